@@ -1,0 +1,4 @@
+# Pure on-disk format parsers: CRC-32, GPT, newc cpio.
+UNIT_TESTS += crc32
+crc32_SRCS := tests/unit/test_crc32.c kernel/lib/crc32.c
+crc32_LIBS := -pthread
