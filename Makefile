@@ -1,0 +1,129 @@
+# Osprey top-level build. `make` builds the kernel and host tools,
+# `make run` boots the demo, `make check` runs every test.
+# Fragments: tests/unit/*.mk (host unit tests), tests/fuzz/*.mk (fuzzers),
+# tools/*.mk (host programs) add themselves to the lists below.
+
+BUILD   ?= build
+ACCEL   ?= auto
+CC      ?= gcc
+HOSTCC  ?= gcc
+PYTHON  ?= python3
+OSPREY_DATA ?= $(abspath ../shared/data)
+export OSPREY_DATA ACCEL
+
+GCC_INC := $(shell $(CC) -print-file-name=include)
+
+KCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -nostdinc -isystem $(GCC_INC) -Ikernel/lib/include -Ikernel \
+	-fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-strict-aliasing -fno-common -ffunction-sections -fdata-sections \
+	-MMD -MP -DOSPREY_KERNEL
+KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,kernel/kernel.ld -Wl,-z,max-page-size=4096 \
+	-Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+
+KSRCS := $(sort $(shell find kernel -name '*.c' -o -name '*.S'))
+KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS))
+
+HOSTCFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-D_GNU_SOURCE -Ikernel -Itests/unit -DHOST_TEST
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: all kernel tools unit fuzz-replay check run size bench clean distclean
+all: kernel tools
+
+kernel: $(BUILD)/kernel.elf
+
+$(BUILD)/kernel/%.c.o: kernel/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.S.o: kernel/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+# Two-pass link: the symbol table for backtraces sits after all code, so
+# filling it moves no function. Pass 1 links with an empty table.
+$(BUILD)/ksyms0.o: tools/ksyms.py
+	@mkdir -p $(BUILD)
+	$(PYTHON) tools/ksyms.py < /dev/null > $(BUILD)/ksyms0.S
+	$(CC) $(KCFLAGS) -c $(BUILD)/ksyms0.S -o $@
+
+$(BUILD)/kernel.pass1: $(KOBJS) $(BUILD)/ksyms0.o kernel/kernel.ld
+	$(CC) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/ksyms0.o
+
+$(BUILD)/kernel.elf: $(BUILD)/kernel.pass1 tools/ksyms.py
+	nm -n $< | $(PYTHON) tools/ksyms.py > $(BUILD)/ksyms.S
+	$(CC) $(KCFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	$(CC) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/ksyms.o
+	@nm -n $< | grep ' [tTwW] ' > $(BUILD)/syms1.txt; \
+	 nm -n $@ | grep ' [tTwW] ' > $(BUILD)/syms2.txt; \
+	 cmp -s $(BUILD)/syms1.txt $(BUILD)/syms2.txt || \
+	 { echo "ksyms: symbol addresses moved between link passes"; rm -f $@; exit 1; }
+	strip -o $(BUILD)/kernel.stripped $@
+
+size: $(BUILD)/kernel.elf
+	@size -A $(BUILD)/kernel.elf | awk '$$1 ~ /^\./ && $$2 > 0 {printf "  %-14s %8d\n", $$1, $$2}'
+	@size $(BUILD)/kernel.elf
+	@printf 'kernel.elf stripped: %d bytes (%d KiB; budget 512 KiB)\n' \
+		$$(stat -c %s $(BUILD)/kernel.stripped) $$(( $$(stat -c %s $(BUILD)/kernel.stripped) / 1024 ))
+
+# ---- host programs and tests (fragments add to these lists) ----
+TOOLS :=
+UNIT_TESTS :=
+FUZZERS :=
+-include $(sort $(wildcard tools/*.mk))
+-include $(sort $(wildcard tests/unit/*.mk))
+-include $(sort $(wildcard tests/fuzz/*.mk))
+
+tools: $(foreach t,$(TOOLS),$(BUILD)/tools/$(t))
+
+define TOOL_RULE
+$(BUILD)/tools/$(1): $$($(1)_SRCS) $$(wildcard kernel/lib/*.h kernel/fs/*/*.h kernel/dev/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(HOSTCC) $$(HOSTCFLAGS) -O2 -o $$@ $$($(1)_SRCS) $$($(1)_LIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call TOOL_RULE,$(t))))
+
+define UNIT_RULE
+$(BUILD)/unit/$(1): $$($(1)_SRCS) tests/unit/check.h $$(wildcard kernel/lib/*.h kernel/fs/*/*.h kernel/dev/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(HOSTCC) $$(HOSTCFLAGS) $$(SANFLAGS) -o $$@ $$($(1)_SRCS) $$($(1)_LIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call UNIT_RULE,$(t))))
+
+# Fuzz harnesses: `make check` replays each corpus under ASan/UBSan with
+# gcc and a small driver; `make fuzz` builds real libFuzzer binaries (clang).
+define FUZZ_RULE
+$(BUILD)/fuzz-replay/$(1): $$($(1)_FUZZ_SRCS) tests/fuzz/replay.c
+	@mkdir -p $$(dir $$@)
+	$$(HOSTCC) $$(HOSTCFLAGS) $$(SANFLAGS) -o $$@ tests/fuzz/replay.c $$($(1)_FUZZ_SRCS)
+$(BUILD)/fuzz/$(1): $$($(1)_FUZZ_SRCS)
+	@mkdir -p $$(dir $$@)
+	clang -std=c11 -O1 -g -D_GNU_SOURCE -Ikernel -DHOST_TEST -fsanitize=fuzzer,address,undefined -o $$@ $$($(1)_FUZZ_SRCS)
+endef
+$(foreach t,$(FUZZERS),$(eval $(call FUZZ_RULE,$(t))))
+
+unit: $(foreach t,$(UNIT_TESTS),$(BUILD)/unit/$(t))
+fuzz-replay: $(foreach t,$(FUZZERS),$(BUILD)/fuzz-replay/$(t))
+fuzz: $(foreach t,$(FUZZERS),$(BUILD)/fuzz/$(t))
+
+deps:
+	@sh scripts/deps.sh
+
+check: deps all unit fuzz-replay
+	$(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL) \
+		--unit "$(UNIT_TESTS)" --fuzz "$(FUZZERS)"
+
+run: deps all
+	tools/run -e "--bootchart --test=hello" $(RUN_ARGS)
+
+bench: deps all
+	$(PYTHON) tools/bench.py --build $(BUILD) $(BENCH_ARGS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

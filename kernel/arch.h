@@ -1,0 +1,89 @@
+/* The portable face of kernel/arch/x86_64: what the rest of the kernel may
+ * call. Nothing outside arch/ touches registers, ports or MSRs directly. */
+#ifndef OSPREY_ARCH_H
+#define OSPREY_ARCH_H
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
+static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+static inline void idle_wait(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+
+static inline unsigned long irq_save(void)
+{
+	unsigned long flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+static inline void irq_restore(unsigned long flags)
+{
+	if (flags & (1 << 9))
+		irq_enable();
+}
+
+static inline bool irqs_enabled(void)
+{
+	unsigned long flags;
+	__asm__ volatile("pushfq; popq %0" : "=r"(flags));
+	return flags & (1 << 9);
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* Interrupt frame as built by the entry stubs (arch/x86_64/entry.S). */
+struct trapframe {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* Early console: 16550 at COM1. */
+void serial_init(void);
+void serial_write(const char *s, size_t n);
+int serial_getc(void);
+
+/* Power and exit. */
+_Noreturn void arch_exit(int status);
+
+/* Interrupts. */
+typedef void (*irq_handler_t)(void *arg);
+void arch_traps_init(void);
+int irq_alloc_vector(irq_handler_t fn, void *arg);
+int ioapic_route(unsigned gsi, int vector, bool level_low);
+void lapic_eoi(void);
+void lapic_timer_oneshot(uint64_t ns);
+void arch_time_init(void);
+extern uint64_t tsc_hz;
+
+/* CPU features the rest of the kernel asks about. */
+void arch_cpu_init(void);
+bool cpu_has_rdrand(void);
+bool cpu_has_rdseed(void);
+bool cpu_hypervisor_kvm(void);
+const char *cpu_model_name(void);
+
+/* FPU/SSE state of a thread (fxsave area). */
+#define FPU_STATE_SIZE 512
+void fpu_init_state(void *area);
+void fpu_save(void *area);
+void fpu_restore(const void *area);
+
+/* Stack walking for backtraces: frame pointers are kept (-fno-omit-frame-pointer). */
+static inline uintptr_t read_frame_pointer(void)
+{
+	uintptr_t fp;
+	__asm__ volatile("mov %%rbp, %0" : "=r"(fp));
+	return fp;
+}
+
+#endif

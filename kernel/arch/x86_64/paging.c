@@ -1,0 +1,154 @@
+/* x86-64 4-level page tables: the kernel image mapped with per-section
+ * rights, RAM in the direct map with 2 MiB pages where alignment allows,
+ * and 4 KiB mappings on demand (stacks, MMIO). One address space. */
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/cpu.h"
+#include "mm/mm.h"
+#include "sched/spinlock.h"
+#include <errno.h>
+#include <string.h>
+
+#define PTE_P	(1UL << 0)
+#define PTE_W	(1UL << 1)
+#define PTE_PWT	(1UL << 3)
+#define PTE_PCD	(1UL << 4)
+#define PTE_PS	(1UL << 7)
+#define PTE_NX	(1UL << 63)
+#define PTE_ADDR 0x000ffffffffff000UL
+#define HUGE	(2UL << 20)
+
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __kernel_end[];
+
+static uint64_t *pml4;
+static spinlock_t paging_lock = SPINLOCK_INIT("paging");
+
+static uint64_t *table_at(uint64_t entry)
+{
+	return phys_to_virt(entry & PTE_ADDR);
+}
+
+/* Returns the entry for va at `level` (4: PML4 ... 1: PT), creating
+ * intermediate tables when `create`; NULL if absent or out of memory. */
+static uint64_t *walk(uintptr_t va, int level, bool create)
+{
+	uint64_t *t = pml4;
+
+	for (int l = 4; l > level; l--) {
+		uint64_t *e = &t[(va >> (12 + 9 * (l - 1))) & 511];
+		if (!(*e & PTE_P)) {
+			if (!create)
+				return NULL;
+			uint64_t pa = page_alloc(0);
+			if (!pa)
+				return NULL;
+			memset(phys_to_virt(pa), 0, PAGE_SIZE);
+			*e = pa | PTE_P | PTE_W;
+		} else if (*e & PTE_PS) {
+			return NULL;	/* inside a large page */
+		}
+		t = table_at(*e);
+	}
+	return &t[(va >> (12 + 9 * (level - 1))) & 511];
+}
+
+static uint64_t pte_flags(int vm_flags)
+{
+	uint64_t f = PTE_P;
+
+	if (vm_flags & VM_WRITE)
+		f |= PTE_W;
+	if (!(vm_flags & VM_EXEC))
+		f |= PTE_NX;
+	if (vm_flags & VM_UNCACHED)
+		f |= PTE_PCD | PTE_PWT;
+	return f;
+}
+
+static int map_locked(uintptr_t va, uint64_t pa, size_t size, int vm_flags)
+{
+	uint64_t f = pte_flags(vm_flags);
+
+	while (size) {
+		bool huge = !(va & (HUGE - 1)) && !(pa & (HUGE - 1)) && size >= HUGE;
+		uint64_t *e = walk(va, huge ? 2 : 1, true);
+		if (!e)
+			return -ENOMEM;
+		*e = pa | f | (huge ? PTE_PS : 0);
+		invlpg(va);
+		size_t step = huge ? HUGE : PAGE_SIZE;
+		va += step;
+		pa += step;
+		size = size > step ? size - step : 0;
+	}
+	return 0;
+}
+
+int paging_map(uintptr_t va, uint64_t pa, size_t size, int vm_flags)
+{
+	unsigned long flags = spin_lock_irqsave(&paging_lock);
+	int err = map_locked(va, pa, size, vm_flags);
+	spin_unlock_irqrestore(&paging_lock, flags);
+	return err;
+}
+
+void paging_unmap(uintptr_t va, size_t size)
+{
+	unsigned long flags = spin_lock_irqsave(&paging_lock);
+	for (uintptr_t a = va; a < va + size; a += PAGE_SIZE) {
+		uint64_t *e = walk(a, 1, false);
+		if (e) {
+			*e = 0;
+			invlpg(a);
+		}
+	}
+	spin_unlock_irqrestore(&paging_lock, flags);
+}
+
+uint64_t paging_translate(uintptr_t va)
+{
+	uint64_t *e = walk(va, 2, false);
+
+	if (e && (*e & PTE_P) && (*e & PTE_PS))
+		return (*e & PTE_ADDR & ~(HUGE - 1)) + (va & (HUGE - 1));
+	e = walk(va, 1, false);
+	if (!e || !(*e & PTE_P))
+		return (uint64_t)-1;
+	return (*e & PTE_ADDR) + (va & (PAGE_SIZE - 1));
+}
+
+static int map_kernel_section(char *start, char *end, int vm_flags)
+{
+	uintptr_t s = (uintptr_t)start & ~(PAGE_SIZE - 1);
+	uintptr_t e = PAGE_ALIGN((uintptr_t)end);
+
+	return map_locked(s, s - KERNEL_VMA, e - s, vm_flags);
+}
+
+/* Builds the kernel's tables while the boot tables are live (their direct
+ * map of the first 1 GiB reaches every page allocated so far). The caller
+ * then maps RAM with paging_map_ram() and switches with paging_activate(). */
+int paging_init(void)
+{
+	uint64_t root = page_alloc(0);
+	if (!root)
+		return -ENOMEM;
+	pml4 = phys_to_virt(root);
+	memset(pml4, 0, PAGE_SIZE);
+	int err = map_kernel_section(__text_start, __text_end, VM_EXEC);
+	if (!err)
+		err = map_kernel_section(__rodata_start, __rodata_end, 0);
+	if (!err)
+		err = map_kernel_section(__data_start, __kernel_end, VM_WRITE);
+	return err;
+}
+
+int paging_map_ram(uint64_t pa, uint64_t size)
+{
+	return paging_map(DIRECT_MAP_BASE + pa, pa, size, VM_WRITE);
+}
+
+void paging_activate(void)
+{
+	write_cr3(virt_to_phys(pml4));
+}

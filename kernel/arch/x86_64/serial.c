@@ -1,0 +1,40 @@
+/* 16550 UART on COM1, polled. Usable before memory or interrupts exist. */
+#include "arch.h"
+#include "arch/x86_64/cpu.h"
+
+#define COM1 0x3f8
+
+void serial_init(void)
+{
+	outb(COM1 + 1, 0x00);	/* no interrupts */
+	outb(COM1 + 3, 0x80);	/* DLAB */
+	outb(COM1 + 0, 0x01);	/* 115200 baud */
+	outb(COM1 + 1, 0x00);
+	outb(COM1 + 3, 0x03);	/* 8N1 */
+	outb(COM1 + 2, 0xc7);	/* FIFO on, cleared */
+	outb(COM1 + 4, 0x03);	/* DTR, RTS */
+}
+
+static void serial_putc(char c)
+{
+	/* Bounded wait: a missing UART must not hang the kernel. */
+	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
+		cpu_relax();
+	outb(COM1, c);
+}
+
+void serial_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			serial_putc('\r');
+		serial_putc(s[i]);
+	}
+}
+
+int serial_getc(void)
+{
+	if (!(inb(COM1 + 5) & 0x01))
+		return -1;
+	return inb(COM1);
+}

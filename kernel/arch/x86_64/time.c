@@ -1,0 +1,173 @@
+/* Time: the TSC as the clock, the local APIC timer for one-shot interrupts,
+ * and the IOAPIC for device interrupts. The TSC rate comes from the
+ * hypervisor's CPUID leaf when present, else CPUID 0x15, else a short
+ * calibration against PIT channel 0 (which needs no speaker port, absent
+ * on microvm). The LAPIC timer is calibrated in the same window. */
+#include "arch.h"
+#include "arch/x86_64/cpu.h"
+#include "mm/mm.h"
+#include "dev/console.h"
+#include "panic.h"
+#include "sched/sched.h"
+
+#define LAPIC_ID	0x20
+#define LAPIC_TPR	0x80
+#define LAPIC_EOI	0xb0
+#define LAPIC_SVR	0xf0
+#define LAPIC_LVT_TIMER	0x320
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR	0x390
+#define LAPIC_TIMER_DIV	0x3e0
+#define LAPIC_MASKED	(1 << 16)
+
+#define TIMER_VECTOR	0xf0
+#define SPURIOUS_VECTOR	0xff
+#define PIT_HZ		1193182
+#define CALIBRATE_US	2000
+
+uint64_t tsc_hz;		/* set once at boot */
+static uint64_t lapic_hz;	/* timer ticks per second, divider 1 */
+static bool x2apic;
+static volatile uint32_t *lapic_mmio;
+
+void irq_set_handler(int vector, irq_handler_t fn, void *arg);
+void ioapic_init(void);
+
+static uint32_t lapic_read(uint32_t reg)
+{
+	return x2apic ? (uint32_t)rdmsr(0x800 + (reg >> 4)) : lapic_mmio[reg / 4];
+}
+
+static void lapic_write(uint32_t reg, uint32_t v)
+{
+	if (x2apic)
+		wrmsr(0x800 + (reg >> 4), v);
+	else
+		lapic_mmio[reg / 4] = v;
+}
+
+void lapic_eoi(void)
+{
+	lapic_write(LAPIC_EOI, 0);
+}
+
+static uint16_t pit_read(void)
+{
+	outb(0x43, 0x00);		/* latch channel 0 */
+	uint8_t lo = inb(0x40);
+	return lo | inb(0x40) << 8;
+}
+
+/* Measures TSC and LAPIC ticks over CALIBRATE_US of PIT time. */
+static int calibrate(uint64_t *tsc_per_s, uint64_t *lapic_per_s)
+{
+	outb(0x43, 0x34);		/* channel 0, lo/hi, mode 2 */
+	outb(0x40, 0xff);
+	outb(0x40, 0xff);
+	uint32_t target = (uint64_t)PIT_HZ * CALIBRATE_US / 1000000;
+	uint16_t prev = pit_read();
+	uint32_t elapsed = 0;
+	lapic_write(LAPIC_TIMER_DIV, 0xb);	/* divide by 1 */
+	lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
+	uint64_t t0 = rdtsc();
+	for (uint64_t spins = 0; elapsed < target; spins++) {
+		uint16_t now = pit_read();
+		elapsed += (uint16_t)(prev - now);
+		prev = now;
+		if (spins > 10000000)
+			return -1;	/* no PIT */
+	}
+	uint64_t t1 = rdtsc();
+	uint32_t lapic_ticks = 0xffffffff - lapic_read(LAPIC_TIMER_CUR);
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	*tsc_per_s = (t1 - t0) * PIT_HZ / elapsed;
+	*lapic_per_s = (uint64_t)lapic_ticks * PIT_HZ / elapsed;
+	return 0;
+}
+
+/* Hypervisor timing leaf (KVM/QEMU, VMware style): TSC and APIC bus kHz. */
+static void freqs_from_cpuid(uint64_t *tsc, uint64_t *bus)
+{
+	uint32_t r[4];
+
+	*tsc = *bus = 0;
+	cpuid(0x40000000, 0, r);
+	if (r[0] >= 0x40000010 && r[0] < 0x40010000) {
+		cpuid(0x40000010, 0, r);
+		*tsc = (uint64_t)r[0] * 1000;
+		*bus = (uint64_t)r[1] * 1000;
+		return;
+	}
+	cpuid(0, 0, r);
+	if (r[0] >= 0x15) {
+		cpuid(0x15, 0, r);
+		if (r[0] && r[1] && r[2])
+			*tsc = (uint64_t)r[2] * r[1] / r[0];
+	}
+}
+
+static void timer_irq(void *arg)
+{
+	timer_interrupt();
+}
+
+static void lapic_init(void)
+{
+	uint32_t r[4];
+
+	cpuid(1, 0, r);
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+	if (r[2] & (1 << 21)) {
+		x2apic = true;
+		wrmsr(MSR_APIC_BASE, base | (1 << 11) | (1 << 10));
+	} else {
+		wrmsr(MSR_APIC_BASE, base | (1 << 11));
+		lapic_mmio = ioremap(base & ~0xfffUL, 4096);
+		if (!lapic_mmio)
+			panic("lapic: cannot map registers");
+	}
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_SVR, 0x100 | SPURIOUS_VECTOR);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_MASKED | TIMER_VECTOR);
+	irq_set_handler(TIMER_VECTOR, timer_irq, NULL);
+}
+
+void lapic_timer_oneshot(uint64_t ns)
+{
+	uint64_t ticks = ns * lapic_hz / 1000000000;
+
+	if (ticks == 0)
+		ticks = 1;
+	if (ticks > 0xffffffff)
+		ticks = 0xffffffff;
+	lapic_write(LAPIC_LVT_TIMER, TIMER_VECTOR);	/* one-shot */
+	lapic_write(LAPIC_TIMER_INIT, (uint32_t)ticks);
+}
+
+/* The legacy PIC is masked: all interrupts go through the APICs. */
+static void pic_disable(void)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
+void arch_time_init(void)
+{
+	uint64_t measured_tsc = 0;
+
+	pic_disable();
+	lapic_init();
+	ioapic_init();
+	freqs_from_cpuid(&tsc_hz, &lapic_hz);
+	if (!tsc_hz || !lapic_hz) {
+		uint64_t bus_hz = lapic_hz;
+		if (calibrate(&measured_tsc, &lapic_hz) < 0)
+			panic("time: no PIT to calibrate the TSC and LAPIC timer against");
+		if (!tsc_hz)
+			tsc_hz = measured_tsc;
+		if (bus_hz)
+			lapic_hz = bus_hz;
+	}
+	pr_info("time: TSC %lu kHz, LAPIC timer %lu kHz, %s\n", tsc_hz / 1000,
+	    lapic_hz / 1000, x2apic ? "x2APIC" : "xAPIC");
+}

@@ -1,0 +1,208 @@
+/* GDT, TSS, IDT, and the C side of interrupt and exception entry. */
+#include "arch.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "dev/console.h"
+#include "panic.h"
+#include "sched/sched.h"
+#include <string.h>
+
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+struct idt_entry {
+	uint16_t off_lo, selector;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, reserved;
+} __attribute__((packed));
+
+struct desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+#define IST_IRQ 1
+#define IST_EXC 2
+#define IST_FATAL 3
+
+static uint64_t gdt[7] = {
+	0,
+	0x00af9a000000ffff,	/* 0x08 kernel code */
+	0x00cf92000000ffff,	/* 0x10 kernel data */
+};
+static struct tss tss;
+static struct idt_entry idt[256];
+static struct percpu boot_cpu;
+static uint8_t ist_irq_stack[4096] __attribute__((aligned(16)));
+static uint8_t ist_exc_stack[16384] __attribute__((aligned(16)));
+static uint8_t ist_fatal_stack[8192] __attribute__((aligned(16)));
+
+extern char trap_stubs[];
+extern char boot_stack_hi[], boot_stack_hi_top[];
+
+static struct {
+	irq_handler_t fn;
+	void *arg;
+} irq_table[256];
+static spinlock_t irq_table_lock = SPINLOCK_INIT("irq_table");
+static int next_vector = 0x30;
+
+static void gdt_init(void)
+{
+	uintptr_t t = (uintptr_t)&tss;
+
+	tss.ist[IST_IRQ - 1] = (uintptr_t)ist_irq_stack + sizeof(ist_irq_stack);
+	tss.ist[IST_EXC - 1] = (uintptr_t)ist_exc_stack + sizeof(ist_exc_stack);
+	tss.ist[IST_FATAL - 1] = (uintptr_t)ist_fatal_stack + sizeof(ist_fatal_stack);
+	tss.iomap_base = sizeof(tss);
+	gdt[5] = (sizeof(tss) - 1) | (t & 0xffffff) << 16 | 0x89ULL << 40 |
+	    ((t >> 24) & 0xff) << 56;
+	gdt[6] = t >> 32;
+
+	struct desc_ptr gp = { sizeof(gdt) - 1, (uintptr_t)gdt };
+	__asm__ volatile(
+	    "lgdt %0\n\t"
+	    "pushq $0x08\n\t"
+	    "leaq 1f(%%rip), %%rax\n\t"
+	    "pushq %%rax\n\t"
+	    "lretq\n"
+	    "1: movl $0x10, %%eax\n\t"
+	    "movl %%eax, %%ds\n\t"
+	    "movl %%eax, %%es\n\t"
+	    "movl %%eax, %%ss\n\t"
+	    "movw $0x28, %%ax\n\t"
+	    "ltr %%ax"
+	    : : "m"(gp) : "rax", "memory");
+}
+
+static void idt_init(void)
+{
+	for (int v = 0; v < 256; v++) {
+		uintptr_t a = (uintptr_t)trap_stubs + 16 * v;
+		int ist = v >= 32 ? IST_IRQ : IST_EXC;
+		if (v == 2 || v == 8 || v == 18)
+			ist = IST_FATAL;
+		idt[v] = (struct idt_entry){
+			.off_lo = a, .selector = 0x08, .ist = ist,
+			.type = 0x8e,	/* present, interrupt gate: IF cleared */
+			.off_mid = a >> 16, .off_hi = a >> 32,
+		};
+	}
+	struct desc_ptr ip = { sizeof(idt) - 1, (uintptr_t)idt };
+	__asm__ volatile("lidt %0" : : "m"(ip));
+}
+
+static void percpu_init(void)
+{
+	boot_cpu.self = &boot_cpu;
+	boot_cpu.kstack_lo = (uintptr_t)boot_stack_hi;
+	boot_cpu.kstack_hi = (uintptr_t)boot_stack_hi_top;
+	wrmsr(MSR_GS_BASE, (uintptr_t)&boot_cpu);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+}
+
+void arch_traps_init(void)
+{
+	gdt_init();
+	percpu_init();
+	idt_init();
+}
+
+int irq_alloc_vector(irq_handler_t fn, void *arg)
+{
+	unsigned long flags = spin_lock_irqsave(&irq_table_lock);
+	int v = next_vector < 0xf0 ? next_vector++ : -1;
+	if (v >= 0) {
+		irq_table[v].fn = fn;
+		irq_table[v].arg = arg;
+	}
+	spin_unlock_irqrestore(&irq_table_lock, flags);
+	return v;
+}
+
+/* Fixed vectors (timer, spurious) are installed by arch code directly. */
+void irq_set_handler(int vector, irq_handler_t fn, void *arg)
+{
+	irq_table[vector].fn = fn;
+	irq_table[vector].arg = arg;
+}
+
+static const char *const exception_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow",
+	"bound range exceeded", "invalid opcode", "device not available",
+	"double fault", "coprocessor segment overrun", "invalid TSS",
+	"segment not present", "stack-segment fault", "general protection fault",
+	"page fault", "reserved", "x87 floating-point error", "alignment check",
+	"machine check", "SIMD floating-point error", "virtualization exception",
+	"control protection exception",
+};
+
+void trap_exception(struct trapframe *tf)
+{
+	const char *name = exception_names[tf->vector];
+
+	if (!name)
+		name = "reserved exception";
+	if (tf->vector == 14)
+		panic_trap(tf, "%s at address %#lx (%s %s, %s mode)", name, read_cr2(),
+		    tf->error & 1 ? "protection violation on" : "not-present page on",
+		    tf->error & 16 ? "instruction fetch" : tf->error & 2 ? "write" : "read",
+		    tf->error & 4 ? "user" : "kernel");
+	panic_trap(tf, "%s (error code %#lx)", name, tf->error);
+}
+
+void trap_irq(struct trapframe *tf)
+{
+	struct percpu *cpu = this_cpu();
+	irq_handler_t fn = irq_table[tf->vector].fn;
+
+	cpu->irq_depth++;
+	if (fn)
+		fn(irq_table[tf->vector].arg);
+	else if (tf->vector != 0xff)
+		pr_warn("irq: unexpected interrupt on vector %lu\n", tf->vector);
+	if (tf->vector != 0xff)
+		lapic_eoi();
+	cpu->irq_depth--;
+	if (cpu->preempt_pending && cpu->irq_depth == 0) {
+		cpu->preempt_pending = 0;
+		sched_preempt();
+	}
+}
+
+/* SSE for programs: the kernel itself is built without it. */
+void arch_cpu_init(void)
+{
+	uint32_t r[4];
+
+	write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1));	/* EM off, MP on */
+	write_cr4(read_cr4() | (1UL << 9) | (1UL << 10));	/* OSFXSR, OSXMMEXCPT */
+	cpuid(0x80000001, 0, r);
+	if (r[3] & (1U << 20))
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (1 << 11));	/* NX */
+}
+
+void fpu_init_state(void *area)
+{
+	memset(area, 0, FPU_STATE_SIZE);
+	((uint16_t *)area)[0] = 0x37f;		/* FCW: all exceptions masked */
+	((uint32_t *)area)[6] = 0x1f80;		/* MXCSR */
+}
+
+void fpu_save(void *area)
+{
+	__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+
+void fpu_restore(const void *area)
+{
+	__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}

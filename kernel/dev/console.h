@@ -1,0 +1,20 @@
+#ifndef DEV_CONSOLE_H
+#define DEV_CONSOLE_H
+#include <stddef.h>
+
+enum { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+/* Messages at or below this level reach the console. LOG_WARN by default,
+ * LOG_INFO with --verbose: console output costs a VM exit per byte. */
+extern int console_level;
+
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void printk_level(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void console_write(const char *s, size_t n);
+
+#define pr_err(...)	printk_level(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)	printk_level(LOG_WARN, __VA_ARGS__)
+#define pr_info(...)	printk_level(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...)	printk_level(LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,103 @@
+/* Boot sequence (see ../shared/DESIGN.md, "Boot sequence"). */
+#include "arch.h"
+#include "cmdline.h"
+#include "dev/console.h"
+#include "mm/mm.h"
+#include "panic.h"
+#include "pvh.h"
+#include "sched/sched.h"
+#include "test/selftest.h"
+#include <string.h>
+
+#define MAX_STEPS 16
+
+/* Boot-chart stamps; written during single-threaded boot. */
+static struct {
+	const char *name;
+	uint64_t tsc;
+} steps[MAX_STEPS];
+static int nsteps;
+static char cmdline_buf[CMDLINE_MAX];
+
+static void boot_step(const char *name)
+{
+	if (nsteps < MAX_STEPS) {
+		steps[nsteps].name = name;
+		steps[nsteps].tsc = rdtsc();
+		nsteps++;
+	}
+}
+
+static void print_bootchart(void)
+{
+	uint64_t prev = steps[0].tsc;
+
+	printk("bootchart (guest TSC, %lu kHz):\n", tsc_hz / 1000);
+	for (int i = 0; i < nsteps; i++) {
+		uint64_t at = tsc_to_ns(steps[i].tsc - steps[0].tsc);
+		uint64_t d = tsc_to_ns(steps[i].tsc - prev);
+		printk("  %-12s %4lu.%03lu ms  (+%lu.%03lu)\n", steps[i].name,
+		    at / 1000000, at / 1000 % 1000, d / 1000000, d / 1000 % 1000);
+		prev = steps[i].tsc;
+	}
+}
+
+static void cmdline_warn(const char *what, const char *word)
+{
+	pr_warn("cmdline: %s: '%s'\n", what, word);
+}
+
+static void read_cmdline(const struct pvh_start_info *si)
+{
+	if (si->cmdline_paddr) {
+		const char *src = phys_to_virt(si->cmdline_paddr);
+		strlcpy(cmdline_buf, src, sizeof(cmdline_buf));
+	}
+	cmdline_parse(cmdline_buf, &boot_opts, cmdline_warn);
+	if (boot_opts.verbose)
+		console_level = LOG_INFO;
+	heap_debug = boot_opts.heap_debug;
+}
+
+_Noreturn void kernel_exit(int status)
+{
+	printk("osprey: exit status %d\n", status);
+	arch_exit(status);
+}
+
+void kmain(uint64_t start_info_pa)
+{
+	uint64_t t_entry = rdtsc();
+	const struct pvh_start_info *si = phys_to_virt(start_info_pa);
+
+	serial_init();
+	steps[0].name = "entry";
+	steps[0].tsc = t_entry;
+	nsteps = 1;
+	if (si->magic != PVH_START_MAGIC) {
+		printk("osprey: not started by a PVH loader (magic %#x)\n", si->magic);
+		arch_exit(PANIC_EXIT_STATUS);
+	}
+	read_cmdline(si);
+	arch_cpu_init();
+	arch_traps_init();
+	if (mm_init(si) < 0)
+		kernel_exit(PANIC_EXIT_STATUS);
+	boot_step("memory");
+	arch_time_init();
+	clock_init();
+	boot_step("interrupts");
+	sched_init();
+	boot_step("scheduler");
+	pr_info("osprey: %lu MiB RAM, %s\n", 0UL, boot_opts.test ? boot_opts.test : "");
+	boot_step("end of boot");
+	if (boot_opts.bootchart)
+		print_bootchart();
+
+	int status = 0;
+	if (boot_opts.test)
+		status = selftest_run(boot_opts.test);
+	else if (boot_opts.argc)
+		pr_err("osprey: cannot run %s: no program loader yet\n", boot_opts.argv[0]);
+	kernel_exit(status);
+}

@@ -1,0 +1,249 @@
+/* Kernel heap: slabs of fixed size classes for small objects, whole pages
+ * for large ones. A pointer's page_info word says which it is, so kfree
+ * needs no header in front of the object. With --heap-debug, freed objects
+ * are poisoned and checked on reuse, catching use-after-free and double
+ * frees. */
+#include "mm/mm.h"
+#include "mm/page_info.h"
+#include "sched/spinlock.h"
+#include "dev/console.h"
+#include "panic.h"
+#include <string.h>
+
+#define POISON 0x6b
+
+struct slab {
+	struct slab *next, *prev;	/* in the class's partial list */
+	void *freelist;
+	uint16_t inuse, total;
+	uint8_t cls;
+};
+
+struct size_class {
+	uint32_t size;
+	uint8_t order;			/* slab size: 2^order pages */
+	struct slab partial;		/* list head: slabs with free objects */
+	struct slab *empty;		/* one cached empty slab */
+};
+
+static struct size_class classes[] = {
+	{ .size = 16, .order = 0 }, { .size = 32, .order = 0 }, { .size = 48, .order = 0 }, { .size = 64, .order = 0 }, { .size = 96, .order = 0 }, { .size = 128, .order = 0 },
+	{ .size = 192, .order = 0 }, { .size = 256, .order = 0 }, { .size = 384, .order = 0 }, { .size = 512, .order = 0 }, { .size = 768, .order = 2 },
+	{ .size = 1024, .order = 2 }, { .size = 1536, .order = 2 }, { .size = 2048, .order = 2 },
+};
+#define NCLASSES (sizeof(classes) / sizeof(classes[0]))
+#define SLAB_HEADER 64
+
+bool heap_debug;		/* set once at boot from the command line */
+static spinlock_t heap_lock = SPINLOCK_INIT("heap");
+static uint64_t heap_bytes;
+
+void heap_init(void)
+{
+	for (unsigned i = 0; i < NCLASSES; i++)
+		classes[i].partial.next = classes[i].partial.prev = &classes[i].partial;
+}
+
+static void slab_link(struct size_class *c, struct slab *s)
+{
+	s->next = c->partial.next;
+	s->prev = &c->partial;
+	c->partial.next->prev = s;
+	c->partial.next = s;
+}
+
+static void slab_unlink(struct slab *s)
+{
+	s->prev->next = s->next;
+	s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+}
+
+static struct slab *slab_new(unsigned cls)
+{
+	struct size_class *c = &classes[cls];
+	size_t npages = 1UL << c->order;
+	uint8_t *mem = pages_alloc(npages);
+
+	if (!mem)
+		return NULL;
+	uint64_t pfn = virt_to_phys(mem) >> PAGE_SHIFT;
+	for (size_t i = 0; i < npages; i++)
+		page_info[pfn + i] = PI_SLAB | cls | (uint32_t)i << 8;
+	struct slab *s = (struct slab *)mem;
+	s->cls = cls;
+	s->inuse = 0;
+	s->total = (npages * PAGE_SIZE - SLAB_HEADER) / c->size;
+	s->freelist = NULL;
+	for (int i = s->total - 1; i >= 0; i--) {
+		void **obj = (void **)(mem + SLAB_HEADER + (size_t)i * c->size);
+		if (heap_debug)
+			memset(obj, POISON, c->size);
+		*obj = s->freelist;
+		s->freelist = obj;
+	}
+	return s;
+}
+
+static void check_poison(void *obj, size_t size)
+{
+	uint8_t *p = obj;
+
+	for (size_t i = sizeof(void *); i < size; i++)
+		if (p[i] != POISON)
+			panic("heap: object %p (size %lu) modified after free at byte %lu",
+			    obj, size, i);
+}
+
+static void *slab_alloc(unsigned cls)
+{
+	struct size_class *c = &classes[cls];
+	struct slab *s = c->partial.next;
+
+	if (s == &c->partial) {
+		s = c->empty;
+		c->empty = NULL;
+		if (!s)
+			s = slab_new(cls);
+		if (!s)
+			return NULL;
+		slab_link(c, s);
+	}
+	void **obj = s->freelist;
+	s->freelist = *obj;
+	if (++s->inuse == s->total)
+		slab_unlink(s);
+	if (heap_debug)
+		check_poison(obj, c->size);
+	heap_bytes += c->size;
+	return obj;
+}
+
+static void slab_free(struct slab *s, void *obj)
+{
+	struct size_class *c = &classes[s->cls];
+	uintptr_t off = (uintptr_t)obj - (uintptr_t)s - SLAB_HEADER;
+
+	if (off % c->size || off / c->size >= s->total)
+		panic("kfree: %p is not an object of its %u-byte slab", obj, c->size);
+	if (heap_debug) {
+		uint8_t *p = obj;
+		bool poisoned = true;
+		for (size_t i = sizeof(void *); i < c->size && poisoned; i++)
+			poisoned = p[i] == POISON;
+		if (poisoned && c->size > 2 * sizeof(void *))
+			panic("kfree: double free of %p (size %u)", obj, c->size);
+		memset(obj, POISON, c->size);
+	}
+	if (s->inuse-- == s->total)
+		slab_link(c, s);
+	*(void **)obj = s->freelist;
+	s->freelist = obj;
+	heap_bytes -= c->size;
+	if (s->inuse == 0) {
+		slab_unlink(s);
+		if (!c->empty) {
+			c->empty = s;
+		} else {
+			size_t npages = 1UL << c->order;
+			pages_free(s, npages);
+		}
+	}
+}
+
+void *kmalloc(size_t size)
+{
+	void *p = NULL;
+
+	if (size <= classes[NCLASSES - 1].size) {
+		unsigned cls = 0;
+		while (classes[cls].size < size)
+			cls++;
+		unsigned long flags = spin_lock_irqsave(&heap_lock);
+		p = slab_alloc(cls);
+		spin_unlock_irqrestore(&heap_lock, flags);
+	} else if (size < (1UL << 40)) {
+		size_t npages = PAGE_ALIGN(size) >> PAGE_SHIFT;
+		p = pages_alloc(npages);
+		if (p) {
+			unsigned long flags = spin_lock_irqsave(&heap_lock);
+			page_info[virt_to_phys(p) >> PAGE_SHIFT] = PI_LARGE | npages;
+			heap_bytes += npages * PAGE_SIZE;
+			spin_unlock_irqrestore(&heap_lock, flags);
+		}
+	}
+	if (!p)
+		pr_warn("kmalloc: out of memory allocating %lu bytes\n", size);
+	return p;
+}
+
+void *kzalloc(size_t size)
+{
+	void *p = kmalloc(size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+static uint32_t info_of(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	if (a < DIRECT_MAP_BASE || a >= VMAP_BASE ||
+	    ((a - DIRECT_MAP_BASE) >> PAGE_SHIFT) >= max_pfn)
+		panic("heap: %p is not a heap pointer", p);
+	return page_info[(a - DIRECT_MAP_BASE) >> PAGE_SHIFT];
+}
+
+size_t ksize(const void *p)
+{
+	uint32_t info = info_of(p);
+
+	if ((info & PI_TYPE_MASK) == PI_SLAB)
+		return classes[info & 0xff].size;
+	return (size_t)(info & ~PI_TYPE_MASK) * PAGE_SIZE;
+}
+
+void kfree(void *p)
+{
+	if (!p)
+		return;
+	uintptr_t a = (uintptr_t)p;
+	uint32_t info = info_of(p);
+	unsigned long flags = spin_lock_irqsave(&heap_lock);
+
+	if ((info & PI_TYPE_MASK) == PI_SLAB) {
+		uintptr_t page = a & ~(PAGE_SIZE - 1);
+		slab_free((struct slab *)(page - ((info >> 8) & 0xff) * PAGE_SIZE), p);
+	} else if ((info & PI_TYPE_MASK) == PI_LARGE && !(a & (PAGE_SIZE - 1))) {
+		size_t npages = info & ~PI_TYPE_MASK;
+		heap_bytes -= npages * PAGE_SIZE;
+		spin_unlock_irqrestore(&heap_lock, flags);
+		pages_free(p, npages);
+		return;
+	} else {
+		panic("kfree: %p was not allocated by kmalloc (page word %#x)", p, info);
+	}
+	spin_unlock_irqrestore(&heap_lock, flags);
+}
+
+void *krealloc(void *p, size_t size)
+{
+	if (!p)
+		return kmalloc(size);
+	size_t old = ksize(p);
+	if (size <= old && size > old / 2)
+		return p;
+	void *n = kmalloc(size);
+	if (!n)
+		return NULL;
+	memcpy(n, p, old < size ? old : size);
+	kfree(p);
+	return n;
+}
+
+void heap_stats(uint64_t *bytes)
+{
+	*bytes = heap_bytes;
+}

@@ -1,0 +1,105 @@
+/* Virtual ranges outside the direct map: thread stacks with an unmapped
+ * guard page below them (an overflow faults instead of corrupting memory),
+ * and uncached MMIO windows. Freed ranges are kept on a first-fit list. */
+#include "mm/mm.h"
+#include "arch/x86_64/paging.h"
+#include "sched/spinlock.h"
+#include "dev/console.h"
+
+struct vrange {
+	struct vrange *next;
+	uintptr_t start;
+	size_t size;
+};
+
+static spinlock_t vmap_lock = SPINLOCK_INIT("vmap");
+static uintptr_t vmap_next = VMAP_BASE;
+static struct vrange *vmap_free;
+
+static uintptr_t vrange_alloc(size_t size)
+{
+	uintptr_t va = 0;
+	unsigned long flags = spin_lock_irqsave(&vmap_lock);
+
+	for (struct vrange **pp = &vmap_free; *pp; pp = &(*pp)->next) {
+		struct vrange *r = *pp;
+		if (r->size < size)
+			continue;
+		va = r->start;
+		r->start += size;
+		r->size -= size;
+		if (!r->size) {
+			*pp = r->next;
+			spin_unlock_irqrestore(&vmap_lock, flags);
+			kfree(r);
+			return va;
+		}
+		break;
+	}
+	if (!va && vmap_next + size <= VMAP_BASE + VMAP_SIZE) {
+		va = vmap_next;
+		vmap_next += size;
+	}
+	spin_unlock_irqrestore(&vmap_lock, flags);
+	return va;
+}
+
+static void vrange_free(uintptr_t va, size_t size)
+{
+	struct vrange *r = kmalloc(sizeof(*r));
+
+	if (!r)
+		return;		/* the range leaks; address space is plentiful */
+	r->start = va;
+	r->size = size;
+	unsigned long flags = spin_lock_irqsave(&vmap_lock);
+	r->next = vmap_free;
+	vmap_free = r;
+	spin_unlock_irqrestore(&vmap_lock, flags);
+}
+
+void *vmap_stack(size_t size)
+{
+	size = PAGE_ALIGN(size);
+	uintptr_t va = vrange_alloc(size + PAGE_SIZE);
+	if (!va)
+		return NULL;
+	va += PAGE_SIZE;		/* the guard page stays unmapped */
+	for (size_t off = 0; off < size; off += PAGE_SIZE) {
+		uint64_t pa = page_alloc(0);
+		if (!pa || paging_map(va + off, pa, PAGE_SIZE, VM_WRITE) < 0) {
+			if (pa)
+				page_free(pa, 0);
+			vunmap_stack((void *)(va + off), off);
+			return NULL;
+		}
+	}
+	return (void *)(va + size);
+}
+
+/* Frees a stack given its top and the size mapped below it. */
+void vunmap_stack(void *top, size_t size)
+{
+	uintptr_t va = (uintptr_t)top - size;
+
+	for (size_t off = 0; off < size; off += PAGE_SIZE) {
+		uint64_t pa = paging_translate(va + off);
+		if (pa != (uint64_t)-1)
+			page_free(pa & ~(PAGE_SIZE - 1), 0);
+	}
+	paging_unmap(va, size);
+	vrange_free(va - PAGE_SIZE, size + PAGE_SIZE);
+}
+
+void *ioremap(uint64_t pa, size_t size)
+{
+	uint64_t base = pa & ~(PAGE_SIZE - 1);
+	size_t len = PAGE_ALIGN(pa + size) - base;
+	uintptr_t va = vrange_alloc(len);
+
+	if (!va || paging_map(va, base, len, VM_WRITE | VM_UNCACHED) < 0) {
+		pr_err("ioremap: cannot map %#lx+%#lx\n", pa, size);
+		return NULL;
+	}
+	return (void *)(va + (pa - base));
+}

@@ -1,0 +1,96 @@
+/* Threads, the scheduler, time and timers. Synchronization is in sync.h. */
+#ifndef SCHED_SCHED_H
+#define SCHED_SCHED_H
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include "lib/list.h"
+#include "sched/spinlock.h"
+#include "arch.h"
+
+#define PRIO_MIN	0
+#define PRIO_DEFAULT	16
+#define PRIO_MAX	31
+#define NPRIO		32
+#define TSD_MAX		32
+#define THREAD_NAME_MAX	24
+#define STACK_DEFAULT	(16 * 1024)
+#define TIME_SLICE_NS	10000000ULL
+
+enum thread_state { T_RUNNABLE, T_RUNNING, T_BLOCKED, T_DEAD };
+
+struct timer {
+	struct list node;
+	uint64_t deadline;		/* clock_ns() */
+	void (*fn)(void *arg);		/* runs in interrupt context */
+	void *arg;
+	bool armed;
+};
+
+struct thread {
+	uintptr_t sp;			/* saved by switch_context */
+	uintptr_t kstack_top;
+	size_t kstack_size;
+	enum thread_state state;
+	int prio;
+	uint64_t id;
+	char name[THREAD_NAME_MAX];
+	struct list rq_node;		/* run queue */
+	struct list all_node;		/* all threads */
+	struct timer timer;		/* sleeps and timed waits */
+	struct waiter *waiting;		/* the wait it is blocked in, if any */
+	int exit_code;
+	bool detached, joined;
+	struct thread *joiner;
+	uint64_t slice_end;
+	uint64_t cpu_ns, switched_in;
+	void *tsd[TSD_MAX];
+	void *os_priv;			/* for the Linux layer */
+	uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
+};
+
+/* Threads. prio: PRIO_MIN..PRIO_MAX (higher runs first); stack 0: default. */
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
+    int prio, size_t stack);
+_Noreturn void thread_exit(int code);
+int thread_join(struct thread *t, int *code);
+void thread_detach(struct thread *t);
+void thread_yield(void);
+struct thread *thread_current(void);
+void thread_set_priority(struct thread *t, int prio);
+int thread_count(void);
+
+/* Thread-specific data: keys shared by all threads, a destructor run at exit. */
+int tsd_key_create(void (*dtor)(void *));
+void tsd_key_delete(int key);
+void *tsd_get(int key);
+void tsd_set(int key, void *value);
+
+/* Time: nanoseconds since boot, monotonic, from the TSC. */
+uint64_t clock_ns(void);
+uint64_t tsc_to_ns(uint64_t tsc_delta);
+int thread_sleep_until(uint64_t deadline);
+int thread_sleep_ns(uint64_t ns);
+
+/* One-shot timers; fn runs with interrupts off and must not block. */
+void timer_arm(struct timer *t, uint64_t deadline, void (*fn)(void *), void *arg);
+bool timer_cancel(struct timer *t);	/* true if it was still pending */
+
+/* Internal interfaces between sched/ and arch/. */
+void sched_init(void);
+void sched_preempt(void);
+void timer_interrupt(void);
+void thread_start(void (*fn)(void *), void *arg);
+void clock_init(void);
+bool sched_should_preempt(uint64_t now);
+void sched_timer_update(bool others_runnable, uint64_t slice_end);
+void thread_arm_wait_timer(struct thread *t, uint64_t deadline);
+
+/* Blocking for sync.c: with sched_lock taken by sched_block_prepare(), the
+ * caller releases its own lock and calls sched_block(). */
+unsigned long sched_block_prepare(void);
+void sched_block(unsigned long flags);
+void thread_wake(struct thread *t);
+void sched_preempt_check(void);
+
+#endif

@@ -1,0 +1,46 @@
+/* Spinlocks that also disable interrupts on the local CPU, so a lock taken
+ * in thread context can be taken by an interrupt handler too. SMP-correct:
+ * the lock word is taken with an atomic exchange. */
+#ifndef SCHED_SPINLOCK_H
+#define SCHED_SPINLOCK_H
+#include "arch.h"
+
+typedef struct spinlock {
+	volatile int locked;
+	const char *name;
+} spinlock_t;
+
+#define SPINLOCK_INIT(n) { 0, n }
+
+static inline void spin_lock_raw(spinlock_t *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+			cpu_relax();
+}
+
+static inline void spin_unlock_raw(spinlock_t *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+static inline unsigned long spin_lock_irqsave(spinlock_t *l)
+{
+	unsigned long flags = irq_save();
+	spin_lock_raw(l);
+	return flags;
+}
+
+static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
+{
+	spin_unlock_raw(l);
+	irq_restore(flags);
+}
+
+static inline void spin_init(spinlock_t *l, const char *name)
+{
+	l->locked = 0;
+	l->name = name;
+}
+
+#endif

@@ -1,0 +1,72 @@
+/* Sleeping synchronization: wait queues, mutexes, condition variables,
+ * reader-writer locks and semaphores. Deadlines are clock_ns() values;
+ * 0 means wait forever. Timed waits return -ETIMEDOUT. */
+#ifndef SCHED_SYNC_H
+#define SCHED_SYNC_H
+#include "sched/sched.h"
+
+struct waitq {
+	spinlock_t lock;
+	struct list waiters;
+};
+
+struct waiter {
+	struct list node;
+	struct thread *thread;
+	struct waitq *wq;
+	bool woken;
+};
+
+#define WAITQ_INIT(wq) { SPINLOCK_INIT("waitq"), LIST_INIT((wq).waiters) }
+void waitq_init(struct waitq *wq);
+/* Called with wq->lock held (irqsave *flags); returns with it held. */
+int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline);
+int waitq_wake_one_locked(struct waitq *wq);
+int waitq_wake_all_locked(struct waitq *wq);
+int waitq_wake_all(struct waitq *wq);
+
+struct mutex {
+	struct waitq wq;
+	struct thread *owner;
+};
+void mutex_init(struct mutex *m);
+void mutex_lock(struct mutex *m);
+bool mutex_trylock(struct mutex *m);
+void mutex_unlock(struct mutex *m);
+bool mutex_held(const struct mutex *m);	/* by the calling thread */
+
+struct cond {
+	struct waitq wq;
+};
+void cond_init(struct cond *c);
+void cond_wait(struct cond *c, struct mutex *m);
+int cond_timedwait(struct cond *c, struct mutex *m, uint64_t deadline);
+void cond_signal(struct cond *c);
+void cond_broadcast(struct cond *c);
+
+struct rwlock {
+	struct waitq wq;
+	int readers;
+	int writers_waiting;
+	struct thread *writer;
+};
+void rwlock_init(struct rwlock *l);
+void rw_read_lock(struct rwlock *l);
+void rw_write_lock(struct rwlock *l);
+bool rw_try_read_lock(struct rwlock *l);
+bool rw_try_write_lock(struct rwlock *l);
+void rw_unlock(struct rwlock *l);
+bool rw_try_upgrade(struct rwlock *l);
+void rw_downgrade(struct rwlock *l);
+bool rw_write_held(const struct rwlock *l);
+bool rw_read_held(const struct rwlock *l);
+
+struct semaphore {
+	struct waitq wq;
+	long count;
+};
+void sem_init(struct semaphore *s, long count);
+int sem_down(struct semaphore *s, uint64_t deadline);
+void sem_up(struct semaphore *s);
+
+#endif
