@@ -1,4 +1,5 @@
 # Pure on-disk format parsers: CRC-32, GPT, newc cpio.
-UNIT_TESTS += crc32
+UNIT_TESTS += crc32 gpt
 crc32_SRCS := tests/unit/test_crc32.c kernel/lib/crc32.c
 crc32_LIBS := -pthread
+gpt_SRCS := tests/unit/test_gpt.c kernel/dev/gpt.c kernel/lib/crc32.c
