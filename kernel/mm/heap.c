@@ -69,7 +69,7 @@ static struct slab *slab_new(unsigned cls)
 		return NULL;
 	uint64_t pfn = virt_to_phys(mem) >> PAGE_SHIFT;
 	for (size_t i = 0; i < npages; i++)
-		page_info[pfn + i] = PI_SLAB | cls | (uint32_t)i << 8;
+		page_info[pfn + i] = PI_SLAB | cls | (uint64_t)i << 8;
 	struct slab *s = (struct slab *)mem;
 	s->cls = cls;
 	s->inuse = 0;
@@ -186,7 +186,7 @@ void *kzalloc(size_t size)
 	return p;
 }
 
-static uint32_t info_of(const void *p)
+static uint64_t info_of(const void *p)
 {
 	uintptr_t a = (uintptr_t)p;
 
@@ -198,7 +198,7 @@ static uint32_t info_of(const void *p)
 
 size_t ksize(const void *p)
 {
-	uint32_t info = info_of(p);
+	uint64_t info = info_of(p);
 
 	if ((info & PI_TYPE_MASK) == PI_SLAB)
 		return classes[info & 0xff].size;
@@ -210,7 +210,7 @@ void kfree(void *p)
 	if (!p)
 		return;
 	uintptr_t a = (uintptr_t)p;
-	uint32_t info = info_of(p);
+	uint64_t info = info_of(p);
 	unsigned long flags = spin_lock_irqsave(&heap_lock);
 
 	if ((info & PI_TYPE_MASK) == PI_SLAB) {
@@ -223,7 +223,7 @@ void kfree(void *p)
 		pages_free(p, npages);
 		return;
 	} else {
-		panic("kfree: %p was not allocated by kmalloc (page word %#x)", p, info);
+		panic("kfree: %p was not allocated by kmalloc (page word %#lx)", p, info);
 	}
 	spin_unlock_irqrestore(&heap_lock, flags);
 }

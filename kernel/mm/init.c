@@ -111,6 +111,10 @@ int mm_init(const struct pvh_start_info *si)
 			top = map[i].addr + map[i].size;
 	}
 	max_pfn = top >> PAGE_SHIFT;
+	if (max_pfn >= PI_NIL) {
+		pr_warn("mm: only the first %lu GiB of RAM are used\n", (PI_NIL << PAGE_SHIFT) >> 30);
+		max_pfn = PI_NIL - 1;
+	}
 
 	page_reserve_range(0, 1UL << 20);	/* firmware, boot structures */
 	page_reserve_range((uintptr_t)__kernel_phys_start,
@@ -119,7 +123,7 @@ int mm_init(const struct pvh_start_info *si)
 	for (uint32_t i = 0; si->modlist_paddr && i < si->nr_modules; i++)
 		page_reserve_range(mods[i].paddr, mods[i].size);
 
-	uint64_t info_size = PAGE_ALIGN(max_pfn * sizeof(uint32_t));
+	uint64_t info_size = PAGE_ALIGN(max_pfn * sizeof(page_info[0]));
 	uint64_t info_pa = find_boot_space(map, n, info_size);
 	if (!info_pa) {
 		pr_err("mm: not enough memory: %lu KiB of RAM, need %lu KiB more for page tables\n",

@@ -3,12 +3,13 @@
 #define MM_PAGE_INFO_H
 #include <stdint.h>
 
-#define PI_TYPE_MASK	0xf0000000u
-#define PI_FREE		0x10000000u	/* head of a free block; low bits: order */
-#define PI_SLAB		0x20000000u	/* heap slab page; low bits: size class */
-#define PI_LARGE	0x30000000u	/* head of a large allocation; low bits: pages */
+#define PI_TYPE_MASK	0xf000000000000000ULL
+#define PI_FREE		0x1000000000000000ULL	/* free block head: order, links */
+#define PI_SLAB		0x2000000000000000ULL	/* heap slab page: class | index << 8 */
+#define PI_LARGE	0x3000000000000000ULL	/* large allocation head: pages */
+#define PI_NIL		0x0fffffffUL		/* end of a free list; also the pfn limit */
 
-extern uint32_t *page_info;
+extern uint64_t *page_info;
 extern uint64_t max_pfn;
 
 void page_lists_init(void);
