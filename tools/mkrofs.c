@@ -126,6 +126,8 @@ static void *xrealloc(void *p, size_t n)
 
 static void buf_put(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (b->len + n > b->cap) {
 		b->cap = (b->len + n) * 2 + 256;
 		b->p = xrealloc(b->p, b->cap);
@@ -145,7 +147,9 @@ static void buf_varint(struct buf *b, uint64_t v)
 
 static void out_write(struct mk *m, const void *p, size_t n)
 {
-	if (n && fwrite(p, 1, n, m->out) != n && !m->err)
+	if (n == 0)
+		return;
+	if (fwrite(p, 1, n, m->out) != n && !m->err)
 		mk_error(m, m->image, "write: %s", strerror(errno));
 	m->crc = crc32c(m->crc, p, n);
 	m->pos += n;
@@ -299,7 +303,8 @@ static struct node *scan(struct mk *m, const char *path, const char *name)
 			free(sub);
 		}
 		closedir(d);
-		qsort(n->kids, n->nkids, sizeof(*n->kids), name_cmp);
+		if (n->nkids)
+			qsort(n->kids, n->nkids, sizeof(*n->kids), name_cmp);
 		n->nlink = 2;
 		for (size_t i = 0; i < n->nkids; i++)
 			if (S_ISDIR(n->kids[i]->st.st_mode))
@@ -473,7 +478,8 @@ static void frag_flush(struct mk *m)
 
 static void write_fragments(struct mk *m)
 {
-	qsort(m->tails, m->ntails, sizeof(*m->tails), tail_cmp);
+	if (m->ntails)
+		qsort(m->tails, m->ntails, sizeof(*m->tails), tail_cmp);
 	for (size_t i = 0; i < m->ntails; i++) {
 		struct node *n = m->tails[i];
 
