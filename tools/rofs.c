@@ -54,13 +54,16 @@ static void img_error(void *ctx, int code, uint64_t ino, uint64_t cluster)
 
 	im->errors++;
 	fprintf(stderr, "rofs: %s: %s", im->path, rofs_strerror(code));
-	if (ino != ROFS_NO_INO)
-		fprintf(stderr, " (inode %llu", (unsigned long long)ino);
-	if (cluster != ROFS_NO_CLUSTER)
-		fprintf(stderr, "%s cluster %llu", ino != ROFS_NO_INO ? "," : " (",
+	if (code == ROFS_E_CRC)
+		fprintf(stderr, " (%s area)", cluster ? "metadata" : "data");
+	else if (ino != ROFS_NO_INO && cluster != ROFS_NO_CLUSTER)
+		fprintf(stderr, " (inode %llu, cluster %llu)", (unsigned long long)ino,
 		    (unsigned long long)cluster);
-	if (ino != ROFS_NO_INO || cluster != ROFS_NO_CLUSTER)
-		fputc(')', stderr);
+	else if (ino != ROFS_NO_INO)
+		fprintf(stderr, " (inode %llu)", (unsigned long long)ino);
+	else if (cluster != ROFS_NO_CLUSTER)
+		fprintf(stderr, " (%s %llu)", code == ROFS_E_META ? "metadata block" : "cluster",
+		    (unsigned long long)cluster);
 	fputc('\n', stderr);
 }
 
