@@ -88,7 +88,7 @@ endef
 $(foreach t,$(TOOLS),$(eval $(call TOOL_RULE,$(t))))
 
 define UNIT_RULE
-$(BUILD)/unit/$(1): $$($(1)_SRCS) tests/unit/check.h $$(wildcard kernel/lib/*.h kernel/fs/*/*.h kernel/dev/*.h)
+$(BUILD)/unit/$(1): $$($(1)_SRCS) $$($(1)_DEPS) tests/unit/check.h $$(wildcard kernel/lib/*.h kernel/fs/*/*.h kernel/dev/*.h)
 	@mkdir -p $$(dir $$@)
 	$$(HOSTCC) $$(HOSTCFLAGS) $$(SANFLAGS) -o $$@ $$($(1)_SRCS) $$($(1)_LIBS)
 endef

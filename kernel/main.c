@@ -11,6 +11,8 @@
 
 #define MAX_STEPS 16
 
+_Noreturn void kernel_exit(int status);
+
 /* Boot-chart stamps; written during single-threaded boot. */
 static struct {
 	const char *name;
@@ -59,6 +61,23 @@ static void read_cmdline(const struct pvh_start_info *si)
 	heap_debug = boot_opts.heap_debug;
 }
 
+/* Below this much free RAM nothing useful can run: say so plainly. */
+#define MIN_FREE_KIB 512
+
+static void check_memory(void)
+{
+	struct mem_stats st;
+
+	mem_stats(&st);
+	uint64_t free_kib = st.free_pages * PAGE_SIZE / 1024;
+	if (free_kib < MIN_FREE_KIB) {
+		printk("osprey: not enough memory: %lu KiB free after loading the kernel, need at least %d KiB\n",
+		    free_kib, MIN_FREE_KIB);
+		kernel_exit(PANIC_EXIT_STATUS);
+	}
+	pr_info("osprey: %lu KiB RAM, %lu KiB free\n", st.total_pages * 4, free_kib);
+}
+
 _Noreturn void kernel_exit(int status)
 {
 	printk("osprey: exit status %d\n", status);
@@ -83,13 +102,13 @@ void kmain(uint64_t start_info_pa)
 	arch_traps_init();
 	if (mm_init(si) < 0)
 		kernel_exit(PANIC_EXIT_STATUS);
+	check_memory();
 	boot_step("memory");
 	arch_time_init();
 	clock_init();
 	boot_step("interrupts");
 	sched_init();
 	boot_step("scheduler");
-	pr_info("osprey: %lu MiB RAM, %s\n", 0UL, boot_opts.test ? boot_opts.test : "");
 	boot_step("end of boot");
 	if (boot_opts.bootchart)
 		print_bootchart();

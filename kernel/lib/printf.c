@@ -116,7 +116,8 @@ static const char *parse_length(const char *f, int *size)
 {
 	*size = 4;
 	if (f[0] == 'h') {
-		f += f[1] == 'h' ? 2 : 1;
+		*size = f[1] == 'h' ? 1 : 2;
+		f += 3 - *size;
 	} else if (f[0] == 'l') {
 		*size = 8;
 		f += f[1] == 'l' ? 2 : 1;
@@ -146,6 +147,10 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap0)
 		case 'd':
 		case 'i': {
 			int64_t v = argsize == 8 ? va_arg(ap, int64_t) : va_arg(ap, int);
+			if (argsize == 1)
+				v = (signed char)v;
+			else if (argsize == 2)
+				v = (short)v;
 			put_num(&o, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, 10, false, &sp);
 			break;
 		}
@@ -154,6 +159,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap0)
 		case 'X':
 		case 'o': {
 			uint64_t v = argsize == 8 ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
+			if (argsize < 4)
+				v &= argsize == 1 ? 0xff : 0xffff;
 			unsigned base = *f == 'u' ? 10 : *f == 'o' ? 8 : 16;
 			put_num(&o, v, false, base, *f == 'X', &sp);
 			break;

@@ -151,8 +151,14 @@ void trap_exception(struct trapframe *tf)
 
 	if (!name)
 		name = "reserved exception";
+	uint64_t cr2 = read_cr2();
+	struct percpu *cpu = this_cpu();
+	if (tf->vector == 14 && cr2 < cpu->kstack_lo && cr2 >= cpu->kstack_lo - 4096)
+		panic_trap(tf, "kernel stack overflow in thread '%s': fault at %#lx in the guard page below its %lu KiB stack",
+		    cpu->current ? cpu->current->name : "boot", cr2,
+		    (cpu->kstack_hi - cpu->kstack_lo) >> 10);
 	if (tf->vector == 14)
-		panic_trap(tf, "%s at address %#lx (%s %s, %s mode)", name, read_cr2(),
+		panic_trap(tf, "%s at address %#lx (%s %s, %s mode)", name, cr2,
 		    tf->error & 1 ? "protection violation on" : "not-present page on",
 		    tf->error & 16 ? "instruction fetch" : tf->error & 2 ? "write" : "read",
 		    tf->error & 4 ? "user" : "kernel");

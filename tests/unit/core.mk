@@ -1,0 +1,4 @@
+UNIT_TESTS += printf cmdline
+printf_SRCS := tests/unit/test_printf.c
+cmdline_SRCS := tests/unit/test_cmdline.c kernel/cmdline.c
+printf_DEPS := kernel/lib/printf.c
