@@ -65,7 +65,7 @@ $(BUILD)/kernel.elf: $(BUILD)/kernel.pass1 tools/ksyms.py
 	strip -o $(BUILD)/kernel.stripped $@
 
 size: $(BUILD)/kernel.elf
-	@size -A $(BUILD)/kernel.elf | awk '$$1 ~ /^\./ && $$2 > 0 {printf "  %-14s %8d\n", $$1, $$2}'
+	@size -A $(BUILD)/kernel.elf | awk '$$1 ~ /^\./ && $$1 !~ /^\.debug/ && $$2 > 0 {printf "  %-14s %8d\n", $$1, $$2}'
 	@size $(BUILD)/kernel.elf
 	@printf 'kernel.elf stripped: %d bytes (%d KiB; budget 512 KiB)\n' \
 		$$(stat -c %s $(BUILD)/kernel.stripped) $$(( $$(stat -c %s $(BUILD)/kernel.stripped) / 1024 ))
@@ -90,7 +90,7 @@ $(foreach t,$(TOOLS),$(eval $(call TOOL_RULE,$(t))))
 define UNIT_RULE
 $(BUILD)/unit/$(1): $$($(1)_SRCS) $$($(1)_DEPS) tests/unit/check.h $$(wildcard kernel/lib/*.h kernel/fs/*/*.h kernel/dev/*.h)
 	@mkdir -p $$(dir $$@)
-	$$(HOSTCC) $$(HOSTCFLAGS) $$(SANFLAGS) -o $$@ $$($(1)_SRCS) $$($(1)_LIBS)
+	$$(HOSTCC) $$($(1)_CFLAGS) $$(HOSTCFLAGS) $$(SANFLAGS) -o $$@ $$($(1)_SRCS) $$($(1)_LIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call UNIT_RULE,$(t))))
 

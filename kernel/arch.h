@@ -64,6 +64,7 @@ void lapic_eoi(void);
 void lapic_timer_oneshot(uint64_t ns);
 void arch_time_init(void);
 extern uint64_t tsc_hz;
+uint64_t rtc_read_unix(void);	/* seconds since 1970, 0 if no RTC */
 
 /* CPU features the rest of the kernel asks about. */
 void arch_cpu_init(void);

@@ -69,6 +69,9 @@ void tsd_set(int key, void *value);
 /* Time: nanoseconds since boot, monotonic, from the TSC. */
 uint64_t clock_ns(void);
 uint64_t tsc_to_ns(uint64_t tsc_delta);
+/* Wall clock: nanoseconds since 1970, from the RTC at boot plus clock_ns(). */
+uint64_t clock_realtime_ns(void);
+void clock_set_realtime_ns(uint64_t ns);
 int thread_sleep_until(uint64_t deadline);
 int thread_sleep_ns(uint64_t ns);
 

@@ -13,10 +13,23 @@ static uint64_t ns_mult;	/* ns per TSC tick, 32.32 fixed point */
 static uint64_t programmed;	/* deadline the LAPIC is set for; 0: none */
 static uint64_t slice_deadline;	/* 0: no other thread waits to run */
 
+static uint64_t boot_unix_ns;	/* wall-clock time at clock_init() */
+
 void clock_init(void)
 {
 	tsc_base = rdtsc();
 	ns_mult = (1000000000ULL << 32) / tsc_hz;
+	boot_unix_ns = rtc_read_unix() * 1000000000ULL;
+}
+
+uint64_t clock_realtime_ns(void)
+{
+	return boot_unix_ns + clock_ns();
+}
+
+void clock_set_realtime_ns(uint64_t ns)
+{
+	boot_unix_ns = ns - clock_ns();
 }
 
 uint64_t tsc_to_ns(uint64_t delta)

@@ -171,3 +171,48 @@ void arch_time_init(void)
 	pr_info("time: TSC %lu kHz, LAPIC timer %lu kHz, %s\n", tsc_hz / 1000,
 	    lapic_hz / 1000, x2apic ? "x2APIC" : "xAPIC");
 }
+
+/* The CMOS real-time clock, read once at boot for the wall clock. */
+static uint8_t cmos_read(uint8_t reg)
+{
+	outb(0x70, reg);
+	return inb(0x71);
+}
+
+static unsigned from_bcd(uint8_t v, bool bcd)
+{
+	return bcd ? (v & 15) + (v >> 4) * 10 : v;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t days_from_civil(int y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+uint64_t rtc_read_unix(void)
+{
+	for (int i = 0; i < 100000 && (cmos_read(0x0a) & 0x80); i++)
+		cpu_relax();	/* update in progress */
+	uint8_t b = cmos_read(0x0b);
+	if (b == 0xff)
+		return 0;	/* no RTC */
+	bool bcd = !(b & 0x04);
+	unsigned sec = from_bcd(cmos_read(0x00), bcd);
+	unsigned min = from_bcd(cmos_read(0x02), bcd);
+	uint8_t hraw = cmos_read(0x04);
+	unsigned hour = from_bcd(hraw & 0x7f, bcd);
+	unsigned day = from_bcd(cmos_read(0x07), bcd);
+	unsigned mon = from_bcd(cmos_read(0x08), bcd);
+	unsigned year = from_bcd(cmos_read(0x09), bcd) + 2000;
+	if (!(b & 0x02) && (hraw & 0x80))
+		hour = (hour % 12) + 12;	/* 12-hour mode, PM */
+	if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60)
+		return 0;
+	return (uint64_t)(days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec);
+}
