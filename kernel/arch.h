@@ -59,7 +59,24 @@ _Noreturn void arch_exit(int status);
 typedef void (*irq_handler_t)(void *arg);
 void arch_traps_init(void);
 int irq_alloc_vector(irq_handler_t fn, void *arg);
-int ioapic_route(unsigned gsi, int vector, bool level_low);
+#define IRQ_EDGE	0
+#define IRQ_LEVEL	1	/* level-triggered */
+#define IRQ_ACTIVE_LOW	2
+int ioapic_route(unsigned gsi, int vector, int mode);
+/* MSI message for a vector on the boot CPU. */
+static inline uint64_t msi_address(void) { return 0xfee00000; }
+static inline uint32_t msi_data(int vector) { return (uint32_t)vector; }
+
+/* PCI configuration space (legacy port mechanism). */
+uint32_t pci_cfg_read32(unsigned bus, unsigned dev, unsigned fn, unsigned off);
+void pci_cfg_write32(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t v);
+
+/* Memory barriers for device rings: x86 keeps stores in order, so only the
+ * compiler must be stopped, except before reading what a device wrote
+ * after our stores (a full fence). */
+#define dma_wmb() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+#define dma_rmb() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+#define dma_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 void lapic_eoi(void);
 void lapic_timer_oneshot(uint64_t ns);
 void arch_time_init(void);

@@ -7,6 +7,7 @@
 #include "pvh.h"
 #include "sched/sched.h"
 #include "test/selftest.h"
+#include "dev/virtio.h"
 #include <string.h>
 
 #define MAX_STEPS 16
@@ -98,6 +99,7 @@ void kmain(uint64_t start_info_pa)
 		arch_exit(PANIC_EXIT_STATUS);
 	}
 	read_cmdline(si);
+	pr_info("osprey: command line has %d virtio-mmio devices\n", boot_opts.ndevices);
 	arch_cpu_init();
 	arch_traps_init();
 	if (mm_init(si) < 0)
@@ -109,6 +111,9 @@ void kmain(uint64_t start_info_pa)
 	boot_step("interrupts");
 	sched_init();
 	boot_step("scheduler");
+	virtio_pci_probe();
+	virtio_mmio_probe(boot_opts.devices, boot_opts.ndevices);
+	boot_step("devices");
 	boot_step("end of boot");
 	if (boot_opts.bootchart)
 		print_bootchart();

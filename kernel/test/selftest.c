@@ -21,13 +21,15 @@ static const struct selftest tests[] = {
 	{ "fault", test_fault },
 	{ "stackguard", test_stack_guard },
 	{ "panic", test_panic },
+	{ "blk", test_blk },
 };
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))
 
-/* Tests that end the VM are left out of "all". */
+/* Tests that end the VM, or need a scratch disk, are left out of "all". */
 static bool fatal(const struct selftest *t)
 {
-	return t->fn == test_fault || t->fn == test_stack_guard || t->fn == test_panic;
+	return t->fn == test_fault || t->fn == test_stack_guard || t->fn == test_panic ||
+	    t->fn == test_blk;	/* and this one needs a disk */
 }
 
 static int run_one(const struct selftest *t)

@@ -33,6 +33,7 @@ int test_pages(void);
 int test_fault(void);
 int test_stack_guard(void);
 int test_panic(void);
+int test_blk(void);
 
 /* A small deterministic PRNG for tests (xorshift64*). */
 static inline uint64_t test_rand(uint64_t *s)

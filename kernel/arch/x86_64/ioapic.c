@@ -60,14 +60,15 @@ void ioapic_init(void)
 		ioapic_probe(0xfec10000, ioapics[0].npins);
 }
 
-int ioapic_route(unsigned gsi, int vector, bool level_low)
+int ioapic_route(unsigned gsi, int vector, int mode)
 {
 	for (int i = 0; i < nioapics; i++) {
 		struct ioapic *io = &ioapics[i];
 		if (gsi < io->gsi_base || gsi >= io->gsi_base + io->npins)
 			continue;
 		unsigned pin = gsi - io->gsi_base;
-		uint32_t lo = vector | (level_low ? (1 << 13) | (1 << 15) : 0);
+		uint32_t lo = vector | (mode & IRQ_LEVEL ? 1 << 15 : 0) |
+		    (mode & IRQ_ACTIVE_LOW ? 1 << 13 : 0);
 		unsigned long flags = spin_lock_irqsave(&ioapic_lock);
 		ioapic_write(io, 0x11 + 2 * pin, 0);	/* destination: APIC 0 */
 		ioapic_write(io, 0x10 + 2 * pin, lo);

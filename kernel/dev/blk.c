@@ -1,0 +1,203 @@
+/* Block layer: a registry of disks and partitions, request checking and
+ * partition translation, and synchronous helpers built on bios. */
+#include "dev/blk.h"
+#include "dev/console.h"
+#include "lib/printf.h"
+#include "mm/mm.h"
+#include "sched/sync.h"
+#include <errno.h>
+#include <string.h>
+
+#define MAX_PARTS 128
+
+/* Devices are added during boot and never removed; the list lock makes
+ * adding safe against concurrent lookups anyway. */
+static struct blkdev *devices, **devices_tail = &devices;
+static spinlock_t devices_lock = SPINLOCK_INIT("blkdevs");
+static int ndisks;
+
+static void add_device(struct blkdev *d)
+{
+	unsigned long flags = spin_lock_irqsave(&devices_lock);
+	d->next = NULL;
+	*devices_tail = d;
+	devices_tail = &d->next;
+	spin_unlock_irqrestore(&devices_lock, flags);
+}
+
+struct blkdev *blk_first(void)
+{
+	return devices;
+}
+
+struct blkdev *blk_find(const char *name)
+{
+	for (struct blkdev *d = devices; d; d = d->next)
+		if (!strcmp(d->name, name))
+			return d;
+	return NULL;
+}
+
+struct blkdev *blk_find_partlabel(const char *label)
+{
+	for (struct blkdev *d = devices; d; d = d->next)
+		if (d->parent && !strcmp(d->part_label, label))
+			return d;
+	return NULL;
+}
+
+struct blkdev *blk_find_parttype(const uint8_t type[GPT_GUID_LEN])
+{
+	for (struct blkdev *d = devices; d; d = d->next)
+		if (d->parent && !memcmp(d->part_type, type, GPT_GUID_LEN))
+			return d;
+	return NULL;
+}
+
+int blk_submit(struct blkdev *d, struct bio *b)
+{
+	if (b->op != BIO_FLUSH) {
+		uint64_t n = b->len / SECTOR_SIZE;
+		if (b->len % SECTOR_SIZE || !n || b->len > d->max_transfer ||
+		    b->sector >= d->nsectors || n > d->nsectors - b->sector)
+			return -EINVAL;
+		if (b->op == BIO_WRITE && d->readonly)
+			return -EROFS;
+	}
+	if (d->parent) {
+		b->sector += d->start;
+		d = d->parent;
+	}
+	return d->ops->submit(d, b);
+}
+
+struct sync_bio {
+	struct bio bio;
+	struct semaphore done;
+};
+
+static void sync_done(struct bio *b)
+{
+	sem_up(&((struct sync_bio *)b)->done);
+}
+
+static int sync_io(struct blkdev *d, enum bio_op op, uint64_t off, void *buf, size_t len)
+{
+	struct sync_bio s;
+
+	if (off % SECTOR_SIZE || len % SECTOR_SIZE)
+		return -EINVAL;
+	sem_init(&s.done, 0);
+	do {
+		size_t n = len < d->max_transfer ? len : d->max_transfer;
+		s.bio = (struct bio){ .op = op, .sector = off / SECTOR_SIZE, .buf = buf,
+		    .len = n, .done = sync_done };
+		int err = blk_submit(d, &s.bio);
+		if (err)
+			return err;
+		sem_down(&s.done, 0);
+		if (s.bio.error)
+			return s.bio.error;
+		off += n;
+		buf = (char *)buf + n;
+		len -= n;
+	} while (len);
+	return 0;
+}
+
+int blk_read(struct blkdev *d, uint64_t off, void *buf, size_t len)
+{
+	return sync_io(d, BIO_READ, off, buf, len);
+}
+
+int blk_write(struct blkdev *d, uint64_t off, const void *buf, size_t len)
+{
+	return sync_io(d, BIO_WRITE, off, (void *)buf, len);
+}
+
+int blk_flush(struct blkdev *d)
+{
+	if (!(d->parent ? d->parent : d)->can_flush)
+		return 0;	/* no volatile cache to flush */
+	return sync_io(d, BIO_FLUSH, 0, NULL, 0);
+}
+
+static int gpt_read_cb(void *ctx, uint64_t lba, uint32_t count, void *buf)
+{
+	return blk_read(ctx, lba * SECTOR_SIZE, buf, (size_t)count * SECTOR_SIZE);
+}
+
+static void gpt_note_cb(void *ctx, const char *where, uint32_t entry, const char *reason)
+{
+	struct blkdev *d = ctx;
+
+	if (entry)
+		pr_warn("gpt: %s: %s entry %u: %s\n", d->name, where, entry, reason);
+	else
+		pr_warn("gpt: %s: %s: %s\n", d->name, where, reason);
+}
+
+static void add_partition(struct blkdev *disk, const struct gpt_part *p)
+{
+	struct blkdev *d = kzalloc(sizeof(*d));
+
+	if (!d)
+		return;
+	snprintf(d->name, sizeof(d->name), "%s.%u", disk->name, p->index);
+	d->nsectors = p->count;
+	d->start = p->start;
+	d->parent = disk;
+	d->block_size = disk->block_size;
+	d->max_transfer = disk->max_transfer;
+	d->readonly = disk->readonly;
+	d->can_flush = disk->can_flush;
+	d->part_index = p->index;
+	memcpy(d->part_type, p->type, GPT_GUID_LEN);
+	strlcpy(d->part_label, p->name, sizeof(d->part_label));
+	add_device(d);
+	pr_info("blk: %s: %lu sectors at %lu, label '%s'\n", d->name, d->nsectors,
+	    d->start, d->part_label);
+}
+
+static void probe_partitions(struct blkdev *disk)
+{
+	struct gpt_part *parts = kmalloc(sizeof(*parts) * MAX_PARTS);
+	void *buf = kmalloc(16384);
+	struct gpt_table t;
+
+	if (!parts || !buf)
+		goto out;
+	struct gpt_disk gd = {
+		.read = gpt_read_cb, .note = gpt_note_cb, .ctx = disk,
+		.sector_size = SECTOR_SIZE, .nsectors = disk->nsectors,
+		.buf = buf, .buf_size = 16384,
+	};
+	int err = gpt_read(&gd, &t, parts, MAX_PARTS);
+	if (err == -EBADMSG) {
+		pr_err("gpt: %s: partition table rejected: %s%s; the whole disk stays usable\n",
+		    disk->name, t.reason, t.entry ? " (in an entry)" : "");
+	} else if (err < 0 && err != -ENOENT) {
+		pr_err("gpt: %s: cannot read the partition table (error %d)\n", disk->name, err);
+	} else if (!err) {
+		if (t.from_backup)
+			pr_warn("gpt: %s: using the backup partition table\n", disk->name);
+		for (size_t i = 0; i < t.nparts; i++)
+			add_partition(disk, &parts[i]);
+	}
+out:
+	kfree(parts);
+	kfree(buf);
+}
+
+int blk_register_disk(struct blkdev *d)
+{
+	unsigned long flags = spin_lock_irqsave(&devices_lock);
+	int n = ndisks++;
+	spin_unlock_irqrestore(&devices_lock, flags);
+	snprintf(d->name, sizeof(d->name), "vblk%d", n);
+	add_device(d);
+	pr_info("blk: %s: %lu MiB%s%s\n", d->name, d->nsectors >> 11,
+	    d->readonly ? ", read-only" : "", d->can_flush ? ", write cache" : "");
+	probe_partitions(d);
+	return 0;
+}
