@@ -24,7 +24,7 @@
 
 #define SECTOR		512u
 #define MIB		(1u << 20)
-#define ROOT_PAD	4096u	/* the root partition is a whole number of pages */
+#define ROOT_PAD	MIB	/* partitions start and end on MiB boundaries */
 
 struct opts {
 	unsigned cluster_size;
