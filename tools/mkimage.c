@@ -39,6 +39,7 @@ struct opts {
 struct stats {
 	uint64_t files, dirs, links, bytes;
 	int errors;
+	unsigned long chown_failed;
 };
 
 static double now(void)
@@ -142,7 +143,8 @@ static void stage(struct gnode *n, const char *path, struct stats *s)
 			return;
 		}
 		s->dirs++;
-		qsort(n->kids, n->nkids, sizeof(*n->kids), kid_cmp);
+		if (n->nkids > 1)
+			qsort(n->kids, n->nkids, sizeof(*n->kids), kid_cmp);
 		for (size_t i = 0; i < n->nkids; i++) {
 			char *sub = join(path, n->kids[i]->name);
 			stage(n->kids[i], sub, s);
@@ -157,7 +159,8 @@ static void stage(struct gnode *n, const char *path, struct stats *s)
 	} else {
 		stage_file(n, path, s);
 	}
-	if (lchown(path, n->uid, n->gid) < 0) {
+	/* One message is enough: without privilege every chown fails. */
+	if (lchown(path, n->uid, n->gid) < 0 && !s->chown_failed++) {
 		fprintf(stderr, "mkimage: chown %s to %u:%u: %s%s\n", path,
 		    (unsigned)n->uid, (unsigned)n->gid, strerror(errno),
 		    errno == EPERM ? " (run as root, or install fakeroot)" : "");

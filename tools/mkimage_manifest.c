@@ -383,7 +383,8 @@ static void add_tree(struct parser *p, struct gnode *d, const char *host,
 	}
 	closedir(dir);
 	/* Sorted, so that errors come out in the same order every time. */
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		size_t hl = strlen(host) + strlen(names[i]) + 2;
 		size_t gl = strlen(guest) + strlen(names[i]) + 2;

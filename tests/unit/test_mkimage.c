@@ -2,7 +2,8 @@
  * with build/tools/mkimage, checks the GPT with sgdisk, cuts the root
  * partition out at the offsets the GPT gives and reads it back with
  * build/tools/rofs (fsck, ls, cat). Run from the repository root after
- * `make tools`. */
+ * `make tools`; the tools are found as ../tools/ from this binary, so
+ * BUILD=elsewhere works too. Commands reach them as $MKIMAGE and $ROFS. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -125,7 +126,7 @@ static unsigned long long extract(const char *img, int idx, const char *dst)
 
 static int build(const char *manifest, const char *img, const char *extra)
 {
-	return run("build/tools/mkimage -q %s tests/images/%s %s/%s", extra, manifest,
+	return run("\"$MKIMAGE\" -q %s tests/images/%s %s/%s", extra, manifest,
 	    tmp, img);
 }
 
@@ -162,7 +163,7 @@ static void test_partitions(void)
 static void test_root_fsck(void)
 {
 	CHECK(extract(basic_img, 1, basic_root) > 0);
-	CHECK_EQ(run("build/tools/rofs fsck %s", basic_root), 0);
+	CHECK_EQ(run("\"$ROFS\" fsck %s", basic_root), 0);
 	CHECK(has("clean"));
 }
 
@@ -188,7 +189,7 @@ static void test_contents(void)
 		else
 			snprintf(want, sizeof(want), "%s%s", tmp,
 			    !strcmp(pairs[i][0], "/host/f") ? "/links/f" : pairs[i][0]);
-		int rc = run("build/tools/rofs cat %s %s > %s", basic_root, pairs[i][0], got);
+		int rc = run("\"$ROFS\" cat %s %s > %s", basic_root, pairs[i][0], got);
 		CHECK_EQ(rc, 0);
 		if (rc == 0 && run("cmp %s %s", got, want) != 0) {
 			fprintf(stderr, "  %s differs from %s: %s", pairs[i][0], want, out);
@@ -196,16 +197,16 @@ static void test_contents(void)
 		}
 	}
 	/* The glob took *.conf only. */
-	CHECK(run("build/tools/rofs cat %s /etc/conf/c.txt", basic_root) != 0);
+	CHECK(run("\"$ROFS\" cat %s /etc/conf/c.txt", basic_root) != 0);
 }
 
 static void test_fstab_cmdline(void)
 {
-	CHECK_EQ(run("build/tools/rofs cat %s /etc/fstab", basic_root), 0);
+	CHECK_EQ(run("\"$ROFS\" cat %s /etc/fstab", basic_root), 0);
 	CHECK(!strcmp(out, "# device        mount   type  options   dump pass\n"
 	    "PARTLABEL=data  /data   ext2  defaults  0    0\n") ||
 	    (fprintf(stderr, "  fstab is:\n%s", out), 0));
-	CHECK_EQ(run("build/tools/rofs cat %s /etc/cmdline", basic_root), 0);
+	CHECK_EQ(run("\"$ROFS\" cat %s /etc/cmdline", basic_root), 0);
 	CHECK(!strcmp(out, "/bin/tool.sh --flag\n"));
 }
 
@@ -213,20 +214,20 @@ static void test_fstab_cmdline(void)
  * "perm nlink uid gid size date time name [-> target]". */
 static void test_attributes(void)
 {
-	CHECK_EQ(run("build/tools/rofs ls %s /bin/tool.sh", basic_root), 0);
+	CHECK_EQ(run("\"$ROFS\" ls %s /bin/tool.sh", basic_root), 0);
 	CHECK(has("-rwxr-x---   1  1000   100 "));
-	CHECK_EQ(run("build/tools/rofs ls %s /var/empty", basic_root), 0);
+	CHECK_EQ(run("\"$ROFS\" ls %s /var/empty", basic_root), 0);
 	CHECK(!out[0]);			/* empty */
-	CHECK_EQ(run("build/tools/rofs ls %s /var", basic_root), 0);
+	CHECK_EQ(run("\"$ROFS\" ls %s /var", basic_root), 0);
 	CHECK(has("drwx------   2     0     0 "));
-	CHECK_EQ(run("build/tools/rofs ls %s /bin", basic_root), 0);
+	CHECK_EQ(run("\"$ROFS\" ls %s /bin", basic_root), 0);
 	CHECK(has(" sh -> /bin/busybox"));
 	CHECK(has(" relative -> tool.sh"));
-	CHECK_EQ(run("build/tools/rofs ls %s /host", basic_root), 0);
+	CHECK_EQ(run("\"$ROFS\" ls %s /host", basic_root), 0);
 	CHECK(has("drwx--x--x   2     0     0 "));	/* host mode kept */
 	CHECK(has("-rw-------   1     0     0          7 "));
 	CHECK(has(" l -> f"));			/* a symlink in a tree stays one */
-	CHECK_EQ(run("build/tools/rofs ls %s /", basic_root), 0);
+	CHECK_EQ(run("\"$ROFS\" ls %s /", basic_root), 0);
 	CHECK(has("drwxr-xr-x   3     0     0 "));	/* implicit /usr etc. */
 	CHECK(has(" usr\n"));
 }
@@ -244,11 +245,11 @@ static void test_deterministic(void)
 	CHECK_EQ(build("basic.manifest", "det2.img", "--mtime 1700000000"), 0);
 	CHECK_EQ(run("cmp %s %s", a, b), 0);
 	/* SOURCE_DATE_EPOCH does the same as --mtime. */
-	CHECK_EQ(run("SOURCE_DATE_EPOCH=1700000000 build/tools/mkimage -q "
+	CHECK_EQ(run("SOURCE_DATE_EPOCH=1700000000 \"$MKIMAGE\" -q "
 	    "tests/images/basic.manifest %s", b), 0);
 	CHECK_EQ(run("cmp %s %s", a, b), 0);
 	CHECK_EQ(extract(a, 1, f) > 0, 1);
-	CHECK_EQ(run("build/tools/rofs ls %s /host", f), 0);
+	CHECK_EQ(run("\"$ROFS\" ls %s /host", f), 0);
 	CHECK(has(" 2023-11-14 22:13:20 f"));
 	/* Same bytes, with the default (host) mtimes too. */
 	CHECK_EQ(build("basic.manifest", "det1.img", ""), 0);
@@ -268,8 +269,8 @@ static void test_sparse(void)
 
 static void test_any_cwd(void)
 {
-	CHECK_EQ(run("cd %s && %s/build/tools/mkimage %s/tests/images/basic.manifest cwd.img",
-	    tmp, repo, repo), 0);
+	CHECK_EQ(run("cd %s && \"$MKIMAGE\" %s/tests/images/basic.manifest cwd.img",
+	    tmp, repo), 0);
 	CHECK(has("mkimage: stage: "));
 	CHECK(has("mkimage: compress: "));
 	CHECK(has("mkimage: write: cwd.img"));
@@ -316,14 +317,35 @@ static void test_errors(void)
 	CHECK(has("tests/images/escape.manifest:1: /usr/../../etc/passwd: path escapes /"));
 	CHECK(access("bad.img", F_OK) != 0);
 	/* ${T} unset. */
-	CHECK(run("env -u T build/tools/mkimage tests/images/basic.manifest %s/x.img", tmp) != 0);
+	CHECK(run("env -u T \"$MKIMAGE\" tests/images/basic.manifest %s/x.img", tmp) != 0);
 	CHECK(has("basic.manifest:10: ${T} is not set"));
 }
 
-int main(void)
+/* Exports MKIMAGE and ROFS: absolute paths of the tools beside build/unit/. */
+static int find_tools(const char *argv0)
 {
-	if (!getcwd(repo, sizeof(repo)) || access("build/tools/mkimage", X_OK) ||
-	    access("build/tools/rofs", X_OK)) {
+	char p[4200], *slash;
+
+	if (!realpath(argv0, p) || !(slash = strrchr(p, '/')))
+		return -1;
+	*slash = '\0';
+	if (!(slash = strrchr(p, '/')))
+		return -1;
+	strcpy(slash, "/tools/mkimage");
+	if (access(p, X_OK) < 0)
+		return -1;
+	setenv("MKIMAGE", p, 1);
+	strcpy(slash, "/tools/rofs");
+	if (access(p, X_OK) < 0)
+		return -1;
+	setenv("ROFS", p, 1);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (!getcwd(repo, sizeof(repo)) || access("tests/images/basic.manifest", R_OK) ||
+	    find_tools(argv[0]) < 0) {
 		fprintf(stderr, "test_mkimage: run from the repository root after `make tools`\n");
 		return 1;
 	}
@@ -344,6 +366,10 @@ int main(void)
 	snprintf(basic_root, sizeof(basic_root), "%s/basic.rofs", tmp);
 
 	RUN(test_build_basic);
+	if (check_failures) {	/* everything below reads that image */
+		fprintf(stderr, "  scratch kept in %s\n", tmp);
+		return 1;
+	}
 	RUN(test_gpt_valid);
 	RUN(test_partitions);
 	RUN(test_root_fsck);
