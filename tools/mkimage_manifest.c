@@ -282,7 +282,7 @@ static char *host_path(struct parser *p, const char *s)
 	size_t n;
 	char *r;
 
-	if (s[0] == '/')
+	if (s[0] == '/' || !strcmp(p->m->dir, "."))
 		return xstrdup(s);
 	n = strlen(p->m->dir) + strlen(s) + 2;
 	r = xmalloc(n);
