@@ -889,6 +889,32 @@ static void add_generated(struct parser *p, const char *name, struct textbuf *b)
 	b->p = NULL;
 }
 
+/* The root is read-only, so every mount point must be in the image: the
+ * kernel's own (/dev, /tmp, /proc) and each fstab line's. */
+static void add_mount_points(struct parser *p)
+{
+	static const char *const fixed[] = { "dev", "tmp", "proc" };
+	char buf[4096];
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		walk_dirs(p, fixed[i], fixed[i], 1);
+	for (char *l = p->fstab.p; l && *l; l = strchr(l, '\n') + 1) {
+		char dev[256], dir[1024];
+		char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		memcpy(buf, l, len);
+		buf[len] = 0;
+		size_t n;
+		if (sscanf(buf, " %255s %1023s", dev, dir) == 2 && dev[0] != '#' && dir[0] == '/' &&
+		    split_guest(p, dir, buf, &n) == 0 && n > 0)
+			walk_dirs(p, dir, buf, n);
+		if (!nl)
+			break;
+	}
+}
+
 int manifest_load(struct manifest *m)
 {
 	struct parser p = { .m = m };
@@ -922,6 +948,7 @@ int manifest_load(struct manifest *m)
 	}
 	free(line);
 	fclose(f);
+	add_mount_points(&p);
 	if (p.fstab.line)
 		add_generated(&p, "fstab", &p.fstab);
 	if (p.cmdline.line) {
