@@ -374,9 +374,12 @@ struct fs_type {
 	/* Sets mp->root (a held VDIR vnode, which the VFS marks VN_ROOT) and
 	 * mp->priv. source and data may be NULL. */
 	int (*mount)(struct mount *mp, const char *source, const char *data);
-	/* Called once the VFS knows the mount is not busy; afterwards the VFS
-	 * releases the root and reclaims every vnode left. */
+	/* Called once the VFS knows the mount is not busy (may fail, e.g. a
+	 * flush error); afterwards the VFS releases the root and reclaims
+	 * every vnode left, then calls release. */
 	int (*unmount)(struct mount *mp, int flags);
+	/* Frees mp->priv once no vnode is left; also after a failed mount. */
+	void (*release)(struct mount *mp);
 	int (*statfs)(struct mount *mp, struct vfs_statfs *st);
 	int (*sync)(struct mount *mp);
 	/* Optional: MS_REMOUNT with new flags; NULL accepts any. */

@@ -1,0 +1,552 @@
+/* VFS core: vnode references, the per-mount vnode cache, the registry of
+ * filesystem types, the mount table and the current directory. Path
+ * lookup is in vfs_lookup.c, path operations in vfs_ops.c, open files and
+ * fd tables in vfs_file.c. Lock rules: README.md. */
+#include "fs/vfs.h"
+#include "fs/vfs_impl.h"
+#include "mm/mm.h"
+#include "dev/console.h"
+#include <errno.h>
+#include <string.h>
+
+#define MAX_FS_TYPES		16
+#define VNODE_CACHE_SIZE	256	/* buckets per mount, allocated on first use */
+
+/* Filesystem types by name: fs_types_lock. */
+static struct mutex fs_types_lock;
+static const struct fs_type *fs_types[MAX_FS_TYPES];
+
+/* Mount table, root mount, every vnode's mounted_here and mount flags. */
+struct rwlock mount_lock;
+static struct list mounts = LIST_INIT(mounts);
+static struct mount *root_mount;
+static uint64_t next_dev = 1;
+
+/* The current directory: cwd_lock. NULL means the root. */
+static struct mutex cwd_lock;
+static struct vnode *cwd;
+
+struct mutex rename_lock;
+static long vnodes_live;		/* atomic */
+static bool vfs_ready;			/* set once at boot, before threads use the VFS */
+
+void vfs_init(void)
+{
+	if (vfs_ready)
+		return;
+	mutex_init(&fs_types_lock);
+	rwlock_init(&mount_lock);
+	mutex_init(&cwd_lock);
+	mutex_init(&rename_lock);
+	vfs_ready = true;
+	int err = ramfs_init();
+	if (err)
+		pr_err("vfs: ramfs registration failed: %d\n", err);
+}
+
+/* ---- vnodes ---- */
+
+long vnode_count(void)
+{
+	return __atomic_load_n(&vnodes_live, __ATOMIC_RELAXED);
+}
+
+struct vnode *vnode_new(struct mount *mp, enum vtype type,
+			const struct vnode_ops *ops, size_t priv_size)
+{
+	size_t head = (sizeof(struct vnode) + 15) & ~(size_t)15;
+	struct vnode *vn = kzalloc(head + priv_size);
+	if (!vn)
+		return NULL;
+	vn->type = type;
+	vn->refs = 1;
+	vn->mount = mp;
+	vn->ops = ops;
+	if (priv_size)
+		vn->priv = (char *)vn + head;
+	rwlock_init(&vn->lock);
+	mutex_lock(&mp->vlock);
+	list_add_tail(&mp->vnodes, &vn->mount_node);
+	mp->active++;
+	mutex_unlock(&mp->vlock);
+	__atomic_add_fetch(&vnodes_live, 1, __ATOMIC_RELAXED);
+	return vn;
+}
+
+static void cache_remove_locked(struct vnode *vn)
+{
+	struct mount *mp = vn->mount;
+	struct vnode **pp = &mp->cache[vn->ino % VNODE_CACHE_SIZE];
+	while (*pp && *pp != vn)
+		pp = &(*pp)->hash_next;
+	if (*pp)
+		*pp = vn->hash_next;
+	vn->flags &= ~VN_CACHED;
+}
+
+/* With mp->vlock held and no references left. */
+static void vnode_destroy_locked(struct vnode *vn)
+{
+	if (vn->flags & VN_CACHED)
+		cache_remove_locked(vn);
+	list_del(&vn->mount_node);
+	if (vn->ops->reclaim)
+		vn->ops->reclaim(vn);
+	kfree(vn);
+	__atomic_sub_fetch(&vnodes_live, 1, __ATOMIC_RELAXED);
+}
+
+/* 0 -> 1 under the mount's vnode lock, so a vnode being made inactive
+ * cannot be revived halfway. */
+static void hold_locked(struct vnode *vn)
+{
+	if (__atomic_fetch_add(&vn->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		vn->mount->active++;
+}
+
+void vn_hold(struct vnode *vn)
+{
+	int r = __atomic_load_n(&vn->refs, __ATOMIC_RELAXED);
+	while (r > 0)
+		if (__atomic_compare_exchange_n(&vn->refs, &r, r + 1, true,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			return;
+	struct mount *mp = vn->mount;
+	mutex_lock(&mp->vlock);
+	hold_locked(vn);
+	mutex_unlock(&mp->vlock);
+}
+
+void vn_rele(struct vnode *vn)
+{
+	int r = __atomic_load_n(&vn->refs, __ATOMIC_RELAXED);
+	while (r > 1)
+		if (__atomic_compare_exchange_n(&vn->refs, &r, r - 1, true,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			return;
+	struct mount *mp = vn->mount;
+	mutex_lock(&mp->vlock);
+	if (__atomic_sub_fetch(&vn->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		mp->active--;
+		bool keep = vn->ops->inactive && vn->ops->inactive(vn);
+		if (!keep)
+			vnode_destroy_locked(vn);
+	}
+	mutex_unlock(&mp->vlock);
+}
+
+struct vnode *vnode_cache_find(struct mount *mp, uint64_t ino)
+{
+	struct vnode *found = NULL;
+	mutex_lock(&mp->vlock);
+	if (mp->cache)
+		for (struct vnode *vn = mp->cache[ino % VNODE_CACHE_SIZE]; vn; vn = vn->hash_next)
+			if (vn->ino == ino) {
+				hold_locked(vn);
+				found = vn;
+				break;
+			}
+	mutex_unlock(&mp->vlock);
+	return found;
+}
+
+struct vnode *vnode_cache_add(struct vnode *vn)
+{
+	struct mount *mp = vn->mount;
+	mutex_lock(&mp->vlock);
+	if (!mp->cache)
+		mp->cache = kzalloc(VNODE_CACHE_SIZE * sizeof(*mp->cache));
+	if (!mp->cache) {	/* no cache: the vnode just stays unshared */
+		mutex_unlock(&mp->vlock);
+		return vn;
+	}
+	struct vnode **bucket = &mp->cache[vn->ino % VNODE_CACHE_SIZE];
+	for (struct vnode *other = *bucket; other; other = other->hash_next)
+		if (other->ino == vn->ino) {
+			hold_locked(other);
+			mutex_unlock(&mp->vlock);
+			vn_rele(vn);
+			return other;
+		}
+	vn->hash_next = *bucket;
+	*bucket = vn;
+	vn->flags |= VN_CACHED;
+	mutex_unlock(&mp->vlock);
+	return vn;
+}
+
+unsigned vtype_to_dt(enum vtype t)
+{
+	static const unsigned char dt[] = {
+		[VNON] = DT_UNKNOWN, [VREG] = DT_REG, [VDIR] = DT_DIR, [VLNK] = DT_LNK,
+		[VCHR] = DT_CHR, [VBLK] = DT_BLK, [VFIFO] = DT_FIFO, [VSOCK] = DT_SOCK,
+	};
+	return (unsigned)t < sizeof(dt) ? dt[t] : DT_UNKNOWN;
+}
+
+uint32_t vtype_to_mode(enum vtype t)
+{
+	static const uint32_t mode[] = {
+		[VNON] = 0, [VREG] = S_IFREG, [VDIR] = S_IFDIR, [VLNK] = S_IFLNK,
+		[VCHR] = S_IFCHR, [VBLK] = S_IFBLK, [VFIFO] = S_IFIFO, [VSOCK] = S_IFSOCK,
+	};
+	return (unsigned)t < sizeof(mode) / sizeof(mode[0]) ? mode[t] : 0;
+}
+
+enum vtype mode_to_vtype(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return VREG;
+	case S_IFDIR: return VDIR;
+	case S_IFLNK: return VLNK;
+	case S_IFCHR: return VCHR;
+	case S_IFBLK: return VBLK;
+	case S_IFIFO: return VFIFO;
+	case S_IFSOCK: return VSOCK;
+	default: return VNON;
+	}
+}
+
+/* ---- filesystem types ---- */
+
+static int find_type_slot(const char *name)
+{
+	for (int i = 0; i < MAX_FS_TYPES; i++)
+		if (fs_types[i] && !strcmp(fs_types[i]->name, name))
+			return i;
+	return -1;
+}
+
+int vfs_register_fs(const struct fs_type *type)
+{
+	int err = -ENOMEM;
+	mutex_lock(&fs_types_lock);
+	if (find_type_slot(type->name) >= 0) {
+		err = -EEXIST;
+	} else {
+		for (int i = 0; i < MAX_FS_TYPES; i++)
+			if (!fs_types[i]) {
+				fs_types[i] = type;
+				err = 0;
+				break;
+			}
+	}
+	mutex_unlock(&fs_types_lock);
+	return err;
+}
+
+static bool type_in_use(const struct fs_type *type)
+{
+	struct list *pos;
+	bool used = false;
+	rw_read_lock(&mount_lock);
+	list_for_each(pos, &mounts)
+		if (list_entry(pos, struct mount, node)->type == type)
+			used = true;
+	rw_unlock(&mount_lock);
+	return used;
+}
+
+int vfs_unregister_fs(const struct fs_type *type)
+{
+	int err = -ENOENT;
+	mutex_lock(&fs_types_lock);
+	int i = find_type_slot(type->name);
+	if (i >= 0 && fs_types[i] == type) {
+		err = type_in_use(type) ? -EBUSY : 0;
+		if (!err)
+			fs_types[i] = NULL;
+	}
+	mutex_unlock(&fs_types_lock);
+	return err;
+}
+
+const struct fs_type *vfs_find_fs(const char *name)
+{
+	mutex_lock(&fs_types_lock);
+	int i = find_type_slot(name);
+	const struct fs_type *type = i >= 0 ? fs_types[i] : NULL;
+	mutex_unlock(&fs_types_lock);
+	return type;
+}
+
+/* ---- mounts ---- */
+
+/* Frees every vnode left on an unmounted filesystem (all unreferenced). */
+static void mount_reclaim_all(struct mount *mp)
+{
+	struct list *pos, *tmp;
+	mutex_lock(&mp->vlock);
+	list_for_each_safe(pos, tmp, &mp->vnodes) {
+		struct vnode *vn = list_entry(pos, struct vnode, mount_node);
+		if (vn->refs)
+			pr_err("vfs: unmount %s: vnode %llu still has %d refs\n",
+			       mp->path, (unsigned long long)vn->ino, vn->refs);
+		vnode_destroy_locked(vn);
+	}
+	mutex_unlock(&mp->vlock);
+	if (mp->type->release)
+		mp->type->release(mp);
+	kfree(mp->cache);
+	kfree(mp);
+}
+
+/* A new mount of fstype with its filesystem mounted, not yet attached. */
+static int mount_create(const char *fstype, const char *source, const char *path,
+			unsigned long flags, const char *data, struct mount **out)
+{
+	const struct fs_type *type = vfs_find_fs(fstype);
+	if (!type)
+		return -ENODEV;
+	struct mount *mp = kzalloc(sizeof(*mp));
+	if (!mp)
+		return -ENOMEM;
+	mp->type = type;
+	mp->flags = flags & ~MS_REMOUNT;
+	mutex_init(&mp->vlock);
+	list_init(&mp->vnodes);
+	list_init(&mp->node);
+	strlcpy(mp->source, source ? source : "none", sizeof(mp->source));
+	strlcpy(mp->path, path, sizeof(mp->path));
+	int err = type->mount(mp, source, data);
+	if (!err && (!mp->root || mp->root->type != VDIR)) {
+		pr_err("vfs: %s mount gave no root directory\n", fstype);
+		err = -EIO;
+	}
+	if (err) {
+		if (mp->root)
+			vn_rele(mp->root);
+		mount_reclaim_all(mp);
+		return err;
+	}
+	mp->root->flags |= VN_ROOT;
+	*out = mp;
+	return 0;
+}
+
+/* Undoes mount_create for a mount that was never attached or is detached. */
+static void mount_destroy(struct mount *mp)
+{
+	vn_rele(mp->root);
+	if (mp->covered)
+		vn_rele(mp->covered);
+	mount_reclaim_all(mp);
+}
+
+int vfs_mount_root(const char *fstype, const char *source, unsigned long flags,
+		   const char *data)
+{
+	struct mount *mp;
+	vfs_init();
+	int err = mount_create(fstype, source, "/", flags, data, &mp);
+	if (err)
+		return err;
+	rw_write_lock(&mount_lock);
+	if (root_mount) {
+		err = -EBUSY;
+	} else {
+		mp->dev = next_dev++;
+		root_mount = mp;
+		list_add_tail(&mounts, &mp->node);
+	}
+	rw_unlock(&mount_lock);
+	if (err) {
+		if (mp->type->unmount)
+			mp->type->unmount(mp, 0);
+		mount_destroy(mp);
+	}
+	return err;
+}
+
+static int remount(struct vnode *vn, unsigned long flags, const char *data)
+{
+	if (!(vn->flags & VN_ROOT))
+		return -EINVAL;
+	struct mount *mp = vn->mount;
+	int err = mp->type->remount ? mp->type->remount(mp, flags, data) : 0;
+	if (!err) {
+		rw_write_lock(&mount_lock);
+		mp->flags = flags & ~MS_REMOUNT;
+		rw_unlock(&mount_lock);
+	}
+	return err;
+}
+
+/* Attaches mp on the directory vn (held; the mount takes that reference). */
+static int mount_attach(struct mount *mp, struct vnode *vn)
+{
+	int err = 0;
+	rw_write_lock(&mount_lock);
+	if (vn->mounted_here) {
+		err = -EBUSY;	/* lookup crossed it already: only a race gets here */
+	} else {
+		mp->covered = vn;
+		mp->dev = next_dev++;
+		__atomic_store_n(&vn->mounted_here, mp, __ATOMIC_RELEASE);
+		list_add_tail(&mounts, &mp->node);
+	}
+	rw_unlock(&mount_lock);
+	return err;
+}
+
+int vfs_mount(const char *source, const char *target, const char *fstype,
+	      unsigned long flags, const char *data)
+{
+	struct vnode *vn;
+	int err = vfs_lookupat(NULL, target, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &vn);
+	if (err)
+		return err;
+	if (flags & MS_REMOUNT) {
+		err = remount(vn, flags, data);
+		vn_rele(vn);
+		return err;
+	}
+	struct mount *mp;
+	err = mount_create(fstype, source, target, flags, data, &mp);
+	if (err) {
+		vn_rele(vn);
+		return err;
+	}
+	err = mount_attach(mp, vn);
+	if (err) {
+		if (mp->type->unmount)
+			mp->type->unmount(mp, 0);
+		vn_rele(vn);
+		mount_destroy(mp);
+	}
+	return err;
+}
+
+/* With mount_lock held for writing: in use beyond the mount's own
+ * reference on its root and the caller's one (rootvn)? */
+static bool mount_busy(struct mount *mp, struct vnode *rootvn)
+{
+	mutex_lock(&mp->vlock);
+	bool busy = mp->active > 1 || __atomic_load_n(&rootvn->refs, __ATOMIC_ACQUIRE) > 2;
+	mutex_unlock(&mp->vlock);
+	return busy || rootvn->mounted_here;
+}
+
+int vfs_umount(const char *target, int flags)
+{
+	struct vnode *vn;
+	int err = vfs_lookupat(NULL, target, LOOKUP_FOLLOW, &vn);
+	if (err)
+		return err;
+	struct mount *mp = vn->mount;
+	if (!(vn->flags & VN_ROOT)) {
+		vn_rele(vn);
+		return -EINVAL;
+	}
+	rw_write_lock(&mount_lock);
+	if (mp == root_mount || mount_busy(mp, vn))
+		err = -EBUSY;
+	else if (mp->type->unmount)
+		err = mp->type->unmount(mp, flags);
+	if (!err) {
+		__atomic_store_n(&mp->covered->mounted_here, NULL, __ATOMIC_RELEASE);
+		list_del(&mp->node);
+	}
+	rw_unlock(&mount_lock);
+	vn_rele(vn);
+	if (!err)
+		mount_destroy(mp);
+	return err;
+}
+
+struct vnode *vfs_root(void)
+{
+	struct vnode *vn = NULL;
+	if (!vfs_ready)
+		return NULL;
+	rw_read_lock(&mount_lock);
+	if (root_mount) {
+		vn = root_mount->root;
+		vn_hold(vn);
+	}
+	rw_unlock(&mount_lock);
+	return vn;
+}
+
+int vfs_for_each_mount(int (*fn)(struct mount *mp, void *arg), void *arg)
+{
+	struct list *pos;
+	int ret = 0;
+	rw_read_lock(&mount_lock);
+	list_for_each(pos, &mounts) {
+		ret = fn(list_entry(pos, struct mount, node), arg);
+		if (ret)
+			break;
+	}
+	rw_unlock(&mount_lock);
+	return ret;
+}
+
+static int sync_one(struct mount *mp, void *arg)
+{
+	int *first_err = arg;
+	int err = mp->type->sync ? mp->type->sync(mp) : 0;
+	if (err && !*first_err)
+		*first_err = err;
+	return 0;
+}
+
+int vfs_sync(void)
+{
+	int err = 0;
+	vfs_for_each_mount(sync_one, &err);
+	return err;
+}
+
+int mount_statfs(struct mount *mp, struct vfs_statfs *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->namelen = NAME_MAX;
+	st->bsize = st->frsize = PAGE_SIZE;
+	int err = mp->type->statfs ? mp->type->statfs(mp, st) : 0;
+	st->fsid = mp->dev;
+	st->flags = (mp->flags & MS_RDONLY) ? 1 : 0;	/* ST_RDONLY */
+	return err;
+}
+
+bool mount_readonly(struct mount *mp)
+{
+	return __atomic_load_n(&mp->flags, __ATOMIC_RELAXED) & MS_RDONLY;
+}
+
+/* ---- current directory ---- */
+
+struct vnode *vfs_cwd(void)
+{
+	mutex_lock(&cwd_lock);
+	struct vnode *vn = cwd;
+	if (vn)
+		vn_hold(vn);
+	mutex_unlock(&cwd_lock);
+	return vn ? vn : vfs_root();
+}
+
+int vfs_fchdir(struct vnode *dir)
+{
+	if (dir->type != VDIR)
+		return -ENOTDIR;
+	vn_hold(dir);
+	mutex_lock(&cwd_lock);
+	struct vnode *old = cwd;
+	cwd = dir;
+	mutex_unlock(&cwd_lock);
+	if (old)
+		vn_rele(old);
+	return 0;
+}
+
+int vfs_chdir(const char *path)
+{
+	struct vnode *vn;
+	int err = vfs_lookupat(NULL, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &vn);
+	if (err)
+		return err;
+	err = vfs_fchdir(vn);
+	vn_rele(vn);
+	return err;
+}
