@@ -489,6 +489,8 @@ static int open_checks(struct vnode *vn, int flags)
 		return -ELOOP;	/* O_NOFOLLOW on a symlink */
 	if ((flags & O_DIRECTORY) && vn->type != VDIR)
 		return -ENOTDIR;
+	if ((flags & O_CREAT) && vn->type == VDIR)
+		return -EISDIR;
 	if (vn->type == VDIR && (wr || (flags & O_TRUNC)))
 		return -EISDIR;
 	if ((flags & O_ACCMODE) == O_ACCMODE)

@@ -310,6 +310,8 @@ static struct rdirent *dirent_new(const char *name, struct vnode *vn)
 static int dir_insert(struct vnode *dir, struct rdirent *e)
 {
 	struct ramfs_node *d = node_of(dir);
+	if (d->nlink == 0)
+		return -ENOENT;	/* removed while someone stood in it */
 	if (d->count >= 2 * d->nbuckets)
 		dir_rehash(d);
 	if (!d->nbuckets)
@@ -364,6 +366,8 @@ static struct vnode *node_new(struct mount *mp, const struct vattr *va)
 static int add_node(struct vnode *dir, const char *name, const struct vattr *va,
 		    struct vnode **out)
 {
+	if (node_of(dir)->nlink == 0)
+		return -ENOENT;
 	struct vnode *vn = node_new(dir->mount, va);
 	struct rdirent *e = vn ? dirent_new(name, vn) : NULL;
 	int err = e ? dir_insert(dir, e) : -ENOMEM;
@@ -489,6 +493,8 @@ static int ramfs_rename(struct vnode *sdir, const char *sname, struct vnode *vn,
 	if (tvn && tvn->type == VDIR && node_of(tvn)->count)
 		return -ENOTEMPTY;
 	struct ramfs_node *td = node_of(tdir);
+	if (td->nlink == 0)
+		return -ENOENT;
 	if (!td->nbuckets)
 		dir_rehash(td);
 	struct rdirent *e = td->nbuckets ? dirent_new(tname, vn) : NULL;

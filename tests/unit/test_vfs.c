@@ -1,0 +1,847 @@
+/* The VFS and ramfs on the host (through tests/unit/kshim): path lookup,
+ * symlinks, mounts, open flags, I/O, sparse files, truncate, readdir with
+ * resume cookies, rename rules, unlink-while-open, fd tables, read-only
+ * mounts, busy unmounts, out-of-memory paths and reference counts. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "fs/vfs.h"
+
+int kshim_fail_after;	/* see kshim/mm/mm.h */
+
+size_t kshim_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+	if (size) {
+		size_t n = len < size - 1 ? len : size - 1;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+/* ---- helpers ---- */
+
+static long put(const char *path, const char *text)
+{
+	struct file *f;
+	int err = vfs_open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644, &f);
+	if (err)
+		return err;
+	long n = vfs_write(f, text, strlen(text));
+	file_rele(f);
+	return n;
+}
+
+/* Reads path into buf as a string; returns the length or an error. */
+static long get(const char *path, char *buf, size_t len)
+{
+	struct file *f;
+	int err = vfs_open(path, O_RDONLY, 0, &f);
+	if (err)
+		return err;
+	long n = vfs_read(f, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	file_rele(f);
+	return n;
+}
+
+static uint64_t ino_of(const char *path)
+{
+	struct vattr va;
+	return vfs_statat(NULL, path, &va, 0) ? 0 : va.ino;
+}
+
+static int64_t size_of(const char *path)
+{
+	struct vattr va;
+	int err = vfs_statat(NULL, path, &va, 0);
+	return err ? err : va.size;
+}
+
+static int rm(const char *path)
+{
+	return vfs_unlinkat(NULL, path, 0);
+}
+
+static int rmd(const char *path)
+{
+	return vfs_unlinkat(NULL, path, AT_REMOVEDIR);
+}
+
+/* ---- cases ---- */
+
+static void test_lookup(void)
+{
+	char buf[64], name[300], *path;
+	CHECK_EQ(vfs_mkdirat(NULL, "/l", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/l/d", 0755), 0);
+	CHECK_EQ(put("/l/d/f", "x"), 1);
+	CHECK_EQ(get("//l///d/./../d/f", buf, sizeof(buf)), 1);
+	CHECK_EQ(ino_of("/l/d/"), ino_of("/l/d"));
+	CHECK_EQ(ino_of("/l/d//."), ino_of("/l/d"));
+	CHECK_EQ(ino_of("/.."), ino_of("/"));
+	CHECK_EQ(ino_of("/../../l/.."), ino_of("/"));
+	struct vattr va;
+	CHECK_EQ(vfs_statat(NULL, "/l/d/f/", &va, 0), -ENOTDIR);
+	CHECK_EQ(vfs_statat(NULL, "/l/d/f/x", &va, 0), -ENOTDIR);
+	CHECK_EQ(vfs_statat(NULL, "/l/d/f/.", &va, 0), -ENOTDIR);
+	CHECK_EQ(vfs_statat(NULL, "/l/nope/f", &va, 0), -ENOENT);
+	CHECK_EQ(vfs_statat(NULL, "", &va, 0), -ENOENT);
+	memset(name, 'n', 256);
+	name[256] = '\0';
+	CHECK_EQ(vfs_statat(NULL, name, &va, 0), -ENAMETOOLONG);
+	CHECK_EQ(vfs_mkdirat(NULL, name, 0755), -ENAMETOOLONG);
+	name[255] = '\0';
+	CHECK_EQ(vfs_statat(NULL, name, &va, 0), -ENOENT);
+	path = malloc(5000);
+	for (int i = 0; i < 4999; i += 2)
+		memcpy(path + i, "./", 2);
+	path[4999] = '\0';
+	CHECK_EQ(vfs_statat(NULL, path, &va, 0), -ENAMETOOLONG);
+	path[4094] = '\0';
+	CHECK_EQ(vfs_statat(NULL, path, &va, 0), 0);
+	free(path);
+	/* Relative to a directory vnode and to the cwd. */
+	struct vnode *d;
+	CHECK_EQ(vfs_lookupat(NULL, "/l/d", LOOKUP_DIRECTORY, &d), 0);
+	CHECK_EQ(vfs_statat(d, "f", &va, 0), 0);
+	CHECK_EQ(vfs_statat(d, "../d/f", &va, 0), 0);
+	CHECK_EQ(vfs_statat(d, "", &va, AT_EMPTY_PATH), 0);
+	CHECK_EQ(va.ino, d->ino);
+	CHECK_EQ(vfs_lookupat(NULL, "/l/d/f", LOOKUP_DIRECTORY, &d), -ENOTDIR);
+	vn_rele(d);
+	CHECK_EQ(vfs_chdir("/l/d/f"), -ENOTDIR);
+	CHECK_EQ(vfs_chdir("/l/d"), 0);
+	CHECK_EQ(get("f", buf, sizeof(buf)), 1);
+	CHECK_EQ(vfs_getcwd(buf, sizeof(buf)), 0);
+	CHECK(!strcmp(buf, "/l/d"));
+	CHECK_EQ(vfs_getcwd(buf, 3), -ERANGE);
+	CHECK_EQ(vfs_chdir(".."), 0);
+	CHECK_EQ(vfs_getcwd(buf, sizeof(buf)), 0);
+	CHECK(!strcmp(buf, "/l"));
+	CHECK_EQ(vfs_chdir("/"), 0);
+	CHECK_EQ(vfs_getcwd(buf, sizeof(buf)), 0);
+	CHECK(!strcmp(buf, "/"));
+	CHECK_EQ(rm("/l/d/f"), 0);
+	CHECK_EQ(rmd("/l/d"), 0);
+	CHECK_EQ(rmd("/l"), 0);
+}
+
+static void test_symlinks(void)
+{
+	char buf[64];
+	struct vattr va;
+	CHECK_EQ(vfs_mkdirat(NULL, "/s", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/s/dir", 0755), 0);
+	CHECK_EQ(put("/s/dir/file", "data"), 4);
+	CHECK_EQ(vfs_symlinkat("dir/file", NULL, "/s/rel"), 0);
+	CHECK_EQ(vfs_symlinkat("/s/dir", NULL, "/s/abs"), 0);
+	CHECK_EQ(vfs_symlinkat("rel", NULL, "/s/chain"), 0);
+	CHECK_EQ(vfs_symlinkat("../abs/", NULL, "/s/dir/up"), 0);
+	CHECK_EQ(vfs_symlinkat("missing", NULL, "/s/dangling"), 0);
+	CHECK_EQ(vfs_symlinkat("loop2", NULL, "/s/loop1"), 0);
+	CHECK_EQ(vfs_symlinkat("loop1", NULL, "/s/loop2"), 0);
+	CHECK_EQ(vfs_symlinkat("self/x", NULL, "/s/self"), 0);
+	CHECK_EQ(get("/s/rel", buf, sizeof(buf)), 4);
+	CHECK_EQ(get("/s/chain", buf, sizeof(buf)), 4);
+	CHECK_EQ(get("/s/abs/file", buf, sizeof(buf)), 4);
+	CHECK_EQ(get("/s/dir/up/up/up/file", buf, sizeof(buf)), 4);
+	CHECK_EQ(ino_of("/s/abs/"), ino_of("/s/dir"));
+	CHECK_EQ(vfs_statat(NULL, "/s/rel/", &va, 0), -ENOTDIR);
+	CHECK_EQ(vfs_statat(NULL, "/s/chain", &va, AT_SYMLINK_NOFOLLOW), 0);
+	CHECK_EQ(va.mode & S_IFMT, S_IFLNK);
+	CHECK_EQ(va.size, 3);
+	CHECK_EQ(vfs_statat(NULL, "/s/dangling", &va, 0), -ENOENT);
+	CHECK_EQ(vfs_statat(NULL, "/s/loop1", &va, 0), -ELOOP);
+	CHECK_EQ(vfs_statat(NULL, "/s/loop1", &va, AT_SYMLINK_NOFOLLOW), 0);
+	CHECK_EQ(vfs_statat(NULL, "/s/self", &va, 0), -ELOOP);
+	CHECK_EQ(vfs_readlinkat(NULL, "/s/abs", buf, sizeof(buf)), 6);
+	CHECK(!memcmp(buf, "/s/dir", 6));
+	CHECK_EQ(vfs_readlinkat(NULL, "/s/abs", buf, 3), 3);
+	CHECK_EQ(vfs_readlinkat(NULL, "/s/dir", buf, sizeof(buf)), -EINVAL);
+	CHECK_EQ(vfs_symlinkat("", NULL, "/s/empty"), -ENOENT);
+	CHECK_EQ(vfs_symlinkat("x", NULL, "/s/rel"), -EEXIST);
+	/* 40 links are followed, the 41st is a loop. */
+	char name[32], target[32];
+	for (int i = 0; i < 41; i++) {
+		snprintf(name, sizeof(name), "/s/n%d", i);
+		snprintf(target, sizeof(target), i ? "n%d" : "dir/file", i - 1);
+		CHECK_EQ(vfs_symlinkat(target, NULL, name), 0);
+	}
+	CHECK_EQ(get("/s/n39", buf, sizeof(buf)), 4);
+	CHECK_EQ(get("/s/n40", buf, sizeof(buf)), -ELOOP);
+	for (int i = 0; i < 41; i++) {
+		snprintf(name, sizeof(name), "/s/n%d", i);
+		CHECK_EQ(rm(name), 0);
+	}
+	/* unlink removes the link, not its target; rmdir refuses links. */
+	CHECK_EQ(rmd("/s/abs"), -ENOTDIR);
+	const char *links[] = { "rel", "abs", "chain", "dir/up", "dangling", "loop1", "loop2", "self" };
+	for (unsigned i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(name, sizeof(name), "/s/%s", links[i]);
+		CHECK_EQ(rm(name), 0);
+	}
+	CHECK_EQ(get("/s/dir/file", buf, sizeof(buf)), 4);
+	CHECK_EQ(rm("/s/dir/file"), 0);
+	CHECK_EQ(rmd("/s/dir"), 0);
+	CHECK_EQ(rmd("/s"), 0);
+}
+
+static void test_open_flags(void)
+{
+	struct file *f;
+	char buf[64];
+	CHECK_EQ(vfs_mkdirat(NULL, "/o", 0755), 0);
+	CHECK_EQ(vfs_open("/o/a", O_RDONLY, 0, &f), -ENOENT);
+	CHECK_EQ(vfs_open("/o/a", O_RDWR | O_CREAT | O_EXCL, 0600, &f), 0);
+	CHECK_EQ(vfs_write(f, "hello", 5), 5);
+	file_rele(f);
+	CHECK_EQ(vfs_open("/o/a", O_RDWR | O_CREAT | O_EXCL, 0600, &f), -EEXIST);
+	struct vattr va;
+	CHECK_EQ(vfs_statat(NULL, "/o/a", &va, 0), 0);
+	CHECK_EQ(va.mode, S_IFREG | 0600);
+	CHECK_EQ(va.nlink, 1);
+	CHECK_EQ(vfs_open("/o/a", O_WRONLY | O_APPEND, 0, &f), 0);
+	CHECK_EQ(vfs_write(f, "!!", 2), 2);
+	CHECK_EQ(vfs_lseek(f, 0, SEEK_SET), 0);
+	CHECK_EQ(vfs_write(f, "?", 1), 1);	/* O_APPEND: still at the end */
+	CHECK_EQ(vfs_read(f, buf, 1), -EBADF);
+	file_rele(f);
+	CHECK_EQ(get("/o/a", buf, sizeof(buf)), 8);
+	CHECK(!strcmp(buf, "hello!!?"));
+	CHECK_EQ(vfs_open("/o/a", O_WRONLY | O_TRUNC, 0, &f), 0);
+	CHECK_EQ(size_of("/o/a"), 0);
+	CHECK_EQ(vfs_write(f, "x", 1), 1);
+	file_rele(f);
+	CHECK_EQ(vfs_open("/o/a", O_RDONLY | O_DIRECTORY, 0, &f), -ENOTDIR);
+	CHECK_EQ(vfs_open("/o", O_WRONLY, 0, &f), -EISDIR);
+	CHECK_EQ(vfs_open("/o", O_RDONLY | O_CREAT, 0644, &f), -EISDIR);
+	CHECK_EQ(vfs_open("/o/new/", O_RDWR | O_CREAT, 0644, &f), -EISDIR);
+	CHECK_EQ(vfs_open("/o", O_RDONLY | O_DIRECTORY, 0, &f), 0);
+	CHECK_EQ(vfs_read(f, buf, 1), -EISDIR);
+	file_rele(f);
+	CHECK_EQ(vfs_symlinkat("a", NULL, "/o/link"), 0);
+	CHECK_EQ(vfs_open("/o/link", O_RDONLY | O_NOFOLLOW, 0, &f), -ELOOP);
+	CHECK_EQ(vfs_open("/o/link", O_RDONLY | O_NOFOLLOW | O_PATH, 0, &f), 0);
+	CHECK_EQ(vfs_read(f, buf, 1), -EBADF);
+	file_rele(f);
+	CHECK_EQ(vfs_open("/o/link", O_RDWR | O_CREAT | O_EXCL, 0644, &f), -EEXIST);
+	/* O_CREAT through a dangling symlink creates its target. */
+	CHECK_EQ(vfs_symlinkat("made", NULL, "/o/dangling"), 0);
+	CHECK_EQ(vfs_open("/o/dangling", O_WRONLY | O_CREAT, 0644, &f), 0);
+	file_rele(f);
+	CHECK_EQ(size_of("/o/made"), 0);
+	const char *names[] = { "/o/a", "/o/link", "/o/dangling", "/o/made" };
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(rm(names[i]), 0);
+	CHECK_EQ(rmd("/o"), 0);
+}
+
+static void test_read_write(void)
+{
+	struct file *f;
+	char buf[64];
+	CHECK_EQ(vfs_open("/rw", O_RDWR | O_CREAT, 0644, &f), 0);
+	CHECK_EQ(vfs_write(f, "0123456789", 10), 10);
+	CHECK_EQ(vfs_lseek(f, 0, SEEK_CUR), 10);
+	CHECK_EQ(vfs_lseek(f, -4, SEEK_END), 6);
+	CHECK_EQ(vfs_read(f, buf, 64), 4);
+	CHECK(!memcmp(buf, "6789", 4));
+	CHECK_EQ(vfs_read(f, buf, 64), 0);
+	CHECK_EQ(vfs_lseek(f, -11, SEEK_END), -EINVAL);
+	CHECK_EQ(vfs_lseek(f, 0, 42), -EINVAL);
+	CHECK_EQ(vfs_pread(f, buf, 3, 2), 3);
+	CHECK(!memcmp(buf, "234", 3));
+	CHECK_EQ(vfs_lseek(f, 0, SEEK_CUR), 10);	/* pread leaves the position */
+	CHECK_EQ(vfs_pwrite(f, "AB", 2, 4), 2);
+	CHECK_EQ(vfs_pread(f, buf, 64, 100), 0);
+	CHECK_EQ(vfs_pread(f, buf, 1, -1), -EINVAL);
+	char a[3] = "xy", b[5];
+	struct kiovec out[2] = { { "ab", 2 }, { "cde", 3 } };
+	CHECK_EQ(vfs_lseek(f, 0, SEEK_SET), 0);
+	CHECK_EQ(vfs_writev(f, out, 2, -1), 5);
+	struct kiovec in[2] = { { a, 2 }, { b, 5 } };
+	CHECK_EQ(vfs_readv(f, in, 2, 0), 7);
+	CHECK(!memcmp(a, "ab", 2) && !memcmp(b, "cdeB6", 5));
+	CHECK_EQ(vfs_lseek(f, 0, SEEK_CUR), 5);
+	CHECK_EQ(vfs_fsync(f, false), 0);
+	file_rele(f);
+	CHECK_EQ(get("/rw", buf, sizeof(buf)), 10);
+	CHECK(!strcmp(buf, "abcdeB6789"));
+	CHECK_EQ(rm("/rw"), 0);
+}
+
+static void test_sparse(void)
+{
+	struct file *f;
+	char buf[4096];
+	const int64_t giga = 1LL << 30;
+	CHECK_EQ(vfs_open("/sparse", O_RDWR | O_CREAT, 0644, &f), 0);
+	CHECK_EQ(vfs_pwrite(f, "tail", 4, giga), 4);
+	struct vattr va;
+	CHECK_EQ(vfs_fstat(f, &va), 0);
+	CHECK_EQ(va.size, giga + 4);
+	CHECK_EQ(va.blocks, 8);		/* one page */
+	memset(buf, 1, sizeof(buf));
+	CHECK_EQ(vfs_pread(f, buf, sizeof(buf), giga / 2 + 100), (long)sizeof(buf));
+	bool zero = true;
+	for (size_t i = 0; i < sizeof(buf); i++)
+		zero = zero && !buf[i];
+	CHECK(zero);
+	CHECK_EQ(vfs_pread(f, buf, 10, giga), 4);
+	CHECK(!memcmp(buf, "tail", 4));
+	CHECK_EQ(vfs_lseek(f, 0, SEEK_DATA), giga);
+	CHECK_EQ(vfs_lseek(f, 0, SEEK_HOLE), 0);
+	CHECK_EQ(vfs_lseek(f, giga, SEEK_HOLE), giga + 4);
+	CHECK_EQ(vfs_lseek(f, giga + 4, SEEK_DATA), -ENXIO);
+	CHECK_EQ(vfs_pwrite(f, "x", 1, 1LL << 58), -EFBIG);
+	file_rele(f);
+	struct vfs_statfs st;
+	CHECK_EQ(vfs_statfsat(NULL, "/sparse", &st), 0);
+	CHECK_EQ(st.type, 0x858458f6);
+	CHECK(st.blocks > st.bfree);
+	CHECK_EQ(rm("/sparse"), 0);
+}
+
+static void test_truncate(void)
+{
+	struct file *f;
+	char buf[8192];
+	CHECK_EQ(vfs_open("/t", O_RDWR | O_CREAT, 0644, &f), 0);
+	memset(buf, 'z', sizeof(buf));
+	CHECK_EQ(vfs_write(f, buf, sizeof(buf)), (long)sizeof(buf));
+	CHECK_EQ(vfs_ftruncate(f, 100), 0);
+	CHECK_EQ(size_of("/t"), 100);
+	CHECK_EQ(vfs_truncateat(NULL, "/t", 6000), 0);	/* grow: zeros after 100 */
+	memset(buf, 1, sizeof(buf));
+	CHECK_EQ(vfs_pread(f, buf, sizeof(buf), 0), 6000);
+	CHECK(buf[99] == 'z' && buf[100] == 0 && buf[4095] == 0 && buf[5999] == 0);
+	struct vattr va;
+	CHECK_EQ(vfs_fstat(f, &va), 0);
+	CHECK_EQ(va.blocks, 8);
+	CHECK_EQ(vfs_ftruncate(f, -1), -EINVAL);
+	CHECK_EQ(vfs_ftruncate(f, 0), 0);
+	CHECK_EQ(vfs_fstat(f, &va), 0);
+	CHECK_EQ(va.blocks, 0);
+	file_rele(f);
+	CHECK_EQ(vfs_open("/t", O_RDONLY, 0, &f), 0);
+	CHECK_EQ(vfs_ftruncate(f, 5), -EBADF);
+	file_rele(f);
+	CHECK_EQ(vfs_truncateat(NULL, "/", 0), -EISDIR);
+	CHECK_EQ(rm("/t"), 0);
+}
+
+struct collect {
+	struct dir_ctx ctx;
+	int budget;			/* entries to accept in this call */
+	int seen;
+	unsigned char *marks;		/* per file number */
+	int dots;
+	int bad;
+};
+
+static int collect_emit(struct dir_ctx *ctx, const char *name, size_t len,
+			uint64_t ino, unsigned dtype)
+{
+	struct collect *c = (struct collect *)ctx;
+	if (c->budget-- <= 0)
+		return 1;
+	if ((len == 1 && name[0] == '.') || (len == 2 && !memcmp(name, "..", 2))) {
+		c->dots++;
+		return 0;
+	}
+	int n = atoi(name + 1);
+	if (name[0] != 'e' || n < 0 || n >= 10000 || dtype != DT_REG || !ino)
+		c->bad++;
+	else
+		c->marks[n]++;
+	c->seen++;
+	return 0;
+}
+
+static void test_readdir(void)
+{
+	enum { N = 10000 };
+	char name[32];
+	struct file *f;
+	CHECK_EQ(vfs_mkdirat(NULL, "/big", 0755), 0);
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "/big/e%d", i);
+		CHECK_EQ(vfs_mknodat(NULL, name, S_IFREG | 0644, 0), 0);
+	}
+	CHECK_EQ(vfs_mknodat(NULL, "/big/e5", S_IFREG | 0644, 0), -EEXIST);
+	struct collect c = { .ctx = { .emit = collect_emit }, .marks = calloc(N, 1) };
+	CHECK_EQ(vfs_open("/big", O_RDONLY | O_DIRECTORY, 0, &f), 0);
+	int calls = 0;
+	for (;;) {
+		int before = c.seen + c.dots;
+		c.budget = 97;
+		CHECK_EQ(vfs_getdents(f, &c.ctx), 0);
+		calls++;
+		if (c.seen + c.dots == before)
+			break;
+		if (calls == 20)	/* removing entries already read changes nothing */
+			for (int i = 0; i < 100; i++) {
+				snprintf(name, sizeof(name), "/big/e%d", i);
+				CHECK_EQ(rm(name), 0);
+			}
+	}
+	CHECK_EQ(c.dots, 2);
+	CHECK_EQ(c.bad, 0);
+	CHECK_EQ(c.seen, N);
+	int once = 0;
+	for (int i = 0; i < N; i++)
+		once += c.marks[i] == 1;
+	CHECK_EQ(once, N);
+	/* Rewind: everything but the removed ones. */
+	memset(c.marks, 0, N);
+	c.seen = c.dots = 0;
+	c.budget = 1 << 30;
+	CHECK_EQ(vfs_lseek(f, 0, SEEK_SET), 0);
+	CHECK_EQ(vfs_getdents(f, &c.ctx), 0);
+	CHECK_EQ(c.seen, N - 100);
+	file_rele(f);
+	free(c.marks);
+	CHECK_EQ(rmd("/big"), -ENOTEMPTY);
+	for (int i = 100; i < N; i++) {
+		snprintf(name, sizeof(name), "/big/e%d", i);
+		CHECK_EQ(rm(name), 0);
+	}
+	CHECK_EQ(rmd("/big"), 0);
+}
+
+static void test_rename(void)
+{
+	char buf[64];
+	struct vattr va;
+	CHECK_EQ(vfs_mkdirat(NULL, "/r", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/r/d1", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/r/d1/sub", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/r/d2", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/r/full", 0755), 0);
+	CHECK_EQ(put("/r/full/x", "x"), 1);
+	CHECK_EQ(put("/r/f1", "one"), 3);
+	CHECK_EQ(put("/r/f2", "two"), 3);
+	uint64_t f1 = ino_of("/r/f1");
+	/* Replacing a file. */
+	CHECK_EQ(vfs_renameat(NULL, "/r/f1", NULL, "/r/f2", 0), 0);
+	CHECK_EQ(ino_of("/r/f2"), f1);
+	CHECK_EQ(vfs_statat(NULL, "/r/f1", &va, 0), -ENOENT);
+	CHECK_EQ(vfs_renameat(NULL, "/r/f1", NULL, "/r/f3", 0), -ENOENT);
+	CHECK_EQ(vfs_renameat(NULL, "/r/f2", NULL, "/r/f2", 0), 0);
+	CHECK_EQ(vfs_renameat(NULL, "/r/f2", NULL, "/r/d1", 0), -EISDIR);
+	CHECK_EQ(vfs_renameat(NULL, "/r/d1", NULL, "/r/f2", 0), -ENOTDIR);
+	CHECK_EQ(vfs_renameat(NULL, "/r/d2", NULL, "/r/full", 0), -ENOTEMPTY);
+	CHECK_EQ(vfs_renameat(NULL, "/r/d1", NULL, "/r/d1/sub/in", 0), -EINVAL);
+	CHECK_EQ(vfs_renameat(NULL, "/r/d1", NULL, "/r/d1/sub", 0), -EINVAL);
+	CHECK_EQ(vfs_renameat(NULL, "/r/d1/sub", NULL, "/r/d1", 0), -ENOTEMPTY);
+	CHECK_EQ(vfs_renameat(NULL, "/r/f2/", NULL, "/r/f9", 0), -ENOTDIR);
+	CHECK_EQ(vfs_renameat(NULL, "/r/.", NULL, "/r/x", 0), -EBUSY);
+	CHECK_EQ(vfs_renameat(NULL, "/r/f2", NULL, "/r/d2/..", 0), -EBUSY);
+	CHECK_EQ(vfs_renameat(NULL, "/r/f2", NULL, "/r/full/x", RENAME_NOREPLACE), -EEXIST);
+	CHECK_EQ(vfs_renameat(NULL, "/r/f2", NULL, "/r/nodir/x", 0), -ENOENT);
+	/* Directories across parents: nlink of both parents follows. */
+	CHECK_EQ(vfs_statat(NULL, "/r/d1", &va, 0), 0);
+	CHECK_EQ(va.nlink, 3);
+	CHECK_EQ(vfs_renameat(NULL, "/r/d1/sub", NULL, "/r/d2/moved", 0), 0);
+	CHECK_EQ(vfs_statat(NULL, "/r/d1", &va, 0), 0);
+	CHECK_EQ(va.nlink, 2);
+	CHECK_EQ(vfs_statat(NULL, "/r/d2", &va, 0), 0);
+	CHECK_EQ(va.nlink, 3);
+	CHECK_EQ(ino_of("/r/d2/moved/.."), ino_of("/r/d2"));
+	/* Over an empty directory, with a trailing slash. */
+	CHECK_EQ(vfs_renameat(NULL, "/r/d2/moved/", NULL, "/r/d1/", 0), 0);
+	CHECK_EQ(vfs_statat(NULL, "/r/d2/moved", &va, 0), -ENOENT);
+	CHECK_EQ(ino_of("/r/d1/.."), ino_of("/r"));
+	/* Hard links: renaming one name over another of the same file. */
+	CHECK_EQ(vfs_linkat(NULL, "/r/f2", NULL, "/r/hard", 0), 0);
+	CHECK_EQ(vfs_statat(NULL, "/r/f2", &va, 0), 0);
+	CHECK_EQ(va.nlink, 2);
+	CHECK_EQ(vfs_renameat(NULL, "/r/f2", NULL, "/r/hard", 0), 0);
+	CHECK_EQ(ino_of("/r/f2"), f1);		/* POSIX: nothing happens */
+	CHECK_EQ(rm("/r/f2"), 0);
+	CHECK_EQ(get("/r/hard", buf, sizeof(buf)), 3);
+	CHECK(!strcmp(buf, "one"));
+	CHECK_EQ(vfs_linkat(NULL, "/r/d1", NULL, "/r/dl", 0), -EPERM);
+	CHECK_EQ(vfs_linkat(NULL, "/r/hard", NULL, "/r/full/x", 0), -EEXIST);
+	CHECK_EQ(rm("/r/hard"), 0);
+	CHECK_EQ(rm("/r/full/x"), 0);
+	CHECK_EQ(rmd("/r/full"), 0);
+	CHECK_EQ(rmd("/r/d2"), 0);
+	CHECK_EQ(rmd("/r/d1"), 0);
+	CHECK_EQ(rmd("/r/."), -EINVAL);
+	CHECK_EQ(rmd("/r/.."), -ENOTEMPTY);
+	CHECK_EQ(rm("/r"), -EISDIR);
+	CHECK_EQ(rmd("/r"), 0);
+	CHECK_EQ(rmd("/"), -EBUSY);
+}
+
+static void test_unlink_open(void)
+{
+	struct file *f, *g;
+	char buf[16];
+	long before = vnode_count();
+	CHECK_EQ(vfs_open("/gone", O_RDWR | O_CREAT, 0644, &f), 0);
+	CHECK_EQ(vfs_write(f, "abc", 3), 3);
+	CHECK_EQ(vfs_open("/gone", O_RDONLY, 0, &g), 0);
+	CHECK_EQ(rm("/gone"), 0);
+	CHECK_EQ(vfs_open("/gone", O_RDONLY, 0, &f), -ENOENT);
+	CHECK_EQ(vfs_pwrite(f, "defg", 4, 3), 4);
+	CHECK_EQ(vfs_pread(g, buf, sizeof(buf), 0), 7);
+	CHECK(!memcmp(buf, "abcdefg", 7));
+	struct vattr va;
+	CHECK_EQ(vfs_fstat(g, &va), 0);
+	CHECK_EQ(va.nlink, 0);
+	file_rele(f);
+	CHECK_EQ(vnode_count(), before + 1);
+	file_rele(g);
+	CHECK_EQ(vnode_count(), before);	/* freed at the last close */
+	/* A removed directory that is still the cwd. */
+	CHECK_EQ(vfs_mkdirat(NULL, "/cwdgone", 0755), 0);
+	CHECK_EQ(vfs_chdir("/cwdgone"), 0);
+	CHECK_EQ(rmd("/cwdgone"), 0);
+	CHECK_EQ(vfs_mknodat(NULL, "x", S_IFREG, 0), -ENOENT);
+	CHECK_EQ(vfs_statat(NULL, "..", &va, 0), -ENOENT);
+	CHECK_EQ(vfs_chdir("/"), 0);
+	CHECK_EQ(vnode_count(), before);
+}
+
+static void test_mounts(void)
+{
+	struct file *f;
+	char buf[64];
+	struct vattr va;
+	long before = vnode_count();
+	CHECK_EQ(vfs_mkdirat(NULL, "/m", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/m/mnt", 0755), 0);
+	CHECK_EQ(put("/m/mnt/hidden", "under"), 5);
+	uint64_t covered = ino_of("/m/mnt");
+	CHECK_EQ(vfs_mount("none", "/m/mnt", "nosuchfs", 0, NULL), -ENODEV);
+	CHECK_EQ(vfs_mount("none", "/m/mnt/hidden", "ramfs", 0, NULL), -ENOTDIR);
+	CHECK_EQ(vfs_mount("none", "/m/mnt", "ramfs", 0, NULL), 0);
+	CHECK_EQ(vfs_statat(NULL, "/m/mnt/hidden", &va, 0), -ENOENT);
+	CHECK_EQ(vfs_statat(NULL, "/m/mnt", &va, 0), 0);
+	CHECK(va.dev != 0);
+	CHECK(va.ino != covered);
+	struct vattr rootva;
+	CHECK_EQ(vfs_statat(NULL, "/m", &rootva, 0), 0);
+	CHECK(rootva.dev != va.dev);
+	/* Crossing both ways. */
+	CHECK_EQ(vfs_mkdirat(NULL, "/m/mnt/in", 0755), 0);
+	CHECK_EQ(put("/m/mnt/in/f", "over"), 4);
+	CHECK_EQ(ino_of("/m/mnt/in/../.."), ino_of("/m"));
+	CHECK_EQ(ino_of("/m/mnt/.."), ino_of("/m"));
+	CHECK_EQ(vfs_symlinkat("../../mnt/in/f", NULL, "/m/mnt/in/viaup"), 0);
+	CHECK_EQ(get("/m/mnt/in/viaup", buf, sizeof(buf)), 4);
+	CHECK_EQ(vfs_chdir("/m/mnt/in"), 0);
+	CHECK_EQ(vfs_getcwd(buf, sizeof(buf)), 0);
+	CHECK(!strcmp(buf, "/m/mnt/in"));
+	CHECK_EQ(vfs_umount("/m/mnt", 0), -EBUSY);	/* cwd inside */
+	CHECK_EQ(vfs_chdir("/"), 0);
+	/* Nothing crosses a mount boundary. */
+	CHECK_EQ(vfs_renameat(NULL, "/m/mnt/in/f", NULL, "/m/f", 0), -EXDEV);
+	CHECK_EQ(vfs_linkat(NULL, "/m/mnt/in/f", NULL, "/m/f", 0), -EXDEV);
+	CHECK_EQ(vfs_renameat(NULL, "/m/mnt", NULL, "/m/other", 0), -EBUSY);
+	CHECK_EQ(rmd("/m/mnt"), -EBUSY);
+	/* Busy while a file is open or a mount sits inside. */
+	CHECK_EQ(vfs_open("/m/mnt/in/f", O_RDONLY, 0, &f), 0);
+	CHECK_EQ(vfs_umount("/m/mnt", 0), -EBUSY);
+	file_rele(f);
+	CHECK_EQ(vfs_mount("none", "/m/mnt/in", "ramfs", 0, NULL), 0);
+	CHECK_EQ(vfs_umount("/m/mnt", 0), -EBUSY);
+	CHECK_EQ(vfs_umount("/m/mnt/in", 0), 0);
+	CHECK_EQ(vfs_umount("/m/mnt/in/f", 0), -EINVAL);
+	CHECK_EQ(vfs_umount("/m", 0), -EINVAL);
+	CHECK_EQ(vfs_umount("/", 0), -EBUSY);
+	CHECK_EQ(vfs_umount("/m/mnt", 0), 0);
+	CHECK_EQ(get("/m/mnt/hidden", buf, sizeof(buf)), 5);
+	/* Stacked mounts. */
+	CHECK_EQ(vfs_mount("a", "/m/mnt", "ramfs", 0, NULL), 0);
+	CHECK_EQ(put("/m/mnt/first", "1"), 1);
+	CHECK_EQ(vfs_mount("b", "/m/mnt", "ramfs", 0, NULL), 0);
+	CHECK_EQ(vfs_statat(NULL, "/m/mnt/first", &va, 0), -ENOENT);
+	CHECK_EQ(ino_of("/m/mnt/.."), ino_of("/m"));
+	CHECK_EQ(vfs_umount("/m/mnt", 0), 0);
+	CHECK_EQ(vfs_statat(NULL, "/m/mnt/first", &va, 0), 0);
+	CHECK_EQ(vfs_umount("/m/mnt", 0), 0);
+	CHECK_EQ(rm("/m/mnt/hidden"), 0);
+	CHECK_EQ(rmd("/m/mnt"), 0);
+	CHECK_EQ(rmd("/m"), 0);
+	CHECK_EQ(vnode_count(), before);
+}
+
+static void test_readonly(void)
+{
+	struct file *f;
+	char buf[16];
+	struct vattr va;
+	CHECK_EQ(vfs_mkdirat(NULL, "/ro", 0755), 0);
+	CHECK_EQ(vfs_mount("none", "/ro", "ramfs", 0, NULL), 0);
+	CHECK_EQ(put("/ro/f", "data"), 4);
+	CHECK_EQ(vfs_mkdirat(NULL, "/ro/d", 0755), 0);
+	CHECK_EQ(vfs_mount(NULL, "/ro", NULL, MS_REMOUNT | MS_RDONLY, NULL), 0);
+	CHECK_EQ(put("/ro/g", "x"), -EROFS);
+	CHECK_EQ(vfs_open("/ro/f", O_RDWR, 0, &f), -EROFS);
+	CHECK_EQ(vfs_mkdirat(NULL, "/ro/e", 0755), -EROFS);
+	CHECK_EQ(vfs_mkdirat(NULL, "/ro/d", 0755), -EROFS);
+	CHECK_EQ(vfs_symlinkat("f", NULL, "/ro/l"), -EROFS);
+	CHECK_EQ(rm("/ro/f"), -EROFS);
+	CHECK_EQ(rmd("/ro/d"), -EROFS);
+	CHECK_EQ(vfs_renameat(NULL, "/ro/f", NULL, "/ro/g", 0), -EROFS);
+	CHECK_EQ(vfs_truncateat(NULL, "/ro/f", 0), -EROFS);
+	CHECK_EQ(vfs_chmodat(NULL, "/ro/f", 0600, 0), -EROFS);
+	CHECK_EQ(vfs_accessat(NULL, "/ro/f", 2, 0), -EROFS);
+	CHECK_EQ(vfs_accessat(NULL, "/ro/f", 4, 0), 0);
+	CHECK_EQ(get("/ro/f", buf, sizeof(buf)), 4);
+	CHECK_EQ(vfs_statat(NULL, "/ro/f", &va, 0), 0);
+	struct vfs_statfs st;
+	CHECK_EQ(vfs_statfsat(NULL, "/ro", &st), 0);
+	CHECK_EQ(st.flags & 1, 1);
+	CHECK_EQ(vfs_mount(NULL, "/ro", NULL, MS_REMOUNT, NULL), 0);
+	CHECK_EQ(rm("/ro/f"), 0);
+	CHECK_EQ(vfs_umount("/ro", 0), 0);
+	/* Mounted read-only from the start. */
+	CHECK_EQ(vfs_mount("none", "/ro", "ramfs", MS_RDONLY, NULL), 0);
+	CHECK_EQ(put("/ro/f", "data"), -EROFS);
+	CHECK_EQ(vfs_umount("/ro", 0), 0);
+	CHECK_EQ(rmd("/ro"), 0);
+}
+
+static void test_attrs(void)
+{
+	struct vattr va;
+	CHECK_EQ(put("/attr", "x"), 1);
+	CHECK_EQ(vfs_chmodat(NULL, "/attr", 04711, 0), 0);
+	CHECK_EQ(vfs_chownat(NULL, "/attr", 5, (uint32_t)-1, 0), 0);
+	int64_t times[2] = { 1000000000LL * 1000 + 5, UTIME_OMIT };
+	CHECK_EQ(vfs_utimensat(NULL, "/attr", times, 0), 0);
+	CHECK_EQ(vfs_statat(NULL, "/attr", &va, 0), 0);
+	CHECK_EQ(va.mode, S_IFREG | 04711);
+	CHECK_EQ(va.uid, 5);
+	CHECK_EQ(va.gid, 0);
+	CHECK_EQ(va.atime, times[0]);
+	CHECK(va.mtime > times[0]);
+	CHECK(va.ctime >= va.mtime);
+	CHECK_EQ(va.blksize, 4096);
+	CHECK_EQ(vfs_mknodat(NULL, "/dev0", S_IFCHR | 0600, 0x0501), 0);
+	CHECK_EQ(vfs_statat(NULL, "/dev0", &va, 0), 0);
+	CHECK_EQ(va.mode, S_IFCHR | 0600);
+	CHECK_EQ(va.rdev, 0x0501);
+	struct file *f;
+	CHECK_EQ(vfs_open("/dev0", O_RDWR, 0, &f), -ENXIO);	/* no devfs here */
+	CHECK_EQ(vfs_mknodat(NULL, "/d", S_IFDIR, 0), -EPERM);
+	CHECK_EQ(rm("/dev0"), 0);
+	CHECK_EQ(rm("/attr"), 0);
+}
+
+/* A file with its own ops and no vnode, like a pipe. */
+static long fake_read(struct file *f, void *buf, size_t len, int64_t *pos)
+{
+	memset(buf, 'p', len);
+	return (long)len;
+}
+
+static int fake_released;
+static void fake_release(struct file *f) { fake_released++; }
+
+static const struct file_ops fake_ops = { .read = fake_read, .release = fake_release };
+
+static void test_fdtable(void)
+{
+	struct fdtable t;
+	struct file *f;
+	fdtable_init(&t, 0);
+	CHECK_EQ(vfs_open("/fd", O_RDWR | O_CREAT, 0644, &f), 0);
+	CHECK_EQ(fd_install(&t, f, 0, 0), 0);
+	CHECK_EQ(fd_dup(&t, 0, 0, 0), 1);
+	CHECK_EQ(fd_dup(&t, 0, 10, FD_CLOEXEC), 10);
+	CHECK_EQ(fd_dup(&t, 0, 0, 0), 2);
+	CHECK_EQ(fd_close(&t, 1), 0);
+	CHECK_EQ(fd_close(&t, 1), -EBADF);
+	CHECK_EQ(fd_dup(&t, 0, 0, 0), 1);	/* lowest free */
+	CHECK_EQ(fd_dup2(&t, 2, 2), 2);
+	CHECK_EQ(fd_dup2(&t, 7, 7), -EBADF);
+	CHECK_EQ(fd_dup3(&t, 2, 2, 0), -EINVAL);
+	CHECK_EQ(fd_dup3(&t, 2, 5, O_CLOEXEC), 5);
+	CHECK_EQ(fd_get_flags(&t, 5), FD_CLOEXEC);
+	CHECK_EQ(fd_set_flags(&t, 5, 0), 0);
+	CHECK_EQ(fd_get_flags(&t, 5), 0);
+	CHECK_EQ(fd_get_flags(&t, 10), FD_CLOEXEC);
+	CHECK_EQ(fd_dup2(&t, 0, -1), -EBADF);
+	CHECK_EQ(fd_dup2(&t, 0, FD_LIMIT), -EBADF);
+	/* dup2 onto an open fd closes what was there. */
+	struct file *p = file_new(&fake_ops, O_RDONLY, NULL);
+	CHECK_EQ(fd_install(&t, p, 0, 0), 3);
+	CHECK_EQ(fd_dup2(&t, 0, 3), 3);
+	CHECK_EQ(fake_released, 1);
+	/* Shared offsets between dups. */
+	struct file *a, *b;
+	CHECK_EQ(fd_get(&t, 0, &a), 0);
+	CHECK_EQ(fd_get(&t, 1, &b), 0);
+	CHECK_EQ(vfs_write(a, "xyz", 3), 3);
+	CHECK_EQ(vfs_lseek(b, 0, SEEK_CUR), 3);
+	file_rele(a);
+	file_rele(b);
+	CHECK_EQ(fd_get(&t, 4, &a), -EBADF);
+	fdtable_close_on_exec(&t);
+	CHECK_EQ(fd_get_flags(&t, 10), -EBADF);
+	CHECK_EQ(fd_get_flags(&t, 5), 0);
+	/* EMFILE at the limit. */
+	int last = 0, err = 0;
+	for (int i = 0; i < FD_LIMIT + 5 && err >= 0; i++) {
+		err = fd_dup(&t, 0, 0, 0);
+		if (err >= 0)
+			last = err;
+	}
+	CHECK_EQ(err, -EMFILE);
+	CHECK_EQ(last, FD_LIMIT - 1);
+	CHECK_EQ(fd_dup(&t, 0, FD_LIMIT, 0), -EINVAL);
+	/* A vnode-less file reads through its own ops. */
+	p = file_new(&fake_ops, O_RDONLY, NULL);
+	char buf[4];
+	CHECK_EQ(vfs_read(p, buf, 4), 4);
+	CHECK_EQ(buf[3], 'p');
+	CHECK_EQ(vfs_lseek(p, 0, SEEK_SET), -ESPIPE);
+	CHECK_EQ(vfs_pread(p, buf, 1, 0), -ESPIPE);
+	CHECK_EQ(vfs_write(p, buf, 1), -EBADF);
+	struct vattr va;
+	CHECK_EQ(vfs_fstat(p, &va), -EBADF);
+	CHECK_EQ(vfs_ioctl(p, 1, 0), -ENOTTY);
+	file_rele(p);
+	CHECK_EQ(fake_released, 2);
+	fdtable_destroy(&t);
+	CHECK_EQ(rm("/fd"), 0);
+}
+
+static void test_nomem(void)
+{
+	long before = vnode_count();
+	struct file *f;
+	CHECK_EQ(vfs_mkdirat(NULL, "/nm", 0755), 0);
+	int ok = 0;
+	/* Fail the n-th allocation of each operation in turn. */
+	for (int n = 1; n < 12; n++) {
+		char name[32];
+		snprintf(name, sizeof(name), "/nm/f%d", n);
+		kshim_fail_after = n;
+		int err = vfs_open(name, O_RDWR | O_CREAT, 0644, &f);
+		if (!err) {
+			long w = vfs_pwrite(f, "x", 1, 1LL << 35);
+			CHECK(w == 1 || w == -ENOMEM);
+			file_rele(f);
+			ok++;
+		} else {
+			CHECK_EQ(err, -ENOMEM);
+		}
+		kshim_fail_after = n;
+		err = vfs_mkdirat(NULL, "/nm/dir", 0755);
+		CHECK(err == 0 || err == -ENOMEM);
+		if (!err)
+			CHECK_EQ(rmd("/nm/dir"), 0);
+		kshim_fail_after = 0;
+		rm(name);
+	}
+	CHECK(ok > 0);
+	CHECK_EQ(rmd("/nm"), 0);
+	CHECK_EQ(vnode_count(), before);
+}
+
+/* Threads creating, renaming and removing in two directories at once. */
+static void *churn(void *arg)
+{
+	int id = (int)(intptr_t)arg;
+	char a[64], b[64];
+	for (int i = 0; i < 300; i++) {
+		snprintf(a, sizeof(a), "/c/x/t%d-%d", id, i % 7);
+		snprintf(b, sizeof(b), "/c/y/t%d-%d", id, i % 5);
+		put(a, "data");
+		vfs_renameat(NULL, a, NULL, b, 0);
+		vfs_renameat(NULL, "/c/x/sub", NULL, "/c/y/sub", 0);
+		vfs_renameat(NULL, "/c/y/sub", NULL, "/c/x/sub", 0);
+		if (i % 3 == 0)
+			rm(b);
+	}
+	return NULL;
+}
+
+static void test_concurrent(void)
+{
+	pthread_t th[6];
+	CHECK_EQ(vfs_mkdirat(NULL, "/c", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/c/x", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/c/y", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/c/x/sub", 0755), 0);
+	for (int i = 0; i < 6; i++)
+		pthread_create(&th[i], NULL, churn, (void *)(intptr_t)i);
+	for (int i = 0; i < 6; i++)
+		pthread_join(th[i], NULL);
+	struct vattr va;
+	int subs = !vfs_statat(NULL, "/c/x/sub", &va, 0) + !vfs_statat(NULL, "/c/y/sub", &va, 0);
+	CHECK_EQ(subs, 1);
+	char name[64];
+	for (int id = 0; id < 6; id++)
+		for (int i = 0; i < 7; i++) {
+			snprintf(name, sizeof(name), "/c/x/t%d-%d", id, i);
+			rm(name);
+			snprintf(name, sizeof(name), "/c/y/t%d-%d", id, i);
+			rm(name);
+		}
+	rmd("/c/x/sub");
+	rmd("/c/y/sub");
+	CHECK_EQ(rmd("/c/x"), 0);
+	CHECK_EQ(rmd("/c/y"), 0);
+	CHECK_EQ(rmd("/c"), 0);
+}
+
+static void test_registry(void)
+{
+	static const struct fs_type dup = { .name = "ramfs" };
+	CHECK_EQ(vfs_register_fs(&dup), -EEXIST);
+	CHECK(vfs_find_fs("ramfs") != NULL);
+	CHECK(vfs_find_fs("zfs") == NULL);
+	CHECK_EQ(vfs_mount_root("ramfs", "none", 0, NULL), -EBUSY);
+	const struct fs_type *ramfs = vfs_find_fs("ramfs");
+	CHECK_EQ(vfs_unregister_fs(ramfs), -EBUSY);
+}
+
+int main(void)
+{
+	vfs_init();
+	if (vfs_root() != NULL) {
+		fprintf(stderr, "root mounted before vfs_mount_root\n");
+		return 1;
+	}
+	if (vfs_mount_root("ramfs", "none", 0, NULL)) {
+		fprintf(stderr, "cannot mount the root\n");
+		return 1;
+	}
+	long base = vnode_count();
+	RUN(test_lookup);
+	RUN(test_symlinks);
+	RUN(test_open_flags);
+	RUN(test_read_write);
+	RUN(test_sparse);
+	RUN(test_truncate);
+	RUN(test_readdir);
+	RUN(test_rename);
+	RUN(test_unlink_open);
+	RUN(test_mounts);
+	RUN(test_readonly);
+	RUN(test_attrs);
+	RUN(test_fdtable);
+	RUN(test_nomem);
+	RUN(test_concurrent);
+	RUN(test_registry);
+	if (vnode_count() != base) {
+		printf("FAIL vnode_leaks (%ld vnodes, expected %ld)\n", vnode_count(), base);
+		check_failures++;
+	} else {
+		printf("PASS vnode_leaks\n");
+	}
+	return CHECK_DONE();
+}
