@@ -47,10 +47,19 @@ struct trapframe {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
+/* System calls and program threads. */
+void arch_syscall_init(void);
+void arch_set_fs_base(uint64_t base);
+_Noreturn void trap_return(struct trapframe *tf);
+#define USER_CS 0x08
+#define USER_SS 0x10
+#define USER_RFLAGS 0x202
+
 /* Early console: 16550 at COM1. */
 void serial_init(void);
 void serial_write(const char *s, size_t n);
 int serial_getc(void);
+int serial_enable_rx(void (*handler)(int c));
 
 /* Power and exit. */
 _Noreturn void arch_exit(int status);
@@ -85,10 +94,9 @@ uint64_t rtc_read_unix(void);	/* seconds since 1970, 0 if no RTC */
 
 /* CPU features the rest of the kernel asks about. */
 void arch_cpu_init(void);
-bool cpu_has_rdrand(void);
-bool cpu_has_rdseed(void);
-bool cpu_hypervisor_kvm(void);
-const char *cpu_model_name(void);
+/* Fills buf with n words of entropy from RDSEED/RDRAND where the CPU has
+ * them, mixed with TSC readings; returns how many came from hardware. */
+int arch_get_entropy(uint64_t *buf, int n);
 
 /* FPU/SSE state of a thread (fxsave area). */
 #define FPU_STATE_SIZE 512

@@ -8,6 +8,8 @@
 #include "sched/sched.h"
 #include "test/selftest.h"
 #include "dev/virtio.h"
+#include "dev/random.h"
+#include "fs/boot.h"
 #include <string.h>
 
 #define MAX_STEPS 16
@@ -21,6 +23,7 @@ static struct {
 } steps[MAX_STEPS];
 static int nsteps;
 static char cmdline_buf[CMDLINE_MAX];
+static uint64_t initrd_pa, initrd_size;	/* the first PVH module */
 
 static void boot_step(const char *name)
 {
@@ -99,6 +102,12 @@ void kmain(uint64_t start_info_pa)
 		arch_exit(PANIC_EXIT_STATUS);
 	}
 	read_cmdline(si);
+	/* The loader's structures may sit outside RAM the direct map will cover. */
+	if (si->nr_modules && si->modlist_paddr) {
+		const struct pvh_module *m = phys_to_virt(si->modlist_paddr);
+		initrd_pa = m->paddr;
+		initrd_size = m->size;
+	}
 	pr_info("osprey: command line has %d virtio-mmio devices\n", boot_opts.ndevices);
 	arch_cpu_init();
 	arch_traps_init();
@@ -114,6 +123,10 @@ void kmain(uint64_t start_info_pa)
 	virtio_pci_probe();
 	virtio_mmio_probe(boot_opts.devices, boot_opts.ndevices);
 	boot_step("devices");
+	random_init();
+	console_input_init();
+	fs_boot(initrd_pa, initrd_size);
+	boot_step("filesystems");
 	boot_step("end of boot");
 	if (boot_opts.bootchart)
 		print_bootchart();

@@ -122,6 +122,56 @@ int blk_flush(struct blkdev *d)
 	return sync_io(d, BIO_FLUSH, 0, NULL, 0);
 }
 
+/* Byte-granular I/O through a sector-aligned bounce buffer for the
+ * unaligned edges. Returns the bytes done (short at the device's end). */
+static long byte_io(struct blkdev *d, uint8_t *p, size_t len, uint64_t pos, bool write)
+{
+	enum { BOUNCE = 65536 };
+	uint64_t size = d->nsectors * SECTOR_SIZE;
+	size_t done = 0;
+
+	if (pos >= size)
+		return write && len ? -ENOSPC : 0;
+	if (len > size - pos)
+		len = size - pos;
+	uint8_t *bounce = kmalloc(BOUNCE);
+	if (!bounce)
+		return -ENOMEM;
+	while (done < len) {
+		uint64_t at = pos + done;
+		uint64_t base = at & ~(uint64_t)(SECTOR_SIZE - 1);
+		size_t skip = at - base;
+		size_t n = BOUNCE - skip < len - done ? BOUNCE - skip : len - done;
+		size_t span = (skip + n + SECTOR_SIZE - 1) & ~(size_t)(SECTOR_SIZE - 1);
+		int err = 0;
+		if (!write || skip || n % SECTOR_SIZE)
+			err = blk_read(d, base, bounce, span);
+		if (!err && write) {
+			memcpy(bounce + skip, p + done, n);
+			err = blk_write(d, base, bounce, span);
+		} else if (!err) {
+			memcpy(p + done, bounce + skip, n);
+		}
+		if (err) {
+			kfree(bounce);
+			return done ? (long)done : err;
+		}
+		done += n;
+	}
+	kfree(bounce);
+	return (long)done;
+}
+
+long blk_pread(struct blkdev *d, void *buf, size_t len, uint64_t pos)
+{
+	return byte_io(d, buf, len, pos, false);
+}
+
+long blk_pwrite(struct blkdev *d, const void *buf, size_t len, uint64_t pos)
+{
+	return byte_io(d, (void *)buf, len, pos, true);
+}
+
 static int gpt_read_cb(void *ctx, uint64_t lba, uint32_t count, void *buf)
 {
 	return blk_read(ctx, lba * SECTOR_SIZE, buf, (size_t)count * SECTOR_SIZE);

@@ -60,6 +60,9 @@ int blk_submit(struct blkdev *d, struct bio *b);
 int blk_read(struct blkdev *d, uint64_t off, void *buf, size_t len);
 int blk_write(struct blkdev *d, uint64_t off, const void *buf, size_t len);
 int blk_flush(struct blkdev *d);
+/* Any byte range; returns bytes done (short at the end) or -errno. */
+long blk_pread(struct blkdev *d, void *buf, size_t len, uint64_t pos);
+long blk_pwrite(struct blkdev *d, const void *buf, size_t len, uint64_t pos);
 
 struct blkdev *blk_find(const char *name);		/* "vblk0", "vblk0.2" */
 struct blkdev *blk_find_partlabel(const char *label);

@@ -1,6 +1,7 @@
 #ifndef DEV_CONSOLE_H
 #define DEV_CONSOLE_H
 #include <stddef.h>
+#include <stdbool.h>
 
 enum { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
@@ -11,6 +12,12 @@ extern int console_level;
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void printk_level(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void console_write(const char *s, size_t n);
+
+/* Input from the serial line. */
+struct waitq;
+void console_input_init(void);
+long console_read(void *buf, size_t len, bool nonblock);
+bool console_input_ready(struct waitq **wq);
 
 #define pr_err(...)	printk_level(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)	printk_level(LOG_WARN, __VA_ARGS__)

@@ -156,3 +156,12 @@ void mem_stats(struct mem_stats *s)
 	page_stats(&s->total_pages, &s->free_pages, &s->alloc_failures);
 	heap_stats(&s->heap_bytes);
 }
+
+/* Gives back RAM reserved at boot (the initrd once unpacked). */
+void mm_release_boot_range(uint64_t pa, uint64_t size)
+{
+	uint64_t start = PAGE_ALIGN(pa), end = (pa + size) & ~(PAGE_SIZE - 1);
+
+	if (end > start)
+		page_add_range(start, end - start);
+}

@@ -33,6 +33,7 @@ void page_free(uint64_t pa, unsigned order);
 void *pages_alloc(size_t npages);
 void pages_free(void *va, size_t npages);
 void page_reserve_range(uint64_t pa, uint64_t size);	/* boot only */
+void mm_release_boot_range(uint64_t pa, uint64_t size);
 
 struct mem_stats {
 	uint64_t total_pages, free_pages;

@@ -46,6 +46,7 @@ struct thread {
 	uint64_t cpu_ns, switched_in;
 	void *tsd[TSD_MAX];
 	void *os_priv;			/* for the Linux layer */
+	uint64_t fs_base;		/* a program thread's TLS pointer */
 	uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
 };
 

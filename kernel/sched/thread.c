@@ -74,6 +74,8 @@ static void sched_switch(void)
 	cpu->kstack_hi = next->kstack_top;
 	fpu_save(prev->fpu);
 	fpu_restore(next->fpu);
+	if (next->fs_base != prev->fs_base)
+		arch_set_fs_base(next->fs_base);
 	sched_timer_update(runq_mask != 0, next->slice_end);
 	switch_context(&prev->sp, next->sp);
 }

@@ -22,14 +22,18 @@ static const struct selftest tests[] = {
 	{ "stackguard", test_stack_guard },
 	{ "panic", test_panic },
 	{ "blk", test_blk },
+	{ "vfs", test_vfs },
+	{ "tree", test_tree },
+	{ "devfs", test_devfs },
 };
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))
 
-/* Tests that end the VM, or need a scratch disk, are left out of "all". */
+/* Left out of "all": tests that end the VM, need a scratch disk, or
+ * print the whole root. */
 static bool fatal(const struct selftest *t)
 {
 	return t->fn == test_fault || t->fn == test_stack_guard || t->fn == test_panic ||
-	    t->fn == test_blk;	/* and this one needs a disk */
+	    t->fn == test_blk || t->fn == test_devfs || t->fn == test_tree;
 }
 
 static int run_one(const struct selftest *t)

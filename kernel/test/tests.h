@@ -34,6 +34,9 @@ int test_fault(void);
 int test_stack_guard(void);
 int test_panic(void);
 int test_blk(void);
+int test_vfs(void);
+int test_tree(void);
+int test_devfs(void);
 
 /* A small deterministic PRNG for tests (xorshift64*). */
 static inline uint64_t test_rand(uint64_t *s)

@@ -30,7 +30,7 @@ def test_heap_debug(ctx):
 
 def test_bootchart(ctx):
     status, out = ctx.run("--bootchart --test=hello")
-    steps = ["entry", "memory", "interrupts", "scheduler", "end of boot"]
+    steps = ["entry", "memory", "interrupts", "scheduler", "devices", "filesystems", "end of boot"]
     ok = status == 0 and all(s in out for s in steps) and "bootchart (guest TSC" in out
     ctx.check("steps", ok, "missing steps", out)
 

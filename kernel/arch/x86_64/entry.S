@@ -108,6 +108,41 @@ trap_stubs:
 	vec = vec + 1
 	.endr
 
+/* System calls. Programs run in ring 0, so `syscall` changes no privilege
+ * and no stack: we move to the thread's kernel stack ourselves, build a
+ * trapframe there (an iretq frame plus the registers) and return with
+ * iretq, which restores the program's %rsp without writing below it (the
+ * red zone). %rcx and %r11 hold the return address and flags, as the ABI
+ * says they may. */
+	.globl syscall_entry
+syscall_entry:
+	movq %rsp, %gs:PERCPU_SCRATCH
+	movq %gs:PERCPU_KSTACK_HI, %rsp
+	pushq $0x10			/* ss */
+	pushq %gs:PERCPU_SCRATCH	/* rsp */
+	pushq %r11			/* rflags */
+	pushq $0x08			/* cs */
+	pushq %rcx			/* rip */
+	pushq $0			/* error: unused */
+	pushq %rax			/* vector: the system call number */
+	SAVE_REGS
+	movq %rsp, %rdi
+	sti
+	cld
+	call syscall_dispatch
+	cli
+	jmp trap_return_here
+
+/* trap_return(struct trapframe *tf): resume the context tf describes (a
+ * new program or thread). */
+	.globl trap_return
+trap_return:
+	movq %rdi, %rsp
+trap_return_here:
+	RESTORE_REGS
+	addq $16, %rsp
+	iretq
+
 /* switch_context(uintptr_t *save_sp, uintptr_t new_sp): saves the
  * callee-saved registers and flags on the current stack, stores %rsp in
  * *save_sp and resumes the thread whose stack pointer is new_sp. */

@@ -105,6 +105,22 @@ void paging_unmap(uintptr_t va, size_t size)
 	spin_unlock_irqrestore(&paging_lock, flags);
 }
 
+/* Changes the rights of the 4 KiB pages mapped in [va, va+size). */
+void paging_protect(uintptr_t va, size_t size, int vm_flags)
+{
+	uint64_t f = pte_flags(vm_flags);
+	unsigned long flags = spin_lock_irqsave(&paging_lock);
+
+	for (uintptr_t a = va; a < va + size; a += PAGE_SIZE) {
+		uint64_t *e = walk(a, 1, false);
+		if (e && (*e & PTE_P)) {
+			*e = (*e & PTE_ADDR) | f;
+			invlpg(a);
+		}
+	}
+	spin_unlock_irqrestore(&paging_lock, flags);
+}
+
 uint64_t paging_translate(uintptr_t va)
 {
 	uint64_t *e = walk(va, 2, false);

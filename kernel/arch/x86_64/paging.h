@@ -9,6 +9,7 @@ int paging_map_ram(uint64_t pa, uint64_t size);
 void paging_activate(void);
 int paging_map(uintptr_t va, uint64_t pa, size_t size, int vm_flags);
 void paging_unmap(uintptr_t va, size_t size);
+void paging_protect(uintptr_t va, size_t size, int vm_flags);
 /* Physical address behind va, or -1 if unmapped. */
 uint64_t paging_translate(uintptr_t va);
 

@@ -38,3 +38,29 @@ int serial_getc(void)
 		return -1;
 	return inb(COM1);
 }
+
+static void (*rx_handler)(int c);
+
+static void serial_irq(void *arg)
+{
+	int c;
+
+	while ((c = serial_getc()) >= 0)
+		if (rx_handler)
+			rx_handler(c);
+}
+
+/* Input by interrupt (ISA IRQ 4, which is GSI 4 on QEMU's machines). */
+int serial_enable_rx(void (*handler)(int c))
+{
+	int vec = irq_alloc_vector(serial_irq, NULL);
+
+	if (vec < 0)
+		return vec;
+	rx_handler = handler;
+	int err = ioapic_route(4, vec, IRQ_EDGE);
+	if (err)
+		return err;
+	outb(COM1 + 1, 0x01);	/* interrupt when data is available */
+	return 0;
+}

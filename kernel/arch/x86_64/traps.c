@@ -212,3 +212,52 @@ void fpu_restore(const void *area)
 {
 	__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }
+
+static bool hw_random(uint64_t *v, bool seed)
+{
+	unsigned char ok;
+
+	for (int tries = 0; tries < 10; tries++) {
+		if (seed)
+			__asm__ volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok));
+		else
+			__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+int arch_get_entropy(uint64_t *buf, int n)
+{
+	uint32_t r[4];
+	int hw = 0;
+
+	cpuid(7, 0, r);
+	bool has_seed = r[1] & (1u << 18);
+	cpuid(1, 0, r);
+	bool has_rand = r[2] & (1u << 30);
+	for (int i = 0; i < n; i++) {
+		uint64_t v = 0;
+		if ((has_seed && hw_random(&v, true)) || (has_rand && hw_random(&v, false)))
+			hw++;
+		/* TSC low bits jitter under any hypervisor; mixed in always. */
+		buf[i] = v ^ (rdtsc() * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)i << 56);
+	}
+	return hw;
+}
+
+extern char syscall_entry[];
+
+void arch_syscall_init(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1);			/* SCE */
+	wrmsr(MSR_STAR, 0x0008ULL << 48 | 0x0008ULL << 32);
+	wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
+	wrmsr(MSR_FMASK, 0x47700);	/* IF, DF, TF, AC, NT cleared on entry */
+}
+
+void arch_set_fs_base(uint64_t base)
+{
+	wrmsr(MSR_FS_BASE, base);
+}

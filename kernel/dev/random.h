@@ -1,0 +1,10 @@
+#ifndef DEV_RANDOM_H
+#define DEV_RANDOM_H
+#include <stddef.h>
+
+/* Cryptographically strong random bytes (ChaCha20 with fast key erasure,
+ * seeded from RDSEED/RDRAND and the TSC). Never blocks. */
+void random_bytes(void *buf, size_t len);
+void random_init(void);
+
+#endif

@@ -1,0 +1,353 @@
+/* devfs, mounted at /dev: the console, null, zero, full, random, urandom,
+ * and every block device and partition (vblk0, vblk0.1, ...). The entries
+ * are a fixed table plus the block layer's list, so the filesystem keeps
+ * no state of its own beyond cached vnodes. */
+#include "fs/vfs.h"
+#include "dev/blk.h"
+#include "dev/console.h"
+#include "dev/random.h"
+#include "mm/mm.h"
+#include "sched/sched.h"
+#include <errno.h>
+#include <string.h>
+
+#define DEVFS_MAGIC	0x1373
+#define ROOT_INO	1
+#define CHAR_INO	2	/* chardevs[i] has ino CHAR_INO + i */
+#define BLK_INO		100	/* the i-th block device has ino BLK_INO + i */
+#define BLK_MAJOR	254
+
+#define makedev(ma, mi) ((uint64_t)(ma) << 8 | (mi))
+
+/* ---- character devices ---- */
+static long null_read(struct file *f, void *buf, size_t len, int64_t *pos) { return 0; }
+static long sink_write(struct file *f, const void *buf, size_t len, int64_t *pos) { return (long)len; }
+static long full_write(struct file *f, const void *buf, size_t len, int64_t *pos) { return -ENOSPC; }
+
+static long zero_read(struct file *f, void *buf, size_t len, int64_t *pos)
+{
+	memset(buf, 0, len);
+	return (long)len;
+}
+
+static long random_read(struct file *f, void *buf, size_t len, int64_t *pos)
+{
+	random_bytes(buf, len);
+	return (long)len;
+}
+
+static int64_t null_llseek(struct file *f, int64_t off, int whence) { return 0; }
+
+static unsigned always_ready(struct file *f, unsigned events, struct poll_table *pt)
+{
+	return events & (POLLIN | POLLOUT);
+}
+
+static const struct file_ops null_fops = { .read = null_read, .write = sink_write,
+	.llseek = null_llseek, .poll = always_ready };
+static const struct file_ops zero_fops = { .read = zero_read, .write = sink_write,
+	.llseek = null_llseek, .poll = always_ready };
+static const struct file_ops full_fops = { .read = zero_read, .write = full_write,
+	.llseek = null_llseek, .poll = always_ready };
+static const struct file_ops random_fops = { .read = random_read, .write = sink_write,
+	.llseek = null_llseek, .poll = always_ready };
+
+static long cons_read(struct file *f, void *buf, size_t len, int64_t *pos)
+{
+	return console_read(buf, len, f->flags & O_NONBLOCK);
+}
+
+static long cons_write(struct file *f, const void *buf, size_t len, int64_t *pos)
+{
+	console_write(buf, len);
+	return (long)len;
+}
+
+static unsigned cons_poll(struct file *f, unsigned events, struct poll_table *pt)
+{
+	struct waitq *wq;
+	unsigned ready = POLLOUT;
+
+	if (console_input_ready(&wq))
+		ready |= POLLIN;
+	if (pt && !(ready & events & POLLIN))
+		pt->add(pt, wq);
+	return ready & events;
+}
+
+/* Linux's struct termios as TCGETS returns it, and struct winsize. */
+struct linux_termios {
+	uint32_t iflag, oflag, cflag, lflag;
+	uint8_t line, cc[19];
+};
+
+#define TCGETS		0x5401
+#define TCSETS		0x5402
+#define TCSETSW		0x5403
+#define TCSETSF		0x5404
+#define TIOCGWINSZ	0x5413
+#define TIOCSWINSZ	0x5414
+#define TIOCGPGRP	0x540f
+
+static int cons_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
+{
+	switch (cmd) {
+	case TCGETS: {
+		struct linux_termios *t = (void *)arg;
+		memset(t, 0, sizeof(*t));
+		t->iflag = 0x500;	/* ICRNL | IXON */
+		t->oflag = 0x5;		/* OPOST | ONLCR */
+		t->cflag = 0xbf;	/* B38400 | CS8 | CREAD */
+		t->lflag = 0x8a3b;	/* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
+		t->cc[0] = 3; t->cc[1] = 28; t->cc[2] = 127; t->cc[3] = 21;
+		t->cc[4] = 4; t->cc[6] = 1;
+		return 0;
+	}
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		return 0;	/* accepted; the console keeps its own mode */
+	case TIOCGWINSZ: {
+		uint16_t *ws = (void *)arg;
+		ws[0] = 24;
+		ws[1] = 80;
+		ws[2] = ws[3] = 0;
+		return 0;
+	}
+	case TIOCGPGRP:
+		*(int *)arg = 1;
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static const struct file_ops console_fops = { .read = cons_read, .write = cons_write,
+	.ioctl = cons_ioctl, .poll = cons_poll };
+
+static const struct chardev {
+	const char *name;
+	uint64_t rdev;
+	uint32_t mode;
+	const struct file_ops *fops;
+} chardevs[] = {
+	{ "console", makedev(5, 1), 0620, &console_fops },
+	{ "null", makedev(1, 3), 0666, &null_fops },
+	{ "zero", makedev(1, 5), 0666, &zero_fops },
+	{ "full", makedev(1, 7), 0666, &full_fops },
+	{ "random", makedev(1, 8), 0666, &random_fops },
+	{ "urandom", makedev(1, 9), 0666, &random_fops },
+	{ "tty", makedev(5, 0), 0666, &console_fops },
+};
+#define NCHARDEVS (sizeof(chardevs) / sizeof(chardevs[0]))
+
+/* ---- block devices: byte-addressed files over the block layer ---- */
+static struct blkdev *blk_by_index(unsigned i)
+{
+	struct blkdev *d = blk_first();
+
+	while (d && i--)
+		d = d->next;
+	return d;
+}
+
+static long blkf_read(struct file *f, void *buf, size_t len, int64_t *pos)
+{
+	long n = *pos < 0 ? -EINVAL : blk_pread(f->priv, buf, len, *pos);
+	if (n > 0)
+		*pos += n;
+	return n;
+}
+
+static long blkf_write(struct file *f, const void *buf, size_t len, int64_t *pos)
+{
+	long n = *pos < 0 ? -EINVAL : blk_pwrite(f->priv, buf, len, *pos);
+	if (n > 0)
+		*pos += n;
+	return n;
+}
+
+static int64_t blkf_llseek(struct file *f, int64_t off, int whence)
+{
+	struct blkdev *d = f->priv;
+	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->pos :
+	    whence == SEEK_END ? (int64_t)(d->nsectors * SECTOR_SIZE) : -1;
+
+	if (base < 0 || base + off < 0)
+		return -EINVAL;
+	f->pos = base + off;
+	return f->pos;
+}
+
+static int blkf_fsync(struct file *f, bool datasync)
+{
+	return blk_flush(f->priv);
+}
+
+#define BLKGETSIZE64 0x80081272
+
+static int blkf_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
+{
+	struct blkdev *d = f->priv;
+
+	if (cmd == BLKGETSIZE64) {
+		*(uint64_t *)arg = d->nsectors * SECTOR_SIZE;
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static const struct file_ops blk_fops = { .read = blkf_read, .write = blkf_write,
+	.llseek = blkf_llseek, .ioctl = blkf_ioctl, .fsync = blkf_fsync, .poll = always_ready };
+
+/* ---- the filesystem ---- */
+static int dev_getattr(struct vnode *vn, struct vattr *va)
+{
+	memset(va, 0, sizeof(*va));
+	va->ino = vn->ino;
+	va->nlink = 1;
+	va->blksize = 4096;
+	va->rdev = vn->rdev;
+	if (vn->ino == ROOT_INO) {
+		va->mode = S_IFDIR | 0755;
+		va->nlink = 2;
+	} else if (vn->ino >= BLK_INO) {
+		struct blkdev *d = blk_by_index(vn->ino - BLK_INO);
+		va->mode = S_IFBLK | 0660;
+		va->size = d ? (int64_t)(d->nsectors * SECTOR_SIZE) : 0;
+	} else {
+		va->mode = S_IFCHR | chardevs[vn->ino - CHAR_INO].mode;
+	}
+	return 0;
+}
+
+static int dev_open(struct vnode *vn, struct file *f)
+{
+	if (vn->ino >= BLK_INO) {
+		struct blkdev *d = blk_by_index(vn->ino - BLK_INO);
+		if (!d)
+			return -ENXIO;
+		if ((f->flags & O_ACCMODE) != O_RDONLY && d->readonly)
+			return -EROFS;
+		f->priv = d;
+	}
+	return 0;
+}
+
+static int dev_lookup(struct vnode *dir, const char *name, struct vnode **out);
+static int dev_readdir(struct vnode *dir, struct dir_ctx *ctx);
+
+static const struct vnode_ops devfs_ops = {
+	.lookup = dev_lookup,
+	.readdir = dev_readdir,
+	.getattr = dev_getattr,
+	.open = dev_open,
+};
+
+static struct vnode *dev_vnode(struct mount *mp, uint64_t ino)
+{
+	struct vnode *vn = vnode_cache_find(mp, ino);
+
+	if (vn)
+		return vn;
+	enum vtype type = ino == ROOT_INO ? VDIR : ino >= BLK_INO ? VBLK : VCHR;
+	vn = vnode_new(mp, type, &devfs_ops, 0);
+	if (!vn)
+		return NULL;
+	vn->ino = ino;
+	if (type == VCHR) {
+		vn->rdev = chardevs[ino - CHAR_INO].rdev;
+		vn->fops = chardevs[ino - CHAR_INO].fops;
+	} else if (type == VBLK) {
+		vn->rdev = makedev(BLK_MAJOR, ino - BLK_INO);
+		vn->fops = &blk_fops;
+	}
+	return vnode_cache_add(vn);
+}
+
+static int dev_lookup(struct vnode *dir, const char *name, struct vnode **out)
+{
+	uint64_t ino = 0;
+
+	if (!strcmp(name, "..")) {
+		ino = ROOT_INO;
+	} else {
+		for (unsigned i = 0; i < NCHARDEVS && !ino; i++)
+			if (!strcmp(name, chardevs[i].name))
+				ino = CHAR_INO + i;
+		unsigned i = 0;
+		for (struct blkdev *d = blk_first(); d && !ino; d = d->next, i++)
+			if (!strcmp(name, d->name))
+				ino = BLK_INO + i;
+	}
+	if (!ino)
+		return -ENOENT;
+	*out = dev_vnode(dir->mount, ino);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* Cookies: 2 + index over the character devices, then the block devices. */
+static int dev_readdir(struct vnode *dir, struct dir_ctx *ctx)
+{
+	for (;;) {
+		int64_t i = ctx->pos - 2;
+		if (i < (int64_t)NCHARDEVS) {
+			const struct chardev *c = &chardevs[i];
+			if (ctx->emit(ctx, c->name, strlen(c->name), CHAR_INO + i, DT_CHR))
+				return 0;
+		} else {
+			struct blkdev *d = blk_by_index(i - NCHARDEVS);
+			if (!d)
+				return 0;
+			if (ctx->emit(ctx, d->name, strlen(d->name), BLK_INO + i - NCHARDEVS, DT_BLK))
+				return 0;
+		}
+		ctx->pos++;
+	}
+}
+
+static int devfs_mount(struct mount *mp, const char *source, const char *data)
+{
+	mp->root = dev_vnode(mp, ROOT_INO);
+	return mp->root ? 0 : -ENOMEM;
+}
+
+static int devfs_statfs(struct mount *mp, struct vfs_statfs *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->type = DEVFS_MAGIC;
+	st->bsize = st->frsize = 4096;
+	st->namelen = NAME_MAX;
+	return 0;
+}
+
+static const struct fs_type devfs_type = {
+	.name = "devfs",
+	.mount = devfs_mount,
+	.statfs = devfs_statfs,
+};
+
+/* Device nodes made with mknod elsewhere (e.g. in an initrd) open here. */
+static int devopen(struct vnode *vn, struct file *f)
+{
+	for (unsigned i = 0; i < NCHARDEVS; i++) {
+		if (vn->type == VCHR && chardevs[i].rdev == vn->rdev) {
+			f->ops = chardevs[i].fops;
+			return 0;
+		}
+	}
+	if (vn->type == VBLK && (vn->rdev >> 8) == BLK_MAJOR) {
+		struct blkdev *d = blk_by_index(vn->rdev & 0xff);
+		if (d) {
+			f->ops = &blk_fops;
+			f->priv = d;
+			return 0;
+		}
+	}
+	return -ENXIO;
+}
+
+int devfs_init(void)
+{
+	vfs_set_devopen(devopen);
+	return vfs_register_fs(&devfs_type);
+}

@@ -1,0 +1,360 @@
+/* The kernel side of ROFS: the pure reader (rofs_read.c) behind the VFS,
+ * with a cache of decoded clusters bounded by --rofs-cache (LRU). One mutex
+ * per mount serializes the reader and the cache: the reader keeps its
+ * metadata cache inside struct rofs_fs, and decoding is the work anyway. */
+#include "fs/vfs.h"
+#include "fs/rofs/rofs_read.h"
+#include "dev/blk.h"
+#include "dev/console.h"
+#include "cmdline.h"
+#include "mm/mm.h"
+#include <errno.h>
+#include <string.h>
+
+#define ROFS_FS_MAGIC		0x524f4653	/* "ROFS" */
+#define DEFAULT_CACHE		(4u << 20)
+
+struct cached_cluster {
+	struct list lru;		/* most recently used first */
+	uint64_t key;
+	uint32_t len;			/* decoded bytes */
+	uint8_t *data;
+};
+
+struct rofs_mount {
+	struct rofs_fs fs;
+	struct blkdev *dev;
+	struct mutex lock;		/* everything below and fs */
+	struct list lru;
+	unsigned ncached, max_cached;
+	uint8_t *scratch;		/* compressed cluster being decoded */
+	uint64_t hits, misses;
+};
+
+struct rofs_node {
+	struct rofs_inode in;
+	uint64_t parent;		/* for "..": directories have one parent */
+};
+
+static const struct vnode_ops rofs_vops;
+
+static int image_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	struct rofs_mount *rm = ctx;
+	long n = blk_pread(rm->dev, buf, len, off);
+
+	return n < 0 ? (int)n : (size_t)n == len ? 0 : -EIO;
+}
+
+static void image_error(void *ctx, int code, uint64_t ino, uint64_t cluster)
+{
+	struct rofs_mount *rm = ctx;
+
+	if (cluster != ROFS_NO_CLUSTER)
+		pr_err("rofs: %s: %s (inode %lu, cluster %lu)\n", rm->dev->name,
+		    rofs_strerror(code), ino, cluster);
+	else if (ino != ROFS_NO_INO)
+		pr_err("rofs: %s: %s (inode %lu)\n", rm->dev->name, rofs_strerror(code), ino);
+	else
+		pr_err("rofs: %s: %s\n", rm->dev->name, rofs_strerror(code));
+}
+
+/* ---- the cluster cache (lock held) ---- */
+static struct cached_cluster *cache_lookup(struct rofs_mount *rm, uint64_t key)
+{
+	struct list *pos;
+
+	list_for_each(pos, &rm->lru) {
+		struct cached_cluster *c = list_entry(pos, struct cached_cluster, lru);
+		if (c->key == key) {
+			list_del(&c->lru);
+			list_add_head(&rm->lru, &c->lru);
+			rm->hits++;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* A slot for a new cluster: a fresh one while under the bound, else the
+ * least recently used. */
+static struct cached_cluster *cache_slot(struct rofs_mount *rm)
+{
+	struct cached_cluster *c;
+
+	if (rm->ncached < rm->max_cached) {
+		c = kzalloc(sizeof(*c));
+		uint8_t *data = c ? kmalloc(rm->fs.cluster_size) : NULL;
+		if (data) {
+			c->data = data;
+			rm->ncached++;
+			list_add_head(&rm->lru, &c->lru);
+			return c;
+		}
+		kfree(c);
+		if (list_empty(&rm->lru))
+			return NULL;
+	}
+	c = list_entry(rm->lru.prev, struct cached_cluster, lru);
+	list_del(&c->lru);
+	list_add_head(&rm->lru, &c->lru);
+	return c;
+}
+
+static int cluster_get(struct rofs_mount *rm, const struct rofs_extent *ext,
+    struct cached_cluster **out)
+{
+	struct cached_cluster *c = cache_lookup(rm, ext->key);
+
+	if (!c) {
+		rm->misses++;
+		c = cache_slot(rm);
+		if (!c)
+			return -ENOMEM;
+		c->key = UINT64_MAX;	/* invalid until loaded */
+		int n = rofs_cluster_load(&rm->fs, ext, c->data, rm->scratch);
+		if (n < 0)
+			return n;	/* c stays invalid: its key never matches */
+		c->key = ext->key;
+		c->len = ext->ulen;
+	}
+	*out = c;
+	return 0;
+}
+
+/* ---- vnodes ---- */
+static struct rofs_mount *RM(struct vnode *vn) { return vn->mount->priv; }
+static struct rofs_node *RN(struct vnode *vn) { return vn->priv; }
+
+static enum vtype type_of(uint16_t mode)
+{
+	return mode_to_vtype(mode);
+}
+
+/* The vnode for an inode, from the mount's cache or read now. Lock held. */
+static int get_vnode(struct mount *mp, uint64_t ino, uint64_t parent, struct vnode **out)
+{
+	struct rofs_mount *rm = mp->priv;
+	struct vnode *vn = vnode_cache_find(mp, ino);
+
+	if (vn) {
+		*out = vn;
+		return 0;
+	}
+	struct rofs_inode in;
+	int err = rofs_inode_get(&rm->fs, ino, &in);
+	if (err)
+		return err;
+	vn = vnode_new(mp, type_of(in.mode), &rofs_vops, sizeof(struct rofs_node));
+	if (!vn)
+		return -ENOMEM;
+	vn->ino = ino;
+	vn->rdev = in.rdev;
+	RN(vn)->in = in;
+	RN(vn)->parent = parent;
+	*out = vnode_cache_add(vn);
+	return 0;
+}
+
+static int rofs_lookup(struct vnode *dir, const char *name, struct vnode **out)
+{
+	struct rofs_mount *rm = RM(dir);
+	uint64_t ino;
+	int err;
+
+	mutex_lock(&rm->lock);
+	if (!strcmp(name, ".."))
+		err = get_vnode(dir->mount, RN(dir)->parent, RN(dir)->parent, out);
+	else if (!(err = rofs_dir_lookup(&rm->fs, &RN(dir)->in, name, strlen(name), &ino)))
+		err = get_vnode(dir->mount, ino, dir->ino, out);
+	mutex_unlock(&rm->lock);
+	return err;
+}
+
+/* Cookies are the reader's positions plus 2 (0 and 1 are "." and ".."). */
+static int rofs_readdir(struct vnode *dir, struct dir_ctx *ctx)
+{
+	struct rofs_mount *rm = RM(dir);
+	struct rofs_dirent de;
+	int err = 0;
+
+	mutex_lock(&rm->lock);
+	for (;;) {
+		uint64_t pos = ctx->pos - 2, next = pos;
+		err = rofs_dir_iter(&rm->fs, &RN(dir)->in, &next, &de);
+		if (err <= 0)
+			break;
+		if (ctx->emit(ctx, de.name, de.name_len, de.ino, de.type))
+			break;
+		ctx->pos = next + 2;
+	}
+	mutex_unlock(&rm->lock);
+	return err < 0 ? err : 0;
+}
+
+static int rofs_readlink_op(struct vnode *vn, char *buf, size_t len)
+{
+	struct rofs_mount *rm = RM(vn);
+
+	mutex_lock(&rm->lock);
+	int n = rofs_readlink(&rm->fs, &RN(vn)->in, buf, len);
+	mutex_unlock(&rm->lock);
+	return n;
+}
+
+static long rofs_read_op(struct vnode *vn, void *buf, size_t len, int64_t off)
+{
+	struct rofs_mount *rm = RM(vn);
+	const struct rofs_inode *in = &RN(vn)->in;
+	uint32_t cs = rm->fs.cluster_size;
+	size_t done = 0;
+	int err = 0;
+
+	if (off < 0)
+		return -EINVAL;
+	if ((uint64_t)off >= in->size)
+		return 0;
+	if (len > in->size - off)
+		len = in->size - off;
+	mutex_lock(&rm->lock);
+	while (done < len) {
+		uint64_t at = off + done;
+		struct rofs_extent ext;
+		struct cached_cluster *c;
+		err = rofs_cluster_locate(&rm->fs, in, at / cs, &ext);
+		if (err >= 0)
+			err = cluster_get(rm, &ext, &c);
+		if (err < 0)
+			break;
+		uint32_t within = at % cs;
+		if (within >= ext.data_len) {
+			err = -EIO;
+			break;
+		}
+		size_t n = ext.data_len - within < len - done ? ext.data_len - within : len - done;
+		memcpy((char *)buf + done, c->data + ext.data_off + within, n);
+		done += n;
+	}
+	mutex_unlock(&rm->lock);
+	return done ? (long)done : err < 0 ? err : 0;
+}
+
+static int rofs_getattr(struct vnode *vn, struct vattr *va)
+{
+	const struct rofs_inode *in = &RN(vn)->in;
+
+	memset(va, 0, sizeof(*va));
+	va->ino = vn->ino;
+	va->mode = in->mode;
+	va->nlink = in->nlink;
+	va->uid = in->uid;
+	va->gid = in->gid;
+	va->rdev = in->rdev;
+	va->size = (int64_t)in->size;
+	va->blksize = RM(vn)->fs.cluster_size;
+	va->blocks = (in->size + 511) / 512;
+	va->mtime = va->atime = va->ctime = in->mtime * 1000000000LL + in->mtime_nsec;
+	return 0;
+}
+
+static const struct vnode_ops rofs_vops = {
+	.lookup = rofs_lookup,
+	.readdir = rofs_readdir,
+	.readlink = rofs_readlink_op,
+	.read = rofs_read_op,
+	.getattr = rofs_getattr,
+};
+
+/* ---- mounting ---- */
+static struct blkdev *device_of(const char *source)
+{
+	if (!source)
+		return NULL;
+	if (!strncmp(source, "/dev/", 5))
+		source += 5;
+	return blk_find(source);
+}
+
+static void free_mount(struct rofs_mount *rm)
+{
+	struct list *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &rm->lru) {
+		struct cached_cluster *c = list_entry(pos, struct cached_cluster, lru);
+		kfree(c->data);
+		kfree(c);
+	}
+	kfree(rm->scratch);
+	kfree(rm);
+}
+
+static int rofs_mount_op(struct mount *mp, const char *source, const char *data)
+{
+	struct blkdev *dev = device_of(source);
+	if (!dev) {
+		pr_err("rofs: no block device '%s'\n", source ? source : "(none)");
+		return -ENODEV;
+	}
+	struct rofs_mount *rm = kzalloc(sizeof(*rm));
+	if (!rm)
+		return -ENOMEM;
+	rm->dev = dev;
+	mutex_init(&rm->lock);
+	list_init(&rm->lru);
+	int err = rofs_mount(&rm->fs, image_read, image_error, rm);
+	if (!err && !(rm->scratch = kmalloc(rm->fs.cluster_size)))
+		err = -ENOMEM;
+	if (err) {
+		pr_err("rofs: %s: not a usable ROFS image (error %d)\n", dev->name, err);
+		free_mount(rm);
+		return err;
+	}
+	uint64_t bytes = boot_opts.rofs_cache ? boot_opts.rofs_cache : DEFAULT_CACHE;
+	rm->max_cached = bytes / rm->fs.cluster_size;
+	if (rm->max_cached < 1)
+		rm->max_cached = 1;
+	mp->priv = rm;
+	mutex_lock(&rm->lock);
+	err = get_vnode(mp, rofs_root_ino(&rm->fs), rofs_root_ino(&rm->fs), &mp->root);
+	mutex_unlock(&rm->lock);
+	if (err) {
+		free_mount(rm);
+		return err;
+	}
+	pr_info("rofs: %s: %lu inodes, %u KiB clusters, cache of %u clusters\n", dev->name,
+	    rm->fs.sb.inode_count, rm->fs.cluster_size >> 10, rm->max_cached);
+	return 0;
+}
+
+/* No vnode op runs after this: the VFS only frees the vnodes left. */
+static int rofs_unmount(struct mount *mp, int flags)
+{
+	free_mount(mp->priv);
+	mp->priv = NULL;
+	return 0;
+}
+
+static int rofs_statfs(struct mount *mp, struct vfs_statfs *st)
+{
+	struct rofs_mount *rm = mp->priv;
+
+	memset(st, 0, sizeof(*st));
+	st->type = ROFS_FS_MAGIC;
+	st->bsize = st->frsize = rm->fs.cluster_size;
+	st->blocks = (rm->fs.sb.image_size + rm->fs.cluster_size - 1) / rm->fs.cluster_size;
+	st->files = rm->fs.sb.inode_count;
+	st->namelen = ROFS_NAME_MAX;
+	return 0;
+}
+
+static const struct fs_type rofs_type = {
+	.name = "rofs",
+	.mount = rofs_mount_op,
+	.unmount = rofs_unmount,
+	.statfs = rofs_statfs,
+};
+
+int rofs_init(void)
+{
+	return vfs_register_fs(&rofs_type);
+}

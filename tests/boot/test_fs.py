@@ -1,0 +1,145 @@
+"""Boot tests of the root filesystems: a cpio initrd unpacked into ramfs,
+a ROFS root built by mkimage, and /dev. The guest walks its root
+(--test=tree) and the host compares every file's CRC-32, size and mode."""
+import os
+import random
+import re
+import stat
+import subprocess
+import tempfile
+import zlib
+
+LINE_RE = re.compile(r"^(file|dir|link) (.*)$")
+
+
+def make_tree(root, big=False):
+    rnd = random.Random(1234)
+    os.makedirs(os.path.join(root, "etc"))
+    with open(os.path.join(root, "etc", "hostname"), "w") as f:
+        f.write("osprey\n")
+    os.makedirs(os.path.join(root, "deep", *["d%d" % i for i in range(20)]))
+    with open(os.path.join(root, "deep", *["d%d" % i for i in range(20)], "leaf"), "wb") as f:
+        f.write(b"leaf\n")
+    os.makedirs(os.path.join(root, "data"))
+    for i, size in enumerate([0, 1, 511, 512, 4096, 65535, 65536, 65537, 200000]):
+        with open(os.path.join(root, "data", "f%d" % i), "wb") as f:
+            f.write(bytes(rnd.getrandbits(8) for _ in range(size)) if i % 2 else b"x" * size)
+    with open(os.path.join(root, "data", "zeros"), "wb") as f:
+        f.write(b"\0" * 300000)
+    if big:
+        with open(os.path.join(root, "data", "big"), "wb") as f:
+            f.write(rnd.randbytes(3 << 20))
+    with open(os.path.join(root, "data", "exec"), "wb") as f:
+        f.write(b"#!/bin/sh\n")
+    os.chmod(os.path.join(root, "data", "exec"), 0o755)
+    os.chmod(os.path.join(root, "data", "f1"), 0o600)
+    with open(os.path.join(root, "ünïcødé name"), "w") as f:
+        f.write("utf-8\n")
+    os.symlink("etc/hostname", os.path.join(root, "link-rel"))
+    os.symlink("/nowhere/at/all", os.path.join(root, "link-dangling"))
+    os.link(os.path.join(root, "etc", "hostname"), os.path.join(root, "hardlink"))
+
+
+def host_view(root):
+    out = set()
+    for dirpath, dirs, files in os.walk(root):
+        for name in dirs + files:
+            p = os.path.join(dirpath, name)
+            g = "/" + os.path.relpath(p, root)
+            st = os.lstat(p)
+            if stat.S_ISLNK(st.st_mode):
+                out.add("link %s -> %s" % (g, os.readlink(p)))
+            elif stat.S_ISDIR(st.st_mode):
+                out.add("dir %o %s" % (st.st_mode & 0o7777, g))
+            else:
+                with open(p, "rb") as f:
+                    data = f.read()
+                out.add("file %08x %d %o %s" % (zlib.crc32(data), len(data), st.st_mode & 0o7777, g))
+    return out
+
+
+def guest_view(output):
+    return set(m.group(0) for m in map(LINE_RE.match, output.splitlines()) if m)
+
+
+def compare(ctx, name, root, status, out):
+    want, got = host_view(root), guest_view(out)
+    missing, extra = sorted(want - got)[:10], sorted(got - want)[:10]
+    ctx.check(name, status == 0 and not missing and not extra and "PASS kernel.tree" in out,
+              "status %d, missing %s, unexpected %s" % (status, missing, extra), out)
+
+
+def cpio(root, path):
+    with open(path, "wb") as f:
+        names = subprocess.run(["find", "."], cwd=root, capture_output=True, check=True).stdout
+        subprocess.run(["cpio", "--quiet", "-o", "-H", "newc"], cwd=root, input=names,
+                       stdout=f, check=True)
+
+
+def test_initrd_root(ctx):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "root")
+        make_tree(root)
+        archive = os.path.join(tmp, "initrd.cpio")
+        cpio(root, archive)
+        for machine in ("microvm", "q35"):
+            status, out = ctx.run("--test=tree", machine=machine, initrd=archive)
+            compare(ctx, "%s.files_match" % machine, root, status, out)
+
+
+def test_truncated_initrd(ctx):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "root")
+        make_tree(root)
+        archive = os.path.join(tmp, "initrd.cpio")
+        cpio(root, archive)
+        with open(archive, "r+b") as f:
+            f.truncate(os.path.getsize(archive) * 2 // 3)
+        status, out = ctx.run("--test=hello", initrd=archive)
+        ctx.check("message_names_entry", re.search(r"initrd: entry \d+ '[^']+': .*unpacking stopped", out),
+                  "no message naming the entry", out)
+        ctx.check("boot_continues", status == 0 and "PASS kernel.hello" in out, "status %d" % status, out)
+
+
+def _mkimage(ctx, tmp, root, extra=""):
+    tools = os.path.join(ctx.build, "tools")
+    manifest = os.path.join(tmp, "manifest")
+    with open(manifest, "w") as f:
+        f.write("/**: %s/**\n%s" % (root, extra))
+    image = os.path.join(tmp, "disk.img")
+    p = subprocess.run([os.path.join(tools, "mkimage"), "-q", manifest, image],
+                       capture_output=True, text=True)
+    return image if p.returncode == 0 else None, p.stdout + p.stderr
+
+
+def test_rofs_root(ctx):
+    if not os.path.exists(os.path.join(ctx.build, "tools", "mkimage")):
+        ctx.skip("rofs_root", "build/tools/mkimage not built")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "root")
+        make_tree(root, big=True)
+        image, msg = _mkimage(ctx, tmp, root)
+        ctx.check("mkimage", image, msg)
+        if not image:
+            return
+        for machine, cache in (("microvm", ""), ("q35", ""), ("microvm", "--rofs-cache=256K ")):
+            status, out = ctx.run(cache + "--test=tree", machine=machine, images=[image])
+            # mkimage adds the mount points /dev, /tmp, /proc: not in the host tree.
+            compare(ctx, "%s%s.files_match" % (machine, ".small_cache" if cache else ""),
+                    root, status, out)
+
+
+def test_devfs(ctx):
+    with tempfile.TemporaryDirectory() as tmp:
+        d0 = os.path.join(tmp, "d0.img")
+        with open(d0, "wb") as f:
+            f.truncate(8 << 20)
+        status, out = ctx.run("--test=devfs", images=[d0])
+        with open(d0, "rb") as f:
+            f.seek((1 << 20) + 3)
+            data = f.read(37)
+        ctx.check("char_devices_and_fsync", status == 0 and "PASS kernel.devfs" in out,
+                  "status %d" % status, out)
+        ctx.check("bytes_in_host_file", data == b"written through devfs, then fsync'ed\n",
+                  "found %r" % data, out)
