@@ -1,0 +1,98 @@
+/* The Linux ABI: one process running an unmodified static x86-64 Linux
+ * program, its threads, memory and files. Everything here is reached
+ * through the `syscall` instruction (arch/x86_64/entry.S). */
+#ifndef LINUX_LINUX_H
+#define LINUX_LINUX_H
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include "arch.h"
+#include "fs/vfs.h"
+#include "sched/sync.h"
+
+#define USER_TOP	0x0000800000000000UL	/* end of the lower half */
+#define STACK_TOP	0x00007ffffffff000UL
+#define STACK_MAX	(8UL << 20)
+#define MMAP_TOP	0x00007f0000000000UL
+#define PIE_BASE	0x0000555555554000UL
+
+#define PROT_READ	1
+#define PROT_WRITE	2
+#define PROT_EXEC	4
+
+/* A range of the program's address space. Pages are allocated when first
+ * touched (demand paging); file contents are read in at mmap time. */
+struct vma {
+	struct vma *next;		/* sorted by address */
+	uintptr_t start, end;
+	int prot;
+	int kind;			/* VMA_* */
+};
+#define VMA_ANON	0
+#define VMA_STACK	1
+#define VMA_BRK		2
+#define VMA_IMAGE	3
+
+struct process {
+	struct fdtable fds;
+	spinlock_t vm_lock;		/* vmas and the page tables below USER_TOP */
+	struct vma *vmas;
+	uintptr_t brk_start, brk;
+	uintptr_t mmap_hint;		/* next top-down search start */
+	uint64_t user_pages;		/* pages mapped for the program */
+	uint32_t umask;
+	int nthreads;			/* program threads alive */
+	struct mutex exit_lock;
+	struct cond exited;
+	bool exiting;
+	int exit_status;
+	const char *name;		/* argv[0], for messages */
+};
+
+/* Per-thread state of a program thread (thread->os_priv). */
+struct linux_thread {
+	int tid;
+	int *clear_child_tid;		/* set_tid_address / CLONE_CHILD_CLEARTID */
+	uint64_t sigmask;
+	void *robust_list;
+	struct trapframe *frame;	/* the system call being served */
+};
+
+extern struct process *proc;	/* set once when the program starts */
+
+/* Runs argv[0] as the program; returns its exit status (127: not found,
+ * 126: not executable). */
+int linux_run(int argc, char **argv);
+
+/* Memory (vm.c). */
+int vm_add(struct process *p, uintptr_t start, uintptr_t end, int prot, int kind);
+int vm_remove(struct process *p, uintptr_t start, uintptr_t end);
+int vm_protect(struct process *p, uintptr_t start, uintptr_t end, int prot);
+/* Is [addr, addr+len) inside the program's mappings (write: writable)? */
+bool user_ok(const void *addr, size_t len, bool write);
+bool user_str_ok(const char *s, size_t max);
+/* Called by the page-fault handler for addresses below USER_TOP: 0 when a
+ * page was mapped and the access can be retried. */
+int vm_fault(uintptr_t addr, bool write);
+uintptr_t vm_find_free(struct process *p, size_t len);
+
+/* Program threads. */
+_Noreturn void linux_exit_group(int status);
+int linux_tid(void);
+
+/* System call table: each file registers its calls with SYSCALL(). */
+typedef long (*syscall_fn)(long, long, long, long, long, long);
+struct syscall_def {
+	int nr;
+	const char *name;
+	void (*fn)(void);
+};
+#define SYSCALL(nr_, name_, fn_) \
+	static const struct syscall_def syscall_def_##name_ \
+	__attribute__((used, section(".syscalls"), aligned(8))) = \
+	{ nr_, #name_, (void (*)(void))(fn_) }
+
+void syscall_init(void);
+const char *syscall_name(int nr);
+
+#endif

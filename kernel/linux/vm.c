@@ -1,0 +1,225 @@
+/* The program's address space: a sorted list of mappings (VMAs) and pages
+ * allocated when first touched. The page-fault handler calls vm_fault()
+ * with interrupts off, so vm_lock is a spinlock and nothing under it
+ * sleeps. */
+#include "linux/linux.h"
+#include "arch/x86_64/paging.h"
+#include "mm/mm.h"
+#include "dev/console.h"
+#include <errno.h>
+#include <string.h>
+
+/* Pages the kernel keeps for itself: past this the program's faults fail
+ * (and the program ends) instead of starving the kernel. */
+#define KERNEL_RESERVE_PAGES 64
+
+struct process *proc;
+
+static int vm_flags_of(int prot)
+{
+	return (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+static struct vma *find(struct process *p, uintptr_t addr)
+{
+	for (struct vma *v = p->vmas; v && v->start <= addr; v = v->next)
+		if (addr < v->end)
+			return v;
+	return NULL;
+}
+
+static void insert(struct process *p, struct vma *n)
+{
+	struct vma **pp = &p->vmas;
+
+	while (*pp && (*pp)->start < n->start)
+		pp = &(*pp)->next;
+	n->next = *pp;
+	*pp = n;
+}
+
+/* Frees the pages mapped in [start, end). vm_lock held. */
+static void unmap_pages(struct process *p, uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t a = start; a < end; a += PAGE_SIZE) {
+		uint64_t pa = paging_translate(a);
+		if (pa == (uint64_t)-1)
+			continue;
+		paging_unmap(a, PAGE_SIZE);
+		page_free(pa & ~(PAGE_SIZE - 1), 0);
+		p->user_pages--;
+	}
+}
+
+int vm_add(struct process *p, uintptr_t start, uintptr_t end, int prot, int kind)
+{
+	struct vma *n = kmalloc(sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	*n = (struct vma){ .start = start, .end = end, .prot = prot, .kind = kind };
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	insert(p, n);
+	spin_unlock_irqrestore(&p->vm_lock, flags);
+	return 0;
+}
+
+/* Cuts v in two at addr; the upper part follows it in the list. Needs a
+ * preallocated node because kmalloc may not be called under the lock
+ * (it could fault? no, but it may log and we keep the lock short). */
+static void split(struct vma *v, uintptr_t addr, struct vma *spare)
+{
+	*spare = *v;
+	spare->start = addr;
+	v->end = addr;
+	v->next = spare;
+}
+
+/* Makes [start, end) a boundary of VMAs, then applies fn to each VMA
+ * inside. Returns -ENOMEM if a split needed memory it could not get. */
+static int carve(struct process *p, uintptr_t start, uintptr_t end,
+    void (*fn)(struct process *, struct vma **, void *), void *arg)
+{
+	struct vma *spare[2] = { kmalloc(sizeof(struct vma)), kmalloc(sizeof(struct vma)) };
+	if (!spare[0] || !spare[1]) {
+		kfree(spare[0]);
+		kfree(spare[1]);
+		return -ENOMEM;
+	}
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	int used = 0;
+	for (struct vma *v = p->vmas; v; v = v->next) {
+		if (v->start < start && v->end > start)
+			split(v, start, spare[used++]);
+		else if (v->start < end && v->end > end)
+			split(v, end, spare[used++]);
+	}
+	for (struct vma **pp = &p->vmas; *pp;) {
+		struct vma *v = *pp;
+		if (v->start >= start && v->end <= end)
+			fn(p, pp, arg);
+		if (*pp == v)
+			pp = &v->next;
+	}
+	spin_unlock_irqrestore(&p->vm_lock, flags);
+	for (int i = used; i < 2; i++)
+		kfree(spare[i]);
+	return 0;
+}
+
+static void remove_one(struct process *p, struct vma **pp, void *arg)
+{
+	struct vma *v = *pp;
+
+	unmap_pages(p, v->start, v->end);
+	*pp = v->next;
+	kfree(v);	/* heap spinlock nests inside vm_lock */
+}
+
+int vm_remove(struct process *p, uintptr_t start, uintptr_t end)
+{
+	return carve(p, start, end, remove_one, NULL);
+}
+
+static void protect_one(struct process *p, struct vma **pp, void *arg)
+{
+	struct vma *v = *pp;
+
+	v->prot = *(int *)arg;
+	paging_protect(v->start, v->end - v->start, vm_flags_of(v->prot));
+}
+
+int vm_protect(struct process *p, uintptr_t start, uintptr_t end, int prot)
+{
+	return carve(p, start, end, protect_one, &prot);
+}
+
+int vm_fault(uintptr_t addr, bool write)
+{
+	struct process *p = proc;
+
+	if (!p)
+		return -EFAULT;
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	struct vma *v = find(p, addr);
+	int err = 0;
+	uintptr_t page = addr & ~(PAGE_SIZE - 1);
+	if (!v || !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		err = -EFAULT;
+	else if (write && !(v->prot & PROT_WRITE))
+		err = -EACCES;
+	else if (paging_translate(page) != (uint64_t)-1)
+		err = -EACCES;		/* present: a protection fault */
+	if (!err) {
+		struct mem_stats st;
+		mem_stats(&st);
+		uint64_t pa = st.free_pages > KERNEL_RESERVE_PAGES ? page_alloc(0) : 0;
+		if (!pa) {
+			err = -ENOMEM;
+		} else {
+			memset(phys_to_virt(pa), 0, PAGE_SIZE);
+			err = paging_map(page, pa, PAGE_SIZE, vm_flags_of(v->prot));
+			if (err)
+				page_free(pa, 0);
+			else
+				p->user_pages++;
+		}
+	}
+	spin_unlock_irqrestore(&p->vm_lock, flags);
+	return err;
+}
+
+bool user_ok(const void *addr, size_t len, bool write)
+{
+	uintptr_t a = (uintptr_t)addr, end = a + len;
+	bool ok = true;
+
+	if (!proc || end < a || end > USER_TOP)
+		return false;
+	unsigned long flags = spin_lock_irqsave(&proc->vm_lock);
+	while (ok && a < end) {
+		struct vma *v = find(proc, a);
+		ok = v && (v->prot & (write ? PROT_WRITE : PROT_READ));
+		if (ok)
+			a = v->end;
+	}
+	spin_unlock_irqrestore(&proc->vm_lock, flags);
+	return ok;
+}
+
+bool user_str_ok(const char *s, size_t max)
+{
+	/* Check page by page: the string may end before an unmapped page. */
+	uintptr_t a = (uintptr_t)s;
+
+	for (size_t n = 0; n < max;) {
+		size_t chunk = PAGE_SIZE - ((a + n) & (PAGE_SIZE - 1));
+		if (!user_ok(s + n, chunk, false))
+			return false;
+		if (memchr(s + n, 0, chunk))
+			return true;
+		n += chunk;
+	}
+	return false;
+}
+
+/* A free range of len bytes below the mmap hint, searching downwards.
+ * vm_lock held by the caller. */
+uintptr_t vm_find_free(struct process *p, size_t len)
+{
+	uintptr_t top = p->mmap_hint;
+
+	for (int tries = 0; tries < 1024; tries++) {
+		if (top < len + (1UL << 30))
+			return 0;
+		uintptr_t start = top - len;
+		struct vma *clash = NULL;
+		for (struct vma *v = p->vmas; v; v = v->next)
+			if (v->start < top && v->end > start && (!clash || v->start < clash->start))
+				clash = v;
+		if (!clash)
+			return start;
+		top = clash->start;
+	}
+	return 0;
+}
