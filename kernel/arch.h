@@ -50,6 +50,8 @@ struct trapframe {
 /* System calls and program threads. */
 void arch_syscall_init(void);
 void arch_set_fs_base(uint64_t base);
+extern void (*user_fault_hook)(struct trapframe *tf, uint64_t cr2);
+const char *exception_name(uint64_t vector);
 _Noreturn void trap_return(struct trapframe *tf);
 #define USER_CS 0x08
 #define USER_SS 0x10

@@ -10,6 +10,7 @@
 #include "dev/virtio.h"
 #include "dev/random.h"
 #include "fs/boot.h"
+#include "linux/linux.h"
 #include <string.h>
 
 #define MAX_STEPS 16
@@ -135,6 +136,6 @@ void kmain(uint64_t start_info_pa)
 	if (boot_opts.test)
 		status = selftest_run(boot_opts.test);
 	else if (boot_opts.argc)
-		pr_err("osprey: cannot run %s: no program loader yet\n", boot_opts.argv[0]);
+		status = linux_run(boot_opts.argc, boot_opts.argv);
 	kernel_exit(status);
 }

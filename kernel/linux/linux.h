@@ -75,8 +75,11 @@ bool user_str_ok(const char *s, size_t max);
  * page was mapped and the access can be retried. */
 int vm_fault(uintptr_t addr, bool write);
 uintptr_t vm_find_free(struct process *p, size_t len);
+void vm_init_faults(void);
 
 /* Program threads. */
+struct thread *linux_thread_start(const struct trapframe *tf, struct linux_thread *lt,
+    uint64_t fs_base);
 _Noreturn void linux_exit_group(int status);
 int linux_tid(void);
 

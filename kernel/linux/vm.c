@@ -6,6 +6,7 @@
 #include "arch/x86_64/paging.h"
 #include "mm/mm.h"
 #include "dev/console.h"
+#include "panic.h"
 #include <errno.h>
 #include <string.h>
 
@@ -64,9 +65,8 @@ int vm_add(struct process *p, uintptr_t start, uintptr_t end, int prot, int kind
 	return 0;
 }
 
-/* Cuts v in two at addr; the upper part follows it in the list. Needs a
- * preallocated node because kmalloc may not be called under the lock
- * (it could fault? no, but it may log and we keep the lock short). */
+/* Cuts v in two at addr; the upper part, in a node allocated beforehand
+ * (outside the lock), follows it in the list. */
 static void split(struct vma *v, uintptr_t addr, struct vma *spare)
 {
 	*spare = *v;
@@ -222,4 +222,36 @@ uintptr_t vm_find_free(struct process *p, size_t len)
 		top = clash->start;
 	}
 	return 0;
+}
+
+/* Faults of the program, or of the kernel on the program's addresses:
+ * a page to map on demand, or the end of the program with the status a
+ * Linux shell would show (128 + signal). */
+static void program_fault(struct trapframe *tf, uint64_t cr2)
+{
+	int err = -EFAULT;
+
+	if (tf->vector == 14 && cr2 < USER_TOP)
+		err = vm_fault(cr2, tf->error & 2);
+	if (!err)
+		return;
+	int sig = tf->vector == 6 ? 4 : tf->vector == 0 ? 8 : 11;	/* ILL, FPE, SEGV */
+	if (err == -ENOMEM) {
+		printk("osprey: %s: out of memory (fault at %#lx)\n", proc->name, cr2);
+		sig = 9;
+	} else if (tf->vector == 14) {
+		printk("osprey: %s: segmentation fault: %s %#lx at rip %#lx\n", proc->name,
+		    tf->error & 16 ? "executing" : tf->error & 2 ? "writing" : "reading",
+		    cr2, tf->rip);
+	} else {
+		printk("osprey: %s: %s at rip %#lx\n", proc->name, exception_name(tf->vector), tf->rip);
+	}
+	if (tf->rip >= USER_TOP && err != -ENOMEM)
+		panic_trap(tf, "kernel fault on the program's address %#lx", cr2);
+	linux_exit_group(128 + sig);
+}
+
+void vm_init_faults(void)
+{
+	user_fault_hook = program_fault;
 }

@@ -145,9 +145,25 @@ static const char *const exception_names[32] = {
 	"control protection exception",
 };
 
+const char *exception_name(uint64_t vector)
+{
+	return vector < 32 && exception_names[vector] ? exception_names[vector] : "exception";
+}
+
+/* Set once by the Linux layer: handles faults of the program (and page
+ * faults on its addresses). Returns only when the access may be retried. */
+void (*user_fault_hook)(struct trapframe *tf, uint64_t cr2);
+
 void trap_exception(struct trapframe *tf)
 {
 	const char *name = exception_names[tf->vector];
+	uint64_t lower_half = 0x0000800000000000UL;
+
+	if (user_fault_hook && (tf->rip < lower_half ||
+	    (tf->vector == 14 && read_cr2() < lower_half))) {
+		user_fault_hook(tf, read_cr2());
+		return;
+	}
 
 	if (!name)
 		name = "reserved exception";

@@ -1,0 +1,795 @@
+/* Process, thread, time and identity system calls. One process; its
+ * threads are kernel threads that enter the program with iretq. */
+#include "linux/linux.h"
+#include "dev/console.h"
+#include "dev/random.h"
+#include "mm/mm.h"
+#include "sched/sched.h"
+#include "lib/printf.h"
+#include <errno.h>
+#include <string.h>
+
+#define CLONE_VM		0x00000100
+#define CLONE_FS		0x00000200
+#define CLONE_FILES		0x00000400
+#define CLONE_SIGHAND		0x00000800
+#define CLONE_THREAD		0x00010000
+#define CLONE_SETTLS		0x00080000
+#define CLONE_PARENT_SETTID	0x00100000
+#define CLONE_CHILD_CLEARTID	0x00200000
+#define CLONE_CHILD_SETTID	0x01000000
+
+static int next_tid = 1;
+
+static struct linux_thread *lthread(void)
+{
+	return thread_current()->os_priv;
+}
+
+int linux_tid(void)
+{
+	struct linux_thread *lt = lthread();
+	return lt ? lt->tid : 0;
+}
+
+/* ---- exit ---- */
+void linux_exit_group(int status)
+{
+	mutex_lock(&proc->exit_lock);
+	if (!proc->exiting) {
+		proc->exiting = true;
+		proc->exit_status = status & 0xff;
+	}
+	cond_broadcast(&proc->exited);
+	mutex_unlock(&proc->exit_lock);
+	/* The boot thread ends the VM; this thread has nothing left to do. */
+	thread_exit(status);
+}
+
+static int futex_wake(uint32_t *addr, int n, uint32_t bitset);
+
+static long sys_exit(int status)
+{
+	struct linux_thread *lt = lthread();
+
+	if (lt->clear_child_tid && user_ok(lt->clear_child_tid, 4, true)) {
+		*lt->clear_child_tid = 0;
+		futex_wake((uint32_t *)lt->clear_child_tid, 1, ~0u);
+	}
+	if (__atomic_sub_fetch(&proc->nthreads, 1, __ATOMIC_SEQ_CST) == 0)
+		linux_exit_group(status);
+	thread_exit(status);
+}
+SYSCALL(60, exit, sys_exit);
+
+static long sys_exit_group(int status)
+{
+	linux_exit_group(status);
+}
+SYSCALL(231, exit_group, sys_exit_group);
+
+/* ---- threads ---- */
+static long do_clone(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint64_t tls)
+{
+	const uint64_t needed = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
+	struct linux_thread *self = lthread();
+
+	if ((flags & needed) != needed) {
+		static bool told;
+		if (!told) {
+			told = true;
+			pr_warn("linux: clone without CLONE_VM|CLONE_THREAD (fork) is not supported\n");
+		}
+		return -ENOSYS;
+	}
+	if ((flags & CLONE_PARENT_SETTID && !user_ok(ptid, 4, true)) ||
+	    (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID) && !user_ok(ctid, 4, true)))
+		return -EFAULT;
+	struct linux_thread *lt = kzalloc(sizeof(*lt));
+	if (!lt)
+		return -ENOMEM;
+	lt->tid = __atomic_add_fetch(&next_tid, 1, __ATOMIC_SEQ_CST);
+	lt->sigmask = self->sigmask;
+	if (flags & CLONE_CHILD_CLEARTID)
+		lt->clear_child_tid = ctid;
+	if (flags & CLONE_CHILD_SETTID)
+		*ctid = lt->tid;
+	if (flags & CLONE_PARENT_SETTID)
+		*ptid = lt->tid;
+	struct trapframe tf = *self->frame;
+	tf.rax = 0;
+	if (stack)
+		tf.rsp = stack;
+	uint64_t fs = flags & CLONE_SETTLS ? tls : thread_current()->fs_base;
+	if (!linux_thread_start(&tf, lt, fs)) {
+		kfree(lt);
+		return -EAGAIN;
+	}
+	return lt->tid;
+}
+
+static long sys_clone(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint64_t tls)
+{
+	return do_clone(flags, stack, ptid, ctid, tls);
+}
+SYSCALL(56, clone, sys_clone);
+
+struct clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+static long sys_clone3(struct clone_args *ca, size_t size)
+{
+	struct clone_args a = { 0 };
+
+	if (size < 64 || size > 4096 || !user_ok(ca, size < sizeof(a) ? size : sizeof(a), false))
+		return -EINVAL;
+	memcpy(&a, ca, size < sizeof(a) ? size : sizeof(a));
+	uintptr_t sp = a.stack ? a.stack + a.stack_size : 0;
+	return do_clone(a.flags, sp, (int *)a.parent_tid, (int *)a.child_tid, a.tls);
+}
+SYSCALL(435, clone3, sys_clone3);
+
+static long sys_set_tid_address(int *tidptr)
+{
+	lthread()->clear_child_tid = tidptr;
+	return linux_tid();
+}
+SYSCALL(218, set_tid_address, sys_set_tid_address);
+
+static long sys_set_robust_list(void *head, size_t len)
+{
+	lthread()->robust_list = head;
+	return 0;
+}
+SYSCALL(273, set_robust_list, sys_set_robust_list);
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+
+static long sys_arch_prctl(int code, uint64_t addr)
+{
+	struct thread *t = thread_current();
+
+	switch (code) {
+	case ARCH_SET_FS:
+		if (addr >= USER_TOP)
+			return -EPERM;
+		t->fs_base = addr;
+		arch_set_fs_base(addr);
+		return 0;
+	case ARCH_GET_FS:
+		if (!user_ok((void *)addr, 8, true))
+			return -EFAULT;
+		*(uint64_t *)addr = t->fs_base;
+		return 0;
+	case ARCH_GET_GS:
+		if (!user_ok((void *)addr, 8, true))
+			return -EFAULT;
+		*(uint64_t *)addr = 0;
+		return 0;
+	case ARCH_SET_GS:	/* %gs belongs to the kernel (per-CPU data) */
+	default:
+		return -EINVAL;
+	}
+}
+SYSCALL(158, arch_prctl, sys_arch_prctl);
+
+/* ---- futex ---- */
+#define FUTEX_WAIT		0
+#define FUTEX_WAKE		1
+#define FUTEX_REQUEUE		3
+#define FUTEX_CMP_REQUEUE	4
+#define FUTEX_WAIT_BITSET	9
+#define FUTEX_WAKE_BITSET	10
+#define FUTEX_PRIVATE		128
+#define FUTEX_CLOCK_REALTIME	256
+#define FUTEX_BUCKETS		64
+
+struct futex_waiter {
+	struct list node;
+	uint32_t *addr;
+	uint32_t bitset;
+	struct thread *thread;
+	bool woken;
+};
+
+/* Each bucket's lock guards its list; a waiter checks the futex word under
+ * it, so a wake between the check and the sleep cannot be lost. */
+static struct futex_bucket {
+	spinlock_t lock;
+	struct list waiters;
+} buckets[FUTEX_BUCKETS];
+static bool buckets_ready;
+
+static struct futex_bucket *bucket_of(uint32_t *addr)
+{
+	if (!__atomic_load_n(&buckets_ready, __ATOMIC_ACQUIRE)) {
+		static spinlock_t init_lock = SPINLOCK_INIT("futex_init");
+		unsigned long f = spin_lock_irqsave(&init_lock);
+		if (!buckets_ready) {
+			for (int i = 0; i < FUTEX_BUCKETS; i++) {
+				spin_init(&buckets[i].lock, "futex");
+				list_init(&buckets[i].waiters);
+			}
+			__atomic_store_n(&buckets_ready, true, __ATOMIC_RELEASE);
+		}
+		spin_unlock_irqrestore(&init_lock, f);
+	}
+	return &buckets[((uintptr_t)addr >> 2) % FUTEX_BUCKETS];
+}
+
+static int futex_wake(uint32_t *addr, int n, uint32_t bitset)
+{
+	struct futex_bucket *b = bucket_of(addr);
+	struct list *pos, *tmp;
+	int woken = 0;
+	unsigned long flags = spin_lock_irqsave(&b->lock);
+
+	list_for_each_safe(pos, tmp, &b->waiters) {
+		struct futex_waiter *w = list_entry(pos, struct futex_waiter, node);
+		if (woken >= n)
+			break;
+		if (w->addr == addr && (w->bitset & bitset)) {
+			list_del(&w->node);
+			w->woken = true;
+			thread_wake(w->thread);
+			woken++;
+		}
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+	sched_preempt_check();
+	return woken;
+}
+
+static int futex_wait(uint32_t *addr, uint32_t val, uint64_t deadline, uint32_t bitset)
+{
+	struct futex_bucket *b = bucket_of(addr);
+	struct thread *self = thread_current();
+	struct futex_waiter w = { .addr = addr, .bitset = bitset, .thread = self };
+	unsigned long flags = spin_lock_irqsave(&b->lock);
+
+	if (__atomic_load_n(addr, __ATOMIC_SEQ_CST) != val) {
+		spin_unlock_irqrestore(&b->lock, flags);
+		return -EAGAIN;
+	}
+	list_add_tail(&b->waiters, &w.node);
+	unsigned long f = sched_block_prepare();
+	if (deadline)
+		thread_arm_wait_timer(self, deadline);
+	spin_unlock_raw(&b->lock);
+	sched_block(f);
+	if (deadline)
+		timer_cancel(&self->timer);
+	spin_lock_raw(&b->lock);
+	int err = 0;
+	if (!w.woken) {
+		list_del(&w.node);
+		err = deadline && clock_ns() >= deadline ? -ETIMEDOUT : -EINTR;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+	return err;
+}
+
+struct timespec_k {
+	int64_t sec, nsec;
+};
+
+static int ts_to_ns(const struct timespec_k *ts, uint64_t *ns)
+{
+	if (!user_ok(ts, sizeof(*ts), false))
+		return -EFAULT;
+	if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= 1000000000)
+		return -EINVAL;
+	*ns = (uint64_t)ts->sec * 1000000000ULL + ts->nsec;
+	return 0;
+}
+
+static long sys_futex(uint32_t *addr, int op, uint32_t val, const struct timespec_k *ts,
+    uint32_t *addr2, uint32_t val3)
+{
+	int cmd = op & ~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME);
+	uint64_t deadline = 0, ns;
+
+	if (!user_ok(addr, 4, false) || ((uintptr_t)addr & 3))
+		return -EFAULT;
+	switch (cmd) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		if (ts) {
+			int err = ts_to_ns(ts, &ns);
+			if (err)
+				return err;
+			if (cmd == FUTEX_WAIT)
+				deadline = clock_ns() + ns;
+			else if (op & FUTEX_CLOCK_REALTIME)	/* absolute, wall clock */
+				deadline = clock_ns() + (ns > clock_realtime_ns() ? ns - clock_realtime_ns() : 0);
+			else
+				deadline = ns;
+			if (!deadline)
+				deadline = 1;
+		}
+		return futex_wait(addr, val, deadline, cmd == FUTEX_WAIT ? ~0u : val3);
+	case FUTEX_WAKE:
+		return futex_wake(addr, (int)val, ~0u);
+	case FUTEX_WAKE_BITSET:
+		return futex_wake(addr, (int)val, val3);
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE:
+		/* Waking everyone instead of requeueing is correct, if slower. */
+		if (cmd == FUTEX_CMP_REQUEUE && *addr != val3)
+			return -EAGAIN;
+		return futex_wake(addr, 0x7fffffff, ~0u);
+	}
+	return -ENOSYS;
+}
+SYSCALL(202, futex, sys_futex);
+
+/* ---- identity ---- */
+static long sys_zero(void) { return 0; }
+static long sys_one(void) { return 1; }
+static long sys_gettid(void) { return linux_tid(); }
+SYSCALL(39, getpid, sys_one);
+SYSCALL(186, gettid, sys_gettid);
+SYSCALL(110, getppid, sys_zero);
+SYSCALL(102, getuid, sys_zero);
+SYSCALL(104, getgid, sys_zero);
+SYSCALL(107, geteuid, sys_zero);
+SYSCALL(108, getegid, sys_zero);
+SYSCALL(111, getpgrp, sys_one);
+SYSCALL(121, getpgid, sys_one);
+SYSCALL(124, getsid, sys_one);
+SYSCALL(105, setuid, sys_zero);
+SYSCALL(106, setgid, sys_zero);
+SYSCALL(109, setpgid, sys_zero);
+SYSCALL(112, setsid, sys_one);
+SYSCALL(116, setgroups, sys_zero);
+SYSCALL(117, setresuid, sys_zero);
+SYSCALL(119, setresgid, sys_zero);
+
+static long sys_getresid(uint32_t *a, uint32_t *b, uint32_t *c)
+{
+	if (!user_ok(a, 4, true) || !user_ok(b, 4, true) || !user_ok(c, 4, true))
+		return -EFAULT;
+	*a = *b = *c = 0;
+	return 0;
+}
+SYSCALL(118, getresuid, sys_getresid);
+SYSCALL(120, getresgid, sys_getresid);
+
+static long sys_getgroups(int size, uint32_t *list)
+{
+	return 0;
+}
+SYSCALL(115, getgroups, sys_getgroups);
+
+struct utsname {
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domain[65];
+};
+
+/* Programs see a Linux kernel: that is the ABI they were built for. */
+static long sys_uname(struct utsname *u)
+{
+	if (!user_ok(u, sizeof(*u), true))
+		return -EFAULT;
+	memset(u, 0, sizeof(*u));
+	strlcpy(u->sysname, "Linux", 65);
+	strlcpy(u->nodename, "osprey", 65);
+	strlcpy(u->release, "6.1.0-osprey", 65);
+	strlcpy(u->version, "#1 Osprey unikernel", 65);
+	strlcpy(u->machine, "x86_64", 65);
+	strlcpy(u->domain, "(none)", 65);
+	return 0;
+}
+SYSCALL(63, uname, sys_uname);
+
+struct sysinfo_k {
+	int64_t uptime;
+	uint64_t loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+
+static long sys_sysinfo(struct sysinfo_k *si)
+{
+	struct mem_stats st;
+
+	if (!user_ok(si, sizeof(*si), true))
+		return -EFAULT;
+	mem_stats(&st);
+	memset(si, 0, sizeof(*si));
+	si->uptime = clock_ns() / 1000000000;
+	si->totalram = st.total_pages * PAGE_SIZE;
+	si->freeram = st.free_pages * PAGE_SIZE;
+	si->procs = thread_count();
+	si->mem_unit = 1;
+	return 0;
+}
+SYSCALL(99, sysinfo, sys_sysinfo);
+
+struct rlimit_k {
+	uint64_t cur, max;
+};
+
+#define RLIMIT_STACK 3
+#define RLIMIT_NOFILE 7
+#define RLIM_INFINITY (~0ULL)
+
+static void rlimit_of(int res, struct rlimit_k *r)
+{
+	r->cur = r->max = RLIM_INFINITY;
+	if (res == RLIMIT_STACK)
+		r->cur = r->max = STACK_MAX;
+	else if (res == RLIMIT_NOFILE)
+		r->cur = r->max = FD_LIMIT;
+}
+
+static long sys_prlimit64(int pid, int res, const struct rlimit_k *new, struct rlimit_k *old)
+{
+	if (res < 0 || res > 15)
+		return -EINVAL;
+	if (old) {
+		if (!user_ok(old, sizeof(*old), true))
+			return -EFAULT;
+		rlimit_of(res, old);
+	}
+	return 0;	/* new limits are accepted and not enforced */
+}
+SYSCALL(302, prlimit64, sys_prlimit64);
+
+static long sys_getrlimit(int res, struct rlimit_k *r)
+{
+	return sys_prlimit64(0, res, NULL, r);
+}
+SYSCALL(97, getrlimit, sys_getrlimit);
+
+static long sys_setrlimit(int res, const struct rlimit_k *r)
+{
+	return res < 0 || res > 15 ? -EINVAL : 0;
+}
+SYSCALL(160, setrlimit, sys_setrlimit);
+
+static long sys_sched_getaffinity(int pid, size_t len, uint8_t *mask)
+{
+	if (len < 8 || !user_ok(mask, len, true))
+		return -EINVAL;
+	memset(mask, 0, len);
+	mask[0] = 1;	/* one CPU */
+	return 8;
+}
+SYSCALL(204, sched_getaffinity, sys_sched_getaffinity);
+SYSCALL(203, sched_setaffinity, sys_zero);
+
+static long sys_sched_yield(void)
+{
+	thread_yield();
+	return 0;
+}
+SYSCALL(24, sched_yield, sys_sched_yield);
+
+static long sys_getcpu(unsigned *cpu, unsigned *node)
+{
+	if ((cpu && !user_ok(cpu, 4, true)) || (node && !user_ok(node, 4, true)))
+		return -EFAULT;
+	if (cpu)
+		*cpu = 0;
+	if (node)
+		*node = 0;
+	return 0;
+}
+SYSCALL(309, getcpu, sys_getcpu);
+
+static long sys_wait4(void)
+{
+	return -ECHILD;
+}
+SYSCALL(61, wait4, sys_wait4);
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+static long sys_prctl(int op, unsigned long a2)
+{
+	if (op == PR_SET_NAME)
+		return user_str_ok((const char *)a2, 16) ? 0 : -EFAULT;
+	if (op == PR_GET_NAME) {
+		if (!user_ok((void *)a2, 16, true))
+			return -EFAULT;
+		strlcpy((char *)a2, thread_current()->name, 16);
+		return 0;
+	}
+	return -EINVAL;
+}
+SYSCALL(157, prctl, sys_prctl);
+
+/* ---- time ---- */
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#define CLOCK_BOOTTIME 7
+
+static int clock_read(int clk, uint64_t *ns)
+{
+	switch (clk) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		*ns = clock_realtime_ns();
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		*ns = clock_ns();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = thread_current()->cpu_ns + (clock_ns() - thread_current()->switched_in);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static long sys_clock_gettime(int clk, struct timespec_k *ts)
+{
+	uint64_t ns;
+	int err = clock_read(clk, &ns);
+
+	if (err)
+		return err;
+	if (!user_ok(ts, sizeof(*ts), true))
+		return -EFAULT;
+	ts->sec = ns / 1000000000;
+	ts->nsec = ns % 1000000000;
+	return 0;
+}
+SYSCALL(228, clock_gettime, sys_clock_gettime);
+
+static long sys_clock_getres(int clk, struct timespec_k *ts)
+{
+	uint64_t ns;
+
+	if (clock_read(clk, &ns))
+		return -EINVAL;
+	if (ts) {
+		if (!user_ok(ts, sizeof(*ts), true))
+			return -EFAULT;
+		ts->sec = 0;
+		ts->nsec = 1;
+	}
+	return 0;
+}
+SYSCALL(229, clock_getres, sys_clock_getres);
+
+static long sys_clock_settime(int clk, const struct timespec_k *ts)
+{
+	uint64_t ns;
+	int err = ts_to_ns(ts, &ns);
+
+	if (err)
+		return err;
+	if (clk != CLOCK_REALTIME)
+		return -EINVAL;
+	clock_set_realtime_ns(ns);
+	return 0;
+}
+SYSCALL(227, clock_settime, sys_clock_settime);
+
+struct timeval_k {
+	int64_t sec, usec;
+};
+
+static long sys_gettimeofday(struct timeval_k *tv, void *tz)
+{
+	if (tv) {
+		if (!user_ok(tv, sizeof(*tv), true))
+			return -EFAULT;
+		uint64_t ns = clock_realtime_ns();
+		tv->sec = ns / 1000000000;
+		tv->usec = ns / 1000 % 1000000;
+	}
+	return 0;
+}
+SYSCALL(96, gettimeofday, sys_gettimeofday);
+
+static long sys_time(int64_t *t)
+{
+	int64_t now = clock_realtime_ns() / 1000000000;
+
+	if (t) {
+		if (!user_ok(t, 8, true))
+			return -EFAULT;
+		*t = now;
+	}
+	return now;
+}
+SYSCALL(201, time, sys_time);
+
+static long sleep_until(uint64_t deadline, struct timespec_k *rem)
+{
+	thread_sleep_until(deadline);
+	if (rem && user_ok(rem, sizeof(*rem), true))
+		rem->sec = rem->nsec = 0;
+	return 0;
+}
+
+static long sys_nanosleep(const struct timespec_k *req, struct timespec_k *rem)
+{
+	uint64_t ns;
+	int err = ts_to_ns(req, &ns);
+
+	return err ? err : sleep_until(clock_ns() + ns, rem);
+}
+SYSCALL(35, nanosleep, sys_nanosleep);
+
+#define TIMER_ABSTIME 1
+
+static long sys_clock_nanosleep(int clk, int flags, const struct timespec_k *req,
+    struct timespec_k *rem)
+{
+	uint64_t ns, now;
+	int err = ts_to_ns(req, &ns);
+
+	if (!err)
+		err = clock_read(clk, &now);
+	if (err)
+		return err;
+	if (!(flags & TIMER_ABSTIME))
+		return sleep_until(clock_ns() + ns, rem);
+	return sleep_until(clock_ns() + (ns > now ? ns - now : 0), NULL);
+}
+SYSCALL(230, clock_nanosleep, sys_clock_nanosleep);
+
+struct tms_k {
+	int64_t utime, stime, cutime, cstime;
+};
+
+static long sys_times(struct tms_k *t)
+{
+	int64_t ticks = clock_ns() / 10000000;
+
+	if (t) {
+		if (!user_ok(t, sizeof(*t), true))
+			return -EFAULT;
+		memset(t, 0, sizeof(*t));
+		t->utime = thread_current()->cpu_ns / 10000000;
+	}
+	return ticks;
+}
+SYSCALL(100, times, sys_times);
+
+struct rusage_k {
+	struct timeval_k utime, stime;
+	int64_t rest[14];
+};
+
+static long sys_getrusage(int who, struct rusage_k *ru)
+{
+	if (!user_ok(ru, sizeof(*ru), true))
+		return -EFAULT;
+	memset(ru, 0, sizeof(*ru));
+	uint64_t ns = thread_current()->cpu_ns;
+	ru->utime.sec = ns / 1000000000;
+	ru->utime.usec = ns / 1000 % 1000000;
+	ru->rest[0] = proc->user_pages * 4;	/* ru_maxrss, KiB */
+	return 0;
+}
+SYSCALL(98, getrusage, sys_getrusage);
+
+static long sys_getrandom(void *buf, size_t len, unsigned flags)
+{
+	if (!user_ok(buf, len, true))
+		return -EFAULT;
+	random_bytes(buf, len);
+	return (long)len;
+}
+SYSCALL(318, getrandom, sys_getrandom);
+
+/* ---- signals: recorded, never delivered asynchronously ---- */
+struct sigaction_k {
+	uint64_t handler, flags, restorer, mask;
+};
+
+static struct sigaction_k sigactions[65];	/* under sig_lock */
+static spinlock_t sig_lock = SPINLOCK_INIT("signals");
+
+static long sys_rt_sigaction(int sig, const struct sigaction_k *act, struct sigaction_k *old,
+    size_t setsize)
+{
+	if (sig < 1 || sig > 64 || sig == 9 || sig == 19)
+		return -EINVAL;
+	if ((act && !user_ok(act, sizeof(*act), false)) || (old && !user_ok(old, sizeof(*old), true)))
+		return -EFAULT;
+	unsigned long flags = spin_lock_irqsave(&sig_lock);
+	if (old)
+		*old = sigactions[sig];
+	if (act)
+		sigactions[sig] = *act;
+	spin_unlock_irqrestore(&sig_lock, flags);
+	return 0;
+}
+SYSCALL(13, rt_sigaction, sys_rt_sigaction);
+
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+
+static long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *old, size_t setsize)
+{
+	struct linux_thread *lt = lthread();
+
+	if ((set && !user_ok(set, 8, false)) || (old && !user_ok(old, 8, true)))
+		return -EFAULT;
+	if (old)
+		*old = lt->sigmask;
+	if (set) {
+		if (how == SIG_BLOCK)
+			lt->sigmask |= *set;
+		else if (how == SIG_UNBLOCK)
+			lt->sigmask &= ~*set;
+		else if (how == SIG_SETMASK)
+			lt->sigmask = *set;
+		else
+			return -EINVAL;
+	}
+	return 0;
+}
+SYSCALL(14, rt_sigprocmask, sys_rt_sigprocmask);
+
+static long sys_sigaltstack(const void *ss, void *old)
+{
+	if (old) {
+		if (!user_ok(old, 24, true))
+			return -EFAULT;
+		memset(old, 0, 24);
+		((int *)old)[2] = 2;	/* SS_DISABLE */
+	}
+	return 0;
+}
+SYSCALL(131, sigaltstack, sys_sigaltstack);
+
+/* A signal sent to ourselves with its default action ends the program the
+ * way Linux would (status 128 + signal); one with a handler is dropped,
+ * since there is no asynchronous delivery yet. */
+static long raise_signal(int sig)
+{
+	if (sig == 0)
+		return 0;
+	if (sig < 1 || sig > 64)
+		return -EINVAL;
+	uint64_t h = sigactions[sig].handler;
+	bool ignored_by_default = sig == 17 || sig == 18 || sig == 23 || sig == 28;
+	if (h == 1 || (h == 0 && ignored_by_default))
+		return 0;
+	if (h == 0) {
+		printk("osprey: %s: killed by signal %d\n", proc->name, sig);
+		linux_exit_group(128 + sig);
+	}
+	return 0;
+}
+
+static long sys_kill(int pid, int sig)
+{
+	return pid == 1 || pid == 0 || pid == -1 ? raise_signal(sig) : -ESRCH;
+}
+SYSCALL(62, kill, sys_kill);
+
+static long sys_tgkill(int tgid, int tid, int sig)
+{
+	return raise_signal(sig);
+}
+SYSCALL(234, tgkill, sys_tgkill);
+
+static long sys_tkill(int tid, int sig)
+{
+	return raise_signal(sig);
+}
+SYSCALL(200, tkill, sys_tkill);
