@@ -1030,7 +1030,7 @@ elf_mod_for_each_export(struct elf_mod *m, elf_mod_export_fn fn, void *ctx)
 
 	for (uint64_t i = 1; i < m->nsyms; i++) {
 		if (!dynsym(m, i, &s) || !exported(m, &s) ||
-		    (name = dynstr(m, s.st_name)) == NULL)
+		    (name = dynstr(m, s.st_name)) == NULL || name[0] == '\0')
 			continue;
 		if ((rc = fn(ctx, name, sym_addr(m, &s))) != 0)
 			return rc;
