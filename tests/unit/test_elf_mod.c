@@ -19,6 +19,11 @@
 #include "module/elf_mod.h"
 #include "../fuzz/fuzz_elf_mod.c"
 
+/* Module build flags from kernel/module/README.md. */
+#define RECIPE "-std=c11 -ffreestanding -fno-stack-protector -mno-red-zone " \
+	"-mgeneral-regs-only -fno-omit-frame-pointer -Wl,-z,max-page-size=4096 " \
+	"-Wl,-z,noexecstack -Wl,--hash-style=gnu"
+
 static char tmpdir[64];
 static char srcdir[256];
 
@@ -385,6 +390,14 @@ test_hash_styles(void)
 
 	/* Stripped (-s) files keep working, with .dynsym names. */
 	b = build("mod_basic", "stripped", "-s");
+	CHECK_EQ(run_with(&b, &k), 0);
+	free(b.data);
+
+	/* The recipe of kernel/module/README.md, with and without PLT. */
+	b = build("mod_basic", "recipe", RECIPE);
+	CHECK_EQ(run_with(&b, &k), 0);
+	free(b.data);
+	b = build("mod_basic", "recipe_noplt", RECIPE " -fno-plt -Wl,-z,now");
 	CHECK_EQ(run_with(&b, &k), 0);
 	free(b.data);
 }
