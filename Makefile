@@ -29,8 +29,8 @@ HOSTCFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-D_GNU_SOURCE -Ikernel -Itests/unit -DHOST_TEST
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all kernel tools unit fuzz-replay check run size bench clean distclean
-all: kernel tools
+.PHONY: all kernel tools modules apps unit fuzz-replay check run size bench clean distclean
+all: kernel tools modules apps
 
 kernel: $(BUILD)/kernel.elf
 
@@ -64,21 +64,39 @@ $(BUILD)/kernel.elf: $(BUILD)/kernel.pass1 tools/ksyms.py
 	 { echo "ksyms: symbol addresses moved between link passes"; rm -f $@; exit 1; }
 	strip -o $(BUILD)/kernel.stripped $@
 
-size: $(BUILD)/kernel.elf
+size: $(BUILD)/kernel.elf $(MODULES)
 	@size -A $(BUILD)/kernel.elf | awk '$$1 ~ /^\./ && $$1 !~ /^\.debug/ && $$2 > 0 {printf "  %-14s %8d\n", $$1, $$2}'
 	@size $(BUILD)/kernel.elf
 	@printf 'kernel.elf stripped: %d bytes (%d KiB; budget 512 KiB)\n' \
 		$$(stat -c %s $(BUILD)/kernel.stripped) $$(( $$(stat -c %s $(BUILD)/kernel.stripped) / 1024 ))
+	@printf 'exported symbols: %d (%d bytes of table)\n' \
+		$$(( $$(size -A $(BUILD)/kernel.elf | awk '$$1==".kexports"{print $$2}') / 16 )) \
+		$$(size -A $(BUILD)/kernel.elf | awk '$$1==".kexports"{print $$2}')
+	@for m in $(MODULES); do [ -f $$m ] && printf 'module %s: %d bytes (stripped %d)\n' \
+		$$(basename $$m) $$(stat -c %s $$m) $$(strip -o /dev/stdout $$m | wc -c); done; true
 
-# ---- host programs and tests (fragments add to these lists) ----
+# ---- modules: ELF shared objects linked against the kernel's exports ----
+MODCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fPIC -shared -nostdlib -ffreestanding -nostdinc -isystem $(GCC_INC) \
+	-Ikernel/lib/include -Ikernel -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-omit-frame-pointer -fvisibility=hidden \
+	-fno-asynchronous-unwind-tables -Wl,--build-id=none -Wl,-z,noexecstack
+MODULES :=
+-include $(sort $(wildcard modules/*/module.mk))
+
+# ---- host programs, apps and tests (fragments add to these lists) ----
 TOOLS :=
 UNIT_TESTS :=
 FUZZERS :=
+APPS :=
 -include $(sort $(wildcard tools/*.mk))
+-include $(sort $(wildcard apps/*.mk))
 -include $(sort $(wildcard tests/unit/*.mk))
 -include $(sort $(wildcard tests/fuzz/*.mk))
 
 tools: $(foreach t,$(TOOLS),$(BUILD)/tools/$(t))
+modules: $(MODULES)
+apps: $(APPS)
 
 define TOOL_RULE
 $(BUILD)/tools/$(1): $$($(1)_SRCS) $$(wildcard kernel/lib/*.h kernel/fs/*/*.h kernel/dev/*.h)
@@ -117,8 +135,13 @@ check: deps all unit fuzz-replay
 	$(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL) \
 		--unit "$(UNIT_TESTS)" --fuzz "$(FUZZERS)"
 
-run: deps all
-	tools/run -e "--bootchart --test=hello" $(RUN_ARGS)
+# The demo: busybox on a ROFS root, telling what it sees.
+DEMO_CMD ?= /bin/busybox sh -c 'uname -a; echo; cat /etc/motd; ls -l /; df /; echo; free'
+$(BUILD)/demo.img: images/demo.manifest images/motd $(BUILD)/tools/mkimage $(BUILD)/tools/mkrofs $(MODULES)
+	BUILD=$(abspath $(BUILD)) $(BUILD)/tools/mkimage -q $< $@
+
+run: deps all $(BUILD)/demo.img
+	tools/run --image $(BUILD)/demo.img -e "--bootchart $(DEMO_CMD)" $(RUN_ARGS)
 
 bench: deps all
 	$(PYTHON) tools/bench.py --build $(BUILD) $(BENCH_ARGS)

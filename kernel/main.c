@@ -11,6 +11,7 @@
 #include "dev/random.h"
 #include "fs/boot.h"
 #include "linux/linux.h"
+#include "module/module.h"
 #include <string.h>
 
 #define MAX_STEPS 16
@@ -126,9 +127,12 @@ void kmain(uint64_t start_info_pa)
 	boot_step("devices");
 	random_init();
 	console_input_init();
+	module_init_registry();
 	fs_boot(initrd_pa, initrd_size);
 	boot_step("filesystems");
 	boot_step("end of boot");
+	if (boot_opts.verbose)
+		module_list();
 	if (boot_opts.bootchart)
 		print_bootchart();
 

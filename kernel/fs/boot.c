@@ -2,6 +2,7 @@
  * leaves an empty ramfs root, so the system still comes up and says why. */
 #include "fs/boot.h"
 #include "fs/initrd.h"
+#include "fs/mount.h"
 #include "fs/vfs.h"
 #include "dev/blk.h"
 #include "dev/console.h"
@@ -65,4 +66,6 @@ void fs_boot(uint64_t initrd_pa, uint64_t initrd_size)
 		mount_ramfs_root(initrd_pa, initrd_size);
 	mount_at("devfs", "/dev");
 	mount_at("ramfs", "/tmp");
+	if (!boot_opts.nomount)
+		fstab_mount_all();
 }

@@ -3,8 +3,8 @@
 
 #include <stdint.h>
 
-/* Boot step 5 of DESIGN.md: the root filesystem (ROFS from its partition,
- * or a ramfs filled from the initrd), then /dev and /tmp. */
+/* Boot steps 5 and 6 of DESIGN.md: the root filesystem (ROFS from its
+ * partition, or a ramfs filled from the initrd), /dev, /tmp, then fstab. */
 void fs_boot(uint64_t initrd_pa, uint64_t initrd_size);
 int devfs_init(void);
 int rofs_init(void);

@@ -5,6 +5,7 @@
 #include "arch/x86_64/paging.h"
 #include "sched/spinlock.h"
 #include "dev/console.h"
+#include <string.h>
 
 struct vrange {
 	struct vrange *next;
@@ -102,4 +103,58 @@ void *ioremap(uint64_t pa, size_t size)
 		return NULL;
 	}
 	return (void *)(va + (pa - base));
+}
+
+/* Kernel modules live in their own window close to the kernel image, so
+ * 32-bit PC-relative references between them and the kernel always fit.
+ * Modules are not unloaded (only a failed load gives its region back), so
+ * a bump pointer suffices; the lock orders concurrent loads. */
+#define MODULE_BASE	0xffffffffa0000000UL
+#define MODULE_END	0xffffffffe0000000UL
+
+static uintptr_t module_next = MODULE_BASE;
+
+void *vmap_module(size_t size, size_t align)
+{
+	unsigned long flags = spin_lock_irqsave(&vmap_lock);
+	uintptr_t va = (module_next + align - 1) & ~(align - 1);
+	size = PAGE_ALIGN(size);
+	if (va + size > MODULE_END || va + size < va) {
+		spin_unlock_irqrestore(&vmap_lock, flags);
+		return NULL;
+	}
+	module_next = va + size;
+	spin_unlock_irqrestore(&vmap_lock, flags);
+	for (size_t off = 0; off < size; off += PAGE_SIZE) {
+		uint64_t pa = page_alloc(0);
+		if (!pa || paging_map(va + off, pa, PAGE_SIZE, VM_WRITE) < 0) {
+			if (pa)
+				page_free(pa, 0);
+			vunmap_module((void *)va, off);
+			return NULL;
+		}
+		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	}
+	return (void *)va;
+}
+
+void vunmap_module(void *base, size_t size)
+{
+	uintptr_t va = (uintptr_t)base;
+
+	for (size_t off = 0; off < size; off += PAGE_SIZE) {
+		uint64_t pa = paging_translate(va + off);
+		if (pa != (uint64_t)-1)
+			page_free(pa & ~(PAGE_SIZE - 1), 0);
+	}
+	paging_unmap(va, size);
+	unsigned long flags = spin_lock_irqsave(&vmap_lock);
+	if (module_next == va + PAGE_ALIGN(size))
+		module_next = va;
+	spin_unlock_irqrestore(&vmap_lock, flags);
+}
+
+void vmap_protect(void *va, size_t size, int vm_flags)
+{
+	paging_protect((uintptr_t)va, size, vm_flags);
 }

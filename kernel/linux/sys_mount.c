@@ -1,0 +1,68 @@
+/* mount(2) and umount2(2): the same path as fstab, so a program can mount
+ * a data disk after boot, loading the filesystem's module if needed. */
+#include "linux/linux.h"
+#include "fs/mount.h"
+#include "mm/mm.h"
+#include <errno.h>
+#include <string.h>
+
+#define MOUNT_STR_MAX 256
+
+/* Copies a user string into a kernel buffer of PATH_MAX bytes. */
+static int copy_str(const char *u, size_t max, char **out)
+{
+	if (!u) {
+		*out = NULL;
+		return 0;
+	}
+	if (!user_str_ok(u, max))
+		return -EFAULT;
+	*out = kmalloc(max);
+	if (!*out)
+		return -ENOMEM;
+	strlcpy(*out, u, max);
+	return 0;
+}
+
+static long sys_mount(const char *source, const char *target, const char *type,
+    unsigned long flags, const char *data)
+{
+	char *src = NULL, *dir = NULL, *fst = NULL, *opts = NULL;
+	int err = copy_str(source, PATH_MAX, &src);
+
+	if (!err)
+		err = copy_str(target, PATH_MAX, &dir);
+	if (!err)
+		err = copy_str(type, MOUNT_STR_MAX, &fst);
+	if (!err)
+		err = copy_str(data, PATH_MAX, &opts);
+	if (!err && !dir)
+		err = -EFAULT;
+	if (!err && !(flags & MS_REMOUNT) && !fst)
+		err = -EINVAL;
+	if (!err && fst)
+		err = fs_type_ensure(fst);
+	if (!err)
+		err = vfs_mount(src, dir, fst, flags, opts);
+	kfree(src);
+	kfree(dir);
+	kfree(fst);
+	kfree(opts);
+	return err;
+}
+SYSCALL(165, mount, sys_mount);
+
+static long sys_umount2(const char *target, int flags)
+{
+	char *dir;
+	int err = copy_str(target, PATH_MAX, &dir);
+
+	if (err)
+		return err;
+	if (!dir)
+		return -EFAULT;
+	err = vfs_umount(dir, flags);
+	kfree(dir);
+	return err;
+}
+SYSCALL(166, umount2, sys_umount2);

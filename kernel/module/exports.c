@@ -1,0 +1,124 @@
+/* The kernel API that modules may link against. Only what is listed here
+ * resolves; the linker checks that each name exists. make size shows the
+ * table (.kexports). Grouped by subsystem; keep the groups sorted. */
+#include "module/module.h"
+#include "dev/blk.h"
+#include "dev/console.h"
+#include "dev/random.h"
+#include "fs/vfs.h"
+#include "lib/printf.h"
+#include "mm/mm.h"
+#include "panic.h"
+#include "sched/sched.h"
+#include "sched/sync.h"
+#include <string.h>
+
+/* lib */
+EXPORT_SYMBOL(memchr);
+EXPORT_SYMBOL(memcmp);
+EXPORT_SYMBOL(memcpy);
+EXPORT_SYMBOL(memmove);
+EXPORT_SYMBOL(memset);
+EXPORT_SYMBOL(snprintf);
+EXPORT_SYMBOL(strchr);
+EXPORT_SYMBOL(strcmp);
+EXPORT_SYMBOL(strlcpy);
+EXPORT_SYMBOL(strlen);
+EXPORT_SYMBOL(strncmp);
+EXPORT_SYMBOL(strnlen);
+EXPORT_SYMBOL(strrchr);
+EXPORT_SYMBOL(vsnprintf);
+
+/* console and panics */
+EXPORT_SYMBOL(panic);
+EXPORT_SYMBOL(printk);
+EXPORT_SYMBOL(printk_level);
+
+/* memory */
+EXPORT_SYMBOL(kfree);
+EXPORT_SYMBOL(kmalloc);
+EXPORT_SYMBOL(krealloc);
+EXPORT_SYMBOL(ksize);
+EXPORT_SYMBOL(kzalloc);
+EXPORT_SYMBOL(mem_stats);
+EXPORT_SYMBOL(pages_alloc);
+EXPORT_SYMBOL(pages_free);
+
+/* threads, time, synchronization */
+EXPORT_SYMBOL(clock_ns);
+EXPORT_SYMBOL(clock_realtime_ns);
+EXPORT_SYMBOL(cond_broadcast);
+EXPORT_SYMBOL(cond_init);
+EXPORT_SYMBOL(cond_signal);
+EXPORT_SYMBOL(cond_timedwait);
+EXPORT_SYMBOL(cond_wait);
+EXPORT_SYMBOL(mutex_held);
+EXPORT_SYMBOL(mutex_init);
+EXPORT_SYMBOL(mutex_lock);
+EXPORT_SYMBOL(mutex_trylock);
+EXPORT_SYMBOL(mutex_unlock);
+EXPORT_SYMBOL(random_bytes);
+EXPORT_SYMBOL(rw_downgrade);
+EXPORT_SYMBOL(rw_read_held);
+EXPORT_SYMBOL(rw_read_lock);
+EXPORT_SYMBOL(rw_try_read_lock);
+EXPORT_SYMBOL(rw_try_upgrade);
+EXPORT_SYMBOL(rw_try_write_lock);
+EXPORT_SYMBOL(rw_unlock);
+EXPORT_SYMBOL(rw_write_held);
+EXPORT_SYMBOL(rw_write_lock);
+EXPORT_SYMBOL(rwlock_init);
+EXPORT_SYMBOL(sem_down);
+EXPORT_SYMBOL(sem_init);
+EXPORT_SYMBOL(sem_up);
+EXPORT_SYMBOL(thread_create);
+EXPORT_SYMBOL(thread_current);
+EXPORT_SYMBOL(thread_detach);
+EXPORT_SYMBOL(thread_exit);
+EXPORT_SYMBOL(thread_join);
+EXPORT_SYMBOL(thread_sleep_ns);
+EXPORT_SYMBOL(thread_sleep_until);
+EXPORT_SYMBOL(thread_yield);
+EXPORT_SYMBOL(timer_arm);
+EXPORT_SYMBOL(timer_cancel);
+EXPORT_SYMBOL(tsd_get);
+EXPORT_SYMBOL(tsd_key_create);
+EXPORT_SYMBOL(tsd_key_delete);
+EXPORT_SYMBOL(tsd_set);
+EXPORT_SYMBOL(waitq_init);
+EXPORT_SYMBOL(waitq_wake_all);
+
+/* block devices */
+EXPORT_SYMBOL(blk_find);
+EXPORT_SYMBOL(blk_find_partlabel);
+EXPORT_SYMBOL(blk_flush);
+EXPORT_SYMBOL(blk_pread);
+EXPORT_SYMBOL(blk_pwrite);
+EXPORT_SYMBOL(blk_read);
+EXPORT_SYMBOL(blk_submit);
+EXPORT_SYMBOL(blk_write);
+
+/* the VFS */
+EXPORT_SYMBOL(file_hold);
+EXPORT_SYMBOL(file_new);
+EXPORT_SYMBOL(file_rele);
+EXPORT_SYMBOL(mode_to_vtype);
+EXPORT_SYMBOL(vfs_find_fs);
+EXPORT_SYMBOL(vfs_fstat);
+EXPORT_SYMBOL(vfs_fsync);
+EXPORT_SYMBOL(vfs_getattr);
+EXPORT_SYMBOL(vfs_open);
+EXPORT_SYMBOL(vfs_pread);
+EXPORT_SYMBOL(vfs_pwrite);
+EXPORT_SYMBOL(vfs_register_fs);
+EXPORT_SYMBOL(vfs_unregister_fs);
+EXPORT_SYMBOL(vfs_unlinkat);
+EXPORT_SYMBOL(vfs_statat);
+EXPORT_SYMBOL(vfs_mkdirat);
+EXPORT_SYMBOL(vn_hold);
+EXPORT_SYMBOL(vn_rele);
+EXPORT_SYMBOL(vnode_cache_add);
+EXPORT_SYMBOL(vnode_cache_find);
+EXPORT_SYMBOL(vnode_new);
+EXPORT_SYMBOL(vtype_to_dt);
+EXPORT_SYMBOL(vtype_to_mode);
