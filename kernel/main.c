@@ -84,6 +84,23 @@ static void check_memory(void)
 	pr_info("osprey: %lu KiB RAM, %lu KiB free\n", st.total_pages * 4, free_kib);
 }
 
+/* "prog1 args ; prog2 args": programs run one after another, as OSv's
+ * command line allows; the status is the last one's. */
+static int run_programs(int argc, char **argv)
+{
+	int status = 0, start = 0;
+
+	for (int i = 0; i <= argc; i++) {
+		if (i < argc && strcmp(argv[i], ";"))
+			continue;
+		argv[i] = NULL;
+		if (i > start)
+			status = linux_run(i - start, argv + start);
+		start = i + 1;
+	}
+	return status;
+}
+
 _Noreturn void kernel_exit(int status)
 {
 	printk("osprey: exit status %d\n", status);
@@ -118,7 +135,7 @@ void kmain(uint64_t start_info_pa)
 	check_memory();
 	boot_step("memory");
 	arch_time_init();
-	clock_init();
+	clock_init(t_entry);
 	boot_step("interrupts");
 	sched_init();
 	boot_step("scheduler");
@@ -140,6 +157,6 @@ void kmain(uint64_t start_info_pa)
 	if (boot_opts.test)
 		status = selftest_run(boot_opts.test);
 	else if (boot_opts.argc)
-		status = linux_run(boot_opts.argc, boot_opts.argv);
+		status = run_programs(boot_opts.argc, boot_opts.argv);
 	kernel_exit(status);
 }

@@ -268,6 +268,15 @@ static int open_console(void)
 	return 0;
 }
 
+/* Frees what the program held, so another can run after it. Threads it
+ * left blocked stay blocked (the process structure is kept for them);
+ * any that run again end at their next system call. */
+static void process_end(struct process *p)
+{
+	vm_remove(p, 0, USER_TOP);
+	fdtable_destroy(&p->fds);
+}
+
 static int exit_code_for(int err)
 {
 	return err == -ENOENT || err == -ENOTDIR ? 127 : 126;
@@ -309,6 +318,7 @@ int linux_run(int argc, char **argv)
 		.rsp = build_stack(&im, argc, argv), .ss = USER_SS,
 	};
 	lt->tid = 1;
+	lt->proc = proc;
 	mutex_lock(&proc->exit_lock);
 	if (!linux_thread_start(&tf, lt, 0)) {
 		mutex_unlock(&proc->exit_lock);
@@ -318,5 +328,7 @@ int linux_run(int argc, char **argv)
 	while (!proc->exiting)
 		cond_wait(&proc->exited, &proc->exit_lock);
 	mutex_unlock(&proc->exit_lock);
-	return proc->exit_status;
+	int status = proc->exit_status;
+	process_end(proc);
+	return status;
 }

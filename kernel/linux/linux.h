@@ -51,6 +51,7 @@ struct process {
 
 /* Per-thread state of a program thread (thread->os_priv). */
 struct linux_thread {
+	struct process *proc;
 	int tid;
 	int *clear_child_tid;		/* set_tid_address / CLONE_CHILD_CLEARTID */
 	uint64_t sigmask;
@@ -60,8 +61,9 @@ struct linux_thread {
 
 extern struct process *proc;	/* set once when the program starts */
 
-/* Runs argv[0] as the program; returns its exit status (127: not found,
- * 126: not executable). */
+/* Runs argv[0] as the program and waits for it to end; returns its exit
+ * status (127: not found, 126: not executable). Programs may be run one
+ * after another. */
 int linux_run(int argc, char **argv);
 
 /* Memory (vm.c). */

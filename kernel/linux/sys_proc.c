@@ -89,6 +89,7 @@ static long do_clone(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint
 	if (!lt)
 		return -ENOMEM;
 	lt->tid = __atomic_add_fetch(&next_tid, 1, __ATOMIC_SEQ_CST);
+	lt->proc = proc;
 	lt->sigmask = self->sigmask;
 	if (flags & CLONE_CHILD_CLEARTID)
 		lt->clear_child_tid = ctid;
@@ -483,6 +484,14 @@ static long sys_getcpu(unsigned *cpu, unsigned *node)
 	return 0;
 }
 SYSCALL(309, getcpu, sys_getcpu);
+
+/* rseq is an optimization glibc probes for; without it glibc works as
+ * before, so the answer is a quiet ENOSYS. */
+static long sys_rseq(void)
+{
+	return -ENOSYS;
+}
+SYSCALL(334, rseq, sys_rseq);
 
 static long sys_wait4(void)
 {

@@ -4,6 +4,7 @@
 #include "linux/linux.h"
 #include "dev/console.h"
 #include "sched/sched.h"
+#include "cmdline.h"
 #include <errno.h>
 
 #define NR_MAX 512
@@ -31,14 +32,32 @@ static long unimplemented(long nr)
 	return -ENOSYS;
 }
 
+/* --bootchart: when the program made its first call, i.e. is starting up. */
+static void first_call(long nr)
+{
+	static bool seen;	/* one program, one first call */
+
+	if (seen)
+		return;
+	seen = true;
+	if (boot_opts.bootchart) {
+		uint64_t ns = clock_ns();
+		printk("bootchart: program's first system call (%s) at %lu.%03lu ms\n",
+		    syscall_name(nr), ns / 1000000, ns / 1000 % 1000);
+	}
+}
+
 void syscall_dispatch(struct trapframe *tf)
 {
 	long nr = (long)tf->vector;
 	struct linux_thread *lt = thread_current()->os_priv;
 	syscall_fn fn = nr >= 0 && nr < NR_MAX ? table[nr] : NULL;
 
+	if (lt && lt->proc != proc)
+		thread_exit(0);		/* left over from a program that ended */
 	if (lt)
 		lt->frame = tf;
+	first_call(nr);
 	if (!fn) {
 		tf->rax = unimplemented(nr);
 		return;

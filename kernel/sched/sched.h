@@ -67,7 +67,7 @@ void tsd_key_delete(int key);
 void *tsd_get(int key);
 void tsd_set(int key, void *value);
 
-/* Time: nanoseconds since boot, monotonic, from the TSC. */
+/* Time: nanoseconds since kernel entry, monotonic, from the TSC. */
 uint64_t clock_ns(void);
 uint64_t tsc_to_ns(uint64_t tsc_delta);
 /* Wall clock: nanoseconds since 1970, from the RTC at boot plus clock_ns(). */
@@ -85,7 +85,7 @@ void sched_init(void);
 void sched_preempt(void);
 void timer_interrupt(void);
 void thread_start(void (*fn)(void *), void *arg);
-void clock_init(void);
+void clock_init(uint64_t tsc_at_entry);
 bool sched_should_preempt(uint64_t now);
 void sched_timer_update(bool others_runnable, uint64_t slice_end);
 void thread_arm_wait_timer(struct thread *t, uint64_t deadline);

@@ -15,9 +15,11 @@ static uint64_t slice_deadline;	/* 0: no other thread waits to run */
 
 static uint64_t boot_unix_ns;	/* wall-clock time at clock_init() */
 
-void clock_init(void)
+/* clock_ns() counts from `t0`, the TSC reading at kernel entry, so times
+ * that programs read are times since the VM started running us. */
+void clock_init(uint64_t t0)
 {
-	tsc_base = rdtsc();
+	tsc_base = t0;
 	ns_mult = (1000000000ULL << 32) / tsc_hz;
 	boot_unix_ns = rtc_read_unix() * 1000000000ULL;
 }
