@@ -3,6 +3,7 @@
  * rename, readlink), each in its plain and *at form. */
 #include "linux/sys_fs.h"
 #include "mm/mm.h"
+#include "lib/printf.h"
 #include <errno.h>
 #include <string.h>
 
@@ -160,6 +161,18 @@ SYSCALL(81, fchdir, sys_fchdir);
 
 /* ---- making names ---- */
 
+/* The VFS refuses a read-only mount before it looks the name up, where
+ * Linux answers -EEXIST for a name that exists (`mkdir -p /tmp/x` on a
+ * read-only root depends on it): so -EROFS becomes -EEXIST then. */
+static int exists_first(int err, struct vnode *dir, const char *path)
+{
+	struct vattr va;
+
+	if (err == -EROFS && !vfs_statat(dir, path, &va, AT_SYMLINK_NOFOLLOW))
+		return -EEXIST;
+	return err;
+}
+
 static long do_mkdirat(int dirfd, const char *upath, uint32_t mode)
 {
 	struct vnode *dir;
@@ -168,6 +181,7 @@ static long do_mkdirat(int dirfd, const char *upath, uint32_t mode)
 	if (err)
 		return err;
 	err = vfs_mkdirat(dir, path, mode & (0777 | S_ISVTX) & ~proc->umask);
+	err = exists_first(err, dir, path);
 	at_put(dir, path);
 	return err;
 }
@@ -210,6 +224,7 @@ static long do_mknodat(int dirfd, const char *upath, uint32_t mode, unsigned dev
 	if (err)
 		return err;
 	err = vfs_mknodat(dir, path, type | (mode & S_IALLUGO & ~proc->umask), dev);
+	err = exists_first(err, dir, path);
 	at_put(dir, path);
 	return err;
 }
@@ -236,7 +251,7 @@ static long do_symlinkat(const char *utarget, int dirfd, const char *upath)
 	char *path;
 	err = at_get(dirfd, upath, 0, &dir, &path);
 	if (!err) {
-		err = vfs_symlinkat(target, dir, path);
+		err = exists_first(vfs_symlinkat(target, dir, path), dir, path);
 		at_put(dir, path);
 	}
 	path_put(target);
@@ -267,7 +282,7 @@ static long do_linkat(int odirfd, const char *uopath, int ndirfd, const char *un
 		return err;
 	err = at_get(ndirfd, unpath, 0, &ndir, &npath);
 	if (!err) {
-		err = vfs_linkat(odir, opath, ndir, npath, flags);
+		err = exists_first(vfs_linkat(odir, opath, ndir, npath, flags), ndir, npath);
 		at_put(ndir, npath);
 	}
 	at_put(odir, opath);
@@ -320,14 +335,54 @@ static long sys_unlinkat(int dirfd, const char *path, int flags)
 }
 SYSCALL(263, unlinkat, sys_unlinkat);
 
-/* RENAME_EXCHANGE and RENAME_WHITEOUT: -EINVAL, as Linux answers for a
- * filesystem without them. */
+/* RENAME_EXCHANGE as three renames through a temporary name next to the
+ * new path: not atomic (another thread may see the names half swapped),
+ * but each failure is undone. The VFS has no exchange of its own yet. */
+static int rename_exchange(struct vnode *odir, const char *opath, struct vnode *ndir,
+			   const char *npath)
+{
+	static unsigned long seq;
+	struct vattr va;
+	int err = vfs_statat(odir, opath, &va, AT_SYMLINK_NOFOLLOW);
+	if (!err)
+		err = vfs_statat(ndir, npath, &va, AT_SYMLINK_NOFOLLOW);
+	if (err)
+		return err;
+	char *tmp = kmalloc(PATH_MAX);
+	if (!tmp)
+		return -ENOMEM;
+	size_t len = strlen(npath);
+	while (len > 1 && npath[len - 1] == '/')
+		len--;
+	unsigned long n = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED);
+	if (len + 32 >= PATH_MAX) {
+		err = -ENAMETOOLONG;
+	} else {
+		memcpy(tmp, npath, len);
+		snprintf(tmp + len, 32, ".~xchg%lu~", n);
+		err = vfs_renameat(ndir, npath, ndir, tmp, RENAME_NOREPLACE);
+	}
+	if (!err) {
+		err = vfs_renameat(odir, opath, ndir, npath, RENAME_NOREPLACE);
+		if (err) {
+			vfs_renameat(ndir, tmp, ndir, npath, 0);
+		} else if ((err = vfs_renameat(ndir, tmp, odir, opath, RENAME_NOREPLACE))) {
+			vfs_renameat(ndir, npath, odir, opath, 0);
+			vfs_renameat(ndir, tmp, ndir, npath, 0);
+		}
+	}
+	kfree(tmp);
+	return err;
+}
+
+/* RENAME_WHITEOUT: -EINVAL, as Linux answers for a filesystem without it. */
 static long do_renameat(int odirfd, const char *uopath, int ndirfd, const char *unpath,
 			unsigned flags)
 {
 	if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
 		return -EINVAL;
-	if (flags & (RENAME_EXCHANGE | RENAME_WHITEOUT))
+	if ((flags & RENAME_WHITEOUT) ||
+	    (flags & (RENAME_EXCHANGE | RENAME_NOREPLACE)) == (RENAME_EXCHANGE | RENAME_NOREPLACE))
 		return -EINVAL;
 	struct vnode *odir, *ndir;
 	char *opath, *npath;
@@ -336,7 +391,10 @@ static long do_renameat(int odirfd, const char *uopath, int ndirfd, const char *
 		return err;
 	err = at_get(ndirfd, unpath, 0, &ndir, &npath);
 	if (!err) {
-		err = vfs_renameat(odir, opath, ndir, npath, flags);
+		if (flags & RENAME_EXCHANGE)
+			err = rename_exchange(odir, opath, ndir, npath);
+		else
+			err = vfs_renameat(odir, opath, ndir, npath, flags);
 		at_put(ndir, npath);
 	}
 	at_put(odir, opath);

@@ -9,6 +9,7 @@
 #define AT_EACCESS		0x200
 #define AT_STATX_SYNC_TYPE	0x6000
 #define NSEC			1000000000LL
+#define X_OK			1
 
 /* ---- stat ---- */
 
@@ -256,6 +257,11 @@ static long do_faccessat(int dirfd, const char *upath, int mode, int flags)
 	if (err)
 		return err;
 	err = vfs_accessat(dir, path, mode, flags);
+	/* Root may execute only what has an x bit (or search a directory). */
+	struct vattr va;
+	if (!err && (mode & X_OK) && !vfs_statat(dir, path, &va, flags) &&
+	    (va.mode & S_IFMT) != S_IFDIR && !(va.mode & 0111))
+		err = -EACCES;
 	at_put(dir, path);
 	return err;
 }
