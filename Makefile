@@ -135,8 +135,9 @@ check: deps all unit fuzz-replay
 	$(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL) \
 		--unit "$(UNIT_TESTS)" --fuzz "$(FUZZERS)"
 
-# The demo: busybox on a ROFS root, telling what it sees.
-DEMO_CMD ?= /bin/busybox sh -c 'uname -a; echo; cat /etc/motd; ls -l /; df /; echo; free'
+# The demo: busybox on a ROFS root, telling what it sees. Programs run one
+# after another (';'): a unikernel has one process, so a shell cannot fork.
+DEMO_CMD ?= /bin/busybox uname -a ; /bin/busybox cat /etc/motd ; /bin/busybox ls -l / ; /bin/busybox free
 $(BUILD)/demo.img: images/demo.manifest images/motd $(BUILD)/tools/mkimage $(BUILD)/tools/mkrofs $(MODULES)
 	BUILD=$(abspath $(BUILD)) $(BUILD)/tools/mkimage -q $< $@
 

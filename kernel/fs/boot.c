@@ -51,6 +51,7 @@ void fs_boot(uint64_t initrd_pa, uint64_t initrd_size)
 	vfs_init();
 	devfs_init();
 	rofs_init();
+	procfs_init();
 	struct blkdev *rofs_part = blk_find_parttype(gpt_type_osprey_rofs);
 	const char *want = boot_opts.rootfs;
 	bool use_rofs = want ? !strcmp(want, "rofs") : rofs_part && vfs_find_fs("rofs");
@@ -65,6 +66,7 @@ void fs_boot(uint64_t initrd_pa, uint64_t initrd_size)
 	else
 		mount_ramfs_root(initrd_pa, initrd_size);
 	mount_at("devfs", "/dev");
+	mount_at("proc", "/proc");
 	mount_at("ramfs", "/tmp");
 	if (!boot_opts.nomount)
 		fstab_mount_all();

@@ -8,5 +8,6 @@
 void fs_boot(uint64_t initrd_pa, uint64_t initrd_size);
 int devfs_init(void);
 int rofs_init(void);
+int procfs_init(void);
 
 #endif
