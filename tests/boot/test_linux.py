@@ -224,8 +224,9 @@ def test_initrd_busybox(ctx):
               "status %d" % status, out)
 
     status, out = run("/bin/busybox dd if=/dev/zero bs=1M count=16 of=/tmp/x")
-    ok = status == 0 and "16+0 records in" in out and "16+0 records out" in out \
-        and re.search(r"^16777216 bytes", out, re.M)
+    # Debian's busybox prints no "bytes copied" line; the size is checked by
+    # ls -l in test_initrd_shell.
+    ok = status == 0 and "16+0 records in" in out and "16+0 records out" in out
     ctx.check("initrd.dd_16M", ok, "status %d" % status, out)
 
     status, out = run("/bin/busybox sha256sum /data/hello.txt /nonexistent")
