@@ -247,6 +247,8 @@ def test_initrd_shell(ctx):
               "echo MARK-done")
     status, out = _boot(ctx, st, "/bin/busybox sh -c '%s'" % script, "initrd", timeout=60)
     lines = _program_lines(out)
+    why = "the shell stopped early (it cannot fork: no fork/execve in the kernel)" \
+        if "can't fork" in out else "the shell stopped early"
 
     def section(name, nxt):
         try:
@@ -255,17 +257,17 @@ def test_initrd_shell(ctx):
             return None
 
     ctx.check("shell.find", section("find", "sort") == ["a", "a/b", "a/b/c", "a/b/c/w3", "a/b/w1"],
-              "got %s" % section("find", "sort"), out)
+              "got %s" % section("find", "sort") if "MARK-sort" in lines else why, out)
     ctx.check("shell.sort_u", section("sort", "wc") == ["apple", "banana", "cherry", "fig", "pear"],
-              "got %s" % section("sort", "wc"), out)
+              "got %s" % section("sort", "wc") if "MARK-wc" in lines else why, out)
     wc = section("wc", "after")
     ctx.check("shell.wc", wc is not None and len(wc) == 1 and wc[0].split() == ["6", "a/b/w1"],
-              "got %s" % wc, out)
+              "got %s" % wc if wc is not None else why, out)
     after = section("after", "done")
-    ctx.check("shell.rm", after is not None and after[:2] == ["a", "a/b"], "got %s" % after, out)
+    ctx.check("shell.rm", after is not None and after[:2] == ["a", "a/b"], "got %s" % after if after is not None else why, out)
     ctx.check("shell.dd_ls_l", after is not None and len(after) == 3 and
-              re.match(r"^-rw.* 16777216 .*/tmp/x$", after[2]) is not None, "got %s" % after, out)
-    ctx.check("shell.status", status == 0 and "MARK-done" in lines, "status %d" % status, out)
+              re.match(r"^-rw.* 16777216 .*/tmp/x$", after[2]) is not None, "got %s" % after if after is not None else why, out)
+    ctx.check("shell.status", status == 0 and "MARK-done" in lines, "status %d; %s" % (status, why), out)
 
 
 def test_exec_errors(ctx):
