@@ -395,10 +395,9 @@ static long fcntl_file(struct file *f, int cmd, unsigned long arg)
 		return fcntl_lock(cmd, (struct linux_flock *)arg);
 	case F_SETOWN:
 	case F_SETSIG:
-		return 0;	/* no signals are delivered for I/O */
 	case F_GETOWN:
 	case F_GETSIG:
-		return 0;
+		return 0;	/* no signals are delivered for I/O: no owner */
 	case F_SETPIPE_SZ:
 		return pipe_set_size(f, arg);
 	case F_GETPIPE_SZ:
