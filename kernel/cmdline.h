@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CMDLINE_MAX 2048
-#define CMDLINE_MAX_ARGS 64
+#define CMDLINE_MAX 4096
+#define CMDLINE_MAX_ARGS 256
 #define CMDLINE_MAX_DEVICES 32
 
 /* What the kernel command line asked for. Written once by cmdline_parse()

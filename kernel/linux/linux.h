@@ -33,8 +33,19 @@ struct vma {
 #define VMA_BRK		2
 #define VMA_IMAGE	3
 
+/* A MAP_SHARED file mapping: its pages are written back to the file at
+ * msync, munmap and exit (reads of the file in between do not see them). */
+struct shared_map {
+	struct shared_map *next;
+	uintptr_t start, end;
+	struct file *file;		/* held */
+	int64_t off;
+};
+
 struct process {
 	struct fdtable fds;
+	struct mutex shared_lock;	/* shared maps */
+	struct shared_map *shared;
 	spinlock_t vm_lock;		/* vmas and the page tables below USER_TOP */
 	struct vma *vmas;
 	uintptr_t brk_start, brk;
@@ -78,6 +89,8 @@ bool user_str_ok(const char *s, size_t max);
 int vm_fault(uintptr_t addr, bool write);
 uintptr_t vm_find_free(struct process *p, size_t len);
 void vm_init_faults(void);
+bool vm_covered(struct process *p, uintptr_t start, uintptr_t end, int *prot);
+void shared_sync(struct process *p, uintptr_t start, uintptr_t end, bool drop);
 
 /* Program threads. */
 struct thread *linux_thread_start(const struct trapframe *tf, struct linux_thread *lt,

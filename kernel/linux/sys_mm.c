@@ -83,12 +83,17 @@ static long map_file(uintptr_t at, size_t len, int prot, int flags, int fd, int6
 
 	if (err)
 		return err;
+	int acc = f->flags & O_ACCMODE;
+	bool shared_write = (flags & MAP_SHARED) && (prot & PROT_WRITE);
+	struct shared_map *sm = NULL;
 	if (!f->vn || f->vn->type != VREG)
 		err = -ENODEV;
-	else if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
-		err = -EINVAL;	/* no shared writable file mappings */
+	else if (acc == O_WRONLY || (shared_write && acc != O_RDWR))
+		err = -EACCES;
 	else if (off < 0 || (off & (PAGE_SIZE - 1)))
 		err = -EINVAL;
+	else if (shared_write && !(sm = kzalloc(sizeof(*sm))))
+		err = -ENOMEM;
 	if (!err)
 		err = vm_add(proc, at, at + len, PROT_READ | PROT_WRITE, VMA_ANON);
 	if (!err) {
@@ -96,6 +101,16 @@ static long map_file(uintptr_t at, size_t len, int prot, int flags, int fd, int6
 		err = n < 0 ? (int)n : vm_protect(proc, at, at + len, prot);
 		if (err)
 			vm_remove(proc, at, at + len);
+	}
+	if (!err && sm) {
+		*sm = (struct shared_map){ .start = at, .end = at + len, .file = f, .off = off };
+		file_hold(f);
+		mutex_lock(&proc->shared_lock);
+		sm->next = proc->shared;
+		proc->shared = sm;
+		mutex_unlock(&proc->shared_lock);
+	} else {
+		kfree(sm);
 	}
 	file_rele(f);
 	return err ? err : (long)at;
@@ -130,6 +145,7 @@ static long sys_munmap(uintptr_t addr, size_t len)
 {
 	if (!range_ok(addr, PAGE_ALIGN(len)))
 		return -EINVAL;
+	shared_sync(proc, addr, addr + PAGE_ALIGN(len), true);
 	return vm_remove(proc, addr, addr + PAGE_ALIGN(len));
 }
 SYSCALL(11, munmap, sys_munmap);
@@ -142,19 +158,9 @@ static long sys_mprotect(uintptr_t addr, size_t len, int prot)
 }
 SYSCALL(10, mprotect, sys_mprotect);
 
-/* Is [addr, addr+len) inside one VMA? Its rights through *prot. */
 static bool mapped(uintptr_t addr, size_t len, int *prot)
 {
-	unsigned long f = spin_lock_irqsave(&proc->vm_lock);
-	bool ok = false;
-
-	for (struct vma *v = proc->vmas; v; v = v->next)
-		if (v->start <= addr && addr + len <= v->end) {
-			*prot = v->prot;
-			ok = true;
-		}
-	spin_unlock_irqrestore(&proc->vm_lock, f);
-	return ok;
+	return vm_covered(proc, addr, addr + len, prot);
 }
 
 static long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintptr_t new_addr)
@@ -207,11 +213,21 @@ static long sys_madvise(uintptr_t addr, size_t len, int advice)
 }
 SYSCALL(28, madvise, sys_madvise);
 
+static long sys_msync(uintptr_t addr, size_t len, int flags)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!mapped(addr, PAGE_ALIGN(len), &(int){ 0 }))
+		return -ENOMEM;
+	shared_sync(proc, addr, addr + PAGE_ALIGN(len), false);
+	return 0;
+}
+SYSCALL(26, msync, sys_msync);
+
 static long sys_mzero(void)
 {
 	return 0;
 }
-SYSCALL(26, msync, sys_mzero);
 SYSCALL(149, mlock, sys_mzero);
 SYSCALL(150, munlock, sys_mzero);
 SYSCALL(151, mlockall, sys_mzero);

@@ -29,14 +29,44 @@ static struct vma *find(struct process *p, uintptr_t addr)
 	return NULL;
 }
 
-static void insert(struct process *p, struct vma *n)
+static bool same_kind(const struct vma *a, const struct vma *b)
 {
-	struct vma **pp = &p->vmas;
+	return a->end == b->start && a->prot == b->prot && a->kind == b->kind;
+}
 
-	while (*pp && (*pp)->start < n->start)
+/* Inserts n in address order, merging it with neighbours of the same kind
+ * and rights (long runs of mmap churn stay a short list). Returns the node
+ * to free if n was absorbed, else NULL. */
+static struct vma *insert(struct process *p, struct vma *n)
+{
+	struct vma **pp = &p->vmas, *prev = NULL;
+
+	while (*pp && (*pp)->start < n->start) {
+		prev = *pp;
 		pp = &(*pp)->next;
+	}
 	n->next = *pp;
 	*pp = n;
+	if (n->next && same_kind(n, n->next)) {
+		struct vma *next = n->next;
+		n->end = next->end;
+		n->next = next->next;
+		next->next = NULL;
+		if (prev && same_kind(prev, n)) {
+			prev->end = n->end;
+			prev->next = n->next;
+			n->next = next;		/* both to be freed */
+			return n;
+		}
+		return next;
+	}
+	if (prev && same_kind(prev, n)) {
+		prev->end = n->end;
+		prev->next = n->next;
+		n->next = NULL;
+		return n;
+	}
+	return NULL;
 }
 
 /* Frees the pages mapped in [start, end). vm_lock held. */
@@ -60,9 +90,32 @@ int vm_add(struct process *p, uintptr_t start, uintptr_t end, int prot, int kind
 		return -ENOMEM;
 	*n = (struct vma){ .start = start, .end = end, .prot = prot, .kind = kind };
 	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
-	insert(p, n);
+	struct vma *unused = insert(p, n);
 	spin_unlock_irqrestore(&p->vm_lock, flags);
+	while (unused) {
+		struct vma *next = unused->next;
+		kfree(unused);
+		unused = next;
+	}
 	return 0;
+}
+
+/* Is [start, end) mapped without a gap? The rights of its first VMA go to
+ * *prot (if not NULL). */
+bool vm_covered(struct process *p, uintptr_t start, uintptr_t end, int *prot)
+{
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	uintptr_t a = start;
+	struct vma *v = find(p, a);
+
+	if (v && prot)
+		*prot = v->prot;
+	while (v && a < end) {
+		a = v->end;
+		v = a < end ? find(p, a) : v;
+	}
+	spin_unlock_irqrestore(&p->vm_lock, flags);
+	return a >= end;
 }
 
 /* Cuts v in two at addr; the upper part, in a node allocated beforehand
@@ -131,6 +184,8 @@ static void protect_one(struct process *p, struct vma **pp, void *arg)
 
 int vm_protect(struct process *p, uintptr_t start, uintptr_t end, int prot)
 {
+	if (!vm_covered(p, start, end, NULL))
+		return -ENOMEM;		/* as Linux: part of the range is unmapped */
 	return carve(p, start, end, protect_one, &prot);
 }
 
@@ -254,4 +309,27 @@ static void program_fault(struct trapframe *tf, uint64_t cr2)
 void vm_init_faults(void)
 {
 	user_fault_hook = program_fault;
+}
+
+/* Writes the present pages of MAP_SHARED file mappings in [start, end)
+ * back to their files; with drop, forgets the mappings fully inside. */
+void shared_sync(struct process *p, uintptr_t start, uintptr_t end, bool drop)
+{
+	mutex_lock(&p->shared_lock);
+	for (struct shared_map **pp = &p->shared; *pp;) {
+		struct shared_map *m = *pp;
+		uintptr_t s = m->start > start ? m->start : start;
+		uintptr_t e = m->end < end ? m->end : end;
+		for (uintptr_t a = s; a < e; a += PAGE_SIZE)
+			if (paging_translate(a) != (uint64_t)-1)
+				vfs_pwrite(m->file, (void *)a, PAGE_SIZE, m->off + (a - m->start));
+		if (drop && m->start >= start && m->end <= end) {
+			*pp = m->next;
+			file_rele(m->file);
+			kfree(m);
+		} else {
+			pp = &m->next;
+		}
+	}
+	mutex_unlock(&p->shared_lock);
 }

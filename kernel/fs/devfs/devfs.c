@@ -88,6 +88,7 @@ struct linux_termios {
 #define TIOCGWINSZ	0x5413
 #define TIOCSWINSZ	0x5414
 #define TIOCGPGRP	0x540f
+#define TIOCSPGRP	0x5410
 
 static int cons_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 {
@@ -117,6 +118,8 @@ static int cons_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 	case TIOCGPGRP:
 		*(int *)arg = 1;
 		return 0;
+	case TIOCSPGRP:
+		return 0;	/* one process group: nothing to change */
 	}
 	return -ENOTTY;
 }
