@@ -25,10 +25,10 @@ static int lock_for_create(struct nameidata *nd, struct vnode *dir, const char *
 		err = -EEXIST;
 	if (!err && nd->trailing_slash && !trailing_slash_ok)
 		err = -ENOENT;
-	if (!err && mount_readonly(nd->dir->mount))
-		err = -EROFS;
 	if (err)
 		return err;
+	/* An existing name is EEXIST even on a read-only mount, as in Linux
+	 * (mkdir -p relies on it). */
 	struct vnode *vn;
 	vn_lock(nd->dir);
 	err = lookup_locked(nd->dir, nd->last, &vn);
@@ -36,7 +36,9 @@ static int lock_for_create(struct nameidata *nd, struct vnode *dir, const char *
 		vn_rele(vn);
 		err = -EEXIST;
 	} else if (err == -ENOENT) {
-		return 0;
+		if (!mount_readonly(nd->dir->mount))
+			return 0;
+		err = -EROFS;
 	}
 	vn_unlock(nd->dir);
 	return err;

@@ -161,18 +161,6 @@ SYSCALL(81, fchdir, sys_fchdir);
 
 /* ---- making names ---- */
 
-/* The VFS refuses a read-only mount before it looks the name up, where
- * Linux answers -EEXIST for a name that exists (`mkdir -p /tmp/x` on a
- * read-only root depends on it): so -EROFS becomes -EEXIST then. */
-static int exists_first(int err, struct vnode *dir, const char *path)
-{
-	struct vattr va;
-
-	if (err == -EROFS && !vfs_statat(dir, path, &va, AT_SYMLINK_NOFOLLOW))
-		return -EEXIST;
-	return err;
-}
-
 static long do_mkdirat(int dirfd, const char *upath, uint32_t mode)
 {
 	struct vnode *dir;
@@ -181,7 +169,6 @@ static long do_mkdirat(int dirfd, const char *upath, uint32_t mode)
 	if (err)
 		return err;
 	err = vfs_mkdirat(dir, path, mode & (0777 | S_ISVTX) & ~proc->umask);
-	err = exists_first(err, dir, path);
 	at_put(dir, path);
 	return err;
 }
@@ -224,7 +211,6 @@ static long do_mknodat(int dirfd, const char *upath, uint32_t mode, unsigned dev
 	if (err)
 		return err;
 	err = vfs_mknodat(dir, path, type | (mode & S_IALLUGO & ~proc->umask), dev);
-	err = exists_first(err, dir, path);
 	at_put(dir, path);
 	return err;
 }
@@ -251,7 +237,7 @@ static long do_symlinkat(const char *utarget, int dirfd, const char *upath)
 	char *path;
 	err = at_get(dirfd, upath, 0, &dir, &path);
 	if (!err) {
-		err = exists_first(vfs_symlinkat(target, dir, path), dir, path);
+		err = vfs_symlinkat(target, dir, path);
 		at_put(dir, path);
 	}
 	path_put(target);
@@ -282,7 +268,7 @@ static long do_linkat(int odirfd, const char *uopath, int ndirfd, const char *un
 		return err;
 	err = at_get(ndirfd, unpath, 0, &ndir, &npath);
 	if (!err) {
-		err = exists_first(vfs_linkat(odir, opath, ndir, npath, flags), ndir, npath);
+		err = vfs_linkat(odir, opath, ndir, npath, flags);
 		at_put(ndir, npath);
 	}
 	at_put(odir, opath);
