@@ -286,6 +286,11 @@ static int64_t decode_time(const uint8_t *in, size_t extra_len, unsigned at, uns
 		if (nsec > 999999999)
 			nsec = 0;
 	}
+	/* Nanoseconds in an int64_t end in 2262; the epoch bits reach 2446. */
+	if (sec > INT64_MAX / 1000000000LL - 1) {
+		sec = INT64_MAX / 1000000000LL - 1;
+		nsec = 0;
+	}
 	return sec * 1000000000LL + nsec;
 }
 
