@@ -122,44 +122,88 @@ int blk_flush(struct blkdev *d)
 	return sync_io(d, BIO_FLUSH, 0, NULL, 0);
 }
 
-/* Byte-granular I/O through a sector-aligned bounce buffer for the
- * unaligned edges. Returns the bytes done (short at the device's end). */
+/* A partial sector at the start or end of a byte range: read it whole,
+ * patch it for a write. */
+static int edge_io(struct blkdev *d, uint8_t *p, size_t n, uint64_t pos, bool write)
+{
+	uint8_t sector[SECTOR_SIZE];
+	uint64_t base = pos & ~(uint64_t)(SECTOR_SIZE - 1);
+	int err = blk_read(d, base, sector, SECTOR_SIZE);
+
+	if (err)
+		return err;
+	if (!write) {
+		memcpy(p, sector + (pos - base), n);
+		return 0;
+	}
+	memcpy(sector + (pos - base), p, n);
+	return blk_write(d, base, sector, SECTOR_SIZE);
+}
+
+/* The aligned middle of a transfer, through a bounce buffer: for memory
+ * outside the direct map, whose pages may not even be present yet (a
+ * program's buffer), and which a device must never be pointed at. */
+static int middle_bounced(struct blkdev *d, uint8_t *p, size_t len, uint64_t pos, bool write)
+{
+	enum { CHUNK = 65536 };
+	uint8_t *bounce = kmalloc(len < CHUNK ? len : CHUNK);
+	int err = bounce ? 0 : -ENOMEM;
+
+	for (size_t off = 0; !err && off < len; off += CHUNK) {
+		size_t n = len - off < CHUNK ? len - off : CHUNK;
+		if (write) {
+			memcpy(bounce, p + off, n);
+			err = blk_write(d, pos + off, bounce, n);
+		} else if (!(err = blk_read(d, pos + off, bounce, n))) {
+			memcpy(p + off, bounce, n);
+		}
+	}
+	kfree(bounce);
+	return err;
+}
+
+static bool in_direct_map(const void *p, size_t len)
+{
+	uintptr_t a = (uintptr_t)p;
+	return a >= DIRECT_MAP_BASE && a + len <= VMAP_BASE && a + len >= a;
+}
+
+/* Byte-granular I/O: the sector-aligned middle goes straight to or from
+ * a kernel buffer; partial sectors at the edges take a detour. Returns the
+ * bytes done (short at the device's end). */
 static long byte_io(struct blkdev *d, uint8_t *p, size_t len, uint64_t pos, bool write)
 {
-	enum { BOUNCE = 65536 };
 	uint64_t size = d->nsectors * SECTOR_SIZE;
-	size_t done = 0;
 
 	if (pos >= size)
 		return write && len ? -ENOSPC : 0;
 	if (len > size - pos)
 		len = size - pos;
-	uint8_t *bounce = kmalloc(BOUNCE);
-	if (!bounce)
-		return -ENOMEM;
-	while (done < len) {
-		uint64_t at = pos + done;
-		uint64_t base = at & ~(uint64_t)(SECTOR_SIZE - 1);
-		size_t skip = at - base;
-		size_t n = BOUNCE - skip < len - done ? BOUNCE - skip : len - done;
-		size_t span = (skip + n + SECTOR_SIZE - 1) & ~(size_t)(SECTOR_SIZE - 1);
-		int err = 0;
-		if (!write || skip || n % SECTOR_SIZE)
-			err = blk_read(d, base, bounce, span);
-		if (!err && write) {
-			memcpy(bounce + skip, p + done, n);
-			err = blk_write(d, base, bounce, span);
-		} else if (!err) {
-			memcpy(p + done, bounce + skip, n);
-		}
-		if (err) {
-			kfree(bounce);
-			return done ? (long)done : err;
-		}
-		done += n;
+	size_t done = 0;
+	int err = 0;
+	size_t head = pos % SECTOR_SIZE ? SECTOR_SIZE - pos % SECTOR_SIZE : 0;
+	if (head > len)
+		head = len;
+	if (head)
+		err = edge_io(d, p, head, pos, write);
+	done = err ? 0 : head;
+	size_t middle = (len - done) & ~(size_t)(SECTOR_SIZE - 1);
+	if (!err && middle && !in_direct_map(p + done, middle)) {
+		err = middle_bounced(d, p + done, middle, pos + done, write);
+		if (!err)
+			done += middle;
+	} else if (!err && middle) {
+		err = write ? blk_write(d, pos + done, p + done, middle) :
+		    blk_read(d, pos + done, p + done, middle);
+		if (!err)
+			done += middle;
 	}
-	kfree(bounce);
-	return (long)done;
+	if (!err && done < len) {
+		err = edge_io(d, p + done, len - done, pos + done, write);
+		if (!err)
+			done = len;
+	}
+	return done ? (long)done : err;
 }
 
 long blk_pread(struct blkdev *d, void *buf, size_t len, uint64_t pos)

@@ -103,6 +103,8 @@ static int load_segment(struct file *f, const struct elf_phdr *ph, uintptr_t bia
 	uintptr_t end = PAGE_ALIGN(ph->vaddr + bias + ph->memsz);
 	int err = vm_add(proc, start, end, PROT_READ | PROT_WRITE, VMA_IMAGE);
 
+	if (!err && ph->filesz)
+		err = vm_populate(proc, start, ph->vaddr + bias + ph->filesz);
 	if (err)
 		return err;
 	if (ph->filesz) {
@@ -304,7 +306,11 @@ int linux_run(int argc, char **argv)
 	vm_init_faults();
 	if (open_console() < 0)
 		pr_warn("osprey: no /dev/console for the program's stdin/stdout/stderr\n");
+	uint64_t t0 = clock_ns();
 	int err = load_elf(argv[0], &im, &why);
+	if (boot_opts.bootchart)
+		printk("bootchart: %s loaded in %lu us (at %lu us)\n", argv[0],
+		    (clock_ns() - t0) / 1000, clock_ns() / 1000);
 	if (err) {
 		printk("osprey: %s: %s\n", argv[0], why ? why : err == -ENOENT ? "not found" :
 		    err == -ENOMEM ? "out of memory" : "cannot load it");
