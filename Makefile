@@ -29,7 +29,7 @@ HOSTCFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-D_GNU_SOURCE -Ikernel -Itests/unit -DHOST_TEST
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all kernel tools modules apps unit fuzz-replay check run size bench clean distclean
+.PHONY: all kernel tools modules apps testmods unit fuzz-replay check run size bench clean distclean
 all: kernel tools modules apps
 
 kernel: $(BUILD)/kernel.elf
@@ -83,6 +83,7 @@ MODCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-asynchronous-unwind-tables -Wl,--build-id=none -Wl,-z,noexecstack
 MODULES :=
 -include $(sort $(wildcard modules/*/module.mk))
+-include tests/modules/testmods.mk
 
 # ---- host programs, apps and tests (fragments add to these lists) ----
 TOOLS :=
@@ -131,7 +132,7 @@ fuzz: $(foreach t,$(FUZZERS),$(BUILD)/fuzz/$(t))
 deps:
 	@sh scripts/deps.sh
 
-check: deps all unit fuzz-replay
+check: deps all unit fuzz-replay testmods
 	$(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL) \
 		--unit "$(UNIT_TESTS)" --fuzz "$(FUZZERS)"
 

@@ -1,0 +1,117 @@
+"""Boot tests of kernel modules and fstab: filesystems the kernel lacks are
+loaded from /usr/lib/fs/lib<type>.so when /etc/fstab names them; broken
+modules and bad lines are reported by name and boot goes on."""
+import hashlib
+import os
+import subprocess
+import tempfile
+
+FSTAB_BAD = """# device   dir      type      options        dump pass
+/dev/vblk1  /mnt/t   testfs    ro,foo=bar     0 0
+none        /mnt/a   badsym    defaults       0 0
+none        /mnt/b   badapi    defaults       0 0
+none        /mnt/c   trunc     defaults       0 0
+none        /mnt/d   notelf    defaults       0 0
+none        /mnt/e   nosuchfs  defaults       0 0
+this line has too few
+PARTLABEL=nowhere /mnt/f testfs nofail 0 0
+"""
+
+
+def _image(ctx, tmp, fstab, modules, files=()):
+    mods = os.path.join(ctx.build, "testmods")
+    lines = ["/bin/busybox: /bin/busybox"]
+    for m in modules:
+        src = m if os.path.isabs(m) else os.path.join(mods, m)
+        lines.append("/usr/lib/fs/%s: %s" % (os.path.basename(src), src))
+    lines += list(files)
+    if fstab:
+        lines += ["[fstab]"] + fstab.strip("\n").split("\n")
+    manifest = os.path.join(tmp, "manifest")
+    with open(manifest, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    image = os.path.join(tmp, "disk.img")
+    p = subprocess.run([os.path.join(ctx.build, "tools", "mkimage"), "-q", manifest, image],
+                       capture_output=True, text=True)
+    return image if p.returncode == 0 else None, p.stdout + p.stderr
+
+
+def _scratch(tmp, name, mb=4):
+    path = os.path.join(tmp, name)
+    with open(path, "wb") as f:
+        f.truncate(mb << 20)
+    return path
+
+
+def test_fstab_errors(ctx):
+    if not os.path.exists(os.path.join(ctx.build, "testmods", "libtestfs.so")):
+        ctx.skip("fstab_errors", "test modules not built (make testmods)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        image, msg = _image(ctx, tmp, FSTAB_BAD, ["libtestfs.so", "libbadsym.so",
+                            "libbadapi.so", "libtrunc.so", "libnotelf.so"])
+        ctx.check("image", image, msg)
+        if not image:
+            return
+        status, out = ctx.run("--verbose /bin/busybox cat /proc/mounts",
+                              images=[image, _scratch(tmp, "d1.img")])
+        expect = {
+            "loaded_and_asked": "testfs: asked to mount /dev/vblk1 with options 'foo=bar' (constructor ran: 1)",
+            "mount_failure_names_line": "fstab: line 2: /dev/vblk1 on /mnt/t (testfs): mount failed",
+            "missing_symbol_1": "module: /usr/lib/fs/libbadsym.so: undefined symbol 'no_such_kernel_function'",
+            "missing_symbol_2": "module: /usr/lib/fs/libbadsym.so: undefined symbol 'another_missing_symbol'",
+            "missing_symbols_counted": "libbadsym.so: 2 undefined symbols; not loaded",
+            "wrong_api": "module: /usr/lib/fs/libbadapi.so: built for kernel module API 101, this kernel has 1",
+            "truncated": "module: /usr/lib/fs/libtrunc.so: not a loadable module",
+            "not_elf": "module: /usr/lib/fs/libnotelf.so: not a loadable module",
+            "no_module": "no filesystem 'nosuchfs' in the kernel and no module /usr/lib/fs/libnosuchfs.so",
+            "bad_line": "fstab: line 8: ",
+            "registry_one_module": "modules: 1 loaded",
+        }
+        for name, text in expect.items():
+            ctx.check(name, text in out, "missing: %s" % text, out)
+        line9 = [l for l in out.splitlines() if l.startswith("fstab: line 9")]
+        ctx.check("nofail_is_quiet", all(l.endswith("(nofail)") for l in line9),
+                  "a nofail line complained", out)
+        ctx.check("boot_continues", status == 0 and "/dev/vblk0.1 / rofs ro" in out,
+                  "status %d" % status, out)
+
+
+def test_no_fstab_no_module(ctx):
+    if not os.path.exists(os.path.join(ctx.build, "testmods", "libtestfs.so")):
+        ctx.skip("never_loaded", "test modules not built")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        image, msg = _image(ctx, tmp, "", ["libtestfs.so"])
+        status, out = ctx.run("--verbose /bin/busybox true", images=[image] if image else [])
+        ctx.check("never_loaded", image and status == 0 and "modules: 0 loaded" in out
+                  and "testfs" not in out, msg or "status %d" % status, out)
+
+
+def test_ext2_module(ctx):
+    lib = os.path.join(ctx.build, "modules", "libext2.so")
+    if not os.path.exists(lib):
+        ctx.skip("ext2", "build/modules/libext2.so not built")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = os.path.join(tmp, "tree")
+        os.makedirs(os.path.join(tree, "sub"))
+        data = os.urandom(300000)
+        with open(os.path.join(tree, "sub", "blob"), "wb") as f:
+            f.write(data)
+        with open(os.path.join(tree, "hello"), "w") as f:
+            f.write("hello from ext2\n")
+        ext2 = os.path.join(tmp, "ext2.img")
+        subprocess.run(["mke2fs", "-q", "-t", "ext2", "-d", tree, ext2, "8M"], check=True,
+                       capture_output=True)
+        fstab = "/dev/vblk1  /data  ext2  ro  0 0\n"
+        image, msg = _image(ctx, tmp, fstab, [lib])
+        ctx.check("ext2.image", image, msg)
+        if not image:
+            return
+        status, out = ctx.run("--verbose --bootchart /bin/busybox cat /data/hello ; "
+                              "/bin/busybox sha256sum /data/sub/blob", images=[image, ext2])
+        ctx.check("ext2.loaded", "module: libext2.so loaded" in out, "no load message", out)
+        ctx.check("ext2.read_file", "hello from ext2" in out, "file not read", out)
+        ctx.check("ext2.hash", hashlib.sha256(data).hexdigest() in out and status == 0,
+                  "status %d, hash differs" % status, out)

@@ -1,0 +1,20 @@
+# Modules used only by tests/boot/test_modules.py: a working one and the
+# variants the loader must refuse.
+TESTMODS := $(addprefix $(BUILD)/testmods/,libtestfs.so libbadsym.so libbadapi.so libtrunc.so libnotelf.so)
+
+$(BUILD)/testmods/libtestfs.so: tests/modules/testfs.c
+	@mkdir -p $(dir $@)
+	$(CC) $(MODCFLAGS) -o $@ $<
+$(BUILD)/testmods/libbadsym.so: tests/modules/testfs.c
+	@mkdir -p $(dir $@)
+	$(CC) $(MODCFLAGS) -DMISSING_SYMBOL -o $@ $<
+$(BUILD)/testmods/libbadapi.so: tests/modules/testfs.c
+	@mkdir -p $(dir $@)
+	$(CC) $(MODCFLAGS) -DWRONG_API -o $@ $<
+$(BUILD)/testmods/libtrunc.so: $(BUILD)/testmods/libtestfs.so
+	head -c 3000 $< > $@
+$(BUILD)/testmods/libnotelf.so:
+	@mkdir -p $(dir $@)
+	printf 'this is not an ELF file\n' > $@
+
+testmods: $(TESTMODS)
