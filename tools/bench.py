@@ -1,0 +1,676 @@
+#!/usr/bin/env python3
+"""Osprey benchmarks (`make bench`): runs every benchmark and writes
+docs/benchmarks.md plus PNG plots in docs/bench/.
+
+    python3 tools/bench.py [--build build] [--quick] [--out docs] [--boots N]
+
+Every figure is the median of repeated runs with the minimum and maximum.
+Downloads (the Debian packages of the image-size tree) are cached in
+BUILD/bench-data/; scratch files go to BUILD/bench/. A benchmark that
+cannot run still gets its section, saying why. Python 3 stdlib only;
+plots with gnuplot (pngcairo, or png) when it is installed.
+"""
+import argparse
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUN = os.path.join(ROOT, "tools", "run")
+
+# The sections of the report, in order; tests/boot/test_bench.py checks them.
+SECTIONS = [
+    "Sizes",
+    "Boot time",
+    "Minimum memory",
+    "ROFS image size",
+    "LZ4 decoding",
+    "ROFS read throughput",
+    "virtio-blk throughput",
+    "Null system call",
+]
+
+DEBS = ["libpython3.11-stdlib", "perl-modules-5.36"]
+LOCAL_TREES = ["/usr/lib/python3.11", "/usr/share/perl/5.36"]
+QUICK_TREES = ["/usr/lib/python3.11/email", "/usr/lib/python3.11/json",
+               "/usr/lib/python3.11/asyncio"]
+
+ACCEL_RE = re.compile(r"run: accelerator (\S+) \(([^)]*)\)")
+CHART_RE = re.compile(r"^\s+(\S.*?)\s+(\d+\.\d+) ms\s+\(\+")
+TSC_RE = re.compile(r"bootchart \(guest TSC, (\d+) kHz\)")
+FIRST_RE = re.compile(r"bootchart: program's first system call \((\w+)\) at (\d+\.\d+) ms")
+RB_RE = re.compile(r"readbench: (\w+) round (\d+): (\d+) (bytes|calls) (\d+) ns")
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+def rel(path):
+    """A path as the report shows it: relative to the repository if inside."""
+    path = os.path.abspath(path)
+    r = os.path.relpath(path, ROOT)
+    return path if r.startswith("..") else r
+
+
+def quote(arg):
+    return arg if re.fullmatch(r"[\w@%+=:,./-]+", arg) else "'" + arg.replace("'", "'\\''") + "'"
+
+
+def cmdstr(cmd):
+    return " ".join(quote(rel(c) if os.path.isabs(c) and os.path.exists(c) else c) for c in cmd)
+
+
+def stats(values):
+    """(median, min, max) of a non-empty list."""
+    return statistics.median(values), min(values), max(values)
+
+
+def fmt(values, digits=1, unit=""):
+    """'median (min-max)' of a list, for table cells."""
+    if not values:
+        return "n/a"
+    med, lo, hi = stats(values)
+    f = "%%.%df" % digits
+    s = f % med + unit
+    if len(values) > 1:
+        s += " (" + f % lo + "–" + f % hi + ")"
+    return s
+
+
+def kib(n):
+    return "%d (%.1f KiB)" % (n, n / 1024)
+
+
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.quick = a.quick
+        self.build = os.path.abspath(a.build)
+        self.kernel = os.path.join(self.build, "kernel.elf")
+        self.work = os.path.join(self.build, "bench")
+        self.data = os.path.join(self.build, "bench-data")
+        self.out = os.path.abspath(a.out)
+        self.plots = os.path.join(self.out, "bench")
+        self.accel = None
+        self.notes = []
+        self.cmds = []          # commands of the section being measured
+        self.tree = None        # the image-size / LZ4 tree
+        self.tree_desc = ""
+        self.images = {}
+        os.makedirs(self.work, exist_ok=True)
+        os.makedirs(self.data, exist_ok=True)
+        os.makedirs(self.plots, exist_ok=True)
+        # Snapshot the kernel: others may rebuild build/ while we measure.
+        for f in ("kernel.elf", "kernel.stripped"):
+            shutil.copyfile(os.path.join(self.build, f), os.path.join(self.work, f))
+        self.kernel = os.path.join(self.work, "kernel.elf")
+        self.stripped = os.path.join(self.work, "kernel.stripped")
+        self.terminal = self.gnuplot_terminal()
+
+    # ---- helpers ----
+    def sh(self, cmd, record=True, **kw):
+        if record:
+            self.cmds.append(cmdstr(cmd))
+        kw.setdefault("capture_output", True)
+        kw.setdefault("text", True)
+        return subprocess.run(cmd, **kw)
+
+    def must(self, cmd, record=True, **kw):
+        p = self.sh(cmd, record, **kw)
+        if p.returncode != 0:
+            raise RuntimeError("%s failed (%d): %s" % (cmdstr(cmd), p.returncode,
+                                                       (p.stdout or "")[-500:] + (p.stderr or "")[-500:]))
+        return p
+
+    def boot(self, cmdline, images=(), memory="64M", timeout=120, record=True):
+        """Boots the kernel; returns (status, stdout, wall seconds)."""
+        cmd = [RUN, "--kernel", self.kernel, "-m", str(memory), "--timeout", str(timeout)]
+        for img in images:
+            cmd += ["--image", img]
+        cmd += ["-e", cmdline]
+        if record:
+            self.cmds.append(cmdstr(cmd))
+        t0 = time.monotonic()
+        p = subprocess.run(cmd, capture_output=True, timeout=timeout + 60)
+        wall = time.monotonic() - t0
+        out = p.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
+        err = p.stderr.decode("utf-8", "replace")
+        m = ACCEL_RE.search(err)
+        if m and self.accel is None:
+            self.accel = "%s (%s)" % (m.group(1), m.group(2))
+        return p.returncode, out + err, wall
+
+    def gnuplot_terminal(self):
+        if not shutil.which("gnuplot"):
+            return None
+        p = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True)
+        terms = p.stdout + p.stderr
+        if re.search(r"^\s*pngcairo\s", terms, re.M):
+            return "pngcairo size 900,420 font 'sans,10'"
+        if re.search(r"^\s*png\s", terms, re.M):
+            return "png size 900,420"
+        return None
+
+    def plot(self, name, script, datafiles):
+        """Runs a gnuplot script writing bench/NAME.png; returns a markdown
+        image line, or a note when there is no gnuplot."""
+        if not self.terminal:
+            return "(plot %s.png not drawn: no gnuplot with a png terminal)\n" % name
+        for fname, text in datafiles.items():
+            with open(os.path.join(self.work, fname), "w") as f:
+                f.write(text)
+        png = os.path.join(self.plots, name + ".png")
+        full = "set terminal %s\nset output '%s'\ncd '%s'\n%s\n" % (self.terminal, png, self.work, script)
+        p = subprocess.run(["gnuplot"], input=full, capture_output=True, text=True)
+        if p.returncode != 0:
+            return "(plot %s.png failed: %s)\n" % (name, p.stderr.strip()[-300:])
+        return "![%s](bench/%s.png)\n" % (name, name)
+
+    def commands(self):
+        if not self.cmds:
+            return ""
+        seen, lines = set(), []
+        for c in self.cmds:
+            if c not in seen:
+                seen.add(c)
+                lines.append(c)
+        if len(lines) > 12:
+            lines = lines[:12] + ["# ... %d more of the same kind" % (len(lines) - 12)]
+        return "\nCommands:\n\n```\n" + "\n".join(lines) + "\n```\n"
+
+    # ---- inputs ----
+    def build_helpers(self):
+        os.makedirs(self.work, exist_ok=True)
+        self.readbench = os.path.join(self.work, "readbench")
+        self.must(["musl-gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-static", "-o", self.readbench,
+                   os.path.join(ROOT, "apps", "bench", "readbench.c")], record=False)
+        lz4o = os.path.join(self.work, "lz4.o")
+        self.lz4bench = os.path.join(self.work, "lz4bench")
+        # Our decoder with the kernel's code-generation flags that matter (no SSE).
+        self.must(["gcc", "-std=c11", "-O2", "-mgeneral-regs-only", "-fno-strict-aliasing",
+                   "-I" + os.path.join(ROOT, "kernel"), "-c", os.path.join(ROOT, "kernel", "lib", "lz4.c"),
+                   "-o", lz4o], record=False)
+        self.must(["gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-I" + os.path.join(ROOT, "kernel"),
+                   "-o", self.lz4bench, os.path.join(ROOT, "tools", "bench", "lz4bench.c"), lz4o, "-llz4"],
+                  record=False)
+
+    def get_tree(self):
+        """The tree for image sizes and LZ4: the files of the Debian packages
+        (cached), or local trees without network; a small local tree with
+        --quick."""
+        if self.quick:
+            tree = os.path.join(self.work, "quick-tree")
+            if not os.path.isdir(tree):
+                for src in QUICK_TREES:
+                    shutil.copytree(src, tree + src, symlinks=True,
+                                    ignore=shutil.ignore_patterns("__pycache__"))
+            self.tree = tree
+            self.tree_desc = "--quick: local %s (without __pycache__)" % ", ".join(QUICK_TREES)
+            return
+        tree = os.path.join(self.data, "tree")
+        debs = os.path.join(self.data, "debs")
+        stamp = os.path.join(self.data, "tree.done")
+        if not os.path.exists(stamp):
+            os.makedirs(debs, exist_ok=True)
+            have = os.listdir(debs)
+            missing = [d for d in DEBS if not any(f.startswith(d + "_") for f in have)]
+            if missing:
+                log("apt-get download %s" % " ".join(missing))
+                subprocess.run(["apt-get", "download"] + missing, cwd=debs, capture_output=True, timeout=300)
+            files = sorted(f for f in os.listdir(debs) if f.endswith(".deb"))
+            if all(any(f.startswith(d + "_") for f in files) for d in DEBS):
+                shutil.rmtree(tree, ignore_errors=True)
+                os.makedirs(tree)
+                for f in files:
+                    self.must(["dpkg", "-x", os.path.join(debs, f), tree], record=False)
+                with open(stamp, "w") as f:
+                    f.write("\n".join(files) + "\n")
+        if os.path.exists(stamp):
+            with open(stamp) as f:
+                debnames = f.read().split()
+            self.tree = tree
+            self.tree_desc = ("files of the Debian packages %s (`apt-get download` + `dpkg -x`, cached in %s)"
+                              % (", ".join(debnames), rel(self.data)))
+            return
+        tree = os.path.join(self.work, "local-tree")
+        if not os.path.isdir(tree):
+            for src in LOCAL_TREES:
+                shutil.copytree(src, tree + src, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+        self.tree = tree
+        self.tree_desc = ("apt-get download failed (no network?): local %s instead"
+                          % ", ".join(LOCAL_TREES))
+        self.notes.append("The image-size tree is a local fallback: " + self.tree_desc)
+
+    def tree_files(self):
+        out = []
+        for dirpath, dirs, files in os.walk(self.tree):
+            dirs.sort()
+            for f in sorted(files):
+                p = os.path.join(dirpath, f)
+                if os.path.isfile(p) and not os.path.islink(p):
+                    out.append(p)
+        return out
+
+    def mkimage(self, name, lines):
+        manifest = os.path.join(self.work, name + ".manifest")
+        with open(manifest, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        img = os.path.join(self.work, name + ".img")
+        self.must([os.path.join(self.build, "tools", "mkimage"), "-q", manifest, img])
+        return img
+
+    def boot_image(self):
+        if "boot" not in self.images:
+            self.images["boot"] = self.mkimage("boot", ["/bin/busybox: /bin/busybox"])
+        return self.images["boot"]
+
+    def read_image(self):
+        """Root with readbench and /data/big, made of the tree's files
+        (realistic compressibility), 32 MiB (8 MiB with --quick)."""
+        if "read" not in self.images:
+            size = (8 if self.quick else 32) << 20
+            big = os.path.join(self.work, "big")
+            with open(big, "wb") as out:
+                n = 0
+                files = self.tree_files()
+                while n < size:
+                    for p in files:
+                        with open(p, "rb") as f:
+                            b = f.read(size - n)
+                        out.write(b)
+                        n += len(b)
+                        if n >= size:
+                            break
+            self.big_size = size
+            self.images["read"] = self.mkimage("read", ["/bin/busybox: /bin/busybox",
+                                                        "/bin/readbench: " + self.readbench,
+                                                        "/data/big: " + big])
+        return self.images["read"]
+
+    # ---- sections ----
+    def sec_sizes(self):
+        rows = []
+        stripped, elf = self.stripped, self.kernel
+        rows.append(("kernel.elf stripped (`%s`)" % rel(os.path.join(self.build, "kernel.stripped")),
+                     os.path.getsize(stripped)))
+        rows.append(("kernel.elf with symbols and debug info (`%s`)" % rel(os.path.join(self.build, "kernel.elf")),
+                     os.path.getsize(elf)))
+        mods = sorted(f for f in os.listdir(os.path.join(self.build, "modules")) if f.endswith(".so")) \
+            if os.path.isdir(os.path.join(self.build, "modules")) else []
+        for m in mods:
+            path = os.path.join(self.build, "modules", m)
+            tmp = os.path.join(self.work, m + ".stripped")
+            self.must(["strip", "-o", tmp, path])
+            rows.append(("module %s (`%s`), stripped" % (m, rel(path)), os.path.getsize(tmp)))
+            rows.append(("module %s, as built" % m, os.path.getsize(path)))
+        self.cmds.append("stat -c %s build/kernel.stripped build/kernel.elf  # copied to build/bench/ first")
+        t = "| file | bytes |\n|------|------:|\n"
+        for name, n in rows:
+            t += "| %s | %s |\n" % (name, kib(n))
+        ratio = os.path.getsize(stripped) / (6.35e6)
+        t += ("\nFor comparison, OSv's stripped kernel is 6.35 MB (DESIGN.md): Osprey's is %.3fx of it.\n" % ratio)
+        if not mods:
+            t += "\nNo modules were built (build/modules/*.so is empty).\n"
+        return t
+
+    def sec_boot(self):
+        img = self.boot_image()
+        n = 3 if self.quick else self.a.boots
+        steps, order, first, walls, tscs, fails = {}, [], [], [], [], 0
+        for i in range(n):
+            status, out, wall = self.boot("--bootchart /bin/busybox true", [img], record=(i == 0))
+            m = FIRST_RE.search(out)
+            if status != 0 or not m:
+                fails += 1
+                continue
+            walls.append(wall * 1000)
+            first.append(float(m.group(2)))
+            t = TSC_RE.search(out)
+            if t:
+                tscs.append(int(t.group(1)))
+            inchart = False
+            for line in out.splitlines():
+                if TSC_RE.search(line):
+                    inchart = True
+                    continue
+                c = CHART_RE.match(line) if inchart else None
+                if c:
+                    name = c.group(1)
+                    if name not in steps:
+                        steps[name] = []
+                        order.append(name)
+                    steps[name].append(float(c.group(2)))
+                elif inchart:
+                    inchart = False
+        if not first:
+            raise RuntimeError("no boot printed a bootchart (%d failures)" % fails)
+        self.cmds.append("# %d boots; wall time is time.monotonic() around tools/run" % n)
+        t = ("%d boots of a ROFS root holding only /bin/busybox (Debian busybox-static), `-m 64M`, microvm, "
+             "program `/bin/busybox true`; times from kernel entry (guest TSC, %s kHz), "
+             "median (min–max) in ms.\n\n" % (len(first), fmt(tscs, 0) if tscs else "?"))
+        t += "| step | since kernel entry (ms) | step itself (ms) |\n|------|------:|------:|\n"
+        prev = None
+        timeline = []
+        for name in order:
+            vals = steps[name]
+            inc = [v - p for v, p in zip(vals, steps[prev])] if prev else vals
+            t += "| %s | %s | %s |\n" % (name, fmt(vals, 3), fmt(inc, 3))
+            timeline.append((name, statistics.median(steps[prev]) if prev else 0.0, statistics.median(vals)))
+            prev = name
+        eob = steps.get("end of boot") or steps[order[-1]]
+        load = [f - e for f, e in zip(first, eob)]
+        t += "| program's first system call (program start) | %s | %s |\n" % (fmt(first, 3), fmt(load, 3))
+        t += "| whole QEMU process (wall time around tools/run) | %s | |\n" % fmt(walls, 1)
+        timeline.append(("program load", statistics.median(eob), statistics.median(first)))
+        if fails:
+            t += "\n%d of %d boots failed and are left out.\n" % (fails, n)
+        t += ("\nThe last step, end of boot -> first system call, is loading /bin/busybox (%.2f MB) from ROFS "
+              "and starting it: median %.1f ms.\n" % (os.path.getsize("/bin/busybox") / 1e6, statistics.median(load)))
+        data = "".join('"%s" %.3f %.3f\n' % x for x in timeline)
+        script = ("set title 'Boot timeline (median of %d boots, guest TSC)'\nset xlabel 'ms since kernel entry'\n"
+                  "set yrange [-0.7:%f] reverse\nset grid x\nunset key\nset style fill solid 0.6\n"
+                  "plot 'boot.dat' using (($2+$3)/2):0:2:3:($0-0.35):($0+0.35):ytic(1) with boxxyerror lc rgb '#3070b0', "
+                  "'' using 3:0:(sprintf('%%.1f', $3)) with labels left offset 0.5,0\n"
+                  % (len(first), len(timeline) - 0.3))
+        t += "\n" + self.plot("boot", script, {"boot.dat": data})
+        return t
+
+    def sec_minmem(self):
+        img = self.boot_image()
+        cache = {}
+
+        def ok(mib):
+            if mib not in cache:
+                status, out, _ = self.boot("/bin/busybox ls /", [img], memory="%dM" % mib,
+                                           timeout=30, record=not cache)
+                good = status == 0 and re.search(r"\bbin\b", out) and re.search(r"\bdev\b", out)
+                last = [l for l in out.splitlines() if l.strip() and not l.startswith("  #")
+                        and not l.startswith("run: ")]
+                cache[mib] = (bool(good), status, last[-3:])
+            return cache[mib][0]
+
+        lo, hi = 2, 64
+        if not ok(hi):
+            raise RuntimeError("does not boot with -m %dM: %s" % (hi, cache[hi]))
+        if ok(lo):
+            hi = lo
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if ok(mid):
+                hi = mid
+            else:
+                lo = mid
+        confirm = [ok(hi)] + [self.boot("/bin/busybox ls /", [img], memory="%dM" % hi, timeout=30,
+                                        record=False)[0] == 0 for _ in range(2)]
+        self.cmds.append("# bisection over whole MiB in [2, 64]: -m %s" % ", ".join("%dM" % k for k in cache))
+        t = ("Smallest `-m` (whole MiB) at which the busybox image boots and `/bin/busybox ls /` exits 0 "
+             "with the listing printed; bisection over [2, 64] MiB, then 3 boots at the answer.\n\n")
+        t += "| | MiB |\n|---|---:|\n| minimum memory | %d |\n| boots at the minimum that passed | %d of 3 |\n" % (
+            hi, sum(confirm))
+        t += "| OSv ROFS image, for comparison (DESIGN.md) | 13 |\n"
+        t += "\nTried: " + ", ".join("%d MiB %s" % (k, "ok" if v[0] else "fails (status %d)" % v[1])
+                                     for k, v in sorted(cache.items())) + ".\n"
+        if hi > 2 and (hi - 1) in cache:
+            t += "\nAt %d MiB the end of the output is:\n\n```\n%s\n```\n" % (hi - 1, "\n".join(cache[hi - 1][2]))
+        return t
+
+    def sec_image_size(self):
+        tree = self.tree
+        files = self.tree_files()
+        nbytes = sum(os.path.getsize(p) for p in files)
+        outs = []
+        variants = [
+            ("ROFS (tools/mkrofs, 64 KiB clusters, LZ4HC)", "rofs",
+             lambda img: [os.path.join(self.build, "tools", "mkrofs"), "-q", tree, img]),
+            ("squashfs (lz4 -Xhc, 64 KiB blocks)", "squashfs",
+             lambda img: ["mksquashfs", tree, img, "-comp", "lz4", "-Xhc", "-b", "65536", "-noappend",
+                          "-quiet", "-no-progress"]),
+            ("EROFS (lz4hc, default 4 KiB pclusters)", "erofs",
+             lambda img: ["mkfs.erofs", "-zlz4hc", img, tree]),
+            ("EROFS (lz4hc, -C65536)", "erofs-64k",
+             lambda img: ["mkfs.erofs", "-zlz4hc", "-C65536", img, tree]),
+        ]
+        rows = []
+        for label, key, mk in variants:
+            img = os.path.join(self.work, "tree.%s" % key)
+            if os.path.exists(img):
+                os.unlink(img)
+            cmd = mk(img)
+            if not shutil.which(cmd[0]) and not os.path.exists(cmd[0]):
+                rows.append((label, None, None, "%s not installed" % cmd[0]))
+                continue
+            t0 = time.monotonic()
+            p = self.sh(cmd)
+            took = time.monotonic() - t0
+            if p.returncode != 0:
+                rows.append((label, None, None, (p.stderr or p.stdout).strip().splitlines()[-1:]))
+                continue
+            rows.append((label, os.path.getsize(img), took, ""))
+        rofs = rows[0][1]
+        t = "Tree: %s; %d regular files, %d bytes.\n\n" % (self.tree_desc, len(files), nbytes)
+        t += "| filesystem | image bytes | of input | vs ROFS | build time (s) |\n|---|---:|---:|---:|---:|\n"
+        data = ""
+        for label, size, took, why in rows:
+            if size is None:
+                t += "| %s | n/a | | | %s |\n" % (label, why)
+                continue
+            t += "| %s | %d | %.1f%% | %s | %.1f |\n" % (
+                label, size, 100.0 * size / nbytes, "%.3fx" % (size / rofs) if rofs else "", took)
+            data += '"%s" %.3f\n' % (label.split(" (")[0] + ("\\n" + label.split(" (")[1].rstrip(")")
+                                                            if " (" in label else ""), size / 1e6)
+        t += "| (uncompressed input) | %d | 100.0%% | | |\n" % nbytes
+        t += ("\nEach image is built once (sizes are deterministic); build times are one run each, "
+              "on a warm page cache.\n")
+        script = ("set title 'Image size of the same tree (smaller is better)'\nset ylabel 'MB'\n"
+                  "set style fill solid 0.6\nset boxwidth 0.6\nunset key\nset grid y\nset yrange [0:*]\n"
+                  "plot 'size.dat' using 0:2:xtic(1) with boxes lc rgb '#3070b0', "
+                  "'' using 0:2:(sprintf('%%.2f', $2)) with labels offset 0,0.7\n")
+        t += "\n" + self.plot("image-size", script, {"size.dat": data})
+        return t
+
+    def sec_lz4(self):
+        listfile = os.path.join(self.work, "lz4.list")
+        with open(listfile, "w") as f:
+            f.write("\n".join(self.tree_files()) + "\n")
+        rounds = 3 if self.quick else 7
+        p = self.must([self.lz4bench, "-r", str(rounds), listfile])
+        ours, theirs, info = [], [], ""
+        for line in p.stdout.splitlines():
+            m = re.match(r"round \d+: osprey ([\d.]+) MB/s liblz4 ([\d.]+) MB/s", line)
+            if m:
+                ours.append(float(m.group(1)))
+                theirs.append(float(m.group(2)))
+            elif line.startswith("input:"):
+                info = line[len("input: "):]
+        ratio = [a / b for a, b in zip(ours, theirs)]
+        t = ("Host, one thread: the tree of *ROFS image size* cut into 64 KiB blocks, each compressed with "
+             "LZ4HC level 12 (as mkrofs does); every round decodes all blocks with each decoder. %s. "
+             "Our decoder is kernel/lib/lz4.c compiled with -O2 -mgeneral-regs-only as in the kernel; liblz4 is "
+             "Debian's. %d rounds, median (min–max).\n\n" % (info, len(ours)))
+        t += "| decoder | MB/s (decoded bytes) |\n|---|---:|\n"
+        t += "| Osprey lz4_decompress | %s |\n| liblz4 LZ4_decompress_safe | %s |\n" % (fmt(ours, 0), fmt(theirs, 0))
+        t += "| ratio Osprey / liblz4 | %s |\n" % fmt(ratio, 2, "x")
+        return t
+
+    def sec_rofs_read(self):
+        img = self.read_image()
+        caches = ["256K", "4M"] if self.quick else ["256K", "1M", "4M", "16M", "64M"]
+        rounds = 3 if self.quick else 5
+        count = 300 if self.quick else 1000
+        res = {}
+        # One program per boot: a program run after another one in the same
+        # boot can be far slower (see the note below), so every measurement
+        # is the first program of a fresh boot.
+        for c in caches:
+            r = {"seq": [], "rand": []}
+            for prog in ("/bin/readbench seq /data/big 4096 %d" % rounds,
+                         "/bin/readbench rand /data/big 4096 %d %d" % (count, rounds)):
+                status, out, _ = self.boot("--rofs-cache=%s %s" % (c, prog), [img], memory="192M",
+                                           timeout=600, record=(c == caches[0]))
+                for m in RB_RE.finditer(out):
+                    r[m.group(1)].append(int(m.group(3)) / (int(m.group(5)) / 1e9) / 1e6)
+                if status != 0:
+                    r["error"] = "status %d: %s" % (status, out.strip().splitlines()[-1:] if out.strip() else "")
+            res[c] = r
+        self.cmds.append("# the same for --rofs-cache=" + ", ".join(caches))
+        t = ("Guest (microvm, `-m 192M`): apps/bench/readbench reads /data/big, a %d MiB file made of the tree's "
+             "files (ROFS, 64 KiB LZ4HC clusters) from start to end in 4 KiB read() calls (%d rounds), then "
+             "in another boot makes %d pread() calls of 4 KiB at random 4 KiB-aligned offsets (%d rounds); one "
+             "boot per cache  and access pattern, the cache is not emptied between rounds. MB/s (10^6 bytes), median (min–max) over rounds.\n\n"
+             % (self.big_size >> 20, rounds, count, rounds))
+        t += "| --rofs-cache | sequential 4 KiB reads | random 4 KiB preads |\n|---|---:|---:|\n"
+        data = ""
+        for c in caches:
+            r = res[c]
+            t += "| %s | %s | %s |\n" % (c, fmt(r["seq"], 1), fmt(r["rand"], 2) if "error" not in r or r["rand"]
+                                         else "failed: " + r["error"])
+            if r["seq"] and r["rand"]:
+                mult = {"K": 1, "M": 1024}[c[-1]]
+                data += "%d %.3f %.3f\n" % (int(c[:-1]) * mult, statistics.median(r["seq"]),
+                                             statistics.median(r["rand"]))
+        script = ("set title 'Guest ROFS read throughput vs cluster cache size'\nset logscale xy\n"
+                  "set xlabel '--rofs-cache (KiB)'\nset ylabel 'MB/s'\nset grid\nset key top left\n"
+                  "plot 'cache.dat' using 1:2 with linespoints lw 2 title 'sequential 4 KiB', "
+                  "'' using 1:3 with linespoints lw 2 title 'random 4 KiB'\n")
+        t += "\n" + self.plot("rofs-cache", script, {"cache.dat": data})
+        return t
+
+    def sec_virtio(self):
+        mib = 32 if self.quick else 256
+        raw = os.path.join(self.data, "random-%dM.img" % mib)
+        if not os.path.exists(raw) or os.path.getsize(raw) != mib << 20:
+            rnd = random.Random(42)
+            with open(raw + ".tmp", "wb") as f:
+                for _ in range(mib):
+                    f.write(rnd.randbytes(1 << 20))
+            os.rename(raw + ".tmp", raw)
+        rounds = 3 if self.quick else 5
+        img = self.read_image()
+        status, out, _ = self.boot("/bin/readbench seq /dev/vblk1 65536 %d" % rounds, [img, raw],
+                                   memory="128M", timeout=600)
+        guest = [int(m.group(3)) / (int(m.group(5)) / 1e9) / 1e6 for m in RB_RE.finditer(out)]
+        if not guest:
+            raise RuntimeError("guest read failed, status %d: %s" % (status, out.strip().splitlines()[-3:]))
+        p = self.must([self.readbench, "seq", raw, "65536", str(rounds + 1)])
+        host = [int(m.group(3)) / (int(m.group(5)) / 1e9) / 1e6 for m in RB_RE.finditer(p.stdout)][1:]
+        ratio = statistics.median(guest) / statistics.median(host)
+        t = ("A second disk, a raw %d MiB file of random bytes, is /dev/vblk1 in the guest (virtio-blk-device, "
+             "cache=writeback); readbench reads it start to end in 64 KiB read() calls, %d rounds. The host "
+             "reads the same file with the same static binary, %d rounds after one unrecorded round that "
+             "warms the page cache. MB/s, median (min–max).\n\n" % (mib, rounds, rounds))
+        t += "| reader | MB/s |\n|---|---:|\n| guest /dev/vblk1 | %s |\n| host, same file | %s |\n" % (
+            fmt(guest, 1), fmt(host, 1))
+        t += "| ratio guest / host (medians) | %.4f |\n" % ratio
+        return t
+
+    def sec_null(self):
+        calls = 100000 if self.quick else 1000000
+        rounds = 3 if self.quick else 7
+        img = self.read_image()
+        status, out, _ = self.boot("/bin/readbench null %d %d" % (calls, rounds), [img], timeout=600)
+        guest = [int(m.group(5)) / int(m.group(3)) for m in RB_RE.finditer(out)]
+        if not guest:
+            raise RuntimeError("guest run failed, status %d: %s" % (status, out.strip().splitlines()[-3:]))
+        p = self.must([self.readbench, "null", str(calls), str(rounds)])
+        host = [int(m.group(5)) / int(m.group(3)) for m in RB_RE.finditer(p.stdout)]
+        t = ("`syscall(SYS_getppid)` %d times in a loop, timed with clock_gettime(CLOCK_MONOTONIC), %d rounds; "
+             "the same static binary (apps/bench/readbench.c, musl) in the guest and on the Linux host. "
+             "ns per call, median (min–max).\n\n" % (calls, rounds))
+        t += "| where | ns/call |\n|---|---:|\n| guest (Osprey) | %s |\n| host (Linux %s) | %s |\n" % (
+            fmt(guest, 1), platform.release(), fmt(host, 1))
+        t += "| ratio guest / host (medians) | %.3f |\n" % (statistics.median(guest) / statistics.median(host))
+        if os.path.exists("/sys/module/kvm_pvm") or "hypervisor" in open("/proc/cpuinfo").read():
+            t += ("\nThe host is itself a virtual machine, so its system calls may cost more than on bare metal; "
+                  "the guest's `syscall` instruction is emulated by TCG.\n")
+        return t
+
+    # ---- report ----
+    def header(self, started, took):
+        cpu = "?"
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+        qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True).stdout
+        qemu = qemu.splitlines()[0] if qemu else "?"
+        git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True).stdout.strip() or "?"
+        h = "# Osprey benchmarks\n\n"
+        h += "Written by `make bench` (tools/bench.py%s); do not edit by hand.\n\n" % (
+            " --quick" if self.quick else "")
+        h += "| | |\n|---|---|\n"
+        h += "| date | %s |\n" % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started))
+        h += "| host CPU | %s (%d CPUs online) |\n" % (cpu, os.cpu_count() or 0)
+        h += "| host | %s %s, %s |\n" % (platform.system(), platform.release(), platform.python_implementation()
+                                        + " " + platform.python_version())
+        h += "| QEMU | %s |\n" % qemu
+        h += "| accelerator | %s |\n" % (self.accel or "? (no guest was booted)")
+        h += "| commit | %s |\n" % git
+        h += "| mode | %s |\n" % ("--quick (3 boots, small trees, fewer sizes)" if self.quick else "full")
+        h += "| run time | %.0f s |\n" % took
+        h += ("\nFigures are the median of repeated runs with (min–max). Guest times come from the guest TSC or "
+              "CLOCK_MONOTONIC; under TCG every guest instruction is emulated, so guest speeds are QEMU's, "
+              "not the hardware's.\n")
+        for n in self.notes:
+            h += "\n**Note:** %s\n" % n
+        return h
+
+    def run(self):
+        started = time.time()
+        t0 = time.monotonic()
+        body = []
+        prep_error = None
+        try:
+            self.build_helpers()
+            self.get_tree()
+        except Exception as e:  # noqa: BLE001 - reported in every section
+            prep_error = str(e)
+            traceback.print_exc()
+        funcs = [self.sec_sizes, self.sec_boot, self.sec_minmem, self.sec_image_size, self.sec_lz4,
+                 self.sec_rofs_read, self.sec_virtio, self.sec_null]
+        for title, fn in zip(SECTIONS, funcs):
+            log("%s ..." % title)
+            s0 = time.monotonic()
+            self.cmds = []
+            try:
+                if prep_error and fn is not self.sec_sizes:
+                    raise RuntimeError("preparation failed: " + prep_error)
+                text = fn()
+            except Exception as e:  # noqa: BLE001 - a section that fails says why
+                traceback.print_exc()
+                text = "Not measured: %s\n" % str(e).strip().replace("\n", " ")[:600]
+            took = time.monotonic() - s0
+            log("%s took %.1f s" % (title, took))
+            body.append("## %s\n\n%s%s" % (title, text, self.commands()))
+        report = self.header(started, time.monotonic() - t0) + "\n" + "\n".join(body)
+        path = os.path.join(self.out, "benchmarks.md")
+        with open(path, "w") as f:
+            f.write(report)
+        log("wrote %s in %.0f s" % (rel(path), time.monotonic() - t0))
+        return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--quick", action="store_true", help="reduced run (3 boots, small trees, fewer sizes)")
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs"),
+                    help="where benchmarks.md and bench/*.png go (default docs/)")
+    ap.add_argument("--boots", type=int, default=20, help="boots for the boot-time figure (full run)")
+    a = ap.parse_args()
+    if not os.path.exists(os.path.join(a.build, "kernel.elf")):
+        sys.exit("bench: no kernel in %s (run make first)" % a.build)
+    return Bench(a).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
