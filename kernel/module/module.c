@@ -33,6 +33,7 @@ struct module {
 static struct mutex module_lock = { .wq = WAITQ_INIT(module_lock.wq) };
 static struct module *modules;
 static int nmodules;
+static struct module *loading;	/* being initialized: panics name its code */
 static const struct kexport **export_hash;	/* open addressing, built once */
 static size_t export_cap;			/* its size, a power of two */
 
@@ -170,6 +171,24 @@ static int vm_flags_of(int prot)
 	return (prot & ELF_MOD_PROT_W ? VM_WRITE : 0) | (prot & ELF_MOD_PROT_X ? VM_EXEC : 0);
 }
 
+/* Backtraces want the names of static functions too, which only .symtab
+ * has; keep just it and its strings, not the whole file. Without one (a
+ * stripped module) symbolization falls back to .dynsym. */
+static void keep_symtab(struct elf_mod *e)
+{
+	size_t syms = e->symtab_n * 24, size = syms + e->symstr_size;
+	uint8_t *copy = e->symtab_n > 1 && size < (8u << 20) ? kmalloc(size) : NULL;
+
+	if (copy) {
+		memcpy(copy, e->file + e->symtab_off, syms);
+		memcpy(copy + syms, e->file + e->symstr_off, e->symstr_size);
+		e->symtab_off = 0;
+		e->symstr_off = syms;
+		e->file_size = size;
+	}
+	e->file = copy;
+}
+
 /* Everything after reading the file; on failure the caller frees mod. */
 static int link_and_start(struct module *mod, const char *path, uint8_t *file, size_t size,
     struct load_ctx *ctx)
@@ -212,6 +231,8 @@ static int link_and_start(struct module *mod, const char *path, uint8_t *file, s
 		pr_err("module: %s: %s\n", path, e->reason ? e->reason : "no module_init");
 		return err;
 	}
+	keep_symtab(e);
+	__atomic_store_n(&loading, mod, __ATOMIC_RELEASE);
 	if ((err = elf_mod_for_each_ctor(e, run_ctor, NULL)) < 0) {
 		pr_err("module: %s: %s\n", path, e->reason);
 		return err;
@@ -242,16 +263,20 @@ int module_load(const char *path)
 	}
 	struct module *mod = kzalloc(sizeof(*mod));
 	struct load_ctx ctx = { .path = path };
+	if (mod)
+		strlcpy(mod->name, base_name(path), sizeof(mod->name));
 	err = mod ? link_and_start(mod, path, file, size, &ctx) : -ENOMEM;
 	if (err) {
+		__atomic_store_n(&loading, NULL, __ATOMIC_RELEASE);
 		if (mod && mod->base)
 			vunmap_module(mod->base, mod->size);
+		if (mod && mod->elf.file != file)
+			kfree((void *)mod->elf.file);	/* the kept .symtab */
 		kfree(mod);
 	} else {
-		mod->elf.file = NULL;	/* symbolize from .dynsym from now on */
+		__atomic_store_n(&loading, NULL, __ATOMIC_RELEASE);
 		for (int i = 0; i < ctx.ndeps; i++)
 			ctx.deps[i]->refs++;
-		strlcpy(mod->name, base_name(path), sizeof(mod->name));
 		mod->load_ns = clock_ns() - t0;
 		mod->next = modules;
 		__atomic_store_n(&modules, mod, __ATOMIC_RELEASE);
@@ -280,16 +305,25 @@ void module_list(void)
 }
 
 /* Backtraces through module code. */
+static const char *symbolize_in(struct module *m, uintptr_t addr, uintptr_t *offset,
+    const char **name)
+{
+	*name = m->name[0] ? m->name : "loading module";
+	uint64_t off;
+	const char *sym = elf_mod_symbolize(&m->elf, addr, &off);
+	*offset = sym ? off : addr - (uintptr_t)m->base;
+	return sym ? sym : "?";
+}
+
 static const char *module_symbolize(uintptr_t addr, uintptr_t *offset, const char **name)
 {
+	struct module *l = __atomic_load_n(&loading, __ATOMIC_ACQUIRE);
+
+	if (l && addr >= (uintptr_t)l->base && addr < (uintptr_t)l->base + l->size)
+		return symbolize_in(l, addr, offset, name);
 	for (struct module *m = __atomic_load_n(&modules, __ATOMIC_ACQUIRE); m; m = m->next) {
-		if (addr < (uintptr_t)m->base || addr >= (uintptr_t)m->base + m->size)
-			continue;
-		*name = m->name;
-		uint64_t off;
-		const char *sym = elf_mod_symbolize(&m->elf, addr, &off);
-		*offset = sym ? off : addr - (uintptr_t)m->base;
-		return sym ? sym : "?";
+		if (addr >= (uintptr_t)m->base && addr < (uintptr_t)m->base + m->size)
+			return symbolize_in(m, addr, offset, name);
 	}
 	return NULL;
 }

@@ -115,3 +115,16 @@ def test_ext2_module(ctx):
         ctx.check("ext2.read_file", "hello from ext2" in out, "file not read", out)
         ctx.check("ext2.hash", hashlib.sha256(data).hexdigest() in out and status == 0,
                   "status %d, hash differs" % status, out)
+
+
+def test_panic_in_module(ctx):
+    if not os.path.exists(os.path.join(ctx.build, "testmods", "libpanicfs.so")):
+        ctx.skip("panic_symbolized", "test modules not built")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        image, msg = _image(ctx, tmp, "none /mnt/p panicfs defaults 0 0\n", ["libpanicfs.so"])
+        status, out = ctx.run("/bin/busybox true", images=[image] if image else [])
+        ok = status == 99 and "PANIC: testfs: deliberate panic inside a module" in out
+        ctx.check("panic_reported", image and ok, msg or "status %d" % status, out)
+        ctx.check("panic_symbolized", "deep_inside_the_module+0x" in out and "[libpanicfs.so]" in out
+                  and "module_load+0x" in out, "module frames not named", out)

@@ -5,6 +5,7 @@
 #include "fs/vfs.h"
 #include "module/module.h"
 #include "dev/console.h"
+#include "panic.h"
 #include <errno.h>
 
 __attribute__((visibility("default"))) const uint32_t osprey_module_api =
@@ -42,7 +43,18 @@ static const struct fs_type testfs_type = {
 	.mount = testfs_mount,
 };
 
+#ifdef PANIC_IN_INIT
+/* Static, so only .symtab names it: the backtrace must still show it. */
+static __attribute__((noinline)) void deep_inside_the_module(void)
+{
+	panic("testfs: deliberate panic inside a module");
+}
+#endif
+
 __attribute__((visibility("default"))) int module_init(void)
 {
+#ifdef PANIC_IN_INIT
+	deep_inside_the_module();
+#endif
 	return vfs_register_fs(&testfs_type);
 }
