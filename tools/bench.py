@@ -369,17 +369,17 @@ class Bench:
         load = [f - e for f, e in zip(first, eob)]
         t += "| program's first system call (program start) | %s | %s |\n" % (fmt(first, 3), fmt(load, 3))
         t += "| whole QEMU process (wall time around tools/run) | %s | |\n" % fmt(walls, 1)
-        timeline.append(("program load", statistics.median(eob), statistics.median(first)))
+        timeline.append(("program start (1st syscall)", statistics.median(eob), statistics.median(first)))
         if fails:
             t += "\n%d of %d boots failed and are left out.\n" % (fails, n)
         t += ("\nThe last step, end of boot -> first system call, is loading /bin/busybox (%.2f MB) from ROFS "
               "and starting it: median %.1f ms.\n" % (os.path.getsize("/bin/busybox") / 1e6, statistics.median(load)))
         data = "".join('"%s" %.3f %.3f\n' % x for x in timeline)
         script = ("set title 'Boot timeline (median of %d boots, guest TSC)'\nset xlabel 'ms since kernel entry'\n"
-                  "set yrange [-0.7:%f] reverse\nset grid x\nunset key\nset style fill solid 0.6\n"
+                  "set yrange [-0.7:%f] reverse\nset xrange [0:%f]\nset grid x\nunset key\nset style fill solid 0.6\n"
                   "plot 'boot.dat' using (($2+$3)/2):0:2:3:($0-0.35):($0+0.35):ytic(1) with boxxyerror lc rgb '#3070b0', "
                   "'' using 3:0:(sprintf('%%.1f', $3)) with labels left offset 0.5,0\n"
-                  % (len(first), len(timeline) - 0.3))
+                  % (len(first), len(timeline) - 0.3, statistics.median(first) * 1.12))
         t += "\n" + self.plot("boot", script, {"boot.dat": data})
         return t
 
@@ -428,14 +428,14 @@ class Bench:
         nbytes = sum(os.path.getsize(p) for p in files)
         outs = []
         variants = [
-            ("ROFS (tools/mkrofs, 64 KiB clusters, LZ4HC)", "rofs",
+            ("ROFS (tools/mkrofs, 64 KiB clusters, LZ4HC)", "ROFS",
              lambda img: [os.path.join(self.build, "tools", "mkrofs"), "-q", tree, img]),
             ("squashfs (lz4 -Xhc, 64 KiB blocks)", "squashfs",
              lambda img: ["mksquashfs", tree, img, "-comp", "lz4", "-Xhc", "-b", "65536", "-noappend",
                           "-quiet", "-no-progress"]),
-            ("EROFS (lz4hc, default 4 KiB pclusters)", "erofs",
+            ("EROFS (lz4hc, default 4 KiB pclusters)", "EROFS",
              lambda img: ["mkfs.erofs", "-zlz4hc", img, tree]),
-            ("EROFS (lz4hc, -C65536)", "erofs-64k",
+            ("EROFS (lz4hc, -C65536)", "EROFS-C65536",
              lambda img: ["mkfs.erofs", "-zlz4hc", "-C65536", img, tree]),
         ]
         rows = []
@@ -453,7 +453,7 @@ class Bench:
             if p.returncode != 0:
                 rows.append((label, None, None, (p.stderr or p.stdout).strip().splitlines()[-1:]))
                 continue
-            rows.append((label, os.path.getsize(img), took, ""))
+            rows.append((label, os.path.getsize(img), took, key))
         rofs = rows[0][1]
         t = "Tree: %s; %d regular files, %d bytes.\n\n" % (self.tree_desc, len(files), nbytes)
         t += "| filesystem | image bytes | of input | vs ROFS | build time (s) |\n|---|---:|---:|---:|---:|\n"
@@ -464,15 +464,14 @@ class Bench:
                 continue
             t += "| %s | %d | %.1f%% | %s | %.1f |\n" % (
                 label, size, 100.0 * size / nbytes, "%.3fx" % (size / rofs) if rofs else "", took)
-            data += '"%s" %.3f\n' % (label.split(" (")[0] + ("\\n" + label.split(" (")[1].rstrip(")")
-                                                            if " (" in label else ""), size / 1e6)
+            data += '"%s" %.3f\n' % (why, size / 1e6)
         t += "| (uncompressed input) | %d | 100.0%% | | |\n" % nbytes
         t += ("\nEach image is built once (sizes are deterministic); build times are one run each, "
               "on a warm page cache.\n")
         script = ("set title 'Image size of the same tree (smaller is better)'\nset ylabel 'MB'\n"
                   "set style fill solid 0.6\nset boxwidth 0.6\nunset key\nset grid y\nset yrange [0:*]\n"
                   "plot 'size.dat' using 0:2:xtic(1) with boxes lc rgb '#3070b0', "
-                  "'' using 0:2:(sprintf('%%.2f', $2)) with labels offset 0,0.7\n")
+                  "'' using 0:2:(sprintf('%%.2f', $2)) with labels offset 0,0.7\n" % ())
         t += "\n" + self.plot("image-size", script, {"size.dat": data})
         return t
 
@@ -524,7 +523,7 @@ class Bench:
         t = ("Guest (microvm, `-m 192M`): apps/bench/readbench reads /data/big, a %d MiB file made of the tree's "
              "files (ROFS, 64 KiB LZ4HC clusters) from start to end in 4 KiB read() calls (%d rounds), then "
              "in another boot makes %d pread() calls of 4 KiB at random 4 KiB-aligned offsets (%d rounds); one "
-             "boot per cache  and access pattern, the cache is not emptied between rounds. MB/s (10^6 bytes), median (min–max) over rounds.\n\n"
+             "boot per cache size and access pattern, the cache is not emptied between rounds. MB/s (10^6 bytes), median (min–max) over rounds.\n\n"
              % (self.big_size >> 20, rounds, count, rounds))
         t += "| --rofs-cache | sequential 4 KiB reads | random 4 KiB preads |\n|---|---:|---:|\n"
         data = ""
