@@ -145,7 +145,7 @@ static int edge_io(struct blkdev *d, uint8_t *p, size_t n, uint64_t pos, bool wr
  * program's buffer), and which a device must never be pointed at. */
 static int middle_bounced(struct blkdev *d, uint8_t *p, size_t len, uint64_t pos, bool write)
 {
-	enum { CHUNK = 65536 };
+	enum { CHUNK = 16384 };	/* small: a fragmented heap still has it */
 	uint8_t *bounce = kmalloc(len < CHUNK ? len : CHUNK);
 	int err = bounce ? 0 : -ENOMEM;
 

@@ -157,7 +157,7 @@ static int load_elf(const char *path, struct image *im, const char **why)
 			}
 		}
 		if (err && !*why)
-			*why = "cannot map its segments";
+			*why = err == -ENOMEM ? "not enough memory to load it" : "cannot map its segments";
 	}
 	kfree(ph);
 	file_rele(f);

@@ -116,7 +116,9 @@ int mm_init(const struct pvh_start_info *si)
 		max_pfn = PI_NIL - 1;
 	}
 
-	page_reserve_range(0, 1UL << 20);	/* firmware, boot structures */
+	/* Page 0 stays unused (null pointers). The rest of low RAM is free once
+	 * boot has copied what the loader left there (memmap, command line). */
+	page_reserve_range(0, PAGE_SIZE);
 	page_reserve_range((uintptr_t)__kernel_phys_start,
 	    (uintptr_t)__kernel_end - KERNEL_VMA - (uintptr_t)__kernel_phys_start);
 	const struct pvh_module *mods = phys_to_virt(si->modlist_paddr);

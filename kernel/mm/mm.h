@@ -58,6 +58,9 @@ extern bool heap_debug;
 void *vmap_stack(size_t size);			/* with an unmapped guard page below */
 void vunmap_stack(void *top, size_t size);
 void *ioremap(uint64_t pa, size_t size);
+/* Virtually contiguous, page-backed memory; not for device DMA. */
+void *vmalloc(size_t size);
+void vfree(void *p, size_t size);
 /* Zeroed, writable memory for a kernel module near the kernel image. */
 void *vmap_module(size_t size, size_t align);
 void vunmap_module(void *base, size_t size);

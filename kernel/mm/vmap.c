@@ -158,3 +158,18 @@ void vmap_protect(void *va, size_t size, int vm_flags)
 {
 	paging_protect((uintptr_t)va, size, vm_flags);
 }
+
+/* Virtually contiguous memory from single pages, for large buffers that no
+ * device reads (a fragmented buddy may have no big block left). */
+void *vmalloc(size_t size)
+{
+	void *top = vmap_stack(size);
+
+	return top ? (char *)top - PAGE_ALIGN(size) : NULL;
+}
+
+void vfree(void *p, size_t size)
+{
+	if (p)
+		vunmap_stack((char *)p + PAGE_ALIGN(size), PAGE_ALIGN(size));
+}

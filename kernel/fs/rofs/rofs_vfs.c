@@ -84,7 +84,7 @@ static struct cached_cluster *cache_slot(struct rofs_mount *rm)
 
 	if (rm->ncached < rm->max_cached) {
 		c = kzalloc(sizeof(*c));
-		uint8_t *data = c ? kmalloc(rm->fs.cluster_size) : NULL;
+		uint8_t *data = c ? vmalloc(rm->fs.cluster_size) : NULL;
 		if (data) {
 			c->data = data;
 			rm->ncached++;
@@ -281,11 +281,22 @@ static void free_mount(struct rofs_mount *rm)
 
 	list_for_each_safe(pos, tmp, &rm->lru) {
 		struct cached_cluster *c = list_entry(pos, struct cached_cluster, lru);
-		kfree(c->data);
+		vfree(c->data, rm->fs.cluster_size);
 		kfree(c);
 	}
-	kfree(rm->scratch);
+	vfree(rm->scratch, rm->fs.cluster_size);
 	kfree(rm);
+}
+
+/* Without --rofs-cache: 4 MiB, or a sixteenth of free RAM if that is less,
+ * so a small VM keeps its memory for the program. */
+static uint64_t default_cache_bytes(void)
+{
+	struct mem_stats st;
+
+	mem_stats(&st);
+	uint64_t share = st.free_pages * PAGE_SIZE / 16;
+	return share < DEFAULT_CACHE ? share : DEFAULT_CACHE;
 }
 
 static int rofs_mount_op(struct mount *mp, const char *source, const char *data)
@@ -302,17 +313,17 @@ static int rofs_mount_op(struct mount *mp, const char *source, const char *data)
 	mutex_init(&rm->lock);
 	list_init(&rm->lru);
 	int err = rofs_mount(&rm->fs, image_read, image_error, rm);
-	if (!err && !(rm->scratch = kmalloc(rm->fs.cluster_size)))
+	if (!err && !(rm->scratch = vmalloc(rm->fs.cluster_size)))
 		err = -ENOMEM;
 	if (err) {
 		pr_err("rofs: %s: not a usable ROFS image (error %d)\n", dev->name, err);
 		free_mount(rm);
 		return err;
 	}
-	uint64_t bytes = boot_opts.rofs_cache ? boot_opts.rofs_cache : DEFAULT_CACHE;
+	uint64_t bytes = boot_opts.rofs_cache ? boot_opts.rofs_cache : default_cache_bytes();
 	rm->max_cached = bytes / rm->fs.cluster_size;
-	if (rm->max_cached < 1)
-		rm->max_cached = 1;
+	if (rm->max_cached < 2)
+		rm->max_cached = 2;
 	mp->priv = rm;
 	mutex_lock(&rm->lock);
 	err = get_vnode(mp, rofs_root_ino(&rm->fs), rofs_root_ino(&rm->fs), &mp->root);
