@@ -65,7 +65,7 @@ def quote(arg):
 
 
 def cmdstr(cmd):
-    return " ".join(quote(rel(c) if os.path.isabs(c) and os.path.exists(c) else c) for c in cmd)
+    return " ".join(quote(rel(c) if os.path.isabs(c) else c) for c in cmd)
 
 
 def stats(values):
@@ -535,6 +535,11 @@ class Bench:
                 mult = {"K": 1, "M": 1024}[c[-1]]
                 data += "%d %.3f %.3f\n" % (int(c[:-1]) * mult, statistics.median(r["seq"]),
                                              statistics.median(r["rand"]))
+        warm = [c for c in caches if any(v and max(v) > 3 * min(v) for v in (res[c]["seq"], res[c]["rand"]))]
+        if warm:
+            t += ("\nWith --rofs-cache=%s the rounds differ a lot: each boot starts with an empty cache, and when "
+                  "the cache holds most of the %d MiB file later rounds find its clusters still cached, so the "
+                  "median mixes cold and warm rounds.\n" % (", ".join(warm), self.big_size >> 20))
         script = ("set title 'Guest ROFS read throughput vs cluster cache size'\nset logscale xy\n"
                   "set xlabel '--rofs-cache (KiB)'\nset ylabel 'MB/s'\nset grid\nset key top left\n"
                   "plot 'cache.dat' using 1:2 with linespoints lw 2 title 'sequential 4 KiB', "
