@@ -284,7 +284,7 @@ static void free_mount(struct rofs_mount *rm)
 		vfree(c->data, rm->fs.cluster_size);
 		kfree(c);
 	}
-	vfree(rm->scratch, rm->fs.cluster_size);
+	kfree(rm->scratch);
 	kfree(rm);
 }
 
@@ -313,7 +313,8 @@ static int rofs_mount_op(struct mount *mp, const char *source, const char *data)
 	mutex_init(&rm->lock);
 	list_init(&rm->lru);
 	int err = rofs_mount(&rm->fs, image_read, image_error, rm);
-	if (!err && !(rm->scratch = vmalloc(rm->fs.cluster_size)))
+	/* Contiguous, so compressed clusters are read into it directly. */
+	if (!err && !(rm->scratch = kmalloc(rm->fs.cluster_size)))
 		err = -ENOMEM;
 	if (err) {
 		pr_err("rofs: %s: not a usable ROFS image (error %d)\n", dev->name, err);
