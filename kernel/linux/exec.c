@@ -95,24 +95,17 @@ static const char *check_segments(const struct elf_phdr *ph, int n, uint64_t fsi
 	return *hi ? NULL : "no loadable segment";
 }
 
-/* Maps one PT_LOAD segment: an anonymous mapping filled from the file,
- * writable while loading, then given its own rights. */
+/* Maps one PT_LOAD segment. Its pages are read from the file when the
+ * program first touches them: a program uses a fraction of its code, and
+ * nothing is read before it starts. */
 static int load_segment(struct file *f, const struct elf_phdr *ph, uintptr_t bias)
 {
 	uintptr_t start = (ph->vaddr + bias) & ~(PAGE_SIZE - 1);
 	uintptr_t end = PAGE_ALIGN(ph->vaddr + bias + ph->memsz);
-	int err = vm_add(proc, start, end, PROT_READ | PROT_WRITE, VMA_IMAGE);
+	int64_t off = (int64_t)ph->offset - (int64_t)(ph->vaddr + bias - start);
 
-	if (!err && ph->filesz)
-		err = vm_populate(proc, start, ph->vaddr + bias + ph->filesz);
-	if (err)
-		return err;
-	if (ph->filesz) {
-		long n = vfs_pread(f, (void *)(ph->vaddr + bias), ph->filesz, ph->offset);
-		if (n != (long)ph->filesz)
-			return n < 0 ? (int)n : -EIO;
-	}
-	return vm_protect(proc, start, end, prot_of(ph->flags));
+	return vm_add_file(proc, start, end, prot_of(ph->flags), f, off,
+	    ph->vaddr + bias + ph->filesz);
 }
 
 static int load_elf(const char *path, struct image *im, const char **why)
@@ -160,7 +153,10 @@ static int load_elf(const char *path, struct image *im, const char **why)
 			*why = err == -ENOMEM ? "not enough memory to load it" : "cannot map its segments";
 	}
 	kfree(ph);
-	file_rele(f);
+	if (err)
+		file_rele(f);
+	else
+		proc->exe = f;	/* held for the image's pages */
 	return err;
 }
 
@@ -278,6 +274,9 @@ static void process_end(struct process *p)
 	shared_sync(p, 0, USER_TOP, true);
 	vm_remove(p, 0, USER_TOP);
 	fdtable_destroy(&p->fds);
+	if (p->exe)
+		file_rele(p->exe);
+	p->exe = NULL;
 }
 
 static int exit_code_for(int err)

@@ -27,6 +27,9 @@ struct vma {
 	uintptr_t start, end;
 	int prot;
 	int kind;			/* VMA_* */
+	struct file *file;		/* image pages come from here (not held) */
+	int64_t file_off;		/* file offset of start */
+	uintptr_t file_end;		/* zeros from here on */
 };
 #define VMA_ANON	0
 #define VMA_STACK	1
@@ -58,6 +61,7 @@ struct process {
 	bool exiting;
 	int exit_status;
 	const char *name;		/* argv[0], for messages */
+	struct file *exe;		/* the program's file, for its image pages */
 };
 
 /* Per-thread state of a program thread (thread->os_priv). */
@@ -80,6 +84,8 @@ int linux_run(int argc, char **argv);
 /* Memory (vm.c). */
 int vm_add(struct process *p, uintptr_t start, uintptr_t end, int prot, int kind);
 int vm_remove(struct process *p, uintptr_t start, uintptr_t end);
+int vm_add_file(struct process *p, uintptr_t start, uintptr_t end, int prot,
+    struct file *file, int64_t file_off, uintptr_t file_end);
 int vm_protect(struct process *p, uintptr_t start, uintptr_t end, int prot);
 /* Is [addr, addr+len) inside the program's mappings (write: writable)? */
 bool user_ok(const void *addr, size_t len, bool write);

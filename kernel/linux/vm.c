@@ -31,7 +31,8 @@ static struct vma *find(struct process *p, uintptr_t addr)
 
 static bool same_kind(const struct vma *a, const struct vma *b)
 {
-	return a->end == b->start && a->prot == b->prot && a->kind == b->kind;
+	return a->end == b->start && a->prot == b->prot && a->kind == b->kind &&
+	    !a->file && !b->file;
 }
 
 /* Inserts n in address order, merging it with neighbours of the same kind
@@ -100,6 +101,25 @@ int vm_add(struct process *p, uintptr_t start, uintptr_t end, int prot, int kind
 	return 0;
 }
 
+/* A mapping of a program's image whose pages are read from file when
+ * first touched: bytes [start, file_end) come from the file at file_off,
+ * the rest are zeros. The file must outlive the mapping (the process holds
+ * its executable). */
+int vm_add_file(struct process *p, uintptr_t start, uintptr_t end, int prot,
+    struct file *file, int64_t file_off, uintptr_t file_end)
+{
+	struct vma *n = kmalloc(sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	*n = (struct vma){ .start = start, .end = end, .prot = prot, .kind = VMA_IMAGE,
+	    .file = file, .file_off = file_off, .file_end = file_end };
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	insert(p, n);	/* never merged: same_kind() sees the file */
+	spin_unlock_irqrestore(&p->vm_lock, flags);
+	return 0;
+}
+
 /* Is [start, end) mapped without a gap? The rights of its first VMA go to
  * *prot (if not NULL). */
 bool vm_covered(struct process *p, uintptr_t start, uintptr_t end, int *prot)
@@ -124,6 +144,7 @@ static void split(struct vma *v, uintptr_t addr, struct vma *spare)
 {
 	*spare = *v;
 	spare->start = addr;
+	spare->file_off = v->file_off + (int64_t)(addr - v->start);
 	v->end = addr;
 	v->next = spare;
 }
@@ -201,41 +222,95 @@ int vm_populate(struct process *p, uintptr_t start, uintptr_t end)
 	return 0;
 }
 
-int vm_fault(uintptr_t addr, bool write)
+/* A zeroed page for the program, unless the kernel's reserve would go. */
+static uint64_t user_page_alloc(void)
 {
-	struct process *p = proc;
+	struct mem_stats st;
 
-	if (!p)
-		return -EFAULT;
-	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
-	struct vma *v = find(p, addr);
-	int err = 0;
-	uintptr_t page = addr & ~(PAGE_SIZE - 1);
+	mem_stats(&st);
+	uint64_t pa = st.free_pages > KERNEL_RESERVE_PAGES ? page_alloc(0) : 0;
+	if (pa)
+		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+/* Maps pa at page unless someone mapped it meanwhile. vm_lock held. */
+static int install(struct process *p, uintptr_t page, uint64_t pa, int prot)
+{
+	if (paging_translate(page) != (uint64_t)-1) {
+		page_free(pa, 0);
+		return 0;
+	}
+	int err = paging_map(page, pa, PAGE_SIZE, vm_flags_of(prot));
+	if (err)
+		page_free(pa, 0);
+	else
+		p->user_pages++;
+	return err;
+}
+
+/* The VMA at addr, checked for the access; its copy in *out. */
+static int fault_target(struct process *p, uintptr_t page, bool write, struct vma *out)
+{
+	struct vma *v = find(p, page);
+
 	if (!v || !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-		err = -EFAULT;
-	else if (write && !(v->prot & PROT_WRITE))
-		err = -EACCES;
-	else if (paging_translate(page) != (uint64_t)-1)
-		err = -EACCES;		/* present: a protection fault */
-	if (!err) {
-		struct mem_stats st;
-		mem_stats(&st);
-		uint64_t pa = st.free_pages > KERNEL_RESERVE_PAGES ? page_alloc(0) : 0;
-		if (!pa) {
-			err = -ENOMEM;
-		} else {
-			memset(phys_to_virt(pa), 0, PAGE_SIZE);
-			err = paging_map(page, pa, PAGE_SIZE, vm_flags_of(v->prot));
-			if (err)
-				page_free(pa, 0);
-			else
-				p->user_pages++;
+		return -EFAULT;
+	if (write && !(v->prot & PROT_WRITE))
+		return -EACCES;
+	if (paging_translate(page) != (uint64_t)-1)
+		return -EACCES;		/* present: a protection fault */
+	*out = *v;
+	return 0;
+}
+
+/* A page of the program's image, read from its file: may sleep, so it is
+ * read with no lock held and installed after a second look. */
+static int fault_from_file(struct process *p, uintptr_t page, const struct vma *v)
+{
+	uint64_t pa = user_page_alloc();
+
+	if (!pa)
+		return -ENOMEM;
+	if (page < v->file_end) {
+		size_t n = v->file_end - page < PAGE_SIZE ? v->file_end - page : PAGE_SIZE;
+		long got = vfs_pread(v->file, phys_to_virt(pa), n, v->file_off + (page - v->start));
+		if (got != (long)n) {
+			page_free(pa, 0);
+			return got < 0 ? (int)got : -EIO;
 		}
 	}
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	struct vma *now = find(p, page);
+	int err = now && now->file == v->file ? install(p, page, pa, now->prot) : -EFAULT;
+	if (err == -EFAULT)
+		page_free(pa, 0);	/* unmapped while we read */
 	spin_unlock_irqrestore(&p->vm_lock, flags);
 	return err;
 }
 
+int vm_fault(uintptr_t addr, bool write)
+{
+	struct process *p = proc;
+	uintptr_t page = addr & ~(PAGE_SIZE - 1);
+	struct vma v;
+
+	if (!p)
+		return -EFAULT;
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	int err = fault_target(p, page, write, &v);
+	if (!err && !v.file) {
+		uint64_t pa = user_page_alloc();
+		err = pa ? install(p, page, pa, v.prot) : -ENOMEM;
+	}
+	spin_unlock_irqrestore(&p->vm_lock, flags);
+	if (!err && v.file)
+		err = fault_from_file(p, page, &v);
+	return err;
+}
+
+/* Checks a program buffer and brings its pages in now, so the kernel never
+ * faults on it later while holding a lock (a file page would need I/O). */
 bool user_ok(const void *addr, size_t len, bool write)
 {
 	uintptr_t a = (uintptr_t)addr, end = a + len;
@@ -251,6 +326,9 @@ bool user_ok(const void *addr, size_t len, bool write)
 			a = v->end;
 	}
 	spin_unlock_irqrestore(&proc->vm_lock, flags);
+	for (uintptr_t pg = (uintptr_t)addr & ~(PAGE_SIZE - 1); ok && pg < end; pg += PAGE_SIZE)
+		if (paging_translate(pg) == (uint64_t)-1)
+			ok = vm_fault(pg, write) == 0;
 	return ok;
 }
 

@@ -48,8 +48,10 @@
 	.endm
 
 	.text
-/* Stack on entry (IST1): vector, error, rip, cs, rflags, rsp, ss. */
-irq_common:
+/* Moves the frame from the IST stack (vector, error, rip, cs, rflags, rsp,
+ * ss) to the interrupted thread's kernel stack and saves the registers
+ * there; %rdi then points at the trapframe. */
+	.macro MOVE_TO_KSTACK
 	pushq %rax
 	pushq %rbx
 	pushq %rcx
@@ -74,10 +76,20 @@ irq_common:
 	SAVE_REGS
 	movq %rsp, %rdi
 	cld
+	.endm
+
+irq_common:
+	MOVE_TO_KSTACK
 	call trap_irq
-	RESTORE_REGS
-	addq $16, %rsp
-	iretq
+	jmp trap_return_here
+
+/* Page faults may sleep (a program's page read from its file), so they
+ * too leave the IST stack. A kernel stack overflow still works: its %rsp
+ * is off the stack, so the frame goes to the stack's top. */
+fault_common:
+	MOVE_TO_KSTACK
+	call trap_exception
+	jmp trap_return_here
 
 exc_common:
 	SAVE_REGS
@@ -100,7 +112,9 @@ trap_stubs:
 	pushq $0
 	.endif
 	pushq $vec
-	.if vec < 32
+	.if vec == 14
+	jmp fault_common
+	.elseif vec < 32
 	jmp exc_common
 	.else
 	jmp irq_common

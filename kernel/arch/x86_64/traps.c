@@ -87,7 +87,7 @@ static void idt_init(void)
 {
 	for (int v = 0; v < 256; v++) {
 		uintptr_t a = (uintptr_t)trap_stubs + 16 * v;
-		int ist = v >= 32 ? IST_IRQ : IST_EXC;
+		int ist = v >= 32 || v == 14 ? IST_IRQ : IST_EXC;
 		if (v == 2 || v == 8 || v == 18)
 			ist = IST_FATAL;
 		idt[v] = (struct idt_entry){
@@ -161,7 +161,12 @@ void trap_exception(struct trapframe *tf)
 
 	if (user_fault_hook && (tf->rip < lower_half ||
 	    (tf->vector == 14 && read_cr2() < lower_half))) {
-		user_fault_hook(tf, read_cr2());
+		uint64_t cr2 = read_cr2();
+		/* The hook may sleep; let interrupts in if the faulting code had them. */
+		if (tf->vector == 14 && (tf->rflags & (1 << 9)))
+			irq_enable();
+		user_fault_hook(tf, cr2);
+		irq_disable();
 		return;
 	}
 
