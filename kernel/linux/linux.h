@@ -93,7 +93,6 @@ bool user_str_ok(const char *s, size_t max);
 /* Called by the page-fault handler for addresses below USER_TOP: 0 when a
  * page was mapped and the access can be retried. */
 int vm_fault(uintptr_t addr, bool write);
-int vm_populate(struct process *p, uintptr_t start, uintptr_t end);
 uintptr_t vm_find_free(struct process *p, size_t len);
 void vm_init_faults(void);
 bool vm_covered(struct process *p, uintptr_t start, uintptr_t end, int *prot);

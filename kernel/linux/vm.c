@@ -210,18 +210,6 @@ int vm_protect(struct process *p, uintptr_t start, uintptr_t end, int prot)
 	return carve(p, start, end, protect_one, &prot);
 }
 
-/* Maps every page of [start, end) now: cheaper than a fault per page when
- * all will be touched anyway (loading a program). */
-int vm_populate(struct process *p, uintptr_t start, uintptr_t end)
-{
-	for (uintptr_t a = start & ~(PAGE_SIZE - 1); a < end; a += PAGE_SIZE) {
-		int err = vm_fault(a, true);
-		if (err && err != -EACCES)	/* -EACCES: already present */
-			return err;
-	}
-	return 0;
-}
-
 /* A zeroed page for the program, unless the kernel's reserve would go. */
 static uint64_t user_page_alloc(void)
 {
