@@ -145,7 +145,8 @@ SYSCALL(436, close_range, sys_close_range);
 
 /* ---- reading and writing ---- */
 
-static long sys_read(int fd, void *buf, size_t count)
+/* read, write, pread64 and pwrite64: off < 0 means at the file position. */
+static long do_rw(int fd, void *buf, size_t count, int64_t off, bool write)
 {
 	struct file *f;
 	int err = fget(fd, &f);
@@ -153,51 +154,39 @@ static long sys_read(int fd, void *buf, size_t count)
 		return err;
 	if (count > MAX_RW_COUNT)
 		count = MAX_RW_COUNT;
-	long n = user_ok(buf, count, true) ? vfs_read(f, buf, count) : -EFAULT;
+	long n = -EFAULT;
+	if (user_ok(buf, count, !write)) {
+		if (off < 0)
+			n = write ? vfs_write(f, buf, count) : vfs_read(f, buf, count);
+		else
+			n = write ? vfs_pwrite(f, buf, count, off) : vfs_pread(f, buf, count, off);
+	}
 	file_rele(f);
 	return n;
+}
+
+static long sys_read(int fd, void *buf, size_t count)
+{
+	return do_rw(fd, buf, count, -1, false);
 }
 SYSCALL(0, read, sys_read);
 
 static long sys_write(int fd, const void *buf, size_t count)
 {
-	struct file *f;
-	int err = fget(fd, &f);
-	if (err)
-		return err;
-	if (count > MAX_RW_COUNT)
-		count = MAX_RW_COUNT;
-	long n = user_ok(buf, count, false) ? vfs_write(f, buf, count) : -EFAULT;
-	file_rele(f);
-	return n;
+	return do_rw(fd, (void *)buf, count, -1, true);
 }
 SYSCALL(1, write, sys_write);
 
+/* A negative offset is EINVAL here, not "the file position". */
 static long sys_pread64(int fd, void *buf, size_t count, int64_t off)
 {
-	struct file *f;
-	int err = fget(fd, &f);
-	if (err)
-		return err;
-	if (count > MAX_RW_COUNT)
-		count = MAX_RW_COUNT;
-	long n = user_ok(buf, count, true) ? vfs_pread(f, buf, count, off) : -EFAULT;
-	file_rele(f);
-	return n;
+	return off < 0 ? -EINVAL : do_rw(fd, buf, count, off, false);
 }
 SYSCALL(17, pread64, sys_pread64);
 
 static long sys_pwrite64(int fd, const void *buf, size_t count, int64_t off)
 {
-	struct file *f;
-	int err = fget(fd, &f);
-	if (err)
-		return err;
-	if (count > MAX_RW_COUNT)
-		count = MAX_RW_COUNT;
-	long n = user_ok(buf, count, false) ? vfs_pwrite(f, buf, count, off) : -EFAULT;
-	file_rele(f);
-	return n;
+	return off < 0 ? -EINVAL : do_rw(fd, (void *)buf, count, off, true);
 }
 SYSCALL(18, pwrite64, sys_pwrite64);
 
