@@ -621,6 +621,8 @@ class Bench:
         h += "| commit | %s |\n" % git
         h += "| mode | %s |\n" % ("--quick (3 boots, small trees, fewer sizes)" if self.quick else "full")
         h += "| run time | %.0f s |\n" % took
+        h += ("| host load average at start | %.2f %.2f %.2f (other work on the host makes guest figures noisy) |\n"
+              % self.load)
         h += ("\nFigures are the median of repeated runs with (min–max). Guest times come from the guest TSC or "
               "CLOCK_MONOTONIC; under TCG every guest instruction is emulated, so guest speeds are QEMU's, "
               "not the hardware's.\n")
@@ -630,6 +632,7 @@ class Bench:
 
     def run(self):
         started = time.time()
+        self.load = os.getloadavg()
         t0 = time.monotonic()
         body = []
         prep_error = None
