@@ -29,7 +29,7 @@ HOSTCFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-D_GNU_SOURCE -Ikernel -Itests/unit -DHOST_TEST
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all kernel tools modules apps testmods unit fuzz-replay check run size bench clean distclean
+.PHONY: all kernel tools modules apps testmods zfs-src unit fuzz-replay check run size bench clean distclean
 all: kernel tools modules apps
 
 kernel: $(BUILD)/kernel.elf
@@ -131,6 +131,10 @@ fuzz: $(foreach t,$(FUZZERS),$(BUILD)/fuzz/$(t))
 
 deps:
 	@sh scripts/deps.sh
+
+# OpenZFS sources for the ZFS module (Debian's zfs-dkms, pinned and checked).
+zfs-src:
+	@sh scripts/zfs-src.sh $(BUILD)/zfs-src
 
 check: deps all unit fuzz-replay testmods
 	$(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL) \
