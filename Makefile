@@ -72,8 +72,9 @@ size: $(BUILD)/kernel.elf $(MODULES)
 	@printf 'exported symbols: %d (%d bytes of table)\n' \
 		$$(( $$(size -A $(BUILD)/kernel.elf | awk '$$1==".kexports"{print $$2}') / 16 )) \
 		$$(size -A $(BUILD)/kernel.elf | awk '$$1==".kexports"{print $$2}')
-	@for m in $(MODULES); do [ -f $$m ] && printf 'module %s: %d bytes (stripped %d)\n' \
-		$$(basename $$m) $$(stat -c %s $$m) $$(strip -o /dev/stdout $$m | wc -c); done; true
+	@for m in $(MODULES); do [ -f $$m ] && strip -o $$m.stripped $$m && \
+		printf 'module %s: %d bytes (stripped %d)\n' $$(basename $$m) \
+		$$(stat -c %s $$m) $$(stat -c %s $$m.stripped); rm -f $$m.stripped; done; true
 
 # ---- modules: ELF shared objects linked against the kernel's exports ----
 MODCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
