@@ -216,14 +216,60 @@ long blk_pwrite(struct blkdev *d, const void *buf, size_t len, uint64_t pos)
 	return byte_io(d, (void *)buf, len, pos, true);
 }
 
+/* The GPT lives in the first and last 34 sectors. Each request is a round
+ * trip to the host, so both ends are read once, whole, and the parser's
+ * reads are served from them. */
+#define GPT_END_SECTORS 34
+
+struct gpt_reader {
+	struct blkdev *disk;
+	uint8_t *head, *tail;		/* first and last GPT_END_SECTORS sectors */
+	uint64_t tail_lba;
+};
+
 static int gpt_read_cb(void *ctx, uint64_t lba, uint32_t count, void *buf)
 {
-	return blk_read(ctx, lba * SECTOR_SIZE, buf, (size_t)count * SECTOR_SIZE);
+	struct gpt_reader *r = ctx;
+
+	if (lba + count <= GPT_END_SECTORS && r->head) {
+		memcpy(buf, r->head + lba * SECTOR_SIZE, (size_t)count * SECTOR_SIZE);
+		return 0;
+	}
+	if (lba >= r->tail_lba && r->tail) {
+		uint64_t end = r->tail_lba + GPT_END_SECTORS;
+		if (lba + count <= end) {
+			memcpy(buf, r->tail + (lba - r->tail_lba) * SECTOR_SIZE,
+			    (size_t)count * SECTOR_SIZE);
+			return 0;
+		}
+	}
+	return blk_read(r->disk, lba * SECTOR_SIZE, buf, (size_t)count * SECTOR_SIZE);
+}
+
+static void gpt_reader_init(struct gpt_reader *r, struct blkdev *disk)
+{
+	size_t len = GPT_END_SECTORS * SECTOR_SIZE;
+
+	r->disk = disk;
+	r->head = r->tail = NULL;
+	if (disk->nsectors < 2 * GPT_END_SECTORS)
+		return;
+	r->tail_lba = disk->nsectors - GPT_END_SECTORS;
+	r->head = kmalloc(len);
+	r->tail = kmalloc(len);
+	if (r->head && blk_read(disk, 0, r->head, len)) {
+		kfree(r->head);
+		r->head = NULL;
+	}
+	if (r->tail && blk_read(disk, r->tail_lba * SECTOR_SIZE, r->tail, len)) {
+		kfree(r->tail);
+		r->tail = NULL;
+	}
 }
 
 static void gpt_note_cb(void *ctx, const char *where, uint32_t entry, const char *reason)
 {
-	struct blkdev *d = ctx;
+	struct blkdev *d = ((struct gpt_reader *)ctx)->disk;
 
 	if (entry)
 		pr_warn("gpt: %s: %s entry %u: %s\n", d->name, where, entry, reason);
@@ -258,11 +304,13 @@ static void probe_partitions(struct blkdev *disk)
 	struct gpt_part *parts = kmalloc(sizeof(*parts) * MAX_PARTS);
 	void *buf = kmalloc(16384);
 	struct gpt_table t;
+	struct gpt_reader reader = { 0 };
 
 	if (!parts || !buf)
 		goto out;
+	gpt_reader_init(&reader, disk);
 	struct gpt_disk gd = {
-		.read = gpt_read_cb, .note = gpt_note_cb, .ctx = disk,
+		.read = gpt_read_cb, .note = gpt_note_cb, .ctx = &reader,
 		.sector_size = SECTOR_SIZE, .nsectors = disk->nsectors,
 		.buf = buf, .buf_size = 16384,
 	};
@@ -279,6 +327,8 @@ static void probe_partitions(struct blkdev *disk)
 			add_partition(disk, &parts[i]);
 	}
 out:
+	kfree(reader.head);
+	kfree(reader.tail);
 	kfree(parts);
 	kfree(buf);
 }
