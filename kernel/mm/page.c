@@ -12,6 +12,7 @@
 #include "mm/page_info.h"
 #include "sched/spinlock.h"
 #include "dev/console.h"
+#include "panic.h"
 #include <string.h>
 
 uint64_t *page_info;
@@ -79,6 +80,8 @@ void page_lists_init(void)
 /* Frees one aligned block, merging with free buddies. Lock held. */
 static void free_block(uint64_t pfn, unsigned order)
 {
+	if ((page_info[pfn] & PI_TYPE_MASK) == PI_FREE)
+		panic("page_free: page %#lx (order %u) is already free", pfn << PAGE_SHIFT, order);
 	while (order < PAGE_MAX_ORDER) {
 		uint64_t buddy = pfn ^ (1UL << order);
 		if (buddy >= max_pfn || !is_free_head(buddy, order))
