@@ -80,8 +80,6 @@ void page_lists_init(void)
 /* Frees one aligned block, merging with free buddies. Lock held. */
 static void free_block(uint64_t pfn, unsigned order)
 {
-	if ((page_info[pfn] & PI_TYPE_MASK) == PI_FREE)
-		panic("page_free: page %#lx (order %u) is already free", pfn << PAGE_SHIFT, order);
 	while (order < PAGE_MAX_ORDER) {
 		uint64_t buddy = pfn ^ (1UL << order);
 		if (buddy >= max_pfn || !is_free_head(buddy, order))
@@ -142,16 +140,41 @@ static uint64_t alloc_block(unsigned order)
 	return pfn;
 }
 
+/* Marks pages handed out, so freeing one that is not out is caught. */
+static void mark_used(uint64_t pfn, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		if (i && page_info[pfn + i])
+			panic("page_alloc: page %#lx inside a free block is in use (word %#lx)",
+			    (pfn + i) << PAGE_SHIFT, page_info[pfn + i]);
+		page_info[pfn + i] = PI_USED;
+	}
+}
+
+/* Every page being freed must be out: a double free would hand the same
+ * page to two owners later, the worst kind of corruption to debug. */
+static void check_used(uint64_t pfn, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t type = page_info[pfn + i] & PI_TYPE_MASK;
+		if (type != PI_USED && type != PI_SLAB && type != PI_LARGE)
+			panic("page_free: page %#lx is not allocated (word %#lx: freed twice?)",
+			    (pfn + i) << PAGE_SHIFT, page_info[pfn + i]);
+	}
+}
+
 uint64_t page_alloc(unsigned order)
 {
 	if (order > PAGE_MAX_ORDER)
 		return 0;
 	unsigned long flags = spin_lock_irqsave(&page_lock);
 	uint64_t pfn = alloc_block(order);
-	if (pfn != PI_NIL)
+	if (pfn != PI_NIL) {
 		free_pages -= 1UL << order;
-	else
+		mark_used(pfn, 1UL << order);
+	} else {
 		failures++;
+	}
 	spin_unlock_irqrestore(&page_lock, flags);
 	return pfn == PI_NIL ? 0 : pfn << PAGE_SHIFT;
 }
@@ -159,6 +182,9 @@ uint64_t page_alloc(unsigned order)
 void page_free(uint64_t pa, unsigned order)
 {
 	unsigned long flags = spin_lock_irqsave(&page_lock);
+	check_used(pa >> PAGE_SHIFT, 1UL << order);
+	for (uint64_t i = 0; i < (1UL << order); i++)
+		page_info[(pa >> PAGE_SHIFT) + i] = 0;
 	free_block(pa >> PAGE_SHIFT, order);
 	free_pages += 1UL << order;
 	spin_unlock_irqrestore(&page_lock, flags);
@@ -181,6 +207,7 @@ void *pages_alloc(size_t npages)
 	}
 	/* Give back the tail beyond npages. */
 	free_range(pfn + npages, (1UL << order) - npages);
+	mark_used(pfn, npages);
 	free_pages -= npages;
 	spin_unlock_irqrestore(&page_lock, flags);
 	return phys_to_virt(pfn << PAGE_SHIFT);
@@ -191,6 +218,7 @@ void pages_free(void *va, size_t npages)
 	uint64_t pfn = virt_to_phys(va) >> PAGE_SHIFT;
 	unsigned long flags = spin_lock_irqsave(&page_lock);
 
+	check_used(pfn, npages);
 	for (size_t i = 0; i < npages; i++)
 		page_info[pfn + i] = 0;
 	free_range(pfn, npages);

@@ -7,6 +7,7 @@
 #define PI_FREE		0x1000000000000000ULL	/* free block head: order, links */
 #define PI_SLAB		0x2000000000000000ULL	/* heap slab page: class | index << 8 */
 #define PI_LARGE	0x3000000000000000ULL	/* large allocation head: pages */
+#define PI_USED		0x4000000000000000ULL	/* handed out by page_alloc/pages_alloc */
 #define PI_NIL		0x0fffffffUL		/* end of a free list; also the pfn limit */
 
 extern uint64_t *page_info;
