@@ -209,6 +209,8 @@ static int dev_getattr(struct vnode *vn, struct vattr *va)
 	va->ino = vn->ino;
 	va->nlink = 1;
 	va->blksize = 4096;
+	/* Devices appeared when the kernel started. */
+	va->atime = va->mtime = va->ctime = (int64_t)(clock_realtime_ns() - clock_ns());
 	va->rdev = vn->rdev;
 	if (vn->ino == ROOT_INO) {
 		va->mode = S_IFDIR | 0755;
