@@ -77,11 +77,13 @@ size: $(BUILD)/kernel.elf $(MODULES)
 		$$(stat -c %s $$m) $$(stat -c %s $$m.stripped); rm -f $$m.stripped; done; true
 
 # ---- modules: ELF shared objects linked against the kernel's exports ----
-MODCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+MODCFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fPIC -shared -nostdlib -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	-Ikernel/lib/include -Ikernel -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-omit-frame-pointer -fvisibility=hidden \
-	-fno-asynchronous-unwind-tables -Wl,--build-id=none -Wl,-z,noexecstack
+	-fno-asynchronous-unwind-tables -Wl,--build-id=none -Wl,-z,noexecstack \
+	-Wl,--strip-debug
+# (.symtab stays: panics name static functions inside modules)
 MODULES :=
 -include $(sort $(wildcard modules/*/module.mk))
 -include tests/modules/testmods.mk
