@@ -38,6 +38,15 @@ struct blkdev *blk_find(const char *name)
 	return NULL;
 }
 
+struct blkdev *blk_find_path(const char *path)
+{
+	if (!path)
+		return NULL;
+	if (!strncmp(path, "/dev/", 5))
+		path += 5;
+	return blk_find(path);
+}
+
 struct blkdev *blk_find_partlabel(const char *label)
 {
 	for (struct blkdev *d = devices; d; d = d->next)

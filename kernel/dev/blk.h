@@ -65,6 +65,7 @@ long blk_pread(struct blkdev *d, void *buf, size_t len, uint64_t pos);
 long blk_pwrite(struct blkdev *d, const void *buf, size_t len, uint64_t pos);
 
 struct blkdev *blk_find(const char *name);		/* "vblk0", "vblk0.2" */
+struct blkdev *blk_find_path(const char *path);	/* also "/dev/vblk0.2" */
 struct blkdev *blk_find_partlabel(const char *label);
 struct blkdev *blk_first(void);				/* then d->next */
 /* The first partition with this GPT type, or NULL. */

@@ -39,7 +39,7 @@ static int resolve_device(const struct fstab_entry *e, char *out, size_t len, co
 
 	switch (e->dev_kind) {
 	case FSTAB_DEV_PATH:
-		if (!strncmp(e->dev_value, "/dev/", 5) && !blk_find(e->dev_value + 5) &&
+		if (!strncmp(e->dev_value, "/dev/", 5) && !blk_find_path(e->dev_value) &&
 		    strcmp(e->type, "zfs")) {
 			*why = "no such block device";
 			return -ENODEV;

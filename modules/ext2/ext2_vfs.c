@@ -168,18 +168,9 @@ static const struct vnode_ops ext2_vops = {
 };
 
 /* ---- mounting ---- */
-static struct blkdev *device_of(const char *source)
-{
-	if (!source)
-		return NULL;
-	if (!strncmp(source, "/dev/", 5))
-		source += 5;
-	return blk_find(source);
-}
-
 static int ext2_mount_op(struct mount *mp, const char *source, const char *data)
 {
-	struct blkdev *dev = device_of(source);
+	struct blkdev *dev = blk_find_path(source);
 	if (!dev) {
 		pr_err("ext2: no block device '%s'\n", source ? source : "(none)");
 		return -ENODEV;

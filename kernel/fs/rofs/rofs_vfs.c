@@ -266,15 +266,6 @@ static const struct vnode_ops rofs_vops = {
 };
 
 /* ---- mounting ---- */
-static struct blkdev *device_of(const char *source)
-{
-	if (!source)
-		return NULL;
-	if (!strncmp(source, "/dev/", 5))
-		source += 5;
-	return blk_find(source);
-}
-
 static void free_mount(struct rofs_mount *rm)
 {
 	struct list *pos, *tmp;
@@ -301,7 +292,7 @@ static uint64_t default_cache_bytes(void)
 
 static int rofs_mount_op(struct mount *mp, const char *source, const char *data)
 {
-	struct blkdev *dev = device_of(source);
+	struct blkdev *dev = blk_find_path(source);
 	if (!dev) {
 		pr_err("rofs: no block device '%s'\n", source ? source : "(none)");
 		return -ENODEV;
