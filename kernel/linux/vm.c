@@ -277,6 +277,28 @@ static int fault_from_file(struct process *p, uintptr_t page, const struct vma *
 	return err;
 }
 
+/* Image pages around a fault come in with it, as Linux's fault-around
+ * does: their cluster is decoded anyway, and each fault costs far more
+ * than a page copy. */
+#define FAULT_AROUND_PAGES 16
+
+static void fault_around(struct process *p, uintptr_t page, const struct vma *v)
+{
+	uintptr_t size = FAULT_AROUND_PAGES * PAGE_SIZE;
+	uintptr_t lo = page & ~(size - 1), hi = lo + size;
+
+	if (lo < v->start)
+		lo = v->start;
+	if (hi > v->end)
+		hi = v->end;
+	if (hi > PAGE_ALIGN(v->file_end))
+		hi = PAGE_ALIGN(v->file_end);
+	for (uintptr_t a = lo; a < hi; a += PAGE_SIZE)
+		if (a != page && paging_translate(a) == (uint64_t)-1 &&
+		    fault_from_file(p, a, v) < 0)
+			break;
+}
+
 int vm_fault(uintptr_t addr, bool write)
 {
 	struct process *p = proc;
@@ -292,8 +314,11 @@ int vm_fault(uintptr_t addr, bool write)
 		err = pa ? install(p, page, pa, v.prot) : -ENOMEM;
 	}
 	spin_unlock_irqrestore(&p->vm_lock, flags);
-	if (!err && v.file)
+	if (!err && v.file) {
 		err = fault_from_file(p, page, &v);
+		if (!err)
+			fault_around(p, page, &v);
+	}
 	return err;
 }
 
