@@ -51,6 +51,7 @@ struct trapframe {
 void arch_syscall_init(void);
 void arch_set_fs_base(uint64_t base);
 extern void (*user_fault_hook)(struct trapframe *tf, uint64_t cr2);
+extern void (*user_irq_hook)(struct trapframe *tf);
 const char *exception_name(uint64_t vector);
 _Noreturn void trap_return(struct trapframe *tf);
 #define USER_CS 0x08

@@ -7,6 +7,7 @@
 #include "mm/mm.h"
 #include "dev/console.h"
 #include "panic.h"
+#include "sched/sched.h"
 #include <errno.h>
 #include <string.h>
 
@@ -385,9 +386,29 @@ uintptr_t vm_find_free(struct process *p, size_t len)
 /* Faults of the program, or of the kernel on the program's addresses:
  * a page to map on demand, or the end of the program with the status a
  * Linux shell would show (128 + signal). */
+/* A thread of a program that has ended (a program may leave threads
+ * behind when it exits) must not touch the address space, which may hold
+ * the next program by now: it just ends. */
+static void stop_if_orphan(void)
+{
+	struct linux_thread *lt = thread_current()->os_priv;
+
+	if (lt && (lt->proc != proc || proc->exiting)) {
+		irq_enable();
+		thread_exit(0);
+	}
+}
+
+static void orphan_irq(struct trapframe *tf)
+{
+	stop_if_orphan();
+}
+
 static void program_fault(struct trapframe *tf, uint64_t cr2)
 {
 	int err = -EFAULT;
+
+	stop_if_orphan();
 
 	if (tf->vector == 14 && cr2 < USER_TOP)
 		err = vm_fault(cr2, tf->error & 2);
@@ -412,6 +433,7 @@ static void program_fault(struct trapframe *tf, uint64_t cr2)
 void vm_init_faults(void)
 {
 	user_fault_hook = program_fault;
+	user_irq_hook = orphan_irq;
 }
 
 /* Writes the present pages of MAP_SHARED file mappings in [start, end)

@@ -19,6 +19,7 @@ import time
 
 BUSYBOX = "/bin/busybox"
 APPS = ["threads", "memory", "futex", "files"]
+HELPERS = ["orphans"]	# staged too, run by their own tests
 VARIANTS = ["musl", "pie", "glibc"]
 APP_MEMORY = "256M"
 APP_TIMEOUT = 180
@@ -43,7 +44,7 @@ def _has_interp(path):
 def _apps_dir(ctx):
     d = os.path.join(ctx.build, "apps")
     return d if all(os.path.exists(os.path.join(d, "%s.%s" % (a, v)))
-                    for a in APPS for v in VARIANTS) else None
+                    for a in APPS + HELPERS for v in VARIANTS) else None
 
 
 def _make_data(data):
@@ -91,7 +92,7 @@ def _stage_tree(ctx):
     os.makedirs(apps)
     built = _apps_dir(ctx)
     if built:
-        for a in APPS:
+        for a in APPS + HELPERS:
             for v in VARIANTS:
                 shutil.copy(os.path.join(built, "%s.%s" % (a, v)), apps)
     _stage["apps"] = bool(built)
@@ -355,3 +356,23 @@ def test_rofs(ctx):
         status, out = _boot(ctx, st, "/apps/%s.pie /tmp" % app, "rofs",
                             memory=APP_MEMORY, timeout=APP_TIMEOUT)
         _check_app(ctx, "rofs.%s.pie" % app, status, out)
+
+
+def test_orphan_threads(ctx):
+    """A program that exits with threads still spinning, blocked and
+    sleeping; the programs after it on the command line run undisturbed."""
+    st = _ready(ctx, "orphans")
+    if not st:
+        return
+    if not st["apps"]:
+        ctx.skip("orphans", "build/apps not built")
+        return
+    for v in VARIANTS:
+        status, out = _boot(ctx, st, "/apps/orphans.%s ; /bin/busybox echo after-orphans ; "
+                            "/apps/files.%s /tmp" % (v, v), "initrd",
+                            memory=APP_MEMORY, timeout=APP_TIMEOUT)
+        ctx.check("orphans.%s.left" % v, "ok orphans: leaving 3 threads behind" in out,
+                  "status %d" % status, out)
+        ctx.check("orphans.%s.next_programs_run" % v, "after-orphans" in _program_lines(out)
+                  and status == 0 and re.search(r"files: all \d+ checks passed", out),
+                  "status %d" % status, out)

@@ -153,6 +153,9 @@ const char *exception_name(uint64_t vector)
 /* Set once by the Linux layer: handles faults of the program (and page
  * faults on its addresses). Returns only when the access may be retried. */
 void (*user_fault_hook)(struct trapframe *tf, uint64_t cr2);
+/* Set once by the Linux layer: runs before an interrupt returns to a
+ * program (a thread of a program that has ended stops there). */
+void (*user_irq_hook)(struct trapframe *tf);
 
 void trap_exception(struct trapframe *tf)
 {
@@ -203,6 +206,8 @@ void trap_irq(struct trapframe *tf)
 		cpu->preempt_pending = 0;
 		sched_preempt();
 	}
+	if (user_irq_hook && tf->rip < 0x0000800000000000UL && cpu->irq_depth == 0)
+		user_irq_hook(tf);
 }
 
 /* SSE for programs: the kernel itself is built without it. */
