@@ -22,6 +22,7 @@ static const struct selftest tests[] = {
 	{ "stackguard", test_stack_guard },
 	{ "panic", test_panic },
 	{ "blk", test_blk },
+	{ "blkro", test_blk_readonly },
 	{ "vfs", test_vfs },
 	{ "tree", test_tree },
 	{ "devfs", test_devfs },
@@ -33,7 +34,8 @@ static const struct selftest tests[] = {
 static bool fatal(const struct selftest *t)
 {
 	return t->fn == test_fault || t->fn == test_stack_guard || t->fn == test_panic ||
-	    t->fn == test_blk || t->fn == test_devfs || t->fn == test_tree;
+	    t->fn == test_blk || t->fn == test_blk_readonly || t->fn == test_devfs ||
+	    t->fn == test_tree;
 }
 
 static int run_one(const struct selftest *t)

@@ -4,6 +4,9 @@
 #include "dev/blk.h"
 #include "mm/mm.h"
 #include "sched/sync.h"
+#include "fs/vfs.h"
+#include "lib/printf.h"
+#include <errno.h>
 #include <string.h>
 
 #define TEST_OFFSET	(4u << 20)
@@ -74,5 +77,27 @@ int test_blk(void)
 	EXPECT(blk_read(disk, 100, buf, SECTOR_SIZE) < 0);
 	kfree(buf);
 	kfree(bios);
+	return 0;
+}
+
+/* The last disk is read-only (QEMU readonly=on): writes are refused with
+ * EROFS by the block layer and by its device file, reads still work. */
+int test_blk_readonly(void)
+{
+	struct blkdev *disk = NULL;
+	char buf[SECTOR_SIZE];
+
+	for (struct blkdev *d = blk_first(); d; d = d->next)
+		if (!d->parent)
+			disk = d;
+	EXPECT(disk && disk->readonly);
+	EXPECT(blk_read(disk, 0, buf, sizeof(buf)) == 0);
+	EXPECT(blk_write(disk, 0, buf, sizeof(buf)) == -EROFS);
+	char path[32];
+	snprintf(path, sizeof(path), "/dev/%s", disk->name);
+	struct file *f;
+	EXPECT(vfs_open(path, O_RDWR, 0, &f) == -EROFS);
+	EXPECT(vfs_open(path, O_RDONLY, 0, &f) == 0);
+	file_rele(f);
 	return 0;
 }

@@ -34,6 +34,7 @@ int test_fault(void);
 int test_stack_guard(void);
 int test_panic(void);
 int test_blk(void);
+int test_blk_readonly(void);
 int test_vfs(void);
 int test_tree(void);
 int test_devfs(void);

@@ -74,3 +74,15 @@ def test_corrupt_gpt(ctx):
         status, out = ctx.run("--verbose --test=hello", images=[d0])
         ctx.check("backup_used", "backup" in out and "vblk0.1: 8192 sectors" in out,
                   "primary damaged: backup not used", out)
+
+
+def test_readonly_disk(ctx):
+    with tempfile.TemporaryDirectory() as tmp:
+        d0 = os.path.join(tmp, "d0.img")
+        _disk(d0, 4)
+        for machine in ("microvm", "q35"):
+            status, out = ctx.run("--test=blkro", machine=machine, images=[d0 + ",ro"])
+            ctx.check("%s.writes_refused" % machine, status == 0 and "PASS kernel.blkro" in out,
+                      "status %d" % status, out)
+        with open(d0, "rb") as f:
+            ctx.check("host_file_untouched", f.read().count(0) == 4 << 20, "written", None)
