@@ -72,6 +72,11 @@ struct linux_thread {
 	uint64_t sigmask;
 	void *robust_list;
 	struct trapframe *frame;	/* the system call being served */
+	struct {			/* sigaltstack: recorded, as stack_t */
+		uint64_t sp;
+		int32_t flags;
+		uint64_t size;
+	} altstack;
 };
 
 extern struct process *proc;	/* set once when the program starts */

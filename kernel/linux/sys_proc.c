@@ -753,14 +753,37 @@ static long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *old, size
 }
 SYSCALL(14, rt_sigprocmask, sys_rt_sigprocmask);
 
-static long sys_sigaltstack(const void *ss, void *old)
+/* Linux's stack_t: ss_sp, ss_flags (int, padded), ss_size. */
+struct stack_k {
+	uint64_t sp;
+	int32_t flags, pad;
+	uint64_t size;
+};
+
+#define SS_DISABLE 2
+#define MINSIGSTKSZ 2048
+
+/* Recorded per thread and reported back; signals are not delivered on it
+ * (there is no asynchronous delivery yet). */
+static long sys_sigaltstack(const struct stack_k *ss, struct stack_k *old)
 {
-	if (old) {
-		if (!user_ok(old, 24, true))
-			return -EFAULT;
-		memset(old, 0, 24);
-		((int *)old)[2] = 2;	/* SS_DISABLE */
+	struct linux_thread *lt = lthread();
+
+	if ((ss && !user_ok(ss, sizeof(*ss), false)) || (old && !user_ok(old, sizeof(*old), true)))
+		return -EFAULT;
+	struct stack_k prev = { .sp = lt->altstack.sp, .size = lt->altstack.size,
+	    .flags = lt->altstack.size ? lt->altstack.flags : SS_DISABLE };
+	if (ss) {
+		if (ss->flags & ~SS_DISABLE)
+			return -EINVAL;
+		if (!(ss->flags & SS_DISABLE) && ss->size < MINSIGSTKSZ)
+			return -ENOMEM;
+		lt->altstack.sp = ss->flags & SS_DISABLE ? 0 : ss->sp;
+		lt->altstack.size = ss->flags & SS_DISABLE ? 0 : ss->size;
+		lt->altstack.flags = 0;
 	}
+	if (old)
+		*old = prev;
 	return 0;
 }
 SYSCALL(131, sigaltstack, sys_sigaltstack);
