@@ -29,7 +29,10 @@ int fs_type_ensure(const char *type)
 		pr_err("mount: no filesystem '%s' in the kernel and no module %s\n", type, path);
 	if (err)
 		return err;
-	return vfs_find_fs(type) ? 0 : -ENODEV;
+	if (vfs_find_fs(type))
+		return 0;
+	pr_err("mount: %s loaded but registered no filesystem '%s'\n", path, type);
+	return -ENODEV;
 }
 
 /* The device path an fstab entry names, or an error with a reason. */
