@@ -1,16 +1,25 @@
-/* libzfs.so: OpenZFS on Osprey. So far it carries the first piece of
- * OpenZFS compiled unmodified against our Solaris Porting Layer (the AVL
- * trees every other part uses) and checks it at load; the pool layer and
- * the filesystem come next (issue 8), so no "zfs" type is registered yet
- * and an fstab line asking for one says so. */
+/* libzfs.so: OpenZFS on Osprey. So far it carries the first pieces of
+ * OpenZFS compiled unmodified against our Solaris Porting Layer (AVL trees
+ * and nvlists, which every other part uses) and checks them at load. Its
+ * "zfs" filesystem type can only read a device's vdev label and name the
+ * pool there: the pool layer and the filesystem come next (issue 8). */
 #include <sys/avl.h>
+#include <sys/nvpair.h>
+#include <sys/kmem.h>
 #include <sys/debug.h>
 #include <sys/spl_init.h>
 #include "dev/console.h"
+#include "dev/blk.h"
+#include "fs/vfs.h"
+#undef EXPORT_SYMBOL	/* OpenZFS's (empty); the kernel's follows */
 #include "module/module.h"
 #include "mm/mm.h"
 #include "dev/random.h"
 #include <errno.h>
+#include <string.h>
+
+/* OpenZFS's module_init() macro (sys/mod_os.h) is not our entry point. */
+#undef module_init
 
 __attribute__((visibility("default"))) const uint32_t osprey_module_api = OSPREY_MODULE_API;
 
@@ -63,6 +72,116 @@ static int avl_selftest(unsigned n)
 	return bad ? -EIO : 0;
 }
 
+static const uint64_t vdev_guids[5] = { 1, 2, 3, 0x1234567890abcdefULL, ~0ULL };
+
+/* The properties of a list as packed and unpacked again. */
+static bool nvlist_matches(nvlist_t *nvl)
+{
+	char *pool;
+	uint64_t guid, *arr;
+	uint_t n;
+	nvlist_t *props;
+	boolean_t ro;
+
+	return !nvlist_lookup_string(nvl, "pool", &pool) && !strcmp(pool, "tank") &&
+	    !nvlist_lookup_uint64(nvl, "guid", &guid) && guid == 0xfeedfacecafebeefULL &&
+	    !nvlist_lookup_uint64_array(nvl, "vdevs", &arr, &n) && n == 5 &&
+	    !memcmp(arr, vdev_guids, sizeof(vdev_guids)) &&
+	    !nvlist_lookup_nvlist(nvl, "props", &props) &&
+	    !nvlist_lookup_boolean_value(props, "readonly", &ro) && ro == B_TRUE;
+}
+
+/* OpenZFS's nvlists (the currency of pool configurations and labels):
+ * build one, pack it natively and as XDR (the on-disk label encoding),
+ * unpack and compare; a truncated buffer must be refused, not crash. */
+static int nvlist_selftest(void)
+{
+	nvlist_t *nvl, *props, *back;
+	int bad = 0;
+
+	if (nvlist_alloc(&nvl, NV_UNIQUE_NAME, KM_SLEEP) ||
+	    nvlist_alloc(&props, NV_UNIQUE_NAME, KM_SLEEP))
+		return -ENOMEM;
+	bad += nvlist_add_string(nvl, "pool", "tank") != 0;
+	bad += nvlist_add_uint64(nvl, "guid", 0xfeedfacecafebeefULL) != 0;
+	bad += nvlist_add_uint64_array(nvl, "vdevs", (uint64_t *)vdev_guids, 5) != 0;
+	bad += nvlist_add_boolean_value(props, "readonly", B_TRUE) != 0;
+	bad += nvlist_add_nvlist(nvl, "props", props) != 0;
+	const int encodings[2] = { NV_ENCODE_NATIVE, NV_ENCODE_XDR };
+	for (int e = 0; e < 2 && !bad; e++) {
+		char *buf = NULL;
+		size_t len = 0;
+		if (nvlist_pack(nvl, &buf, &len, encodings[e], KM_SLEEP)) {
+			bad++;
+			break;
+		}
+		bad += nvlist_unpack(buf, len / 2, &back, KM_SLEEP) == 0;	/* truncated */
+		if (nvlist_unpack(buf, len, &back, KM_SLEEP) == 0) {
+			bad += !nvlist_matches(back);
+			nvlist_free(back);
+		} else {
+			bad++;
+		}
+		kmem_free(buf, len);
+	}
+	nvlist_free(props);
+	nvlist_free(nvl);
+	return bad ? -EIO : 0;
+}
+
+/* A vdev label (the ZFS on-disk format): 8 KiB blank, 8 KiB boot header,
+ * then 112 KiB holding the vdev's configuration as an XDR-packed nvlist. */
+#define LABEL_NVLIST_OFFSET	(16 * 1024)
+#define LABEL_NVLIST_SIZE	(112 * 1024)
+
+static int print_pool_config(const char *source, nvlist_t *cfg)
+{
+	char *name = NULL;
+	uint64_t guid = 0, version = 0, txg = 0;
+
+	nvlist_lookup_string(cfg, "name", &name);
+	nvlist_lookup_uint64(cfg, "pool_guid", &guid);
+	nvlist_lookup_uint64(cfg, "version", &version);
+	nvlist_lookup_uint64(cfg, "txg", &txg);
+	if (!name)
+		return -EINVAL;
+	printk("zfs: %s: pool '%s' (guid %#lx, version %lu, txg %lu) found; "
+	    "importing pools is not supported yet\n", source, name, guid, version, txg);
+	return 0;
+}
+
+/* What a zfs mount can do so far: read the device's first vdev label with
+ * OpenZFS's own nvlist code and say which pool is there. */
+static int zfs_mount(struct mount *mp, const char *source, const char *data)
+{
+	struct blkdev *dev = blk_find_path(source);
+	nvlist_t *cfg;
+
+	if (!dev) {
+		printk("zfs: %s: not a block device (pools by name need the pool layer)\n",
+		    source ? source : "(none)");
+		return -ENODEV;
+	}
+	char *buf = kmalloc(LABEL_NVLIST_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	long n = blk_pread(dev, buf, LABEL_NVLIST_SIZE, LABEL_NVLIST_OFFSET);
+	int err = n == LABEL_NVLIST_SIZE ? nvlist_unpack(buf, n, &cfg, KM_SLEEP) : EIO;
+	kfree(buf);
+	if (err) {
+		printk("zfs: %s: no readable ZFS label (error %d)\n", source, err);
+		return -EINVAL;
+	}
+	err = print_pool_config(source, cfg);
+	nvlist_free(cfg);
+	return err ? -EINVAL : -ENOTSUP;
+}
+
+static const struct fs_type zfs_type = {
+	.name = "zfs",
+	.mount = zfs_mount,
+};
+
 __attribute__((visibility("default"))) int module_init(void)
 {
 	for (const spl_initcall_t *fn = __start_spl_initcalls; fn < __stop_spl_initcalls; fn++) {
@@ -75,7 +194,11 @@ __attribute__((visibility("default"))) int module_init(void)
 		printk("zfs: AVL self-test failed\n");
 		return err;
 	}
+	if ((err = nvlist_selftest())) {
+		printk("zfs: nvlist self-test failed\n");
+		return err;
+	}
 	printk("zfs: porting layer up; OpenZFS AVL self-test passed (1000 nodes); "
-	    "pools and datasets are not supported yet\n");
-	return 0;
+	    "nvlist pack/unpack passed (native, XDR); pools and datasets are not supported yet\n");
+	return vfs_register_fs(&zfs_type);
 }

@@ -10,6 +10,10 @@
 #define _LITTLE_ENDIAN 1
 
 typedef enum { B_FALSE = 0, B_TRUE = 1 } boolean_t;
+#ifndef TRUE
+#define TRUE 1
+#define FALSE 0
+#endif
 typedef unsigned char uchar_t;
 typedef unsigned short ushort_t;
 typedef unsigned int uint_t;
@@ -33,5 +37,10 @@ typedef uint32_t major_t;
 typedef uint32_t minor_t;
 typedef uint_t zoneid_t;
 typedef struct { int32_t val[2]; } fsid_t;
+
+/* Every OpenZFS file sees the module glue and the platform, as the Linux
+ * SPL's types.h brings in linux/module.h. */
+#include <sys/isa_defs.h>
+#include <sys/mod_os.h>
 
 #endif

@@ -1,0 +1,4 @@
+#ifndef OSPREY_SPL_SYS_ERRNO_H
+#define OSPREY_SPL_SYS_ERRNO_H
+#include <errno.h>
+#endif

@@ -1,0 +1,8 @@
+#ifndef OSPREY_SPL_SYS_ISA_DEFS_H
+#define OSPREY_SPL_SYS_ISA_DEFS_H
+
+#define __x86_64 1
+#define _ZFS_LITTLE_ENDIAN 1
+#define _ALIGNMENT_REQUIRED 1
+
+#endif
