@@ -418,6 +418,10 @@ static void program_fault(struct trapframe *tf, uint64_t cr2)
 	if (err == -ENOMEM) {
 		printk("osprey: %s: out of memory (fault at %#lx)\n", proc->name, cr2);
 		sig = 9;
+	} else if (err == -EIO) {
+		printk("osprey: %s: cannot read the page at %#lx from its file (I/O error)\n",
+		    proc->name, cr2);
+		sig = 7;	/* SIGBUS, as Linux for an unreadable mapped page */
 	} else if (tf->vector == 14) {
 		printk("osprey: %s: segmentation fault: %s %#lx at rip %#lx\n", proc->name,
 		    tf->error & 16 ? "executing" : tf->error & 2 ? "writing" : "reading",
@@ -425,7 +429,7 @@ static void program_fault(struct trapframe *tf, uint64_t cr2)
 	} else {
 		printk("osprey: %s: %s at rip %#lx\n", proc->name, exception_name(tf->vector), tf->rip);
 	}
-	if (tf->rip >= USER_TOP && err != -ENOMEM)
+	if (tf->rip >= USER_TOP && err != -ENOMEM && err != -EIO)
 		panic_trap(tf, "kernel fault on the program's address %#lx", cr2);
 	linux_exit_group(128 + sig);
 }
