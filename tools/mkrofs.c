@@ -1,5 +1,5 @@
 /*
- * mkrofs: builds a ROFS v2 image (docs/rofs.md) from a directory tree.
+ * mkrofs: builds a ROFS v3 image (docs/rofs.md) from a directory tree.
  *
  *	mkrofs [--cluster-size N] [--level N] [--no-compress] [-q] DIR IMAGE
  *
@@ -51,6 +51,7 @@ struct node {
 	/* Regular file placement. */
 	uint64_t data_start, nfull;
 	uint64_t *ends;		/* cumulative stored ends, bit 63 = raw */
+	uint32_t *crcs;		/* CRC32C of each full cluster's bytes */
 	bool wide;
 	uint8_t *tail;
 	size_t tail_len;
@@ -176,14 +177,20 @@ static uint32_t put_block(struct mk *m, const uint8_t *src, uint32_t n, bool *ra
 	return n;
 }
 
-static void table_put(struct buf *t, uint64_t off, uint32_t stored, bool raw, uint32_t ulen)
+/*
+ * Appends a block table entry: esize ROFS_TENT_SIZE for metadata blocks,
+ * ROFS_FTENT_SIZE for fragments, which carry the CRC of their bytes.
+ */
+static void table_put(struct buf *t, size_t esize, uint64_t off, uint32_t stored,
+    bool raw, uint32_t ulen, uint32_t crc)
 {
-	uint8_t e[ROFS_TENT_SIZE];
+	uint8_t e[ROFS_FTENT_SIZE];
 
 	rofs_put64(e, off);
 	rofs_put32(e + 8, stored | (raw ? ROFS_TENT_RAW : 0));
 	rofs_put32(e + 12, ulen);
-	buf_put(t, e, sizeof(e));
+	rofs_put32(e + ROFS_TENT_SIZE, crc);
+	buf_put(t, e, esize);
 }
 
 /* ---- scan ---- */
@@ -407,13 +414,16 @@ static void write_file(struct mk *m, struct node *n)
 	}
 	n->nfull = size >> m->o->cluster_shift;
 	n->data_start = m->pos;
-	if (n->nfull)
+	if (n->nfull) {
 		n->ends = xmalloc(n->nfull * sizeof(*n->ends));
+		n->crcs = xmalloc(n->nfull * sizeof(*n->crcs));
+	}
 	uint64_t cum = 0;
 	for (uint64_t k = 0; k < n->nfull; k++) {
 		bool raw;
 		cum += put_block(m, p + k * m->cs, m->cs, &raw);
 		n->ends[k] = cum | (raw ? 1ull << 63 : 0);
+		n->crcs[k] = crc32c(0, p + k * m->cs, m->cs);
 	}
 	n->wide = cum > 0x7fffffff;
 	n->tail_len = size & (m->cs - 1);
@@ -470,8 +480,10 @@ static void frag_flush(struct mk *m)
 	if (m->fragbuf.len == 0)
 		return;
 	uint64_t off = m->pos;
-	uint32_t st = put_block(m, m->fragbuf.p, (uint32_t)m->fragbuf.len, &raw);
-	table_put(&m->frags, off, st, raw, (uint32_t)m->fragbuf.len);
+	uint32_t len = (uint32_t)m->fragbuf.len;
+	uint32_t st = put_block(m, m->fragbuf.p, len, &raw);
+	table_put(&m->frags, ROFS_FTENT_SIZE, off, st, raw, len,
+	    crc32c(0, m->fragbuf.p, len));
 	m->nfrags++;
 	m->fragbuf.len = 0;
 }
@@ -583,6 +595,11 @@ static void emit_record(struct mk *m, struct node *n)
 					buf_put(b, w, 4);
 				}
 			}
+			for (uint64_t k = 0; k < src->nfull; k++) {
+				uint8_t w[ROFS_CRC_SIZE];
+				rofs_put32(w, src->crcs[k]);
+				buf_put(b, w, sizeof(w));
+			}
 		}
 		if (n->st.st_size & (m->cs - 1)) {
 			buf_varint(b, src->frag);
@@ -630,7 +647,7 @@ static void write_meta(struct mk *m, uint64_t *table_off)
 		uint64_t off = m->pos;
 		bool raw;
 		uint32_t st = put_block(m, m->meta.p + s, n, &raw);
-		table_put(&table, off, st, raw, n);
+		table_put(&table, ROFS_TENT_SIZE, off, st, raw, n, 0);
 	}
 	*table_off = m->pos;
 	out_write(m, table.p, table.len);
@@ -676,6 +693,7 @@ static void free_tree(struct node *n)
 	free(n->path);
 	free(n->target);
 	free(n->ends);
+	free(n->crcs);
 	free(n->tail);
 	free(n);
 }

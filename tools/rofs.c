@@ -1,5 +1,5 @@
 /*
- * rofs: reads ROFS v2 images on the host with the kernel's own reader.
+ * rofs: reads ROFS v3 images on the host with the kernel's own reader.
  *
  *	rofs ls IMAGE [PATH]
  *	rofs cat IMAGE PATH
@@ -54,7 +54,7 @@ static void img_error(void *ctx, int code, uint64_t ino, uint64_t cluster)
 
 	im->errors++;
 	fprintf(stderr, "rofs: %s: %s", im->path, rofs_strerror(code));
-	if (code == ROFS_E_CRC)
+	if (code == ROFS_E_CRC && ino == ROFS_NO_INO)	/* rofs_verify_crc() */
 		fprintf(stderr, " (%s area)", cluster ? "metadata" : "data");
 	else if (ino != ROFS_NO_INO && cluster != ROFS_NO_CLUSTER)
 		fprintf(stderr, " (inode %llu, cluster %llu)", (unsigned long long)ino,

@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for the ROFS v2 reader: the input is an image; mount
+ * libFuzzer harness for the ROFS v3 reader: the input is an image; mount
  * it, check the CRCs and walk the whole tree reading every inode, entry,
  * symlink and cluster. A work budget bounds hostile images that reuse one
  * directory many times (a DAG is legal for the reader, only cycles are not).

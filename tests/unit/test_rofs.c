@@ -1,5 +1,5 @@
 /*
- * ROFS v2: trees -> mkrofs -> reader (and `rofs extract`) -> the same bytes
+ * ROFS v3: trees -> mkrofs -> reader (and `rofs extract`) -> the same bytes
  * and metadata; determinism; lookups; corrupted and truncated images give
  * errors, never crashes (ASan/UBSan watch). mkrofs, the rofs tool and the
  * fuzz walker are compiled in from their own sources.
@@ -500,6 +500,127 @@ static void test_corruption(void)
 	unlink(img);
 }
 
+/* The last error the hook saw, for checks of what it names. */
+static struct { int code; uint64_t ino, cluster; unsigned long n; } last_err;
+
+static void note_error(void *ctx, int code, uint64_t ino, uint64_t cluster)
+{
+	last_err.code = code;
+	last_err.ino = ino;
+	last_err.cluster = cluster;
+	last_err.n++;
+}
+
+/* Reads a whole file of the image: its length or a negative errno. */
+static long long read_all(struct rofs_fs *fs, const char *path, uint8_t *buf,
+    size_t cap, struct rofs_inode *in)
+{
+	uint8_t *cbuf = malloc(fs->cluster_size), *scratch = malloc(fs->cluster_size);
+	uint64_t ino;
+	long long r = rofs_path_lookup(fs, path, &ino);
+
+	if (r == 0)
+		r = rofs_inode_get(fs, ino, in);
+	if (r == 0)
+		r = rofs_file_read(fs, in, 0, buf, cap, cbuf, scratch);
+	free(cbuf);
+	free(scratch);
+	return r;
+}
+
+/*
+ * One flipped byte inside a RAW cluster (full or fragment) decodes fine;
+ * the per-cluster CRC must turn it into -EIO naming the inode and cluster,
+ * and leave the other files readable.
+ */
+static void test_raw_cluster_crc(void)
+{
+	enum { CS = 4096, RSIZE = 3 * CS + 4000 };
+	static uint8_t rand_body[RSIZE], got[RSIZE + 1];
+	const char *text = "a line of text that compresses\n";
+	char img[4200];
+	size_t n;
+
+	new_tmp();
+	for (size_t i = 0; i < RSIZE; i++)
+		rand_body[i] = (uint8_t)rnd();
+	put_file("random.bin", rand_body, RSIZE, 0644);
+	put_file("text.txt", text, strlen(text), 0644);
+	snprintf(img, sizeof img, "%s.img", tmp);
+	CHECK_EQ(build(tmp, img, 12, false), 0);
+	uint8_t *good = slurp_file(img, &n), *bad = malloc(n);
+	struct memimg mi = { bad, n };
+	struct rofs_fs *fs = malloc(sizeof(*fs));
+	struct rofs_inode rin, tin;
+	struct rofs_extent ext[4];
+
+	memcpy(bad, good, n);
+	CHECK_EQ(rofs_mount(fs, mem_read, note_error, &mi), 0);
+	CHECK_EQ(read_all(fs, "random.bin", got, sizeof got, &rin), RSIZE);
+	CHECK(memcmp(got, rand_body, RSIZE) == 0);
+	CHECK_EQ(rofs_cluster_count(fs, &rin), 4);
+	for (uint64_t k = 0; k < 4; k++) {
+		CHECK_EQ(rofs_cluster_locate(fs, &rin, k, &ext[k]), 0);
+		CHECK(ext[k].raw);	/* random bytes do not compress */
+	}
+	CHECK_EQ(read_all(fs, "text.txt", got, sizeof got, &tin), strlen(text));
+	CHECK_EQ(rofs_cluster_locate(fs, &tin, 0, &ext[0]), 0);
+	bool shared = ext[0].key == ext[3].key;	/* tails packed together */
+	uint8_t *cbuf = malloc(CS), *scratch = malloc(CS);
+	/* k = 1: a full cluster; k = 3: the tail's fragment cluster. */
+	for (uint64_t k = 1; k < 4; k += 2) {
+		memcpy(bad, good, n);
+		bad[ext[k].off + 100] ^= 0x40;
+		CHECK_EQ(rofs_mount(fs, mem_read, note_error, &mi), 0);
+		last_err.n = 0;
+		CHECK_EQ(read_all(fs, "random.bin", got, sizeof got, &rin), -EIO);
+		CHECK_EQ(last_err.n, 1);
+		CHECK_EQ(last_err.code, ROFS_E_CRC);
+		CHECK_EQ(last_err.ino, rin.ino);
+		CHECK_EQ(last_err.cluster, k);
+		/* The clusters before the damaged one still read. */
+		CHECK_EQ(rofs_file_read(fs, &rin, 0, got, k * CS, cbuf, scratch), k * CS);
+		CHECK(memcmp(got, rand_body, k * CS) == 0);
+		/* So does the other file, unless it shares the damaged fragment. */
+		long long want = k == 3 && shared ? -EIO : (long long)strlen(text);
+		CHECK_EQ(read_all(fs, "text.txt", got, sizeof got, &tin), want);
+		if (want > 0)
+			CHECK(memcmp(got, text, strlen(text)) == 0);
+	}
+	free(cbuf);
+	free(scratch);
+	free(fs);
+	free(good);
+	free(bad);
+	rm_rf(tmp);
+	unlink(img);
+}
+
+/* An intact superblock of another format version is refused by name. */
+static void test_old_version(void)
+{
+	char img[4200];
+	size_t n;
+
+	new_tmp();
+	put_file("f", "f", 1, 0644);
+	snprintf(img, sizeof img, "%s.img", tmp);
+	CHECK_EQ(build(tmp, img, 16, false), 0);
+	uint8_t *b = slurp_file(img, &n);
+	struct memimg mi = { b, n };
+	struct rofs_fs *fs = malloc(sizeof(*fs));
+	rofs_put16(b + ROFS_SB_VERSION, 2);
+	rofs_put32(b + ROFS_SB_CRC, crc32c(0, b, ROFS_SB_CRC));
+	last_err.n = 0;
+	CHECK_EQ(rofs_mount(fs, mem_read, note_error, &mi), -ENOTSUP);
+	CHECK_EQ(last_err.n, 1);
+	CHECK_EQ(last_err.code, ROFS_E_VERSION);
+	free(fs);
+	free(b);
+	rm_rf(tmp);
+	unlink(img);
+}
+
 /* A directory entry pointing at or above its directory is refused. */
 static void test_no_cycles(void)
 {
@@ -559,6 +680,8 @@ int main(void)
 	RUN(test_many_files);
 	RUN(test_determinism);
 	RUN(test_corruption);
+	RUN(test_raw_cluster_crc);
+	RUN(test_old_version);
 	RUN(test_no_cycles);
 	RUN(test_errors_name_file);
 	return CHECK_DONE();

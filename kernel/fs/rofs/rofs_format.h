@@ -1,5 +1,5 @@
 /*
- * ROFS v2 on-disk constants and little-endian helpers, shared by the
+ * ROFS v3 on-disk constants and little-endian helpers, shared by the
  * reader (kernel and host) and mkrofs. docs/rofs.md is the specification.
  */
 #ifndef OSPREY_ROFS_FORMAT_H
@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #define ROFS_MAGIC		"ROFS"
-#define ROFS_VERSION		2
+#define ROFS_VERSION		3
 #define ROFS_SB_SIZE		128
 
 #define ROFS_INCOMPAT_LZ4	0x1u
@@ -44,9 +44,14 @@
 #define ROFS_SB_BYTES_IN	104
 #define ROFS_SB_CRC		124
 
-/* Block table entry (metadata blocks and fragments): 16 bytes. */
+/*
+ * Block table entries: 16 bytes for metadata blocks; fragment entries add
+ * the CRC32C of the decoded fragment at offset 16, so 20 bytes.
+ */
 #define ROFS_TENT_SIZE		16
+#define ROFS_FTENT_SIZE		20
 #define ROFS_TENT_RAW		0x80000000u	/* in the u32 at offset 8 */
+#define ROFS_CRC_SIZE		4	/* a per-cluster CRC32C */
 
 /* Inode flags. */
 #define ROFS_IF_WIDE		0x01	/* cluster index entries are u64 */

@@ -1,5 +1,5 @@
 /*
- * ROFS v2 reader (see docs/rofs.md). Pure: compiled into the kernel and
+ * ROFS v3 reader (see docs/rofs.md). Pure: compiled into the kernel and
  * into host tools, tests and fuzzers alike, so it trusts nothing it reads:
  * every offset, length and count from the image is checked before use, and
  * a corrupt image gives -EIO plus a call of the error hook.
@@ -37,6 +37,7 @@ const char *rofs_strerror(int code)
 	case ROFS_E_SYMLINK:	return "bad symlink";
 	case ROFS_E_CRC:	return "checksum mismatch";
 	case ROFS_E_READ:	return "read error";
+	case ROFS_E_VERSION:	return "unsupported format version (not 3)";
 	}
 	return "unknown error";
 }
@@ -74,10 +75,15 @@ int rofs_mount(struct rofs_fs *fs, rofs_read_fn read, rofs_error_fn error, void 
 		return r;
 	if (memcmp(b + ROFS_SB_MAGIC, ROFS_MAGIC, 4) != 0)
 		return -EINVAL;		/* not ROFS at all: no complaint */
-	if (rofs_get16(b + ROFS_SB_VERSION) != ROFS_VERSION ||
-	    rofs_get16(b + ROFS_SB_SBSIZE) != ROFS_SB_SIZE ||
+	if (rofs_get16(b + ROFS_SB_SBSIZE) != ROFS_SB_SIZE ||
 	    crc32c(0, b, ROFS_SB_CRC) != rofs_get32(b + ROFS_SB_CRC))
 		return corrupt(fs, ROFS_E_SUPER, ROFS_NO_INO, ROFS_NO_CLUSTER);
+	/* An intact superblock of another version: say so, not "corrupt". */
+	if (rofs_get16(b + ROFS_SB_VERSION) != ROFS_VERSION) {
+		if (fs->error)
+			fs->error(fs->ctx, ROFS_E_VERSION, ROFS_NO_INO, ROFS_NO_CLUSTER);
+		return -ENOTSUP;
+	}
 	sb->incompat = rofs_get32(b + ROFS_SB_INCOMPAT);
 	sb->compat = rofs_get32(b + ROFS_SB_COMPAT);
 	sb->cluster_shift = b[ROFS_SB_CLUSTER_SHIFT];
@@ -112,7 +118,7 @@ int rofs_mount(struct rofs_fs *fs, rofs_read_fn read, rofs_error_fn error, void 
 	    sb->meta_table_off < sb->data_end ||
 	    !inside(sb->meta_table_off, (uint64_t)sb->meta_count * ROFS_TENT_SIZE,
 	    sb->data_end, sb->image_size) ||
-	    !inside(sb->frag_table_off, (uint64_t)sb->frag_count * ROFS_TENT_SIZE,
+	    !inside(sb->frag_table_off, (uint64_t)sb->frag_count * ROFS_FTENT_SIZE,
 	    sb->meta_table_off, sb->image_size) ||
 	    sb->root_ino >= sb->meta_len)
 		return corrupt(fs, ROFS_E_SUPER, ROFS_NO_INO, ROFS_NO_CLUSTER);
@@ -152,14 +158,17 @@ int rofs_verify_crc(struct rofs_fs *fs, void *buf, size_t len)
 
 /* ---- metadata stream ---- */
 
-/* Reads and checks one 16-byte block table entry. */
-static int table_entry(struct rofs_fs *fs, uint64_t table, uint64_t i,
+/*
+ * Reads and checks one block table entry of esize bytes: ROFS_TENT_SIZE
+ * (metadata blocks) or ROFS_FTENT_SIZE (fragments, which add a CRC).
+ */
+static int table_entry(struct rofs_fs *fs, uint64_t table, uint64_t i, size_t esize,
     uint64_t lo, uint64_t hi, uint32_t max_ulen, struct rofs_extent *e)
 {
-	uint8_t b[ROFS_TENT_SIZE];
+	uint8_t b[ROFS_FTENT_SIZE];
 	int r;
 
-	if ((r = img_read(fs, table + i * ROFS_TENT_SIZE, b, sizeof(b))) < 0)
+	if ((r = img_read(fs, table + i * esize, b, esize)) < 0)
 		return r;
 	uint32_t st = rofs_get32(b + 8);
 	e->off = rofs_get64(b);
@@ -167,6 +176,7 @@ static int table_entry(struct rofs_fs *fs, uint64_t table, uint64_t i,
 	e->raw = (st & ROFS_TENT_RAW) != 0;
 	e->stored = st & ~ROFS_TENT_RAW;
 	e->ulen = rofs_get32(b + 12);
+	e->crc = esize == ROFS_FTENT_SIZE ? rofs_get32(b + ROFS_TENT_SIZE) : 0;
 	if (e->ulen == 0 || e->ulen > max_ulen || e->stored == 0 ||
 	    (e->raw ? e->stored != e->ulen : e->stored >= e->ulen) ||
 	    !inside(e->off, e->stored, lo, hi))
@@ -206,8 +216,8 @@ static const uint8_t *meta_block(struct rofs_fs *fs, uint64_t blk, int *err)
 	uint64_t left = fs->sb.meta_len - start;
 	uint32_t ulen = left < fs->meta_bsize ? (uint32_t)left : fs->meta_bsize;
 	fs->mslot[slot].used = 0;	/* the buffer is about to change */
-	r = table_entry(fs, fs->sb.meta_table_off, blk, fs->sb.data_end,
-	    fs->sb.meta_table_off, fs->meta_bsize, &e);
+	r = table_entry(fs, fs->sb.meta_table_off, blk, ROFS_TENT_SIZE,
+	    fs->sb.data_end, fs->sb.meta_table_off, fs->meta_bsize, &e);
 	if (r == 0 && e.ulen != ulen)
 		r = -EIO;
 	if (r == 0)
@@ -323,11 +333,12 @@ static int inode_tail(struct cur *c, struct rofs_fs *fs, struct rofs_inode *in)
 		if (in->nfull > 0) {
 			in->data_start = cur_varint(c);
 			in->index_pos = c->pos;
-			/* nfull < 2^52, so nfull * w cannot overflow. */
-			if (!inside(c->pos, in->nfull * w, 0, fs->sb.meta_len) ||
+			in->crc_pos = c->pos + in->nfull * w;
+			/* nfull < 2^52, so nfull * (w + 4) cannot overflow. */
+			if (!inside(c->pos, in->nfull * (w + ROFS_CRC_SIZE), 0, fs->sb.meta_len) ||
 			    !inside(in->data_start, 0, ROFS_SB_SIZE, fs->sb.data_end))
 				return -EIO;
-			c->pos += in->nfull * w;
+			c->pos += in->nfull * (w + ROFS_CRC_SIZE);
 		}
 		if (in->size & (fs->cluster_size - 1)) {
 			in->frag = cur_varint32(c);
@@ -573,9 +584,23 @@ static int index_entry(struct rofs_fs *fs, const struct rofs_inode *in, uint64_t
 	return 0;
 }
 
+/* Reads the stored CRC of full cluster k (after the index entries). */
+static int index_crc(struct rofs_fs *fs, const struct rofs_inode *in, uint64_t k,
+    uint32_t *crc)
+{
+	uint8_t b[ROFS_CRC_SIZE];
+	int r;
+
+	if ((r = meta_read(fs, in->crc_pos + k * ROFS_CRC_SIZE, b, sizeof(b))) < 0)
+		return r;
+	*crc = rofs_get32(b);
+	return 0;
+}
+
 /*
- * Tells where cluster k of a regular file is stored: full clusters from
- * the file's index, the tail (k == nfull) from the fragment table.
+ * Tells where cluster k of a regular file is stored, and the CRC of its
+ * decoded bytes: full clusters from the file's index, the tail
+ * (k == nfull) from the fragment table.
  */
 int rofs_cluster_locate(struct rofs_fs *fs, const struct rofs_inode *in, uint64_t k,
     struct rofs_extent *ext)
@@ -595,7 +620,8 @@ int rofs_cluster_locate(struct rofs_fs *fs, const struct rofs_inode *in, uint64_
 		bool raw0, raw;
 
 		if ((r = index_entry(fs, in, k - 1, &start, &raw0)) < 0 ||
-		    (r = index_entry(fs, in, k, &end, &raw)) < 0)
+		    (r = index_entry(fs, in, k, &end, &raw)) < 0 ||
+		    (r = index_crc(fs, in, k, &ext->crc)) < 0)
 			return r == -EIO ? corrupt(fs, ROFS_E_INDEX, in->ino, k) : r;
 		ext->off = in->data_start + start;
 		ext->stored = (uint32_t)(end - start);
@@ -610,8 +636,8 @@ int rofs_cluster_locate(struct rofs_fs *fs, const struct rofs_inode *in, uint64_
 		ext->key = ext->off;
 		return 0;
 	}
-	r = table_entry(fs, fs->sb.frag_table_off, in->frag, ROFS_SB_SIZE,
-	    fs->sb.data_end, cs, ext);
+	r = table_entry(fs, fs->sb.frag_table_off, in->frag, ROFS_FTENT_SIZE,
+	    ROFS_SB_SIZE, fs->sb.data_end, cs, ext);
 	ext->ino = in->ino;
 	ext->cluster = k;
 	ext->data_off = in->frag_off;
@@ -625,7 +651,9 @@ int rofs_cluster_locate(struct rofs_fs *fs, const struct rofs_inode *in, uint64_
 
 /*
  * Decodes a located cluster into dst (cluster_size bytes), using scratch
- * (cluster_size bytes) for the compressed copy. Returns ext->ulen.
+ * (cluster_size bytes) for the compressed copy, and checks the decoded
+ * bytes against the cluster's CRC: a damaged RAW cluster decodes fine,
+ * so only the CRC catches it. Returns ext->ulen.
  */
 int rofs_cluster_load(struct rofs_fs *fs, const struct rofs_extent *ext, void *dst,
     void *scratch)
@@ -637,7 +665,11 @@ int rofs_cluster_load(struct rofs_fs *fs, const struct rofs_extent *ext, void *d
 	r = block_decode(fs, ext, dst, scratch);
 	if (r == -EIO)
 		return corrupt(fs, ROFS_E_CLUSTER, ext->ino, ext->cluster);
-	return r < 0 ? r : (int)ext->ulen;
+	if (r < 0)
+		return r;
+	if (crc32c(0, dst, ext->ulen) != ext->crc)
+		return corrupt(fs, ROFS_E_CRC, ext->ino, ext->cluster);
+	return (int)ext->ulen;
 }
 
 /*

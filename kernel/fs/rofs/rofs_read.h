@@ -1,5 +1,5 @@
 /*
- * ROFS v2 image reader: pure code shared by the kernel driver, the host
+ * ROFS v3 image reader: pure code shared by the kernel driver, the host
  * tools, the unit tests and the fuzzer. It never allocates: image bytes
  * come through a read callback and decoded data clusters go to caller
  * buffers, so a cluster cache can sit between rofs_cluster_locate() and
@@ -40,6 +40,7 @@ enum {
 	ROFS_E_SYMLINK,		/* bad symlink target */
 	ROFS_E_CRC,		/* checksum mismatch */
 	ROFS_E_READ,		/* read callback failed */
+	ROFS_E_VERSION,		/* format version this reader does not know */
 };
 
 struct rofs_super {
@@ -85,6 +86,7 @@ struct rofs_inode {
 	uint64_t nfull;		/* full clusters; the tail, if any, is one more */
 	uint64_t data_start;
 	uint64_t index_pos;	/* stream offset of the cluster index */
+	uint64_t crc_pos;	/* stream offset of the nfull cluster CRCs */
 	uint32_t frag, frag_off;
 	/* Directories. */
 	uint32_t count;
@@ -107,6 +109,7 @@ struct rofs_extent {
 	uint32_t stored;	/* stored length */
 	uint32_t ulen;		/* decoded length of the whole cluster */
 	bool raw;
+	uint32_t crc;		/* CRC32C of the ulen decoded bytes */
 	uint32_t data_off;	/* this file's bytes start here in the decoded cluster */
 	uint32_t data_len;	/* and are this long */
 	uint64_t ino, cluster;	/* for error reports */
