@@ -179,7 +179,6 @@ def test_corrupt_rofs(ctx):
                   "status %d" % status, out)
         # Damaged compressed data (busybox's clusters): loading the program
         # fails with a message naming the inode and cluster, never a crash.
-        # (Clusters stored raw carry no checksum yet: see docs/rofs.md.)
         bad = os.path.join(tmp, "bad-data.img")
         dd = bytearray(data)
         start = _rofs_offset(image) + 4096
@@ -192,3 +191,28 @@ def test_corrupt_rofs(ctx):
                   "no message naming the inode or cluster", out)
         ctx.check("corrupt_rofs.no_crash", "PANIC" not in out and status != 0 and status != 125,
                   "status %d" % status, out)
+
+
+def test_corrupt_raw_cluster(ctx):
+    """Incompressible data is stored raw; one flipped byte in it must be
+    caught by the cluster's checksum, not read back wrong."""
+    if not os.path.exists(os.path.join(ctx.build, "tools", "mkimage")):
+        ctx.skip("raw_cluster_checksum", "build/tools/mkimage not built")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "root")
+        os.makedirs(root)
+        with open(os.path.join(root, "random"), "wb") as f:
+            f.write(random.Random(11).randbytes(1 << 20))
+        image, msg = _mkimage(ctx, tmp, root)
+        if not image:
+            ctx.check("raw_cluster_checksum", False, msg)
+            return
+        with open(image, "r+b") as f:
+            f.seek(_rofs_offset(image) + (512 << 10))	# inside the file's data
+            b = f.read(1)
+            f.seek(-1, 1)
+            f.write(bytes([b[0] ^ 0x01]))
+        status, out = ctx.run("--test=tree", images=[image], timeout=60)
+        ctx.check("raw_cluster_checksum", re.search(r"rofs: vblk0\.1: .*inode \d+, cluster \d+", out)
+                  and "FAIL kernel.tree" in out and "PANIC" not in out, "status %d" % status, out)
