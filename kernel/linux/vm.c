@@ -280,12 +280,19 @@ static int fault_from_file(struct process *p, uintptr_t page, const struct vma *
 
 /* Image pages around a fault come in with it, as Linux's fault-around
  * does: their cluster is decoded anyway, and each fault costs far more
- * than a page copy. */
+ * than a page copy. A VM short of memory maps only what is touched. */
 #define FAULT_AROUND_PAGES 16
+
+#define FAULT_AROUND_MIN_FREE 2048	/* pages: below 8 MiB free, only what is touched */
 
 static void fault_around(struct process *p, uintptr_t page, const struct vma *v)
 {
 	uintptr_t size = FAULT_AROUND_PAGES * PAGE_SIZE;
+	struct mem_stats st;
+
+	mem_stats(&st);
+	if (st.free_pages < FAULT_AROUND_MIN_FREE)
+		return;
 	uintptr_t lo = page & ~(size - 1), hi = lo + size;
 
 	if (lo < v->start)
