@@ -330,11 +330,17 @@ int vm_fault(uintptr_t addr, bool write)
 	return err;
 }
 
-/* Checks a program buffer and brings its pages in now, so the kernel never
- * faults on it later while holding a lock (a file page would need I/O). */
+/* Checks a program buffer. Pages of the program's image in it are brought
+ * in now: reading them needs I/O, which must not happen in a fault while
+ * the kernel holds a lock (e.g. the filesystem's own, when a read() lands
+ * in the image). Anonymous pages fault in as the kernel touches them. */
+#define MAX_FILE_RANGES 4
+
 bool user_ok(const void *addr, size_t len, bool write)
 {
 	uintptr_t a = (uintptr_t)addr, end = a + len;
+	uintptr_t lo[MAX_FILE_RANGES], hi[MAX_FILE_RANGES];
+	int nfile = 0;
 	bool ok = true;
 
 	if (!proc || end < a || end > USER_TOP)
@@ -343,13 +349,18 @@ bool user_ok(const void *addr, size_t len, bool write)
 	while (ok && a < end) {
 		struct vma *v = find(proc, a);
 		ok = v && (v->prot & (write ? PROT_WRITE : PROT_READ));
+		if (ok && v->file && nfile < MAX_FILE_RANGES) {
+			lo[nfile] = a;
+			hi[nfile++] = v->end < end ? v->end : end;
+		}
 		if (ok)
 			a = v->end;
 	}
 	spin_unlock_irqrestore(&proc->vm_lock, flags);
-	for (uintptr_t pg = (uintptr_t)addr & ~(PAGE_SIZE - 1); ok && pg < end; pg += PAGE_SIZE)
-		if (paging_translate(pg) == (uint64_t)-1)
-			ok = vm_fault(pg, write) == 0;
+	for (int i = 0; ok && i < nfile; i++)
+		for (uintptr_t pg = lo[i] & ~(PAGE_SIZE - 1); ok && pg < hi[i]; pg += PAGE_SIZE)
+			if (paging_translate(pg) == (uint64_t)-1)
+				ok = vm_fault(pg, write) == 0;
 	return ok;
 }
 
