@@ -74,47 +74,44 @@ struct virtq *virtq_create(struct virtio_dev *vd, uint16_t index, uint16_t max_s
 	return vq;
 }
 
+/* The physically contiguous run starting at a, at most len bytes long;
+ * its physical address goes to *pa. */
+static size_t contiguous_run(uintptr_t a, size_t len, uint64_t *pa)
+{
+	size_t run = PAGE_SIZE - (a & (PAGE_SIZE - 1));
+
+	*pa = virt_to_phys((void *)a);
+	while (run < len && virt_to_phys((void *)(a + run)) == *pa + run)
+		run += PAGE_SIZE - ((a + run) & (PAGE_SIZE - 1));
+	return run < len ? run : len;
+}
+
 int virtq_segments(const void *addr, size_t len)
 {
 	uintptr_t a = (uintptr_t)addr;
+	uint64_t pa;
 	int n = 0;
 
-	while (len) {
-		size_t run = PAGE_SIZE - (a & (PAGE_SIZE - 1));
-		uint64_t pa = virt_to_phys((void *)a);
-		/* Extend the run while pages stay physically contiguous. */
-		while (run < len && virt_to_phys((void *)(a + run)) == pa + run)
-			run += PAGE_SIZE - ((a + run) & (PAGE_SIZE - 1));
-		if (run > len)
-			run = len;
-		a += run;
-		len -= run;
-		n++;
-	}
+	for (size_t run; len; a += run, len -= run, n++)
+		run = contiguous_run(a, len, &pa);
 	return n;
 }
 
-/* Fills descriptors for one buffer; returns the last one used. */
+/* Fills descriptors for one buffer; returns the next free one. */
 static uint16_t fill(struct virtq *vq, uint16_t d, const struct vq_buf *b,
     uint16_t flags, uint16_t *last)
 {
 	uintptr_t a = (uintptr_t)b->addr;
 	size_t len = b->len;
+	uint64_t pa;
 
-	while (len) {
-		size_t run = PAGE_SIZE - (a & (PAGE_SIZE - 1));
-		uint64_t pa = virt_to_phys((void *)a);
-		while (run < len && virt_to_phys((void *)(a + run)) == pa + run)
-			run += PAGE_SIZE - ((a + run) & (PAGE_SIZE - 1));
-		if (run > len)
-			run = len;
+	for (size_t run; len; a += run, len -= run) {
+		run = contiguous_run(a, len, &pa);
 		vq->desc[d].addr = pa;
 		vq->desc[d].len = run;
 		vq->desc[d].flags = flags | VRING_DESC_F_NEXT;
 		*last = d;
 		d = vq->desc[d].next;
-		a += run;
-		len -= run;
 	}
 	return d;
 }
