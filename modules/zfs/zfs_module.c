@@ -6,6 +6,8 @@
 #include <sys/avl.h>
 #include <sys/nvpair.h>
 #include <sys/kmem.h>
+#include <sys/condvar.h>
+#include <sys/rwlock.h>
 #include <sys/debug.h>
 #include <sys/spl_init.h>
 #include "dev/console.h"
@@ -129,6 +131,62 @@ static int nvlist_selftest(void)
 	return bad ? -EIO : 0;
 }
 
+/* The SPL's locks as OpenZFS uses them: owner-tracking mutexes, a condition
+ * variable signalled by another thread within a nanosecond deadline, one
+ * that times out on an lbolt deadline, and rwlock upgrade/downgrade. */
+struct sync_test {
+	kmutex_t lock;
+	kcondvar_t cv;
+	int ready;
+};
+
+static void signal_soon(void *arg)
+{
+	struct sync_test *t = arg;
+
+	thread_sleep_ns(2000000);
+	mutex_enter(&t->lock);
+	t->ready = 1;
+	cv_signal(&t->cv);
+	mutex_exit(&t->lock);
+}
+
+static int sync_selftest(void)
+{
+	struct sync_test t = { .ready = 0 };
+	krwlock_t rw;
+	int bad = 0;
+
+	mutex_init(&t.lock, NULL, MUTEX_DEFAULT, NULL);
+	cv_init(&t.cv, NULL, CV_DEFAULT, NULL);
+	struct thread *th = thread_create("spl-test", signal_soon, &t, PRIO_DEFAULT, 0);
+	if (!th)
+		return -ENOMEM;
+	mutex_enter(&t.lock);
+	bad += !MUTEX_HELD(&t.lock);
+	hrtime_t deadline = gethrtime() + 5 * NANOSEC;
+	while (!t.ready && bad < 1000)
+		bad += cv_timedwait_hires(&t.cv, &t.lock, deadline, 0, CALLOUT_FLAG_ABSOLUTE) < 0;
+	clock_t start = ddi_get_lbolt();
+	bad += cv_timedwait(&t.cv, &t.lock, start + MSEC_TO_TICK(3)) != -1;	/* nobody signals */
+	bad += ddi_get_lbolt() < start + MSEC_TO_TICK(3);
+	mutex_exit(&t.lock);
+	bad += MUTEX_HELD(&t.lock);
+	thread_join(th, NULL);
+	rw_init(&rw, NULL, RW_DEFAULT, NULL);
+	rw_enter(&rw, RW_READER);
+	bad += !RW_READ_HELD(&rw) || RW_WRITE_HELD(&rw) || !rw_tryupgrade(&rw);
+	bad += !RW_WRITE_HELD(&rw);
+	rw_downgrade(&rw);
+	bad += !RW_READ_HELD(&rw) || rw_tryenter(&rw, RW_WRITER);
+	rw_exit(&rw);
+	bad += RW_LOCK_HELD(&rw);
+	rw_destroy(&rw);
+	cv_destroy(&t.cv);
+	mutex_destroy(&t.lock);
+	return bad ? -EIO : 0;
+}
+
 /* A vdev label (the ZFS on-disk format): 8 KiB blank, 8 KiB boot header,
  * then 112 KiB holding the vdev's configuration as an XDR-packed nvlist. */
 #define LABEL_NVLIST_OFFSET	(16 * 1024)
@@ -198,7 +256,12 @@ __attribute__((visibility("default"))) int module_init(void)
 		printk("zfs: nvlist self-test failed\n");
 		return err;
 	}
+	if ((err = sync_selftest())) {
+		printk("zfs: SPL lock self-test failed\n");
+		return err;
+	}
 	printk("zfs: porting layer up; OpenZFS AVL self-test passed (1000 nodes); "
-	    "nvlist pack/unpack passed (native, XDR); pools and datasets are not supported yet\n");
+	    "nvlist pack/unpack passed (native, XDR); SPL mutex/condvar/rwlock passed; "
+	    "pools and datasets are not supported yet\n");
 	return vfs_register_fs(&zfs_type);
 }
