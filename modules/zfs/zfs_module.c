@@ -8,6 +8,7 @@
 #include <sys/kmem.h>
 #include <sys/condvar.h>
 #include <sys/rwlock.h>
+#include <sys/taskq.h>
 #include <sys/debug.h>
 #include <sys/spl_init.h>
 #include "dev/console.h"
@@ -187,6 +188,57 @@ static int sync_selftest(void)
 	return bad ? -EIO : 0;
 }
 
+/* Task queues: 1000 tasks over 4 workers all run once, an embedded entry
+ * runs and reads back as empty, a delayed task waits its time, a pending
+ * one can be cancelled, and the workers know their queue. */
+struct tq_test {
+	taskq_t *tq;
+	int count;
+	int member_bad;
+	hrtime_t ran_at;
+};
+
+static void count_task(void *arg)
+{
+	struct tq_test *t = arg;
+
+	if (taskq_of_curthread() != t->tq || !taskq_member(t->tq, thread_current()))
+		__atomic_add_fetch(&t->member_bad, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&t->count, 1, __ATOMIC_SEQ_CST);
+}
+
+static void stamp_task(void *arg)
+{
+	((struct tq_test *)arg)->ran_at = gethrtime();
+}
+
+static int taskq_selftest(void)
+{
+	struct tq_test t = { 0 };
+	taskq_ent_t ent;
+	int bad = 0;
+
+	t.tq = taskq_create("zfs-selftest", 4, 16, 0, 0, 0);
+	if (!t.tq)
+		return -ENOMEM;
+	for (int i = 0; i < 1000; i++)
+		bad += taskq_dispatch(t.tq, count_task, &t, TQ_SLEEP) == TASKQID_INVALID;
+	taskq_init_ent(&ent);
+	taskq_dispatch_ent(t.tq, count_task, &t, TQ_SLEEP, &ent);
+	taskq_wait(t.tq);
+	bad += t.count != 1001 || t.member_bad || !taskq_empty_ent(&ent);
+	hrtime_t start = gethrtime();
+	taskqid_t id = taskq_dispatch_delay(t.tq, stamp_task, &t, TQ_SLEEP,
+	    ddi_get_lbolt() + MSEC_TO_TICK(5));
+	taskqid_t later = taskq_dispatch_delay(t.tq, count_task, &t, TQ_SLEEP,
+	    ddi_get_lbolt() + SEC_TO_TICK(60));
+	bad += taskq_cancel_id(t.tq, later) != 0;
+	taskq_wait_id(t.tq, id);
+	bad += t.ran_at < start + 4 * 1000000 || t.count != 1001;
+	taskq_destroy(t.tq);
+	return bad ? -EIO : 0;
+}
+
 /* A vdev label (the ZFS on-disk format): 8 KiB blank, 8 KiB boot header,
  * then 112 KiB holding the vdev's configuration as an XDR-packed nvlist. */
 #define LABEL_NVLIST_OFFSET	(16 * 1024)
@@ -260,8 +312,12 @@ __attribute__((visibility("default"))) int module_init(void)
 		printk("zfs: SPL lock self-test failed\n");
 		return err;
 	}
+	if ((err = spl_taskq_init()) || (err = taskq_selftest())) {
+		printk("zfs: SPL task queue self-test failed (%d)\n", err);
+		return err < 0 ? err : -err;
+	}
 	printk("zfs: porting layer up; OpenZFS AVL self-test passed (1000 nodes); "
-	    "nvlist pack/unpack passed (native, XDR); SPL mutex/condvar/rwlock passed; "
+	    "nvlist pack/unpack passed (native, XDR); SPL mutex/condvar/rwlock/taskq passed; "
 	    "pools and datasets are not supported yet\n");
 	return vfs_register_fs(&zfs_type);
 }

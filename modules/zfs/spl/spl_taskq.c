@@ -1,0 +1,287 @@
+/* Task queues on kernel threads. Entries run in dispatch order; delayed
+ * ones wait on a time-ordered list that workers watch with a timed wait.
+ * Ids grow monotonically, so "everything up to id N is done" is a single
+ * comparison with the lowest id still queued or running. */
+#include <sys/taskq.h>
+#include <sys/kmem.h>
+#include "sched/sched.h"
+#include "lib/printf.h"
+#include <errno.h>
+#include <string.h>
+
+taskq_t *system_taskq;
+taskq_t *system_delay_taskq;
+static int taskq_tsd_key = -1;	/* set once by spl_taskq_init before any taskq */
+
+struct running {
+	struct list node;
+	taskqid_t id;
+};
+
+/* The smallest id not yet finished. Lock held. */
+static void update_lowest(taskq_t *tq)
+{
+	taskqid_t low = tq->next_id;
+	struct list *pos;
+
+	list_for_each(pos, &tq->running)
+		if (list_entry(pos, struct running, node)->id < low)
+			low = list_entry(pos, struct running, node)->id;
+	list_for_each(pos, &tq->pending)
+		if (list_entry(pos, taskq_ent_t, node)->id < low)
+			low = list_entry(pos, taskq_ent_t, node)->id;
+	list_for_each(pos, &tq->delayed)
+		if (list_entry(pos, taskq_ent_t, node)->id < low)
+			low = list_entry(pos, taskq_ent_t, node)->id;
+	tq->lowest_active = low;
+}
+
+static void enqueue(taskq_t *tq, taskq_ent_t *e, uint_t flags)
+{
+	e->id = tq->next_id++;
+	e->flags |= TQENT_QUEUED;
+	if (e->when) {
+		struct list *pos;
+		list_for_each(pos, &tq->delayed)
+			if (list_entry(pos, taskq_ent_t, node)->when > e->when)
+				break;
+		list_insert(&e->node, pos->prev, pos);
+	} else if (flags & TQ_FRONT) {
+		list_add_head(&tq->pending, &e->node);
+	} else {
+		list_add_tail(&tq->pending, &e->node);
+	}
+	update_lowest(tq);
+	cv_broadcast(&tq->work);	/* a delayed entry may be the new earliest */
+}
+
+/* The next entry to run, moving delayed ones that are due. Lock held;
+ * may wait. NULL when the queue is stopping and empty. */
+static taskq_ent_t *next_entry(taskq_t *tq)
+{
+	for (;;) {
+		hrtime_t now = gethrtime();
+		while (!list_empty(&tq->delayed)) {
+			taskq_ent_t *d = list_entry(tq->delayed.next, taskq_ent_t, node);
+			if (d->when > now)
+				break;
+			list_del(&d->node);
+			list_add_tail(&tq->pending, &d->node);
+		}
+		if (!list_empty(&tq->pending)) {
+			taskq_ent_t *e = list_entry(tq->pending.next, taskq_ent_t, node);
+			list_del(&e->node);
+			return e;
+		}
+		if (tq->stopping && list_empty(&tq->delayed))
+			return NULL;
+		if (list_empty(&tq->delayed))
+			cv_wait(&tq->work, &tq->lock);
+		else
+			cv_timedwait_hires(&tq->work, &tq->lock,
+			    list_entry(tq->delayed.next, taskq_ent_t, node)->when, 0,
+			    CALLOUT_FLAG_ABSOLUTE);
+	}
+}
+
+static void worker(void *arg)
+{
+	taskq_t *tq = arg;
+	taskq_ent_t *e;
+
+	tsd_set(taskq_tsd_key, tq);
+	mutex_enter(&tq->lock);
+	while ((e = next_entry(tq))) {
+		struct running me = { .id = e->id };
+		task_func_t *func = e->func;
+		void *farg = e->arg;
+		bool allocated = e->flags & TQENT_ALLOCATED;
+		e->flags &= ~TQENT_QUEUED;
+		list_add_tail(&tq->running, &me.node);
+		tq->active++;
+		update_lowest(tq);
+		mutex_exit(&tq->lock);
+		if (allocated)
+			kmem_free(e, sizeof(*e));	/* before running: func may free arg */
+		func(farg);
+		mutex_enter(&tq->lock);
+		list_del(&me.node);
+		tq->active--;
+		update_lowest(tq);
+		cv_broadcast(&tq->done);
+	}
+	tq->alive--;
+	cv_broadcast(&tq->done);
+	mutex_exit(&tq->lock);
+}
+
+taskq_t *taskq_create(const char *name, int nthreads, pri_t pri, int minalloc,
+    int maxalloc, uint_t flags)
+{
+	taskq_t *tq = kmem_zalloc(sizeof(*tq), KM_SLEEP);
+
+	if (!tq)
+		return NULL;
+	if (flags & TASKQ_THREADS_CPU_PCT || nthreads < 1)
+		nthreads = 1;	/* one CPU: a percentage of it is one thread */
+	strlcpy(tq->name, name, sizeof(tq->name));
+	mutex_init(&tq->lock, NULL, MUTEX_DEFAULT, NULL);
+	cv_init(&tq->work, NULL, CV_DEFAULT, NULL);
+	cv_init(&tq->done, NULL, CV_DEFAULT, NULL);
+	list_init(&tq->pending);
+	list_init(&tq->delayed);
+	list_init(&tq->running);
+	tq->next_id = tq->lowest_active = 1;
+	tq->threads = kmem_zalloc(nthreads * sizeof(*tq->threads), KM_SLEEP);
+	if (!tq->threads) {
+		kmem_free(tq, sizeof(*tq));
+		return NULL;
+	}
+	mutex_enter(&tq->lock);
+	for (int i = 0; i < nthreads; i++) {
+		tq->threads[i] = thread_create(tq->name, worker, tq, PRIO_DEFAULT, 32 * 1024);
+		if (tq->threads[i])
+			tq->alive++;
+	}
+	tq->nthreads = tq->alive;
+	mutex_exit(&tq->lock);
+	if (!tq->nthreads) {
+		kmem_free(tq->threads, nthreads * sizeof(*tq->threads));
+		kmem_free(tq, sizeof(*tq));
+		return NULL;
+	}
+	return tq;
+}
+
+void taskq_destroy(taskq_t *tq)
+{
+	mutex_enter(&tq->lock);
+	tq->stopping = true;
+	cv_broadcast(&tq->work);
+	mutex_exit(&tq->lock);
+	for (int i = 0; i < tq->nthreads; i++)
+		if (tq->threads[i])
+			thread_join(tq->threads[i], NULL);
+	kmem_free(tq->threads, tq->nthreads * sizeof(*tq->threads));
+	kmem_free(tq, sizeof(*tq));
+}
+
+static taskqid_t dispatch_at(taskq_t *tq, task_func_t func, void *arg, uint_t flags,
+    hrtime_t when)
+{
+	taskq_ent_t *e = kmem_zalloc(sizeof(*e), flags & TQ_NOSLEEP ? KM_NOSLEEP : KM_SLEEP);
+
+	if (!e)
+		return TASKQID_INVALID;
+	e->func = func;
+	e->arg = arg;
+	e->when = when;
+	e->flags = TQENT_ALLOCATED;
+	mutex_enter(&tq->lock);
+	enqueue(tq, e, flags);
+	taskqid_t id = e->id;
+	mutex_exit(&tq->lock);
+	return id;
+}
+
+taskqid_t taskq_dispatch(taskq_t *tq, task_func_t func, void *arg, uint_t flags)
+{
+	return dispatch_at(tq, func, arg, flags, 0);
+}
+
+taskqid_t taskq_dispatch_delay(taskq_t *tq, task_func_t func, void *arg, uint_t flags,
+    clock_t expire_time)
+{
+	hrtime_t when = TICK_TO_NSEC(expire_time);
+	return dispatch_at(tq, func, arg, flags, when > 0 ? when : 1);
+}
+
+void taskq_dispatch_ent(taskq_t *tq, task_func_t func, void *arg, uint_t flags,
+    taskq_ent_t *ent)
+{
+	ent->func = func;
+	ent->arg = arg;
+	ent->when = 0;
+	ent->flags = 0;
+	mutex_enter(&tq->lock);
+	enqueue(tq, ent, flags);
+	mutex_exit(&tq->lock);
+}
+
+int taskq_empty_ent(taskq_ent_t *ent)
+{
+	return !(ent->flags & TQENT_QUEUED);
+}
+
+void taskq_init_ent(taskq_ent_t *ent)
+{
+	memset(ent, 0, sizeof(*ent));
+	list_init(&ent->node);
+}
+
+void taskq_wait_outstanding(taskq_t *tq, taskqid_t id)
+{
+	mutex_enter(&tq->lock);
+	taskqid_t upto = id ? id : tq->next_id - 1;
+	while (tq->lowest_active <= upto)
+		cv_wait(&tq->done, &tq->lock);
+	mutex_exit(&tq->lock);
+}
+
+void taskq_wait_id(taskq_t *tq, taskqid_t id)
+{
+	taskq_wait_outstanding(tq, id);
+}
+
+void taskq_wait(taskq_t *tq)
+{
+	taskq_wait_outstanding(tq, 0);
+}
+
+int taskq_cancel_id(taskq_t *tq, taskqid_t id)
+{
+	int err = ENOENT;
+	struct list *heads[2] = { &tq->pending, &tq->delayed }, *pos;
+
+	mutex_enter(&tq->lock);
+	for (int h = 0; h < 2 && err; h++) {
+		list_for_each(pos, heads[h]) {
+			taskq_ent_t *e = list_entry(pos, taskq_ent_t, node);
+			if (e->id != id)
+				continue;
+			list_del(&e->node);
+			e->flags &= ~TQENT_QUEUED;
+			if (e->flags & TQENT_ALLOCATED)
+				kmem_free(e, sizeof(*e));
+			err = 0;
+			break;
+		}
+	}
+	update_lowest(tq);
+	cv_broadcast(&tq->done);
+	mutex_exit(&tq->lock);
+	return err;
+}
+
+int taskq_member(taskq_t *tq, struct thread *t)
+{
+	for (int i = 0; i < tq->nthreads; i++)
+		if (tq->threads[i] == t)
+			return 1;
+	return 0;
+}
+
+taskq_t *taskq_of_curthread(void)
+{
+	return tsd_get(taskq_tsd_key);
+}
+
+int spl_taskq_init(void)
+{
+	taskq_tsd_key = tsd_key_create(NULL);
+	if (taskq_tsd_key < 0)
+		return -taskq_tsd_key;
+	system_taskq = taskq_create("system_taskq", 4, 16, 0, 0, 0);
+	system_delay_taskq = taskq_create("system_delay_taskq", 1, 16, 0, 0, 0);
+	return system_taskq && system_delay_taskq ? 0 : ENOMEM;
+}
