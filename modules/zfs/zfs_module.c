@@ -188,6 +188,57 @@ static int sync_selftest(void)
 	return bad ? -EIO : 0;
 }
 
+/* kmem caches: constructed objects are reused without a second
+ * constructor call, alignment holds, reap hands every kept object to the
+ * destructor after the reclaim callback. */
+struct kc_test {
+	int ctors, dtors, reclaims;
+};
+
+static int kc_ctor(void *obj, void *priv, int flags)
+{
+	((struct kc_test *)priv)->ctors++;
+	memset(obj, 0x5a, 200);
+	return 0;
+}
+
+static void kc_dtor(void *obj, void *priv)
+{
+	((struct kc_test *)priv)->dtors++;
+}
+
+static void kc_reclaim(void *priv)
+{
+	((struct kc_test *)priv)->reclaims++;
+}
+
+static int kmem_cache_selftest(void)
+{
+	struct kc_test t = { 0 };
+	void *objs[100];
+	int bad = 0;
+	kmem_cache_t *c = kmem_cache_create("zfs_selftest", 200, 64, kc_ctor, kc_dtor,
+	    kc_reclaim, &t, NULL, 0);
+
+	if (!c)
+		return -ENOMEM;
+	for (int i = 0; i < 100; i++) {
+		objs[i] = kmem_cache_alloc(c, KM_SLEEP);
+		bad += !objs[i] || ((uintptr_t)objs[i] & 63);
+	}
+	for (int i = 0; i < 100; i++)
+		kmem_cache_free(c, objs[i]);
+	for (int i = 0; i < 100; i++)
+		bad += (objs[i] = kmem_cache_alloc(c, KM_SLEEP)) == NULL;
+	bad += t.ctors != 100 || spl_kmem_cache_inuse(c) != 100;
+	for (int i = 0; i < 100; i++)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_reap_now(c);
+	bad += t.reclaims != 1 || t.dtors != 100 || spl_kmem_cache_kept(c) != 0;
+	kmem_cache_destroy(c);
+	return bad ? -EIO : 0;
+}
+
 /* Task queues: 1000 tasks over 4 workers all run once, an embedded entry
  * runs and reads back as empty, a delayed task waits its time, a pending
  * one can be cancelled, and the workers know their queue. */
@@ -312,12 +363,16 @@ __attribute__((visibility("default"))) int module_init(void)
 		printk("zfs: SPL lock self-test failed\n");
 		return err;
 	}
+	if ((err = kmem_cache_selftest())) {
+		printk("zfs: SPL kmem cache self-test failed\n");
+		return err;
+	}
 	if ((err = spl_taskq_init()) || (err = taskq_selftest())) {
 		printk("zfs: SPL task queue self-test failed (%d)\n", err);
 		return err < 0 ? err : -err;
 	}
 	printk("zfs: porting layer up; OpenZFS AVL self-test passed (1000 nodes); "
-	    "nvlist pack/unpack passed (native, XDR); SPL mutex/condvar/rwlock/taskq passed; "
+	    "nvlist pack/unpack passed (native, XDR); SPL mutex/condvar/rwlock/taskq/kmem_cache passed; "
 	    "pools and datasets are not supported yet\n");
 	return vfs_register_fs(&zfs_type);
 }

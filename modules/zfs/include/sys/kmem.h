@@ -30,4 +30,6 @@ static inline void kmem_free(const void *p, size_t size)
 	kfree((void *)p);
 }
 
+#include <sys/kmem_cache.h>
+
 #endif
