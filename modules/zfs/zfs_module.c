@@ -9,6 +9,7 @@
 #include <sys/condvar.h>
 #include <sys/rwlock.h>
 #include <sys/taskq.h>
+#include <sys/thread.h>
 #include <sys/debug.h>
 #include <sys/spl_init.h>
 #include "dev/console.h"
@@ -160,7 +161,8 @@ static int sync_selftest(void)
 
 	mutex_init(&t.lock, NULL, MUTEX_DEFAULT, NULL);
 	cv_init(&t.cv, NULL, CV_DEFAULT, NULL);
-	struct thread *th = thread_create("spl-test", signal_soon, &t, PRIO_DEFAULT, 0);
+	/* The kernel's own thread_create, not the Solaris macro. */
+	struct thread *th = (thread_create)("spl-test", signal_soon, &t, PRIO_DEFAULT, 0);
 	if (!th)
 		return -ENOMEM;
 	mutex_enter(&t.lock);
@@ -185,6 +187,61 @@ static int sync_selftest(void)
 	rw_destroy(&rw);
 	cv_destroy(&t.cv);
 	mutex_destroy(&t.lock);
+	return bad ? -EIO : 0;
+}
+
+/* Solaris threads and TSD: a detached thread made the OpenZFS way sets a
+ * TSD value, reads it back, and its destructor runs when it exits. */
+struct thr_test {
+	kmutex_t lock;
+	kcondvar_t cv;
+	uint_t key;
+	int phase, dtor_ran;
+};
+
+static struct thr_test *thr_current;	/* one self-test at a time, at load */
+
+static void thr_dtor(void *value)
+{
+	mutex_enter(&thr_current->lock);
+	thr_current->dtor_ran = value == (void *)thr_current;
+	cv_broadcast(&thr_current->cv);
+	mutex_exit(&thr_current->lock);
+}
+
+static void thr_body(void *arg)
+{
+	struct thr_test *t = arg;
+	int ok = tsd_set(t->key, t) == 0 && tsd_get(t->key) == t;
+
+	mutex_enter(&t->lock);
+	t->phase = ok ? 1 : -1;
+	cv_broadcast(&t->cv);
+	mutex_exit(&t->lock);
+	thread_exit();
+}
+
+static int thread_selftest(void)
+{
+	static struct thr_test t;
+	int bad = 0;
+
+	thr_current = &t;
+	mutex_init(&t.lock, NULL, MUTEX_DEFAULT, NULL);
+	cv_init(&t.cv, NULL, CV_DEFAULT, NULL);
+	if (tsd_create(&t.key, thr_dtor) || !t.key)
+		return -ENOMEM;
+	bad += tsd_get(t.key) != NULL;
+	if (!thread_create(NULL, 0, thr_body, &t, 0, NULL, TS_RUN, defclsyspri))
+		return -ENOMEM;
+	hrtime_t deadline = gethrtime() + 5 * NANOSEC;
+	mutex_enter(&t.lock);
+	while ((!t.phase || !t.dtor_ran) && cv_timedwait_hires(&t.cv, &t.lock, deadline, 0,
+	    CALLOUT_FLAG_ABSOLUTE) > 0)
+		;
+	bad += t.phase != 1 || !t.dtor_ran;
+	mutex_exit(&t.lock);
+	tsd_destroy(&t.key);
 	return bad ? -EIO : 0;
 }
 
@@ -363,6 +420,10 @@ __attribute__((visibility("default"))) int module_init(void)
 		printk("zfs: SPL lock self-test failed\n");
 		return err;
 	}
+	if ((err = thread_selftest())) {
+		printk("zfs: SPL thread/TSD self-test failed\n");
+		return err;
+	}
 	if ((err = kmem_cache_selftest())) {
 		printk("zfs: SPL kmem cache self-test failed\n");
 		return err;
@@ -372,7 +433,7 @@ __attribute__((visibility("default"))) int module_init(void)
 		return err < 0 ? err : -err;
 	}
 	printk("zfs: porting layer up; OpenZFS AVL self-test passed (1000 nodes); "
-	    "nvlist pack/unpack passed (native, XDR); SPL mutex/condvar/rwlock/taskq/kmem_cache passed; "
+	    "nvlist pack/unpack passed (native, XDR); SPL mutex/condvar/rwlock/taskq/kmem_cache/thread/tsd passed; "
 	    "pools and datasets are not supported yet\n");
 	return vfs_register_fs(&zfs_type);
 }

@@ -1,0 +1,37 @@
+/* Solaris kernel threads and thread-specific data over the kernel's.
+ * (f)(...) calls the kernel's function where a Solaris macro of the same
+ * name stands in for OpenZFS. */
+#ifndef OSPREY_SPL_SYS_THREAD_H
+#define OSPREY_SPL_SYS_THREAD_H
+#include <sys/types.h>
+#include "sched/sched.h"
+
+typedef struct thread kthread_t;
+typedef int pri_t;
+typedef void (*thread_func_t)(void *);
+
+#define TS_RUN		0x00000002
+#define minclsyspri	8
+#define defclsyspri	16
+#define maxclsyspri	24
+#define curthread	thread_current()
+#define getcomm()	(thread_current()->name)
+
+kthread_t *spl_thread_create(caddr_t stk, size_t stksize, thread_func_t func, void *arg,
+    size_t len, void *pp, int state, pri_t pri, const char *name);
+#define thread_create(stk, size, func, arg, len, pp, state, pri) \
+	spl_thread_create(stk, size, (thread_func_t)(func), arg, len, pp, state, pri, #func)
+#define thread_create_named(name, stk, size, func, arg, len, pp, state, pri) \
+	spl_thread_create(stk, size, (thread_func_t)(func), arg, len, pp, state, pri, name)
+#define thread_exit()	(thread_exit)(0)
+
+/* Thread-specific data: Solaris keys start at 1 (0 means not created). */
+typedef void (*dtor_func_t)(void *);
+int spl_tsd_create(uint_t *keyp, dtor_func_t dtor);
+void spl_tsd_destroy(uint_t *keyp);
+#define tsd_create(keyp, dtor)	spl_tsd_create(keyp, dtor)
+#define tsd_destroy(keyp)	spl_tsd_destroy(keyp)
+#define tsd_get(key)		((key) ? (tsd_get)((int)(key) - 1) : NULL)
+#define tsd_set(key, value)	((key) ? ((tsd_set)((int)(key) - 1, (value)), 0) : EINVAL)
+
+#endif
