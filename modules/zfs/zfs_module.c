@@ -10,6 +10,7 @@
 #include <sys/rwlock.h>
 #include <sys/taskq.h>
 #include <sys/thread.h>
+#include <sys/kstat.h>
 #include <sys/debug.h>
 #include <sys/spl_init.h>
 #include "dev/console.h"
@@ -19,6 +20,7 @@
 #include "module/module.h"
 #include "mm/mm.h"
 #include "dev/random.h"
+#include "lib/printf.h"
 #include <errno.h>
 #include <string.h>
 
@@ -347,6 +349,90 @@ static int taskq_selftest(void)
 	return bad ? -EIO : 0;
 }
 
+/* kstats as OpenZFS providers use them: a named set refreshed by its update
+ * callback, a virtual I/O record owned by the provider, and a raw table
+ * printed record by record; each read back as text, then deleted. */
+struct kstat_test_stats {
+	kstat_named_t reads;
+	kstat_named_t state;
+};
+
+static int kstat_test_update(kstat_t *ksp, int rw)
+{
+	struct kstat_test_stats *st = ksp->ks_data;
+
+	if (rw == KSTAT_WRITE)
+		return EACCES;
+	st->reads.value.ui64 += 1000;
+	kstat_named_setstr(&st->state, "ONLINE");
+	return 0;
+}
+
+static const uint64_t raw_rows[3] = { 11, 22, 33 };
+
+static void *raw_addr(kstat_t *ksp, loff_t n)
+{
+	return n < 3 ? (void *)&raw_rows[n] : NULL;
+}
+
+static int raw_data(char *buf, size_t size, void *rec)
+{
+	return snprintf(buf, size, "row %llu\n", (unsigned long long)*(uint64_t *)rec) >= (int)size ?
+	    ENOMEM : 0;
+}
+
+static bool contains(const char *text, const char *part)
+{
+	for (size_t n = strlen(part); *text; text++)
+		if (!strncmp(text, part, n))
+			return true;
+	return false;
+}
+
+static int kstat_selftest(void)
+{
+	char *text = kmalloc(4096);
+	kstat_io_t io = { .nread = 4096, .reads = 2 };
+	int bad = 0;
+
+	kstat_t *named = kstat_create("zfs", 0, "selftest", "misc", KSTAT_TYPE_NAMED,
+	    sizeof(struct kstat_test_stats) / sizeof(kstat_named_t), 0);
+	kstat_t *virt = kstat_create("zfs/tank", 0, "io", "disk", KSTAT_TYPE_IO, 1,
+	    KSTAT_FLAG_VIRTUAL);
+	kstat_t *raw = kstat_create("zfs", 0, "rows", "misc", KSTAT_TYPE_RAW, 0,
+	    KSTAT_FLAG_VIRTUAL | KSTAT_FLAG_NO_HEADERS);
+	if (!text || !named || !virt || !raw)
+		return -ENOMEM;
+	struct kstat_test_stats *st = named->ks_data;
+	kstat_named_init(&st->reads, "reads", KSTAT_DATA_UINT64);
+	kstat_named_init(&st->state, "state", KSTAT_DATA_STRING);
+	named->ks_update = kstat_test_update;
+	virt->ks_data = &io;
+	kstat_set_raw_ops(raw, NULL, raw_data, raw_addr);
+	bad += spl_kstat_read("zfs", "selftest", text, 4096) != -ENOENT;	/* not installed */
+	kstat_install(named);
+	kstat_install(virt);
+	kstat_install(raw);
+	spl_kstat_read("zfs", "selftest", text, 4096);
+	char reads[64], state[64];
+	snprintf(reads, sizeof(reads), "\n%-31s %-4d 2000\n", "reads", KSTAT_DATA_UINT64);
+	snprintf(state, sizeof(state), "\n%-31s %-4d ONLINE\n", "state", KSTAT_DATA_STRING);
+	bad += spl_kstat_read("zfs", "selftest", text, 4096) <= 0 ||
+	    !contains(text, reads) || !contains(text, state);
+	io.writes = 7;
+	bad += spl_kstat_read("zfs/tank", "io", text, 4096) <= 0 ||
+	    !contains(text, "\n4096     0        2        7  ");
+	bad += spl_kstat_read("zfs", "rows", text, 4096) <= 0 ||
+	    strcmp(text, "row 11\nrow 22\nrow 33\n");
+	bad += spl_kstat_read("zfs", "selftest", text, 16) != -ENOSPC;
+	kstat_delete(named);
+	kstat_delete(virt);
+	kstat_delete(raw);
+	bad += spl_kstat_read("zfs", "rows", text, 4096) != -ENOENT;
+	kfree(text);
+	return bad ? -EIO : 0;
+}
+
 /* A vdev label (the ZFS on-disk format): 8 KiB blank, 8 KiB boot header,
  * then 112 KiB holding the vdev's configuration as an XDR-packed nvlist. */
 #define LABEL_NVLIST_OFFSET	(16 * 1024)
@@ -432,8 +518,12 @@ __attribute__((visibility("default"))) int module_init(void)
 		printk("zfs: SPL task queue self-test failed (%d)\n", err);
 		return err < 0 ? err : -err;
 	}
+	if ((err = kstat_selftest())) {
+		printk("zfs: SPL kstat self-test failed\n");
+		return err;
+	}
 	printk("zfs: porting layer up; OpenZFS AVL self-test passed (1000 nodes); "
-	    "nvlist pack/unpack passed (native, XDR); SPL mutex/condvar/rwlock/taskq/kmem_cache/thread/tsd passed; "
+	    "nvlist pack/unpack passed (native, XDR); SPL mutex/condvar/rwlock/taskq/kmem_cache/thread/tsd/kstat passed; "
 	    "pools and datasets are not supported yet\n");
 	return vfs_register_fs(&zfs_type);
 }

@@ -151,7 +151,7 @@ def test_zfs_module_first_part(ctx):
                   "no self-test line", out)
         ctx.check("zfs.nvlist_selftest", "nvlist pack/unpack passed (native, XDR)" in out,
                   "no nvlist line", out)
-        ctx.check("zfs.spl_locks_selftest", "SPL mutex/condvar/rwlock/taskq/kmem_cache/thread/tsd passed" in out,
+        ctx.check("zfs.spl_locks_selftest", "SPL mutex/condvar/rwlock/taskq/kmem_cache/thread/tsd/kstat passed" in out,
                   "no SPL lock line", out)
         ctx.check("zfs.no_pretending", "zfs: tank: not a block device" in out and
                   "fstab: line 1: tank on /data (zfs): mount failed" in out and status == 0,
