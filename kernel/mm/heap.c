@@ -151,6 +151,15 @@ static void slab_free(struct slab *s, void *obj)
 	}
 }
 
+static void *slab_alloc_locked(unsigned cls)
+{
+	unsigned long flags = spin_lock_irqsave(&heap_lock);
+	void *p = slab_alloc(cls);
+
+	spin_unlock_irqrestore(&heap_lock, flags);
+	return p;
+}
+
 void *kmalloc(size_t size)
 {
 	void *p = NULL;
@@ -159,9 +168,9 @@ void *kmalloc(size_t size)
 		unsigned cls = 0;
 		while (classes[cls].size < size)
 			cls++;
-		unsigned long flags = spin_lock_irqsave(&heap_lock);
-		p = slab_alloc(cls);
-		spin_unlock_irqrestore(&heap_lock, flags);
+		p = slab_alloc_locked(cls);
+		if (!p && mm_reclaim(1))
+			p = slab_alloc_locked(cls);
 	} else if (size < (1UL << 40)) {
 		size_t npages = PAGE_ALIGN(size) >> PAGE_SHIFT;
 		p = pages_alloc(npages);

@@ -51,6 +51,18 @@ void kfree(void *p);
 size_t ksize(const void *p);
 extern bool heap_debug;
 
+/* Memory pressure. A reclaimer gives back up to `pages` pages (more is
+ * fine) and returns how many it freed; it may sleep and allocate, but an
+ * allocation failing inside it does not reclaim again. */
+struct reclaimer {
+	size_t (*reclaim)(void *arg, size_t pages);
+	void *arg;
+	struct reclaimer *next;
+};
+void mm_register_reclaimer(struct reclaimer *r);
+void mm_unregister_reclaimer(struct reclaimer *r);
+size_t mm_reclaim(size_t pages);	/* what kmalloc and pages_alloc do on failure */
+
 /* Virtual mappings outside the direct map. */
 #define VM_WRITE	1
 #define VM_EXEC		2

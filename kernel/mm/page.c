@@ -190,7 +190,7 @@ void page_free(uint64_t pa, unsigned order)
 	spin_unlock_irqrestore(&page_lock, flags);
 }
 
-void *pages_alloc(size_t npages)
+static void *pages_alloc_once(size_t npages)
 {
 	unsigned order = 0;
 
@@ -211,6 +211,15 @@ void *pages_alloc(size_t npages)
 	free_pages -= npages;
 	spin_unlock_irqrestore(&page_lock, flags);
 	return phys_to_virt(pfn << PAGE_SHIFT);
+}
+
+void *pages_alloc(size_t npages)
+{
+	void *p = pages_alloc_once(npages);
+
+	if (!p && mm_reclaim(npages))
+		p = pages_alloc_once(npages);
+	return p;
 }
 
 void pages_free(void *va, size_t npages)

@@ -41,6 +41,8 @@ EXPORT_SYMBOL(krealloc);
 EXPORT_SYMBOL(ksize);
 EXPORT_SYMBOL(kzalloc);
 EXPORT_SYMBOL(mem_stats);
+EXPORT_SYMBOL(mm_register_reclaimer);
+EXPORT_SYMBOL(mm_unregister_reclaimer);
 EXPORT_SYMBOL(pages_alloc);
 EXPORT_SYMBOL(pages_free);
 

@@ -29,6 +29,7 @@ struct mutex {
 	struct waitq wq;
 	struct thread *owner;
 };
+#define MUTEX_INIT(m) { WAITQ_INIT((m).wq), NULL }
 void mutex_init(struct mutex *m);
 void mutex_lock(struct mutex *m);
 bool mutex_trylock(struct mutex *m);

@@ -298,6 +298,45 @@ static int kmem_cache_selftest(void)
 	return bad ? -EIO : 0;
 }
 
+
+/* Memory pressure reaches the caches: with 64 constructed page-sized
+ * objects kept, take every free page; the allocation that finds none makes
+ * the kernel reap the cache (owner callback, destructors), and its pages
+ * are then handed out too. Everything is given back afterwards. */
+static int memory_pressure_selftest(void)
+{
+	struct kc_test t = { 0 };
+	void *objs[64], *taken = NULL;
+	size_t ntaken = 0;
+	int bad = 0;
+	kmem_cache_t *c = kmem_cache_create("zfs_pressure", PAGE_SIZE, 0, kc_ctor, kc_dtor,
+	    kc_reclaim, &t, NULL, 0);
+
+	if (!c)
+		return -ENOMEM;
+	for (int i = 0; i < 64; i++)
+		bad += (objs[i] = kmem_cache_alloc(c, KM_SLEEP)) == NULL;
+	for (int i = 0; i < 64 && !bad; i++)
+		kmem_cache_free(c, objs[i]);
+	bad += spl_kmem_cache_kept(c) != 64;
+	for (void **page; !bad && (page = kmalloc(PAGE_SIZE)); ntaken++) {
+		*page = taken;
+		taken = page;
+	}
+	/* Every failed allocation reaps again (finding nothing), so count >= 1. */
+	bad += t.reclaims < 1 || t.dtors != 64 || spl_kmem_cache_kept(c) != 0;
+	int reaps = t.reclaims;
+	while (taken) {
+		void *next = *(void **)taken;
+		kfree(taken);
+		taken = next;
+	}
+	kmem_cache_destroy(c);
+	printk("zfs: memory pressure self-test: %zu pages taken, cache reaped %d times%s\n",
+	    ntaken, reaps, bad ? "" : ": passed");
+	return bad ? -EIO : 0;
+}
+
 /* Task queues: 1000 tasks over 4 workers all run once, an embedded entry
  * runs and reads back as empty, a delayed task waits its time, a pending
  * one can be cancelled, and the workers know their queue. */
@@ -512,6 +551,10 @@ __attribute__((visibility("default"))) int module_init(void)
 	}
 	if ((err = kmem_cache_selftest())) {
 		printk("zfs: SPL kmem cache self-test failed\n");
+		return err;
+	}
+	if ((err = memory_pressure_selftest())) {
+		printk("zfs: memory pressure self-test failed\n");
 		return err;
 	}
 	if ((err = spl_taskq_init()) || (err = taskq_selftest())) {

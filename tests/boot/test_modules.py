@@ -3,6 +3,7 @@ loaded from /usr/lib/fs/lib<type>.so when /etc/fstab names them; broken
 modules and bad lines are reported by name and boot goes on."""
 import hashlib
 import os
+import re
 import subprocess
 import tempfile
 
@@ -153,6 +154,10 @@ def test_zfs_module_first_part(ctx):
                   "no nvlist line", out)
         ctx.check("zfs.spl_locks_selftest", "SPL mutex/condvar/rwlock/taskq/kmem_cache/thread/tsd/kstat passed" in out,
                   "no SPL lock line", out)
+        ctx.check("zfs.memory_pressure_reaps_caches",
+                  re.search(r"zfs: memory pressure self-test: [1-9]\d* pages taken, "
+                            r"cache reaped [1-9]\d* times: passed", out) is not None,
+                  "no passing memory pressure line", out)
         ctx.check("zfs.no_pretending", "zfs: tank: not a block device" in out and
                   "fstab: line 1: tank on /data (zfs): mount failed" in out and status == 0,
                   "status %d" % status, out)

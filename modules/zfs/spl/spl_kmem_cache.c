@@ -1,7 +1,8 @@
 /* kmem caches: objects of one size whose constructed state is kept across
  * free and alloc, as Solaris does: the constructor runs when an object is
  * made, the destructor when the cache lets it go (over its keep limit, at
- * reap, at destroy). Reclaim callbacks run at kmem_cache_reap_now. */
+ * reap, at destroy). Reclaim callbacks run at kmem_cache_reap_now, which
+ * the kernel calls when memory runs short (each cache is a reclaimer). */
 #include <sys/kmem_cache.h>
 #include <sys/mutex.h>
 #include "mm/mm.h"
@@ -21,6 +22,7 @@ struct kmem_cache {
 	void **kept;		/* constructed, free objects */
 	int nkept;
 	uint64_t allocated;	/* objects out */
+	struct reclaimer pressure;
 };
 
 /* Over-aligned objects remember where their allocation starts. */
@@ -39,6 +41,15 @@ static void *raw_alloc(kmem_cache_t *c)
 static void raw_free(kmem_cache_t *c, void *obj)
 {
 	kfree(c->align <= 16 ? obj : ((void **)obj)[-1]);
+}
+
+static size_t reclaim_pages(void *arg, size_t pages)
+{
+	kmem_cache_t *c = arg;
+	size_t kept = (size_t)c->nkept;	/* a hint: reap takes the lock */
+
+	kmem_cache_reap_now(c);
+	return (kept * c->size + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
 kmem_cache_t *kmem_cache_create(const char *name, size_t size, size_t align,
@@ -62,6 +73,9 @@ kmem_cache_t *kmem_cache_create(const char *name, size_t size, size_t align,
 	c->reclaim = reclaim;
 	c->priv = priv;
 	mutex_init(&c->lock, NULL, MUTEX_DEFAULT, NULL);
+	c->pressure.reclaim = reclaim_pages;
+	c->pressure.arg = c;
+	mm_register_reclaimer(&c->pressure);
 	return c;
 }
 
@@ -127,6 +141,7 @@ void kmem_cache_reap_now(kmem_cache_t *c)
 void kmem_cache_destroy(kmem_cache_t *c)
 {
 	VERIFY3U(c->allocated, ==, 0);	/* objects still out: a leak in the caller */
+	mm_unregister_reclaimer(&c->pressure);
 	kmem_cache_reap_now(c);
 	kfree(c->kept);
 	kfree(c);
