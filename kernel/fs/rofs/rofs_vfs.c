@@ -29,6 +29,7 @@ struct rofs_mount {
 	unsigned ncached, max_cached;
 	uint8_t *scratch;		/* compressed cluster being decoded */
 	uint64_t hits, misses;
+	struct reclaimer pressure;	/* gives clusters back when memory runs short */
 };
 
 struct rofs_node {
@@ -120,6 +121,31 @@ static int cluster_get(struct rofs_mount *rm, const struct rofs_extent *ext,
 	}
 	*out = c;
 	return 0;
+}
+
+/* Memory pressure: drop the least recently used clusters. An allocation
+ * failing under our own lock finds it taken and drops nothing. */
+static size_t cache_reclaim(void *arg, size_t pages)
+{
+	struct rofs_mount *rm = arg;
+	size_t per_cluster = rm->fs.cluster_size / PAGE_SIZE, freed = 0;
+	unsigned dropped = 0;
+
+	if (!mutex_trylock(&rm->lock))
+		return 0;
+	while (freed < pages && !list_empty(&rm->lru)) {
+		struct cached_cluster *c = list_entry(rm->lru.prev, struct cached_cluster, lru);
+		list_del(&c->lru);
+		vfree(c->data, rm->fs.cluster_size);
+		kfree(c);
+		rm->ncached--;
+		freed += per_cluster;
+		dropped++;
+	}
+	mutex_unlock(&rm->lock);
+	if (dropped)
+		pr_info("rofs: %s: memory low, dropped %u cached clusters\n", rm->dev->name, dropped);
+	return freed;
 }
 
 /* ---- vnodes ---- */
@@ -270,6 +296,9 @@ static void free_mount(struct rofs_mount *rm)
 {
 	struct list *pos, *tmp;
 
+	if (rm->pressure.reclaim)
+		mm_unregister_reclaimer(&rm->pressure);
+
 	list_for_each_safe(pos, tmp, &rm->lru) {
 		struct cached_cluster *c = list_entry(pos, struct cached_cluster, lru);
 		vfree(c->data, rm->fs.cluster_size);
@@ -324,6 +353,9 @@ static int rofs_mount_op(struct mount *mp, const char *source, const char *data)
 		free_mount(rm);
 		return err;
 	}
+	rm->pressure.reclaim = cache_reclaim;
+	rm->pressure.arg = rm;
+	mm_register_reclaimer(&rm->pressure);
 	pr_info("rofs: %s: %lu inodes, %u KiB clusters, cache of %u clusters\n", dev->name,
 	    rm->fs.sb.inode_count, rm->fs.cluster_size >> 10, rm->max_cached);
 	return 0;
