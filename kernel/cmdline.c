@@ -81,6 +81,41 @@ static bool opt_is(const char *word, const char *name, const char **value)
 	return false;
 }
 
+/* --MODULE.KEY[=VALUE]: a name of letters, digits and '_' with one dot
+ * inside; the module that owns it reads it when it loads. */
+static bool is_module_option(const char *w)
+{
+	const char *p = w + 2, *dot = NULL;
+
+	for (; *p && *p != '='; p++) {
+		if (*p == '.' && !dot && p > w + 2)
+			dot = p;
+		else if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9')))
+			return false;
+	}
+	return dot && dot + 1 < p;
+}
+
+bool module_option(const struct boot_options *o, const char *name, const char **value)
+{
+	size_t n = strlen(name);
+
+	for (int i = o->nmodule_opts - 1; i >= 0; i--) {
+		const char *w = o->module_opts[i];
+		if (!strncmp(w, name, n) && (w[n] == '=' || !w[n])) {
+			*value = w[n] ? w + n + 1 : NULL;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool boot_module_option(const char *name, const char **value)
+{
+	return module_option(&boot_opts, name, value);
+}
+
 static int parse_option(char *w, struct boot_options *o,
     void (*warn)(const char *, const char *))
 {
@@ -103,6 +138,12 @@ static int parse_option(char *w, struct boot_options *o,
 			warn("bad size in option", w);
 			return 1;
 		}
+	} else if (is_module_option(w)) {
+		if (o->nmodule_opts == CMDLINE_MAX_MODULE_OPTS) {
+			warn("too many module options, dropped", w);
+			return 1;
+		}
+		o->module_opts[o->nmodule_opts++] = w + 2;
 	} else {
 		warn("unknown or malformed option", w);
 		return 1;

@@ -7,6 +7,7 @@
 #define CMDLINE_MAX 4096
 #define CMDLINE_MAX_ARGS 256
 #define CMDLINE_MAX_DEVICES 32
+#define CMDLINE_MAX_MODULE_OPTS 32
 
 /* What the kernel command line asked for. Written once by cmdline_parse()
  * during single-threaded boot, read-only afterwards: no lock needed. */
@@ -22,6 +23,8 @@ struct boot_options {
 	char *argv[CMDLINE_MAX_ARGS + 1];
 	int ndevices;			/* virtio_mmio.device= entries (QEMU microvm) */
 	char *devices[CMDLINE_MAX_DEVICES];
+	int nmodule_opts;		/* --MODULE.KEY[=VALUE], for modules */
+	char *module_opts[CMDLINE_MAX_MODULE_OPTS];
 };
 
 extern struct boot_options boot_opts;
@@ -31,5 +34,11 @@ extern struct boot_options boot_opts;
 int cmdline_parse(char *line, struct boot_options *o,
     void (*warn)(const char *what, const char *word));
 int parse_size(const char *s, uint64_t *out);
+
+/* A module's option from the command line: `--zfs.arc_max=64M` is found as
+ * ("zfs.arc_max"). Returns false when absent; *value is NULL for a bare
+ * `--name`. The last one given wins. */
+bool module_option(const struct boot_options *o, const char *name, const char **value);
+bool boot_module_option(const char *name, const char **value);	/* in boot_opts */
 
 #endif

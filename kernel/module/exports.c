@@ -2,6 +2,7 @@
  * resolves; the linker checks that each name exists. make size shows the
  * table (.kexports). Grouped by subsystem; keep the groups sorted. */
 #include "module/module.h"
+#include "cmdline.h"
 #include "dev/blk.h"
 #include "dev/console.h"
 #include "dev/random.h"
@@ -28,6 +29,9 @@ EXPORT_SYMBOL(strncmp);
 EXPORT_SYMBOL(strnlen);
 EXPORT_SYMBOL(strrchr);
 EXPORT_SYMBOL(vsnprintf);
+
+/* the command line: --MODULE.KEY[=VALUE] options */
+EXPORT_SYMBOL(boot_module_option);
 
 /* console and panics */
 EXPORT_SYMBOL(panic);

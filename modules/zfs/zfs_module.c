@@ -21,6 +21,7 @@
 #include "mm/mm.h"
 #include "dev/random.h"
 #include "lib/printf.h"
+#include "cmdline.h"
 #include <errno.h>
 #include <string.h>
 
@@ -553,7 +554,9 @@ __attribute__((visibility("default"))) int module_init(void)
 		printk("zfs: SPL kmem cache self-test failed\n");
 		return err;
 	}
-	if ((err = memory_pressure_selftest())) {
+	/* It takes every free page for a moment: only when asked. */
+	const char *unused;
+	if (boot_module_option("zfs.selftest", &unused) && (err = memory_pressure_selftest())) {
 		printk("zfs: memory pressure self-test failed\n");
 		return err;
 	}

@@ -146,7 +146,7 @@ def test_zfs_module_first_part(ctx):
         return
     with tempfile.TemporaryDirectory() as tmp:
         image, msg = _image(ctx, tmp, "tank  /data  zfs  defaults  0 0\n", [lib])
-        status, out = ctx.run("--verbose /bin/busybox true", images=[image] if image else [])
+        status, out = ctx.run("--verbose --zfs.selftest /bin/busybox true", images=[image] if image else [])
         ctx.check("zfs.loaded", image and "module: libzfs.so loaded" in out, msg or "", out)
         ctx.check("zfs.avl_selftest", "OpenZFS AVL self-test passed (1000 nodes)" in out,
                   "no self-test line", out)
@@ -186,3 +186,5 @@ def test_zfs_reads_linux_label(ctx):
         status, out = ctx.run("/bin/busybox true", images=[image, disk + ",ro"] if image else [])
         ctx.check("zfs.linux_label", "zfs: /dev/vblk1.1: pool 'linuxpool' (guid 0x" in out and
                   "version 5000" in out and status == 0, msg or "status %d" % status, out)
+        ctx.check("zfs.pressure_test_only_when_asked", "memory pressure" not in out and
+                  "out of memory" not in out, "ran without --zfs.selftest", out)

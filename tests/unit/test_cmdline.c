@@ -68,6 +68,21 @@ static void bad_options_are_named(void)
 	CHECK_EQ(o.argc, 1);
 }
 
+static void module_options_are_kept_for_modules(void)
+{
+	struct boot_options o;
+	const char *v = "unset";
+	CHECK_EQ(parse("--zfs.arc_max=64M --zfs.selftest --zfs.arc_max=32M /p --ext2.x=1", &o), 0);
+	CHECK_EQ(o.nmodule_opts, 3);
+	CHECK(module_option(&o, "zfs.arc_max", &v) && !strcmp(v, "32M"));	/* last wins */
+	CHECK(module_option(&o, "zfs.selftest", &v) && v == NULL);
+	CHECK(!module_option(&o, "zfs.arc", &v));	/* no prefix matches */
+	CHECK(!module_option(&o, "ext2.x", &v));	/* after the program: its argument */
+	CHECK_EQ(o.argc, 2);
+	CHECK_EQ(parse("--.x --zfs. --zfs.a.b --zfs.a-b=1 /p", &o), 4);
+	CHECK_EQ(o.nmodule_opts, 0);
+}
+
 static void sizes(void)
 {
 	uint64_t v;
@@ -88,6 +103,7 @@ int main(void)
 	RUN(quotes);
 	RUN(virtio_devices_anywhere);
 	RUN(bad_options_are_named);
+	RUN(module_options_are_kept_for_modules);
 	RUN(sizes);
 	return CHECK_DONE();
 }
