@@ -186,10 +186,10 @@ static void table_put(struct buf *t, size_t esize, uint64_t off, uint32_t stored
 {
 	uint8_t e[ROFS_FTENT_SIZE];
 
-	rofs_put64(e, off);
-	rofs_put32(e + 8, stored | (raw ? ROFS_TENT_RAW : 0));
-	rofs_put32(e + 12, ulen);
-	rofs_put32(e + ROFS_TENT_SIZE, crc);
+	put_le64(e, off);
+	put_le32(e + 8, stored | (raw ? ROFS_TENT_RAW : 0));
+	put_le32(e + 12, ulen);
+	put_le32(e + ROFS_TENT_SIZE, crc);
 	buf_put(t, e, esize);
 }
 
@@ -558,7 +558,7 @@ static void emit_record(struct mk *m, struct node *n)
 			struct node *t = k->master ? k->master : k;
 			uint8_t hdr[4];
 
-			rofs_put32(hdr, (uint32_t)ents.len);
+			put_le32(hdr, (uint32_t)ents.len);
 			buf_put(&offs, hdr, 4);
 			hdr[0] = (uint8_t)k->nlen;
 			buf_put(&ents, hdr, 1);
@@ -571,7 +571,7 @@ static void emit_record(struct mk *m, struct node *n)
 			mk_error(m, n->path, "directory too large");
 	}
 	uint8_t hdr[3];
-	rofs_put16(hdr, (uint16_t)n->st.st_mode);
+	put_le16(hdr, (uint16_t)n->st.st_mode);
 	hdr[2] = flags;
 	buf_put(b, hdr, 3);
 	buf_varint(b, n->st.st_uid);
@@ -588,16 +588,16 @@ static void emit_record(struct mk *m, struct node *n)
 				uint64_t e = src->ends[k];
 				uint8_t w[8];
 				if (src->wide) {
-					rofs_put64(w, e);
+					put_le64(w, e);
 					buf_put(b, w, 8);
 				} else {
-					rofs_put32(w, (uint32_t)(e & 0x7fffffff) | (uint32_t)(e >> 32));
+					put_le32(w, (uint32_t)(e & 0x7fffffff) | (uint32_t)(e >> 32));
 					buf_put(b, w, 4);
 				}
 			}
 			for (uint64_t k = 0; k < src->nfull; k++) {
 				uint8_t w[ROFS_CRC_SIZE];
-				rofs_put32(w, src->crcs[k]);
+				put_le32(w, src->crcs[k]);
 				buf_put(b, w, sizeof(w));
 			}
 		}
@@ -661,25 +661,25 @@ static void write_super(struct mk *m, struct node *root, uint64_t data_end,
 	uint32_t mbs = 1u << ROFS_META_SHIFT_DEF;
 
 	memcpy(sb + ROFS_SB_MAGIC, ROFS_MAGIC, 4);
-	rofs_put16(sb + ROFS_SB_VERSION, ROFS_VERSION);
-	rofs_put16(sb + ROFS_SB_SBSIZE, ROFS_SB_SIZE);
-	rofs_put32(sb + ROFS_SB_INCOMPAT, ROFS_INCOMPAT_LZ4);
+	put_le16(sb + ROFS_SB_VERSION, ROFS_VERSION);
+	put_le16(sb + ROFS_SB_SBSIZE, ROFS_SB_SIZE);
+	put_le32(sb + ROFS_SB_INCOMPAT, ROFS_INCOMPAT_LZ4);
 	sb[ROFS_SB_CLUSTER_SHIFT] = (uint8_t)m->o->cluster_shift;
 	sb[ROFS_SB_META_SHIFT] = ROFS_META_SHIFT_DEF;
-	rofs_put64(sb + ROFS_SB_IMAGE_SIZE, m->pos);
-	rofs_put64(sb + ROFS_SB_ROOT_INO, root->ino);
-	rofs_put64(sb + ROFS_SB_INODE_COUNT, m->ninodes);
-	rofs_put64(sb + ROFS_SB_META_LEN, m->meta.len);
-	rofs_put64(sb + ROFS_SB_META_TABLE, meta_table);
-	rofs_put32(sb + ROFS_SB_META_COUNT, (uint32_t)((m->meta.len + mbs - 1) / mbs));
-	rofs_put32(sb + ROFS_SB_FRAG_COUNT, m->nfrags);
-	rofs_put64(sb + ROFS_SB_FRAG_TABLE, frag_table);
-	rofs_put64(sb + ROFS_SB_DATA_END, data_end);
-	rofs_put64(sb + ROFS_SB_MTIME_BASE, (uint64_t)m->mtime_base);
-	rofs_put32(sb + ROFS_SB_DATA_CRC, data_crc);
-	rofs_put32(sb + ROFS_SB_META_CRC, m->crc);
-	rofs_put64(sb + ROFS_SB_BYTES_IN, m->bytes_in);
-	rofs_put32(sb + ROFS_SB_CRC, crc32c(0, sb, ROFS_SB_CRC));
+	put_le64(sb + ROFS_SB_IMAGE_SIZE, m->pos);
+	put_le64(sb + ROFS_SB_ROOT_INO, root->ino);
+	put_le64(sb + ROFS_SB_INODE_COUNT, m->ninodes);
+	put_le64(sb + ROFS_SB_META_LEN, m->meta.len);
+	put_le64(sb + ROFS_SB_META_TABLE, meta_table);
+	put_le32(sb + ROFS_SB_META_COUNT, (uint32_t)((m->meta.len + mbs - 1) / mbs));
+	put_le32(sb + ROFS_SB_FRAG_COUNT, m->nfrags);
+	put_le64(sb + ROFS_SB_FRAG_TABLE, frag_table);
+	put_le64(sb + ROFS_SB_DATA_END, data_end);
+	put_le64(sb + ROFS_SB_MTIME_BASE, (uint64_t)m->mtime_base);
+	put_le32(sb + ROFS_SB_DATA_CRC, data_crc);
+	put_le32(sb + ROFS_SB_META_CRC, m->crc);
+	put_le64(sb + ROFS_SB_BYTES_IN, m->bytes_in);
+	put_le32(sb + ROFS_SB_CRC, crc32c(0, sb, ROFS_SB_CRC));
 	if (fseek(m->out, 0, SEEK_SET) != 0 || fwrite(sb, 1, sizeof(sb), m->out) != sizeof(sb))
 		mk_error(m, m->image, "write: %s", strerror(errno));
 }

@@ -8,6 +8,7 @@
 
 #include "dev/gpt.h"
 #include "lib/crc32.h"
+#include "lib/endian.h"
 
 /* Header fields (byte offsets). */
 #define H_SIG		0
@@ -75,46 +76,6 @@ struct rd {
 	uint64_t lba;
 	uint64_t n;
 };
-
-static uint16_t
-le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
 
 static bool
 guid_is_zero(const uint8_t *g)
@@ -227,10 +188,10 @@ name_to_utf16(const char *name, uint8_t *out)
 			return "name longer than 36 UTF-16 units";
 		if (u >= 0x10000) {
 			u -= 0x10000;
-			put16(out + 2 * n++, (uint16_t)(0xD800 + (u >> 10)));
-			put16(out + 2 * n++, (uint16_t)(0xDC00 + (u & 0x3FF)));
+			put_le16(out + 2 * n++, (uint16_t)(0xD800 + (u >> 10)));
+			put_le16(out + 2 * n++, (uint16_t)(0xDC00 + (u & 0x3FF)));
 		} else {
-			put16(out + 2 * n++, (uint16_t)u);
+			put_le16(out + 2 * n++, (uint16_t)u);
 		}
 	}
 	return NULL;
@@ -675,10 +636,10 @@ derive_uuid(const uint8_t *disk, uint32_t index, uint8_t *out)
 {
 	uint8_t idx[4];
 
-	put32(idx, index);
+	put_le32(idx, index);
 	memcpy(out, disk, GPT_GUID_LEN);
-	put32(out, le32(out) ^ crc32c(crc32c(0, disk, GPT_GUID_LEN), idx, 4));
-	put32(out + 12, le32(out + 12) ^ crc32c(crc32c(1, idx, 4), disk, 16));
+	put_le32(out, le32(out) ^ crc32c(crc32c(0, disk, GPT_GUID_LEN), idx, 4));
+	put_le32(out + 12, le32(out + 12) ^ crc32c(crc32c(1, idx, 4), disk, 16));
 	out[7] = (uint8_t)((out[7] & 0x0F) | 0x40);
 	out[8] = (uint8_t)((out[8] & 0x3F) | 0x80);
 }
@@ -695,8 +656,8 @@ write_mbr(uint8_t *s, uint64_t nsec)
 	pe[3] = 0x00;
 	pe[4] = MBR_TYPE_GPT;
 	pe[5] = pe[6] = pe[7] = 0xFF;
-	put32(pe + 8, 1);
-	put32(pe + 12, nsec - 1 > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)(nsec - 1));
+	put_le32(pe + 8, 1);
+	put_le32(pe + 12, nsec - 1 > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)(nsec - 1));
 	s[MBR_SIG] = 0x55;
 	s[MBR_SIG + 1] = 0xAA;
 }
@@ -706,18 +667,18 @@ write_hdr(uint8_t *s, const struct gpt_layout *l, const struct gpt_table *t,
     uint64_t my, uint64_t alt, uint64_t elba, uint32_t ecrc)
 {
 	memcpy(s + H_SIG, gpt_sig, sizeof(gpt_sig));
-	put32(s + H_REV, GPT_REVISION);
-	put32(s + H_SIZE, HDR_LEN);
-	put64(s + H_MY, my);
-	put64(s + H_ALT, alt);
-	put64(s + H_FIRST, t->first_usable);
-	put64(s + H_LAST, t->last_usable);
+	put_le32(s + H_REV, GPT_REVISION);
+	put_le32(s + H_SIZE, HDR_LEN);
+	put_le64(s + H_MY, my);
+	put_le64(s + H_ALT, alt);
+	put_le64(s + H_FIRST, t->first_usable);
+	put_le64(s + H_LAST, t->last_usable);
 	memcpy(s + H_GUID, l->disk_guid, GPT_GUID_LEN);
-	put64(s + H_ELBA, elba);
-	put32(s + H_NENT, t->nentries);
-	put32(s + H_ESIZE, ENT_LEN);
-	put32(s + H_ECRC, ecrc);
-	put32(s + H_CRC, crc32_ieee(0, s, HDR_LEN));
+	put_le64(s + H_ELBA, elba);
+	put_le32(s + H_NENT, t->nentries);
+	put_le32(s + H_ESIZE, ENT_LEN);
+	put_le32(s + H_ECRC, ecrc);
+	put_le32(s + H_CRC, crc32_ieee(0, s, HDR_LEN));
 }
 
 /* Places spec i (entry i + 1) and encodes it into ent. *next is the first
@@ -759,9 +720,9 @@ write_entry(const struct gpt_layout *l, const struct gpt_part_spec *sp,
 		memcpy(ent + E_UUID, sp->uuid, GPT_GUID_LEN);
 	else
 		derive_uuid(l->disk_guid, i + 1, ent + E_UUID);
-	put64(ent + E_FIRST, start);
-	put64(ent + E_LAST, start + count - 1);
-	put64(ent + E_ATTR, sp->attrs);
+	put_le64(ent + E_FIRST, start);
+	put_le64(ent + E_LAST, start + count - 1);
+	put_le64(ent + E_ATTR, sp->attrs);
 	if (sp->name != NULL &&
 	    (*why = name_to_utf16(sp->name, ent + E_NAME)) != NULL)
 		return -EINVAL;

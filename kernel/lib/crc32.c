@@ -8,6 +8,7 @@
  * which gives the same result. So no reader ever sees a half-built table,
  * nobody spins, and the path works in any context. */
 #include "lib/crc32.h"
+#include "lib/endian.h"
 #include <stdbool.h>
 
 #define POLY_IEEE	0xEDB88320u	/* 0x04C11DB7 bit-reversed */
@@ -70,11 +71,10 @@ static uint32_t
 crc_sliced(uint32_t c, const uint8_t *p, size_t len,
     const struct crc_tables *tb)
 {
-	/* Bytes are assembled one by one: no alignment or endianness
-	 * assumptions, and compilers turn it into a single load on x86. */
+	/* le32 assembles bytes: no alignment or endianness assumptions, and
+	 * compilers turn it into a single load on x86. */
 	while (len >= 4) {
-		c ^= (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-		    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		c ^= le32(p);
 		c = tb->t[3][c & 0xff] ^ tb->t[2][(c >> 8) & 0xff] ^
 		    tb->t[1][(c >> 16) & 0xff] ^ tb->t[0][c >> 24];
 		p += 4;

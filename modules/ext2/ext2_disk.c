@@ -14,6 +14,7 @@
 #include <string.h>
 #include <errno.h>
 #include "ext2_disk.h"
+#include "lib/endian.h"
 
 #define SB_OFFSET		1024
 #define SB_SIZE			1024
@@ -40,12 +41,6 @@
 #define T_REG	8
 #define T_LNK	10
 #define T_SOCK	12
-
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static int corrupt(struct ext2_fs *fs, const char *what, uint32_t ino, uint64_t blk)
 {

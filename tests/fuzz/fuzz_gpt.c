@@ -14,6 +14,7 @@
 
 #include "dev/gpt.h"
 #include "lib/crc32.h"
+#include "lib/endian.h"
 
 struct disk {
 	const uint8_t *p;
@@ -117,40 +118,21 @@ round_trip(const struct disk *dk, const struct gpt_table *t,
 	free(img);
 }
 
-static uint32_t
-get32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void
-set32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> 8 * i);
-}
-
 /* Makes the header at lba (and its entry array, when it lies inside the
  * disk) carry correct CRCs, whatever else is wrong with it. */
 static void
 reseal(uint8_t *img, uint32_t ss, uint64_t nsec, uint64_t lba)
 {
 	uint8_t *h = img + lba * ss;
-	uint64_t elba = get64(h + 72);
-	uint64_t bytes = (uint64_t)get32(h + 80) * get32(h + 84);
-	uint32_t hsize = get32(h + 12);
+	uint64_t elba = le64(h + 72);
+	uint64_t bytes = (uint64_t)le32(h + 80) * le32(h + 84);
+	uint32_t hsize = le32(h + 12);
 
 	if (elba < nsec && bytes <= (nsec - elba) * ss)
-		set32(h + 88, crc32_ieee(0, img + elba * ss, (size_t)bytes));
+		put_le32(h + 88, crc32_ieee(0, img + elba * ss, (size_t)bytes));
 	if (hsize >= 20 && hsize <= ss) {
-		set32(h + 16, 0);
-		set32(h + 16, crc32_ieee(0, h, hsize));
+		put_le32(h + 16, 0);
+		put_le32(h + 16, crc32_ieee(0, h, hsize));
 	}
 }
 

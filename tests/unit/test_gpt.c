@@ -12,6 +12,7 @@
 #include "check.h"
 #include "dev/gpt.h"
 #include "lib/crc32.h"
+#include "lib/endian.h"
 
 #define MIB	(1024 * 1024)
 
@@ -134,47 +135,21 @@ hdr_at(struct mem *m, uint64_t lba)
 	return m->p + lba * m->ss;
 }
 
-static uint32_t
-get32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void
-set32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> 8 * i;
-}
-
-static void
-set64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = v >> 8 * i;
-}
-
 /* Recomputes the array and header CRCs of the copy at lba, so a test can
  * change fields and still get past the checksums. */
 static void
 reseal(struct mem *m, uint64_t lba)
 {
 	uint8_t *h = hdr_at(m, lba);
-	uint64_t elba = get64(h + 72);
-	uint32_t nent = get32(h + 80), esize = get32(h + 84);
+	uint64_t elba = le64(h + 72);
+	uint32_t nent = le32(h + 80), esize = le32(h + 84);
 
 	if (elba < m->nsec && (uint64_t)nent * esize <= (m->nsec - elba) * m->ss)
-		set32(h + 88, crc32_ieee(0, m->p + elba * m->ss,
+		put_le32(h + 88, crc32_ieee(0, m->p + elba * m->ss,
 		    (size_t)nent * esize));
-	set32(h + 16, 0);
-	if (get32(h + 12) <= m->ss)
-		set32(h + 16, crc32_ieee(0, h, get32(h + 12)));
+	put_le32(h + 16, 0);
+	if (le32(h + 12) <= m->ss)
+		put_le32(h + 16, crc32_ieee(0, h, le32(h + 12)));
 }
 
 /* Applies f to entry i (0-based) of both copies and reseals them. */
@@ -186,7 +161,7 @@ edit_entry(struct mem *m, uint32_t i, void (*f)(uint8_t *ent, void *arg),
 
 	for (int k = 0; k < 2; k++) {
 		uint8_t *h = hdr_at(m, lbas[k]);
-		f(m->p + get64(h + 72) * m->ss + (size_t)i * get32(h + 84), arg);
+		f(m->p + le64(h + 72) * m->ss + (size_t)i * le32(h + 84), arg);
 		reseal(m, lbas[k]);
 	}
 }
@@ -196,8 +171,8 @@ set_range(uint8_t *ent, void *arg)
 {
 	uint64_t *r = arg;
 
-	set64(ent + 32, r[0]);
-	set64(ent + 40, r[1]);
+	put_le64(ent + 32, r[0]);
+	put_le64(ent + 40, r[1]);
 }
 
 /* ---- sgdisk ---- */
@@ -641,9 +616,9 @@ edit_hdr(struct mem *m, int off, int width, uint64_t v)
 	for (int k = 0; k < 2; k++) {
 		uint8_t *h = hdr_at(m, lbas[k]);
 		if (width == 4)
-			set32(h + off, v);
+			put_le32(h + off, v);
 		else
-			set64(h + off, v);
+			put_le64(h + off, v);
 		reseal(m, lbas[k]);
 	}
 }
@@ -731,16 +706,16 @@ restride(struct mem *m, uint32_t esize, uint32_t nent)
 	for (int k = 0; k < 2; k++) {
 		uint8_t *h = hdr_at(m, lbas[k]), *a = m->p + elbas[k] * ss;
 		memcpy(h, "EFI PART", 8);
-		set32(h + 8, 0x10000);
-		set32(h + 12, 92);
-		set64(h + 24, lbas[k]);
-		set64(h + 32, lbas[1 - k]);
-		set64(h + 40, 2 + asec);
-		set64(h + 48, m->nsec - 2 - asec);
+		put_le32(h + 8, 0x10000);
+		put_le32(h + 12, 92);
+		put_le64(h + 24, lbas[k]);
+		put_le64(h + 32, lbas[1 - k]);
+		put_le64(h + 40, 2 + asec);
+		put_le64(h + 48, m->nsec - 2 - asec);
 		memcpy(h + 56, disk_guid, 16);
-		set64(h + 72, elbas[k]);
-		set32(h + 80, nent);
-		set32(h + 84, esize);
+		put_le64(h + 72, elbas[k]);
+		put_le32(h + 80, nent);
+		put_le32(h + 84, esize);
 		for (uint32_t i = 0; i < nent && i < 128; i++) {
 			memcpy(a + (size_t)i * esize, old + i * 128, 128);
 			memset(a + (size_t)i * esize + 128, 0xA5, esize - 128);

@@ -609,8 +609,8 @@ static void test_old_version(void)
 	uint8_t *b = slurp_file(img, &n);
 	struct memimg mi = { b, n };
 	struct rofs_fs *fs = malloc(sizeof(*fs));
-	rofs_put16(b + ROFS_SB_VERSION, 2);
-	rofs_put32(b + ROFS_SB_CRC, crc32c(0, b, ROFS_SB_CRC));
+	put_le16(b + ROFS_SB_VERSION, 2);
+	put_le32(b + ROFS_SB_CRC, crc32c(0, b, ROFS_SB_CRC));
 	last_err.n = 0;
 	CHECK_EQ(rofs_mount(fs, mem_read, note_error, &mi), -ENOTSUP);
 	CHECK_EQ(last_err.n, 1);
@@ -644,7 +644,7 @@ static void test_no_cycles(void)
 	CHECK_EQ(rofs_inode_get(fs, ino, &a), 0);
 	CHECK_EQ(rofs_dir_entry(fs, &a, 0, &de), 0);
 	/* Make a's entry point to a itself: ref delta 0 -> must be -EIO. */
-	uint64_t meta0 = rofs_get64(b + rofs_get64(b + ROFS_SB_META_TABLE));
+	uint64_t meta0 = le64(b + le64(b + ROFS_SB_META_TABLE));
 	uint64_t ents = a.offs_pos + 2 * a.count;
 	size_t refpos = meta0 + ents + 1 + 1;	/* name_len, "x", ref */
 	CHECK_EQ(b[refpos] >> 4, a.ino - de.ino);

@@ -6,6 +6,7 @@
 #define OSPREY_ROFS_FORMAT_H
 #include <stdint.h>
 #include <stddef.h>
+#include "lib/endian.h"
 
 #define ROFS_MAGIC		"ROFS"
 #define ROFS_VERSION		3
@@ -71,40 +72,6 @@
 #define ROFS_S_IFDIR		0040000
 #define ROFS_S_IFCHR		0020000
 #define ROFS_S_IFIFO		0010000
-
-static inline uint16_t rofs_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline uint32_t rofs_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t rofs_get64(const uint8_t *p)
-{
-	return (uint64_t)rofs_get32(p) | (uint64_t)rofs_get32(p + 4) << 32;
-}
-
-static inline void rofs_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static inline void rofs_put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static inline void rofs_put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* Writes v as LEB128 into p (room for ROFS_VARINT_MAX); returns bytes. */
 static inline size_t rofs_put_varint(uint8_t *p, uint64_t v)

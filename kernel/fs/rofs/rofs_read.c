@@ -75,32 +75,32 @@ int rofs_mount(struct rofs_fs *fs, rofs_read_fn read, rofs_error_fn error, void 
 		return r;
 	if (memcmp(b + ROFS_SB_MAGIC, ROFS_MAGIC, 4) != 0)
 		return -EINVAL;		/* not ROFS at all: no complaint */
-	if (rofs_get16(b + ROFS_SB_SBSIZE) != ROFS_SB_SIZE ||
-	    crc32c(0, b, ROFS_SB_CRC) != rofs_get32(b + ROFS_SB_CRC))
+	if (le16(b + ROFS_SB_SBSIZE) != ROFS_SB_SIZE ||
+	    crc32c(0, b, ROFS_SB_CRC) != le32(b + ROFS_SB_CRC))
 		return corrupt(fs, ROFS_E_SUPER, ROFS_NO_INO, ROFS_NO_CLUSTER);
 	/* An intact superblock of another version: say so, not "corrupt". */
-	if (rofs_get16(b + ROFS_SB_VERSION) != ROFS_VERSION) {
+	if (le16(b + ROFS_SB_VERSION) != ROFS_VERSION) {
 		if (fs->error)
 			fs->error(fs->ctx, ROFS_E_VERSION, ROFS_NO_INO, ROFS_NO_CLUSTER);
 		return -ENOTSUP;
 	}
-	sb->incompat = rofs_get32(b + ROFS_SB_INCOMPAT);
-	sb->compat = rofs_get32(b + ROFS_SB_COMPAT);
+	sb->incompat = le32(b + ROFS_SB_INCOMPAT);
+	sb->compat = le32(b + ROFS_SB_COMPAT);
 	sb->cluster_shift = b[ROFS_SB_CLUSTER_SHIFT];
 	sb->meta_shift = b[ROFS_SB_META_SHIFT];
-	sb->image_size = rofs_get64(b + ROFS_SB_IMAGE_SIZE);
-	sb->root_ino = rofs_get64(b + ROFS_SB_ROOT_INO);
-	sb->inode_count = rofs_get64(b + ROFS_SB_INODE_COUNT);
-	sb->meta_len = rofs_get64(b + ROFS_SB_META_LEN);
-	sb->meta_table_off = rofs_get64(b + ROFS_SB_META_TABLE);
-	sb->meta_count = rofs_get32(b + ROFS_SB_META_COUNT);
-	sb->frag_count = rofs_get32(b + ROFS_SB_FRAG_COUNT);
-	sb->frag_table_off = rofs_get64(b + ROFS_SB_FRAG_TABLE);
-	sb->data_end = rofs_get64(b + ROFS_SB_DATA_END);
-	sb->mtime_base = (int64_t)rofs_get64(b + ROFS_SB_MTIME_BASE);
-	sb->data_crc = rofs_get32(b + ROFS_SB_DATA_CRC);
-	sb->meta_crc = rofs_get32(b + ROFS_SB_META_CRC);
-	sb->bytes_in = rofs_get64(b + ROFS_SB_BYTES_IN);
+	sb->image_size = le64(b + ROFS_SB_IMAGE_SIZE);
+	sb->root_ino = le64(b + ROFS_SB_ROOT_INO);
+	sb->inode_count = le64(b + ROFS_SB_INODE_COUNT);
+	sb->meta_len = le64(b + ROFS_SB_META_LEN);
+	sb->meta_table_off = le64(b + ROFS_SB_META_TABLE);
+	sb->meta_count = le32(b + ROFS_SB_META_COUNT);
+	sb->frag_count = le32(b + ROFS_SB_FRAG_COUNT);
+	sb->frag_table_off = le64(b + ROFS_SB_FRAG_TABLE);
+	sb->data_end = le64(b + ROFS_SB_DATA_END);
+	sb->mtime_base = (int64_t)le64(b + ROFS_SB_MTIME_BASE);
+	sb->data_crc = le32(b + ROFS_SB_DATA_CRC);
+	sb->meta_crc = le32(b + ROFS_SB_META_CRC);
+	sb->bytes_in = le64(b + ROFS_SB_BYTES_IN);
 	if (sb->incompat & ~ROFS_INCOMPAT_KNOWN)
 		return -ENOTSUP;
 	if (sb->cluster_shift < ROFS_CLUSTER_SHIFT_MIN ||
@@ -170,13 +170,13 @@ static int table_entry(struct rofs_fs *fs, uint64_t table, uint64_t i, size_t es
 
 	if ((r = img_read(fs, table + i * esize, b, esize)) < 0)
 		return r;
-	uint32_t st = rofs_get32(b + 8);
-	e->off = rofs_get64(b);
+	uint32_t st = le32(b + 8);
+	e->off = le64(b);
 	e->key = e->off;
 	e->raw = (st & ROFS_TENT_RAW) != 0;
 	e->stored = st & ~ROFS_TENT_RAW;
-	e->ulen = rofs_get32(b + 12);
-	e->crc = esize == ROFS_FTENT_SIZE ? rofs_get32(b + ROFS_TENT_SIZE) : 0;
+	e->ulen = le32(b + 12);
+	e->crc = esize == ROFS_FTENT_SIZE ? le32(b + ROFS_TENT_SIZE) : 0;
 	if (e->ulen == 0 || e->ulen > max_ulen || e->stored == 0 ||
 	    (e->raw ? e->stored != e->ulen : e->stored >= e->ulen) ||
 	    !inside(e->off, e->stored, lo, hi))
@@ -390,7 +390,7 @@ int rofs_inode_get(struct rofs_fs *fs, uint64_t ino, struct rofs_inode *in)
 	memset(in, 0, sizeof(*in));
 	in->ino = ino;
 	cur_bytes(&c, hdr, sizeof(hdr));
-	in->mode = rofs_get16(hdr);
+	in->mode = le16(hdr);
 	in->flags = hdr[2];
 	in->uid = cur_varint32(&c);
 	in->gid = cur_varint32(&c);
@@ -426,7 +426,7 @@ int rofs_dir_entry(struct rofs_fs *fs, const struct rofs_inode *dir, uint32_t id
 	if (idx >= dir->count)
 		return -ENOENT;
 	cur_bytes(&c, ob, ow);
-	uint64_t eoff = ow == 4 ? rofs_get32(ob) : rofs_get16(ob);
+	uint64_t eoff = ow == 4 ? le32(ob) : le16(ob);
 	uint64_t ents = dir->offs_pos + (uint64_t)dir->count * ow;
 	c.pos = ents + eoff;
 	de->name_len = cur_u8(&c);
@@ -571,13 +571,13 @@ static int index_entry(struct rofs_fs *fs, const struct rofs_inode *in, uint64_t
 	if (in->flags & ROFS_IF_WIDE) {
 		if ((r = meta_read(fs, in->index_pos + k * 8, b, 8)) < 0)
 			return r;
-		uint64_t v = rofs_get64(b);
+		uint64_t v = le64(b);
 		*raw = v >> 63;
 		*end = v & ~(1ull << 63);
 	} else {
 		if ((r = meta_read(fs, in->index_pos + k * 4, b, 4)) < 0)
 			return r;
-		uint32_t v = rofs_get32(b);
+		uint32_t v = le32(b);
 		*raw = v >> 31;
 		*end = v & 0x7fffffffu;
 	}
@@ -593,7 +593,7 @@ static int index_crc(struct rofs_fs *fs, const struct rofs_inode *in, uint64_t k
 
 	if ((r = meta_read(fs, in->crc_pos + k * ROFS_CRC_SIZE, b, sizeof(b))) < 0)
 		return r;
-	*crc = rofs_get32(b);
+	*crc = le32(b);
 	return 0;
 }
 
