@@ -361,17 +361,25 @@ static long do_select(int nfds, unsigned long *sets[3], int64_t timeout_ns)
 	return n;
 }
 
-static long sys_select(int nfds, unsigned long *rd, unsigned long *wr, unsigned long *ex,
-		       struct linux_timeval *tv)
+/* select and pselect6 differ only in the unit of their timeout (which
+ * they both write back with the time left, as Linux does). */
+static long select_common(int nfds, unsigned long *rd, unsigned long *wr, unsigned long *ex,
+			  void *ut, bool timeval)
 {
-	int64_t timeout = timeout_from(tv, true);
-	if (tv && timeout < 0)
+	int64_t timeout = timeout_from(ut, timeval);
+	if (ut && timeout < 0)
 		return timeout;
 	unsigned long *sets[3] = { rd, wr, ex };
 	uint64_t start = clock_ns();
 	long n = do_select(nfds, sets, timeout);
-	timeout_left(tv, true, timeout, start);
+	timeout_left(ut, timeval, timeout, start);
 	return n;
+}
+
+static long sys_select(int nfds, unsigned long *rd, unsigned long *wr, unsigned long *ex,
+		       struct linux_timeval *tv)
+{
+	return select_common(nfds, rd, wr, ex, tv, true);
 }
 SYSCALL(23, select, sys_select);
 
@@ -380,13 +388,6 @@ SYSCALL(23, select, sys_select);
 static long sys_pselect6(int nfds, unsigned long *rd, unsigned long *wr, unsigned long *ex,
 			 struct linux_timespec *ts, const void *sig)
 {
-	int64_t timeout = timeout_from(ts, false);
-	if (ts && timeout < 0)
-		return timeout;
-	unsigned long *sets[3] = { rd, wr, ex };
-	uint64_t start = clock_ns();
-	long n = do_select(nfds, sets, timeout);
-	timeout_left(ts, false, timeout, start);
-	return n;
+	return select_common(nfds, rd, wr, ex, ts, false);
 }
 SYSCALL(270, pselect6, sys_pselect6);

@@ -183,6 +183,15 @@ static void set_size(struct vnode *vn, int64_t size)
 	n->size = size;
 }
 
+/* The part of [pos, pos + left) inside pos's page: its offset there and
+ * length. Returns pos, for the caller's page index. */
+static uint64_t page_span(uint64_t pos, size_t left, size_t *in_page, size_t *chunk)
+{
+	*in_page = pos % PAGE_SIZE;
+	*chunk = PAGE_SIZE - *in_page < left ? PAGE_SIZE - *in_page : left;
+	return pos;
+}
+
 static long ramfs_read(struct vnode *vn, void *buf, size_t len, int64_t off)
 {
 	struct ramfs_node *n = node_of(vn);
@@ -192,19 +201,14 @@ static long ramfs_read(struct vnode *vn, void *buf, size_t len, int64_t off)
 		return 0;
 	if ((uint64_t)len > (uint64_t)(n->size - off))
 		len = (size_t)(n->size - off);
-	size_t done = 0;
-	while (done < len) {
-		uint64_t pos = (uint64_t)off + done;
-		size_t in_page = pos % PAGE_SIZE;
-		size_t chunk = PAGE_SIZE - in_page;
-		if (chunk > len - done)
-			chunk = len - done;
+	size_t done = 0, in_page, chunk;
+	for (; done < len; done += chunk) {
+		uint64_t pos = page_span((uint64_t)off + done, len - done, &in_page, &chunk);
 		const char *page = page_get(vn, pos / PAGE_SIZE);
 		if (page)
 			memcpy((char *)buf + done, page + in_page, chunk);
 		else
 			memset((char *)buf + done, 0, chunk);
-		done += chunk;
 	}
 	return (long)done;
 }
@@ -218,18 +222,13 @@ static long ramfs_write(struct vnode *vn, const void *buf, size_t len, int64_t o
 		return len ? -EFBIG : 0;
 	if ((uint64_t)len > (uint64_t)(RAMFS_MAX_SIZE - off))
 		len = (size_t)(RAMFS_MAX_SIZE - off);
-	size_t done = 0;
-	while (done < len) {
-		uint64_t pos = (uint64_t)off + done;
-		size_t in_page = pos % PAGE_SIZE;
-		size_t chunk = PAGE_SIZE - in_page;
-		if (chunk > len - done)
-			chunk = len - done;
+	size_t done = 0, in_page, chunk;
+	for (; done < len; done += chunk) {
+		uint64_t pos = page_span((uint64_t)off + done, len - done, &in_page, &chunk);
 		char *page = page_get_or_add(vn, pos / PAGE_SIZE);
 		if (!page)
 			break;
 		memcpy(page + in_page, (const char *)buf + done, chunk);
-		done += chunk;
 	}
 	if (done == 0 && len)
 		return -ENOMEM;
