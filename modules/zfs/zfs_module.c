@@ -317,8 +317,9 @@ static int memory_pressure_selftest(void)
 		return -ENOMEM;
 	for (int i = 0; i < 64; i++)
 		bad += (objs[i] = kmem_cache_alloc(c, KM_SLEEP)) == NULL;
-	for (int i = 0; i < 64 && !bad; i++)
-		kmem_cache_free(c, objs[i]);
+	for (int i = 0; i < 64; i++)	/* all back, or destroy would find a leak */
+		if (objs[i])
+			kmem_cache_free(c, objs[i]);
 	bad += spl_kmem_cache_kept(c) != 64;
 	for (void **page; !bad && (page = kmalloc(PAGE_SIZE)); ntaken++) {
 		*page = taken;
@@ -441,8 +442,14 @@ static int kstat_selftest(void)
 	    KSTAT_FLAG_VIRTUAL);
 	kstat_t *raw = kstat_create("zfs", 0, "rows", "misc", KSTAT_TYPE_RAW, 0,
 	    KSTAT_FLAG_VIRTUAL | KSTAT_FLAG_NO_HEADERS);
-	if (!text || !named || !virt || !raw)
+	if (!text || !named || !virt || !raw) {
+		kstat_t *made[3] = { named, virt, raw };
+		for (int i = 0; i < 3; i++)
+			if (made[i])
+				kstat_delete(made[i]);
+		kfree(text);
 		return -ENOMEM;
+	}
 	struct kstat_test_stats *st = named->ks_data;
 	kstat_named_init(&st->reads, "reads", KSTAT_DATA_UINT64);
 	kstat_named_init(&st->state, "state", KSTAT_DATA_STRING);
