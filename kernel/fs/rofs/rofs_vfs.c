@@ -16,6 +16,7 @@
 
 struct cached_cluster {
 	struct list lru;		/* most recently used first */
+	struct list hash;		/* in its key's bucket once loaded */
 	uint64_t key;
 	uint32_t len;			/* decoded bytes */
 	uint8_t *data;
@@ -26,6 +27,8 @@ struct rofs_mount {
 	struct blkdev *dev;
 	struct mutex lock;		/* everything below and fs */
 	struct list lru;
+	struct list *buckets;		/* loaded clusters by key: 2^(64 - shift) */
+	unsigned bucket_shift;
 	unsigned ncached, max_cached;
 	uint8_t *scratch;		/* compressed cluster being decoded */
 	uint64_t hits, misses;
@@ -61,12 +64,19 @@ static void image_error(void *ctx, int code, uint64_t ino, uint64_t cluster)
 }
 
 /* ---- the cluster cache (lock held) ---- */
+/* Lookups hash (Fibonacci hashing on the image offset) so a large
+ * --rofs-cache costs no more per read than a small one. */
+static struct list *bucket_of(struct rofs_mount *rm, uint64_t key)
+{
+	return &rm->buckets[(key * 0x9e3779b97f4a7c15ULL) >> rm->bucket_shift];
+}
+
 static struct cached_cluster *cache_lookup(struct rofs_mount *rm, uint64_t key)
 {
 	struct list *pos;
 
-	list_for_each(pos, &rm->lru) {
-		struct cached_cluster *c = list_entry(pos, struct cached_cluster, lru);
+	list_for_each(pos, bucket_of(rm, key)) {
+		struct cached_cluster *c = list_entry(pos, struct cached_cluster, hash);
 		if (c->key == key) {
 			list_del(&c->lru);
 			list_add_head(&rm->lru, &c->lru);
@@ -88,6 +98,7 @@ static struct cached_cluster *cache_slot(struct rofs_mount *rm)
 		uint8_t *data = c ? vmalloc(rm->fs.cluster_size) : NULL;
 		if (data) {
 			c->data = data;
+			list_init(&c->hash);
 			rm->ncached++;
 			list_add_head(&rm->lru, &c->lru);
 			return c;
@@ -98,6 +109,7 @@ static struct cached_cluster *cache_slot(struct rofs_mount *rm)
 	}
 	c = list_entry(rm->lru.prev, struct cached_cluster, lru);
 	list_del(&c->lru);
+	list_del(&c->hash);
 	list_add_head(&rm->lru, &c->lru);
 	return c;
 }
@@ -112,12 +124,12 @@ static int cluster_get(struct rofs_mount *rm, const struct rofs_extent *ext,
 		c = cache_slot(rm);
 		if (!c)
 			return -ENOMEM;
-		c->key = UINT64_MAX;	/* invalid until loaded */
 		int n = rofs_cluster_load(&rm->fs, ext, c->data, rm->scratch);
 		if (n < 0)
-			return n;	/* c stays invalid: its key never matches */
+			return n;	/* c stays out of the hash: never found */
 		c->key = ext->key;
 		c->len = ext->ulen;
+		list_add_head(bucket_of(rm, c->key), &c->hash);
 	}
 	*out = c;
 	return 0;
@@ -136,6 +148,7 @@ static size_t cache_reclaim(void *arg, size_t pages)
 	while (freed < pages && !list_empty(&rm->lru)) {
 		struct cached_cluster *c = list_entry(rm->lru.prev, struct cached_cluster, lru);
 		list_del(&c->lru);
+		list_del(&c->hash);
 		vfree(c->data, rm->fs.cluster_size);
 		kfree(c);
 		rm->ncached--;
@@ -304,6 +317,7 @@ static void free_mount(struct rofs_mount *rm)
 		vfree(c->data, rm->fs.cluster_size);
 		kfree(c);
 	}
+	kfree(rm->buckets);
 	kfree(rm->scratch);
 	kfree(rm);
 }
@@ -317,6 +331,23 @@ static uint64_t default_cache_bytes(void)
 	mem_stats(&st);
 	uint64_t share = st.free_pages * PAGE_SIZE / 16;
 	return share < DEFAULT_CACHE ? share : DEFAULT_CACHE;
+}
+
+/* As many buckets as the cache has clusters (a power of two; past 2^24,
+ * from an absurd --rofs-cache, chains just grow). */
+static int alloc_buckets(struct rofs_mount *rm)
+{
+	unsigned bits = 1;
+
+	while (bits < 24 && (1u << bits) < rm->max_cached)
+		bits++;
+	rm->buckets = kmalloc(sizeof(struct list) << bits);
+	if (!rm->buckets)
+		return -ENOMEM;
+	for (unsigned i = 0; i < 1u << bits; i++)
+		list_init(&rm->buckets[i]);
+	rm->bucket_shift = 64 - bits;
+	return 0;
 }
 
 static int rofs_mount_op(struct mount *mp, const char *source, const char *data)
@@ -345,6 +376,12 @@ static int rofs_mount_op(struct mount *mp, const char *source, const char *data)
 	rm->max_cached = bytes / rm->fs.cluster_size;
 	if (rm->max_cached < 2)
 		rm->max_cached = 2;
+	if ((err = alloc_buckets(rm))) {
+		pr_err("rofs: %s: no memory for the index of a %u-cluster cache\n", dev->name,
+		    rm->max_cached);
+		free_mount(rm);
+		return err;
+	}
 	mp->priv = rm;
 	mutex_lock(&rm->lock);
 	err = get_vnode(mp, rofs_root_ino(&rm->fs), rofs_root_ino(&rm->fs), &mp->root);
