@@ -5,7 +5,7 @@ set -eu
 
 PKGS="gcc make binutils qemu-system-x86 musl-tools liblz4-dev libzstd-dev gdisk
 busybox-static cpio squashfs-tools erofs-utils hyperfine gnuplot-nox zstd
-clang libclang-rt-14-dev xxd e2fsprogs python3"
+clang libclang-rt-14-dev xxd e2fsprogs python3 zfsutils-linux"
 
 missing=""
 for p in $PKGS; do
@@ -30,8 +30,32 @@ if [ -n "$missing" ] || [ "$need_update" = 1 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
 fi
+# zfsutils-linux gives the tests zdb, which reads pools in userspace and needs
+# no kernel module. --no-install-recommends keeps zfs-dkms (a kernel module
+# build) out. Its postinst still tries `modprobe zfs` (tolerated) and, on a
+# machine without systemd (a container), starts the zfs-import/mount/share
+# init scripts: zfs-import's start fails when it cannot load the module, and
+# the postinst then fails, leaving the package unconfigured. A policy-rc.d
+# answering 101 ("not allowed") makes invoke-rc.d and deb-systemd-invoke skip
+# every start. Containers usually have one already; otherwise one is put
+# there for this install only.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+case " $missing " in
+*" zfsutils-linux "*)
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\nexit 101\n' >"$policy"
+		chmod 755 "$policy"
+		own_policy=1
+		trap 'rm -f "$policy"' EXIT
+	fi ;;
+esac
 if [ -n "$missing" ]; then
 	echo "deps: installing$missing"
 	apt-get install -y -q --no-install-recommends $missing
+fi
+if [ "$own_policy" = 1 ]; then
+	rm -f "$policy"
+	trap - EXIT
 fi
 echo "deps: all packages present"

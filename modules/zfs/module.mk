@@ -1,19 +1,116 @@
-# libzfs.so: OpenZFS (Debian's zfs-dkms, fetched by scripts/zfs-src.sh into
-# the ignored build folder, never committed) compiled unmodified against
-# the porting layer in modules/zfs/. So far: the SPL basics, module/avl and
-# module/nvpair (with our XDR).
+# libzfs.so: OpenZFS 2.1.11 (Debian's zfs-dkms, fetched by scripts/zfs-src.sh
+# into the ignored build folder, never committed) compiled unmodified
+# against the porting layer in modules/zfs/ (include/: SPL headers; spl/:
+# the Solaris kernel API on Osprey's; os/: the platform glue).
 ZFS_SRC := $(BUILD)/zfs-src/usr/src/zfs-2.1.11
-ZFS_CFLAGS := -Imodules/zfs/include -I$(ZFS_SRC)/include -D_KERNEL -DZFS_DEBUG \
-	-Wno-sign-compare -Wno-missing-field-initializers
-ZFS_OPENZFS_SRCS := $(ZFS_SRC)/module/avl/avl.c $(addprefix $(ZFS_SRC)/module/nvpair/,\
-	nvpair.c fnvpair.c nvpair_alloc_spl.c)
-ZFS_OWN_SRCS := modules/zfs/zfs_module.c $(wildcard modules/zfs/spl/*.c)
+ZFS_STAMP := $(ZFS_SRC)/module/zfs/spa.c
+ZFS_OBJDIR := $(BUILD)/modules/zfs
+
+# The platform-independent code, as libzpool builds it, less the POSIX
+# layer's files (part 2 of the port) and SIMD variants (the kernel uses
+# general registers only).
+ZFS_CORE := abd aggsum arc blkptr bplist bpobj bptree bqueue btree dbuf dbuf_stats \
+	ddt ddt_zap dmu dmu_diff dmu_object dmu_objset dmu_recv dmu_redact dmu_send \
+	dmu_traverse dmu_tx dmu_zfetch dnode dnode_sync dsl_bookmark dsl_crypt \
+	dsl_dataset dsl_deadlist dsl_deleg dsl_destroy dsl_dir dsl_pool dsl_prop \
+	dsl_scan dsl_synctask dsl_userhold edonr_zfs fm gzip hkdf lz4 lzjb metaslab \
+	mmp multilist objlist pathname range_tree refcount rrwlock sa sha256 \
+	skein_zfs spa spa_boot spa_checkpoint spa_config spa_errlog spa_history \
+	spa_log_spacemap spa_misc spa_stats space_map space_reftree txg uberblock \
+	unique vdev vdev_cache vdev_draid vdev_draid_rand vdev_indirect \
+	vdev_indirect_births vdev_indirect_mapping vdev_initialize vdev_label \
+	vdev_mirror vdev_missing vdev_queue vdev_raidz vdev_raidz_math \
+	vdev_raidz_math_scalar vdev_rebuild vdev_removal vdev_root vdev_trim zap \
+	zap_leaf zap_micro zcp zcp_get zcp_global zcp_iter zcp_set zcp_synctask \
+	zfeature zfs_byteswap zfs_fm zfs_fuid zfs_ratelimit zfs_rlock zfs_sa zil zio \
+	zio_checksum zio_compress zio_inject zle zrlock zthr zfs_onexit
+ZFS_ZCOMMON := cityhash zfeature_common zfs_comutil zfs_deleg zfs_fletcher \
+	zfs_fletcher_superscalar zfs_fletcher_superscalar4 zfs_namecheck zfs_prop \
+	zpool_prop zprop_common
+ZFS_LUA := lapi lauxlib lbaselib lcode lcompat lcorolib lctype ldebug ldo lfunc \
+	lgc llex lmem lobject lopcodes lparser lstate lstring lstrlib ltable \
+	ltablib ltm lvm lzio
+ZFS_ICP := algs/aes/aes_impl algs/aes/aes_impl_generic algs/aes/aes_modes \
+	algs/edonr/edonr algs/modes/cbc algs/modes/ccm algs/modes/ctr algs/modes/ecb \
+	algs/modes/gcm algs/modes/gcm_generic algs/modes/modes algs/sha2/sha2 \
+	algs/skein/skein algs/skein/skein_block algs/skein/skein_iv api/kcf_cipher \
+	api/kcf_ctxops api/kcf_digest api/kcf_mac api/kcf_miscapi core/kcf_callprov \
+	core/kcf_mech_tabs core/kcf_prov_lib core/kcf_prov_tabs core/kcf_sched \
+	illumos-crypto io/aes io/edonr_mod io/sha2_mod io/skein_mod os/modconf \
+	os/modhash spi/kcf_spi algs/aes/aes_impl_x86-64 asm-x86_64/aes/aeskey
+# Integer-only x86-64 assembly that the C code calls on this machine (the
+# AES-NI and PCLMULQDQ variants need SSE and are not built).
+ZFS_ASM := lua/setjmp/setjmp_x86_64 icp/asm-x86_64/aes/aes_amd64 \
+	icp/asm-x86_64/sha2/sha256_impl icp/asm-x86_64/sha2/sha512_impl
+# Linux-port files that need nothing of Linux: they compile against our SPL
+# as they are (encryption of blocks on the ICP; I/O accounting hooks).
+ZFS_LINUX_PORT := os/linux/zfs/zio_crypt os/linux/zfs/zfs_racct
+ZFS_UPSTREAM := avl/avl nvpair/nvpair nvpair/fnvpair nvpair/nvpair_alloc_spl \
+	nvpair/nvpair_alloc_fixed $(addprefix zfs/,$(ZFS_CORE)) $(addprefix zcommon/,$(ZFS_ZCOMMON)) \
+	$(addprefix lua/,$(ZFS_LUA)) $(addprefix icp/,$(ZFS_ICP)) \
+	unicode/u8_textprep unicode/uconv zstd/zfs_zstd zstd/lib/zstd $(ZFS_LINUX_PORT)
+ZFS_UPSTREAM_OBJS := $(patsubst %,$(ZFS_OBJDIR)/upstream/%.o,$(ZFS_UPSTREAM)) \
+	$(patsubst %,$(ZFS_OBJDIR)/asm/%.o,$(ZFS_ASM))
+
+ZFS_OWN_SRCS := modules/zfs/zfs_module.c $(wildcard modules/zfs/zfs_selftest.c) \
+	$(wildcard modules/zfs/spl/*.c) $(wildcard modules/zfs/os/*.c)
+ZFS_OWN_OBJS := $(patsubst modules/zfs/%.c,$(ZFS_OBJDIR)/own/%.o,$(ZFS_OWN_SRCS))
+
+# Upstream headers that are pure format definitions and need no porting
+# (the SHA-2 context, Solaris ACL entries) are used from the OpenZFS tree
+# through links in build/zfs-inc; everything else under sys/ is ours.
+ZFS_INC := $(BUILD)/zfs-inc
+ZFS_INC_LINKS := $(ZFS_INC)/sys/sha2.h $(ZFS_INC)/sys/acl.h
+$(ZFS_INC)/sys/sha2.h: | $(ZFS_STAMP)
+	@mkdir -p $(dir $@) && ln -sf $(abspath $(ZFS_SRC))/include/os/linux/zfs/sys/sha2.h $@
+$(ZFS_INC)/sys/acl.h: | $(ZFS_STAMP)
+	@mkdir -p $(dir $@) && ln -sf $(abspath $(ZFS_SRC))/include/os/linux/spl/sys/acl.h $@
+
+# GNU C: OpenZFS's headers use its extensions. __linux__ stays defined:
+# where common code chooses per platform, Osprey takes Linux's choices
+# (POSIX ACLs, module parameters), so pools move between the two as is.
+ZFS_CFLAGS := -std=gnu11 -O2 -g -fPIC -ffreestanding -nostdinc -isystem $(GCC_INC) \
+	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
+	-fvisibility=hidden -fno-asynchronous-unwind-tables -fno-common \
+	-Imodules/zfs/include -Ikernel/lib/include -Ikernel -I$(ZFS_SRC)/include -I$(ZFS_INC) \
+	-I$(ZFS_SRC)/module/icp/include -D_KERNEL -D__KERNEL__ -DZFS_DEBUG \
+	-DZFS_META_VERSION='"2.1.11"' -DZFS_META_RELEASE='"1+deb12u1"' \
+	-DZFS_META_AUTHOR='"OpenZFS"' -DZFS_META_LICENSE='"CDDL"' \
+	-Wall -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers -MMD -MP
+# OpenZFS's own code is built with its own warnings, as its Linux build does.
+ZFS_UPSTREAM_CFLAGS := $(ZFS_CFLAGS) -Wno-unused-variable -Wno-unused-but-set-variable \
+	-Wno-unused-function -Wno-maybe-uninitialized -Wno-dangling-pointer \
+	-Wno-infinite-recursion -Wno-format	# %llu for uint64_t: the same 64 bits here, unsigned long to gcc
+ZFS_OWN_CFLAGS := $(ZFS_CFLAGS) -Wextra
+ZSTD_FLAGS := -I$(ZFS_SRC)/module/zstd/include -include $(ZFS_SRC)/module/zstd/include/zstd_compat_wrapper.h
+
+# As OpenZFS's own build compiles the amalgamated zstd library.
+ZSTD_LIB_FLAGS := -O3 -fno-tree-vectorize -U__BMI__ -Wp,-w \
+	-include $(ZFS_SRC)/module/zstd/include/aarch64_compat.h
 
 MODULES += $(BUILD)/modules/libzfs.so
 
-$(ZFS_OPENZFS_SRCS):
+$(ZFS_STAMP):
 	@sh scripts/zfs-src.sh $(BUILD)/zfs-src
 
-$(BUILD)/modules/libzfs.so: $(ZFS_OPENZFS_SRCS) $(ZFS_OWN_SRCS) $(wildcard modules/zfs/include/sys/*.h)
+$(ZFS_OBJDIR)/upstream/%.o: | $(ZFS_STAMP) $(ZFS_INC_LINKS)
 	@mkdir -p $(dir $@)
-	$(CC) $(MODCFLAGS) $(ZFS_CFLAGS) -o $@ $(ZFS_OWN_SRCS) $(ZFS_OPENZFS_SRCS)
+	@echo "  CC      openzfs/module/$*.c"
+	@$(CC) $(ZFS_UPSTREAM_CFLAGS) $(if $(filter zstd/%,$*),$(ZSTD_FLAGS)) \
+		$(if $(filter zstd/lib/zstd,$*),$(ZSTD_LIB_FLAGS)) -c $(ZFS_SRC)/module/$*.c -o $@
+
+$(ZFS_OBJDIR)/asm/%.o: | $(ZFS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  AS      openzfs/module/$*.S"
+	@$(CC) $(ZFS_CFLAGS) -D__ASSEMBLY__ -c $(ZFS_SRC)/module/$*.S -o $@
+
+$(ZFS_OBJDIR)/own/%.o: modules/zfs/%.c | $(ZFS_STAMP) $(ZFS_INC_LINKS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ZFS_OWN_CFLAGS) -c $< -o $@
+
+$(BUILD)/modules/libzfs.so: $(ZFS_UPSTREAM_OBJS) $(ZFS_OWN_OBJS) modules/zfs/module.mk
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) -shared -nostdlib -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--strip-debug \
+		-o $@ $(ZFS_OWN_OBJS) $(ZFS_UPSTREAM_OBJS) $(ZFS_LDFLAGS)

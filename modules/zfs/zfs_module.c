@@ -178,7 +178,7 @@ static int sync_selftest(void)
 	bad += ddi_get_lbolt() < start + MSEC_TO_TICK(3);
 	mutex_exit(&t.lock);
 	bad += MUTEX_HELD(&t.lock);
-	thread_join(th, NULL);
+	(thread_join)(th, NULL);
 	rw_init(&rw, NULL, RW_DEFAULT, NULL);
 	rw_enter(&rw, RW_READER);
 	bad += !RW_READ_HELD(&rw) || RW_WRITE_HELD(&rw) || !rw_tryupgrade(&rw);

@@ -18,27 +18,33 @@ struct running {
 	taskqid_t id;
 };
 
-/* The smallest id not yet finished. Lock held. */
+/* The smallest id not yet finished, and how many entries wait. Lock held. */
 static void update_lowest(taskq_t *tq)
 {
-	taskqid_t low = tq->next_id;
+	taskqid_t low = tq->tq_next_id;
 	struct list *pos;
+	int waiting = 0;
 
 	list_for_each(pos, &tq->running)
 		if (list_entry(pos, struct running, node)->id < low)
 			low = list_entry(pos, struct running, node)->id;
-	list_for_each(pos, &tq->pending)
+	list_for_each(pos, &tq->pending) {
+		waiting++;
 		if (list_entry(pos, taskq_ent_t, node)->id < low)
 			low = list_entry(pos, taskq_ent_t, node)->id;
-	list_for_each(pos, &tq->delayed)
+	}
+	list_for_each(pos, &tq->delayed) {
+		waiting++;
 		if (list_entry(pos, taskq_ent_t, node)->id < low)
 			low = list_entry(pos, taskq_ent_t, node)->id;
-	tq->lowest_active = low;
+	}
+	tq->tq_lowest_id = low;
+	tq->tq_nalloc = waiting;
 }
 
 static void enqueue(taskq_t *tq, taskq_ent_t *e, uint_t flags)
 {
-	e->id = tq->next_id++;
+	e->id = tq->tq_next_id++;
 	e->flags |= TQENT_QUEUED;
 	if (e->when) {
 		struct list *pos;
@@ -131,7 +137,7 @@ taskq_t *taskq_create(const char *name, int nthreads, pri_t pri, int minalloc,
 	list_init(&tq->pending);
 	list_init(&tq->delayed);
 	list_init(&tq->running);
-	tq->next_id = tq->lowest_active = 1;
+	tq->tq_next_id = tq->tq_lowest_id = 1;
 	tq->threads = kmem_zalloc(nthreads * sizeof(*tq->threads), KM_SLEEP);
 	if (!tq->threads) {
 		kmem_free(tq, sizeof(*tq));
@@ -161,7 +167,7 @@ void taskq_destroy(taskq_t *tq)
 	mutex_exit(&tq->lock);
 	for (int i = 0; i < tq->nthreads; i++)
 		if (tq->threads[i])
-			thread_join(tq->threads[i], NULL);
+			(thread_join)(tq->threads[i], NULL);
 	kmem_free(tq->threads, tq->nthreads * sizeof(*tq->threads));
 	kmem_free(tq, sizeof(*tq));
 }
@@ -222,8 +228,8 @@ void taskq_init_ent(taskq_ent_t *ent)
 void taskq_wait_outstanding(taskq_t *tq, taskqid_t id)
 {
 	mutex_enter(&tq->lock);
-	taskqid_t upto = id ? id : tq->next_id - 1;
-	while (tq->lowest_active <= upto)
+	taskqid_t upto = id ? id : tq->tq_next_id - 1;
+	while (tq->tq_lowest_id <= upto)
 		cv_wait(&tq->done, &tq->lock);
 	mutex_exit(&tq->lock);
 }

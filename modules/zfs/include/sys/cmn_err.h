@@ -8,5 +8,8 @@
 #define CE_PANIC	3
 
 void cmn_err(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vcmn_err(int level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+_Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define fm_panic	panic
 
 #endif

@@ -20,7 +20,9 @@ typedef enum { CV_DEFAULT = 0, CV_DRIVER = 1 } kcv_type_t;
 #define cv_wait(cvp, mp)		cond_wait(&(cvp)->c, &(mp)->m)
 #define cv_wait_io(cvp, mp)		cv_wait(cvp, mp)
 #define cv_wait_idle(cvp, mp)		cv_wait(cvp, mp)
-#define cv_wait_sig(cvp, mp)		(cv_wait(cvp, mp), 1)
+/* No signals reach kernel threads: a wait ends only when signalled. */
+static inline int spl_cv_wait_sig(kcondvar_t *cvp, kmutex_t *mp) { cv_wait(cvp, mp); return 1; }
+#define cv_wait_sig(cvp, mp)		spl_cv_wait_sig(cvp, mp)
 #define cv_wait_io_sig(cvp, mp)		cv_wait_sig(cvp, mp)
 #define cv_signal(cvp)			cond_signal(&(cvp)->c)
 #define cv_broadcast(cvp)		cond_broadcast(&(cvp)->c)

@@ -18,6 +18,7 @@ _Noreturn void spl_assert3_failed(const char *expr, uint64_t a, uint64_t b,
 #define VERIFY3S(a, op, b) VERIFY3_IMPL(a, op, b, int64_t)
 #define VERIFY3U(a, op, b) VERIFY3_IMPL(a, op, b, uint64_t)
 #define VERIFY3P(a, op, b) VERIFY3_IMPL(a, op, b, uintptr_t)
+#define VERIFY3B(a, op, b) VERIFY3_IMPL(a, op, b, boolean_t)
 #define VERIFY0(a) VERIFY3_IMPL(a, ==, 0, int64_t)
 
 #ifdef ZFS_DEBUG
@@ -25,6 +26,7 @@ _Noreturn void spl_assert3_failed(const char *expr, uint64_t a, uint64_t b,
 #define ASSERT3S(a, op, b)	VERIFY3S(a, op, b)
 #define ASSERT3U(a, op, b)	VERIFY3U(a, op, b)
 #define ASSERT3P(a, op, b)	VERIFY3P(a, op, b)
+#define ASSERT3B(a, op, b)	VERIFY3B(a, op, b)
 #define ASSERT0(a)		VERIFY0(a)
 #define IMPLY(a, b)		VERIFY(!(a) || (b))
 #define EQUIV(a, b)		VERIFY(!!(a) == !!(b))
@@ -33,10 +35,12 @@ _Noreturn void spl_assert3_failed(const char *expr, uint64_t a, uint64_t b,
 #define ASSERT3S(a, op, b)	((void)sizeof ((a) op (b)))
 #define ASSERT3U(a, op, b)	((void)sizeof ((a) op (b)))
 #define ASSERT3P(a, op, b)	((void)sizeof ((a) op (b)))
+#define ASSERT3B(a, op, b)	((void)sizeof ((a) op (b)))
 #define ASSERT0(a)		((void)sizeof (a))
 #define IMPLY(a, b)		((void)sizeof ((a) && (b)))
 #define EQUIV(a, b)		((void)sizeof ((a) && (b)))
 #endif
 #define CTASSERT(x)		_Static_assert(x, #x)
+#define CTASSERT_GLOBAL(x)	_Static_assert(x, #x)
 
 #endif

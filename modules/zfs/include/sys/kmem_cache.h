@@ -6,6 +6,10 @@
 
 typedef struct kmem_cache kmem_cache_t;
 
+typedef enum kmem_cbrc {
+	KMEM_CBRC_YES, KMEM_CBRC_NO, KMEM_CBRC_LATER, KMEM_CBRC_DONT_NEED, KMEM_CBRC_DONT_KNOW
+} kmem_cbrc_t;
+
 #define KMC_NOTOUCH	0x0001
 #define KMC_NODEBUG	0x0002
 #define KMC_NOMAGAZINE	0x0004
@@ -23,8 +27,16 @@ void kmem_cache_destroy(kmem_cache_t *c);
 void *kmem_cache_alloc(kmem_cache_t *c, int flags);
 void kmem_cache_free(kmem_cache_t *c, void *obj);
 void kmem_cache_reap_now(kmem_cache_t *c);
+/* Objects are never moved (no defragmentation). */
 #define kmem_cache_set_move(c, move)	((void)(c))
+#define kmem_cache_reap_active()	0
+#define kmem_cache_reap_soon(c)		kmem_cache_reap_now(c)
+#define kmem_reap()			((void)0)
 uint64_t spl_kmem_cache_inuse(kmem_cache_t *c);
+uint64_t spl_kmem_cache_entry_size(kmem_cache_t *c);
+/* Objects never move, so no pointer to one is ever invalidated. */
+#define POINTER_IS_VALID(p)	0
+#define POINTER_INVALIDATE(pp)	((void)0)
 int spl_kmem_cache_kept(kmem_cache_t *c);
 
 #endif

@@ -7,5 +7,12 @@
 #define MAXPATHLEN	4096
 #define MAXNAMELEN	256
 #define NBBY		8
+#define MAXBSIZE	8192
+#define DEV_BSIZE	512
+#define DEV_BSHIFT	9
+#define MAXMSGLEN	256
+/* As kernel/mm/mm.h has them, token for token (so either may come first). */
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	4096UL
 
 #endif

@@ -15,5 +15,45 @@
 #define IS_P2ALIGNED(v, a)	((((uintptr_t)(v)) & ((uintptr_t)(a) - 1)) == 0)
 #define ISP2(x)			(((x) & ((x) - 1)) == 0)
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+#define ABS(a)			((a) < 0 ? -(a) : (a))
+#define roundup(x, y)		((((x) + ((y) - 1)) / (y)) * (y))
+#define howmany(x, y)		(((x) + ((y) - 1)) / (y))
+#define P2CROSS(x, y, align)	(((x) ^ (y)) > (align) - 1)
+#define P2NPHASE(x, align)	(-(x) & ((align) - 1))
+#define P2BOUNDARY(off, len, align) \
+	(((off) ^ ((off) + (len) - 1)) > (align) - 1)
+#define P2ALIGN_TYPED(x, align, type)	((type)(x) & -(type)(align))
+#define P2PHASE_TYPED(x, align, type)	((type)(x) & ((type)(align) - 1))
+#define P2NPHASE_TYPED(x, align, type)	(-(type)(x) & ((type)(align) - 1))
+#define P2ROUNDUP_TYPED(x, align, type)	((((type)(x) - 1) | ((type)(align) - 1)) + 1)
+#define P2END_TYPED(x, align, type)	(-(~(type)(x) & -(type)(align)))
+#define P2PHASEUP_TYPED(x, align, phase, type) \
+	((type)(phase) - (((type)(phase) - (type)(x)) & -(type)(align)))
+#define P2CROSS_TYPED(x, y, align, type) \
+	(((type)(x) ^ (type)(y)) > (type)(align) - 1)
+#define P2SAMEHIGHBIT_TYPED(x, y, type) \
+	(((type)(x) ^ (type)(y)) < ((type)(x) & (type)(y)))
+/* Errors pass through __set_error (zfs_debug.c), which logs them when
+ * zfs_flags has ZFS_DEBUG_SET_ERROR. */
+void __set_error(const char *file, const char *func, int line, int err);
+#define SET_ERROR(err)		(__set_error(__FILE__, __func__, __LINE__, err), err)
+void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
+/* Bit positions counted from 1; 0 for 0. */
+static inline int highbit64(uint64_t i) { return i ? 64 - __builtin_clzll(i) : 0; }
+static inline int lowbit64(uint64_t i) { return i ? __builtin_ctzll(i) + 1 : 0; }
+#define highbit(x)		highbit64(x)
+#define lowbit(x)		lowbit64(x)
+
+int spl_ncpus(void);
+#define max_ncpus		spl_ncpus()
+#define boot_ncpus		spl_ncpus()
+#define CPU_SEQID		0
+#define CPU_SEQID_UNSTABLE	0
+#define is_system_labeled()	0
+#define RLIM64_INFINITY		(~0ULL)
+#define makedevice(maj, min)	(((dev_t)(maj) << 32) | (min))
+#define getmajor(d)		((major_t)((d) >> 32))
+#define getminor(d)		((minor_t)(d))
 
 #endif

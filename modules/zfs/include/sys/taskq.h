@@ -49,8 +49,9 @@ typedef struct taskq {
 	struct list running;		/* ids being run, one node per busy worker */
 	int nthreads, alive, active;
 	bool stopping;
-	taskqid_t next_id;
-	taskqid_t lowest_active;	/* smallest id queued or running, or next_id */
+	taskqid_t tq_next_id;
+	taskqid_t tq_lowest_id;	/* smallest id queued or running, or tq_next_id */
+	int tq_nalloc;			/* entries waiting (the ICP reads it) */
 	struct thread **threads;
 } taskq_t;
 

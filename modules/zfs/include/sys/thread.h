@@ -4,6 +4,7 @@
 #ifndef OSPREY_SPL_SYS_THREAD_H
 #define OSPREY_SPL_SYS_THREAD_H
 #include <sys/types.h>
+#include <sys/debug.h>
 #include "sched/sched.h"
 
 typedef struct thread kthread_t;
@@ -24,6 +25,11 @@ kthread_t *spl_thread_create(caddr_t stk, size_t stksize, thread_func_t func, vo
 #define thread_create_named(name, stk, size, func, arg, len, pp, state, pri) \
 	spl_thread_create(stk, size, (thread_func_t)(func), arg, len, pp, state, pri, name)
 #define thread_exit()	(thread_exit)(0)
+
+/* Solaris thread ids: SPL threads are detached, so none is ever joined;
+ * spa.c's process threads (SPA_PROCESS) are not built. */
+typedef uint64_t kt_did_t;
+#define thread_join(did)	VERIFY0(did)
 
 /* Thread-specific data: Solaris keys start at 1 (0 means not created). */
 typedef void (*dtor_func_t)(void *);

@@ -15,4 +15,7 @@ typedef long clock_t;
 #define NSEC_TO_TICK(ns)	((clock_t)(ns) / (NANOSEC / hz))
 #define TICK_TO_NSEC(t)		((hrtime_t)(t) * (NANOSEC / hz))
 
+int thread_sleep_ns(uint64_t ns);
+#define delay(ticks)		((void)thread_sleep_ns(TICK_TO_NSEC(ticks)))
+
 #endif

@@ -1,0 +1,990 @@
+/* The pool self-test: OpenZFS's pool layer (SPA, DSL, DMU, ZAP, ZIO, ARC)
+ * exercised through its kernel API on a scratch disk, the way ztest does in
+ * userland, with every byte checked after the pool went to disk and came
+ * back. The host then checks the same disk with Linux's zdb
+ * (tests/boot/test_zfs_pool.py), so "our pool code writes pools that Linux
+ * accepts" is tested from both sides.
+ *
+ * What it does (zfs_pool_selftest; one printk line per step):
+ *  - creates pool "osprey" on the whole device with every feature enabled,
+ *    as `zpool create` does by default, and datasets with compression=lz4,
+ *    compression=zstd, recordsize=1M, and compression=off;
+ *  - writes objects through the DMU from several threads at once over many
+ *    transaction groups: incompressible and compressible data, sparse
+ *    objects, large blocks; then frees whole objects, punches ranges and
+ *    rewrites objects;
+ *  - records what every object must hold in a ZAP in each dataset (the
+ *    manifest), so a later boot can verify without knowing this run;
+ *  - verifies, exports, imports from the device's own label (as `zpool
+ *    import` does), verifies every byte again from disk, exports.
+ * Contents come from a seeded generator (mix64), so any byte of any object
+ * can be recomputed from the manifest alone.
+ *
+ * One object in the compression=off dataset starts with a 16-byte marker
+ * so that the host can find a data block on the raw disk, corrupt it, and
+ * boot again with verify_only: the read must then fail with ECKSUM and be
+ * reported, not panic. */
+#include "dev/blk.h"	/* first: names struct bio before OpenZFS's abd.h mentions it */
+#include <sys/zfs_context.h>
+#include <sys/spa.h>
+#include <sys/dmu.h>
+#include <sys/dmu_tx.h>
+#include <sys/dmu_objset.h>
+#include <sys/dsl_dataset.h>
+#include <sys/dsl_prop.h>
+#include <sys/dsl_pool.h>
+#include <sys/zap.h>
+#include <sys/txg.h>
+#include <sys/vdev.h>
+#include <sys/vdev_impl.h>
+#include <sys/zfeature.h>
+#include <sys/zio_compress.h>
+#include <sys/fs/zfs.h>
+#include <zfeature_common.h>
+#include <zfs_prop.h>
+#include "dev/console.h"
+#include "lib/printf.h"
+#include "zfs_selftest.h"
+
+#define POOL		"osprey"
+#define MANIFEST_OBJ	1ULL		/* claimed in each new dataset, before any data object */
+#define MARKER		"OSPREY:ZFS:MARK!"	/* 16 bytes; tests/boot/test_zfs_pool.py looks for it */
+#define MARKER_LEN	16
+#define MAX_THREADS	64
+#define RUN_SEED	0x6f73707265790001ULL
+#define WRITE_CHUNK	(256 << 10)	/* bytes per transaction (a block, if larger) */
+#define IO_BUF		(1 << 20)	/* verification reads at most this much at once */
+#define FAR_OFFSET	(1ULL << 30)	/* sparse objects: the second extent starts past 1 GiB */
+#define HOLE_MARGIN	(64 << 10)	/* zeros checked around each written extent */
+#define KiB(x)		((unsigned long long)(x) >> 10)
+
+/* What an object holds; it decides how its bytes are made and what is done
+ * to it after the first writes. */
+enum kind {
+	K_RANDOM,		/* incompressible */
+	K_COMPRESSIBLE,		/* one word repeated over each 4 KiB */
+	K_SPARSE,		/* a little at 0, a little past FAR_OFFSET, a hole between */
+	K_FREED,		/* written, then freed with dmu_object_free */
+	K_PUNCHED,		/* written, then a middle range freed with dmu_free_range */
+	K_REWRITTEN,		/* written, then overwritten with other contents */
+	K_MARKER,		/* starts with MARKER; only in the compression=off dataset */
+	NKINDS = K_MARKER	/* kinds cycled through; the marker is placed by hand */
+};
+
+/* One manifest entry (a uint64 array in the ZAP, keyed by the object
+ * number in decimal): enough to recompute every byte of the object. */
+struct obj_rec {
+	uint64_t object, kind, seed, blocksize;
+	uint64_t len;			/* written from offset 0 */
+	uint64_t far_off, far_len;	/* a second extent past a hole */
+	uint64_t hole_off, hole_len;	/* freed with dmu_free_range: reads as zeros */
+	uint64_t freed;			/* the object was freed and must be gone */
+};
+#define REC_WORDS	(sizeof(struct obj_rec) / sizeof(uint64_t))
+
+struct ds_spec {
+	const char *name;
+	uint64_t compress;	/* ZIO_COMPRESS_* */
+	uint64_t recordsize;	/* 0: the default (128 KiB) */
+	int nobjects;
+};
+
+static const struct ds_spec datasets[] = {
+	{ POOL "/lz4", ZIO_COMPRESS_LZ4, 0, 30 },
+	{ POOL "/zstd", ZIO_COMPRESS_ZSTD, 0, 30 },
+	{ POOL "/big", ZIO_COMPRESS_LZ4, 1 << 20, 12 },	/* large blocks */
+	{ POOL "/plain", ZIO_COMPRESS_OFF, 0, 6 },	/* holds the marker object */
+};
+#define NDS		(sizeof(datasets) / sizeof(datasets[0]))
+#define PLAIN_DS	3
+
+struct job {
+	int ds;
+	struct obj_rec rec;	/* as planned, then as done */
+};
+
+enum phase { PHASE_WRITE, PHASE_MODIFY };
+
+struct run {
+	objset_t *os[NDS];
+	struct job *jobs;
+	int njobs, jobs_alloc;
+	int next_job;		/* taken atomically by the workers */
+	enum phase phase;
+	uint64_t bytes_written;	/* atomically added */
+	kmutex_t lock;		/* guards err and why */
+	int err;		/* the first failure, or 0 */
+	char why[224];
+	/* verification */
+	uint8_t *got, *want;	/* IO_BUF each */
+	uint64_t bytes_read, objects_checked, objects_gone, objects_bad;
+	uint64_t comp_logical[NDS], comp_physical[NDS];	/* compressible objects */
+};
+
+/* splitmix64's finaliser: a cheap, well-mixed function of a 64-bit value. */
+static uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* Records the first failure (workers run at once; later ones would only
+ * be consequences) and returns err so callers can `return fail(...)`. */
+static int __attribute__((format(printf, 3, 4))) fail(struct run *run, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	mutex_enter(&run->lock);
+	if (!run->err) {
+		run->err = err ? err : EIO;
+		va_start(ap, fmt);
+		vsnprintf(run->why, sizeof(run->why), fmt, ap);
+		va_end(ap);
+	}
+	mutex_exit(&run->lock);
+	return err ? err : EIO;
+}
+
+/* Prints the step's line and clears the failure for the next step. */
+static int report(struct run *run, const char *step, const char *detail)
+{
+	int err = run->err;
+
+	if (err)
+		printk("zfs-selftest: FAIL %s: %s (error %d)\n", step, run->why, err);
+	else
+		printk("zfs-selftest: PASS %s%s%s%s\n", step, detail ? " (" : "", detail ? detail : "",
+		    detail ? ")" : "");
+	run->err = 0;
+	run->why[0] = '\0';
+	return err;
+}
+
+/* ---- contents ---- */
+
+/* The 8-byte word that belongs at the 8-aligned offset off. */
+static uint64_t pattern_word(const struct obj_rec *r, uint64_t off)
+{
+	if (r->kind == K_COMPRESSIBLE)
+		return mix64(r->seed ^ (off >> 12));
+	return mix64(r->seed + (off >> 3));
+}
+
+/* The object's generated bytes for [off, off + len), ignoring holes. */
+static void fill_pattern(const struct obj_rec *r, uint64_t off, uint8_t *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint64_t o = off + i, w = pattern_word(r, o & ~7ULL);
+		for (unsigned b = o & 7; b < 8 && i < len; b++, i++)
+			buf[i] = (uint8_t)(w >> (8 * b));
+	}
+	if (r->kind == K_MARKER)
+		for (uint64_t o = off; o < MARKER_LEN && o < off + len; o++)
+			buf[o - off] = (uint8_t)MARKER[o];
+}
+
+static void overlay(const struct obj_rec *r, uint64_t off, uint8_t *buf, size_t len,
+    uint64_t ext_off, uint64_t ext_len)
+{
+	uint64_t a = MAX(off, ext_off), b = MIN(off + len, ext_off + ext_len);
+
+	if (a < b)
+		fill_pattern(r, a, buf + (a - off), b - a);
+}
+
+/* What reading [off, off + len) must give: the pattern where written and
+ * not punched, zeros everywhere else. */
+static void fill_expected(const struct obj_rec *r, uint64_t off, uint8_t *buf, size_t len)
+{
+	memset(buf, 0, len);
+	overlay(r, off, buf, len, 0, r->len);
+	if (r->far_len)
+		overlay(r, off, buf, len, r->far_off, r->far_len);
+	uint64_t a = MAX(off, r->hole_off), b = MIN(off + len, r->hole_off + r->hole_len);
+	if (r->hole_len && a < b)
+		memset(buf + (a - off), 0, b - a);
+}
+
+/* The plan of object idx of dataset ds: a function of (ds, idx) only. */
+static void plan_object(int ds, int idx, uint64_t blocksize, struct obj_rec *r)
+{
+	uint64_t s = mix64(RUN_SEED ^ ((uint64_t)ds << 32) ^ (uint64_t)idx);
+	uint64_t scale = blocksize > SPA_OLD_MAXBLOCKSIZE ? 8 : 1;	/* several large blocks */
+
+	memset(r, 0, sizeof(*r));
+	r->seed = s;
+	r->blocksize = blocksize;
+	r->kind = ds == PLAIN_DS && idx == 0 ? K_MARKER : (uint64_t)(idx % NKINDS);
+	r->len = (4096 + s % (384 << 10)) * scale;	/* rarely a multiple of the block size */
+	switch (r->kind) {
+	case K_SPARSE:
+		r->len = 1 + s % (64 << 10);
+		r->far_off = FAR_OFFSET + (s >> 24) % 1000003;
+		r->far_len = (1 + (s >> 44) % (100 << 10)) * scale;
+		break;
+	case K_PUNCHED:
+		r->len = ((256 << 10) + s % (256 << 10)) * scale;
+		break;
+	case K_MARKER:
+		r->len = blocksize;	/* exactly one block, stored as it is */
+		break;
+	}
+}
+
+/* ---- writing (worker threads) ---- */
+
+static void rec_key(uint64_t object, char *key, size_t size)
+{
+	snprintf(key, size, "%llu", (unsigned long long)object);
+}
+
+/* Writes [off, off + len) of the job's object, a transaction per chunk;
+ * with update, the last transaction also rewrites the manifest entry, so
+ * the new contents and their description commit together. */
+static int write_extent(struct run *run, struct job *jb, uint64_t off, uint64_t len, bool update)
+{
+	objset_t *os = run->os[jb->ds];
+	struct obj_rec *r = &jb->rec;
+	size_t chunk = MAX(r->blocksize, (uint64_t)WRITE_CHUNK);
+	uint8_t *buf = vmem_alloc(chunk, KM_SLEEP);
+	char key[24];
+	int err = 0;
+
+	rec_key(r->object, key, sizeof(key));
+	while (len && !err) {
+		size_t n = MIN(len, chunk - off % chunk);	/* whole blocks when aligned */
+		bool last = n == len;
+		fill_pattern(r, off, buf, n);
+		dmu_tx_t *tx = dmu_tx_create(os);
+		dmu_tx_hold_write(tx, r->object, off, (int)n);
+		if (update && last)
+			dmu_tx_hold_zap(tx, MANIFEST_OBJ, B_FALSE, key);
+		err = dmu_tx_assign(tx, TXG_WAIT);
+		if (err) {
+			dmu_tx_abort(tx);
+			fail(run, err, "%s object %llu: no transaction for writing at %llu",
+			    datasets[jb->ds].name, (unsigned long long)r->object, (unsigned long long)off);
+			break;
+		}
+		dmu_write(os, r->object, off, n, buf, tx);
+		if (update && last)
+			err = zap_update(os, MANIFEST_OBJ, key, 8, REC_WORDS, r, tx);
+		dmu_tx_commit(tx);
+		if (err)
+			fail(run, err, "%s: manifest update for object %llu", datasets[jb->ds].name,
+			    (unsigned long long)r->object);
+		__atomic_add_fetch(&run->bytes_written, n, __ATOMIC_RELAXED);
+		off += n;
+		len -= n;
+	}
+	vmem_free(buf, chunk);
+	return err;
+}
+
+/* Allocates the object and its manifest entry in one transaction, then
+ * writes its extents. */
+static int write_object(struct run *run, struct job *jb)
+{
+	objset_t *os = run->os[jb->ds];
+	struct obj_rec *r = &jb->rec;
+	char key[24];
+
+	dmu_tx_t *tx = dmu_tx_create(os);
+	dmu_tx_hold_bonus(tx, DMU_NEW_OBJECT);
+	dmu_tx_hold_zap(tx, MANIFEST_OBJ, B_TRUE, NULL);
+	int err = dmu_tx_assign(tx, TXG_WAIT);
+	if (err) {
+		dmu_tx_abort(tx);
+		return fail(run, err, "%s: no transaction for allocating an object", datasets[jb->ds].name);
+	}
+	/* DMU_OT_PLAIN_OTHER is data, not metadata: one copy of each block, so
+	 * one corrupted block is an unrecoverable checksum error. */
+	r->object = dmu_object_alloc(os, DMU_OT_PLAIN_OTHER, (int)r->blocksize, DMU_OT_NONE, 0, tx);
+	rec_key(r->object, key, sizeof(key));
+	err = zap_add(os, MANIFEST_OBJ, key, 8, REC_WORDS, r, tx);
+	dmu_tx_commit(tx);
+	if (err)
+		return fail(run, err, "%s: manifest entry for new object %llu", datasets[jb->ds].name,
+		    (unsigned long long)r->object);
+	err = write_extent(run, jb, 0, r->len, false);
+	if (!err && r->far_len)
+		err = write_extent(run, jb, r->far_off, r->far_len, false);
+	return err;
+}
+
+/* The second pass: frees, punches and rewrites, each with its manifest
+ * entry in the same transaction. */
+static int modify_object(struct run *run, struct job *jb)
+{
+	objset_t *os = run->os[jb->ds];
+	struct obj_rec *r = &jb->rec;
+	char key[24];
+	int err;
+
+	switch (r->kind) {
+	case K_FREED:
+	case K_PUNCHED: {
+		uint64_t off = 0, len = DMU_OBJECT_END;
+		if (r->kind == K_PUNCHED) {
+			/* Unaligned at both ends: partial blocks get zeroed, whole ones freed. */
+			off = r->hole_off = r->len / 4 + 1000;
+			len = r->hole_len = r->len / 3;
+		} else {
+			r->freed = 1;
+		}
+		rec_key(r->object, key, sizeof(key));
+		dmu_tx_t *tx = dmu_tx_create(os);
+		dmu_tx_hold_free(tx, r->object, off, len);
+		dmu_tx_hold_zap(tx, MANIFEST_OBJ, B_FALSE, key);
+		err = dmu_tx_assign(tx, TXG_WAIT);
+		if (err) {
+			dmu_tx_abort(tx);
+			return fail(run, err, "%s object %llu: no transaction for freeing",
+			    datasets[jb->ds].name, (unsigned long long)r->object);
+		}
+		err = r->freed ? dmu_object_free(os, r->object, tx) :
+		    dmu_free_range(os, r->object, off, len, tx);
+		if (!err)
+			err = zap_update(os, MANIFEST_OBJ, key, 8, REC_WORDS, r, tx);
+		dmu_tx_commit(tx);
+		if (err)
+			return fail(run, err, "%s object %llu: %s failed", datasets[jb->ds].name,
+			    (unsigned long long)r->object, r->freed ? "dmu_object_free" : "dmu_free_range");
+		return 0;
+	}
+	case K_REWRITTEN:
+		r->seed = mix64(r->seed);
+		return write_extent(run, jb, 0, r->len, true);
+	default:
+		return 0;
+	}
+}
+
+/* A task queue worker: takes jobs until none are left or something failed,
+ * waiting for a txg sync every few objects so the work spreads over many
+ * transaction groups. */
+static void worker(void *arg)
+{
+	struct run *run = arg;
+	int done = 0;
+
+	for (;;) {
+		int j = __atomic_fetch_add(&run->next_job, 1, __ATOMIC_RELAXED);
+		if (j >= run->njobs || __atomic_load_n(&run->err, __ATOMIC_RELAXED))
+			break;
+		struct job *jb = &run->jobs[j];
+		if ((run->phase == PHASE_WRITE ? write_object(run, jb) : modify_object(run, jb)))
+			break;
+		if (++done % 3 == 0)
+			txg_wait_synced(dmu_objset_pool(run->os[jb->ds]), 0);
+	}
+}
+
+static int run_phase(struct run *run, enum phase phase, int nthreads)
+{
+	taskq_t *tq = taskq_create("zfs_selftest", nthreads, defclsyspri, nthreads, INT_MAX, 0);
+
+	if (!tq)
+		return fail(run, ENOMEM, "no task queue of %d threads", nthreads);
+	run->phase = phase;
+	run->next_job = 0;
+	for (int i = 0; i < nthreads; i++)
+		if (taskq_dispatch(tq, worker, run, TQ_SLEEP) == TASKQID_INVALID)
+			fail(run, ENOMEM, "could not dispatch worker %d", i);
+	taskq_wait(tq);
+	taskq_destroy(tq);
+	txg_wait_synced(dmu_objset_pool(run->os[0]), 0);
+	return run->err;
+}
+
+/* ---- verification ---- */
+
+static int verify_range(struct run *run, int ds, objset_t *os, const struct obj_rec *r,
+    uint64_t off, uint64_t len)
+{
+	while (len) {
+		size_t n = MIN(len, (uint64_t)IO_BUF);
+		int err = dmu_read(os, r->object, off, n, run->got, DMU_READ_PREFETCH);
+		if (err == ECKSUM)
+			return fail(run, err, "%s object %llu, %zu bytes at offset %llu: checksum error, ECKSUM",
+			    datasets[ds].name, (unsigned long long)r->object, n, (unsigned long long)off);
+		if (err)
+			return fail(run, err, "%s object %llu, %zu bytes at offset %llu: read error",
+			    datasets[ds].name, (unsigned long long)r->object, n, (unsigned long long)off);
+		fill_expected(r, off, run->want, n);
+		if (memcmp(run->got, run->want, n)) {
+			size_t i = 0;
+			while (run->got[i] == run->want[i])
+				i++;
+			return fail(run, EIO, "%s object %llu: byte at offset %llu is %#x, expected %#x",
+			    datasets[ds].name, (unsigned long long)r->object,
+			    (unsigned long long)(off + i), run->got[i], run->want[i]);
+		}
+		run->bytes_read += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int verify_object(struct run *run, int ds, objset_t *os, const struct obj_rec *r)
+{
+	dmu_object_info_t doi;
+	int err = dmu_object_info(os, r->object, &doi);
+
+	if (r->freed) {
+		if (err == ENOENT) {
+			run->objects_gone++;
+			return 0;
+		}
+		return fail(run, err ? err : EEXIST, "%s object %llu was freed but %s", datasets[ds].name,
+		    (unsigned long long)r->object, err ? "looking it up fails" : "still exists");
+	}
+	if (err)
+		return fail(run, err, "%s object %llu: no such object", datasets[ds].name,
+		    (unsigned long long)r->object);
+	if (doi.doi_type != DMU_OT_PLAIN_OTHER || doi.doi_data_block_size != r->blocksize)
+		return fail(run, EINVAL, "%s object %llu: type %d, block size %u; expected %d, %llu",
+		    datasets[ds].name, (unsigned long long)r->object, doi.doi_type,
+		    doi.doi_data_block_size, DMU_OT_PLAIN_OTHER, (unsigned long long)r->blocksize);
+	/* The written extents and a margin of hole around them. */
+	if ((err = verify_range(run, ds, os, r, 0, r->len + HOLE_MARGIN)))
+		return err;
+	if (r->far_len) {
+		if ((err = verify_range(run, ds, os, r, r->far_off / 2, HOLE_MARGIN)) ||
+		    (err = verify_range(run, ds, os, r, r->far_off - HOLE_MARGIN,
+		    r->far_len + 2 * HOLE_MARGIN)))
+			return err;
+		/* The gigabyte between must be a hole, not allocated zeros. */
+		if (doi.doi_physical_blocks_512 * 512 > 8 * (r->len + r->far_len) + (4 << 20))
+			return fail(run, EFBIG, "%s object %llu: sparse object takes %llu KiB",
+			    datasets[ds].name, (unsigned long long)r->object,
+			    KiB(doi.doi_physical_blocks_512 * 512));
+	}
+	if (doi.doi_max_offset < (r->far_len ? r->far_off + r->far_len : r->len))
+		return fail(run, EINVAL, "%s object %llu ends at %llu, before its data",
+		    datasets[ds].name, (unsigned long long)r->object,
+		    (unsigned long long)doi.doi_max_offset);
+	if (r->kind == K_COMPRESSIBLE) {
+		run->comp_logical[ds] += r->len;
+		run->comp_physical[ds] += doi.doi_physical_blocks_512 * 512;
+	}
+	run->objects_checked++;
+	return 0;
+}
+
+/* Every object the manifest names, then that no other object exists. Goes
+ * on after a bad object (to count them) and keeps the first failure. */
+static int verify_dataset(struct run *run, int ds, objset_t *os)
+{
+	zap_attribute_t *za = kmem_alloc(sizeof(*za), KM_SLEEP);
+	zap_cursor_t zc;
+	uint64_t entries = 0, live = 0;
+	int err;
+
+	for (zap_cursor_init(&zc, os, MANIFEST_OBJ);; zap_cursor_advance(&zc)) {
+		struct obj_rec r;
+		if ((err = zap_cursor_retrieve(&zc, za))) {
+			if (err != ENOENT)
+				fail(run, err, "%s: reading the manifest", datasets[ds].name);
+			break;
+		}
+		entries++;
+		if (za->za_integer_length != 8 || za->za_num_integers != REC_WORDS ||
+		    (err = zap_lookup(os, MANIFEST_OBJ, za->za_name, 8, REC_WORDS, &r))) {
+			fail(run, err ? err : EINVAL, "%s: manifest entry '%s' unreadable",
+			    datasets[ds].name, za->za_name);
+			run->objects_bad++;
+			continue;
+		}
+		live += !r.freed;
+		if (verify_object(run, ds, os, &r))
+			run->objects_bad++;
+	}
+	zap_cursor_fini(&zc);
+	kmem_free(za, sizeof(*za));
+	if (entries != (uint64_t)datasets[ds].nobjects)
+		fail(run, ENOENT, "%s: manifest has %llu entries, expected %d", datasets[ds].name,
+		    (unsigned long long)entries, datasets[ds].nobjects);
+	/* Allocated objects: the manifest and the live ones, nothing leaked. */
+	uint64_t obj = 0, allocated = 0;
+	while (dmu_object_next(os, &obj, B_FALSE, 0) == 0)
+		allocated++;
+	if (allocated != live + 1)
+		fail(run, EEXIST, "%s: %llu objects allocated, expected %llu", datasets[ds].name,
+		    (unsigned long long)allocated, (unsigned long long)live + 1);
+	return run->err;
+}
+
+static int verify_all(struct run *run)
+{
+	run->bytes_read = run->objects_checked = run->objects_gone = run->objects_bad = 0;
+	for (unsigned ds = 0; ds < NDS; ds++) {
+		run->comp_logical[ds] = run->comp_physical[ds] = 0;
+		verify_dataset(run, ds, run->os[ds]);
+	}
+	if (run->err && run->objects_bad) {
+		size_t n = strlen(run->why);
+		snprintf(run->why + n, sizeof(run->why) - n, "; bad objects: %llu",
+		    (unsigned long long)run->objects_bad);
+	}
+	return run->err;
+}
+
+/* ---- pool and datasets ---- */
+
+static int create_pool(struct run *run, const char *devpath)
+{
+	nvlist_t *disk = fnvlist_alloc(), *root = fnvlist_alloc(), *props = fnvlist_alloc();
+	char name[64];
+
+	/* The whole device is the only (top-level) vdev: no GPT, no mirror. */
+	fnvlist_add_string(disk, ZPOOL_CONFIG_TYPE, VDEV_TYPE_DISK);
+	fnvlist_add_string(disk, ZPOOL_CONFIG_PATH, devpath);
+	fnvlist_add_uint64(disk, ZPOOL_CONFIG_ASHIFT, 12);	/* 4 KiB, as Linux's pool in shared/data */
+	fnvlist_add_uint64(disk, ZPOOL_CONFIG_IS_LOG, 0);
+	fnvlist_add_string(root, ZPOOL_CONFIG_TYPE, VDEV_TYPE_ROOT);
+	fnvlist_add_nvlist_array(root, ZPOOL_CONFIG_CHILDREN, &disk, 1);
+	/* No cache file: nothing on Osprey reads one, and writing it needs a filesystem. */
+	fnvlist_add_string(props, zpool_prop_to_name(ZPOOL_PROP_CACHEFILE), "none");
+	/* `zpool create` enables every feature unless told otherwise; enabling
+	 * costs nothing until a feature is used. */
+	for (int f = 0; f < SPA_FEATURES; f++) {
+		snprintf(name, sizeof(name), "feature@%s", spa_feature_table[f].fi_uname);
+		fnvlist_add_uint64(props, name, 0);
+	}
+	int err = spa_create(POOL, root, props, NULL, NULL);
+	if (err)
+		fail(run, err, "spa_create of '%s' on %s", POOL, devpath);
+	fnvlist_free(props);
+	fnvlist_free(root);
+	fnvlist_free(disk);
+	return err;
+}
+
+static int check_features(struct run *run, bool active, char *detail, size_t size)
+{
+	static const spa_feature_t needed[] = {
+		SPA_FEATURE_LZ4_COMPRESS, SPA_FEATURE_LARGE_BLOCKS, SPA_FEATURE_ZSTD_COMPRESS,
+	};
+	spa_t *spa;
+	int err = spa_open(POOL, &spa, FTAG);
+
+	if (err)
+		return fail(run, err, "spa_open of '%s'", POOL);
+	int enabled = 0;
+	for (int f = 0; f < SPA_FEATURES; f++)
+		enabled += spa_feature_is_enabled(spa, f);
+	for (unsigned i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		spa_feature_t f = needed[i];
+		if (!(active ? spa_feature_is_active(spa, f) : spa_feature_is_enabled(spa, f)))
+			fail(run, ENOTSUP, "feature %s is not %s", spa_feature_table[f].fi_uname,
+			    active ? "active" : "enabled");
+	}
+	snprintf(detail, size, "%d of %d enabled%s", enabled, SPA_FEATURES,
+	    active ? "; lz4_compress, large_blocks, zstd_compress active" : "");
+	spa_close(spa, FTAG);
+	return run->err;
+}
+
+static void claim_manifest(objset_t *os, void *arg, cred_t *cr, dmu_tx_t *tx)
+{
+	*(int *)arg = zap_create_claim(os, MANIFEST_OBJ, DMU_OT_ZAP_OTHER, DMU_OT_NONE, 0, tx);
+}
+
+static int create_datasets(struct run *run)
+{
+	for (unsigned ds = 0; ds < NDS; ds++) {
+		const struct ds_spec *d = &datasets[ds];
+		int claimed = EINVAL;
+		int err = dmu_objset_create(d->name, DMU_OST_OTHER, 0, NULL, claim_manifest, &claimed);
+		if (err)
+			return fail(run, err, "dmu_objset_create of %s", d->name);
+		if (claimed)
+			return fail(run, claimed, "%s: claiming object %llu for the manifest", d->name,
+			    MANIFEST_OBJ);
+		/* As `zfs set compression=` does: zstd's feature is activated by a
+		 * sync task first, then the property is stored. */
+		if ((err = dsl_dataset_set_compression(d->name, ZPROP_SRC_LOCAL, d->compress)) ||
+		    (err = dsl_prop_set_int(d->name, zfs_prop_to_name(ZFS_PROP_COMPRESSION),
+		    ZPROP_SRC_LOCAL, d->compress)))
+			return fail(run, err, "%s: setting compression", d->name);
+		if (d->recordsize && (err = dsl_prop_set_int(d->name,
+		    zfs_prop_to_name(ZFS_PROP_RECORDSIZE), ZPROP_SRC_LOCAL, d->recordsize)))
+			return fail(run, err, "%s: setting recordsize", d->name);
+	}
+	return 0;
+}
+
+/* The properties as stored on disk, read back through the DSL. */
+static int check_properties(struct run *run)
+{
+	for (unsigned ds = 0; ds < NDS; ds++) {
+		const struct ds_spec *d = &datasets[ds];
+		uint64_t comp = ~0ULL, rs = 0;
+		int err = dsl_prop_get_integer(d->name, zfs_prop_to_name(ZFS_PROP_COMPRESSION), &comp, NULL);
+		if (!err)
+			err = dsl_prop_get_integer(d->name, zfs_prop_to_name(ZFS_PROP_RECORDSIZE), &rs, NULL);
+		if (err)
+			return fail(run, err, "%s: reading properties", d->name);
+		if (ZIO_COMPRESS_ALGO(comp) != d->compress ||
+		    rs != (d->recordsize ? d->recordsize : SPA_OLD_MAXBLOCKSIZE))
+			return fail(run, EINVAL, "%s: compression %llu, recordsize %llu; expected %llu, %llu",
+			    d->name, (unsigned long long)comp, (unsigned long long)rs,
+			    (unsigned long long)d->compress,
+			    (unsigned long long)(d->recordsize ? d->recordsize : SPA_OLD_MAXBLOCKSIZE));
+	}
+	return 0;
+}
+
+/* Compressible data must have shrunk where compression is on. */
+static int check_compression(struct run *run, char *detail, size_t size)
+{
+	size_t n = 0;
+
+	detail[0] = '\0';
+	for (unsigned ds = 0; ds < NDS; ds++) {
+		uint64_t l = run->comp_logical[ds], p = run->comp_physical[ds];
+		if (!l)
+			continue;
+		n += snprintf(detail + n, n < size ? size - n : 0, "%s%s %llu KiB in %llu KiB",
+		    n ? ", " : "", datasets[ds].name + sizeof(POOL), KiB(l), KiB(p));
+		if (datasets[ds].compress != ZIO_COMPRESS_OFF && p * 2 > l)
+			fail(run, EINVAL, "%s: compressible data takes %llu KiB for %llu KiB",
+			    datasets[ds].name, KiB(p), KiB(l));
+	}
+	return run->err;
+}
+
+static int own_all(struct run *run, boolean_t readonly)
+{
+	for (unsigned ds = 0; ds < NDS; ds++) {
+		int err = dmu_objset_own(datasets[ds].name, DMU_OST_OTHER, readonly, B_TRUE, run,
+		    &run->os[ds]);
+		if (err) {
+			run->os[ds] = NULL;
+			return fail(run, err, "dmu_objset_own of %s", datasets[ds].name);
+		}
+	}
+	return 0;
+}
+
+static void disown_all(struct run *run)
+{
+	for (unsigned ds = 0; ds < NDS; ds++)
+		if (run->os[ds]) {
+			dmu_objset_disown(run->os[ds], B_TRUE, run);
+			run->os[ds] = NULL;
+		}
+}
+
+static int export_pool(struct run *run)
+{
+	int err = spa_export(POOL, NULL, B_FALSE, B_FALSE);
+
+	return err ? fail(run, err, "spa_export of '%s'", POOL) : 0;
+}
+
+/* ---- import from the device's label ---- */
+
+/* The best of the device's four vdev labels (the highest txg), as
+ * `zpool import` reads them; NULL if none is valid. */
+static nvlist_t *read_label(struct run *run, struct blkdev *dev)
+{
+	uint64_t psize = P2ALIGN_TYPED(dev->nsectors * SECTOR_SIZE, sizeof(vdev_label_t), uint64_t);
+	vdev_phys_t *vp = vmem_alloc(sizeof(*vp), KM_SLEEP);
+	nvlist_t *best = NULL;
+	uint64_t best_txg = 0;
+	int valid = 0;
+
+	for (int l = 0; l < VDEV_LABELS; l++) {
+		uint64_t off = vdev_label_offset(psize, l, offsetof(vdev_label_t, vl_vdev_phys));
+		uint64_t guid = 0, state = ~0ULL, txg = 0;
+		nvlist_t *cfg;
+		if (blk_pread(dev, vp, sizeof(*vp), off) != (long)sizeof(*vp) ||
+		    nvlist_unpack(vp->vp_nvlist, sizeof(vp->vp_nvlist), &cfg, KM_SLEEP))
+			continue;
+		if (nvlist_lookup_uint64(cfg, ZPOOL_CONFIG_GUID, &guid) || !guid ||
+		    nvlist_lookup_uint64(cfg, ZPOOL_CONFIG_POOL_STATE, &state) ||
+		    state > POOL_STATE_EXPORTED ||
+		    nvlist_lookup_uint64(cfg, ZPOOL_CONFIG_POOL_TXG, &txg) || !txg) {
+			nvlist_free(cfg);
+			continue;
+		}
+		valid++;
+		if (txg > best_txg) {
+			nvlist_free(best);
+			best = cfg;
+			best_txg = txg;
+		} else {
+			nvlist_free(cfg);
+		}
+	}
+	vmem_free(vp, sizeof(*vp));
+	if (!best)
+		fail(run, EINVAL, "%s: no valid ZFS label", dev->name);
+	else if (valid < VDEV_LABELS)
+		printk("zfs-selftest: %s: %d of %d labels valid\n", dev->name, valid, VDEV_LABELS);
+	return best;
+}
+
+/* The pool configuration `zpool import` would hand the kernel for a pool
+ * of one disk: the label's pool-wide values and a root vdev whose only
+ * child is the label's top-level vdev, with the path where the disk is
+ * now. The kernel then checks it against the copy in the pool (the MOS
+ * config) and trusts that one. */
+static nvlist_t *import_config(struct run *run, nvlist_t *label, const char *devpath)
+{
+	uint64_t version, pool_guid, state, children = 0, id = ~0ULL, hostid;
+	char *name, *type, *hostname;
+	nvlist_t *top;
+
+	if (nvlist_lookup_uint64(label, ZPOOL_CONFIG_VERSION, &version) ||
+	    nvlist_lookup_uint64(label, ZPOOL_CONFIG_POOL_GUID, &pool_guid) ||
+	    nvlist_lookup_string(label, ZPOOL_CONFIG_POOL_NAME, &name) ||
+	    nvlist_lookup_uint64(label, ZPOOL_CONFIG_POOL_STATE, &state) ||
+	    nvlist_lookup_nvlist(label, ZPOOL_CONFIG_VDEV_TREE, &top) ||
+	    nvlist_lookup_string(top, ZPOOL_CONFIG_TYPE, &type)) {
+		fail(run, EINVAL, "label lacks the pool's name, guid, state or vdev tree");
+		return NULL;
+	}
+	(void) nvlist_lookup_uint64(label, ZPOOL_CONFIG_VDEV_CHILDREN, &children);
+	(void) nvlist_lookup_uint64(top, ZPOOL_CONFIG_ID, &id);
+	if (children != 1 || id != 0 || strcmp(type, VDEV_TYPE_DISK)) {
+		fail(run, ENOTSUP, "pool '%s' is not one disk (%llu top-level vdevs, a %s)", name,
+		    (unsigned long long)children, type);
+		return NULL;
+	}
+	if (strcmp(name, POOL)) {
+		fail(run, EINVAL, "the pool on %s is '%s', not '%s'", devpath, name, POOL);
+		return NULL;
+	}
+	top = fnvlist_dup(top);
+	fnvlist_add_string(top, ZPOOL_CONFIG_PATH, devpath);
+	nvlist_t *root = fnvlist_alloc();
+	fnvlist_add_string(root, ZPOOL_CONFIG_TYPE, VDEV_TYPE_ROOT);
+	fnvlist_add_uint64(root, ZPOOL_CONFIG_ID, 0);
+	fnvlist_add_uint64(root, ZPOOL_CONFIG_GUID, pool_guid);
+	fnvlist_add_nvlist_array(root, ZPOOL_CONFIG_CHILDREN, &top, 1);
+	nvlist_t *config = fnvlist_alloc();
+	fnvlist_add_uint64(config, ZPOOL_CONFIG_VERSION, version);
+	fnvlist_add_uint64(config, ZPOOL_CONFIG_POOL_GUID, pool_guid);
+	fnvlist_add_string(config, ZPOOL_CONFIG_POOL_NAME, name);
+	fnvlist_add_uint64(config, ZPOOL_CONFIG_POOL_STATE, state);
+	if (!nvlist_lookup_uint64(label, ZPOOL_CONFIG_HOSTID, &hostid) &&
+	    !nvlist_lookup_string(label, ZPOOL_CONFIG_HOSTNAME, &hostname)) {
+		fnvlist_add_uint64(config, ZPOOL_CONFIG_HOSTID, hostid);
+		fnvlist_add_string(config, ZPOOL_CONFIG_HOSTNAME, hostname);
+	}
+	fnvlist_add_nvlist(config, ZPOOL_CONFIG_VDEV_TREE, root);
+	fnvlist_free(root);
+	fnvlist_free(top);
+	return config;
+}
+
+static int import_pool(struct run *run, struct blkdev *dev, const char *devpath)
+{
+	nvlist_t *label = read_label(run, dev), *config = NULL, *props = NULL;
+	char name[] = POOL;	/* spa_import wants it writable */
+	int err;
+
+	if (!label)
+		return run->err;
+	if ((config = import_config(run, label, devpath))) {
+		props = fnvlist_alloc();
+		fnvlist_add_string(props, zpool_prop_to_name(ZPOOL_PROP_CACHEFILE), "none");
+		if ((err = spa_import(name, config, props, ZFS_IMPORT_NORMAL)))
+			fail(run, err, "spa_import of '%s' from %s", name, devpath);
+		fnvlist_free(props);
+		fnvlist_free(config);
+	}
+	nvlist_free(label);
+	return run->err;
+}
+
+/* ---- the test ---- */
+
+static uint64_t synced_txg(void)
+{
+	spa_t *spa;
+	uint64_t txg = 0;
+
+	if (!spa_open(POOL, &spa, FTAG)) {
+		txg = spa_last_synced_txg(spa);
+		spa_close(spa, FTAG);
+	}
+	return txg;
+}
+
+static int plan_jobs(struct run *run)
+{
+	int n = 0;
+
+	for (unsigned ds = 0; ds < NDS; ds++)
+		n += datasets[ds].nobjects;
+	run->jobs = kmem_zalloc(n * sizeof(struct job), KM_SLEEP);
+	run->jobs_alloc = n;
+	for (unsigned ds = 0; ds < NDS; ds++) {
+		uint64_t rs = 0;
+		int err = dsl_prop_get_integer(datasets[ds].name, zfs_prop_to_name(ZFS_PROP_RECORDSIZE),
+		    &rs, NULL);
+		if (err)
+			return fail(run, err, "%s: reading recordsize", datasets[ds].name);
+		/* Interleave datasets so concurrent workers write to all of them. */
+		for (int i = 0; i < datasets[ds].nobjects; i++) {
+			struct job *jb = &run->jobs[run->njobs++];
+			jb->ds = ds;
+			plan_object(ds, i, rs, &jb->rec);
+		}
+	}
+	/* Shuffle deterministically so each worker mixes datasets and kinds. */
+	for (int i = run->njobs - 1; i > 0; i--) {
+		int j = mix64(RUN_SEED + i) % (i + 1);
+		struct job t = run->jobs[i];
+		run->jobs[i] = run->jobs[j];
+		run->jobs[j] = t;
+	}
+	return 0;
+}
+
+/* Creates the pool and fills it; leaves it exported. */
+static int build_pool(struct run *run, const char *devpath, int nthreads, uint64_t *create_us)
+{
+	char detail[160];
+	int err;
+
+	hrtime_t t0 = gethrtime();
+	err = create_pool(run, devpath);
+	*create_us = (gethrtime() - t0) / 1000;
+	if (report(run, "create pool " POOL, NULL))
+		return err;
+
+	check_features(run, false, detail, sizeof(detail));
+	if ((err = report(run, "features", detail)))
+		goto export;
+	create_datasets(run);
+	if ((err = report(run, "datasets (lz4, zstd, recordsize=1M, compression=off)", NULL)))
+		goto export;
+	if (own_all(run, B_FALSE) || plan_jobs(run)) {
+		err = report(run, "write", NULL);
+		goto export;
+	}
+
+	uint64_t txg0 = synced_txg();
+	run_phase(run, PHASE_WRITE, nthreads);
+	snprintf(detail, sizeof(detail), "%d objects, %llu KiB by %d thread%s, txgs %llu..%llu",
+	    run->njobs, KiB(run->bytes_written), nthreads, nthreads > 1 ? "s" : "",
+	    (unsigned long long)txg0, (unsigned long long)synced_txg());
+	if ((err = report(run, "write", detail)))
+		goto export;
+
+	uint64_t txg1 = synced_txg();
+	run->bytes_written = 0;
+	run_phase(run, PHASE_MODIFY, nthreads);
+	snprintf(detail, sizeof(detail), "objects freed, ranges punched, %llu KiB rewritten, txgs %llu..%llu",
+	    KiB(run->bytes_written), (unsigned long long)txg1, (unsigned long long)synced_txg());
+	if ((err = report(run, "free and rewrite", detail)))
+		goto export;
+
+	verify_all(run);
+	snprintf(detail, sizeof(detail), "%llu objects, %llu KiB, %llu freed objects gone",
+	    (unsigned long long)run->objects_checked, KiB(run->bytes_read),
+	    (unsigned long long)run->objects_gone);
+	err = report(run, "verify before export", detail);
+export:
+	disown_all(run);
+	export_pool(run);
+	int e = report(run, "export", NULL);
+	return err ? err : e;
+}
+
+/* Imports the pool from the device, checks everything, exports it. */
+static int check_pool(struct run *run, struct blkdev *dev, const char *devpath, uint64_t *import_us)
+{
+	char detail[200];
+	int err;
+
+	hrtime_t t0 = gethrtime();
+	import_pool(run, dev, devpath);
+	*import_us = (gethrtime() - t0) / 1000;
+	if ((err = report(run, "import", NULL)))
+		return err;
+
+	if (own_all(run, B_TRUE)) {
+		err = report(run, "verify", NULL);
+		goto export;
+	}
+	verify_all(run);
+	snprintf(detail, sizeof(detail), "%llu objects, %llu KiB, %llu freed objects gone",
+	    (unsigned long long)run->objects_checked, KiB(run->bytes_read),
+	    (unsigned long long)run->objects_gone);
+	err = report(run, "verify", detail);
+
+	check_compression(run, detail, sizeof(detail));
+	int e = report(run, "compression", detail);
+	err = err ? err : e;
+	check_properties(run);
+	e = report(run, "properties", NULL);
+	err = err ? err : e;
+	check_features(run, true, detail, sizeof(detail));
+	e = report(run, "features active", detail);
+	err = err ? err : e;
+export:
+	disown_all(run);
+	export_pool(run);
+	e = report(run, "export after verify", NULL);
+	return err ? err : e;
+}
+
+int zfs_pool_selftest(const char *devpath, int nthreads, int verify_only)
+{
+	struct run *run = kmem_zalloc(sizeof(*run), KM_SLEEP);
+	uint64_t create_us = 0, import_us = 0;
+	int err;
+
+	mutex_init(&run->lock, NULL, MUTEX_DEFAULT, NULL);
+	nthreads = MAX(1, MIN(nthreads, MAX_THREADS));
+	struct blkdev *dev = devpath ? blk_find_path(devpath) : NULL;
+	if (!dev) {
+		fail(run, ENODEV, "%s: no such block device", devpath ? devpath : "(none)");
+		err = report(run, "open", NULL);
+		goto out;
+	}
+	uint64_t size = dev->nsectors * SECTOR_SIZE;
+	char detail[64];
+	snprintf(detail, sizeof(detail), "%s, %llu MiB%s", devpath, (unsigned long long)(size >> 20),
+	    verify_only ? ", verify only" : "");
+	if (size < SPA_MINDEVSIZE)
+		fail(run, EOVERFLOW, "%s has %llu MiB; a pool needs %llu", devpath,
+		    (unsigned long long)(size >> 20), (unsigned long long)(SPA_MINDEVSIZE >> 20));
+	else if (dev->readonly && !verify_only)
+		fail(run, EROFS, "%s is read-only", devpath);
+	if ((err = report(run, "open", detail)))
+		goto out;
+
+	run->got = vmem_alloc(IO_BUF, KM_SLEEP);
+	run->want = vmem_alloc(IO_BUF, KM_SLEEP);
+	if (!verify_only && (err = build_pool(run, devpath, nthreads, &create_us)))
+		goto out;
+	err = check_pool(run, dev, devpath, &import_us);
+	if (verify_only)
+		printk("zfs-selftest: import %llu us\n", (unsigned long long)import_us);
+	else
+		printk("zfs-selftest: pool create %llu us, import %llu us\n",
+		    (unsigned long long)create_us, (unsigned long long)import_us);
+out:
+	printk("zfs-selftest: %s\n", err ? "FAILED" : "all steps passed");
+	if (run->got)
+		vmem_free(run->got, IO_BUF);
+	if (run->want)
+		vmem_free(run->want, IO_BUF);
+	if (run->jobs)
+		kmem_free(run->jobs, run->jobs_alloc * sizeof(struct job));
+	mutex_destroy(&run->lock);
+	kmem_free(run, sizeof(*run));
+	return err;
+}

@@ -1,0 +1,21 @@
+/* The pool self-test of libzfs.so (zfs_selftest.c): OpenZFS's pool layer
+ * driven through its kernel API on a scratch disk, one printk line per
+ * step ("zfs-selftest: PASS <step>" / "zfs-selftest: FAIL <step>: ...").
+ *
+ * module_init calls it after spa_init when the command line asks:
+ *
+ *   --zfs.selftest_pool=/dev/vblk1     create pool "osprey" on the whole
+ *                                      device (destroying what is there),
+ *                                      write, export, import, verify, export
+ *   --zfs.selftest_verify              with the above: only import the
+ *                                      pool already there, verify, export
+ *   --zfs.selftest_threads=N           writer threads (suggested; 1..64)
+ *
+ * Returns 0 when every step passed, else a positive errno (ECKSUM when a
+ * read found a checksum error, ENODEV when devpath is no block device). */
+#ifndef OSPREY_ZFS_SELFTEST_H
+#define OSPREY_ZFS_SELFTEST_H
+
+int zfs_pool_selftest(const char *devpath, int nthreads, int verify_only);
+
+#endif
