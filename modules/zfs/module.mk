@@ -23,7 +23,7 @@ ZFS_CORE := abd aggsum arc blkptr bplist bpobj bptree bqueue btree dbuf dbuf_sta
 	vdev_raidz_math_scalar vdev_rebuild vdev_removal vdev_root vdev_trim zap \
 	zap_leaf zap_micro zcp zcp_get zcp_global zcp_iter zcp_set zcp_synctask \
 	zfeature zfs_byteswap zfs_fm zfs_fuid zfs_ratelimit zfs_rlock zfs_sa zil zio \
-	zio_checksum zio_compress zio_inject zle zrlock zthr zfs_onexit
+	zio_checksum zio_compress zio_inject zle zrlock zthr zfs_onexit zfs_quota
 ZFS_ZCOMMON := cityhash zfeature_common zfs_comutil zfs_deleg zfs_fletcher \
 	zfs_fletcher_superscalar zfs_fletcher_superscalar4 zfs_namecheck zfs_prop \
 	zpool_prop zprop_common

@@ -13,6 +13,10 @@
 #include <sys/kstat.h>
 #include <sys/debug.h>
 #include <sys/spl_init.h>
+#include <sys/spa.h>
+#include <sys/procfs_list.h>
+#include <sys/sunddi.h>
+#include "zfs_selftest.h"
 #include "dev/console.h"
 #include "dev/blk.h"
 #include "fs/vfs.h"
@@ -533,14 +537,31 @@ static const struct fs_type zfs_type = {
 	.mount = zfs_mount,
 };
 
-__attribute__((visibility("default"))) int module_init(void)
+/* The porting layer's own state, then OpenZFS's tunables from the command
+ * line, then every OpenZFS part's init (AVL, nvpair, zcommon, Lua, ICP,
+ * unicode, zstd: their module_init()s), then the pool layer, as Linux's
+ * zfs_kmod_init brings it up. */
+static int openzfs_init(void)
 {
-	for (const spl_initcall_t *fn = __start_spl_initcalls; fn < __stop_spl_initcalls; fn++) {
-		int err = (*fn)();
-		if (err)
+	int err;
+
+	if ((err = spl_kmem_init()) || (err = spl_taskq_init()))
+		return err;
+	spl_procfs_list_init();
+	spl_params_apply();	/* a bad value is named and left at its default */
+	for (const spl_initcall_t *fn = __start_spl_initcalls; fn < __stop_spl_initcalls; fn++)
+		if ((err = (*fn)()) != 0)
 			return err;
-	}
+	uint64_t t0 = gethrtime();
+	spa_init(SPA_MODE_READ | SPA_MODE_WRITE);
+	printk_level(LOG_INFO, "zfs: spa_init %lu us\n", (gethrtime() - t0) / 1000);
+	return 0;
+}
+
+static int spl_selftests(void)
+{
 	int err = avl_selftest(1000);
+
 	if (err) {
 		printk("zfs: AVL self-test failed\n");
 		return err;
@@ -567,7 +588,7 @@ __attribute__((visibility("default"))) int module_init(void)
 		printk("zfs: memory pressure self-test failed\n");
 		return err;
 	}
-	if ((err = spl_taskq_init()) || (err = taskq_selftest())) {
+	if ((err = taskq_selftest())) {
 		printk("zfs: SPL task queue self-test failed (%d)\n", err);
 		return err < 0 ? err : -err;
 	}
@@ -576,7 +597,60 @@ __attribute__((visibility("default"))) int module_init(void)
 		return err;
 	}
 	printk("zfs: porting layer up; OpenZFS AVL self-test passed (1000 nodes); "
-	    "nvlist pack/unpack passed (native, XDR); SPL mutex/condvar/rwlock/taskq/kmem_cache/thread/tsd/kstat passed; "
-	    "pools and datasets are not supported yet\n");
+	    "nvlist pack/unpack passed (native, XDR); SPL mutex/condvar/rwlock/taskq/kmem_cache/thread/tsd/kstat passed\n");
+	return 0;
+}
+
+struct pool_selftest_args {
+	const char *dev;
+	int nthreads;
+	bool verify_only;
+};
+
+static void pool_selftest_thread(void *arg)
+{
+	struct pool_selftest_args *a = arg;
+	(thread_exit)(zfs_pool_selftest(a->dev, a->nthreads, a->verify_only));
+}
+
+/* --zfs.selftest_pool=DEV [--zfs.selftest_verify] [--zfs.selftest_threads=N]
+ * The pool code calls deeply (the ZIO pipeline runs in its caller), so
+ * the test gets a thread with a large stack rather than the loader's. */
+static void pool_selftest(void)
+{
+	struct pool_selftest_args a = { .nthreads = 8 };
+	const char *threads, *unused;
+
+	if (!boot_module_option("zfs.selftest_pool", &a.dev))
+		return;
+	if (boot_module_option("zfs.selftest_threads", &threads) && threads) {
+		long v;
+		if (ddi_strtol(threads, NULL, 10, &v) == 0)
+			a.nthreads = (int)v;
+	}
+	a.dev = a.dev ? a.dev : "";
+	a.verify_only = boot_module_option("zfs.selftest_verify", &unused);
+	struct thread *t = (thread_create)("zfs-selftest", pool_selftest_thread, &a,
+	    PRIO_DEFAULT, 256 * 1024);
+	if (t == NULL) {
+		printk("zfs-selftest: FAIL start: no memory for its thread\n");
+		return;
+	}
+	(thread_join)(t, NULL);
+}
+
+__attribute__((visibility("default"))) int module_init(void)
+{
+	uint64_t t0 = gethrtime();
+	int err = openzfs_init();
+
+	if (err) {
+		printk("zfs: OpenZFS init failed (error %d)\n", err);
+		return err > 0 ? -err : err;
+	}
+	if ((err = spl_selftests()))
+		return err;
+	printk("zfs: OpenZFS 2.1.11 loaded (init %lu us)\n", (gethrtime() - t0) / 1000);
+	pool_selftest();
 	return vfs_register_fs(&zfs_type);
 }

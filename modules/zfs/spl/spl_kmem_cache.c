@@ -3,13 +3,18 @@
  * made, the destructor when the cache lets it go (over its keep limit, at
  * reap, at destroy). Reclaim callbacks run at kmem_cache_reap_now, which
  * the kernel calls when memory runs short (each cache is a reclaimer). */
-#include <sys/kmem_cache.h>
+#include <sys/kmem.h>
 #include <sys/mutex.h>
 #include "mm/mm.h"
 #include <errno.h>
 #include <string.h>
 
-#define KEEP_MAX 256	/* constructed objects a cache keeps for reuse */
+/* Constructed objects a cache keeps for reuse: up to KEEP_BYTES of them
+ * (at least KEEP_MIN, at most KEEP_MAX), so caches of large buffers do not
+ * sit on megabytes; memory pressure takes the rest back anyway. */
+#define KEEP_MAX	256
+#define KEEP_MIN	2
+#define KEEP_BYTES	(128 * 1024)
 
 struct kmem_cache {
 	char name[32];
@@ -20,7 +25,7 @@ struct kmem_cache {
 	void *priv;
 	kmutex_t lock;
 	void **kept;		/* constructed, free objects */
-	int nkept;
+	int nkept, keep_max;
 	uint64_t allocated;	/* objects out */
 	struct reclaimer pressure;
 };
@@ -68,6 +73,8 @@ kmem_cache_t *kmem_cache_create(const char *name, size_t size, size_t align,
 	strlcpy(c->name, name, sizeof(c->name));
 	c->size = size ? size : 1;
 	c->align = align && (align & (align - 1)) == 0 ? align : 8;
+	c->keep_max = KEEP_BYTES / c->size;
+	c->keep_max = c->keep_max < KEEP_MIN ? KEEP_MIN : c->keep_max > KEEP_MAX ? KEEP_MAX : c->keep_max;
 	c->ctor = ctor;
 	c->dtor = dtor;
 	c->reclaim = reclaim;
@@ -91,9 +98,11 @@ void *kmem_cache_alloc(kmem_cache_t *c, int flags)
 	mutex_exit(&c->lock);
 	if (obj)
 		return obj;
-	obj = raw_alloc(c);
-	if (!obj)
-		return NULL;
+	for (unsigned attempt = 1; !(obj = raw_alloc(c)); attempt++) {
+		if (flags & KM_NOSLEEP)
+			return NULL;
+		spl_kmem_wait(c->size, attempt);
+	}
 	if (c->ctor && c->ctor(obj, c->priv, flags) != 0) {
 		raw_free(c, obj);
 		return NULL;
@@ -108,7 +117,7 @@ void kmem_cache_free(kmem_cache_t *c, void *obj)
 {
 	mutex_enter(&c->lock);
 	c->allocated--;
-	if (c->nkept < KEEP_MAX) {
+	if (c->nkept < c->keep_max) {
 		c->kept[c->nkept++] = obj;
 		obj = NULL;
 	}
@@ -150,6 +159,11 @@ void kmem_cache_destroy(kmem_cache_t *c)
 uint64_t spl_kmem_cache_inuse(kmem_cache_t *c)
 {
 	return c->allocated;
+}
+
+uint64_t spl_kmem_cache_entry_size(kmem_cache_t *c)
+{
+	return c->size;
 }
 
 int spl_kmem_cache_kept(kmem_cache_t *c)

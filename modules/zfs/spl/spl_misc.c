@@ -62,3 +62,13 @@ int ddi_strtol(const char *s, char **endp, int base, long *result)
 		*result = (long)v;
 	return err;
 }
+
+int ddi_strtoll(const char *s, char **endp, int base, longlong_t *result)
+{
+	u_longlong_t v;
+	int err = ddi_strtoull(s, endp, base, &v);
+
+	if (!err)
+		*result = (longlong_t)v;
+	return err;
+}

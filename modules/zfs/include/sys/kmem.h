@@ -17,6 +17,8 @@
 
 void *spl_kmem_alloc(size_t size, int flags);
 void spl_kmem_free(const void *p, size_t size);
+void spl_kmem_wait(size_t size, unsigned attempt);	/* before retry number attempt */
+int spl_kmem_init(void);
 #define kmem_alloc(size, flags)		spl_kmem_alloc(size, flags)
 #define kmem_zalloc(size, flags)	spl_kmem_alloc(size, (flags) | KM_ZERO)
 #define kmem_free(p, size)		spl_kmem_free(p, size)

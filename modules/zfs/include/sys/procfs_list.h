@@ -45,6 +45,7 @@ void procfs_list_add(procfs_list_t *pl, void *p);
 
 /* Osprey: the text of an installed list into buf; its length, -ENOENT or
  * -ENOSPC. */
+void spl_procfs_list_init(void);
 long spl_procfs_list_read(const char *module, const char *name, char *buf, size_t size);
 
 #endif

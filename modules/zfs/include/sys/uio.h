@@ -1,6 +1,6 @@
 /* I/O vectors described for OpenZFS's copy routines. Programs and the
  * kernel share one address space in Osprey, so user and system segments
- * are both plain memory (our implementation: spl/spl_uio.c). */
+ * are both plain memory (our implementation: os/zfs_uio.c). */
 #ifndef OSPREY_SPL_SYS_UIO_H
 #define OSPREY_SPL_SYS_UIO_H
 #include <sys/types.h>

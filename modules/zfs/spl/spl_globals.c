@@ -1,0 +1,79 @@
+/* The Solaris kernel's global facts, as Osprey has them: one process
+ * (p0), root credentials, no host id (0, as a Linux host without
+ * /etc/hostid), one CPU, the page allocator's memory. */
+#include <sys/zfs_context.h>
+#include <sys/zmod.h>
+#include "mm/mm.h"
+
+proc_t p0 = { .p_pid = 1 };
+static cred_t root_cred = { 0, 0 };
+cred_t *spl_kcred = &root_cred;	/* never changed */
+unsigned long spl_hostid;	/* 0: no host id, so multihost protection is off */
+struct utsname spl_utsname = {
+	.sysname = "Osprey", .nodename = "osprey", .release = "2.1.11",
+	.version = "OpenZFS", .machine = "x86_64",
+};
+
+int spl_ncpus(void)
+{
+	return 1;	/* the scheduler runs on the boot CPU */
+}
+
+int spl_cpuid(void)
+{
+	return 0;
+}
+
+uint64_t spl_physmem_pages(void)
+{
+	struct mem_stats s;
+
+	mem_stats(&s);
+	return s.total_pages;
+}
+
+uint64_t spl_freemem_pages(void)
+{
+	struct mem_stats s;
+
+	mem_stats(&s);
+	return s.free_pages;
+}
+
+void vcmn_err(int level, const char *fmt, va_list ap)
+{
+	char buf[256];
+
+	vsnprintf(buf, sizeof (buf), fmt, ap);
+	cmn_err(level, "%s", buf);
+}
+
+int copyinstr(const void *from, void *to, size_t len, size_t *done)
+{
+	size_t n = strnlen(from, len);
+
+	if (n == len)
+		return ENAMETOOLONG;
+	memcpy(to, from, n + 1);
+	if (done)
+		*done = n + 1;
+	return 0;
+}
+
+/* No zlib in Osprey: gzip compression fails, so OpenZFS writes the block
+ * uncompressed; a gzip block written elsewhere cannot be read here. */
+int z_compress_level(void *dst, size_t *dstlen, const void *src, size_t srclen, int level)
+{
+	return Z_ERRNO;
+}
+
+int z_uncompress(void *dst, size_t *dstlen, const void *src, size_t srclen)
+{
+	static bool said;	/* a benign race: at worst the line twice */
+
+	if (!said) {
+		said = true;
+		cmn_err(CE_WARN, "a gzip-compressed block cannot be read: no zlib in Osprey");
+	}
+	return Z_ERRNO;
+}
