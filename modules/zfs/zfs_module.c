@@ -14,6 +14,8 @@
 #include <sys/debug.h>
 #include <sys/spl_init.h>
 #include <sys/spa.h>
+#include <sys/rrwlock.h>
+#include <sys/zfs_quota.h>
 #include <sys/procfs_list.h>
 #include <sys/sunddi.h>
 #include "zfs_selftest.h"
@@ -552,8 +554,13 @@ static int openzfs_init(void)
 	for (const spl_initcall_t *fn = __start_spl_initcalls; fn < __stop_spl_initcalls; fn++)
 		if ((err = (*fn)()) != 0)
 			return err;
+	/* What Linux's zfs_kmod_init does besides spa_init: the key behind
+	 * re-entrant rwlocks, and the ZPL's space accounting callback. */
+	if ((err = tsd_create(&rrw_tsd_key, rrw_tsd_destroy)))
+		return err;
 	uint64_t t0 = gethrtime();
 	spa_init(SPA_MODE_READ | SPA_MODE_WRITE);
+	dmu_objset_register_type(DMU_OST_ZFS, zpl_get_file_info);
 	printk_level(LOG_INFO, "zfs: spa_init %lu us\n", (gethrtime() - t0) / 1000);
 	return 0;
 }
