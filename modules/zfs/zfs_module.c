@@ -14,6 +14,7 @@
 #include <sys/debug.h>
 #include <sys/spl_init.h>
 #include <sys/spa.h>
+#include <sys/arc_impl.h>
 #include <sys/rrwlock.h>
 #include <sys/zfs_quota.h>
 #include <sys/procfs_list.h>
@@ -306,14 +307,14 @@ static int kmem_cache_selftest(void)
 }
 
 
-/* Memory pressure reaches the caches: with 64 constructed page-sized
- * objects kept, take every free page; the allocation that finds none makes
+/* Memory pressure reaches the caches: with 16 constructed page-sized
+ * objects kept (within a cache's keep limit), take every free page; the allocation that finds none makes
  * the kernel reap the cache (owner callback, destructors), and its pages
  * are then handed out too. Everything is given back afterwards. */
 static int memory_pressure_selftest(void)
 {
 	struct kc_test t = { 0 };
-	void *objs[64], *taken = NULL;
+	void *objs[16], *taken = NULL;
 	size_t ntaken = 0;
 	int bad = 0;
 	kmem_cache_t *c = kmem_cache_create("zfs_pressure", PAGE_SIZE, 0, kc_ctor, kc_dtor,
@@ -321,18 +322,18 @@ static int memory_pressure_selftest(void)
 
 	if (!c)
 		return -ENOMEM;
-	for (int i = 0; i < 64; i++)
+	for (int i = 0; i < 16; i++)
 		bad += (objs[i] = kmem_cache_alloc(c, KM_SLEEP)) == NULL;
-	for (int i = 0; i < 64; i++)	/* all back, or destroy would find a leak */
+	for (int i = 0; i < 16; i++)	/* all back, or destroy would find a leak */
 		if (objs[i])
 			kmem_cache_free(c, objs[i]);
-	bad += spl_kmem_cache_kept(c) != 64;
+	bad += spl_kmem_cache_kept(c) != 16;
 	for (void **page; !bad && (page = kmalloc(PAGE_SIZE)); ntaken++) {
 		*page = taken;
 		taken = page;
 	}
 	/* Every failed allocation reaps again (finding nothing), so count >= 1. */
-	bad += t.reclaims < 1 || t.dtors != 64 || spl_kmem_cache_kept(c) != 0;
+	bad += t.reclaims < 1 || t.dtors != 16 || spl_kmem_cache_kept(c) != 0;
 	int reaps = t.reclaims;
 	while (taken) {
 		void *next = *(void **)taken;
@@ -503,7 +504,7 @@ static int print_pool_config(const char *source, nvlist_t *cfg)
 	if (!name)
 		return -EINVAL;
 	printk("zfs: %s: pool '%s' (guid %#lx, version %lu, txg %lu) found; "
-	    "importing pools is not supported yet\n", source, name, guid, version, txg);
+	    "mounting its datasets needs the POSIX layer, not built yet\n", source, name, guid, version, txg);
 	return 0;
 }
 
@@ -515,7 +516,7 @@ static int zfs_mount(struct mount *mp, const char *source, const char *data)
 	nvlist_t *cfg;
 
 	if (!dev) {
-		printk("zfs: %s: not a block device (pools by name need the pool layer)\n",
+		printk("zfs: %s: not a block device (mounting a pool by name needs the POSIX layer, not built yet)\n",
 		    source ? source : "(none)");
 		return -ENODEV;
 	}
@@ -657,7 +658,8 @@ __attribute__((visibility("default"))) int module_init(void)
 	}
 	if ((err = spl_selftests()))
 		return err;
-	printk("zfs: OpenZFS 2.1.11 loaded (init %lu us)\n", (gethrtime() - t0) / 1000);
+	printk("zfs: OpenZFS 2.1.11 loaded (init %lu us, ARC %lu..%lu MiB)\n",
+	    (gethrtime() - t0) / 1000, (ulong_t)(arc_c_min >> 20), (ulong_t)(arc_c_max >> 20));
 	pool_selftest();
 	return vfs_register_fs(&zfs_type);
 }

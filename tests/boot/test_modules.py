@@ -137,9 +137,10 @@ def _zfs_lib(ctx):
 
 
 def test_zfs_module_first_part(ctx):
-    """libzfs.so so far: OpenZFS's AVL and nvpair code compiled unmodified
-    against our porting layer and checked at load; its zfs type reads vdev
-    labels only, and a mount says so instead of pretending."""
+    """libzfs.so: OpenZFS's pool layer compiled unmodified against our
+    porting layer, whose pieces are checked at load; its zfs type reads
+    vdev labels only (mounting is the POSIX layer's, not built yet), and a
+    mount says so instead of pretending."""
     lib = _zfs_lib(ctx)
     if not lib:
         ctx.skip("zfs", "build/modules/libzfs.so not built (make zfs-src modules)")

@@ -1,7 +1,8 @@
 /* The ARC on Osprey: what module/zfs/arc.c asks of the OS. Memory facts
  * come from the page allocator (mem_stats); memory pressure arrives as a
  * reclaimer (mm/reclaim.c) that runs in the thread whose allocation failed
- * and asks the ARC to shrink; `--zfs.arc_max=SIZE` bounds the cache.
+ * and asks the ARC to shrink; `--zfs.arc_max=SIZE` bounds the cache
+ * (through param_set_arc_max, as every tunable is set: spl/spl_param.c).
  *
  * The ARC also watches memory by itself: its reap thread checks
  * arc_available_memory() every second and shrinks when free memory falls
@@ -177,67 +178,11 @@ static void arc_os_set_sys_free(uint64_t allmem)
 	arc_sys_free = MAX(allmem / 32, 4ULL << 20);
 }
 
-/* "512M", "2G", "65536": decimal digits and an optional K, M, G or T
- * (powers of 1024, either case). Returns 0, or EINVAL for anything else,
- * including a value that does not fit in 64 bits. */
-static int arc_os_parse_size(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	int shift = 0;
-	const char *p = s;
-
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			return (EINVAL);
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (p == s)
-		return (EINVAL);
-	switch (*p) {
-	case 'k': case 'K': shift = 10; p++; break;
-	case 'm': case 'M': shift = 20; p++; break;
-	case 'g': case 'G': shift = 30; p++; break;
-	case 't': case 'T': shift = 40; p++; break;
-	}
-	if (*p != '\0' || (shift && v > (UINT64_MAX >> shift)))
-		return (EINVAL);
-	*out = v << shift;
-	return (0);
-}
-
-/* `--zfs.arc_max=SIZE` sets zfs_arc_max, which arc_init applies right
- * after arc_lowmem_init; 0 means the default, as on Linux. A value that
- * arc_init would silently drop (outside MIN_ARC_MAX .. all memory) is
- * refused here with a warning instead. */
-static void arc_os_read_options(void)
-{
-	const char *val;
-	uint64_t size, allmem = arc_all_memory();
-
-	if (!boot_module_option("zfs.arc_max", &val))
-		return;
-	if (val == NULL || arc_os_parse_size(val, &size) != 0) {
-		cmn_err(CE_WARN, "--zfs.arc_max=%s is not a size (e.g. 256M, 2G); "
-		    "the ARC keeps its default limit", val ? val : "");
-		zfs_arc_max = 0;
-		return;
-	}
-	if (size != 0 && (size < MIN_ARC_MAX || size >= allmem)) {
-		cmn_err(CE_WARN, "--zfs.arc_max=%s is outside %lluM..%lluM "
-		    "(the minimum, and all memory); the ARC keeps its default limit",
-		    val, (u_longlong_t)(MIN_ARC_MAX >> 20), (u_longlong_t)(allmem >> 20));
-		zfs_arc_max = 0;
-		return;
-	}
-	zfs_arc_max = size;
-}
-
 /* arc_init calls this first, before it sizes the ARC from zfs_arc_max and
  * arc_sys_free. The reclaimer may run from here on; it finds nothing to
  * reclaim until the ARC holds buffers, i.e. after arc_init. */
 void arc_lowmem_init(void)
 {
-	arc_os_read_options();
 	arc_os_set_sys_free(arc_all_memory());
 	arc_os_running = B_TRUE;
 	mm_register_reclaimer(&arc_os_reclaimer);
@@ -299,14 +244,11 @@ void arc_prune_async(int64_t adjust)
  * before arc_init, arc_init applies it. Byte counts take size suffixes. */
 int param_set_arc_long(ZFS_MODULE_PARAM_ARGS)
 {
-	uint64_t v;
+	int error = param_set_ulong(buf, kp);
 
-	if (buf == NULL || arc_os_parse_size(buf, &v) != 0)
-		return (SET_ERROR(EINVAL));
-	*(unsigned long *)kp->arg = v;
-	if (arc_os_running)
+	if (error == 0 && arc_os_running)
 		arc_tuning_update(B_TRUE);
-	return (0);
+	return (error);
 }
 
 int param_set_arc_min(ZFS_MODULE_PARAM_ARGS)
@@ -314,8 +256,24 @@ int param_set_arc_min(ZFS_MODULE_PARAM_ARGS)
 	return (param_set_arc_long(buf, kp));
 }
 
+/* `--zfs.arc_max=SIZE` comes here before arc_init sizes the ARC (0 means
+ * the default, as on Linux). A value arc_init would silently drop
+ * (outside MIN_ARC_MAX .. all memory) is refused with the reason. */
 int param_set_arc_max(ZFS_MODULE_PARAM_ARGS)
 {
+	unsigned long v;
+	zfs_kernel_param_t parsed = { .arg = &v };
+	int error = param_set_ulong(buf, &parsed);
+	uint64_t allmem = arc_all_memory();
+
+	if (error != 0)
+		return (error);
+	if (v != 0 && (v < MIN_ARC_MAX || v >= allmem)) {
+		cmn_err(CE_WARN, "zfs_arc_max=%s is outside %lluM..%lluM (the minimum, "
+		    "and all memory)", buf, (u_longlong_t)(MIN_ARC_MAX >> 20),
+		    (u_longlong_t)(allmem >> 20));
+		return (-ERANGE);
+	}
 	return (param_set_arc_long(buf, kp));
 }
 

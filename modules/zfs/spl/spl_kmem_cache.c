@@ -54,7 +54,10 @@ static size_t reclaim_pages(void *arg, size_t pages)
 	size_t kept = (size_t)c->nkept;	/* a hint: reap takes the lock */
 
 	kmem_cache_reap_now(c);
-	return (kept * c->size + PAGE_SIZE - 1) / PAGE_SIZE;
+	/* Objects under a page come from the heap's slabs, which keep their
+	 * pages: claim only what surely went back, so the kernel goes on to
+	 * ask the other reclaimers. */
+	return c->size >= PAGE_SIZE ? kept * (c->size / PAGE_SIZE) : 0;
 }
 
 kmem_cache_t *kmem_cache_create(const char *name, size_t size, size_t align,

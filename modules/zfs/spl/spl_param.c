@@ -142,9 +142,10 @@ int spl_params_apply(void)
 		if (!find_option(kp->name, &val))
 			continue;
 		int err = set_param(kp, val);
+		err = err < 0 ? -err : err;	/* Linux setters say -errno, some OpenZFS ones errno */
 		if (err) {
 			cmn_err(CE_WARN, "--zfs.%s=%s: not a valid value (error %d); default kept",
-			    kp->name, val ? val : "", -err);
+			    kp->name, val ? val : "", err);
 			bad++;
 		} else {
 			cmn_err(CE_NOTE, "tunable %s set to %s", kp->name, val);
