@@ -115,15 +115,19 @@ def test_zfs_pool(ctx):
         with open(disk, "wb") as f:
             f.truncate(DISK_MIB << 20)
 
-        status, out = ctx.run("--zfs.selftest_pool=/dev/vblk1 --zfs.selftest_threads=8 "
-                              "/bin/busybox true", memory=GUEST_MEMORY, images=[image, disk],
-                              timeout=GUEST_TIMEOUT)
+        # 64 writers at once, and an ARC bounded from the command line.
+        status, out = ctx.run("--zfs.selftest_pool=/dev/vblk1 --zfs.selftest_threads=64 "
+                              "--zfs.arc_max=96M /bin/busybox true", memory=GUEST_MEMORY,
+                              images=[image, disk], timeout=GUEST_TIMEOUT)
         steps = _selftest_lines(out)
         missing = [s for s in FULL_STEPS if steps.get(s, ("",))[0] != "PASS"]
         ctx.check("selftest", not missing and "all steps passed" in out,
                   "not passed: %s; first failure: %s" % (", ".join(missing), _first_failure(steps)),
                   out)
         ctx.check("no_panic", "PANIC" not in out, "the guest panicked", out)
+        ctx.check("arc_max_option", re.search(r"zfs: OpenZFS 2\.1\.11 loaded \(init \d+ us, "
+                                              r"ARC \d+\.\.96 MiB\)", out),
+                  "--zfs.arc_max=96M did not bound the ARC", out)
         times = re.search(r"zfs-selftest: pool create (\d+) us, import (\d+) us", out)
         ctx.check("timings", times, "no timing line", None)
         if times:
@@ -135,6 +139,20 @@ def test_zfs_pool(ctx):
         ctx.check("zdb_bcc", ok, "zdb -bcc exit %s, no leak-free verdict" % rc, zout)
         if not ok:
             return
+
+        # The same pool on a device cut short: the import must fail and
+        # say why, with no panic and no hang.
+        short = os.path.join(tmp, "short.img")
+        with open(disk, "rb") as src, open(short, "wb") as dst:
+            dst.write(src.read((DISK_MIB // 2) << 20))
+        status, out = ctx.run("--zfs.selftest_pool=/dev/vblk1 --zfs.selftest_verify "
+                              "/bin/busybox true", memory=GUEST_MEMORY, images=[image, short],
+                              timeout=GUEST_TIMEOUT)
+        steps = _selftest_lines(out)
+        ctx.check("truncated_device_refused", steps.get("import", ("",))[0] == "FAIL" and
+                  "PANIC" not in out and "zfs-selftest: FAILED" in out,
+                  "import on a half-size copy: %s" % (steps.get("import"),), out)
+        os.unlink(short)
 
         # Corrupt the one uncompressed data block the self-test marked. zdb
         # must now find a checksum error (error 52, ECKSUM) in it, which
