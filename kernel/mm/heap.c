@@ -7,6 +7,7 @@
 #include "mm/page_info.h"
 #include "sched/spinlock.h"
 #include "dev/console.h"
+#include "sched/sched.h"
 #include "panic.h"
 #include <string.h>
 
@@ -160,6 +161,24 @@ static void *slab_alloc_locked(unsigned cls)
 	return p;
 }
 
+/* One line a second at most: a caller that waits for memory and retries
+ * (the ZFS module's KM_SLEEP) would otherwise flood the console, and each
+ * byte of it costs a VM exit. */
+static void report_failure(size_t size)
+{
+	static uint64_t last_ns, suppressed;	/* racy by design: it only paces a message */
+	uint64_t now = clock_ns();
+
+	if (last_ns && now - last_ns < 1000000000ULL) {
+		suppressed++;
+		return;
+	}
+	pr_warn("kmalloc: out of memory allocating %lu bytes (%lu more failures not shown)\n",
+	    size, suppressed);
+	last_ns = now;
+	suppressed = 0;
+}
+
 void *kmalloc(size_t size)
 {
 	void *p = NULL;
@@ -182,7 +201,7 @@ void *kmalloc(size_t size)
 		}
 	}
 	if (!p)
-		pr_warn("kmalloc: out of memory allocating %lu bytes\n", size);
+		report_failure(size);
 	return p;
 }
 

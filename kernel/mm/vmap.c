@@ -163,8 +163,9 @@ void vmap_protect(void *va, size_t size, int vm_flags)
 	paging_protect((uintptr_t)va, size, vm_flags);
 }
 
-/* Virtually contiguous memory from single pages, for large buffers that no
- * device reads (a fragmented buddy may have no big block left). */
+/* Virtually contiguous memory from single pages, for large buffers (a
+ * fragmented buddy may have no big block left). Devices may read them:
+ * virtio cuts requests into physically contiguous runs. Zeroed. */
 void *vmalloc(size_t size)
 {
 	void *top = vmap_stack(size);

@@ -49,6 +49,8 @@ EXPORT_SYMBOL(mm_register_reclaimer);
 EXPORT_SYMBOL(mm_unregister_reclaimer);
 EXPORT_SYMBOL(pages_alloc);
 EXPORT_SYMBOL(pages_free);
+EXPORT_SYMBOL(vfree);
+EXPORT_SYMBOL(vmalloc);
 
 /* threads, time, synchronization */
 EXPORT_SYMBOL(clock_ns);

@@ -786,6 +786,23 @@ static nvlist_t *import_config(struct run *run, nvlist_t *label, const char *dev
 	return config;
 }
 
+/* Why an import fails on a device cut short is not in spa_import's errno:
+ * say it when the label's top-level vdev is larger than the device. */
+static const char *device_short_note(nvlist_t *label, struct blkdev *dev)
+{
+	static char note[96];	/* only the self-test thread writes it */
+	nvlist_t *top;
+	uint64_t asize;
+
+	if (nvlist_lookup_nvlist(label, ZPOOL_CONFIG_VDEV_TREE, &top) != 0 ||
+	    nvlist_lookup_uint64(top, ZPOOL_CONFIG_ASIZE, &asize) != 0 ||
+	    asize <= dev->nsectors * SECTOR_SIZE)
+		return "";
+	snprintf(note, sizeof (note), ": the pool's vdev needs %llu MiB, the device has %llu MiB",
+	    (u_longlong_t)(asize >> 20), (u_longlong_t)((dev->nsectors * SECTOR_SIZE) >> 20));
+	return note;
+}
+
 static int import_pool(struct run *run, struct blkdev *dev, const char *devpath)
 {
 	nvlist_t *label = read_label(run, dev), *config = NULL, *props = NULL;
@@ -798,7 +815,8 @@ static int import_pool(struct run *run, struct blkdev *dev, const char *devpath)
 		props = fnvlist_alloc();
 		fnvlist_add_string(props, zpool_prop_to_name(ZPOOL_PROP_CACHEFILE), "none");
 		if ((err = spa_import(name, config, props, ZFS_IMPORT_NORMAL)))
-			fail(run, err, "spa_import of '%s' from %s", name, devpath);
+			fail(run, err, "spa_import of '%s' from %s%s", name, devpath,
+			    device_short_note(label, dev));
 		fnvlist_free(props);
 		fnvlist_free(config);
 	}

@@ -150,6 +150,7 @@ def test_zfs_pool(ctx):
                               timeout=GUEST_TIMEOUT)
         steps = _selftest_lines(out)
         ctx.check("truncated_device_refused", steps.get("import", ("",))[0] == "FAIL" and
+                  "the device has %d MiB" % (DISK_MIB // 2) in steps["import"][1] and
                   "PANIC" not in out and "zfs-selftest: FAILED" in out,
                   "import on a half-size copy: %s" % (steps.get("import"),), out)
         os.unlink(short)

@@ -16,10 +16,31 @@ void spl_kmem_wait(size_t size, unsigned attempt)
 	thread_sleep_ns(attempt < 10 ? 1000000 : 10000000);
 }
 
+/* Large buffers (ZFS's 128 KiB and 1 MiB blocks) come from single pages
+ * mapped together: the buddy allocator may have no big block left once
+ * memory is fragmented. The size decides, so free finds the same path
+ * (Solaris callers always pass the size they allocated). */
+#define SPL_VMALLOC_MIN	(32 * 1024 + 1)
+
+void *spl_kmem_raw_alloc(size_t size, bool zero)
+{
+	if (size >= SPL_VMALLOC_MIN)
+		return vmalloc(size);	/* zeroed */
+	return zero ? kzalloc(size) : kmalloc(size);
+}
+
+void spl_kmem_raw_free(void *p, size_t size)
+{
+	if (size >= SPL_VMALLOC_MIN)
+		vfree(p, size);
+	else
+		kfree(p);
+}
+
 void *spl_kmem_alloc(size_t size, int flags)
 {
 	for (unsigned attempt = 1;; attempt++) {
-		void *p = flags & KM_ZERO ? kzalloc(size) : kmalloc(size);
+		void *p = spl_kmem_raw_alloc(size, flags & KM_ZERO);
 		if (p || (flags & KM_NOSLEEP) || size == 0)
 			return p;
 		spl_kmem_wait(size, attempt);
@@ -28,7 +49,7 @@ void *spl_kmem_alloc(size_t size, int flags)
 
 void spl_kmem_free(const void *p, size_t size)
 {
-	kfree((void *)p);
+	spl_kmem_raw_free((void *)p, size);
 }
 
 char *kmem_vasprintf(const char *fmt, va_list ap)

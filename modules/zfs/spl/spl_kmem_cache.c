@@ -30,14 +30,25 @@ struct kmem_cache {
 	struct reclaimer pressure;
 };
 
-/* Over-aligned objects remember where their allocation starts. */
+/* Objects of a page or more are page-aligned as allocated (the heap's
+ * page allocations and mapped pages both are); smaller over-aligned ones
+ * remember where their allocation starts. */
+static bool needs_padding(kmem_cache_t *c)
+{
+	return c->align > 16 && !(c->size >= PAGE_SIZE && c->align <= PAGE_SIZE);
+}
+
+static size_t raw_size(kmem_cache_t *c)
+{
+	return needs_padding(c) ? c->size + c->align + sizeof(void *) : c->size;
+}
+
 static void *raw_alloc(kmem_cache_t *c)
 {
-	if (c->align <= 16)
-		return kmalloc(c->size);
-	uint8_t *raw = kmalloc(c->size + c->align + sizeof(void *));
-	if (!raw)
-		return NULL;
+	uint8_t *raw = spl_kmem_raw_alloc(raw_size(c), false);
+
+	if (!raw || !needs_padding(c))
+		return raw;
 	uintptr_t obj = ((uintptr_t)raw + sizeof(void *) + c->align - 1) & ~(c->align - 1);
 	((void **)obj)[-1] = raw;
 	return (void *)obj;
@@ -45,7 +56,7 @@ static void *raw_alloc(kmem_cache_t *c)
 
 static void raw_free(kmem_cache_t *c, void *obj)
 {
-	kfree(c->align <= 16 ? obj : ((void **)obj)[-1]);
+	spl_kmem_raw_free(needs_padding(c) ? ((void **)obj)[-1] : obj, raw_size(c));
 }
 
 static size_t reclaim_pages(void *arg, size_t pages)

@@ -17,7 +17,10 @@
 
 void *spl_kmem_alloc(size_t size, int flags);
 void spl_kmem_free(const void *p, size_t size);
-void spl_kmem_wait(size_t size, unsigned attempt);	/* before retry number attempt */
+void spl_kmem_wait(size_t size, unsigned attempt);
+/* One allocation, no waiting; large sizes are mapped pages (page-aligned). */
+void *spl_kmem_raw_alloc(size_t size, bool zero);
+void spl_kmem_raw_free(void *p, size_t size);	/* before retry number attempt */
 int spl_kmem_init(void);
 #define kmem_alloc(size, flags)		spl_kmem_alloc(size, flags)
 #define kmem_zalloc(size, flags)	spl_kmem_alloc(size, (flags) | KM_ZERO)
