@@ -4,7 +4,11 @@
 # the Solaris kernel API on Osprey's; os/: the platform glue).
 ZFS_SRC := $(BUILD)/zfs-src/usr/src/zfs-2.1.11
 ZFS_STAMP := $(ZFS_SRC)/module/zfs/spa.c
-ZFS_OBJDIR := $(BUILD)/modules/zfs
+# `make ZFS_DEBUG=1` builds OpenZFS with its assertions (ASSERT) and debug
+# checks on, as OpenZFS's --enable-debug does; the default is a release
+# build, as distributions ship (VERIFY checks stay on in both).
+ZFS_DEBUG ?= 0
+ZFS_OBJDIR := $(BUILD)/modules/zfs-$(if $(filter 1,$(ZFS_DEBUG)),debug,release)
 
 # The platform-independent code, as libzpool builds it, less the POSIX
 # layer's files (part 2 of the port) and SIMD variants (the kernel uses
@@ -73,7 +77,7 @@ ZFS_CFLAGS := -std=gnu11 -O2 -g -fPIC -ffreestanding -nostdinc -isystem $(GCC_IN
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
 	-fvisibility=hidden -fno-asynchronous-unwind-tables -fno-common \
 	-Imodules/zfs/include -Ikernel/lib/include -Ikernel -I$(ZFS_SRC)/include -I$(ZFS_INC) \
-	-I$(ZFS_SRC)/module/icp/include -D_KERNEL -D__KERNEL__ -DZFS_DEBUG \
+	-I$(ZFS_SRC)/module/icp/include -D_KERNEL -D__KERNEL__ $(if $(filter 1,$(ZFS_DEBUG)),-DZFS_DEBUG) \
 	-DZFS_META_VERSION='"2.1.11"' -DZFS_META_RELEASE='"1+deb12u1"' \
 	-DZFS_META_AUTHOR='"OpenZFS"' -DZFS_META_LICENSE='"CDDL"' \
 	-Wall -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers -MMD -MP
@@ -109,7 +113,13 @@ $(ZFS_OBJDIR)/own/%.o: modules/zfs/%.c | $(ZFS_STAMP) $(ZFS_INC_LINKS)
 	@echo "  CC      $<"
 	@$(CC) $(ZFS_OWN_CFLAGS) -c $< -o $@
 
-$(BUILD)/modules/libzfs.so: $(ZFS_UPSTREAM_OBJS) $(ZFS_OWN_OBJS) modules/zfs/module.mk
+# Rewritten (so newer) only when the mode changes: libzfs.so then relinks.
+ZFS_MODE_STAMP := $(BUILD)/modules/libzfs.debug
+$(shell mkdir -p $(BUILD)/modules; [ "$$(cat $(ZFS_MODE_STAMP) 2>/dev/null)" = "$(ZFS_DEBUG)" ] || \
+	echo $(ZFS_DEBUG) > $(ZFS_MODE_STAMP))
+
+$(BUILD)/modules/libzfs.so: $(ZFS_UPSTREAM_OBJS) $(ZFS_OWN_OBJS) modules/zfs/module.mk \
+		$(ZFS_MODE_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) -shared -nostdlib -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--strip-debug \

@@ -31,14 +31,16 @@ _Noreturn void spl_assert3_failed(const char *expr, uint64_t a, uint64_t b,
 #define IMPLY(a, b)		VERIFY(!(a) || (b))
 #define EQUIV(a, b)		VERIFY(!!(a) == !!(b))
 #else
-#define ASSERT(c)		((void)sizeof (c))
-#define ASSERT3S(a, op, b)	((void)sizeof ((a) op (b)))
-#define ASSERT3U(a, op, b)	((void)sizeof ((a) op (b)))
-#define ASSERT3P(a, op, b)	((void)sizeof ((a) op (b)))
-#define ASSERT3B(a, op, b)	((void)sizeof ((a) op (b)))
-#define ASSERT0(a)		((void)sizeof (a))
-#define IMPLY(a, b)		((void)sizeof ((a) && (b)))
-#define EQUIV(a, b)		((void)sizeof ((a) && (b)))
+/* As OpenZFS's release builds: gone, arguments unparsed (some name
+ * functions that exist only in debug builds). */
+#define ASSERT(c)		((void)0)
+#define ASSERT3S(a, op, b)	((void)0)
+#define ASSERT3U(a, op, b)	((void)0)
+#define ASSERT3P(a, op, b)	((void)0)
+#define ASSERT3B(a, op, b)	((void)0)
+#define ASSERT0(a)		((void)0)
+#define IMPLY(a, b)		((void)0)
+#define EQUIV(a, b)		((void)0)
 #endif
 #define CTASSERT(x)		_Static_assert(x, #x)
 #define CTASSERT_GLOBAL(x)	_Static_assert(x, #x)
