@@ -544,9 +544,24 @@ static const struct fs_type zfs_type = {
  * line, then every OpenZFS part's init (AVL, nvpair, zcommon, Lua, ICP,
  * unicode, zstd: their module_init()s), then the pool layer, as Linux's
  * zfs_kmod_init brings it up. */
+/* Below this much RAM the pool layer starves instead of failing: the
+ * ARC keeps at least 32 MiB (arc_c_min), and a pool at work needs about
+ * 24 MiB more (measured: the self-test passes at -m 56M, and waits for
+ * memory forever at -m 48M). Refusing to load says so. */
+#define ZFS_MIN_RAM_MIB	55
+
 static int openzfs_init(void)
 {
+	struct mem_stats ms;
 	int err;
+
+	mem_stats(&ms);
+	if ((ms.total_pages * PAGE_SIZE) >> 20 < ZFS_MIN_RAM_MIB) {
+		printk("zfs: needs %d MiB of memory or more (the ARC alone keeps 32 MiB); "
+		    "this machine has %lu MiB\n", ZFS_MIN_RAM_MIB,
+		    (ulong_t)((ms.total_pages * PAGE_SIZE) >> 20));
+		return ENOMEM;
+	}
 
 	if ((err = spl_kmem_init()) || (err = spl_taskq_init()))
 		return err;

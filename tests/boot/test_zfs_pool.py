@@ -199,6 +199,25 @@ def test_zfs_pool_missing_device(ctx):
                   "(error 19)" in out and "PANIC" not in out, "no clear message", out)
 
 
+def test_zfs_refuses_too_little_memory(ctx):
+    """Below the memory the pool layer needs, libzfs.so refuses to load and
+    says why, instead of starving later (the ARC keeps 32 MiB)."""
+    lib = _zfs_lib(ctx)
+    if not lib:
+        ctx.skip("small_memory", "no build/modules/libzfs.so")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        image, msg = _image(ctx, tmp, lib)
+        if not image:
+            ctx.check("small_memory", False, msg)
+            return
+        status, out = ctx.run("--zfs.selftest_pool=/dev/vblk1 /bin/busybox true", memory="48M",
+                              images=[image], timeout=120)
+        ctx.check("small_memory", re.search(r"zfs: needs \d+ MiB of memory or more .*this machine "
+                                            r"has \d+ MiB", out) and "cannot get filesystem type 'zfs'"
+                  in out and status == 0 and "PANIC" not in out, "no clear refusal", out)
+
+
 def gpt_partition(disk, index=1):
     """(first byte, length) of GPT partition `index` (1-based) of a disk image."""
     with open(disk, "rb") as f:
