@@ -581,42 +581,35 @@ static int openzfs_init(void)
 	return 0;
 }
 
+static int avl_selftest_1000(void)
+{
+	return avl_selftest(1000);
+}
+
+/* In order: later checks use what earlier ones proved. The memory
+ * pressure one takes every free page for a moment. */
+static const struct {
+	int (*run)(void);
+	const char *what;
+} spl_checks[] = {
+	{ avl_selftest_1000, "AVL" },
+	{ nvlist_selftest, "nvlist" },
+	{ sync_selftest, "SPL lock" },
+	{ thread_selftest, "SPL thread/TSD" },
+	{ kmem_cache_selftest, "SPL kmem cache" },
+	{ memory_pressure_selftest, "memory pressure" },
+	{ taskq_selftest, "SPL task queue" },
+	{ kstat_selftest, "SPL kstat" },
+};
+
 static int spl_selftests(void)
 {
-	int err = avl_selftest(1000);
-
-	if (err) {
-		printk("zfs: AVL self-test failed\n");
-		return err;
-	}
-	if ((err = nvlist_selftest())) {
-		printk("zfs: nvlist self-test failed\n");
-		return err;
-	}
-	if ((err = sync_selftest())) {
-		printk("zfs: SPL lock self-test failed\n");
-		return err;
-	}
-	if ((err = thread_selftest())) {
-		printk("zfs: SPL thread/TSD self-test failed\n");
-		return err;
-	}
-	if ((err = kmem_cache_selftest())) {
-		printk("zfs: SPL kmem cache self-test failed\n");
-		return err;
-	}
-	/* It takes every free page for a moment. */
-	if ((err = memory_pressure_selftest())) {
-		printk("zfs: memory pressure self-test failed\n");
-		return err;
-	}
-	if ((err = taskq_selftest())) {
-		printk("zfs: SPL task queue self-test failed (%d)\n", err);
-		return err < 0 ? err : -err;
-	}
-	if ((err = kstat_selftest())) {
-		printk("zfs: SPL kstat self-test failed\n");
-		return err;
+	for (size_t i = 0; i < ARRAY_SIZE(spl_checks); i++) {
+		int err = spl_checks[i].run();
+		if (err) {
+			printk("zfs: %s self-test failed (%d)\n", spl_checks[i].what, err);
+			return err < 0 ? err : -err;
+		}
 	}
 	printk("zfs: porting layer up; OpenZFS AVL self-test passed (1000 nodes); "
 	    "nvlist pack/unpack passed (native, XDR); SPL mutex/condvar/rwlock/taskq/kmem_cache/thread/tsd/kstat passed\n");
