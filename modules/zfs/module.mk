@@ -56,7 +56,7 @@ ZFS_UPSTREAM := avl/avl nvpair/nvpair nvpair/fnvpair nvpair/nvpair_alloc_spl \
 ZFS_UPSTREAM_OBJS := $(patsubst %,$(ZFS_OBJDIR)/upstream/%.o,$(ZFS_UPSTREAM)) \
 	$(patsubst %,$(ZFS_OBJDIR)/asm/%.o,$(ZFS_ASM))
 
-ZFS_OWN_SRCS := modules/zfs/zfs_module.c $(wildcard modules/zfs/zfs_selftest.c) \
+ZFS_OWN_SRCS := $(wildcard modules/zfs/*.c) \
 	$(wildcard modules/zfs/spl/*.c) $(wildcard modules/zfs/os/*.c)
 ZFS_OWN_OBJS := $(patsubst modules/zfs/%.c,$(ZFS_OBJDIR)/own/%.o,$(ZFS_OWN_SRCS))
 

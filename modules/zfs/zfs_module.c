@@ -628,14 +628,34 @@ static void pool_selftest_thread(void *arg)
 	(thread_exit)(zfs_pool_selftest(a->dev, a->nthreads, a->verify_only));
 }
 
+static void pool_scrub_thread(void *arg)
+{
+	(thread_exit)(zfs_pool_scrub(arg));
+}
+
+/* Runs fn(arg) in a thread with a stack as deep as the pool code needs
+ * (the ZIO pipeline runs in its caller), and waits for it. */
+static void run_deep(const char *name, void (*fn)(void *), void *arg)
+{
+	struct thread *t = (thread_create)(name, fn, arg, PRIO_DEFAULT, 256 * 1024);
+
+	if (t == NULL) {
+		printk("%s: FAIL start: no memory for its thread\n", name);
+		return;
+	}
+	(thread_join)(t, NULL);
+}
+
 /* --zfs.selftest_pool=DEV [--zfs.selftest_verify] [--zfs.selftest_threads=N]
- * The pool code calls deeply (the ZIO pipeline runs in its caller), so
- * the test gets a thread with a large stack rather than the loader's. */
+ * and --zfs.scrub=DEV. */
 static void pool_selftest(void)
 {
 	struct pool_selftest_args a = { .nthreads = 8 };
 	const char *threads, *unused;
 
+	const char *scrub;
+	if (boot_module_option("zfs.scrub", &scrub) && scrub)
+		run_deep("zfs-scrub", pool_scrub_thread, (void *)scrub);
 	if (!boot_module_option("zfs.selftest_pool", &a.dev))
 		return;
 	if (boot_module_option("zfs.selftest_threads", &threads) && threads) {
@@ -645,13 +665,7 @@ static void pool_selftest(void)
 	}
 	a.dev = a.dev ? a.dev : "";
 	a.verify_only = boot_module_option("zfs.selftest_verify", &unused);
-	struct thread *t = (thread_create)("zfs-selftest", pool_selftest_thread, &a,
-	    PRIO_DEFAULT, 256 * 1024);
-	if (t == NULL) {
-		printk("zfs-selftest: FAIL start: no memory for its thread\n");
-		return;
-	}
-	(thread_join)(t, NULL);
+	run_deep("zfs-selftest", pool_selftest_thread, &a);
 }
 
 __attribute__((visibility("default"))) int module_init(void)

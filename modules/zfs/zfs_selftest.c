@@ -33,6 +33,8 @@
 #include <sys/dsl_dataset.h>
 #include <sys/dsl_prop.h>
 #include <sys/dsl_pool.h>
+#include <sys/dsl_scan.h>
+#include <sys/spa_impl.h>
 #include <sys/zap.h>
 #include <sys/txg.h>
 #include <sys/vdev.h>
@@ -45,6 +47,7 @@
 #include "dev/console.h"
 #include "lib/printf.h"
 #include "zfs_selftest.h"
+#include "zfs_import.h"
 
 #define POOL		"osprey"
 #define MANIFEST_OBJ	1ULL		/* claimed in each new dataset, before any data object */
@@ -691,137 +694,17 @@ static int export_pool(struct run *run)
 
 /* ---- import from the device's label ---- */
 
-/* The best of the device's four vdev labels (the highest txg), as
- * `zpool import` reads them; NULL if none is valid. */
-static nvlist_t *read_label(struct run *run, struct blkdev *dev)
-{
-	uint64_t psize = P2ALIGN_TYPED(dev->nsectors * SECTOR_SIZE, sizeof(vdev_label_t), uint64_t);
-	vdev_phys_t *vp = vmem_alloc(sizeof(*vp), KM_SLEEP);
-	nvlist_t *best = NULL;
-	uint64_t best_txg = 0;
-	int valid = 0;
-
-	for (int l = 0; l < VDEV_LABELS; l++) {
-		uint64_t off = vdev_label_offset(psize, l, offsetof(vdev_label_t, vl_vdev_phys));
-		uint64_t guid = 0, state = ~0ULL, txg = 0;
-		nvlist_t *cfg;
-		if (blk_pread(dev, vp, sizeof(*vp), off) != (long)sizeof(*vp) ||
-		    nvlist_unpack(vp->vp_nvlist, sizeof(vp->vp_nvlist), &cfg, KM_SLEEP))
-			continue;
-		if (nvlist_lookup_uint64(cfg, ZPOOL_CONFIG_GUID, &guid) || !guid ||
-		    nvlist_lookup_uint64(cfg, ZPOOL_CONFIG_POOL_STATE, &state) ||
-		    state > POOL_STATE_EXPORTED ||
-		    nvlist_lookup_uint64(cfg, ZPOOL_CONFIG_POOL_TXG, &txg) || !txg) {
-			nvlist_free(cfg);
-			continue;
-		}
-		valid++;
-		if (txg > best_txg) {
-			nvlist_free(best);
-			best = cfg;
-			best_txg = txg;
-		} else {
-			nvlist_free(cfg);
-		}
-	}
-	vmem_free(vp, sizeof(*vp));
-	if (!best)
-		fail(run, EINVAL, "%s: no valid ZFS label", dev->name);
-	else if (valid < VDEV_LABELS)
-		printk("zfs-selftest: %s: %d of %d labels valid\n", dev->name, valid, VDEV_LABELS);
-	return best;
-}
-
-/* The pool configuration `zpool import` would hand the kernel for a pool
- * of one disk: the label's pool-wide values and a root vdev whose only
- * child is the label's top-level vdev, with the path where the disk is
- * now. The kernel then checks it against the copy in the pool (the MOS
- * config) and trusts that one. */
-static nvlist_t *import_config(struct run *run, nvlist_t *label, const char *devpath)
-{
-	uint64_t version, pool_guid, state, children = 0, id = ~0ULL, hostid;
-	char *name, *type, *hostname;
-	nvlist_t *top;
-
-	if (nvlist_lookup_uint64(label, ZPOOL_CONFIG_VERSION, &version) ||
-	    nvlist_lookup_uint64(label, ZPOOL_CONFIG_POOL_GUID, &pool_guid) ||
-	    nvlist_lookup_string(label, ZPOOL_CONFIG_POOL_NAME, &name) ||
-	    nvlist_lookup_uint64(label, ZPOOL_CONFIG_POOL_STATE, &state) ||
-	    nvlist_lookup_nvlist(label, ZPOOL_CONFIG_VDEV_TREE, &top) ||
-	    nvlist_lookup_string(top, ZPOOL_CONFIG_TYPE, &type)) {
-		fail(run, EINVAL, "label lacks the pool's name, guid, state or vdev tree");
-		return NULL;
-	}
-	(void) nvlist_lookup_uint64(label, ZPOOL_CONFIG_VDEV_CHILDREN, &children);
-	(void) nvlist_lookup_uint64(top, ZPOOL_CONFIG_ID, &id);
-	if (children != 1 || id != 0 || strcmp(type, VDEV_TYPE_DISK)) {
-		fail(run, ENOTSUP, "pool '%s' is not one disk (%llu top-level vdevs, a %s)", name,
-		    (unsigned long long)children, type);
-		return NULL;
-	}
-	if (strcmp(name, POOL)) {
-		fail(run, EINVAL, "the pool on %s is '%s', not '%s'", devpath, name, POOL);
-		return NULL;
-	}
-	top = fnvlist_dup(top);
-	fnvlist_add_string(top, ZPOOL_CONFIG_PATH, devpath);
-	nvlist_t *root = fnvlist_alloc();
-	fnvlist_add_string(root, ZPOOL_CONFIG_TYPE, VDEV_TYPE_ROOT);
-	fnvlist_add_uint64(root, ZPOOL_CONFIG_ID, 0);
-	fnvlist_add_uint64(root, ZPOOL_CONFIG_GUID, pool_guid);
-	fnvlist_add_nvlist_array(root, ZPOOL_CONFIG_CHILDREN, &top, 1);
-	nvlist_t *config = fnvlist_alloc();
-	fnvlist_add_uint64(config, ZPOOL_CONFIG_VERSION, version);
-	fnvlist_add_uint64(config, ZPOOL_CONFIG_POOL_GUID, pool_guid);
-	fnvlist_add_string(config, ZPOOL_CONFIG_POOL_NAME, name);
-	fnvlist_add_uint64(config, ZPOOL_CONFIG_POOL_STATE, state);
-	if (!nvlist_lookup_uint64(label, ZPOOL_CONFIG_HOSTID, &hostid) &&
-	    !nvlist_lookup_string(label, ZPOOL_CONFIG_HOSTNAME, &hostname)) {
-		fnvlist_add_uint64(config, ZPOOL_CONFIG_HOSTID, hostid);
-		fnvlist_add_string(config, ZPOOL_CONFIG_HOSTNAME, hostname);
-	}
-	fnvlist_add_nvlist(config, ZPOOL_CONFIG_VDEV_TREE, root);
-	fnvlist_free(root);
-	fnvlist_free(top);
-	return config;
-}
-
-/* Why an import fails on a device cut short is not in spa_import's errno:
- * say it when the label's top-level vdev is larger than the device. */
-static const char *device_short_note(nvlist_t *label, struct blkdev *dev)
-{
-	static char note[96];	/* only the self-test thread writes it */
-	nvlist_t *top;
-	uint64_t asize;
-
-	if (nvlist_lookup_nvlist(label, ZPOOL_CONFIG_VDEV_TREE, &top) != 0 ||
-	    nvlist_lookup_uint64(top, ZPOOL_CONFIG_ASIZE, &asize) != 0 ||
-	    asize <= dev->nsectors * SECTOR_SIZE)
-		return "";
-	snprintf(note, sizeof (note), ": the pool's vdev needs %llu MiB, the device has %llu MiB",
-	    (u_longlong_t)(asize >> 20), (u_longlong_t)((dev->nsectors * SECTOR_SIZE) >> 20));
-	return note;
-}
-
 static int import_pool(struct run *run, struct blkdev *dev, const char *devpath)
 {
-	nvlist_t *label = read_label(run, dev), *config = NULL, *props = NULL;
-	char name[] = POOL;	/* spa_import wants it writable */
-	int err;
+	char name[ZFS_MAX_DATASET_NAME_LEN], why[160];
+	int valid = 0;
+	nvlist_t *label = zfs_device_label(dev, &valid);
 
-	if (!label)
-		return run->err;
-	if ((config = import_config(run, label, devpath))) {
-		props = fnvlist_alloc();
-		fnvlist_add_string(props, zpool_prop_to_name(ZPOOL_PROP_CACHEFILE), "none");
-		if ((err = spa_import(name, config, props, ZFS_IMPORT_NORMAL)))
-			fail(run, err, "spa_import of '%s' from %s%s", name, devpath,
-			    device_short_note(label, dev));
-		fnvlist_free(props);
-		fnvlist_free(config);
-	}
+	if (label && valid < VDEV_LABELS)
+		printk("zfs-selftest: %s: %d of %d labels valid\n", dev->name, valid, VDEV_LABELS);
 	nvlist_free(label);
-	return run->err;
+	int err = zfs_import_device(devpath, POOL, B_FALSE, name, sizeof(name), why, sizeof(why));
+	return err ? fail(run, err, "%s", why) : 0;
 }
 
 /* ---- the test ---- */
@@ -1005,4 +888,48 @@ out:
 	mutex_destroy(&run->lock);
 	kmem_free(run, sizeof(*run));
 	return err;
+}
+
+/* ---- scrub of a pool found on a device ---- */
+
+/* Scrubs the pool on devpath, whatever made it (Linux's OpenZFS, say):
+ * every block is read and its checksum checked. */
+int zfs_pool_scrub(const char *devpath)
+{
+	char name[ZFS_MAX_DATASET_NAME_LEN], why[160];
+	uint64_t t0 = gethrtime();
+	spa_t *spa;
+	int err = zfs_import_device(devpath, NULL, B_FALSE, name, sizeof(name), why, sizeof(why));
+
+	if (err) {
+		printk("zfs-scrub: FAIL import: %s (error %d)\n", why, err);
+		return err;
+	}
+	printk("zfs-scrub: PASS import of pool '%s' from %s (%llu us)\n", name, devpath,
+	    (u_longlong_t)(gethrtime() - t0) / 1000);
+	if ((err = spa_open(name, &spa, FTAG)) == 0) {
+		err = spa_scan(spa, POOL_SCAN_SCRUB);
+		spa_close(spa, FTAG);
+	}
+	boolean_t waited;
+	if (err == 0)
+		err = spa_wait(name, ZPOOL_WAIT_SCRUB, &waited);
+	if (err == 0 && (err = spa_open(name, &spa, FTAG)) == 0) {
+		dsl_scan_phys_t *scn = &spa->spa_dsl_pool->dp_scan->scn_phys;
+		uint64_t logged = spa_get_errlog_size(spa);
+		bool clean = scn->scn_state == DSS_FINISHED && !scn->scn_errors && !logged;
+		printk("zfs-scrub: %s scrub of '%s': %s, %llu KiB examined, %llu errors, "
+		    "%llu in the error log\n", clean ? "PASS" : "FAIL", name,
+		    scn->scn_state == DSS_FINISHED ? "finished" : "not finished",
+		    (u_longlong_t)(scn->scn_examined >> 10), (u_longlong_t)scn->scn_errors,
+		    (u_longlong_t)logged);
+		if (!clean)
+			err = ECKSUM;
+		spa_close(spa, FTAG);
+	} else {
+		printk("zfs-scrub: FAIL scrub of '%s' (error %d)\n", name, err);
+	}
+	int e = spa_export(name, NULL, B_FALSE, B_FALSE);
+	printk("zfs-scrub: %s export of '%s'%s\n", e ? "FAIL" : "PASS", name, e ? " failed" : "");
+	return err ? err : e;
 }

@@ -18,4 +18,9 @@
 
 int zfs_pool_selftest(const char *devpath, int nthreads, int verify_only);
 
+/* --zfs.scrub=DEV: imports the pool on DEV (any name, any maker), scrubs
+ * it, prints "zfs-scrub: PASS|FAIL ..." lines, exports. 0, ECKSUM when
+ * the scrub found errors, or the import's or export's errno. */
+int zfs_pool_scrub(const char *devpath);
+
 #endif

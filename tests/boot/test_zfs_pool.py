@@ -256,3 +256,78 @@ def test_zdb_oracle_on_linux_pool(ctx):
         m = re.search(r"bp count:\s+(\d+)", out)
         ctx.check("zdb_oracle_counts_blocks", m and int(m.group(1)) > 1000,
                   "no block count in zdb output", out)
+
+
+def _cut_partition(whole, dest):
+    start, length = gpt_partition(whole, 1)
+    with open(whole, "rb") as src, open(dest, "wb") as dst:
+        src.seek(start)
+        dst.write(src.read(length))
+    return start
+
+
+def _first_data_block(zdb, vdev_dir):
+    """Byte offset in the vdev of the first data block of the largest plain
+    file in linuxpool/data (a 1 MiB random file: stored uncompressed, one
+    copy), from zdb's object listing; None if zdb does not show one."""
+    out = subprocess.run([zdb, "-e", "-p", vdev_dir, "-dd", "linuxpool/data"],
+                         capture_output=True, text=True).stdout
+    files = [l.split() for l in out.splitlines() if l.rstrip().endswith("ZFS plain file")]
+    big = next((f[0] for f in files if len(f) > 7 and f[6] == "1M"), None)
+    if big is None:
+        return None
+    out = subprocess.run([zdb, "-e", "-p", vdev_dir, "-ddddd", "linuxpool/data", big],
+                         capture_output=True, text=True).stdout
+    m = re.search(r"\bL0 0:([0-9a-f]+):[0-9a-f]+ ", out)
+    # DVA offsets count from the end of the two front labels and the boot area (4 MiB).
+    return int(m.group(1), 16) + (4 << 20) if m else None
+
+
+def test_zfs_scrubs_linux_pool(ctx):
+    """The pool Linux's OpenZFS wrote (../shared/data/zfs): the guest
+    imports it from its GPT partition, scrubs it (every block read and its
+    checksum checked) and exports it; zdb then finds the pool Osprey
+    wrote back to still clean. A flipped byte in one of Linux's data blocks
+    makes the guest's scrub report the error."""
+    lib, zdb = _zfs_lib(ctx), _zdb()
+    archive = os.path.join(ctx.data, "zfs", "linux-lz4.img.zst")
+    if not lib or not zdb or not os.path.exists(archive):
+        ctx.skip("linux_pool_scrub", "no libzfs.so" if not lib else "no zdb" if not zdb else
+                 "no %s" % archive)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        image, msg = _image(ctx, tmp, lib)
+        ctx.check("linux_pool_image", image, msg)
+        if not image:
+            return
+        whole = os.path.join(tmp, "linux-lz4.img")
+        subprocess.run(["zstd", "-q", "-d", archive, "-o", whole], check=True)
+        status, out = ctx.run("--zfs.scrub=/dev/vblk1.1 /bin/busybox true", memory="256M",
+                              images=[image, whole], timeout=GUEST_TIMEOUT)
+        ctx.check("linux_pool_scrub", re.search(r"zfs-scrub: PASS import of pool 'linuxpool'", out)
+                  and re.search(r"zfs-scrub: PASS scrub of 'linuxpool': finished, [1-9]\d* KiB "
+                                r"examined, 0 errors, 0 in the error log", out)
+                  and "zfs-scrub: PASS export of 'linuxpool'" in out and "PANIC" not in out,
+                  "no clean scrub", out)
+        vdevs = os.path.join(tmp, "vdevs")
+        os.mkdir(vdevs)
+        part = os.path.join(vdevs, "part1")
+        start = _cut_partition(whole, part)
+        ok, rc, zout = zdb_check(zdb, vdevs, "linuxpool")
+        ctx.check("linux_pool_zdb_after_osprey", ok, "zdb -bcc exit %s after Osprey's scrub" % rc, zout)
+
+        block = _first_data_block(zdb, vdevs)
+        ctx.check("linux_pool_data_block_found", block is not None, "zdb shows no 1M file block", None)
+        if block is None:
+            return
+        with open(whole, "r+b") as f:
+            f.seek(start + block + 100)
+            b = f.read(1)
+            f.seek(start + block + 100)
+            f.write(bytes([b[0] ^ 0xff]))
+        status, out = ctx.run("--zfs.scrub=/dev/vblk1.1 /bin/busybox true", memory="256M",
+                              images=[image, whole], timeout=GUEST_TIMEOUT)
+        ctx.check("linux_pool_scrub_finds_corruption",
+                  re.search(r"zfs-scrub: FAIL scrub of 'linuxpool': finished, \d+ KiB examined, "
+                            r"[1-9]\d* errors, [1-9]\d* in the error log", out) and "PANIC" not in out,
+                  "the flipped byte went unreported", out)
