@@ -709,6 +709,19 @@ static int import_pool(struct run *run, struct blkdev *dev, const char *devpath)
 
 /* ---- the test ---- */
 
+/* Verifies every dataset and reports it as one step. */
+static int verify_step(struct run *run, const char *step)
+{
+	char detail[120];
+
+	verify_all(run);
+	snprintf(detail, sizeof(detail), "%llu objects, %llu KiB, %llu freed objects gone",
+	    (unsigned long long)run->objects_checked, KiB(run->bytes_read),
+	    (unsigned long long)run->objects_gone);
+	return report(run, step, detail);
+}
+
+
 static uint64_t synced_txg(void)
 {
 	spa_t *spa;
@@ -791,11 +804,7 @@ static int build_pool(struct run *run, const char *devpath, int nthreads, uint64
 	if ((err = report(run, "free and rewrite", detail)))
 		goto export;
 
-	verify_all(run);
-	snprintf(detail, sizeof(detail), "%llu objects, %llu KiB, %llu freed objects gone",
-	    (unsigned long long)run->objects_checked, KiB(run->bytes_read),
-	    (unsigned long long)run->objects_gone);
-	err = report(run, "verify before export", detail);
+	err = verify_step(run, "verify before export");
 export:
 	disown_all(run);
 	export_pool(run);
@@ -819,11 +828,7 @@ static int check_pool(struct run *run, struct blkdev *dev, const char *devpath, 
 		err = report(run, "verify", NULL);
 		goto export;
 	}
-	verify_all(run);
-	snprintf(detail, sizeof(detail), "%llu objects, %llu KiB, %llu freed objects gone",
-	    (unsigned long long)run->objects_checked, KiB(run->bytes_read),
-	    (unsigned long long)run->objects_gone);
-	err = report(run, "verify", detail);
+	err = verify_step(run, "verify");
 
 	check_compression(run, detail, sizeof(detail));
 	int e = report(run, "compression", detail);

@@ -71,6 +71,14 @@ def _image(ctx, tmp, lib):
     return image if p.returncode == 0 else None, p.stdout + p.stderr
 
 
+def _image_checked(ctx, tmp, lib, name):
+    """The root image, or None after recording test `name` as failed."""
+    image, msg = _image(ctx, tmp, lib)
+    if not image:
+        ctx.check(name, False, msg)
+    return image
+
+
 def _selftest_lines(out):
     """{step: (PASS|FAIL, rest of line)} from the guest's zfs-selftest lines."""
     steps = {}
@@ -189,9 +197,8 @@ def test_zfs_pool_missing_device(ctx):
         ctx.skip("missing_device", "no build/modules/libzfs.so")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        image, msg = _image(ctx, tmp, lib)
+        image = _image_checked(ctx, tmp, lib, "missing_device")
         if not image:
-            ctx.check("missing_device", False, msg)
             return
         status, out = ctx.run("--zfs.selftest_pool=/dev/vblk7 /bin/busybox true",
                               memory=GUEST_MEMORY, images=[image], timeout=GUEST_TIMEOUT)
@@ -207,9 +214,8 @@ def test_zfs_refuses_too_little_memory(ctx):
         ctx.skip("small_memory", "no build/modules/libzfs.so")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        image, msg = _image(ctx, tmp, lib)
+        image = _image_checked(ctx, tmp, lib, "small_memory")
         if not image:
-            ctx.check("small_memory", False, msg)
             return
         status, out = ctx.run("--zfs.selftest_pool=/dev/vblk1 /bin/busybox true", memory="48M",
                               images=[image], timeout=120)
