@@ -35,6 +35,8 @@
 #include <sys/dsl_pool.h>
 #include <sys/dsl_scan.h>
 #include <sys/spa_impl.h>
+#include <sys/arc_impl.h>
+#include "mm/mm.h"
 #include <sys/zap.h>
 #include <sys/txg.h>
 #include <sys/vdev.h>
@@ -109,6 +111,7 @@ struct job {
 enum phase { PHASE_WRITE, PHASE_MODIFY };
 
 struct run {
+	bool verify_only;		/* a second boot: the pool is there */
 	objset_t *os[NDS];
 	struct job *jobs;
 	int njobs, jobs_alloc;
@@ -812,6 +815,39 @@ export:
 	return err ? err : e;
 }
 
+/* Memory pressure reaches the ARC: with the pool's data cached, take
+ * every free page; the allocations that find none make the kernel ask its
+ * reclaimers, the ARC's among them, which must shrink the cache and hand
+ * the pages over. Eviction never goes under arc_c_min (32 MiB at least,
+ * more than this pool's cached data), so the floor is lowered for the
+ * test and put back after, with everything taken. */
+static int arc_pressure_step(struct run *run)
+{
+	uint64_t floor = arc_c_min, before = aggsum_value(&arc_sums.arcstat_size), after;
+	void *taken = NULL;
+	size_t ntaken = 0;
+	char detail[120];
+
+	arc_c_min = 2 << 20;
+	for (void **page; (page = kmalloc(PAGE_SIZE)) != NULL; ntaken++) {
+		*page = taken;
+		taken = page;
+	}
+	after = aggsum_value(&arc_sums.arcstat_size);
+	while (taken) {
+		void *next = *(void **)taken;
+		kfree(taken);
+		taken = next;
+	}
+	arc_c_min = floor;
+	snprintf(detail, sizeof(detail), "ARC %llu KiB -> %llu KiB, %zu pages taken",
+	    KiB(before), KiB(after), ntaken);
+	if (after >= before / 2)
+		fail(run, ENOMEM, "the ARC did not shrink under memory pressure (%llu KiB -> %llu KiB)",
+		    KiB(before), KiB(after));
+	return report(run, "memory pressure", detail);
+}
+
 /* Imports the pool from the device, checks everything, exports it. */
 static int check_pool(struct run *run, struct blkdev *dev, const char *devpath, uint64_t *import_us)
 {
@@ -829,6 +865,10 @@ static int check_pool(struct run *run, struct blkdev *dev, const char *devpath, 
 		goto export;
 	}
 	err = verify_step(run, "verify");
+	if (!run->verify_only) {
+		int e = arc_pressure_step(run);
+		err = err ? err : e;
+	}
 
 	check_compression(run, detail, sizeof(detail));
 	int e = report(run, "compression", detail);
@@ -854,6 +894,7 @@ int zfs_pool_selftest(const char *devpath, int nthreads, int verify_only)
 
 	mutex_init(&run->lock, NULL, MUTEX_DEFAULT, NULL);
 	nthreads = MAX(1, MIN(nthreads, MAX_THREADS));
+	run->verify_only = verify_only;
 	struct blkdev *dev = devpath ? blk_find_path(devpath) : NULL;
 	if (!dev) {
 		fail(run, ENODEV, "%s: no such block device", devpath ? devpath : "(none)");
