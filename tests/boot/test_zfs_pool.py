@@ -163,6 +163,14 @@ def test_zfs_pool(ctx):
                   "import on a half-size copy: %s" % (steps.get("import"),), out)
         os.unlink(short)
 
+        # A read-only device: imported read-only, verified, exported.
+        status, out = ctx.run("--zfs.selftest_pool=/dev/vblk1 --zfs.selftest_verify "
+                              "/bin/busybox true", memory=GUEST_MEMORY, images=[image, disk + ",ro"],
+                              timeout=GUEST_TIMEOUT)
+        steps = _selftest_lines(out)
+        ctx.check("read_only_device", steps.get("import") == ("PASS", "read-only") and
+                  "zfs-selftest: all steps passed" in out, "read-only verify: %s" % steps, out)
+
         # Corrupt the one uncompressed data block the self-test marked. zdb
         # must now find a checksum error (error 52, ECKSUM) in it, which
         # proves the flipped byte is in a checksummed single-copy block ...
@@ -308,6 +316,12 @@ def test_zfs_scrubs_linux_pool(ctx):
             return
         whole = os.path.join(tmp, "linux-lz4.img")
         subprocess.run(["zstd", "-q", "-d", archive, "-o", whole], check=True)
+        # A scrub writes: on a read-only device the import says why it cannot.
+        status, out = ctx.run("--zfs.scrub=/dev/vblk1.1 /bin/busybox true", memory="256M",
+                              images=[image, whole + ",ro"], timeout=GUEST_TIMEOUT)
+        ctx.check("linux_pool_read_only_refused", "the device is read-only" in out and
+                  re.search(r"zfs-scrub: FAIL import: .*\(error 30\)", out) and "PANIC" not in out,
+                  "no clear refusal", out)
         status, out = ctx.run("--zfs.scrub=/dev/vblk1.1 /bin/busybox true", memory="256M",
                               images=[image, whole], timeout=GUEST_TIMEOUT)
         ctx.check("linux_pool_scrub", re.search(r"zfs-scrub: PASS import of pool 'linuxpool'", out)
