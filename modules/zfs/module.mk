@@ -3,7 +3,8 @@
 # against the porting layer in modules/zfs/ (include/: SPL headers; spl/:
 # the Solaris kernel API on Osprey's; os/: the platform glue).
 ZFS_SRC := $(BUILD)/zfs-src/usr/src/zfs-2.1.11
-ZFS_STAMP := $(ZFS_SRC)/module/zfs/spa.c
+# Unpacked and patched (modules/zfs/patches): see scripts/zfs-src.sh.
+ZFS_STAMP := $(ZFS_SRC)/.osprey-patches
 # `make ZFS_DEBUG=1` builds OpenZFS with its assertions (ASSERT) and debug
 # checks on, as OpenZFS's --enable-debug does; the default is a release
 # build, as distributions ship (VERIFY checks stay on in both).
@@ -77,7 +78,7 @@ ZFS_CFLAGS := -std=gnu11 -O2 -g -fPIC -ffreestanding -nostdinc -isystem $(GCC_IN
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
 	-fvisibility=hidden -fno-asynchronous-unwind-tables -fno-common \
 	-Imodules/zfs/include -Ikernel/lib/include -Ikernel -I$(ZFS_SRC)/include -I$(ZFS_INC) \
-	-I$(ZFS_SRC)/module/icp/include -D_KERNEL -D__KERNEL__ $(if $(filter 1,$(ZFS_DEBUG)),-DZFS_DEBUG) \
+	-I$(ZFS_SRC)/module/icp/include -D_KERNEL -D__KERNEL__ $(if $(filter 1,$(ZFS_DEBUG)),-DZFS_DEBUG) -DZFS_NO_IMPL_BENCHMARK \
 	-DZFS_META_VERSION='"2.1.11"' -DZFS_META_RELEASE='"1+deb12u1"' \
 	-DZFS_META_AUTHOR='"OpenZFS"' -DZFS_META_LICENSE='"CDDL"' \
 	-Wall -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers -MMD -MP
@@ -94,16 +95,20 @@ ZSTD_LIB_FLAGS := -O3 -fno-tree-vectorize -U__BMI__ -Wp,-w \
 
 MODULES += $(BUILD)/modules/libzfs.so
 
-$(ZFS_STAMP):
+$(ZFS_STAMP): scripts/zfs-src.sh $(wildcard modules/zfs/patches/*.patch)
 	@sh scripts/zfs-src.sh $(BUILD)/zfs-src
 
-$(ZFS_OBJDIR)/upstream/%.o: | $(ZFS_STAMP) $(ZFS_INC_LINKS)
+# Dependency files are made with the objects, never by a rule of their
+# own (else make's built-in %: %.o would try to "link" one from a .d.o).
+$(ZFS_OBJDIR)/%.d: ;
+
+$(ZFS_OBJDIR)/upstream/%.o: $(ZFS_STAMP) | $(ZFS_INC_LINKS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      openzfs/module/$*.c"
 	@$(CC) $(ZFS_UPSTREAM_CFLAGS) $(if $(filter zstd/%,$*),$(ZSTD_FLAGS)) \
 		$(if $(filter zstd/lib/zstd,$*),$(ZSTD_LIB_FLAGS)) -c $(ZFS_SRC)/module/$*.c -o $@
 
-$(ZFS_OBJDIR)/asm/%.o: | $(ZFS_STAMP)
+$(ZFS_OBJDIR)/asm/%.o: $(ZFS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  AS      openzfs/module/$*.S"
 	@$(CC) $(ZFS_CFLAGS) -D__ASSEMBLY__ -c $(ZFS_SRC)/module/$*.S -o $@

@@ -567,9 +567,11 @@ static int openzfs_init(void)
 		return err;
 	spl_procfs_list_init();
 	spl_params_apply();	/* a bad value is named and left at its default */
+	uint64_t t_parts = gethrtime();
 	for (const spl_initcall_t *fn = __start_spl_initcalls; fn < __stop_spl_initcalls; fn++)
 		if ((err = (*fn)()) != 0)
 			return err;
+	printk_level(LOG_INFO, "zfs: OpenZFS parts' init %lu us\n", (gethrtime() - t_parts) / 1000);
 	/* What Linux's zfs_kmod_init does besides spa_init: the key behind
 	 * re-entrant rwlocks, and the ZPL's space accounting callback. */
 	if ((err = tsd_create(&rrw_tsd_key, rrw_tsd_destroy)))
