@@ -42,6 +42,8 @@
 #include <sys/vdev.h>
 #include <sys/vdev_impl.h>
 #include <sys/zfeature.h>
+#include <sys/zfs_file.h>
+#include <sys/fcntl.h>
 #include <sys/zio_compress.h>
 #include <sys/fs/zfs.h>
 #include <zfeature_common.h>
@@ -52,6 +54,7 @@
 #include "zfs_import.h"
 
 #define POOL		"osprey"
+#define CACHEFILE	"/tmp/zpool.cache"
 #define MANIFEST_OBJ	1ULL		/* claimed in each new dataset, before any data object */
 #define MARKER		"OSPREY:ZFS:MARK!"	/* 16 bytes; tests/boot/test_zfs_pool.py looks for it */
 #define MARKER_LEN	16
@@ -543,6 +546,37 @@ static int verify_all(struct run *run)
 
 /* ---- pool and datasets ---- */
 
+/* The cache file spa_create wrote names the pool: read back through the
+ * same zfs_file_* calls, unpacked, looked up. */
+static int check_cache_file(struct run *run, char *detail, size_t size)
+{
+	zfs_file_t *fp;
+	zfs_file_attr_t attr;
+	nvlist_t *nvl;
+	ssize_t resid = 0;
+	int err = zfs_file_open(CACHEFILE, O_RDONLY, 0, &fp);
+
+	if (err)
+		return fail(run, err, "%s was not written", CACHEFILE);
+	if ((err = zfs_file_getattr(fp, &attr)) == 0) {
+		char *buf = vmem_alloc(attr.zfa_size + 1, KM_SLEEP);
+		if ((err = zfs_file_read(fp, buf, attr.zfa_size, &resid)) == 0 && resid != 0)
+			err = EIO;	/* short: the size said more */
+		if (err == 0 && (err = nvlist_unpack(buf, attr.zfa_size, &nvl, KM_SLEEP)) == 0) {
+			nvlist_t *cfg;
+			if (nvlist_lookup_nvlist(nvl, POOL, &cfg) != 0)
+				err = ENOENT;
+			nvlist_free(nvl);
+		}
+		vmem_free(buf, attr.zfa_size + 1);
+	}
+	zfs_file_close(fp);
+	if (err)
+		return fail(run, err, "%s does not hold pool '%s'", CACHEFILE, POOL);
+	snprintf(detail, size, "%s, %lld bytes, names '%s'", CACHEFILE, (long long)attr.zfa_size, POOL);
+	return 0;
+}
+
 static int create_pool(struct run *run, const char *devpath)
 {
 	nvlist_t *disk = fnvlist_alloc(), *root = fnvlist_alloc(), *props = fnvlist_alloc();
@@ -555,8 +589,9 @@ static int create_pool(struct run *run, const char *devpath)
 	fnvlist_add_uint64(disk, ZPOOL_CONFIG_IS_LOG, 0);
 	fnvlist_add_string(root, ZPOOL_CONFIG_TYPE, VDEV_TYPE_ROOT);
 	fnvlist_add_nvlist_array(root, ZPOOL_CONFIG_CHILDREN, &disk, 1);
-	/* No cache file: nothing on Osprey reads one, and writing it needs a filesystem. */
-	fnvlist_add_string(props, zpool_prop_to_name(ZPOOL_PROP_CACHEFILE), "none");
+	/* The cache file goes to /tmp (ramfs): OpenZFS writes it through
+	 * zfs_file_* on the VFS, and the next step reads it back. */
+	fnvlist_add_string(props, zpool_prop_to_name(ZPOOL_PROP_CACHEFILE), CACHEFILE);
 	/* `zpool create` enables every feature unless told otherwise; enabling
 	 * costs nothing until a feature is used. */
 	for (int f = 0; f < SPA_FEATURES; f++) {
@@ -789,6 +824,9 @@ static int build_pool(struct run *run, const char *devpath, int nthreads, uint64
 	if (report(run, "create pool " POOL, NULL))
 		return err;
 
+	check_cache_file(run, detail, sizeof(detail));
+	if ((err = report(run, "cache file", detail)))
+		goto export;
 	check_features(run, false, detail, sizeof(detail));
 	if ((err = report(run, "features", detail)))
 		goto export;

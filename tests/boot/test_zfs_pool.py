@@ -22,7 +22,7 @@ GUEST_TIMEOUT = 900  # TCG on kvm-pvm hosts is slow; the pool work is ~35 MiB of
 
 # The steps a full run passes, and those a verify-only run passes besides
 # the verify step itself (which must fail on the corrupted block).
-FULL_STEPS = ["open", "create pool osprey", "features", "datasets", "write", "free and rewrite",
+FULL_STEPS = ["open", "create pool osprey", "cache file", "features", "datasets", "write", "free and rewrite",
               "verify before export", "export", "import", "verify", "memory pressure", "compression", "properties",
               "features active", "export after verify"]
 VERIFY_STEPS = ["open", "import", "properties", "features active", "export after verify"]
