@@ -7,6 +7,8 @@
 #include <sys/vdev_impl.h>
 #include <sys/fs/zfs.h>
 #include <zfs_prop.h>
+#include <sys/zfs_file.h>
+#include <sys/fcntl.h>
 #include "zfs_import.h"
 
 /* A label counts when it names a vdev, a pool state up to exported and
@@ -21,9 +23,11 @@ static bool label_usable(nvlist_t *cfg, uint64_t *txg)
 	    nvlist_lookup_uint64(cfg, ZPOOL_CONFIG_POOL_TXG, txg) == 0 && *txg != 0;
 }
 
-nvlist_t *zfs_device_label(struct blkdev *dev, int *valid)
+/* The best label of a vdev of `size` bytes read through `read`. */
+static nvlist_t *best_label(uint64_t size, long (*read)(void *src, void *buf, size_t len,
+    uint64_t off), void *src, int *valid)
 {
-	uint64_t psize = P2ALIGN_TYPED(dev->nsectors * SECTOR_SIZE, sizeof (vdev_label_t), uint64_t);
+	uint64_t psize = P2ALIGN_TYPED(size, sizeof (vdev_label_t), uint64_t);
 	vdev_phys_t *vp = vmem_alloc(sizeof (*vp), KM_SLEEP);
 	nvlist_t *best = NULL;
 	uint64_t best_txg = 0;
@@ -33,7 +37,7 @@ nvlist_t *zfs_device_label(struct blkdev *dev, int *valid)
 		uint64_t off = vdev_label_offset(psize, l, offsetof(vdev_label_t, vl_vdev_phys));
 		uint64_t txg = 0;
 		nvlist_t *cfg;
-		if (blk_pread(dev, vp, sizeof (*vp), off) != (long)sizeof (*vp) ||
+		if (read(src, vp, sizeof (*vp), off) != (long)sizeof (*vp) ||
 		    nvlist_unpack(vp->vp_nvlist, sizeof (vp->vp_nvlist), &cfg, KM_SLEEP) != 0)
 			continue;
 		if (!label_usable(cfg, &txg)) {
@@ -51,6 +55,39 @@ nvlist_t *zfs_device_label(struct blkdev *dev, int *valid)
 	}
 	vmem_free(vp, sizeof (*vp));
 	return best;
+}
+
+static long read_device(void *dev, void *buf, size_t len, uint64_t off)
+{
+	return blk_pread(dev, buf, len, off);
+}
+
+static long read_file(void *fp, void *buf, size_t len, uint64_t off)
+{
+	ssize_t resid;
+
+	return zfs_file_pread(fp, buf, len, off, &resid) ? -EIO : (long)(len - resid);
+}
+
+nvlist_t *zfs_device_label(struct blkdev *dev, int *valid)
+{
+	return best_label(dev->nsectors * SECTOR_SIZE, read_device, dev, valid);
+}
+
+/* A file vdev's label; NULL (and *valid 0) if the file cannot be read. */
+static nvlist_t *file_label(const char *path, int *valid)
+{
+	zfs_file_t *fp;
+	zfs_file_attr_t attr;
+	nvlist_t *label = NULL;
+
+	*valid = 0;
+	if (zfs_file_open(path, O_RDONLY, 0, &fp) != 0)
+		return NULL;
+	if (zfs_file_getattr(fp, &attr) == 0)
+		label = best_label(attr.zfa_size, read_file, fp, valid);
+	zfs_file_close(fp);
+	return label;
 }
 
 /* The configuration `zpool import` hands the kernel for a pool of one
@@ -77,8 +114,9 @@ static int import_config(nvlist_t *label, const char *devpath, nvlist_t **config
 	}
 	(void) nvlist_lookup_uint64(label, ZPOOL_CONFIG_VDEV_CHILDREN, &children);
 	(void) nvlist_lookup_uint64(top, ZPOOL_CONFIG_ID, &id);
-	if (children != 1 || id != 0 || strcmp(type, VDEV_TYPE_DISK) != 0) {
-		snprintf(why, whylen, "pool '%s' on %s is not one disk (%llu top-level vdevs, a %s)",
+	if (children != 1 || id != 0 || (strcmp(type, VDEV_TYPE_DISK) != 0 &&
+	    strcmp(type, VDEV_TYPE_FILE) != 0)) {
+		snprintf(why, whylen, "pool '%s' on %s is not one disk or file (%llu top-level vdevs, a %s)",
 		    name, devpath, (u_longlong_t)children, type);
 		return (ENOTSUP);
 	}
@@ -120,13 +158,45 @@ static void note_short_device(nvlist_t *label, struct blkdev *dev, char *why, si
 		    "has %llu MiB", (u_longlong_t)(asize >> 20), (u_longlong_t)(have >> 20));
 }
 
+/* Imports the pool whose best label is `label`, found on path. */
+static int import_label(nvlist_t *label, const char *path, const char *want_name,
+    boolean_t readonly, char *name, size_t namelen, char *why, size_t whylen,
+    struct blkdev *dev)
+{
+	nvlist_t *config = NULL;
+	char *label_name;
+	int err;
+
+	if ((err = import_config(label, path, &config, why, whylen)) != 0)
+		return (err);
+	label_name = fnvlist_lookup_string(config, ZPOOL_CONFIG_POOL_NAME);
+	if (want_name != NULL && strcmp(label_name, want_name) != 0) {
+		snprintf(why, whylen, "the pool on %s is '%s', not '%s'", path, label_name,
+		    want_name);
+		nvlist_free(config);
+		return (EINVAL);
+	}
+	strlcpy(name, label_name, namelen);
+	nvlist_t *props = fnvlist_alloc();
+	fnvlist_add_string(props, zpool_prop_to_name(ZPOOL_PROP_CACHEFILE), "none");
+	if (readonly)
+		fnvlist_add_uint64(props, zpool_prop_to_name(ZPOOL_PROP_READONLY), 1);
+	if ((err = spa_import(name, config, props, ZFS_IMPORT_NORMAL)) != 0) {
+		snprintf(why, whylen, "spa_import of '%s' from %s", name, path);
+		if (dev != NULL)
+			note_short_device(label, dev, why, whylen);
+	}
+	fnvlist_free(props);
+	nvlist_free(config);
+	return (err);
+}
+
 int zfs_import_device(const char *devpath, const char *want_name, boolean_t readonly,
     char *name, size_t namelen, char *why, size_t whylen)
 {
 	struct blkdev *dev = blk_find_path(devpath);
-	nvlist_t *label, *config = NULL;
-	char *label_name;
-	int valid, err;
+	nvlist_t *label;
+	int valid;
 
 	if (dev == NULL) {
 		snprintf(why, whylen, "%s: no such block device", devpath);
@@ -136,27 +206,22 @@ int zfs_import_device(const char *devpath, const char *want_name, boolean_t read
 		snprintf(why, whylen, "%s: no valid ZFS label", devpath);
 		return (EINVAL);
 	}
-	if ((err = import_config(label, devpath, &config, why, whylen)) != 0)
-		goto out;
-	label_name = fnvlist_lookup_string(config, ZPOOL_CONFIG_POOL_NAME);
-	if (want_name != NULL && strcmp(label_name, want_name) != 0) {
-		snprintf(why, whylen, "the pool on %s is '%s', not '%s'", devpath, label_name,
-		    want_name);
-		err = EINVAL;
-		goto out;
+	int err = import_label(label, devpath, want_name, readonly, name, namelen, why, whylen, dev);
+	nvlist_free(label);
+	return (err);
+}
+
+int zfs_import_file(const char *path, const char *want_name, char *name, size_t namelen,
+    char *why, size_t whylen)
+{
+	int valid;
+	nvlist_t *label = file_label(path, &valid);
+
+	if (label == NULL) {
+		snprintf(why, whylen, "%s: no readable file with a valid ZFS label", path);
+		return (EINVAL);
 	}
-	strlcpy(name, label_name, namelen);
-	nvlist_t *props = fnvlist_alloc();
-	fnvlist_add_string(props, zpool_prop_to_name(ZPOOL_PROP_CACHEFILE), "none");
-	if (readonly)
-		fnvlist_add_uint64(props, zpool_prop_to_name(ZPOOL_PROP_READONLY), 1);
-	if ((err = spa_import(name, config, props, ZFS_IMPORT_NORMAL)) != 0) {
-		snprintf(why, whylen, "spa_import of '%s' from %s", name, devpath);
-		note_short_device(label, dev, why, whylen);
-	}
-	fnvlist_free(props);
-out:
-	nvlist_free(config);
+	int err = import_label(label, path, want_name, B_FALSE, name, namelen, why, whylen, NULL);
 	nvlist_free(label);
 	return (err);
 }

@@ -19,4 +19,9 @@ nvlist_t *zfs_device_label(struct blkdev *dev, int *valid);
 int zfs_import_device(const char *devpath, const char *want_name, boolean_t readonly,
     char *name, size_t namelen, char *why, size_t whylen);
 
+/* The same for a pool on one file (a file vdev), read and written through
+ * zfs_file_* on the VFS. */
+int zfs_import_file(const char *path, const char *want_name, char *name, size_t namelen,
+    char *why, size_t whylen);
+
 #endif

@@ -635,6 +635,11 @@ static void pool_scrub_thread(void *arg)
 	(thread_exit)(zfs_pool_scrub(arg));
 }
 
+static void file_pool_thread(void *arg)
+{
+	(thread_exit)(zfs_file_pool_selftest(arg));
+}
+
 /* Runs fn(arg) in a thread with a stack as deep as the pool code needs
  * (the ZIO pipeline runs in its caller), and waits for it. */
 static void run_deep(const char *name, void (*fn)(void *), void *arg)
@@ -649,15 +654,17 @@ static void run_deep(const char *name, void (*fn)(void *), void *arg)
 }
 
 /* --zfs.selftest_pool=DEV [--zfs.selftest_verify] [--zfs.selftest_threads=N]
- * and --zfs.scrub=DEV. */
+ * --zfs.scrub=DEV and --zfs.selftest_file=PATH. */
 static void pool_selftest(void)
 {
 	struct pool_selftest_args a = { .nthreads = 8 };
 	const char *threads, *unused;
 
-	const char *scrub;
+	const char *scrub, *file;
 	if (boot_module_option("zfs.scrub", &scrub) && scrub)
 		run_deep("zfs-scrub", pool_scrub_thread, (void *)scrub);
+	if (boot_module_option("zfs.selftest_file", &file) && file)
+		run_deep("zfs-file-pool", file_pool_thread, (void *)file);
 	if (!boot_module_option("zfs.selftest_pool", &a.dev))
 		return;
 	if (boot_module_option("zfs.selftest_threads", &threads) && threads) {

@@ -23,4 +23,9 @@ int zfs_pool_selftest(const char *devpath, int nthreads, int verify_only);
  * the scrub found errors, or the import's or export's errno. */
 int zfs_pool_scrub(const char *devpath);
 
+/* --zfs.selftest_file=PATH: pool "ospreyfile" on a file vdev at PATH
+ * (e.g. in /tmp): create, write, export, import from the file, verify,
+ * export, remove; "zfs-file-pool: PASS|FAIL ..." lines. 0 or an errno. */
+int zfs_file_pool_selftest(const char *path);
+
 #endif

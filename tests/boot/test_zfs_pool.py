@@ -351,3 +351,26 @@ def test_zfs_scrubs_linux_pool(ctx):
                   re.search(r"zfs-scrub: FAIL scrub of 'linuxpool': finished, \d+ KiB examined, "
                             r"[1-9]\d* errors, [1-9]\d* in the error log", out) and "PANIC" not in out,
                   "the flipped byte went unreported", out)
+
+
+def test_zfs_pool_on_a_file(ctx):
+    """A pool whose vdev is a file in /tmp (ramfs), through vdev_file and
+    zfs_file_* on the VFS: created, written, exported, imported from the
+    file's own labels, read back and compared, exported, removed."""
+    lib = _zfs_lib(ctx)
+    if not lib:
+        ctx.skip("file_vdev", "no build/modules/libzfs.so")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _image_checked(ctx, tmp, lib, "file_vdev")
+        if not image:
+            return
+        status, out = ctx.run("--zfs.selftest_file=/tmp/pool.img /bin/busybox ls /tmp",
+                              memory="256M", images=[image], timeout=GUEST_TIMEOUT)
+        passed = re.findall(r"^zfs-file-pool: PASS (.+)$", out, re.M)
+        ctx.check("file_vdev", passed == ["create file", "create pool ospreyfile", "write", "export",
+                                         "import", "verify", "export after verify"]
+                  and "zfs-file-pool: all steps passed" in out and "PANIC" not in out,
+                  "steps passed: %s" % passed, out)
+        ctx.check("file_vdev_removed", status == 0 and "pool.img" not in out.split(
+            "zfs-file-pool: all steps passed")[-1], "the pool's file is still in /tmp", out)
