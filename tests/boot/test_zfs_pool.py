@@ -79,6 +79,20 @@ def _image_checked(ctx, tmp, lib, name):
     return image
 
 
+def _boot_with_zfs(ctx, name, cmdline, images=(), **kw):
+    """Boots a root image holding libzfs.so, plus `images`; None (test
+    `name` recorded as skipped or failed) when there is no such image."""
+    lib = _zfs_lib(ctx)
+    if not lib:
+        ctx.skip(name, "no build/modules/libzfs.so")
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _image_checked(ctx, tmp, lib, name)
+        if not image:
+            return None
+        return ctx.run(cmdline, images=[image] + list(images), **kw)
+
+
 def _selftest_lines(out):
     """{step: (PASS|FAIL, rest of line)} from the guest's zfs-selftest lines."""
     steps = {}
@@ -200,33 +214,20 @@ def test_zfs_pool(ctx):
 
 def test_zfs_pool_missing_device(ctx):
     """A device path that names nothing is refused with the reason."""
-    lib = _zfs_lib(ctx)
-    if not lib:
-        ctx.skip("missing_device", "no build/modules/libzfs.so")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        image = _image_checked(ctx, tmp, lib, "missing_device")
-        if not image:
-            return
-        status, out = ctx.run("--zfs.selftest_pool=/dev/vblk7 /bin/busybox true",
-                              memory=GUEST_MEMORY, images=[image], timeout=GUEST_TIMEOUT)
+    r = _boot_with_zfs(ctx, "missing_device", "--zfs.selftest_pool=/dev/vblk7 /bin/busybox true",
+                       memory=GUEST_MEMORY, timeout=GUEST_TIMEOUT)
+    if r:
         ctx.check("missing_device", "zfs-selftest: FAIL open: /dev/vblk7: no such block device "
-                  "(error 19)" in out and "PANIC" not in out, "no clear message", out)
+                  "(error 19)" in r[1] and "PANIC" not in r[1], "no clear message", r[1])
 
 
 def test_zfs_refuses_too_little_memory(ctx):
     """Below the memory the pool layer needs, libzfs.so refuses to load and
     says why, instead of starving later (the ARC keeps 32 MiB)."""
-    lib = _zfs_lib(ctx)
-    if not lib:
-        ctx.skip("small_memory", "no build/modules/libzfs.so")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        image = _image_checked(ctx, tmp, lib, "small_memory")
-        if not image:
-            return
-        status, out = ctx.run("--zfs.selftest_pool=/dev/vblk1 /bin/busybox true", memory="48M",
-                              images=[image], timeout=120)
+    r = _boot_with_zfs(ctx, "small_memory", "--zfs.selftest_pool=/dev/vblk1 /bin/busybox true",
+                       memory="48M", timeout=120)
+    if r:
+        status, out = r
         ctx.check("small_memory", re.search(r"zfs: needs \d+ MiB of memory or more .*this machine "
                                             r"has \d+ MiB", out) and "cannot get filesystem type 'zfs'"
                   in out and status == 0 and "PANIC" not in out, "no clear refusal", out)
@@ -357,20 +358,15 @@ def test_zfs_pool_on_a_file(ctx):
     """A pool whose vdev is a file in /tmp (ramfs), through vdev_file and
     zfs_file_* on the VFS: created, written, exported, imported from the
     file's own labels, read back and compared, exported, removed."""
-    lib = _zfs_lib(ctx)
-    if not lib:
-        ctx.skip("file_vdev", "no build/modules/libzfs.so")
+    r = _boot_with_zfs(ctx, "file_vdev", "--zfs.selftest_file=/tmp/pool.img /bin/busybox ls /tmp",
+                       memory="256M", timeout=GUEST_TIMEOUT)
+    if not r:
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        image = _image_checked(ctx, tmp, lib, "file_vdev")
-        if not image:
-            return
-        status, out = ctx.run("--zfs.selftest_file=/tmp/pool.img /bin/busybox ls /tmp",
-                              memory="256M", images=[image], timeout=GUEST_TIMEOUT)
-        passed = re.findall(r"^zfs-file-pool: PASS (.+)$", out, re.M)
-        ctx.check("file_vdev", passed == ["create file", "create pool ospreyfile", "write", "export",
-                                         "import", "verify", "export after verify"]
-                  and "zfs-file-pool: all steps passed" in out and "PANIC" not in out,
-                  "steps passed: %s" % passed, out)
-        ctx.check("file_vdev_removed", status == 0 and "pool.img" not in out.split(
-            "zfs-file-pool: all steps passed")[-1], "the pool's file is still in /tmp", out)
+    status, out = r
+    passed = re.findall(r"^zfs-file-pool: PASS (.+)$", out, re.M)
+    ctx.check("file_vdev", passed == ["create file", "create pool ospreyfile", "write", "export",
+                                     "import", "verify", "export after verify"]
+              and "zfs-file-pool: all steps passed" in out and "PANIC" not in out,
+              "steps passed: %s" % passed, out)
+    ctx.check("file_vdev_removed", status == 0 and "pool.img" not in out.split(
+        "zfs-file-pool: all steps passed")[-1], "the pool's file is still in /tmp", out)
