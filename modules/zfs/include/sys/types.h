@@ -105,7 +105,9 @@ typedef uint64_t u_int64_t;
 #define __printflike(f, a)	__attribute__((format(printf, f, a)))
 #define __packed		__attribute__((packed))
 #define __aligned(n)		__attribute__((aligned(n)))
+#ifndef __always_inline	/* glibc's cdefs.h has one (host unit tests) */
 #define __always_inline		inline __attribute__((always_inline))
+#endif
 #define noinline		__attribute__((noinline))
 #define __noinline		__attribute__((noinline))
 #define __cold			__attribute__((cold))
