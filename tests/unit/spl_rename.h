@@ -19,6 +19,7 @@
 #define sscanf spl_sscanf
 #define qsort spl_qsort
 
-/* The kernel's <string.h> has strlcpy; glibc's does not (the test defines it). */
-#include <stddef.h>
-size_t strlcpy(char *dst, const char *src, size_t size);
+/* The kernel's <string.h> has strlcpy; glibc's does not: the host tests'
+ * shim (tests/unit/kshim/string.c) stands in. */
+size_t kshim_strlcpy(char *dst, const char *src, size_t size);
+#define strlcpy kshim_strlcpy

@@ -5,19 +5,6 @@
 #include <sys/strings.h>
 #include "check.h"
 
-/* The kernel's, which spl_string.c's strlcat calls; glibc has none. */
-size_t strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t len = strlen(src);
-
-	if (size) {
-		size_t n = len < size - 1 ? len : size - 1;
-		memcpy(dst, src, n);
-		dst[n] = '\0';
-	}
-	return len;
-}
-
 static void spans(void)
 {
 	CHECK_EQ(strspn("aabbc", "ab"), 4);

@@ -13,16 +13,6 @@
 
 int kshim_fail_after;	/* see kshim/mm/mm.h */
 
-size_t kshim_strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t len = strlen(src);
-	if (size) {
-		size_t n = len < size - 1 ? len : size - 1;
-		memcpy(dst, src, n);
-		dst[n] = '\0';
-	}
-	return len;
-}
 
 /* ---- helpers ---- */
 

@@ -3,7 +3,7 @@
 # the include path.
 UNIT_TESTS += vfs
 vfs_CFLAGS := -Itests/unit/kshim
-vfs_SRCS := tests/unit/test_vfs.c kernel/fs/vfs.c kernel/fs/vfs_lookup.c \
+vfs_SRCS := tests/unit/test_vfs.c tests/unit/kshim/string.c kernel/fs/vfs.c kernel/fs/vfs_lookup.c \
 	kernel/fs/vfs_ops.c kernel/fs/vfs_file.c kernel/fs/ramfs/ramfs.c
 vfs_LIBS := -pthread
 vfs_DEPS := $(wildcard kernel/fs/*.h tests/unit/kshim/*.h tests/unit/kshim/*/*.h)

@@ -1,5 +1,5 @@
 /* Host shim: the C library's <string.h> plus strlcpy, which the kernel's
- * lib/string.c has and older glibc lacks (defined in test_vfs.c). */
+ * lib/string.c has and older glibc lacks (defined in kshim/string.c). */
 #ifndef KSHIM_STRING_H
 #define KSHIM_STRING_H
 #include_next <string.h>
