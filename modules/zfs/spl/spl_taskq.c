@@ -1,7 +1,8 @@
 /* Task queues on kernel threads. Entries run in dispatch order; delayed
  * ones wait on a time-ordered list that workers watch with a timed wait.
- * Ids grow monotonically, so "everything up to id N is done" is a single
- * comparison with the lowest id still queued or running. */
+ * Ids grow monotonically. Dispatch and completion only keep counts (they
+ * are the ZIO pipeline's hot path); a waiter finds the lowest id still
+ * queued or running by walking the lists, under the lock. */
 #include <sys/taskq.h>
 #include <sys/kmem.h>
 #include "sched/sched.h"
@@ -18,28 +19,29 @@ struct running {
 	taskqid_t id;
 };
 
-/* The smallest id not yet finished, and how many entries wait. Lock held. */
-static void update_lowest(taskq_t *tq)
+/* tq_lowest_id is tq_next_id while nothing is queued or running, which
+ * makes it the next entry's id: a lower bound of every id outstanding
+ * until the queue is idle again, and equal to tq_next_id exactly when it
+ * is (what the ICP's EMPTY_TASKQ compares). Lock held. */
+static void note_if_idle(taskq_t *tq)
+{
+	if (tq->tq_nalloc + tq->active == 0)
+		tq->tq_lowest_id = tq->tq_next_id;
+}
+
+/* The smallest id queued or running, or tq_next_id. Lock held. */
+static taskqid_t lowest_outstanding(taskq_t *tq)
 {
 	taskqid_t low = tq->tq_next_id;
-	struct list *pos;
-	int waiting = 0;
+	struct list *heads[3] = { &tq->pending, &tq->delayed, &tq->running }, *pos;
 
-	list_for_each(pos, &tq->running)
-		if (list_entry(pos, struct running, node)->id < low)
-			low = list_entry(pos, struct running, node)->id;
-	list_for_each(pos, &tq->pending) {
-		waiting++;
-		if (list_entry(pos, taskq_ent_t, node)->id < low)
-			low = list_entry(pos, taskq_ent_t, node)->id;
-	}
-	list_for_each(pos, &tq->delayed) {
-		waiting++;
-		if (list_entry(pos, taskq_ent_t, node)->id < low)
-			low = list_entry(pos, taskq_ent_t, node)->id;
-	}
-	tq->tq_lowest_id = low;
-	tq->tq_nalloc = waiting;
+	for (int h = 0; h < 3; h++)
+		list_for_each(pos, heads[h]) {
+			taskqid_t id = h < 2 ? list_entry(pos, taskq_ent_t, node)->id :
+			    list_entry(pos, struct running, node)->id;
+			low = id < low ? id : low;
+		}
+	return low;
 }
 
 static void enqueue(taskq_t *tq, taskq_ent_t *e, uint_t flags)
@@ -57,7 +59,7 @@ static void enqueue(taskq_t *tq, taskq_ent_t *e, uint_t flags)
 	} else {
 		list_add_tail(&tq->pending, &e->node);
 	}
-	update_lowest(tq);
+	tq->tq_nalloc++;
 	cv_broadcast(&tq->work);	/* a delayed entry may be the new earliest */
 }
 
@@ -104,8 +106,8 @@ static void worker(void *arg)
 		bool allocated = e->flags & TQENT_ALLOCATED;
 		e->flags &= ~TQENT_QUEUED;
 		list_add_tail(&tq->running, &me.node);
+		tq->tq_nalloc--;
 		tq->active++;
-		update_lowest(tq);
 		mutex_exit(&tq->lock);
 		if (allocated)
 			kmem_free(e, sizeof(*e));	/* before running: func may free arg */
@@ -113,7 +115,7 @@ static void worker(void *arg)
 		mutex_enter(&tq->lock);
 		list_del(&me.node);
 		tq->active--;
-		update_lowest(tq);
+		note_if_idle(tq);
 		cv_broadcast(&tq->done);
 	}
 	tq->alive--;
@@ -229,7 +231,7 @@ void taskq_wait_outstanding(taskq_t *tq, taskqid_t id)
 {
 	mutex_enter(&tq->lock);
 	taskqid_t upto = id ? id : tq->tq_next_id - 1;
-	while (tq->tq_lowest_id <= upto)
+	while (lowest_outstanding(tq) <= upto)
 		cv_wait(&tq->done, &tq->lock);
 	mutex_exit(&tq->lock);
 }
@@ -256,6 +258,7 @@ int taskq_cancel_id(taskq_t *tq, taskqid_t id)
 			if (e->id != id)
 				continue;
 			list_del(&e->node);
+			tq->tq_nalloc--;
 			e->flags &= ~TQENT_QUEUED;
 			if (e->flags & TQENT_ALLOCATED)
 				kmem_free(e, sizeof(*e));
@@ -263,7 +266,7 @@ int taskq_cancel_id(taskq_t *tq, taskqid_t id)
 			break;
 		}
 	}
-	update_lowest(tq);
+	note_if_idle(tq);
 	cv_broadcast(&tq->done);
 	mutex_exit(&tq->lock);
 	return err;

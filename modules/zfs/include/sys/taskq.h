@@ -50,7 +50,7 @@ typedef struct taskq {
 	int nthreads, alive, active;
 	bool stopping;
 	taskqid_t tq_next_id;
-	taskqid_t tq_lowest_id;	/* smallest id queued or running, or tq_next_id */
+	taskqid_t tq_lowest_id;	/* <= every id queued or running; tq_next_id if none */
 	int tq_nalloc;			/* entries waiting (the ICP reads it) */
 	struct thread **threads;
 } taskq_t;
