@@ -20,6 +20,7 @@
 #include <sys/procfs_list.h>
 #include <sys/sunddi.h>
 #include "zfs_selftest.h"
+#include "zfs_import.h"
 #include "dev/console.h"
 #include "dev/blk.h"
 #include "fs/vfs.h"
@@ -487,11 +488,6 @@ static int kstat_selftest(void)
 	return bad ? -EIO : 0;
 }
 
-/* A vdev label (the ZFS on-disk format): 8 KiB blank, 8 KiB boot header,
- * then 112 KiB holding the vdev's configuration as an XDR-packed nvlist. */
-#define LABEL_NVLIST_OFFSET	(16 * 1024)
-#define LABEL_NVLIST_SIZE	(112 * 1024)
-
 static int print_pool_config(const char *source, nvlist_t *cfg)
 {
 	char *name = NULL;
@@ -508,29 +504,24 @@ static int print_pool_config(const char *source, nvlist_t *cfg)
 	return 0;
 }
 
-/* What a zfs mount can do so far: read the device's first vdev label with
- * OpenZFS's own nvlist code and say which pool is there. */
+/* What a zfs mount can do so far: read the device's labels with
+ * OpenZFS's own nvlist code (zfs_import.c) and say which pool is there. */
 static int zfs_mount(struct mount *mp, const char *source, const char *data)
 {
 	struct blkdev *dev = blk_find_path(source);
-	nvlist_t *cfg;
+	int valid;
 
 	if (!dev) {
 		printk("zfs: %s: not a block device (mounting a pool by name needs the POSIX layer, not built yet)\n",
 		    source ? source : "(none)");
 		return -ENODEV;
 	}
-	char *buf = kmalloc(LABEL_NVLIST_SIZE);
-	if (!buf)
-		return -ENOMEM;
-	long n = blk_pread(dev, buf, LABEL_NVLIST_SIZE, LABEL_NVLIST_OFFSET);
-	int err = n == LABEL_NVLIST_SIZE ? nvlist_unpack(buf, n, &cfg, KM_SLEEP) : EIO;
-	kfree(buf);
-	if (err) {
-		printk("zfs: %s: no readable ZFS label (error %d)\n", source, err);
+	nvlist_t *cfg = zfs_device_label(dev, &valid);
+	if (!cfg) {
+		printk("zfs: %s: no readable ZFS label\n", source);
 		return -EINVAL;
 	}
-	err = print_pool_config(source, cfg);
+	int err = print_pool_config(source, cfg);
 	nvlist_free(cfg);
 	return err ? -EINVAL : -ENOTSUP;
 }

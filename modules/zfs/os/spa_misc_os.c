@@ -62,26 +62,26 @@ param_set_deadman_failmode(const char *val, zfs_kernel_param_t *kp)
 }
 
 /* Milliseconds; open pools get the new limit at once, in nanoseconds. */
-int
-param_set_deadman_ziotime(const char *val, zfs_kernel_param_t *kp)
+static int
+set_deadman_ms(const char *val, zfs_kernel_param_t *kp, void (*apply)(hrtime_t))
 {
 	int error = param_set_ulong(val, kp);
 
-	if (error != 0)
-		return (error);
-	spa_set_deadman_ziotime(MSEC2NSEC(zfs_deadman_ziotime_ms));
-	return (0);
+	if (error == 0)
+		apply(MSEC2NSEC(*(unsigned long *)kp->arg));
+	return (error);
+}
+
+int
+param_set_deadman_ziotime(const char *val, zfs_kernel_param_t *kp)
+{
+	return (set_deadman_ms(val, kp, spa_set_deadman_ziotime));
 }
 
 int
 param_set_deadman_synctime(const char *val, zfs_kernel_param_t *kp)
 {
-	int error = param_set_ulong(val, kp);
-
-	if (error != 0)
-		return (error);
-	spa_set_deadman_synctime(MSEC2NSEC(zfs_deadman_synctime_ms));
-	return (0);
+	return (set_deadman_ms(val, kp, spa_set_deadman_synctime));
 }
 
 /*

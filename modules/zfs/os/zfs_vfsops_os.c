@@ -108,6 +108,19 @@ zfsvfs_lookup_obj(objset_t *os, const char *name, uint64_t *obj)
 }
 
 /* Read the filesystem's on-disk state into zfsvfs (Linux: zfsvfs_init). */
+/* Where each kind of quota keeps its ZAP's object number. */
+static const struct {
+	zfs_userquota_prop_t prop;
+	size_t offset;
+} quota_objs[] = {
+	{ ZFS_PROP_USERQUOTA, offsetof(zfsvfs_t, z_userquota_obj) },
+	{ ZFS_PROP_GROUPQUOTA, offsetof(zfsvfs_t, z_groupquota_obj) },
+	{ ZFS_PROP_PROJECTQUOTA, offsetof(zfsvfs_t, z_projectquota_obj) },
+	{ ZFS_PROP_USEROBJQUOTA, offsetof(zfsvfs_t, z_userobjquota_obj) },
+	{ ZFS_PROP_GROUPOBJQUOTA, offsetof(zfsvfs_t, z_groupobjquota_obj) },
+	{ ZFS_PROP_PROJECTOBJQUOTA, offsetof(zfsvfs_t, z_projectobjquota_obj) },
+};
+
 static int
 zfsvfs_init(zfsvfs_t *zfsvfs, objset_t *os)
 {
@@ -172,25 +185,13 @@ zfsvfs_init(zfsvfs_t *zfsvfs, objset_t *os)
 		return (error);
 
 	/* Quota ZAPs exist once a quota of their kind has been set. */
-	if ((error = zfsvfs_lookup_obj(os,
-	    zfs_userquota_prop_prefixes[ZFS_PROP_USERQUOTA],
-	    &zfsvfs->z_userquota_obj)) != 0 ||
-	    (error = zfsvfs_lookup_obj(os,
-	    zfs_userquota_prop_prefixes[ZFS_PROP_GROUPQUOTA],
-	    &zfsvfs->z_groupquota_obj)) != 0 ||
-	    (error = zfsvfs_lookup_obj(os,
-	    zfs_userquota_prop_prefixes[ZFS_PROP_PROJECTQUOTA],
-	    &zfsvfs->z_projectquota_obj)) != 0 ||
-	    (error = zfsvfs_lookup_obj(os,
-	    zfs_userquota_prop_prefixes[ZFS_PROP_USEROBJQUOTA],
-	    &zfsvfs->z_userobjquota_obj)) != 0 ||
-	    (error = zfsvfs_lookup_obj(os,
-	    zfs_userquota_prop_prefixes[ZFS_PROP_GROUPOBJQUOTA],
-	    &zfsvfs->z_groupobjquota_obj)) != 0 ||
-	    (error = zfsvfs_lookup_obj(os,
-	    zfs_userquota_prop_prefixes[ZFS_PROP_PROJECTOBJQUOTA],
-	    &zfsvfs->z_projectobjquota_obj)) != 0)
-		return (error);
+	for (size_t q = 0; q < ARRAY_SIZE(quota_objs); q++) {
+		uint64_t *obj = (uint64_t *)((char *)zfsvfs + quota_objs[q].offset);
+		error = zfsvfs_lookup_obj(os,
+		    zfs_userquota_prop_prefixes[quota_objs[q].prop], obj);
+		if (error != 0)
+			return (error);
+	}
 	/* The FUID table appears with the first non-POSIX identity. */
 	if ((error = zfsvfs_lookup_obj(os, ZFS_FUID_TABLES,
 	    &zfsvfs->z_fuid_obj)) != 0)
