@@ -10,6 +10,7 @@
 #include <sys/zfs_file.h>
 #include <sys/fcntl.h>
 #include "zfs_import.h"
+#include "dev/console.h"
 
 /* A label counts when it names a vdev, a pool state up to exported and
  * the txg it was written in. */
@@ -206,6 +207,8 @@ int zfs_import_device(const char *devpath, const char *want_name, boolean_t read
 		snprintf(why, whylen, "%s: no valid ZFS label", devpath);
 		return (EINVAL);
 	}
+	if (valid < VDEV_LABELS)
+		printk("zfs: %s: %d of %d labels valid\n", devpath, valid, VDEV_LABELS);
 	int err = import_label(label, devpath, want_name, readonly, name, namelen, why, whylen, dev);
 	nvlist_free(label);
 	return (err);

@@ -743,14 +743,9 @@ static int export_pool(struct run *run)
 static int import_pool(struct run *run, struct blkdev *dev, const char *devpath)
 {
 	char name[ZFS_MAX_DATASET_NAME_LEN], why[160];
-	int valid = 0;
-	nvlist_t *label = zfs_device_label(dev, &valid);
-
-	if (label && valid < VDEV_LABELS)
-		printk("zfs-selftest: %s: %d of %d labels valid\n", dev->name, valid, VDEV_LABELS);
-	nvlist_free(label);
 	/* A read-only device (verify runs only) is imported read-only. */
 	int err = zfs_import_device(devpath, POOL, dev->readonly, name, sizeof(name), why, sizeof(why));
+
 	return err ? fail(run, err, "%s", why) : 0;
 }
 
