@@ -1,4 +1,4 @@
-/* Boot sequence (see ../shared/DESIGN.md, "Boot sequence"). */
+/* Boot sequence (see docs/architecture.md, "Boot sequence"). */
 #include "arch.h"
 #include "cmdline.h"
 #include "dev/console.h"

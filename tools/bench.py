@@ -334,7 +334,7 @@ class Bench:
         for name, n in rows:
             t += "| %s | %s |\n" % (name, kib(n))
         ratio = os.path.getsize(stripped) / (6.35e6)
-        t += ("\nFor comparison, OSv's stripped kernel is 6.35 MB (DESIGN.md): Osprey's is %.3fx of it.\n" % ratio)
+        t += ("\nFor comparison, OSv's stripped kernel is 6.35 MB (docs/architecture.md): Osprey's is %.3fx of it.\n" % ratio)
         if not mods:
             t += "\nNo modules were built (build/modules/*.so is empty).\n"
         return t
@@ -434,7 +434,7 @@ class Bench:
              "with the listing printed; bisection over [2, 64] MiB, then 3 boots at the answer.\n\n")
         t += "| | MiB |\n|---|---:|\n| minimum memory | %d |\n| boots at the minimum that passed | %d of 3 |\n" % (
             hi, sum(confirm))
-        t += "| OSv ROFS image, for comparison (DESIGN.md) | 13 |\n"
+        t += "| OSv ROFS image, for comparison (docs/architecture.md) | 13 |\n"
         if hi == 2:
             t += ("\n2 MiB is the least tools/run accepts (the kernel is loaded at 1 MiB), so the real minimum "
                   "may be lower.\n")

@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-/* Boot steps 5 and 6 of DESIGN.md: the root filesystem (ROFS from its
+/* Boot steps 5 and 6 of docs/architecture.md: the root filesystem (ROFS from its
  * partition, or a ramfs filled from the initrd), /dev, /tmp, then fstab. */
 void fs_boot(uint64_t initrd_pa, uint64_t initrd_size);
 int devfs_init(void);
