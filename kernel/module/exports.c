@@ -100,6 +100,7 @@ EXPORT_SYMBOL(waitq_wake_all);
 EXPORT_SYMBOL(blk_find);
 EXPORT_SYMBOL(blk_find_partlabel);
 EXPORT_SYMBOL(blk_find_path);
+EXPORT_SYMBOL(blk_first);
 EXPORT_SYMBOL(blk_flush);
 EXPORT_SYMBOL(blk_pread);
 EXPORT_SYMBOL(blk_pwrite);

@@ -11,9 +11,9 @@ ZFS_STAMP := $(ZFS_SRC)/.osprey-patches
 ZFS_DEBUG ?= 0
 ZFS_OBJDIR := $(BUILD)/modules/zfs-$(if $(filter 1,$(ZFS_DEBUG)),debug,release)
 
-# The platform-independent code, as libzpool builds it, less the POSIX
-# layer's files (part 2 of the port) and SIMD variants (the kernel uses
-# general registers only).
+# The platform-independent code, as libzpool builds it, with the POSIX
+# layer's common files (zfs_vnops, zfs_log, zfs_replay), less SIMD
+# variants (the kernel uses general registers only).
 ZFS_CORE := abd aggsum arc blkptr bplist bpobj bptree bqueue btree dbuf dbuf_stats \
 	ddt ddt_zap dmu dmu_diff dmu_object dmu_objset dmu_recv dmu_redact dmu_send \
 	dmu_traverse dmu_tx dmu_zfetch dnode dnode_sync dsl_bookmark dsl_crypt \
@@ -28,7 +28,8 @@ ZFS_CORE := abd aggsum arc blkptr bplist bpobj bptree bqueue btree dbuf dbuf_sta
 	vdev_raidz_math_scalar vdev_rebuild vdev_removal vdev_root vdev_trim zap \
 	zap_leaf zap_micro zcp zcp_get zcp_global zcp_iter zcp_set zcp_synctask \
 	zfeature zfs_byteswap zfs_fm zfs_fuid zfs_ratelimit zfs_rlock zfs_sa zil zio \
-	zio_checksum zio_compress zio_inject zle zrlock zthr zfs_onexit zfs_quota
+	zio_checksum zio_compress zio_inject zle zrlock zthr zfs_onexit zfs_quota \
+	zfs_vnops zfs_log zfs_replay dataset_kstats
 ZFS_ZCOMMON := cityhash zfeature_common zfs_comutil zfs_deleg zfs_fletcher \
 	zfs_fletcher_superscalar zfs_fletcher_superscalar4 zfs_namecheck zfs_prop \
 	zpool_prop zprop_common
@@ -47,9 +48,12 @@ ZFS_ICP := algs/aes/aes_impl algs/aes/aes_impl_generic algs/aes/aes_modes \
 # AES-NI and PCLMULQDQ variants need SSE and are not built).
 ZFS_ASM := lua/setjmp/setjmp_x86_64 icp/asm-x86_64/aes/aes_amd64 \
 	icp/asm-x86_64/sha2/sha256_impl icp/asm-x86_64/sha2/sha512_impl
-# Linux-port files that need nothing of Linux: they compile against our SPL
-# as they are (encryption of blocks on the ICP; I/O accounting hooks).
-ZFS_LINUX_PORT := os/linux/zfs/zio_crypt os/linux/zfs/zfs_racct
+# Linux-port files that compile against our SPL as they are: encryption
+# of blocks on the ICP, I/O accounting hooks, and the POSIX layer's
+# znodes, directories, ACLs and vnode operations, which see Linux's VFS
+# through the small model in include/sys/zpl.h.
+ZFS_LINUX_PORT := os/linux/zfs/zio_crypt os/linux/zfs/zfs_racct os/linux/zfs/zfs_znode \
+	os/linux/zfs/zfs_dir os/linux/zfs/zfs_acl os/linux/zfs/zfs_vnops_os
 ZFS_UPSTREAM := avl/avl nvpair/nvpair nvpair/fnvpair nvpair/nvpair_alloc_spl \
 	nvpair/nvpair_alloc_fixed $(addprefix zfs/,$(ZFS_CORE)) $(addprefix zcommon/,$(ZFS_ZCOMMON)) \
 	$(addprefix lua/,$(ZFS_LUA)) $(addprefix icp/,$(ZFS_ICP)) \
@@ -61,15 +65,20 @@ ZFS_OWN_SRCS := $(wildcard modules/zfs/*.c) \
 	$(wildcard modules/zfs/spl/*.c) $(wildcard modules/zfs/os/*.c)
 ZFS_OWN_OBJS := $(patsubst modules/zfs/%.c,$(ZFS_OBJDIR)/own/%.o,$(ZFS_OWN_SRCS))
 
-# Upstream headers that are pure format definitions and need no porting
-# (the SHA-2 context, Solaris ACL entries) are used from the OpenZFS tree
+# Upstream headers that are pure format definitions or declarations and
+# need no porting (the SHA-2 context, Solaris ACL entries, the ZPL's
+# directory and vnode-op prototypes) are used from the OpenZFS tree
 # through links in build/zfs-inc; everything else under sys/ is ours.
 ZFS_INC := $(BUILD)/zfs-inc
-ZFS_INC_LINKS := $(ZFS_INC)/sys/sha2.h $(ZFS_INC)/sys/acl.h
+ZFS_INC_LINKS := $(ZFS_INC)/sys/sha2.h $(ZFS_INC)/sys/acl.h $(ZFS_INC)/sys/zfs_dir.h \
+	$(ZFS_INC)/sys/zfs_vnops_os.h
 $(ZFS_INC)/sys/sha2.h: | $(ZFS_STAMP)
 	@mkdir -p $(dir $@) && ln -sf $(abspath $(ZFS_SRC))/include/os/linux/zfs/sys/sha2.h $@
 $(ZFS_INC)/sys/acl.h: | $(ZFS_STAMP)
 	@mkdir -p $(dir $@) && ln -sf $(abspath $(ZFS_SRC))/include/os/linux/spl/sys/acl.h $@
+# The ZPL's declarations (no Linux types beyond sys/zpl.h's).
+$(ZFS_INC)/sys/zfs_dir.h $(ZFS_INC)/sys/zfs_vnops_os.h: | $(ZFS_STAMP)
+	@mkdir -p $(dir $@) && ln -sf $(abspath $(ZFS_SRC))/include/os/linux/zfs/sys/$(notdir $@) $@
 
 # GNU C: OpenZFS's headers use its extensions. __linux__ stays defined:
 # where common code chooses per platform, Osprey takes Linux's choices

@@ -1,8 +1,7 @@
-/* libzfs.so: OpenZFS on Osprey. So far it carries the first pieces of
- * OpenZFS compiled unmodified against our Solaris Porting Layer (AVL trees
- * and nvlists, which every other part uses) and checks them at load. Its
- * "zfs" filesystem type can only read a device's vdev label and name the
- * pool there: the pool layer and the filesystem come next (issue 8). */
+/* libzfs.so: OpenZFS on Osprey. module_init brings OpenZFS up as Linux's
+ * zfs_kmod_init does and registers the "zfs" filesystem type
+ * (zfs_mount.c); with --zfs.selftest it first checks the porting layer,
+ * and the pool self-tests run when asked on the command line. */
 #include <sys/avl.h>
 #include <sys/nvpair.h>
 #include <sys/kmem.h>
@@ -21,6 +20,7 @@
 #include <sys/sunddi.h>
 #include "zfs_selftest.h"
 #include "zfs_import.h"
+#include "zfs_mount.h"
 #include "dev/console.h"
 #include "dev/blk.h"
 #include "fs/vfs.h"
@@ -488,49 +488,6 @@ static int kstat_selftest(void)
 	return bad ? -EIO : 0;
 }
 
-static int print_pool_config(const char *source, nvlist_t *cfg)
-{
-	char *name = NULL;
-	uint64_t guid = 0, version = 0, txg = 0;
-
-	nvlist_lookup_string(cfg, "name", &name);
-	nvlist_lookup_uint64(cfg, "pool_guid", &guid);
-	nvlist_lookup_uint64(cfg, "version", &version);
-	nvlist_lookup_uint64(cfg, "txg", &txg);
-	if (!name)
-		return -EINVAL;
-	printk("zfs: %s: pool '%s' (guid %#lx, version %lu, txg %lu) found; "
-	    "mounting its datasets needs the POSIX layer, not built yet\n", source, name, guid, version, txg);
-	return 0;
-}
-
-/* What a zfs mount can do so far: read the device's labels with
- * OpenZFS's own nvlist code (zfs_import.c) and say which pool is there. */
-static int zfs_mount(struct mount *mp, const char *source, const char *data)
-{
-	struct blkdev *dev = blk_find_path(source);
-	int valid;
-
-	if (!dev) {
-		printk("zfs: %s: not a block device (mounting a pool by name needs the POSIX layer, not built yet)\n",
-		    source ? source : "(none)");
-		return -ENODEV;
-	}
-	nvlist_t *cfg = zfs_device_label(dev, &valid);
-	if (!cfg) {
-		printk("zfs: %s: no readable ZFS label\n", source);
-		return -EINVAL;
-	}
-	int err = print_pool_config(source, cfg);
-	nvlist_free(cfg);
-	return err ? -EINVAL : -ENOTSUP;
-}
-
-static const struct fs_type zfs_type = {
-	.name = "zfs",
-	.mount = zfs_mount,
-};
-
 /* The porting layer's own state, then OpenZFS's tunables from the command
  * line, then every OpenZFS part's init (AVL, nvpair, zcommon, Lua, ICP,
  * unicode, zstd: their module_init()s), then the pool layer, as Linux's
@@ -684,5 +641,5 @@ __attribute__((visibility("default"))) int module_init(void)
 	printk("zfs: OpenZFS 2.1.11 loaded (init %lu us, ARC %lu..%lu MiB)\n",
 	    (gethrtime() - t0) / 1000, (ulong_t)(arc_c_min >> 20), (ulong_t)(arc_c_max >> 20));
 	pool_selftest();
-	return vfs_register_fs(&zfs_type);
+	return zfs_mount_init();
 }

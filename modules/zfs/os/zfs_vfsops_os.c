@@ -1,15 +1,12 @@
 /*
- * The ZPL's per-filesystem state (zfsvfs_t, ours: sys/zfs_vfsops_os.h)
- * as far as the pool code needs it, and the mount questions the pool
- * code asks.
+ * The ZPL's per-filesystem state (zfsvfs_t, ours: sys/zfs_vfsops_os.h):
+ * reading a filesystem's on-disk settings, bringing it into service and
+ * out of it, sync and space figures, and the mount questions the pool
+ * code asks. The Osprey mount around it is os/zpl_vnops.c's.
  *
- * Nothing is mounted through ZFS yet (mounting is the POSIX layer, part 2
- * of the port), so a zfsvfs here is only ever the unmounted kind that
- * channel programs build to read user/group/project space figures
- * (zcp_get.c), and no objset carries a zfsvfs as its user pointer. The
- * answers below are written for the general case all the same (they look
- * at the objset's user pointer, as Linux does), so they stay right once
- * mounts exist.
+ * A zfsvfs is also built unmounted by channel programs reading space
+ * figures (zcp_get.c); the mount questions look at the objset's user
+ * pointer, as Linux's do, so they answer for both kinds.
  */
 #include <sys/zfs_context.h>
 #include <sys/zap.h>
@@ -17,6 +14,13 @@
 #include <sys/dmu.h>
 #include <sys/dmu_objset.h>
 #include <sys/dsl_dataset.h>
+#include <sys/dsl_prop.h>
+#include <sys/dsl_dir.h>
+#include <sys/txg.h>
+#include <sys/zfs_dir.h>
+#include <sys/zfs_vnops.h>
+#include <sys/zil.h>
+#include "zpl_osprey.h"
 #include <sys/spa.h>
 #include <sys/fs/zfs.h>
 #include <sys/zfs_znode.h>
@@ -211,32 +215,39 @@ zfsvfs_init(zfsvfs_t *zfsvfs, objset_t *os)
 	return (0);
 }
 
-/*
- * Set up zfsvfs (kmem_zalloc'd by the caller) for os and return it in
- * *zfvp. On failure zfsvfs is freed and *zfvp is NULL.
- *
- * Linux's version also disowns os on failure, for its zfsvfs_create,
- * which owned it. The only caller here (zcp_get.c) merely has os from a
- * dataset hold and releases that itself, so os is left as it came: the
- * caller's hold or ownership is the caller's to drop either way.
- *
- * No per-object hold table (z_hold_*): it serialises znode creation and
- * lookup, and znodes belong to the POSIX layer, which will set it up.
- */
+/* Set up zfsvfs (kmem_zalloc'd by the caller) for os and return it in
+ * *zfvp. On failure zfsvfs is freed and *zfvp is NULL; os is left as it
+ * came (zfsvfs_create disowns what it owned; zcp_get.c's caller releases
+ * its own hold). */
 int
 zfsvfs_create_impl(zfsvfs_t **zfvp, zfsvfs_t *zfsvfs, objset_t *os)
 {
-	int error;
+	int error, size;
 
-	zfsvfs->z_mount = NULL;
 	zfsvfs->z_parent = zfsvfs;
 	mutex_init(&zfsvfs->z_znodes_lock, NULL, MUTEX_DEFAULT, NULL);
 	mutex_init(&zfsvfs->z_lock, NULL, MUTEX_DEFAULT, NULL);
 	list_create(&zfsvfs->z_all_znodes, sizeof (znode_t),
 	    offsetof(znode_t, z_link_node));
-	rrm_init(&zfsvfs->z_teardown_lock, B_FALSE);
+	ZFS_TEARDOWN_INIT(zfsvfs);
 	rw_init(&zfsvfs->z_teardown_inactive_lock, NULL, RW_DEFAULT, NULL);
 	rw_init(&zfsvfs->z_fuid_lock, NULL, RW_DEFAULT, NULL);
+
+	/* Object hold locks, a power of two of them (zfs_znode.c). */
+	size = MIN(1 << (highbit64(zfs_object_mutex_size) - 1),
+	    ZFS_OBJ_MTX_MAX);
+	zfsvfs->z_hold_size = size;
+	zfsvfs->z_hold_trees = vmem_zalloc(sizeof (avl_tree_t) * size,
+	    KM_SLEEP);
+	zfsvfs->z_hold_locks = vmem_zalloc(sizeof (kmutex_t) * size, KM_SLEEP);
+	for (int i = 0; i < size; i++) {
+		avl_create(&zfsvfs->z_hold_trees[i], zfs_znode_hold_compare,
+		    sizeof (znode_hold_t), offsetof(znode_hold_t, zh_node));
+		mutex_init(&zfsvfs->z_hold_locks[i], NULL, MUTEX_DEFAULT, NULL);
+	}
+	zfsvfs->z_drain_task = TASKQID_INVALID;
+	zfsvfs->z_draining = B_FALSE;
+	zfsvfs->z_drain_cancel = B_TRUE;
 
 	error = zfsvfs_init(zfsvfs, os);
 	if (error != 0) {
@@ -251,17 +262,315 @@ zfsvfs_create_impl(zfsvfs_t **zfvp, zfsvfs_t *zfsvfs, objset_t *os)
 void
 zfsvfs_free(zfsvfs_t *zfsvfs)
 {
-	/* The FUID tables, if something loaded them. */
-	zfs_fuid_destroy(zfsvfs);
+	int size = zfsvfs->z_hold_size;
 
+	zfs_fuid_destroy(zfsvfs);
 	mutex_destroy(&zfsvfs->z_znodes_lock);
 	mutex_destroy(&zfsvfs->z_lock);
 	list_destroy(&zfsvfs->z_all_znodes);
-	rrm_destroy(&zfsvfs->z_teardown_lock);
+	ZFS_TEARDOWN_DESTROY(zfsvfs);
 	rw_destroy(&zfsvfs->z_teardown_inactive_lock);
 	rw_destroy(&zfsvfs->z_fuid_lock);
-	/* No kstats: those are made when a filesystem is mounted. */
+	for (int i = 0; i < size; i++) {
+		avl_destroy(&zfsvfs->z_hold_trees[i]);
+		mutex_destroy(&zfsvfs->z_hold_locks[i]);
+	}
+	if (size > 0) {
+		vmem_free(zfsvfs->z_hold_trees, sizeof (avl_tree_t) * size);
+		vmem_free(zfsvfs->z_hold_locks, sizeof (kmutex_t) * size);
+	}
+	if (zfsvfs->z_vfs != NULL)
+		kmem_free(zfsvfs->z_vfs, sizeof (vfs_t));
+	dataset_kstats_destroy(&zfsvfs->z_kstat);
 	kmem_free(zfsvfs, sizeof (zfsvfs_t));
+}
+
+/* Own the dataset osname (a filesystem) and set up its zfsvfs. */
+int
+zfsvfs_create(const char *osname, boolean_t readonly, zfsvfs_t **zfvp)
+{
+	zfsvfs_t *zfsvfs = kmem_zalloc(sizeof (zfsvfs_t), KM_SLEEP);
+	boolean_t ro = readonly || strchr(osname, '@') != NULL;
+	objset_t *os;
+	int error;
+
+	error = dmu_objset_own(osname, DMU_OST_ZFS, ro, B_TRUE, zfsvfs, &os);
+	if (error != 0) {
+		kmem_free(zfsvfs, sizeof (zfsvfs_t));
+		return (error);
+	}
+	error = zfsvfs_create_impl(zfvp, zfsvfs, os);
+	if (error != 0)
+		dmu_objset_disown(os, B_TRUE, zfsvfs);
+	return (error);
+}
+
+boolean_t
+zfs_is_readonly(zfsvfs_t *zfsvfs)
+{
+	return (zfsvfs->z_sb != NULL && (zfsvfs->z_sb->s_flags & SB_RDONLY));
+}
+
+/* Snapshots are not mounted here, so nothing is due on leaving one. */
+void
+zfs_exit_fs(zfsvfs_t *zfsvfs)
+{
+	(void) zfsvfs;
+}
+
+/* ---- property callbacks: the mount follows its dataset's properties ---- */
+
+static void
+relatime_changed_cb(void *arg, uint64_t newval)
+{
+	((zfsvfs_t *)arg)->z_relatime = newval;
+}
+
+static void
+xattr_changed_cb(void *arg, uint64_t newval)
+{
+	zfsvfs_t *zfsvfs = arg;
+
+	if (newval == ZFS_XATTR_OFF) {
+		zfsvfs->z_flags &= ~ZSB_XATTR;
+		return;
+	}
+	zfsvfs->z_flags |= ZSB_XATTR;
+	zfsvfs->z_xattr_sa = (newval == ZFS_XATTR_SA);
+}
+
+/* POSIX ACLs are not enforced here (one application, as root), so any
+ * acltype behaves as "off" for permission checks, as Linux without
+ * CONFIG_FS_POSIX_ACL does; the property itself is kept on disk. */
+static void
+acltype_changed_cb(void *arg, uint64_t newval)
+{
+	(void) newval;
+	((zfsvfs_t *)arg)->z_acl_type = ZFS_ACLTYPE_OFF;
+}
+
+static void
+blksz_changed_cb(void *arg, uint64_t newval)
+{
+	((zfsvfs_t *)arg)->z_max_blksz = newval;
+}
+
+static void
+readonly_changed_cb(void *arg, uint64_t newval)
+{
+	zfsvfs_t *zfsvfs = arg;
+
+	if (zfsvfs->z_sb == NULL)
+		return;
+	if (newval)
+		zfsvfs->z_sb->s_flags |= SB_RDONLY;
+	else
+		zfsvfs->z_sb->s_flags &= ~SB_RDONLY;
+}
+
+static void
+acl_mode_changed_cb(void *arg, uint64_t newval)
+{
+	((zfsvfs_t *)arg)->z_acl_mode = newval;
+}
+
+static void
+acl_inherit_changed_cb(void *arg, uint64_t newval)
+{
+	((zfsvfs_t *)arg)->z_acl_inherit = newval;
+}
+
+/* Properties Osprey does not act on (atime updates, devices, setuid,
+ * exec, snapdir, vscan, nbmand) are not registered. */
+static const struct {
+	zfs_prop_t prop;
+	dsl_prop_changed_cb_t *cb;
+} zpl_prop_cbs[] = {
+	{ ZFS_PROP_RELATIME, relatime_changed_cb },
+	{ ZFS_PROP_XATTR, xattr_changed_cb },
+	{ ZFS_PROP_RECORDSIZE, blksz_changed_cb },
+	{ ZFS_PROP_READONLY, readonly_changed_cb },
+	{ ZFS_PROP_ACLTYPE, acltype_changed_cb },
+	{ ZFS_PROP_ACLMODE, acl_mode_changed_cb },
+	{ ZFS_PROP_ACLINHERIT, acl_inherit_changed_cb },
+};
+
+/* Each callback runs once now with the current value, then on changes.
+ * A read-only mount (or pool) stays read-only whatever the property. */
+static int
+zfs_register_callbacks(zfsvfs_t *zfsvfs)
+{
+	objset_t *os = zfsvfs->z_os;
+	dsl_dataset_t *ds = dmu_objset_ds(os);
+	boolean_t force_ro = zfs_is_readonly(zfsvfs) ||
+	    !spa_writeable(dmu_objset_spa(os));
+	int error = 0;
+
+	dsl_pool_config_enter(dmu_objset_pool(os), FTAG);
+	for (size_t i = 0; i < ARRAY_SIZE(zpl_prop_cbs) && error == 0; i++)
+		error = dsl_prop_register(ds,
+		    zfs_prop_to_name(zpl_prop_cbs[i].prop), zpl_prop_cbs[i].cb,
+		    zfsvfs);
+	dsl_pool_config_exit(dmu_objset_pool(os), FTAG);
+	if (error != 0) {
+		dsl_prop_unregister_all(ds, zfsvfs);
+		return (error);
+	}
+	if (force_ro)
+		readonly_changed_cb(zfsvfs, B_TRUE);
+	return (0);
+}
+
+/*
+ * Bring a freshly created zfsvfs into service (Linux: zfsvfs_setup with
+ * mounting set): property callbacks, the intent log, the files unlinked
+ * while open before a crash, then the log's replay. The drain must come
+ * before the replay (a replayed create may reuse an object the unlinked
+ * set still names).
+ */
+int
+zfsvfs_setup(zfsvfs_t *zfsvfs)
+{
+	boolean_t readonly = zfs_is_readonly(zfsvfs);
+	int error;
+
+	if ((error = zfs_register_callbacks(zfsvfs)) != 0)
+		return (error);
+	readonly = zfs_is_readonly(zfsvfs);
+	zfsvfs->z_log = zil_open(zfsvfs->z_os, zfs_get_data);
+	dataset_kstats_create(&zfsvfs->z_kstat, zfsvfs->z_os);
+
+	/* Replay writes, so a read-only mount lifts the flag meanwhile. */
+	if (readonly)
+		readonly_changed_cb(zfsvfs, B_FALSE);
+	else {
+		zfs_unlinked_drain(zfsvfs);
+		zfsvfs->z_os->os_dsl_dataset->ds_dir->dd_activity_cancelled =
+		    B_FALSE;
+	}
+	if (spa_writeable(dmu_objset_spa(zfsvfs->z_os))) {
+		if (zil_replay_disable) {
+			zil_destroy(zfsvfs->z_log, B_FALSE);
+		} else {
+			zfsvfs->z_replay = B_TRUE;
+			zil_replay(zfsvfs->z_os, zfsvfs, zfs_replay_vector);
+			zfsvfs->z_replay = B_FALSE;
+		}
+	}
+	if (readonly)
+		readonly_changed_cb(zfsvfs, B_TRUE);
+
+	mutex_enter(&zfsvfs->z_os->os_user_ptr_lock);
+	dmu_objset_set_user(zfsvfs->z_os, zfsvfs);
+	mutex_exit(&zfsvfs->z_os->os_user_ptr_lock);
+	return (0);
+}
+
+/*
+ * Take zfsvfs out of service for unmounting: stop the unlinked drain,
+ * wait for asynchronous releases, close the log, then fail every later
+ * ZPL call with EIO; finally write out what is dirty and drop the
+ * dataset's cached buffers. Every znode has been released by then (the
+ * Osprey VFS reclaims all vnodes before calling unmount's release).
+ */
+void
+zfsvfs_teardown(zfsvfs_t *zfsvfs)
+{
+	objset_t *os = zfsvfs->z_os;
+
+	zfs_unlinked_drain_stop_wait(zfsvfs);
+	/* Releases queued by zfs_zrele_async may still hold znodes. */
+	for (int round = 0; zfsvfs->z_nr_znodes > 0; round++) {
+		taskq_wait_outstanding(dsl_pool_zrele_taskq(
+		    dmu_objset_pool(os)), 0);
+		if (zfsvfs->z_nr_znodes > 0 && round >= 100) {
+			/* A leak: freeing now would free live znodes. */
+			cmn_err(CE_WARN, "zfs: %llu znodes still in use at "
+			    "unmount; the dataset stays open",
+			    (u_longlong_t)zfsvfs->z_nr_znodes);
+			return;
+		}
+		if (zfsvfs->z_nr_znodes > 0)
+			delay(MSEC_TO_TICK(10));
+	}
+
+	ZFS_TEARDOWN_ENTER_WRITE(zfsvfs, FTAG);
+	if (zfsvfs->z_log != NULL) {
+		zil_close(zfsvfs->z_log);
+		zfsvfs->z_log = NULL;
+	}
+	rw_enter(&zfsvfs->z_teardown_inactive_lock, RW_WRITER);
+	zfsvfs->z_unmounted = B_TRUE;
+	rw_exit(&zfsvfs->z_teardown_inactive_lock);
+	ZFS_TEARDOWN_EXIT(zfsvfs, FTAG);
+
+	if (!dmu_objset_is_snapshot(os))
+		dsl_prop_unregister_all(dmu_objset_ds(os), zfsvfs);
+	for (int t = 0; t < TXG_SIZE; t++) {
+		if (dmu_objset_is_dirty(os, t) && !zfs_is_readonly(zfsvfs)) {
+			txg_wait_synced(dmu_objset_pool(os), 0);
+			break;
+		}
+	}
+	dmu_objset_evict_dbufs(os);
+	dsl_dir_cancel_waiters(os->os_dsl_dataset->ds_dir);
+
+	mutex_enter(&os->os_user_ptr_lock);
+	dmu_objset_set_user(os, NULL);
+	mutex_exit(&os->os_user_ptr_lock);
+	dmu_objset_disown(os, B_TRUE, zfsvfs);
+	zfsvfs_free(zfsvfs);
+}
+
+/*
+ * sync(2) on one filesystem: everything acknowledged so far reaches the
+ * intent log on disk (what fsync does for one file); a sync of all pools
+ * writes every dirty transaction group out, as Linux's sync(1) does.
+ */
+int
+zfs_sync(struct super_block *sb, int wait, cred_t *cr)
+{
+	zfsvfs_t *zfsvfs = sb != NULL ? sb->s_fs_info : NULL;
+
+	(void) cr;
+	if (!wait)
+		return (0);
+	if (zfsvfs == NULL) {
+		spa_sync_allpools();
+		return (0);
+	}
+	ZFS_ENTER(zfsvfs);
+	if (!spa_suspended(dmu_objset_spa(zfsvfs->z_os)) &&
+	    zfsvfs->z_log != NULL)
+		zil_commit(zfsvfs->z_log, 0);
+	ZFS_EXIT(zfsvfs);
+	return (0);
+}
+
+/*
+ * Space figures as Linux's statfs reports them: blocks of the largest
+ * record size, the dataset's referenced plus available space, and as
+ * many free "inodes" as objects could still be made.
+ */
+int
+zfs_statvfs_osprey(zfsvfs_t *zfsvfs, uint64_t *bsize, uint64_t *blocks,
+    uint64_t *bfree, uint64_t *files, uint64_t *ffree, uint64_t *fsid)
+{
+	uint64_t refd, avail, usedobjs, availobjs;
+	int shift;
+
+	ZFS_ENTER(zfsvfs);
+	dmu_objset_space(zfsvfs->z_os, &refd, &avail, &usedobjs, &availobjs);
+	*fsid = dmu_objset_fsid_guid(zfsvfs->z_os);
+	*bsize = zfsvfs->z_max_blksz;
+	shift = highbit64(*bsize) - 1;
+	refd = P2ROUNDUP(refd, *bsize);
+	*blocks = (refd + avail) >> shift;
+	*bfree = avail >> shift;
+	*ffree = MIN(availobjs, avail >> DNODE_SHIFT);
+	*files = *ffree + usedobjs;
+	ZFS_EXIT(zfsvfs);
+	return (0);
 }
 
 /*

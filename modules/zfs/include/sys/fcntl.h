@@ -38,6 +38,10 @@
 #define SEEK_END	2
 #define SEEK_DATA	3
 #define SEEK_HOLE	4
+/* Lock types (zfs_space's flock64_t; Linux's values). */
+#define F_RDLCK		0
+#define F_WRLCK		1
+#define F_UNLCK		2
 #define F_SEEK_DATA	SEEK_DATA
 #define F_SEEK_HOLE	SEEK_HOLE
 

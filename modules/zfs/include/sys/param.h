@@ -14,5 +14,10 @@
 /* As kernel/mm/mm.h has them, token for token (so either may come first). */
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	4096UL
+/* Linux's meaning: the bits of an address above the page offset. */
+#ifndef PAGE_MASK
+#define PAGE_MASK	(~(PAGE_SIZE - 1))
+#endif
+#define MAXUID		UINT32_MAX
 
 #endif

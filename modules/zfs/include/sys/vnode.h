@@ -50,6 +50,16 @@ typedef struct vattr {
 	dev_t va_rdev;
 	uint64_t va_nblocks;
 	uint32_t va_blksize;
+	struct dentry *va_dentry;	/* Linux only; always NULL here */
 } vattr_t;
+
+/* fcntl(F_FREESP) ranges, as zfs_space takes them. */
+typedef struct flock64 {
+	short l_type;
+	short l_whence;
+	loff_t l_start;
+	loff_t l_len;
+	pid_t l_pid;
+} flock64_t;
 
 #endif

@@ -1,0 +1,23 @@
+/* The POSIX layer's Osprey side (os/zpl_vnops.c, os/zpl_super.c), for
+ * zfs_mount.c. Errors are positive errno values with the reason in why. */
+#ifndef OSPREY_ZFS_ZPL_OSPREY_H
+#define OSPREY_ZFS_ZPL_OSPREY_H
+#include <sys/zfs_vfsops.h>
+#include <sys/zpl.h>
+
+struct mount;
+
+/* Mounts filesystem dataset on mp (sets mp->root); sb is the caller's,
+ * zeroed, and lives as long as the mount. ENOENT: no such dataset. */
+int zpl_mount(struct mount *mp, struct super_block *sb, const char *dataset,
+    boolean_t readonly, char *why, size_t whylen);
+/* Takes the filesystem out of service once every vnode is gone. */
+void zpl_unmount(struct super_block *sb);
+
+/* zfs_vfsops_os.c */
+int zfsvfs_setup(zfsvfs_t *zfsvfs);
+void zfsvfs_teardown(zfsvfs_t *zfsvfs);
+int zfs_statvfs_osprey(zfsvfs_t *zfsvfs, uint64_t *bsize, uint64_t *blocks,
+    uint64_t *bfree, uint64_t *files, uint64_t *ffree, uint64_t *fsid);
+
+#endif

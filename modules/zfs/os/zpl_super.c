@@ -1,0 +1,79 @@
+/*
+ * Mounting one ZFS filesystem on an Osprey mount (Linux: zfs_domount and
+ * zfs_umount): own the dataset, bring its zfsvfs into service (intent
+ * log replay included), and hand the VFS the root directory's vnode.
+ */
+#include <sys/zfs_context.h>
+#include <sys/dmu_objset.h>
+#include <sys/dsl_prop.h>
+#include <sys/zfs_znode.h>
+#include <sys/zfs_vfsops.h>
+#include <sys/zpl.h>
+#include <zfs_prop.h>
+#include "zpl_osprey.h"
+#include "osprey_vfs.h"
+
+int
+zpl_mount(struct mount *mp, struct super_block *sb, const char *dataset,
+    boolean_t readonly, char *why, size_t whylen)
+{
+	zfsvfs_t *zfsvfs;
+	znode_t *rootzp;
+	uint64_t recordsize;
+	int err;
+
+	if ((err = zfsvfs_create(dataset, readonly, &zfsvfs)) != 0) {
+		snprintf(why, whylen, err == ENOENT ? "no dataset '%s'" :
+		    err == EINVAL ? "'%s' is not a filesystem" :
+		    "cannot open dataset '%s' (error %d)", dataset, err);
+		return (err);
+	}
+	if ((err = dsl_prop_get_integer(dataset,
+	    zfs_prop_to_name(ZFS_PROP_RECORDSIZE), &recordsize, NULL)) != 0) {
+		snprintf(why, whylen, "cannot read the recordsize of '%s'",
+		    dataset);
+		goto fail;
+	}
+	zfsvfs->z_max_blksz = recordsize;
+	zfsvfs->z_vfs = kmem_zalloc(sizeof (vfs_t), KM_SLEEP);
+	zfsvfs->z_vfs->vfs_data = zfsvfs;
+	zfsvfs->z_sb = sb;
+	sb->s_fs_info = zfsvfs;
+	sb->s_osprey = mp;
+	sb->s_flags = readonly ? SB_RDONLY : 0;
+	zfsvfs->z_use_fuids = USE_FUIDS(zfsvfs->z_version, zfsvfs->z_os);
+	zfsvfs->z_use_sa = USE_SA(zfsvfs->z_version, zfsvfs->z_os);
+
+	if ((err = zfsvfs_setup(zfsvfs)) != 0) {
+		snprintf(why, whylen, "cannot set up '%s' (error %d)", dataset,
+		    err);
+		goto fail;
+	}
+	if ((err = zfs_zget(zfsvfs, zfsvfs->z_root, &rootzp)) != 0) {
+		snprintf(why, whylen, "cannot read the root directory of '%s' "
+		    "(error %d)", dataset, err);
+		zfsvfs_teardown(zfsvfs);
+		sb->s_fs_info = NULL;
+		return (err);
+	}
+	if ((err = -zpl_vnode_get(ZTOI(rootzp), &mp->root)) != 0) {
+		snprintf(why, whylen, "no memory for the root vnode");
+		zfsvfs_teardown(zfsvfs);
+		sb->s_fs_info = NULL;
+		return (err);
+	}
+	return (0);
+fail:
+	dmu_objset_disown(zfsvfs->z_os, B_TRUE, zfsvfs);
+	zfsvfs_free(zfsvfs);
+	sb->s_fs_info = NULL;
+	return (err);
+}
+
+void
+zpl_unmount(struct super_block *sb)
+{
+	if (sb->s_fs_info != NULL)
+		zfsvfs_teardown(sb->s_fs_info);
+	sb->s_fs_info = NULL;
+}
