@@ -245,10 +245,18 @@ pool_unuse(struct zpool_use *u)
 {
 	mutex_enter(&zpools_lock);
 	if (--u->mounts == 0) {
-		int err = spa_export(u->name, NULL, B_FALSE, B_FALSE);
+		int err;
+		/*
+		 * The filesystem's last holds on the pool (its dsl_dir) go
+		 * in asynchronous dbuf evictions, and a read-only pool has
+		 * no sync to wait for them: EBUSY for a moment is normal.
+		 */
+		for (int tries = 0; (err = spa_export(u->name, NULL, B_FALSE,
+		    B_FALSE)) == EBUSY && tries < 200; tries++)
+			delay(MAX(1, MSEC_TO_TICK(10)));
 		if (err != 0)
-			printk("zfs: pool '%s' could not be exported (error %d); "
-			    "the next import replays its log\n", u->name, err);
+			printk("zfs: pool '%s' could not be exported (error %d): "
+			    "Linux will need zpool import -f\n", u->name, err);
 		else
 			pr_info("zfs: pool '%s' exported\n", u->name);
 		for (struct zpool_use **p = &zpools; *p != NULL; p = &(*p)->next) {
