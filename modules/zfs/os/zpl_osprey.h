@@ -14,6 +14,14 @@ int zpl_mount(struct mount *mp, struct super_block *sb, const char *dataset,
 /* Takes the filesystem out of service once every vnode is gone. */
 void zpl_unmount(struct super_block *sb);
 
+/* zpl_xattr.c: extended attributes as the VFS's xattr ops define them
+ * (negative errno; val NULL removes). */
+struct znode;
+long zpl_getxattr(struct znode *zp, const char *name, void *buf, size_t len);
+int zpl_setxattr(struct znode *zp, const char *name, const void *val,
+    size_t len, int flags);
+long zpl_listxattr(struct znode *zp, char *buf, size_t len);
+
 /* zfs_vfsops_os.c */
 int zfsvfs_setup(zfsvfs_t *zfsvfs);
 void zfsvfs_teardown(zfsvfs_t *zfsvfs);
