@@ -143,14 +143,22 @@ check: deps all unit fuzz-replay testmods
 	$(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL) \
 		--unit "$(UNIT_TESTS)" --fuzz "$(FUZZERS)"
 
-# The demo: busybox on a ROFS root, telling what it sees. Programs run one
-# after another (';'): a unikernel has one process, so a shell cannot fork.
-DEMO_CMD ?= /bin/busybox uname -a ; /bin/busybox cat /etc/motd ; /bin/busybox ls -l / ; /bin/busybox free
-$(BUILD)/demo.img: images/demo.manifest images/motd $(BUILD)/tools/mkimage $(BUILD)/tools/mkrofs $(MODULES)
+# The demo: busybox on a ROFS root, telling what it sees, and a guest book
+# on ZFS /data (apps/demo/visits.c) that grows by one line each boot.
+# Programs run one after another (';'): a shell cannot fork yet.
+DEMO_CMD ?= /bin/busybox uname -a ; /bin/busybox cat /etc/motd ; /bin/busybox ls -l / ; \
+	/bin/busybox df /data ; /bin/visits ; /bin/busybox free
+$(BUILD)/demo.img: images/demo.manifest images/motd $(BUILD)/tools/mkimage $(BUILD)/tools/mkrofs \
+		$(MODULES) $(DEMO_APPS)
 	BUILD=$(abspath $(BUILD)) $(BUILD)/tools/mkimage -q $< $@
+# The data disk is made once and never rebuilt: it holds the demo's pool.
+$(BUILD)/demo-data.img:
+	@mkdir -p $(dir $@)
+	truncate -s 256M $@ && sgdisk -n 1:2048:0 -c 1:data $@ >/dev/null
 
-run: deps all $(BUILD)/demo.img
-	tools/run --image $(BUILD)/demo.img -e "--bootchart $(DEMO_CMD)" $(RUN_ARGS)
+run: deps all $(BUILD)/demo.img $(BUILD)/demo-data.img
+	tools/run -m 256M --image $(BUILD)/demo.img --image $(BUILD)/demo-data.img \
+		-e "--bootchart $(DEMO_CMD)" $(RUN_ARGS)
 
 bench: deps all
 	$(PYTHON) tools/bench.py --build $(BUILD) $(BENCH_ARGS)
