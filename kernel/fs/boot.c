@@ -1,5 +1,6 @@
-/* Mounting at boot: the root, /dev and /tmp. A root that cannot be mounted
- * leaves an empty ramfs root, so the system still comes up and says why. */
+/* Mounting at boot: the root, /dev and /tmp, then /etc/fstab. A root that
+ * cannot be mounted leaves an empty ramfs root, so the system still comes
+ * up and says why; an fstab line that fails without nofail ends the boot. */
 #include "fs/boot.h"
 #include "fs/initrd.h"
 #include "fs/mount.h"
@@ -46,7 +47,7 @@ static void mount_at(const char *fstype, const char *path)
 		pr_warn("boot: cannot mount %s on %s (error %d)\n", fstype, path, err);
 }
 
-void fs_boot(uint64_t initrd_pa, uint64_t initrd_size)
+int fs_boot(uint64_t initrd_pa, uint64_t initrd_size)
 {
 	vfs_init();
 	devfs_init();
@@ -68,6 +69,5 @@ void fs_boot(uint64_t initrd_pa, uint64_t initrd_size)
 	mount_at("devfs", "/dev");
 	mount_at("proc", "/proc");
 	mount_at("ramfs", "/tmp");
-	if (!boot_opts.nomount)
-		fstab_mount_all();
+	return boot_opts.nomount ? 0 : fstab_mount_all();
 }

@@ -4,8 +4,10 @@
 #include <stdint.h>
 
 /* Boot steps 5 and 6 of docs/architecture.md: the root filesystem (ROFS from its
- * partition, or a ramfs filled from the initrd), /dev, /tmp, then fstab. */
-void fs_boot(uint64_t initrd_pa, uint64_t initrd_size);
+ * partition, or a ramfs filled from the initrd), /dev, /tmp, then fstab.
+ * Returns 0, or the error of an fstab line that failed without nofail:
+ * the boot must end (MOUNT_FAILURE_STATUS, fs/mount.h). */
+int fs_boot(uint64_t initrd_pa, uint64_t initrd_size);
 int devfs_init(void);
 int rofs_init(void);
 int procfs_init(void);
