@@ -71,3 +71,25 @@ int fs_boot(uint64_t initrd_pa, uint64_t initrd_size)
 	mount_at("ramfs", "/tmp");
 	return boot_opts.nomount ? 0 : fstab_mount_all();
 }
+
+/* The orderly end of a run (not of a panic). The current directory is a
+ * held vnode, so it goes back to the root first; everything is synced,
+ * then every mount is unmounted, the last first: a filesystem's unmount
+ * is where it finishes its work (ZFS exports its pools), so the next boot
+ * or import finds it clean. Last the root, and whatever stayed mounted,
+ * is synced again. */
+void fs_shutdown(void)
+{
+	struct vnode *root = vfs_root();
+	if (!root)
+		return;
+	vn_rele(root);
+	int err = vfs_chdir("/");
+	if (!err)
+		err = vfs_sync();
+	if (err)
+		pr_err("fs: sync before unmounting failed (error %d)\n", -err);
+	vfs_unmount_all();
+	if ((err = vfs_sync()))
+		pr_err("fs: sync of the root failed (error %d)\n", -err);
+}

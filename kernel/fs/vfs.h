@@ -421,7 +421,14 @@ struct vnode *vfs_root(void);
 /* Calls fn for each mount, in mount order, under the mount table lock
  * (fn must not mount or unmount). Stops at fn's first non-zero result. */
 int vfs_for_each_mount(int (*fn)(struct mount *mp, void *arg), void *arg);
+/* Syncs every mount; returns the first error. */
 int vfs_sync(void);
+/* Syncs one mount (syncfs); the caller keeps it mounted (holds a vnode). */
+int vfs_sync_mount(struct mount *mp);
+/* At shutdown: unmounts every mount but the root, the last mounted first.
+ * One that is busy or whose filesystem refuses stays, with a message
+ * naming it; the others go on. Returns 0 or the first error. */
+int vfs_unmount_all(void);
 
 /* ---- the current directory ---- */
 /* One per system (a unikernel runs one process); NULL dir arguments below

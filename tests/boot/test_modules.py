@@ -111,6 +111,8 @@ def test_fstab_errors(ctx):
                   all(l.endswith("(nofail)") for l in nofail), "nofail lines: %s" % nofail, out)
         ctx.check("boot_ends_with_32", status == MOUNT_FAILURE and
                   "osprey: exit status %d" % MOUNT_FAILURE in out, "status %d" % status, out)
+        ctx.check("failed_boot_unmounts", out.find("fs: unmounted /dev") >
+                  out.find("the boot ends here") > 0, "no orderly shutdown", out)
         ctx.check("program_not_run", "/dev/vblk0.1 / rofs ro" not in out and
                   "/mnt/v" not in out and "testfs: asked to mount /dev/vblk1 with options 'foo=baz'" in out,
                   "the boot went on after line 9", out)
@@ -147,6 +149,44 @@ def test_fstab_unparseable_line(ctx):
                   "fstab: line 2: cannot parse it: " in out and
                   "fstab: line 2 is needed (no nofail): the boot ends here" in out and
                   "/dev/vblk0.1 / rofs ro" not in out, "status %d" % status, out)
+
+
+# Mounts for the orderly shutdown: /mnt/x/in sits inside /mnt/x, so it
+# must go first; stuckfs refuses (EIO) or stays busy (a vnode in use).
+FSTAB_SHUTDOWN = """none        /mnt/x     ramfs     defaults       0 0
+none        /mnt/x/in  ramfs     defaults       0 0
+none        /mnt/s     stuckfs   fail           0 0
+none        /mnt/b     stuckfs   busy           0 0
+none        /mnt/y     ramfs     defaults       0 0
+"""
+
+
+def test_shutdown_unmounts(ctx):
+    """When the program ends, every mount but the root is unmounted, the
+    last mounted first; one that cannot be is named with the reason and
+    the others still go; the program's exit status is kept."""
+    if not _testmods(ctx, "shutdown"):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        image, msg = _image(ctx, tmp, FSTAB_SHUTDOWN, ["libstuckfs.so"])
+        ctx.check("shutdown.image", image, msg)
+        if not image:
+            return
+        status, out = ctx.run("--verbose /bin/busybox false", images=[image])
+        order = ["fs: unmounted /mnt/y",
+                 "fs: cannot unmount /mnt/b: busy (files, directories or mounts in it are in use) "
+                 "(error 16)",
+                 "fs: cannot unmount /mnt/s: its filesystem failed to unmount (error 5)",
+                 "fs: unmounted /mnt/x/in", "fs: unmounted /mnt/x", "fs: unmounted /tmp",
+                 "fs: unmounted /proc", "fs: unmounted /dev"]
+        at = [out.find(l) for l in order]
+        ctx.check("shutdown_unmounts_in_reverse", all(a >= 0 for a in at) and at == sorted(at),
+                  "missing or out of order: %s" % [l for l, a in zip(order, at) if a < 0], out)
+        ctx.check("shutdown_keeps_status", status == 1 and "fs: unmounted /dev\nosprey: exit status 1" in out,
+                  "status %d" % status, out)
+        status, out = ctx.run("/bin/busybox true", images=[image])
+        ctx.check("shutdown_quiet", status == 0 and "fs: unmounted" not in out and
+                  "fs: cannot unmount /mnt/s" in out, "status %d" % status, out)
 
 
 def test_no_fstab_no_module(ctx):
@@ -187,6 +227,7 @@ def test_ext2_module(ctx):
         ctx.check("ext2.read_file", "hello from ext2" in out, "file not read", out)
         ctx.check("ext2.hash", hashlib.sha256(data).hexdigest() in out and status == 0,
                   "status %d, hash differs" % status, out)
+        ctx.check("ext2.unmounted", "fs: unmounted /data" in out, "not unmounted at the end", out)
 
 
 def test_panic_in_module(ctx):

@@ -1,7 +1,8 @@
 /* The VFS and ramfs on the host (through tests/unit/kshim): path lookup,
  * symlinks, mounts, open flags, I/O, sparse files, truncate, readdir with
  * resume cookies, rename rules, unlink-while-open, fd tables, read-only
- * mounts, busy unmounts, out-of-memory paths and reference counts. */
+ * mounts, busy unmounts, out-of-memory paths and reference counts, and
+ * the shutdown's unmount of everything. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -789,6 +790,39 @@ static void test_concurrent(void)
 	CHECK_EQ(rmd("/c"), 0);
 }
 
+/* The shutdown's unmount: every mount but the root, the last first (so a
+ * mount inside another goes before it); a busy one stays and the others
+ * still go. */
+static void test_unmount_all(void)
+{
+	struct file *f;
+	struct vattr va;
+	long before = vnode_count();
+	CHECK_EQ(vfs_mkdirat(NULL, "/u", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/u/a", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/u/c", 0755), 0);
+	CHECK_EQ(vfs_mount("none", "/u/a", "ramfs", 0, NULL), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/u/a/b", 0755), 0);
+	CHECK_EQ(vfs_mount("none", "/u/a/b", "ramfs", 0, NULL), 0);
+	CHECK_EQ(vfs_mount("none", "/u/c", "ramfs", 0, NULL), 0);
+	CHECK_EQ(put("/u/c/open", "x"), 1);
+	CHECK_EQ(vfs_open("/u/c/open", O_RDONLY, 0, &f), 0);
+	CHECK_EQ(vfs_sync_mount(f->vn->mount), 0);
+	CHECK_EQ(vfs_unmount_all(), -EBUSY);
+	CHECK_EQ(vfs_statat(NULL, "/u/a/b", &va, 0), -ENOENT);	/* both gone */
+	CHECK_EQ(vfs_statat(NULL, "/u/c/open", &va, 0), 0);	/* busy: stays */
+	file_rele(f);
+	CHECK_EQ(vfs_unmount_all(), 0);
+	CHECK_EQ(vfs_statat(NULL, "/u/c/open", &va, 0), -ENOENT);
+	CHECK_EQ(vfs_unmount_all(), 0);		/* only the root is left */
+	CHECK_EQ(put("/u/still", "root"), 4);
+	CHECK_EQ(rm("/u/still"), 0);
+	CHECK_EQ(rmd("/u/a"), 0);
+	CHECK_EQ(rmd("/u/c"), 0);
+	CHECK_EQ(rmd("/u"), 0);
+	CHECK_EQ(vnode_count(), before);
+}
+
 static void test_registry(void)
 {
 	static const struct fs_type dup = { .name = "ramfs" };
@@ -828,6 +862,7 @@ int main(void)
 	RUN(test_nomem);
 	RUN(test_concurrent);
 	RUN(test_registry);
+	RUN(test_unmount_all);
 	if (vnode_count() != base) {
 		printf("FAIL vnode_leaks (%ld vnodes, expected %ld)\n", vnode_count(), base);
 		check_failures++;
