@@ -478,9 +478,24 @@ long vfs_read(struct file *f, void *buf, size_t len);
 long vfs_write(struct file *f, const void *buf, size_t len);
 long vfs_pread(struct file *f, void *buf, size_t len, int64_t off);
 long vfs_pwrite(struct file *f, const void *buf, size_t len, int64_t off);
-/* off < 0: at (and advancing) the file position. */
+/* off < 0: at (and advancing) the file position. A file opened O_SYNC
+ * (O_DSYNC) is fsynced (fdatasynced) after every write that moved bytes;
+ * an fsync error is then the write's result. */
 long vfs_readv(struct file *f, const struct kiovec *iov, int cnt, int64_t off);
 long vfs_writev(struct file *f, const struct kiovec *iov, int cnt, int64_t off);
+/* preadv2/pwritev2: rwf is RWF_*. RWF_DSYNC/RWF_SYNC make this one write
+ * synchronous, RWF_APPEND writes this one at the end of a file (off then
+ * only says whether the file position moves), RWF_HIPRI is a hint;
+ * RWF_NOWAIT and unknown bits are -EOPNOTSUPP. */
+#ifndef RWF_HIPRI
+#define RWF_HIPRI	0x01
+#define RWF_DSYNC	0x02
+#define RWF_SYNC	0x04
+#define RWF_NOWAIT	0x08
+#define RWF_APPEND	0x10
+#endif
+long vfs_readv2(struct file *f, const struct kiovec *iov, int cnt, int64_t off, int rwf);
+long vfs_writev2(struct file *f, const struct kiovec *iov, int cnt, int64_t off, int rwf);
 int64_t vfs_lseek(struct file *f, int64_t off, int whence);
 /* getdents64: emits entries from the file position, which it advances.
  * Returns 0 (also at the end) or a negative errno. */

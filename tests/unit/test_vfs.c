@@ -790,6 +790,93 @@ static void test_concurrent(void)
 	CHECK_EQ(rmd("/c"), 0);
 }
 
+/* A file whose ops count writes and fsyncs, for the O_SYNC rules. */
+static int syncs, datasyncs;
+static char sink[64];
+
+static long sink_write(struct file *f, const void *buf, size_t len, int64_t *pos)
+{
+	if (len > sizeof(sink) - (size_t)*pos)
+		len = sizeof(sink) - (size_t)*pos;
+	memcpy(sink + *pos, buf, len);
+	*pos += (int64_t)len;
+	return (long)len;
+}
+
+static int64_t sink_llseek(struct file *f, int64_t off, int whence)
+{
+	return f->pos = off;
+}
+
+static int fail_sync;
+
+static int sink_fsync(struct file *f, bool datasync)
+{
+	if (datasync)
+		datasyncs++;
+	else
+		syncs++;
+	return fail_sync;
+}
+
+static const struct file_ops sink_ops = {
+	.write = sink_write,
+	.llseek = sink_llseek,
+	.fsync = sink_fsync,
+};
+
+/* O_SYNC fsyncs after each write that moved bytes, O_DSYNC fdatasyncs,
+ * RWF_SYNC/RWF_DSYNC do it for one call, and an fsync error is the
+ * write's result; a vector syncs once. RWF_APPEND writes at the end. */
+static void test_sync_writes(void)
+{
+	struct kiovec iov[2] = { { "ab", 2 }, { "cd", 2 } };
+	struct file *f = file_new(&sink_ops, O_WRONLY | O_SYNC, NULL);
+	CHECK_EQ(vfs_write(f, "x", 1), 1);
+	CHECK_EQ(vfs_pwrite(f, "y", 1, 5), 1);
+	CHECK_EQ(vfs_write(f, "", 0), 0);
+	CHECK(syncs == 2 && datasyncs == 0);
+	CHECK_EQ(vfs_writev(f, iov, 2, -1), 4);
+	CHECK(syncs == 3 && datasyncs == 0);
+	fail_sync = -EIO;
+	CHECK_EQ(vfs_write(f, "z", 1), -EIO);
+	fail_sync = 0;
+	file_rele(f);
+	syncs = 0;
+	f = file_new(&sink_ops, O_WRONLY | O_DSYNC, NULL);
+	CHECK_EQ(vfs_write(f, "x", 1), 1);
+	CHECK(syncs == 0 && datasyncs == 1);
+	file_rele(f);
+	datasyncs = 0;
+	f = file_new(&sink_ops, O_WRONLY, NULL);
+	CHECK_EQ(vfs_write(f, "x", 1), 1);
+	CHECK_EQ(vfs_writev2(f, iov, 2, 0, 0), 4);
+	CHECK(syncs == 0 && datasyncs == 0);
+	CHECK_EQ(vfs_writev2(f, iov, 2, 0, RWF_DSYNC), 4);
+	CHECK(syncs == 0 && datasyncs == 1);
+	CHECK_EQ(vfs_writev2(f, iov, 2, -1, RWF_SYNC | RWF_HIPRI), 4);
+	CHECK(syncs == 1 && datasyncs == 1);
+	CHECK_EQ(vfs_writev2(f, iov, 2, 0, RWF_NOWAIT), -EOPNOTSUPP);
+	CHECK_EQ(vfs_writev2(f, iov, 2, 0, 0x100), -EOPNOTSUPP);
+	CHECK_EQ(vfs_readv2(f, iov, 2, 0, RWF_NOWAIT), -EOPNOTSUPP);
+	file_rele(f);
+	syncs = datasyncs = 0;
+
+	/* RWF_APPEND on a regular file: at the end; off -1 moves the position. */
+	char buf[16];
+	CHECK_EQ(put("/app", "0123"), 4);
+	CHECK_EQ(vfs_open("/app", O_RDWR, 0, &f), 0);
+	CHECK_EQ(vfs_writev2(f, iov, 1, 1, RWF_APPEND), 2);
+	CHECK_EQ(vfs_lseek(f, 0, SEEK_CUR), 0);
+	CHECK_EQ(vfs_writev2(f, iov + 1, 1, -1, RWF_APPEND), 2);
+	CHECK_EQ(vfs_lseek(f, 0, SEEK_CUR), 8);
+	CHECK_EQ(vfs_pwrite(f, "X", 1, 0), 1);	/* without it: at the offset */
+	file_rele(f);
+	CHECK_EQ(get("/app", buf, sizeof(buf)), 8);
+	CHECK(!strcmp(buf, "X123abcd"));
+	CHECK_EQ(rm("/app"), 0);
+}
+
 /* The shutdown's unmount: every mount but the root, the last first (so a
  * mount inside another goes before it); a busy one stays and the others
  * still go. */
@@ -862,6 +949,7 @@ int main(void)
 	RUN(test_nomem);
 	RUN(test_concurrent);
 	RUN(test_registry);
+	RUN(test_sync_writes);
 	RUN(test_unmount_all);
 	if (vnode_count() != base) {
 		printf("FAIL vnode_leaks (%ld vnodes, expected %ld)\n", vnode_count(), base);
