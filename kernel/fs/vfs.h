@@ -220,6 +220,12 @@ struct vnode_ops {
 	int (*getattr)(struct vnode *vn, struct vattr *va);
 	int (*setattr)(struct vnode *vn, const struct vattr_set *vs);
 
+	/* Extended attributes (optional: NULL answers -EOPNOTSUPP). get copies at most len bytes of the value and returns its full size (len 0: just the size; -ERANGE if len is too small, -ENODATA if absent); set flags are XATTR_CREATE 1 / XATTR_REPLACE 2 (-EEXIST / -ENODATA); list fills buf with NUL-terminated names and returns the byte count (len 0: the size needed; -ERANGE if too small); remove: -ENODATA if absent. Names are full ("user.foo"), at most 255 bytes; values at most 65536 bytes. */
+	long (*getxattr)(struct vnode *vn, const char *name, void *buf, size_t len);
+	int (*setxattr)(struct vnode *vn, const char *name, const void *val, size_t len, int flags);
+	long (*listxattr)(struct vnode *vn, char *buf, size_t len);
+	int (*removexattr)(struct vnode *vn, const char *name);
+
 	/* Optional hook at open (lock not held): may refuse, or install its own
 	 * file ops in f->ops (a filesystem's device nodes). */
 	int (*open)(struct vnode *vn, struct file *f);
@@ -513,6 +519,43 @@ unsigned vfs_poll(struct file *f, unsigned events, struct poll_table *pt);
 /* Vnode-level helpers for code holding a vnode (fchdir, devfs, loaders). */
 int vfs_getattr(struct vnode *vn, struct vattr *va);
 int vfs_setattr(struct vnode *vn, struct vattr_set *vs);
+
+/* ---- extended attributes (vfs_xattr.c) ---- */
+#ifndef XATTR_CREATE
+#define XATTR_CREATE	1		/* set: -EEXIST if it exists */
+#define XATTR_REPLACE	2		/* set: -ENODATA if it does not */
+#endif
+#define XATTR_NAME_MAX	255		/* bytes in a name, NUL excluded */
+#define XATTR_SIZE_MAX	65536		/* bytes in a value */
+#define XATTR_LIST_MAX	65536		/* bytes in a list of names */
+/* The VFS checks what Linux's VFS does before the filesystem's op: EROFS
+ * (set, remove on a read-only mount); "user." on what is neither a file
+ * nor a directory (set, remove: EPERM; get: ENODATA); no op: EOPNOTSUPP;
+ * a name of 0 or more than XATTR_NAME_MAX bytes: ERANGE; a namespace
+ * other than user., trusted., security., system.: EOPNOTSUPP, and nothing
+ * after it: EINVAL; bad set flags: EINVAL; a value over XATTR_SIZE_MAX:
+ * E2BIG. get and list take the vnode lock shared, set and remove
+ * exclusive. A filesystem without a listxattr op lists nothing (0), as
+ * Linux answers for one without extended attributes. */
+long vfs_getxattr(struct vnode *vn, const char *name, void *buf, size_t len);
+int vfs_setxattr(struct vnode *vn, const char *name, const void *val, size_t len, int flags);
+long vfs_listxattr(struct vnode *vn, char *buf, size_t len);
+int vfs_removexattr(struct vnode *vn, const char *name);
+/* Path forms: a symlink is followed unless at_flags has
+ * AT_SYMLINK_NOFOLLOW (the l* calls); AT_EMPTY_PATH with "" means dir. */
+long vfs_getxattrat(struct vnode *dir, const char *path, int at_flags, const char *name,
+		    void *buf, size_t len);
+int vfs_setxattrat(struct vnode *dir, const char *path, int at_flags, const char *name,
+		   const void *val, size_t len, int flags);
+long vfs_listxattrat(struct vnode *dir, const char *path, int at_flags, char *buf, size_t len);
+int vfs_removexattrat(struct vnode *dir, const char *path, int at_flags, const char *name);
+/* Open-file forms: -EBADF for an O_PATH file. A pipe or socket (no
+ * vnode) has no attributes: user.* is refused as above, other names are
+ * -EOPNOTSUPP, its list is empty. */
+long vfs_fgetxattr(struct file *f, const char *name, void *buf, size_t len);
+int vfs_fsetxattr(struct file *f, const char *name, const void *val, size_t len, int flags);
+long vfs_flistxattr(struct file *f, char *buf, size_t len);
+int vfs_fremovexattr(struct file *f, const char *name);
 
 /* Initializes the VFS and registers the built-in filesystems (ramfs). */
 void vfs_init(void);

@@ -64,3 +64,15 @@ def _run_apps(ctx, prog, args_list):
 
 def test_durable(ctx):
     _run_apps(ctx, "durable", ["/tmp", "/mnt/ram"])
+
+
+def test_xattr(ctx):
+    """No built-in filesystem keeps extended attributes: every call says
+    ENOTSUP (lists are empty) on /tmp and on a ramfs mounted from fstab,
+    after the same argument checks Linux makes."""
+    outs = _run_apps(ctx, "xattr", ["/tmp /mnt/ram"])
+    if not outs:
+        return
+    for (v, _), out in outs.items():
+        ctx.check("xattr.%s.not_supported" % v, "xattr: /tmp: not supported" in out and
+                  "xattr: /mnt/ram: not supported" in out, "no 'not supported' lines", out)

@@ -790,6 +790,136 @@ static void test_concurrent(void)
 	CHECK_EQ(rmd("/c"), 0);
 }
 
+/* xattrfs: one directory keeping one attribute, to see the VFS's checks
+ * and what reaches a filesystem's xattr ops. */
+static struct { char name[XATTR_NAME_MAX + 1]; char val[16]; size_t len; int calls; } xa;
+static const struct file_ops sink_ops;
+
+static int xa_lookup(struct vnode *dir, const char *name, struct vnode **out)
+{
+	if (strcmp(name, ".."))
+		return -ENOENT;
+	vn_hold(dir);
+	*out = dir;
+	return 0;
+}
+
+static long xa_get(struct vnode *vn, const char *name, void *buf, size_t len)
+{
+	xa.calls++;
+	if (strcmp(name, xa.name))
+		return -ENODATA;
+	if (len && len < xa.len)
+		return -ERANGE;
+	if (len)
+		memcpy(buf, xa.val, xa.len);
+	return (long)xa.len;
+}
+
+static int xa_set(struct vnode *vn, const char *name, const void *val, size_t len, int flags)
+{
+	xa.calls++;
+	if (len > sizeof(xa.val))
+		return -ENOSPC;
+	strcpy(xa.name, name);
+	memcpy(xa.val, val, len);
+	xa.len = len;
+	return 0;
+}
+
+static long xa_list(struct vnode *vn, char *buf, size_t len)
+{
+	size_t n = xa.name[0] ? strlen(xa.name) + 1 : 0;
+	if (len && len < n)
+		return -ERANGE;
+	if (len)
+		memcpy(buf, xa.name, n);
+	return (long)n;
+}
+
+static int xa_remove(struct vnode *vn, const char *name)
+{
+	xa.calls++;
+	if (strcmp(name, xa.name))
+		return -ENODATA;
+	xa.name[0] = '\0';
+	return 0;
+}
+
+static const struct vnode_ops xa_ops = {
+	.lookup = xa_lookup, .getxattr = xa_get, .setxattr = xa_set,
+	.listxattr = xa_list, .removexattr = xa_remove,
+};
+
+static int xa_mount(struct mount *mp, const char *source, const char *data)
+{
+	mp->root = vnode_new(mp, VDIR, &xa_ops, 0);
+	return mp->root ? 0 : -ENOMEM;
+}
+
+static const struct fs_type xattrfs = { .name = "xattrfs", .mount = xa_mount };
+
+static void test_xattr(void)
+{
+	char buf[32], name[300];
+	struct file *f;
+	/* ramfs keeps none: ENOTSUP, an empty list; user.* not on a link. */
+	CHECK_EQ(put("/xf", "x"), 1);
+	CHECK_EQ(vfs_symlinkat("xf", NULL, "/xl"), 0);
+	CHECK_EQ(vfs_getxattrat(NULL, "/xf", 0, "user.a", buf, sizeof(buf)), -EOPNOTSUPP);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xf", 0, "user.a", "v", 1, 0), -EOPNOTSUPP);
+	CHECK_EQ(vfs_removexattrat(NULL, "/xl", 0, "user.a"), -EOPNOTSUPP);
+	CHECK_EQ(vfs_listxattrat(NULL, "/xf", 0, buf, sizeof(buf)), 0);
+	CHECK_EQ(vfs_getxattrat(NULL, "/xl", AT_SYMLINK_NOFOLLOW, "user.a", buf, 8), -ENODATA);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xl", AT_SYMLINK_NOFOLLOW, "user.a", "v", 1, 0), -EPERM);
+	CHECK_EQ(vfs_getxattrat(NULL, "/nope", 0, "user.a", buf, 8), -ENOENT);
+	CHECK_EQ(vfs_open("/xf", O_RDONLY, 0, &f), 0);
+	CHECK_EQ(vfs_fgetxattr(f, "user.a", buf, 8), -EOPNOTSUPP);
+	CHECK_EQ(vfs_flistxattr(f, NULL, 0), 0);
+	file_rele(f);
+	CHECK_EQ(vfs_open("/xf", O_PATH, 0, &f), 0);
+	CHECK_EQ(vfs_fgetxattr(f, "user.a", buf, 8), -EBADF);
+	file_rele(f);
+	f = file_new(&sink_ops, O_RDWR, NULL);		/* no vnode: a pipe's case */
+	CHECK_EQ(vfs_fgetxattr(f, "user.a", buf, 8), -ENODATA);
+	CHECK_EQ(vfs_fsetxattr(f, "user.a", "v", 1, 0), -EPERM);
+	CHECK_EQ(vfs_fremovexattr(f, "trusted.a"), -EOPNOTSUPP);
+	CHECK_EQ(vfs_flistxattr(f, NULL, 0), 0);
+	file_rele(f);
+	CHECK_EQ(rm("/xl"), 0);
+	CHECK_EQ(rm("/xf"), 0);
+
+	/* A filesystem that keeps them: the VFS's checks, then its ops. */
+	CHECK_EQ(vfs_register_fs(&xattrfs), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/xa", 0755), 0);
+	CHECK_EQ(vfs_mount("none", "/xa", "xattrfs", 0, NULL), 0);
+	memset(name, 'n', sizeof(name));
+	memcpy(name, "user.", 5);
+	name[256] = '\0';
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, name, "v", 1, 0), -ERANGE);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "", "v", 1, 0), -ERANGE);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "user.", "v", 1, 0), -EINVAL);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "osprey.a", "v", 1, 0), -EOPNOTSUPP);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "user.a", "v", 1, 4), -EINVAL);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "user.a", "v", XATTR_SIZE_MAX + 1, 0), -E2BIG);
+	CHECK_EQ(xa.calls, 0);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "security.a", "val", 3, XATTR_CREATE), 0);
+	CHECK_EQ(vfs_getxattrat(NULL, "/xa", 0, "security.a", NULL, 0), 3);
+	CHECK_EQ(vfs_getxattrat(NULL, "/xa", 0, "security.a", buf, 2), -ERANGE);
+	CHECK_EQ(vfs_listxattrat(NULL, "/xa", 0, buf, sizeof(buf)), 11);
+	CHECK(!strcmp(buf, "security.a"));
+	CHECK_EQ(vfs_mount(NULL, "/xa", NULL, MS_REMOUNT | MS_RDONLY, NULL), 0);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "user.b", "v", 1, 0), -EROFS);
+	CHECK_EQ(vfs_removexattrat(NULL, "/xa", 0, "security.a"), -EROFS);
+	CHECK_EQ(vfs_getxattrat(NULL, "/xa", 0, "security.a", buf, sizeof(buf)), 3);
+	CHECK_EQ(vfs_mount(NULL, "/xa", NULL, MS_REMOUNT, NULL), 0);
+	CHECK_EQ(vfs_removexattrat(NULL, "/xa", 0, "security.a"), 0);
+	CHECK_EQ(vfs_removexattrat(NULL, "/xa", 0, "security.a"), -ENODATA);
+	CHECK_EQ(vfs_umount("/xa", 0), 0);
+	CHECK_EQ(vfs_unregister_fs(&xattrfs), 0);
+	CHECK_EQ(rmd("/xa"), 0);
+}
+
 /* A file whose ops count writes and fsyncs, for the O_SYNC rules. */
 static int syncs, datasyncs;
 static char sink[64];
@@ -950,6 +1080,7 @@ int main(void)
 	RUN(test_concurrent);
 	RUN(test_registry);
 	RUN(test_sync_writes);
+	RUN(test_xattr);
 	RUN(test_unmount_all);
 	if (vnode_count() != base) {
 		printf("FAIL vnode_leaks (%ld vnodes, expected %ld)\n", vnode_count(), base);
