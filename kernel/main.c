@@ -10,6 +10,7 @@
 #include "dev/virtio.h"
 #include "dev/random.h"
 #include "fs/boot.h"
+#include "fs/mount.h"
 #include "linux/linux.h"
 #include "module/module.h"
 #include <string.h>
@@ -145,7 +146,10 @@ void kmain(uint64_t start_info_pa)
 	random_init();
 	console_input_init();
 	module_init_registry();
-	fs_boot(initrd_pa, initrd_size);
+	if (fs_boot(initrd_pa, initrd_size) < 0) {
+		fs_shutdown();
+		kernel_exit(MOUNT_FAILURE_STATUS);
+	}
 	boot_step("filesystems");
 	boot_step("end of boot");
 	if (boot_opts.verbose)
@@ -158,5 +162,6 @@ void kmain(uint64_t start_info_pa)
 		status = selftest_run(boot_opts.test);
 	else if (boot_opts.argc)
 		status = run_programs(boot_opts.argc, boot_opts.argv);
+	fs_shutdown();
 	kernel_exit(status);
 }

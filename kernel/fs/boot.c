@@ -1,5 +1,6 @@
-/* Mounting at boot: the root, /dev and /tmp. A root that cannot be mounted
- * leaves an empty ramfs root, so the system still comes up and says why. */
+/* Mounting at boot: the root, /dev and /tmp, then /etc/fstab. A root that
+ * cannot be mounted leaves an empty ramfs root, so the system still comes
+ * up and says why; an fstab line that fails without nofail ends the boot. */
 #include "fs/boot.h"
 #include "fs/initrd.h"
 #include "fs/mount.h"
@@ -46,7 +47,7 @@ static void mount_at(const char *fstype, const char *path)
 		pr_warn("boot: cannot mount %s on %s (error %d)\n", fstype, path, err);
 }
 
-void fs_boot(uint64_t initrd_pa, uint64_t initrd_size)
+int fs_boot(uint64_t initrd_pa, uint64_t initrd_size)
 {
 	vfs_init();
 	devfs_init();
@@ -68,6 +69,27 @@ void fs_boot(uint64_t initrd_pa, uint64_t initrd_size)
 	mount_at("devfs", "/dev");
 	mount_at("proc", "/proc");
 	mount_at("ramfs", "/tmp");
-	if (!boot_opts.nomount)
-		fstab_mount_all();
+	return boot_opts.nomount ? 0 : fstab_mount_all();
+}
+
+/* The orderly end of a run (not of a panic). The current directory is a
+ * held vnode, so it goes back to the root first; everything is synced,
+ * then every mount is unmounted, the last first: a filesystem's unmount
+ * is where it finishes its work (ZFS exports its pools), so the next boot
+ * or import finds it clean. Last the root, and whatever stayed mounted,
+ * is synced again. */
+void fs_shutdown(void)
+{
+	struct vnode *root = vfs_root();
+	if (!root)
+		return;
+	vn_rele(root);
+	int err = vfs_chdir("/");
+	if (!err)
+		err = vfs_sync();
+	if (err)
+		pr_err("fs: sync before unmounting failed (error %d)\n", -err);
+	vfs_unmount_all();
+	if ((err = vfs_sync()))
+		pr_err("fs: sync of the root failed (error %d)\n", -err);
 }

@@ -133,6 +133,21 @@ parse_device(struct fstab_entry *e, const char **reason)
 	return 0;
 }
 
+/* x-* and comment= are notes for userspace tools (fstab(5)), dropped here;
+ * but x-systemd.makefs and x-zfs.* are for the filesystem itself (make it
+ * on a blank device, pool properties), so they stay in its data. */
+static bool
+is_note(const char *opt, size_t len)
+{
+	static const char makefs[] = "x-systemd.makefs";
+
+	if (len == sizeof(makefs) - 1 && strncmp(opt, makefs, len) == 0)
+		return false;
+	if (has_prefix(opt, "x-zfs."))
+		return false;
+	return has_prefix(opt, "x-") || has_prefix(opt, "comment=");
+}
+
 /* Sets e->flags from the generic options and compacts the rest, in
  * order, into the same string: that is e->data. */
 static void
@@ -169,8 +184,7 @@ parse_options(struct fstab_entry *e, char *opts)
 				known = true;
 			}
 		}
-		/* x-* and comment= are notes for userspace tools (fstab(5)). */
-		if (has_prefix(opt, "x-") || has_prefix(opt, "comment="))
+		if (is_note(opt, (size_t)(end - opt)))
 			known = true;
 		if (!known) {
 			if (out != opts)

@@ -38,7 +38,9 @@ struct fstab_entry {
 	char *type;		/* e.g. "rofs", "zfs" */
 	unsigned flags;		/* FSTAB_* from the options */
 	/* The options that are not generic, comma-separated, in their
-	 * order, for the filesystem: "arc_max=64M,compression=lz4", or "". */
+	 * order, for the filesystem: "arc_max=64M,compression=lz4", or "".
+	 * Of the x-* notes only x-systemd.makefs and x-zfs.* are kept;
+	 * other x-* and comment= are dropped. */
 	char *data;
 	int dump, pass;
 };

@@ -1,7 +1,9 @@
 /* Mounting by name: /etc/fstab at boot and mount(2) at run time. A type
  * the kernel does not have is loaded first from /usr/lib/fs/lib<type>.so.
- * Every failure names the fstab line, the device and the reason; boot goes
- * on without that mount (nofail only quiets a missing device). */
+ * Every failure names the fstab line, the device, the mount point and the
+ * reason. A line that fails without nofail ends the boot (mount_line's
+ * comment says why the walk stops there); with nofail it is reported at
+ * info level and the boot goes on without that mount. */
 #include "fs/mount.h"
 #include "fs/fstab.h"
 #include "fs/vfs.h"
@@ -35,6 +37,28 @@ int fs_type_ensure(const char *type)
 	return -ENODEV;
 }
 
+/* What a mount's error means, in mount(8)'s terms: the errors filesystems
+ * return from mount, not every errno. */
+static const char *mount_strerror(int err)
+{
+	switch (-err) {
+	case ENOENT:	return "no such device or pool";
+	case EIO:	return "I/O error";
+	case ENXIO:	return "no such device or address";
+	case ENOMEM:	return "out of memory";
+	case ENOTBLK:	return "not a block device";
+	case EBUSY:	return "busy (already mounted or in use)";
+	case ENODEV:	return "no such device or filesystem type";
+	case ENOTDIR:	return "the mount point is not a directory";
+	case EINVAL:	return "wrong filesystem type, bad option or bad superblock";
+	case ENOSPC:	return "no space left on device";
+	case EROFS:	return "the device is read-only";
+	case EOPNOTSUPP: return "not supported";
+	case EEXIST:	return "already exists";
+	default:	return "error";
+	}
+}
+
 /* The device path an fstab entry names, or an error with a reason. */
 static int resolve_device(const struct fstab_entry *e, char *out, size_t len, const char **why)
 {
@@ -65,65 +89,102 @@ static int resolve_device(const struct fstab_entry *e, char *out, size_t len, co
 	}
 }
 
-static void mount_line(char *line, unsigned lineno)
+/* Reports a failed line: an error that ends the boot, or with nofail the
+ * same words at info level. */
+static void report(const struct fstab_entry *e, unsigned lineno, const char *why, int err)
+{
+	bool nofail = e->flags & FSTAB_NOFAIL;
+	char code[24] = "";
+
+	if (err)
+		snprintf(code, sizeof(code), " (error %d)", -err);
+	printk_level(nofail ? LOG_INFO : LOG_ERR, "fstab: line %u: %s on %s (%s): %s%s%s\n",
+	    lineno, e->device, e->dir, e->type, why, code, nofail ? " (nofail)" : "");
+}
+
+/* Mounts the entry; on failure reports it and returns the error. */
+static int mount_entry(const struct fstab_entry *e, unsigned lineno)
+{
+	const char *why = NULL;
+	char dev[96], what[96];
+	int r;
+
+	if ((r = resolve_device(e, dev, sizeof(dev), &why)) < 0) {
+		report(e, lineno, why, 0);
+		return r;
+	}
+	if ((r = fs_type_ensure(e->type)) < 0) {
+		snprintf(what, sizeof(what), "cannot get filesystem type '%s'", e->type);
+		report(e, lineno, what, r);
+		return r;
+	}
+	unsigned long flags = e->flags & FSTAB_RO ? MS_RDONLY : 0;
+	r = vfs_mount(dev, e->dir, e->type, flags, e->data);
+	if (r == -ENOENT) {
+		int m = vfs_mkdirat(NULL, e->dir, 0755);
+		if (m && m != -EEXIST) {
+			report(e, lineno, "cannot create the mount point", m);
+			return m;
+		}
+		if (!m)
+			r = vfs_mount(dev, e->dir, e->type, flags, e->data);
+	}
+	if (r < 0) {
+		snprintf(what, sizeof(what), "mount failed: %s", mount_strerror(r));
+		report(e, lineno, what, r);
+		return r;
+	}
+	pr_info("fstab: mounted %s on %s (%s)\n", dev, e->dir, e->type);
+	return 0;
+}
+
+/* 0 when the line is mounted, blank, noauto or allowed to fail (nofail).
+ * A line that cannot be parsed fails: whether it meant nofail is unknown,
+ * and a typo must not quietly boot without a filesystem. */
+static int mount_line(char *line, unsigned lineno)
 {
 	struct fstab_entry e;
 	const char *why = NULL;
-	char dev[96];
 	int r = fstab_parse_line(line, &e, &why);
 
-	if (r <= 0) {
-		if (r < 0)
-			pr_err("fstab: line %u: %s\n", lineno, why);
-		return;
+	if (r < 0) {
+		pr_err("fstab: line %u: cannot parse it: %s\n", lineno, why);
+		return r;
 	}
-	if (e.flags & FSTAB_NOAUTO)
-		return;
-	if ((r = resolve_device(&e, dev, sizeof(dev), &why)) < 0) {
-		if (e.flags & FSTAB_NOFAIL)
-			pr_info("fstab: line %u: %s: %s (nofail)\n", lineno, e.device, why);
-		else
-			pr_err("fstab: line %u: %s: %s\n", lineno, e.device, why);
-		return;
-	}
-	if ((r = fs_type_ensure(e.type)) < 0) {
-		pr_err("fstab: line %u: %s: cannot get filesystem type '%s' (error %d)\n",
-		    lineno, e.device, e.type, r);
-		return;
-	}
-	unsigned long flags = e.flags & FSTAB_RO ? MS_RDONLY : 0;
-	r = vfs_mount(dev, e.dir, e.type, flags, e.data);
-	if (r == -ENOENT && !vfs_mkdirat(NULL, e.dir, 0755))
-		r = vfs_mount(dev, e.dir, e.type, flags, e.data);
-	if (r < 0)
-		pr_err("fstab: line %u: %s on %s (%s): mount failed (error %d)\n",
-		    lineno, e.device, e.dir, e.type, r);
-	else
-		pr_info("fstab: mounted %s on %s (%s)\n", dev, e.dir, e.type);
+	if (r == 0 || (e.flags & FSTAB_NOAUTO))
+		return 0;
+	r = mount_entry(&e, lineno);
+	return e.flags & FSTAB_NOFAIL ? 0 : r;
 }
 
-void fstab_mount_all(void)
+/* The walk stops at the first line that fails: later lines may mount
+ * inside it (/data, then /data/db) and would land on the directory it
+ * should have covered. */
+int fstab_mount_all(void)
 {
 	struct file *f;
 	struct vattr va;
 
 	if (vfs_open("/etc/fstab", O_RDONLY, 0, &f) < 0)
-		return;
+		return 0;
 	char *buf = NULL;
 	long n = -EFBIG;
 	if (!vfs_fstat(f, &va) && va.size <= FSTAB_MAX && (buf = kmalloc(va.size + 1)))
 		n = vfs_pread(f, buf, va.size, 0);
 	file_rele(f);
 	if (n < 0) {
-		pr_err("fstab: cannot read /etc/fstab (error %ld)\n", n);
+		pr_err("fstab: cannot read /etc/fstab (error %ld)\n", -n);
 		kfree(buf);
-		return;
+		return (int)n;
 	}
 	struct fstab_iter it;
 	unsigned lineno;
 	char *line;
+	int err = 0;
 	fstab_iter_init(&it, buf, (size_t)n);
-	while ((line = fstab_next_line(&it, &lineno)))
-		mount_line(line, lineno);
+	while (!err && (line = fstab_next_line(&it, &lineno)))
+		if ((err = mount_line(line, lineno)) < 0)
+			pr_err("fstab: line %u is needed (no nofail): the boot ends here\n", lineno);
 	kfree(buf);
+	return err;
 }

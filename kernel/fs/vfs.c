@@ -427,17 +427,12 @@ static bool mount_busy(struct mount *mp, struct vnode *rootvn)
 	return busy || rootvn->mounted_here;
 }
 
-int vfs_umount(const char *target, int flags)
+/* Unmounts the mount whose root vn is (held by the caller: this drops
+ * it). On success the mount is gone. */
+static int umount_root(struct vnode *vn, int flags)
 {
-	struct vnode *vn;
-	int err = vfs_lookupat(NULL, target, LOOKUP_FOLLOW, &vn);
-	if (err)
-		return err;
 	struct mount *mp = vn->mount;
-	if (!(vn->flags & VN_ROOT)) {
-		vn_rele(vn);
-		return -EINVAL;
-	}
+	int err = 0;
 	rw_write_lock(&mount_lock);
 	if (mp == root_mount || mount_busy(mp, vn))
 		err = -EBUSY;
@@ -452,6 +447,72 @@ int vfs_umount(const char *target, int flags)
 	if (!err)
 		mount_destroy(mp);
 	return err;
+}
+
+int vfs_umount(const char *target, int flags)
+{
+	struct vnode *vn;
+	int err = vfs_lookupat(NULL, target, LOOKUP_FOLLOW, &vn);
+	if (err)
+		return err;
+	if (!(vn->flags & VN_ROOT)) {
+		vn_rele(vn);
+		return -EINVAL;
+	}
+	return umount_root(vn, flags);
+}
+
+/* The roots of every mount but the root, in mount order, each held: a
+ * held root keeps its mount from being unmounted by anyone else (busy),
+ * so the list stays valid after mount_lock is dropped. */
+static int hold_mount_roots(struct vnode ***out)
+{
+	struct list *pos;
+	int n = 0, cap = 0;
+	rw_read_lock(&mount_lock);
+	list_for_each(pos, &mounts)
+		cap++;
+	rw_unlock(&mount_lock);
+	struct vnode **roots = kmalloc((cap ? cap : 1) * sizeof(*roots));
+	if (!roots)
+		return -ENOMEM;
+	rw_read_lock(&mount_lock);
+	list_for_each(pos, &mounts) {
+		struct mount *mp = list_entry(pos, struct mount, node);
+		if (mp != root_mount && n < cap) {
+			vn_hold(mp->root);
+			roots[n++] = mp->root;
+		}
+	}
+	rw_unlock(&mount_lock);
+	*out = roots;
+	return n;
+}
+
+int vfs_unmount_all(void)
+{
+	struct vnode **roots;
+	int n = hold_mount_roots(&roots), first_err = 0;
+	if (n < 0) {
+		pr_err("fs: cannot unmount anything: out of memory\n");
+		return n;
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		char path[sizeof(roots[i]->mount->path)];
+		strlcpy(path, roots[i]->mount->path, sizeof(path));
+		int err = umount_root(roots[i], 0);
+		if (!err) {
+			pr_info("fs: unmounted %s\n", path);
+			continue;
+		}
+		pr_err("fs: cannot unmount %s: %s (error %d)\n", path, err == -EBUSY ?
+		    "busy (files, directories or mounts in it are in use)" :
+		    "its filesystem failed to unmount", -err);
+		if (!first_err)
+			first_err = err;
+	}
+	kfree(roots);
+	return first_err;
 }
 
 struct vnode *vfs_root(void)
@@ -482,10 +543,15 @@ int vfs_for_each_mount(int (*fn)(struct mount *mp, void *arg), void *arg)
 	return ret;
 }
 
+int vfs_sync_mount(struct mount *mp)
+{
+	return mp->type->sync ? mp->type->sync(mp) : 0;
+}
+
 static int sync_one(struct mount *mp, void *arg)
 {
 	int *first_err = arg;
-	int err = mp->type->sync ? mp->type->sync(mp) : 0;
+	int err = vfs_sync_mount(mp);
 	if (err && !*first_err)
 		*first_err = err;
 	return 0;

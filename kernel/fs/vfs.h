@@ -220,6 +220,12 @@ struct vnode_ops {
 	int (*getattr)(struct vnode *vn, struct vattr *va);
 	int (*setattr)(struct vnode *vn, const struct vattr_set *vs);
 
+	/* Extended attributes (optional: NULL answers -EOPNOTSUPP). get copies at most len bytes of the value and returns its full size (len 0: just the size; -ERANGE if len is too small, -ENODATA if absent); set flags are XATTR_CREATE 1 / XATTR_REPLACE 2 (-EEXIST / -ENODATA); list fills buf with NUL-terminated names and returns the byte count (len 0: the size needed; -ERANGE if too small); remove: -ENODATA if absent. Names are full ("user.foo"), at most 255 bytes; values at most 65536 bytes. */
+	long (*getxattr)(struct vnode *vn, const char *name, void *buf, size_t len);
+	int (*setxattr)(struct vnode *vn, const char *name, const void *val, size_t len, int flags);
+	long (*listxattr)(struct vnode *vn, char *buf, size_t len);
+	int (*removexattr)(struct vnode *vn, const char *name);
+
 	/* Optional hook at open (lock not held): may refuse, or install its own
 	 * file ops in f->ops (a filesystem's device nodes). */
 	int (*open)(struct vnode *vn, struct file *f);
@@ -421,7 +427,14 @@ struct vnode *vfs_root(void);
 /* Calls fn for each mount, in mount order, under the mount table lock
  * (fn must not mount or unmount). Stops at fn's first non-zero result. */
 int vfs_for_each_mount(int (*fn)(struct mount *mp, void *arg), void *arg);
+/* Syncs every mount; returns the first error. */
 int vfs_sync(void);
+/* Syncs one mount (syncfs); the caller keeps it mounted (holds a vnode). */
+int vfs_sync_mount(struct mount *mp);
+/* At shutdown: unmounts every mount but the root, the last mounted first.
+ * One that is busy or whose filesystem refuses stays, with a message
+ * naming it; the others go on. Returns 0 or the first error. */
+int vfs_unmount_all(void);
 
 /* ---- the current directory ---- */
 /* One per system (a unikernel runs one process); NULL dir arguments below
@@ -471,9 +484,24 @@ long vfs_read(struct file *f, void *buf, size_t len);
 long vfs_write(struct file *f, const void *buf, size_t len);
 long vfs_pread(struct file *f, void *buf, size_t len, int64_t off);
 long vfs_pwrite(struct file *f, const void *buf, size_t len, int64_t off);
-/* off < 0: at (and advancing) the file position. */
+/* off < 0: at (and advancing) the file position. A file opened O_SYNC
+ * (O_DSYNC) is fsynced (fdatasynced) after every write that moved bytes;
+ * an fsync error is then the write's result. */
 long vfs_readv(struct file *f, const struct kiovec *iov, int cnt, int64_t off);
 long vfs_writev(struct file *f, const struct kiovec *iov, int cnt, int64_t off);
+/* preadv2/pwritev2: rwf is RWF_*. RWF_DSYNC/RWF_SYNC make this one write
+ * synchronous, RWF_APPEND writes this one at the end of a file (off then
+ * only says whether the file position moves), RWF_HIPRI is a hint;
+ * RWF_NOWAIT and unknown bits are -EOPNOTSUPP. */
+#ifndef RWF_HIPRI
+#define RWF_HIPRI	0x01
+#define RWF_DSYNC	0x02
+#define RWF_SYNC	0x04
+#define RWF_NOWAIT	0x08
+#define RWF_APPEND	0x10
+#endif
+long vfs_readv2(struct file *f, const struct kiovec *iov, int cnt, int64_t off, int rwf);
+long vfs_writev2(struct file *f, const struct kiovec *iov, int cnt, int64_t off, int rwf);
 int64_t vfs_lseek(struct file *f, int64_t off, int whence);
 /* getdents64: emits entries from the file position, which it advances.
  * Returns 0 (also at the end) or a negative errno. */
@@ -491,6 +519,43 @@ unsigned vfs_poll(struct file *f, unsigned events, struct poll_table *pt);
 /* Vnode-level helpers for code holding a vnode (fchdir, devfs, loaders). */
 int vfs_getattr(struct vnode *vn, struct vattr *va);
 int vfs_setattr(struct vnode *vn, struct vattr_set *vs);
+
+/* ---- extended attributes (vfs_xattr.c) ---- */
+#ifndef XATTR_CREATE
+#define XATTR_CREATE	1		/* set: -EEXIST if it exists */
+#define XATTR_REPLACE	2		/* set: -ENODATA if it does not */
+#endif
+#define XATTR_NAME_MAX	255		/* bytes in a name, NUL excluded */
+#define XATTR_SIZE_MAX	65536		/* bytes in a value */
+#define XATTR_LIST_MAX	65536		/* bytes in a list of names */
+/* The VFS checks what Linux's VFS does before the filesystem's op: EROFS
+ * (set, remove on a read-only mount); "user." on what is neither a file
+ * nor a directory (set, remove: EPERM; get: ENODATA); no op: EOPNOTSUPP;
+ * a name of 0 or more than XATTR_NAME_MAX bytes: ERANGE; a namespace
+ * other than user., trusted., security., system.: EOPNOTSUPP, and nothing
+ * after it: EINVAL; bad set flags: EINVAL; a value over XATTR_SIZE_MAX:
+ * E2BIG. get and list take the vnode lock shared, set and remove
+ * exclusive. A filesystem without a listxattr op lists nothing (0), as
+ * Linux answers for one without extended attributes. */
+long vfs_getxattr(struct vnode *vn, const char *name, void *buf, size_t len);
+int vfs_setxattr(struct vnode *vn, const char *name, const void *val, size_t len, int flags);
+long vfs_listxattr(struct vnode *vn, char *buf, size_t len);
+int vfs_removexattr(struct vnode *vn, const char *name);
+/* Path forms: a symlink is followed unless at_flags has
+ * AT_SYMLINK_NOFOLLOW (the l* calls); AT_EMPTY_PATH with "" means dir. */
+long vfs_getxattrat(struct vnode *dir, const char *path, int at_flags, const char *name,
+		    void *buf, size_t len);
+int vfs_setxattrat(struct vnode *dir, const char *path, int at_flags, const char *name,
+		   const void *val, size_t len, int flags);
+long vfs_listxattrat(struct vnode *dir, const char *path, int at_flags, char *buf, size_t len);
+int vfs_removexattrat(struct vnode *dir, const char *path, int at_flags, const char *name);
+/* Open-file forms: -EBADF for an O_PATH file. A pipe or socket (no
+ * vnode) has no attributes: user.* is refused as above, other names are
+ * -EOPNOTSUPP, its list is empty. */
+long vfs_fgetxattr(struct file *f, const char *name, void *buf, size_t len);
+int vfs_fsetxattr(struct file *f, const char *name, const void *val, size_t len, int flags);
+long vfs_flistxattr(struct file *f, char *buf, size_t len);
+int vfs_fremovexattr(struct file *f, const char *name);
 
 /* Initializes the VFS and registers the built-in filesystems (ramfs). */
 void vfs_init(void);

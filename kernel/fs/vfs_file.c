@@ -50,7 +50,9 @@ static int64_t size_locked(struct vnode *vn)
 	return err ? err : va.size;
 }
 
-static long vnode_write(struct file *f, const void *buf, size_t len, int64_t *pos)
+/* append: at the end (O_APPEND, or RWF_APPEND for one call). */
+static long vnode_write_at(struct file *f, const void *buf, size_t len, int64_t *pos,
+			   bool append)
 {
 	struct vnode *vn = f->vn;
 	if (!vn->ops->write)
@@ -59,13 +61,18 @@ static long vnode_write(struct file *f, const void *buf, size_t len, int64_t *po
 		return -EROFS;
 	vn_lock(vn);
 	int64_t off = *pos;
-	if (f->flags & O_APPEND)
+	if (append)
 		off = size_locked(vn);
 	long n = off < 0 ? off : vn->ops->write(vn, buf, len, off);
 	vn_unlock(vn);
 	if (n > 0)
 		*pos = off + n;
 	return n;
+}
+
+static long vnode_write(struct file *f, const void *buf, size_t len, int64_t *pos)
+{
+	return vnode_write_at(f, buf, len, pos, f->flags & O_APPEND);
 }
 
 static int64_t vnode_llseek(struct file *f, int64_t off, int whence)
@@ -209,61 +216,83 @@ static void pos_unlock(struct file *f)
 		mutex_unlock(&f->pos_lock);
 }
 
-static long do_io(struct file *f, void *buf, size_t len, int64_t *pos, bool write)
+/* How one transfer goes: IO_WRITE, and the RWF_* flags of preadv2 and
+ * pwritev2 (only RWF_APPEND matters here; the sync flags act after it). */
+#define IO_WRITE	0x100
+
+static long do_io(struct file *f, void *buf, size_t len, int64_t *pos, int io)
 {
+	bool write = io & IO_WRITE;
 	if (!f->ops)
 		return -EBADF;
 	if (write ? !writable(f) : !readable(f))
 		return -EBADF;
 	if ((int64_t)len < 0)
 		len = INT64_MAX;
-	if (write)
-		return f->ops->write ? f->ops->write(f, buf, len, pos) : -EINVAL;
-	return f->ops->read ? f->ops->read(f, buf, len, pos) : -EINVAL;
+	if (!write)
+		return f->ops->read ? f->ops->read(f, buf, len, pos) : -EINVAL;
+	if ((io & RWF_APPEND) && f->ops == &vnode_file_ops)
+		return vnode_write_at(f, buf, len, pos, true);
+	return f->ops->write ? f->ops->write(f, buf, len, pos) : -EINVAL;
 }
 
-static long io_at_pos(struct file *f, void *buf, size_t len, bool write)
+/* O_SYNC, O_DSYNC (the file's) and RWF_SYNC, RWF_DSYNC (the call's): after
+ * a write that moved n > 0 bytes, the file's fsync, whose error replaces
+ * the count as on Linux. O_SYNC includes O_DSYNC's bit. */
+static long write_sync(struct file *f, long n, int io)
+{
+	int flags = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+	bool sync = (flags & O_SYNC) == O_SYNC || (io & RWF_SYNC);
+	bool dsync = (flags & O_DSYNC) || (io & RWF_DSYNC);
+	if (n <= 0 || !(io & IO_WRITE) || (!sync && !dsync) || !f->ops->fsync)
+		return n;
+	int err = f->ops->fsync(f, !sync);
+	return err ? err : n;
+}
+
+static long io_at_pos(struct file *f, void *buf, size_t len, int io)
 {
 	pos_lock(f);
 	int64_t pos = f->pos;
-	long n = do_io(f, buf, len, &pos, write);
+	long n = do_io(f, buf, len, &pos, io);
 	f->pos = pos;
 	pos_unlock(f);
-	return n;
+	return write_sync(f, n, io);
 }
 
 long vfs_read(struct file *f, void *buf, size_t len)
 {
-	return io_at_pos(f, buf, len, false);
+	return io_at_pos(f, buf, len, 0);
 }
 
 long vfs_write(struct file *f, const void *buf, size_t len)
 {
-	return io_at_pos(f, (void *)buf, len, true);
+	return io_at_pos(f, (void *)buf, len, IO_WRITE);
 }
 
-static long io_at(struct file *f, void *buf, size_t len, int64_t off, bool write)
+static long io_at(struct file *f, void *buf, size_t len, int64_t off, int io)
 {
 	if (off < 0)
 		return -EINVAL;
 	if (f->ops && !f->ops->llseek)
 		return -ESPIPE;
-	return do_io(f, buf, len, &off, write);
+	return write_sync(f, do_io(f, buf, len, &off, io), io);
 }
 
 long vfs_pread(struct file *f, void *buf, size_t len, int64_t off)
 {
-	return io_at(f, buf, len, off, false);
+	return io_at(f, buf, len, off, 0);
 }
 
 long vfs_pwrite(struct file *f, const void *buf, size_t len, int64_t off)
 {
-	return io_at(f, (void *)buf, len, off, true);
+	return io_at(f, (void *)buf, len, off, IO_WRITE);
 }
 
 /* Vectors run under one position lock, so they are not interleaved with
- * other reads and writes on the same file; a short transfer ends them. */
-static long io_vec(struct file *f, const struct kiovec *iov, int cnt, int64_t off, bool write)
+ * other reads and writes on the same file; a short transfer ends them.
+ * A synchronous write syncs once, after the whole vector. */
+static long io_vec(struct file *f, const struct kiovec *iov, int cnt, int64_t off, int io)
 {
 	if (cnt < 0)
 		return -EINVAL;
@@ -276,7 +305,7 @@ static long io_vec(struct file *f, const struct kiovec *iov, int cnt, int64_t of
 	}
 	long total = 0;
 	for (int i = 0; i < cnt; i++) {
-		long n = do_io(f, iov[i].base, iov[i].len, &pos, write);
+		long n = do_io(f, iov[i].base, iov[i].len, &pos, io);
 		if (n < 0) {
 			if (!total)
 				total = n;
@@ -290,17 +319,31 @@ static long io_vec(struct file *f, const struct kiovec *iov, int cnt, int64_t of
 		f->pos = pos;
 		pos_unlock(f);
 	}
-	return total;
+	return write_sync(f, total, io);
 }
 
 long vfs_readv(struct file *f, const struct kiovec *iov, int cnt, int64_t off)
 {
-	return io_vec(f, iov, cnt, off, false);
+	return io_vec(f, iov, cnt, off, 0);
 }
 
 long vfs_writev(struct file *f, const struct kiovec *iov, int cnt, int64_t off)
 {
-	return io_vec(f, iov, cnt, off, true);
+	return io_vec(f, iov, cnt, off, IO_WRITE);
+}
+
+/* RWF_NOWAIT is refused: any I/O here may block (Linux answers so for
+ * files that cannot promise it). RWF_HIPRI is a hint. */
+#define RWF_DONE	(RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_APPEND)
+
+long vfs_readv2(struct file *f, const struct kiovec *iov, int cnt, int64_t off, int rwf)
+{
+	return rwf & ~RWF_DONE ? -EOPNOTSUPP : io_vec(f, iov, cnt, off, rwf & ~RWF_APPEND);
+}
+
+long vfs_writev2(struct file *f, const struct kiovec *iov, int cnt, int64_t off, int rwf)
+{
+	return rwf & ~RWF_DONE ? -EOPNOTSUPP : io_vec(f, iov, cnt, off, rwf | IO_WRITE);
 }
 
 int64_t vfs_lseek(struct file *f, int64_t off, int whence)

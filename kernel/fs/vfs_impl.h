@@ -9,6 +9,10 @@ bool mount_readonly(struct mount *mp);
 /* Serializes renames, so directories keep their parents while one checks
  * ancestry (README.md). */
 extern struct mutex rename_lock;
+/* The vnode a *at call names (held): AT_EMPTY_PATH with "" is dir itself;
+ * a final symlink is followed if follow_default, or by AT_SYMLINK_*. */
+int lookup_at(struct vnode *dir, const char *path, int at_flags, bool follow_default,
+	      struct vnode **out);
 /* utimensat's times (NULL: now) as setattr fields. */
 void utimens_to_vs(const int64_t times[2], struct vattr_set *vs);
 

@@ -119,8 +119,8 @@ int vfs_symlinkat(const char *target, struct vnode *dir, const char *path)
 }
 
 /* Lookup for the *at calls: AT_EMPTY_PATH with "" means dir itself. */
-static int lookup_at(struct vnode *dir, const char *path, int at_flags, bool follow_default,
-		     struct vnode **out)
+int lookup_at(struct vnode *dir, const char *path, int at_flags, bool follow_default,
+	      struct vnode **out)
 {
 	if (path[0] == '\0' && (at_flags & AT_EMPTY_PATH)) {
 		struct vnode *vn = dir ? dir : vfs_cwd();

@@ -223,8 +223,8 @@ static int iov_get(const struct kiovec *uiov, int cnt, bool to_user,
 	return err;
 }
 
-/* off < 0: at the file position. */
-static long rw_vec(int fd, const struct kiovec *uiov, int cnt, int64_t off, bool write)
+/* off < 0: at the file position; rwf: preadv2/pwritev2's RWF_* flags. */
+static long rw_vec(int fd, const struct kiovec *uiov, int cnt, int64_t off, bool write, int rwf)
 {
 	struct file *f;
 	int err = fget(fd, &f);
@@ -233,7 +233,7 @@ static long rw_vec(int fd, const struct kiovec *uiov, int cnt, int64_t off, bool
 	struct kiovec small[IOV_SMALL], *iov;
 	long n = iov_get(uiov, cnt, !write, small, &iov);
 	if (!n) {
-		n = write ? vfs_writev(f, iov, cnt, off) : vfs_readv(f, iov, cnt, off);
+		n = write ? vfs_writev2(f, iov, cnt, off, rwf) : vfs_readv2(f, iov, cnt, off, rwf);
 		if (iov != small)
 			kfree(iov);
 	}
@@ -243,47 +243,43 @@ static long rw_vec(int fd, const struct kiovec *uiov, int cnt, int64_t off, bool
 
 static long sys_readv(int fd, const struct kiovec *iov, int cnt)
 {
-	return rw_vec(fd, iov, cnt, -1, false);
+	return rw_vec(fd, iov, cnt, -1, false, 0);
 }
 SYSCALL(19, readv, sys_readv);
 
 static long sys_writev(int fd, const struct kiovec *iov, int cnt)
 {
-	return rw_vec(fd, iov, cnt, -1, true);
+	return rw_vec(fd, iov, cnt, -1, true, 0);
 }
 SYSCALL(20, writev, sys_writev);
 
 /* On x86-64 the whole offset is in pos_l; pos_h is for 32-bit ABIs. */
 static long sys_preadv(int fd, const struct kiovec *iov, int cnt, int64_t pos_l, long pos_h)
 {
-	return pos_l < 0 ? -EINVAL : rw_vec(fd, iov, cnt, pos_l, false);
+	return pos_l < 0 ? -EINVAL : rw_vec(fd, iov, cnt, pos_l, false, 0);
 }
 SYSCALL(295, preadv, sys_preadv);
 
 static long sys_pwritev(int fd, const struct kiovec *iov, int cnt, int64_t pos_l, long pos_h)
 {
-	return pos_l < 0 ? -EINVAL : rw_vec(fd, iov, cnt, pos_l, true);
+	return pos_l < 0 ? -EINVAL : rw_vec(fd, iov, cnt, pos_l, true, 0);
 }
 SYSCALL(296, pwritev, sys_pwritev);
 
-#define RWF_KNOWN	0x1f	/* HIPRI DSYNC SYNC NOWAIT APPEND: all hints here */
-
-/* preadv2/pwritev2: offset -1 means the file position. */
+/* preadv2/pwritev2: offset -1 means the file position. The VFS acts on
+ * the flags (RWF_DSYNC/RWF_SYNC sync this write, RWF_APPEND appends it)
+ * or refuses them (RWF_NOWAIT, unknown bits: -EOPNOTSUPP). */
 static long sys_preadv2(int fd, const struct kiovec *iov, int cnt, int64_t pos_l,
 			long pos_h, int flags)
 {
-	if (flags & ~RWF_KNOWN)
-		return -EOPNOTSUPP;
-	return pos_l < -1 ? -EINVAL : rw_vec(fd, iov, cnt, pos_l, false);
+	return pos_l < -1 ? -EINVAL : rw_vec(fd, iov, cnt, pos_l, false, flags);
 }
 SYSCALL(327, preadv2, sys_preadv2);
 
 static long sys_pwritev2(int fd, const struct kiovec *iov, int cnt, int64_t pos_l,
 			 long pos_h, int flags)
 {
-	if (flags & ~RWF_KNOWN)
-		return -EOPNOTSUPP;
-	return pos_l < -1 ? -EINVAL : rw_vec(fd, iov, cnt, pos_l, true);
+	return pos_l < -1 ? -EINVAL : rw_vec(fd, iov, cnt, pos_l, true, flags);
 }
 SYSCALL(328, pwritev2, sys_pwritev2);
 
@@ -360,6 +356,7 @@ static long fcntl_lock(int cmd, struct linux_flock *fl)
 	return 0;
 }
 
+/* As on Linux, F_SETFL leaves O_SYNC and O_DSYNC as open set them. */
 #define SETFL_MASK	(O_APPEND | O_NONBLOCK)
 
 static long fcntl_file(struct file *f, int cmd, unsigned long arg)
@@ -552,15 +549,16 @@ static long sys_sync(void)
 }
 SYSCALL(162, sync, sys_sync);
 
-/* Flushes every filesystem, not just fd's: the difference is speed only. */
+/* Only fd's filesystem; a pipe or socket has none to flush. */
 static long sys_syncfs(int fd)
 {
 	struct file *f;
 	int err = fget(fd, &f);
 	if (err)
 		return err;
+	err = !f->ops ? -EBADF : f->vn ? vfs_sync_mount(f->vn->mount) : 0;
 	file_rele(f);
-	return vfs_sync();
+	return err;
 }
 SYSCALL(306, syncfs, sys_syncfs);
 

@@ -1,21 +1,42 @@
 """Boot tests of kernel modules and fstab: filesystems the kernel lacks are
 loaded from /usr/lib/fs/lib<type>.so when /etc/fstab names them; broken
-modules and bad lines are reported by name and boot goes on."""
+modules and bad lines are reported by name. A line that fails without
+nofail (or cannot be parsed) ends the boot with status 32, mount(8)'s
+code; a nofail line's failure is reported at info level and the program
+runs."""
 import hashlib
 import os
 import re
 import subprocess
 import tempfile
 
+MOUNT_FAILURE = 32
+
+# Every refusal of the module loader, on nofail lines; then a failing
+# mount without nofail (line 9), which ends the boot before line 10.
 FSTAB_BAD = """# device   dir      type      options        dump pass
-/dev/vblk1  /mnt/t   testfs    ro,foo=bar     0 0
-none        /mnt/a   badsym    defaults       0 0
-none        /mnt/b   badapi    defaults       0 0
-none        /mnt/c   trunc     defaults       0 0
-none        /mnt/d   notelf    defaults       0 0
-none        /mnt/e   nosuchfs  defaults       0 0
-this line has too few
+none        /mnt/a   badsym    nofail         0 0
+none        /mnt/b   badapi    nofail         0 0
+none        /mnt/c   trunc     nofail         0 0
+none        /mnt/d   notelf    nofail         0 0
+none        /mnt/e   nosuchfs  nofail         0 0
 PARTLABEL=nowhere /mnt/f testfs nofail 0 0
+/dev/vblk1  /mnt/t   testfs    ro,nofail,foo=bar,x-zfs.recordsize=16K,x-systemd.automount,x-systemd.makefs  0 0
+/dev/vblk1  /mnt/u   testfs    ro,foo=baz     0 0
+none        /mnt/v   ramfs     defaults       0 0
+"""
+
+# Only nofail failures, around a mount that works: the program runs.
+FSTAB_NOFAIL = """none        /mnt/r   ramfs     defaults       0 0
+/dev/vblk1  /mnt/t   testfs    nofail         0 0
+PARTLABEL=nowhere /mnt/f testfs nofail 0 0
+none        /mnt/e   nosuchfs  nofail         0 0
+"""
+
+# A line that cannot be parsed cannot say nofail: it ends the boot.
+FSTAB_UNPARSEABLE = """none        /mnt/r   ramfs     defaults       0 0
+this line has too few
+none        /mnt/s   ramfs     defaults       0 0
 """
 
 
@@ -44,9 +65,15 @@ def _scratch(tmp, name, mb=4):
     return path
 
 
+def _testmods(ctx, name):
+    if os.path.exists(os.path.join(ctx.build, "testmods", "libtestfs.so")):
+        return True
+    ctx.skip(name, "test modules not built (make testmods)")
+    return False
+
+
 def test_fstab_errors(ctx):
-    if not os.path.exists(os.path.join(ctx.build, "testmods", "libtestfs.so")):
-        ctx.skip("fstab_errors", "test modules not built (make testmods)")
+    if not _testmods(ctx, "fstab_errors"):
         return
     with tempfile.TemporaryDirectory() as tmp:
         image, msg = _image(ctx, tmp, FSTAB_BAD, ["libtestfs.so", "libbadsym.so",
@@ -57,8 +84,9 @@ def test_fstab_errors(ctx):
         status, out = ctx.run("--verbose /bin/busybox cat /proc/mounts",
                               images=[image, _scratch(tmp, "d1.img")])
         expect = {
-            "loaded_and_asked": "testfs: asked to mount /dev/vblk1 with options 'foo=bar' (constructor ran: 1)",
-            "mount_failure_names_line": "fstab: line 2: /dev/vblk1 on /mnt/t (testfs): mount failed",
+            # x-systemd.makefs and x-zfs.* reach the filesystem; other x-* do not.
+            "loaded_and_asked": "testfs: asked to mount /dev/vblk1 with options "
+                                "'foo=bar,x-zfs.recordsize=16K,x-systemd.makefs' (constructor ran: 1)",
             "missing_symbol_1": "module: /usr/lib/fs/libbadsym.so: undefined symbol 'no_such_kernel_function'",
             "missing_symbol_2": "module: /usr/lib/fs/libbadsym.so: undefined symbol 'another_missing_symbol'",
             "missing_symbols_counted": "libbadsym.so: 2 undefined symbols; not loaded",
@@ -66,16 +94,99 @@ def test_fstab_errors(ctx):
             "truncated": "module: /usr/lib/fs/libtrunc.so: not a loadable module",
             "not_elf": "module: /usr/lib/fs/libnotelf.so: not a loadable module",
             "no_module": "no filesystem 'nosuchfs' in the kernel and no module /usr/lib/fs/libnosuchfs.so",
-            "bad_line": "fstab: line 8: ",
-            "registry_one_module": "modules: 1 loaded",
+            "no_partition": "fstab: line 7: PARTLABEL=nowhere on /mnt/f (testfs): no GPT partition "
+                            "has that name (nofail)",
+            "type_not_loaded": "fstab: line 6: none on /mnt/e (nosuchfs): cannot get filesystem type "
+                               "'nosuchfs' (error 2) (nofail)",
+            "nofail_mount_failure": "fstab: line 8: /dev/vblk1 on /mnt/t (testfs): mount failed: "
+                                    "no such device or address (error 6) (nofail)",
+            "mount_failure_names_line": "fstab: line 9: /dev/vblk1 on /mnt/u (testfs): mount failed: "
+                                        "no such device or address (error 6)\n",
+            "boot_ends_at_the_line": "fstab: line 9 is needed (no nofail): the boot ends here",
         }
         for name, text in expect.items():
             ctx.check(name, text in out, "missing: %s" % text, out)
-        line9 = [l for l in out.splitlines() if l.startswith("fstab: line 9")]
-        ctx.check("nofail_is_quiet", all(l.endswith("(nofail)") for l in line9),
-                  "a nofail line complained", out)
-        ctx.check("boot_continues", status == 0 and "/dev/vblk0.1 / rofs ro" in out,
+        nofail = [l for l in out.splitlines() if re.match(r"fstab: line [2-8]:", l)]
+        ctx.check("nofail_lines_say_so", len(nofail) == 7 and
+                  all(l.endswith("(nofail)") for l in nofail), "nofail lines: %s" % nofail, out)
+        ctx.check("boot_ends_with_32", status == MOUNT_FAILURE and
+                  "osprey: exit status %d" % MOUNT_FAILURE in out, "status %d" % status, out)
+        ctx.check("failed_boot_unmounts", out.find("fs: unmounted /dev") >
+                  out.find("the boot ends here") > 0, "no orderly shutdown", out)
+        ctx.check("program_not_run", "/dev/vblk0.1 / rofs ro" not in out and
+                  "/mnt/v" not in out and "testfs: asked to mount /dev/vblk1 with options 'foo=baz'" in out,
+                  "the boot went on after line 9", out)
+
+
+def test_fstab_nofail_boots(ctx):
+    """nofail failures are quiet without --verbose and the program runs
+    with the mounts that worked."""
+    if not _testmods(ctx, "nofail_boots"):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        image, msg = _image(ctx, tmp, FSTAB_NOFAIL, ["libtestfs.so"])
+        ctx.check("nofail.image", image, msg)
+        if not image:
+            return
+        status, out = ctx.run("/bin/busybox cat /proc/mounts", images=[image, _scratch(tmp, "d1.img")])
+        ctx.check("nofail_boots", status == 0 and "/dev/vblk0.1 / rofs ro" in out and
+                  "none /mnt/r ramfs" in out, "status %d" % status, out)
+        ctx.check("nofail_is_quiet", "fstab: line" not in out, "a nofail line complained", out)
+        status, out = ctx.run("--verbose /bin/busybox true", images=[image, _scratch(tmp, "d2.img")])
+        ctx.check("nofail_verbose", status == 0 and "modules: 1 loaded" in out and
+                  "fstab: line 2: /dev/vblk1 on /mnt/t (testfs): mount failed: no such device or "
+                  "address (error 6) (nofail)" in out, "status %d" % status, out)
+
+
+def test_fstab_unparseable_line(ctx):
+    with tempfile.TemporaryDirectory() as tmp:
+        image, msg = _image(ctx, tmp, FSTAB_UNPARSEABLE, [])
+        ctx.check("unparseable.image", image, msg)
+        if not image:
+            return
+        status, out = ctx.run("/bin/busybox cat /proc/mounts", images=[image])
+        ctx.check("unparseable_line_ends_boot", status == MOUNT_FAILURE and
+                  "fstab: line 2: cannot parse it: " in out and
+                  "fstab: line 2 is needed (no nofail): the boot ends here" in out and
+                  "/dev/vblk0.1 / rofs ro" not in out, "status %d" % status, out)
+
+
+# Mounts for the orderly shutdown: /mnt/x/in sits inside /mnt/x, so it
+# must go first; stuckfs refuses (EIO) or stays busy (a vnode in use).
+FSTAB_SHUTDOWN = """none        /mnt/x     ramfs     defaults       0 0
+none        /mnt/x/in  ramfs     defaults       0 0
+none        /mnt/s     stuckfs   fail           0 0
+none        /mnt/b     stuckfs   busy           0 0
+none        /mnt/y     ramfs     defaults       0 0
+"""
+
+
+def test_shutdown_unmounts(ctx):
+    """When the program ends, every mount but the root is unmounted, the
+    last mounted first; one that cannot be is named with the reason and
+    the others still go; the program's exit status is kept."""
+    if not _testmods(ctx, "shutdown"):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        image, msg = _image(ctx, tmp, FSTAB_SHUTDOWN, ["libstuckfs.so"])
+        ctx.check("shutdown.image", image, msg)
+        if not image:
+            return
+        status, out = ctx.run("--verbose /bin/busybox false", images=[image])
+        order = ["fs: unmounted /mnt/y",
+                 "fs: cannot unmount /mnt/b: busy (files, directories or mounts in it are in use) "
+                 "(error 16)",
+                 "fs: cannot unmount /mnt/s: its filesystem failed to unmount (error 5)",
+                 "fs: unmounted /mnt/x/in", "fs: unmounted /mnt/x", "fs: unmounted /tmp",
+                 "fs: unmounted /proc", "fs: unmounted /dev"]
+        at = [out.find(l) for l in order]
+        ctx.check("shutdown_unmounts_in_reverse", all(a >= 0 for a in at) and at == sorted(at),
+                  "missing or out of order: %s" % [l for l, a in zip(order, at) if a < 0], out)
+        ctx.check("shutdown_keeps_status", status == 1 and "fs: unmounted /dev\nosprey: exit status 1" in out,
                   "status %d" % status, out)
+        status, out = ctx.run("/bin/busybox true", images=[image])
+        ctx.check("shutdown_quiet", status == 0 and "fs: unmounted" not in out and
+                  "fs: cannot unmount /mnt/s" in out, "status %d" % status, out)
 
 
 def test_no_fstab_no_module(ctx):
@@ -116,6 +227,7 @@ def test_ext2_module(ctx):
         ctx.check("ext2.read_file", "hello from ext2" in out, "file not read", out)
         ctx.check("ext2.hash", hashlib.sha256(data).hexdigest() in out and status == 0,
                   "status %d, hash differs" % status, out)
+        ctx.check("ext2.unmounted", "fs: unmounted /data" in out, "not unmounted at the end", out)
 
 
 def test_panic_in_module(ctx):
@@ -146,7 +258,7 @@ def test_zfs_module_first_part(ctx):
         ctx.skip("zfs", "build/modules/libzfs.so not built (make zfs-src modules)")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        image, msg = _image(ctx, tmp, "tank  /data  zfs  defaults  0 0\n", [lib])
+        image, msg = _image(ctx, tmp, "tank  /data  zfs  nofail  0 0\n", [lib])
         status, out = ctx.run("--verbose --zfs.selftest /bin/busybox true", images=[image] if image else [])
         ctx.check("zfs.loaded", image and "module: libzfs.so loaded" in out, msg or "", out)
         ctx.check("zfs.avl_selftest", "OpenZFS AVL self-test passed (1000 nodes)" in out,
@@ -183,7 +295,7 @@ def test_zfs_reads_linux_label(ctx):
     with tempfile.TemporaryDirectory() as tmp:
         disk = os.path.join(tmp, "linux-lz4.img")
         subprocess.run(["zstd", "-q", "-d", archive, "-o", disk], check=True)
-        image, msg = _image(ctx, tmp, "/dev/vblk1.1  /data  zfs  ro  0 0\n", [lib])
+        image, msg = _image(ctx, tmp, "/dev/vblk1.1  /data  zfs  ro,nofail  0 0\n", [lib])
         status, out = ctx.run("/bin/busybox true", images=[image, disk + ",ro"] if image else [])
         ctx.check("zfs.linux_label", "zfs: /dev/vblk1.1: pool 'linuxpool' (guid 0x" in out and
                   "version 5000" in out and status == 0, msg or "status %d" % status, out)

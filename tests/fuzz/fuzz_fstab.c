@@ -1,7 +1,8 @@
 /* libFuzzer harness for the fstab parser (kernel/fs/fstab.c): the input
  * is an fstab file. Every line is parsed; entries must keep their promises
  * (fields inside the line, non-empty, mount point absolute
- * unless swap, numbers small), errors must say why. test_fstab.c includes
+ * unless swap, numbers small, no x-* note but x-systemd.makefs and
+ * x-zfs.* in the data), errors must say why. test_fstab.c includes
  * this file to reuse the harness. */
 #include <errno.h>
 #include <stdbool.h>
@@ -18,6 +19,26 @@ fz_field(const char *f, const char *line, size_t linelen, bool may_be_empty)
 	    (!may_be_empty && f[0] == '\0'))
 		abort();
 	/* No character test: \ooo escapes may decode to blanks, even '\n'. */
+}
+
+/* data holds no note for userspace tools: x-* other than
+ * x-systemd.makefs and x-zfs.*, or comment=. */
+static void
+fz_data(const char *data)
+{
+	const char *opt = data, *end;
+	size_t n;
+
+	while (*opt != '\0') {
+		end = strchr(opt, ',');
+		n = end ? (size_t)(end - opt) : strlen(opt);
+		if (strncmp(opt, "comment=", 8) == 0 && n >= 8)
+			abort();
+		if (n >= 2 && strncmp(opt, "x-", 2) == 0 && strncmp(opt, "x-zfs.", 6) != 0 &&
+		    !(n == 16 && strncmp(opt, "x-systemd.makefs", 16) == 0))
+			abort();
+		opt += n + (end != NULL);
+	}
 }
 
 static void
@@ -37,6 +58,7 @@ fz_entry(const struct fstab_entry *e, const char *line, size_t linelen)
 		abort();
 	if (e->flags & ~0xfu)
 		abort();
+	fz_data(e->data);
 }
 
 int

@@ -1,6 +1,6 @@
-# Modules used only by tests/boot/test_modules.py: a working one and the
-# variants the loader must refuse.
-TESTMODS := $(addprefix $(BUILD)/testmods/,libtestfs.so libbadsym.so libbadapi.so libtrunc.so libnotelf.so libpanicfs.so)
+# Modules used only by tests/boot/test_modules.py: a working one, the
+# variants the loader must refuse, and one that cannot be unmounted.
+TESTMODS := $(addprefix $(BUILD)/testmods/,libtestfs.so libbadsym.so libbadapi.so libtrunc.so libnotelf.so libpanicfs.so libstuckfs.so)
 
 $(BUILD)/testmods/libtestfs.so: tests/modules/testfs.c
 	@mkdir -p $(dir $@)
@@ -14,6 +14,9 @@ $(BUILD)/testmods/libbadapi.so: tests/modules/testfs.c
 $(BUILD)/testmods/libpanicfs.so: tests/modules/testfs.c
 	@mkdir -p $(dir $@)
 	$(CC) $(MODCFLAGS) -DPANIC_IN_INIT -o $@ $<
+$(BUILD)/testmods/libstuckfs.so: tests/modules/testfs.c
+	@mkdir -p $(dir $@)
+	$(CC) $(MODCFLAGS) -DSTUCK -o $@ $<
 $(BUILD)/testmods/libtrunc.so: $(BUILD)/testmods/libtestfs.so
 	head -c 3000 $< > $@
 $(BUILD)/testmods/libnotelf.so:

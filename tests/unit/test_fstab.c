@@ -125,12 +125,20 @@ test_options(void)
 		{ "a=1,,b=2,", "a=1,b=2", 0 },
 		{ ",ro,", "", FSTAB_RO },
 		{ "x-systemd.automount,noatime,comment=foo,ro", "noatime", FSTAB_RO },
+		/* the notes a filesystem acts on stay, in order */
+		{ "x-zfs.recordsize=16K,ro,x-systemd.makefs,x-foo,compression=lz4",
+		    "x-zfs.recordsize=16K,x-systemd.makefs,compression=lz4", FSTAB_RO },
+		{ "x-systemd.makefsx,x-systemd.makefs=1,x-zfsrecordsize=1,x-zfs.",
+		    "x-zfs.", 0 },
+		{ "nofail,x-zfs.a=1,x-zfs.b=2,comment=x-zfs.c", "x-zfs.a=1,x-zfs.b=2",
+		    FSTAB_NOFAIL },
+		{ "x-systemd.makefs", "x-systemd.makefs", 0 },
 		{ "rofoo,ro=1,nofailx", "rofoo,ro=1,nofailx", 0 },
 		{ "z=\\054y", "z=,y", 0 },	/* decoded before splitting, as util-linux does */
 	};
 	struct fstab_entry e;
 	const char *r;
-	char line[128];
+	char line[160];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(line, sizeof(line), "d /m fs %s 0 0", cases[i].opts);
@@ -250,7 +258,7 @@ test_next_line(void)
 static void
 test_random(void)
 {
-	static const char alphabet[] = " \t\n#\\0147,=/\"abLUIDPRTE-swapronfi";
+	static const char alphabet[] = " \t\n#\\0147,=/\"abLUIDPRTE-swapronfix.zc";
 	uint32_t seed = 99;
 	uint8_t buf[200];
 

@@ -1,7 +1,8 @@
 /* The VFS and ramfs on the host (through tests/unit/kshim): path lookup,
  * symlinks, mounts, open flags, I/O, sparse files, truncate, readdir with
  * resume cookies, rename rules, unlink-while-open, fd tables, read-only
- * mounts, busy unmounts, out-of-memory paths and reference counts. */
+ * mounts, busy unmounts, out-of-memory paths and reference counts, and
+ * the shutdown's unmount of everything. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -789,6 +790,256 @@ static void test_concurrent(void)
 	CHECK_EQ(rmd("/c"), 0);
 }
 
+/* xattrfs: one directory keeping one attribute, to see the VFS's checks
+ * and what reaches a filesystem's xattr ops. */
+static struct { char name[XATTR_NAME_MAX + 1]; char val[16]; size_t len; int calls; } xa;
+static const struct file_ops sink_ops;
+
+static int xa_lookup(struct vnode *dir, const char *name, struct vnode **out)
+{
+	if (strcmp(name, ".."))
+		return -ENOENT;
+	vn_hold(dir);
+	*out = dir;
+	return 0;
+}
+
+static long xa_get(struct vnode *vn, const char *name, void *buf, size_t len)
+{
+	xa.calls++;
+	if (strcmp(name, xa.name))
+		return -ENODATA;
+	if (len && len < xa.len)
+		return -ERANGE;
+	if (len)
+		memcpy(buf, xa.val, xa.len);
+	return (long)xa.len;
+}
+
+static int xa_set(struct vnode *vn, const char *name, const void *val, size_t len, int flags)
+{
+	xa.calls++;
+	if (len > sizeof(xa.val))
+		return -ENOSPC;
+	strcpy(xa.name, name);
+	memcpy(xa.val, val, len);
+	xa.len = len;
+	return 0;
+}
+
+static long xa_list(struct vnode *vn, char *buf, size_t len)
+{
+	size_t n = xa.name[0] ? strlen(xa.name) + 1 : 0;
+	if (len && len < n)
+		return -ERANGE;
+	if (len)
+		memcpy(buf, xa.name, n);
+	return (long)n;
+}
+
+static int xa_remove(struct vnode *vn, const char *name)
+{
+	xa.calls++;
+	if (strcmp(name, xa.name))
+		return -ENODATA;
+	xa.name[0] = '\0';
+	return 0;
+}
+
+static const struct vnode_ops xa_ops = {
+	.lookup = xa_lookup, .getxattr = xa_get, .setxattr = xa_set,
+	.listxattr = xa_list, .removexattr = xa_remove,
+};
+
+static int xa_mount(struct mount *mp, const char *source, const char *data)
+{
+	mp->root = vnode_new(mp, VDIR, &xa_ops, 0);
+	return mp->root ? 0 : -ENOMEM;
+}
+
+static const struct fs_type xattrfs = { .name = "xattrfs", .mount = xa_mount };
+
+static void test_xattr(void)
+{
+	char buf[32], name[300];
+	struct file *f;
+	/* ramfs keeps none: ENOTSUP, an empty list; user.* not on a link. */
+	CHECK_EQ(put("/xf", "x"), 1);
+	CHECK_EQ(vfs_symlinkat("xf", NULL, "/xl"), 0);
+	CHECK_EQ(vfs_getxattrat(NULL, "/xf", 0, "user.a", buf, sizeof(buf)), -EOPNOTSUPP);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xf", 0, "user.a", "v", 1, 0), -EOPNOTSUPP);
+	CHECK_EQ(vfs_removexattrat(NULL, "/xl", 0, "user.a"), -EOPNOTSUPP);
+	CHECK_EQ(vfs_listxattrat(NULL, "/xf", 0, buf, sizeof(buf)), 0);
+	CHECK_EQ(vfs_getxattrat(NULL, "/xl", AT_SYMLINK_NOFOLLOW, "user.a", buf, 8), -ENODATA);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xl", AT_SYMLINK_NOFOLLOW, "user.a", "v", 1, 0), -EPERM);
+	CHECK_EQ(vfs_getxattrat(NULL, "/nope", 0, "user.a", buf, 8), -ENOENT);
+	CHECK_EQ(vfs_open("/xf", O_RDONLY, 0, &f), 0);
+	CHECK_EQ(vfs_fgetxattr(f, "user.a", buf, 8), -EOPNOTSUPP);
+	CHECK_EQ(vfs_flistxattr(f, NULL, 0), 0);
+	file_rele(f);
+	CHECK_EQ(vfs_open("/xf", O_PATH, 0, &f), 0);
+	CHECK_EQ(vfs_fgetxattr(f, "user.a", buf, 8), -EBADF);
+	file_rele(f);
+	f = file_new(&sink_ops, O_RDWR, NULL);		/* no vnode: a pipe's case */
+	CHECK_EQ(vfs_fgetxattr(f, "user.a", buf, 8), -ENODATA);
+	CHECK_EQ(vfs_fsetxattr(f, "user.a", "v", 1, 0), -EPERM);
+	CHECK_EQ(vfs_fremovexattr(f, "trusted.a"), -EOPNOTSUPP);
+	CHECK_EQ(vfs_flistxattr(f, NULL, 0), 0);
+	file_rele(f);
+	CHECK_EQ(rm("/xl"), 0);
+	CHECK_EQ(rm("/xf"), 0);
+
+	/* A filesystem that keeps them: the VFS's checks, then its ops. */
+	CHECK_EQ(vfs_register_fs(&xattrfs), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/xa", 0755), 0);
+	CHECK_EQ(vfs_mount("none", "/xa", "xattrfs", 0, NULL), 0);
+	memset(name, 'n', sizeof(name));
+	memcpy(name, "user.", 5);
+	name[256] = '\0';
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, name, "v", 1, 0), -ERANGE);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "", "v", 1, 0), -ERANGE);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "user.", "v", 1, 0), -EINVAL);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "osprey.a", "v", 1, 0), -EOPNOTSUPP);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "user.a", "v", 1, 4), -EINVAL);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "user.a", "v", XATTR_SIZE_MAX + 1, 0), -E2BIG);
+	CHECK_EQ(xa.calls, 0);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "security.a", "val", 3, XATTR_CREATE), 0);
+	CHECK_EQ(vfs_getxattrat(NULL, "/xa", 0, "security.a", NULL, 0), 3);
+	CHECK_EQ(vfs_getxattrat(NULL, "/xa", 0, "security.a", buf, 2), -ERANGE);
+	CHECK_EQ(vfs_listxattrat(NULL, "/xa", 0, buf, sizeof(buf)), 11);
+	CHECK(!strcmp(buf, "security.a"));
+	CHECK_EQ(vfs_mount(NULL, "/xa", NULL, MS_REMOUNT | MS_RDONLY, NULL), 0);
+	CHECK_EQ(vfs_setxattrat(NULL, "/xa", 0, "user.b", "v", 1, 0), -EROFS);
+	CHECK_EQ(vfs_removexattrat(NULL, "/xa", 0, "security.a"), -EROFS);
+	CHECK_EQ(vfs_getxattrat(NULL, "/xa", 0, "security.a", buf, sizeof(buf)), 3);
+	CHECK_EQ(vfs_mount(NULL, "/xa", NULL, MS_REMOUNT, NULL), 0);
+	CHECK_EQ(vfs_removexattrat(NULL, "/xa", 0, "security.a"), 0);
+	CHECK_EQ(vfs_removexattrat(NULL, "/xa", 0, "security.a"), -ENODATA);
+	CHECK_EQ(vfs_umount("/xa", 0), 0);
+	CHECK_EQ(vfs_unregister_fs(&xattrfs), 0);
+	CHECK_EQ(rmd("/xa"), 0);
+}
+
+/* A file whose ops count writes and fsyncs, for the O_SYNC rules. */
+static int syncs, datasyncs;
+static char sink[64];
+
+static long sink_write(struct file *f, const void *buf, size_t len, int64_t *pos)
+{
+	if (len > sizeof(sink) - (size_t)*pos)
+		len = sizeof(sink) - (size_t)*pos;
+	memcpy(sink + *pos, buf, len);
+	*pos += (int64_t)len;
+	return (long)len;
+}
+
+static int64_t sink_llseek(struct file *f, int64_t off, int whence)
+{
+	return f->pos = off;
+}
+
+static int fail_sync;
+
+static int sink_fsync(struct file *f, bool datasync)
+{
+	if (datasync)
+		datasyncs++;
+	else
+		syncs++;
+	return fail_sync;
+}
+
+static const struct file_ops sink_ops = {
+	.write = sink_write,
+	.llseek = sink_llseek,
+	.fsync = sink_fsync,
+};
+
+/* O_SYNC fsyncs after each write that moved bytes, O_DSYNC fdatasyncs,
+ * RWF_SYNC/RWF_DSYNC do it for one call, and an fsync error is the
+ * write's result; a vector syncs once. RWF_APPEND writes at the end. */
+static void test_sync_writes(void)
+{
+	struct kiovec iov[2] = { { "ab", 2 }, { "cd", 2 } };
+	struct file *f = file_new(&sink_ops, O_WRONLY | O_SYNC, NULL);
+	CHECK_EQ(vfs_write(f, "x", 1), 1);
+	CHECK_EQ(vfs_pwrite(f, "y", 1, 5), 1);
+	CHECK_EQ(vfs_write(f, "", 0), 0);
+	CHECK(syncs == 2 && datasyncs == 0);
+	CHECK_EQ(vfs_writev(f, iov, 2, -1), 4);
+	CHECK(syncs == 3 && datasyncs == 0);
+	fail_sync = -EIO;
+	CHECK_EQ(vfs_write(f, "z", 1), -EIO);
+	fail_sync = 0;
+	file_rele(f);
+	syncs = 0;
+	f = file_new(&sink_ops, O_WRONLY | O_DSYNC, NULL);
+	CHECK_EQ(vfs_write(f, "x", 1), 1);
+	CHECK(syncs == 0 && datasyncs == 1);
+	file_rele(f);
+	datasyncs = 0;
+	f = file_new(&sink_ops, O_WRONLY, NULL);
+	CHECK_EQ(vfs_write(f, "x", 1), 1);
+	CHECK_EQ(vfs_writev2(f, iov, 2, 0, 0), 4);
+	CHECK(syncs == 0 && datasyncs == 0);
+	CHECK_EQ(vfs_writev2(f, iov, 2, 0, RWF_DSYNC), 4);
+	CHECK(syncs == 0 && datasyncs == 1);
+	CHECK_EQ(vfs_writev2(f, iov, 2, -1, RWF_SYNC | RWF_HIPRI), 4);
+	CHECK(syncs == 1 && datasyncs == 1);
+	CHECK_EQ(vfs_writev2(f, iov, 2, 0, RWF_NOWAIT), -EOPNOTSUPP);
+	CHECK_EQ(vfs_writev2(f, iov, 2, 0, 0x100), -EOPNOTSUPP);
+	CHECK_EQ(vfs_readv2(f, iov, 2, 0, RWF_NOWAIT), -EOPNOTSUPP);
+	file_rele(f);
+	syncs = datasyncs = 0;
+
+	/* RWF_APPEND on a regular file: at the end; off -1 moves the position. */
+	char buf[16];
+	CHECK_EQ(put("/app", "0123"), 4);
+	CHECK_EQ(vfs_open("/app", O_RDWR, 0, &f), 0);
+	CHECK_EQ(vfs_writev2(f, iov, 1, 1, RWF_APPEND), 2);
+	CHECK_EQ(vfs_lseek(f, 0, SEEK_CUR), 0);
+	CHECK_EQ(vfs_writev2(f, iov + 1, 1, -1, RWF_APPEND), 2);
+	CHECK_EQ(vfs_lseek(f, 0, SEEK_CUR), 8);
+	CHECK_EQ(vfs_pwrite(f, "X", 1, 0), 1);	/* without it: at the offset */
+	file_rele(f);
+	CHECK_EQ(get("/app", buf, sizeof(buf)), 8);
+	CHECK(!strcmp(buf, "X123abcd"));
+	CHECK_EQ(rm("/app"), 0);
+}
+
+/* The shutdown's unmount: every mount but the root, the last first (so a
+ * mount inside another goes before it); a busy one stays and the others
+ * still go. */
+static void test_unmount_all(void)
+{
+	struct file *f;
+	struct vattr va;
+	long before = vnode_count();
+	CHECK_EQ(vfs_mkdirat(NULL, "/u", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/u/a", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/u/c", 0755), 0);
+	CHECK_EQ(vfs_mount("none", "/u/a", "ramfs", 0, NULL), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/u/a/b", 0755), 0);
+	CHECK_EQ(vfs_mount("none", "/u/a/b", "ramfs", 0, NULL), 0);
+	CHECK_EQ(vfs_mount("none", "/u/c", "ramfs", 0, NULL), 0);
+	CHECK_EQ(put("/u/c/open", "x"), 1);
+	CHECK_EQ(vfs_open("/u/c/open", O_RDONLY, 0, &f), 0);
+	CHECK_EQ(vfs_sync_mount(f->vn->mount), 0);
+	CHECK_EQ(vfs_unmount_all(), -EBUSY);
+	CHECK_EQ(vfs_statat(NULL, "/u/a/b", &va, 0), -ENOENT);	/* both gone */
+	CHECK_EQ(vfs_statat(NULL, "/u/c/open", &va, 0), 0);	/* busy: stays */
+	file_rele(f);
+	CHECK_EQ(vfs_unmount_all(), 0);
+	CHECK_EQ(vfs_statat(NULL, "/u/c/open", &va, 0), -ENOENT);
+	CHECK_EQ(vfs_unmount_all(), 0);		/* only the root is left */
+	CHECK_EQ(put("/u/still", "root"), 4);
+	CHECK_EQ(rm("/u/still"), 0);
+	CHECK_EQ(rmd("/u/a"), 0);
+	CHECK_EQ(rmd("/u/c"), 0);
+	CHECK_EQ(rmd("/u"), 0);
+	CHECK_EQ(vnode_count(), before);
+}
+
 static void test_registry(void)
 {
 	static const struct fs_type dup = { .name = "ramfs" };
@@ -828,6 +1079,9 @@ int main(void)
 	RUN(test_nomem);
 	RUN(test_concurrent);
 	RUN(test_registry);
+	RUN(test_sync_writes);
+	RUN(test_xattr);
+	RUN(test_unmount_all);
 	if (vnode_count() != base) {
 		printf("FAIL vnode_leaks (%ld vnodes, expected %ld)\n", vnode_count(), base);
 		check_failures++;
