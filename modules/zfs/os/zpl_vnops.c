@@ -31,6 +31,12 @@
 #include <errno.h>
 #include <string.h>
 
+/* Headroom fallocate wants beyond the bytes asked for, in percent (0:
+ * fallocate is refused, as Linux's "legacy mode"). */
+unsigned int zfs_fallocate_reserve_percent = 110;
+ZFS_MODULE_PARAM(zfs, zfs_, fallocate_reserve_percent, UINT, ZMOD_RW,
+	"Percentage of length to use for the available capacity check");
+
 /* Identities for zfs_inode_set_ops: Osprey dispatches on the vnode type. */
 const struct inode_operations zpl_inode_operations = { 1 };
 const struct inode_operations zpl_dir_inode_operations = { 2 };
@@ -453,6 +459,60 @@ zpl_setattr(struct vnode *vn, const struct vattr_set *vs)
 	return (zpl_err(VTOZ(vn), zfs_setattr(VTOZ(vn), &vap, 0, CRED())));
 }
 
+/*
+ * fallocate mode 0, as Linux's OpenZFS does it: a copy-on-write pool can
+ * reserve nothing ahead, so the call checks that the space is there now
+ * (with zfs_fallocate_reserve_percent of headroom) and extends the file
+ * (sparse) when the range ends past it.
+ */
+static int __attribute__((unused))
+zpl_allocate(struct vnode *vn, int64_t off, int64_t len)
+{
+	znode_t *zp = VTOZ(vn);
+	zfsvfs_t *zfsvfs = ZTOZSB(zp);
+	uint64_t bsize, blocks, bfree, files, ffree, fsid;
+	int error;
+
+	if (off < 0 || len <= 0)
+		return (-EINVAL);
+	if (zfs_fallocate_reserve_percent == 0)
+		return (-EOPNOTSUPP);
+	if ((error = zfs_statvfs_osprey(zfsvfs, &bsize, &blocks, &bfree,
+	    &files, &ffree, &fsid)) != 0)
+		return (-error);
+	if ((uint64_t)len > bfree * (bsize * 100 / zfs_fallocate_reserve_percent))
+		return (-ENOSPC);
+	if (off + len <= ZTOI(zp)->i_size)
+		return (0);
+	return (zpl_err(zp, zfs_freesp(zp, off + len, 0, 0, B_FALSE)));
+}
+
+static long
+zpl_vgetxattr(struct vnode *vn, const char *name, void *buf, size_t len)
+{
+	return (zpl_getxattr(VTOZ(vn), name, buf, len));
+}
+
+static int
+zpl_vsetxattr(struct vnode *vn, const char *name, const void *val, size_t len,
+    int flags)
+{
+	return (zpl_setxattr(VTOZ(vn), name, val, len, flags));
+}
+
+static long
+zpl_vlistxattr(struct vnode *vn, char *buf, size_t len)
+{
+	return (zpl_listxattr(VTOZ(vn), buf, len));
+}
+
+/* XATTR_REPLACE: removing a name that is not there is ENODATA. */
+static int
+zpl_vremovexattr(struct vnode *vn, const char *name)
+{
+	return (zpl_setxattr(VTOZ(vn), name, NULL, 0, 2));
+}
+
 /* Eviction happens in reclaim, once the vnode is unused. */
 static bool
 zpl_inactive(struct vnode *vn)
@@ -478,6 +538,10 @@ static const struct vnode_ops zpl_vnode_ops = {
 	.fsync = zpl_fsync,
 	.getattr = zpl_getattr,
 	.setattr = zpl_setattr,
+	.getxattr = zpl_vgetxattr,
+	.setxattr = zpl_vsetxattr,
+	.listxattr = zpl_vlistxattr,
+	.removexattr = zpl_vremovexattr,
 	.inactive = zpl_inactive,
 	.reclaim = zpl_reclaim,
 };
