@@ -7,6 +7,7 @@
 #include <sys/vdev_impl.h>
 #include <sys/fs/zfs.h>
 #include <zfs_prop.h>
+#include <zfeature_common.h>
 #include <sys/zfs_file.h>
 #include <sys/fcntl.h>
 #include "zfs_import.h"
@@ -159,6 +160,28 @@ static void note_short_device(nvlist_t *label, struct blkdev *dev, char *why, si
 		    "has %llu MiB", (u_longlong_t)(asize >> 20), (u_longlong_t)(have >> 20));
 }
 
+/* ENOTSUP naming each feature the label says reading the pool needs and
+ * this OpenZFS does not know; 0 when there is none. */
+static int check_features(nvlist_t *label, const char *name, char *why, size_t whylen)
+{
+	nvlist_t *ffr;
+	size_t len;
+	int n = 0;
+
+	if (nvlist_lookup_nvlist(label, ZPOOL_CONFIG_FEATURES_FOR_READ, &ffr) != 0)
+		return (0);
+	for (nvpair_t *p = nvlist_next_nvpair(ffr, NULL); p; p = nvlist_next_nvpair(ffr, p)) {
+		if (zfeature_is_supported(nvpair_name(p)))
+			continue;
+		if (n++ == 0)
+			snprintf(why, whylen, "pool '%s' uses features this OpenZFS (2.1.11) does "
+			    "not support:", name);
+		len = strlen(why);
+		snprintf(why + len, whylen - len, " %s", nvpair_name(p));
+	}
+	return (n ? ENOTSUP : 0);
+}
+
 /* Imports the pool whose best label is `label`, found on path. */
 static int import_label(nvlist_t *label, const char *path, const char *want_name,
     boolean_t readonly, char *name, size_t namelen, char *why, size_t whylen,
@@ -178,12 +201,17 @@ static int import_label(nvlist_t *label, const char *path, const char *want_name
 		return (EINVAL);
 	}
 	strlcpy(name, label_name, namelen);
+	if ((err = check_features(label, name, why, whylen)) != 0) {
+		nvlist_free(config);
+		return (err);
+	}
 	nvlist_t *props = fnvlist_alloc();
 	fnvlist_add_string(props, zpool_prop_to_name(ZPOOL_PROP_CACHEFILE), "none");
 	if (readonly)
 		fnvlist_add_uint64(props, zpool_prop_to_name(ZPOOL_PROP_READONLY), 1);
 	if ((err = spa_import(name, config, props, ZFS_IMPORT_NORMAL)) != 0) {
-		snprintf(why, whylen, "spa_import of '%s' from %s", name, path);
+		snprintf(why, whylen, "spa_import of '%s' from %s%s", name, path,
+		    err == ENOTSUP ? " (it needs a feature or version this OpenZFS lacks)" : "");
 		if (dev != NULL)
 			note_short_device(label, dev, why, whylen);
 	}

@@ -605,6 +605,81 @@ zfs_sync_fs(struct mount *mp)
 	return (-zfs_sync(&zm->sb, 1, CRED()));
 }
 
+/* The descendants of one dataset that belong below its mount. */
+struct submounts {
+	const char *parent;
+	char **names;
+	int count, cap;
+};
+
+/* Filesystems with canmount=on whose mountpoint is inherited (not set on
+ * them, not legacy or none) are mounted under their parent's mount. */
+static int
+collect_submount(const char *dsname, void *arg)
+{
+	struct submounts *sm = arg;
+	char mp[MAXPATHLEN], setpoint[ZFS_MAX_DATASET_NAME_LEN];
+	uint64_t canmount;
+
+	if (strcmp(dsname, sm->parent) == 0 || strchr(dsname, '@') != NULL)
+		return (0);
+	if (dsl_prop_get_integer(dsname, zfs_prop_to_name(ZFS_PROP_CANMOUNT),
+	    &canmount, NULL) != 0 || canmount != ZFS_CANMOUNT_ON)
+		return (0);
+	if (dsl_prop_get(dsname, zfs_prop_to_name(ZFS_PROP_MOUNTPOINT), 1,
+	    sizeof (mp), mp, setpoint) != 0 || strcmp(setpoint, dsname) == 0 ||
+	    strcmp(mp, "legacy") == 0 ||
+	    strcmp(mp, "none") == 0)
+		return (0);
+	if (sm->count == sm->cap) {
+		int cap = sm->cap ? 2 * sm->cap : 8;
+		char **names = kmem_alloc(cap * sizeof (char *), KM_SLEEP);
+		if (sm->count)
+			memcpy(names, sm->names, sm->count * sizeof (char *));
+		if (sm->cap)
+			kmem_free(sm->names, sm->cap * sizeof (char *));
+		sm->names = names;
+		sm->cap = cap;
+	}
+	sm->names[sm->count++] = kmem_strdup(dsname);
+	return (0);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/*
+ * Mounts what belongs below mp, as `zfs mount -a` would: each child
+ * filesystem at the mount's path plus its name below the parent's, a
+ * parent before its children (name order). fn does the mounting and
+ * reports failures; the first one is returned.
+ */
+static int
+zfs_submounts_fs(struct mount *mp, int (*fn)(void *ctx, const char *source,
+    const char *relpath), void *ctx)
+{
+	struct zmount *zm = mp->priv;
+	struct submounts sm = { .parent = zm->dataset };
+	size_t plen = strlen(zm->dataset);
+	int err = 0;
+
+	(void) dmu_objset_find(zm->dataset, collect_submount, &sm,
+	    DS_FIND_CHILDREN);
+	if (sm.count > 1)
+		qsort(sm.names, sm.count, sizeof (char *), name_cmp);
+	for (int i = 0; i < sm.count; i++) {
+		int e = fn(ctx, sm.names[i], sm.names[i] + plen + 1);
+		err = err ? err : e;
+		kmem_strfree(sm.names[i]);
+	}
+	if (sm.cap)
+		kmem_free(sm.names, sm.cap * sizeof (char *));
+	return (err);
+}
+
 static const struct fs_type zfs_fs_type = {
 	.name = "zfs",
 	.mount = zfs_mount_fs,
@@ -613,6 +688,10 @@ static const struct fs_type zfs_fs_type = {
 	.statfs = zfs_statfs_fs,
 	.sync = zfs_sync_fs,
 };
+/* Until the VFS asks for submounts (fs_type.submounts). */
+static int (*const zfs_submounts_pending)(struct mount *, int (*)(void *,
+    const char *, const char *), void *) __attribute__((unused)) =
+    zfs_submounts_fs;
 
 void
 zfs_posix_init(void)
