@@ -1,11 +1,14 @@
 /* Durability and space: O_SYNC/O_DSYNC writes, what F_SETFL may change,
  * pwritev2/preadv2 and their RWF_* flags, fsync/fdatasync, sync/syncfs,
- * then fallocate's rules, in a fresh directory under DIR.
+ * then fallocate's rules (and posix_fallocate), in a fresh directory
+ * under DIR.
  * Usage: durable [DIR]   (default /tmp) */
 #include "check.h"
 #include <fcntl.h>
 #include <unistd.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -18,6 +21,9 @@
 #define RWF_UNKNOWN	0x10000
 
 #define ERRNO_IS(call, e) ((call) == -1 && errno == (e))
+#define ERR_(name, call, e) do { errno = 0; \
+	check(name, ERRNO_IS(call, e), "%s: errno %d (%s), want %s", #call, errno, \
+	      strerror(errno), #e); } while (0)
 
 /* musl 1.2.3 has no pwritev2(): the system call itself. */
 static ssize_t pwritev2_(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
@@ -111,6 +117,82 @@ static void test_rwf(void)
 	close(fd);
 }
 
+#ifndef FALLOC_FL_KEEP_SIZE
+#define FALLOC_FL_KEEP_SIZE	0x01
+#define FALLOC_FL_PUNCH_HOLE	0x02
+#endif
+#define FALLOC_FL_NO_HIDE_STALE	0x04
+#define RAMFS_MAGIC		0x858458f6
+
+static long fallocate_(int fd, int mode, off_t off, off_t len)
+{
+	return syscall(SYS_fallocate, fd, mode, (long)off, (long)len);
+}
+
+static off_t size_of(int fd, blkcnt_t *blocks)
+{
+	struct stat st;
+	if (fstat(fd, &st))
+		return -1;
+	if (blocks)
+		*blocks = st.st_blocks;
+	return st.st_size;
+}
+
+static void test_fallocate(void)
+{
+	int fd = open("a", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	blkcnt_t blocks = 0;
+	check("fallocate_extends", fallocate_(fd, 0, 0, 8192) == 0 && size_of(fd, &blocks) == 8192 &&
+	      blocks * 512 >= 8192, "%s, size %ld, %ld blocks", strerror(errno), (long)size_of(fd, NULL),
+	      (long)blocks);
+	char buf[8192], zero[8192] = "";
+	check("fallocated_reads_zeros", pread(fd, buf, sizeof(buf), 0) == 8192 &&
+	      !memcmp(buf, zero, sizeof(buf)), "not zeros");
+	check("fallocate_inside_keeps_size", fallocate_(fd, 0, 100, 10) == 0 && size_of(fd, NULL) == 8192,
+	      "%s", strerror(errno));
+	check("fallocate_past_end", fallocate_(fd, 0, 10000, 5) == 0 && size_of(fd, NULL) == 10005,
+	      "size %ld", (long)size_of(fd, NULL));
+	/* KEEP_SIZE is the filesystem's to support; the size stays either way. */
+	errno = 0;
+	long r = fallocate_(fd, FALLOC_FL_KEEP_SIZE, 0, 20000);
+	check("fallocate_keep_size", (r == 0 || errno == EOPNOTSUPP) && size_of(fd, NULL) == 10005,
+	      "%s, size %ld", strerror(errno), (long)size_of(fd, NULL));
+	ERR_("fallocate_len_0_einval", fallocate_(fd, 0, 0, 0), EINVAL);
+	ERR_("fallocate_negative_off_einval", fallocate_(fd, 0, -1, 10), EINVAL);
+	ERR_("fallocate_punch_without_keep_size", fallocate_(fd, FALLOC_FL_PUNCH_HOLE, 0, 10), EOPNOTSUPP);
+	ERR_("fallocate_unknown_mode", fallocate_(fd, FALLOC_FL_NO_HIDE_STALE, 0, 10), EOPNOTSUPP);
+	ERR_("fallocate_efbig", fallocate_(fd, 0, INT64_MAX - 10, 100), EFBIG);
+	struct statfs sf;
+	if (fstatfs(fd, &sf) == 0 && sf.f_type == RAMFS_MAGIC) {
+		/* RAM cannot hold it: refused at once, nothing kept. */
+		errno = 0;
+		r = fallocate_(fd, 0, 0, (off_t)1 << 40);
+		check("fallocate_too_big_enospc", r == -1 && (errno == ENOSPC || errno == EOPNOTSUPP) &&
+		      size_of(fd, NULL) == 10005, "%s, size %ld", strerror(errno), (long)size_of(fd, NULL));
+	}
+	close(fd);
+	fd = open("a", O_RDONLY);
+	ERR_("fallocate_rdonly_ebadf", fallocate_(fd, 0, 0, 10), EBADF);
+	close(fd);
+	ERR_("fallocate_closed_ebadf", fallocate_(fd, 0, 0, 10), EBADF);
+	int p[2];
+	if (pipe(p) == 0) {
+		ERR_("fallocate_pipe_espipe", fallocate_(p[1], 0, 0, 10), ESPIPE);
+		close(p[0]);
+		close(p[1]);
+	}
+	fd = open("/dev/null", O_WRONLY);
+	ERR_("fallocate_chardev_enodev", fallocate_(fd, 0, 0, 10), ENODEV);
+	close(fd);
+	/* glibc falls back to writing where the filesystem cannot. */
+	fd = open("a", O_RDWR);
+	check("posix_fallocate", posix_fallocate(fd, 0, 20000) == 0 && size_of(fd, NULL) == 20000,
+	      "size %ld", (long)size_of(fd, NULL));
+	close(fd);
+	unlink("a");
+}
+
 int main(int argc, char **argv)
 {
 	char dir[256];
@@ -119,6 +201,7 @@ int main(int argc, char **argv)
 		bail("durable", "cannot make the test directory");
 	test_sync_flags();
 	test_rwf();
+	test_fallocate();
 	unlink("s");
 	unlink("r");
 	chdir("/");

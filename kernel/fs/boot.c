@@ -78,12 +78,8 @@ int fs_boot(uint64_t initrd_pa, uint64_t initrd_size)
  * is where it finishes its work (ZFS exports its pools), so the next boot
  * or import finds it clean. Last the root, and whatever stayed mounted,
  * is synced again. */
-void fs_shutdown(void)
+static int shutdown_deep(void *unused)
 {
-	struct vnode *root = vfs_root();
-	if (!root)
-		return;
-	vn_rele(root);
 	int err = vfs_chdir("/");
 	if (!err)
 		err = vfs_sync();
@@ -92,4 +88,15 @@ void fs_shutdown(void)
 	vfs_unmount_all();
 	if ((err = vfs_sync()))
 		pr_err("fs: sync of the root failed (error %d)\n", -err);
+	return 0;
+}
+
+/* On a deep stack: unmount is where ZFS exports its pools. */
+void fs_shutdown(void)
+{
+	struct vnode *root = vfs_root();
+	if (!root)
+		return;
+	vn_rele(root);
+	fs_run_deep("shutdown", shutdown_deep, NULL);
 }

@@ -12,10 +12,71 @@
 #include "lib/printf.h"
 #include "module/module.h"
 #include "mm/mm.h"
+#include "sched/sched.h"
 #include <errno.h>
 #include <string.h>
 
 #define FSTAB_MAX (64 * 1024)
+#define DEEP_STACK (256 * 1024)
+
+struct deep_call {
+	int (*fn)(void *arg);
+	void *arg;
+	int ret;
+};
+
+static void deep_entry(void *p)
+{
+	struct deep_call *c = p;
+	c->ret = c->fn(c->arg);
+}
+
+/* A program thread's kernel stack is 32 KiB and the boot stack 16 KiB;
+ * loading a module (its constructors, module_init) and a filesystem's
+ * mount and unmount (ZFS imports and exports pools) need far more. */
+int fs_run_deep(const char *name, int (*fn)(void *arg), void *arg)
+{
+	struct deep_call c = { fn, arg, 0 };
+	struct thread *t = thread_create(name, deep_entry, &c, PRIO_DEFAULT, DEEP_STACK);
+	if (!t) {
+		pr_err("%s: no memory for a %d KiB stack\n", name, DEEP_STACK / 1024);
+		return -ENOMEM;
+	}
+	thread_join(t, NULL);
+	return c.ret;
+}
+
+struct mount_req {
+	const char *source, *target, *type;
+	unsigned long flags;
+	const char *data;
+};
+
+static int mount_deep(void *p)
+{
+	struct mount_req *r = p;
+	int err = r->type ? fs_type_ensure(r->type) : 0;
+	return err ? err : vfs_mount(r->source, r->target, r->type, r->flags, r->data);
+}
+
+int fs_mount(const char *source, const char *target, const char *type, unsigned long flags,
+    const char *data)
+{
+	struct mount_req r = { source, target, type, flags, data };
+	return fs_run_deep("mount", mount_deep, &r);
+}
+
+static int umount_deep(void *p)
+{
+	struct mount_req *r = p;
+	return vfs_umount(r->target, (int)r->flags);
+}
+
+int fs_umount(const char *target, int flags)
+{
+	struct mount_req r = { .target = target, .flags = (unsigned long)flags };
+	return fs_run_deep("umount", umount_deep, &r);
+}
 
 int fs_type_ensure(const char *type)
 {
@@ -160,7 +221,7 @@ static int mount_line(char *line, unsigned lineno)
 /* The walk stops at the first line that fails: later lines may mount
  * inside it (/data, then /data/db) and would land on the directory it
  * should have covered. */
-int fstab_mount_all(void)
+static int fstab_walk(void *unused)
 {
 	struct file *f;
 	struct vattr va;
@@ -187,4 +248,10 @@ int fstab_mount_all(void)
 			pr_err("fstab: line %u is needed (no nofail): the boot ends here\n", lineno);
 	kfree(buf);
 	return err;
+}
+
+/* On a deep stack, like mount(2): the lines load modules and mount. */
+int fstab_mount_all(void)
+{
+	return fs_run_deep("fstab", fstab_walk, NULL);
 }

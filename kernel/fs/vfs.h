@@ -216,6 +216,11 @@ struct vnode_ops {
 	/* SEEK_DATA/SEEK_HOLE (optional: without it the file is all data). */
 	int64_t (*seek_hole)(struct vnode *vn, int64_t off, int whence);
 	int (*fsync)(struct vnode *vn, bool datasync);
+	/* fallocate mode 0 (optional: NULL answers -EOPNOTSUPP): make
+	 * [off, off + len) allocated, so writes there cannot fail for space
+	 * (-ENOSPC if it cannot be), and extend the size to off + len if it
+	 * is smaller. The VFS has checked off >= 0, len > 0, no overflow. */
+	int (*allocate)(struct vnode *vn, int64_t off, int64_t len);
 
 	int (*getattr)(struct vnode *vn, struct vattr *va);
 	int (*setattr)(struct vnode *vn, const struct vattr_set *vs);
@@ -508,6 +513,18 @@ int64_t vfs_lseek(struct file *f, int64_t off, int whence);
 int vfs_getdents(struct file *f, struct dir_ctx *ctx);
 int vfs_fstat(struct file *f, struct vattr *va);
 int vfs_ftruncate(struct file *f, int64_t size);
+/* fallocate(2) with Linux's checks and errors (EINVAL, EOPNOTSUPP for an
+ * invalid mode, EBADF, ESPIPE, EISDIR, ENODEV, EFBIG); mode 0 calls the
+ * vnode's allocate under its lock, any other mode is -EOPNOTSUPP. */
+#ifndef FALLOC_FL_KEEP_SIZE
+#define FALLOC_FL_KEEP_SIZE	0x01
+#define FALLOC_FL_PUNCH_HOLE	0x02
+#define FALLOC_FL_COLLAPSE_RANGE 0x08
+#define FALLOC_FL_ZERO_RANGE	0x10
+#define FALLOC_FL_INSERT_RANGE	0x20
+#define FALLOC_FL_UNSHARE_RANGE	0x40
+#endif
+int vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len);
 int vfs_fsync(struct file *f, bool datasync);
 int vfs_fchmod(struct file *f, uint32_t mode);
 int vfs_fchown(struct file *f, uint32_t uid, uint32_t gid);

@@ -403,6 +403,51 @@ int vfs_ftruncate(struct file *f, int64_t size)
 	return vfs_setattr(f->vn, &vs);
 }
 
+/* The modes Linux accepts before asking the filesystem. */
+static bool falloc_mode_valid(int mode)
+{
+	switch (mode & ~FALLOC_FL_KEEP_SIZE) {
+	case 0:
+	case FALLOC_FL_ZERO_RANGE:
+	case FALLOC_FL_UNSHARE_RANGE:
+		return true;
+	case FALLOC_FL_PUNCH_HOLE:
+		return mode & FALLOC_FL_KEEP_SIZE;
+	case FALLOC_FL_COLLAPSE_RANGE:
+	case FALLOC_FL_INSERT_RANGE:
+		return !(mode & FALLOC_FL_KEEP_SIZE);
+	default:
+		return false;
+	}
+}
+
+int vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
+{
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (!falloc_mode_valid(mode))
+		return -EOPNOTSUPP;
+	if (!f->ops || !writable(f))
+		return -EBADF;
+	struct vnode *vn = f->vn;
+	if (!vn || vn->type == VFIFO)
+		return -ESPIPE;
+	if (vn->type == VDIR)
+		return -EISDIR;
+	if (vn->type != VREG && vn->type != VBLK)
+		return -ENODEV;
+	if (off > INT64_MAX - len)
+		return -EFBIG;
+	if (mode || vn->type != VREG || !vn->ops->allocate)
+		return -EOPNOTSUPP;
+	if (mount_readonly(vn->mount))
+		return -EROFS;
+	vn_lock(vn);
+	int err = vn->ops->allocate(vn, off, len);
+	vn_unlock(vn);
+	return err;
+}
+
 int vfs_fsync(struct file *f, bool datasync)
 {
 	if (!f->ops)

@@ -601,38 +601,16 @@ static long sys_ftruncate(int fd, int64_t len)
 }
 SYSCALL(77, ftruncate, sys_ftruncate);
 
-#define FALLOC_FL_KEEP_SIZE	1
-
-/* Space is never reserved ahead (filesystems allocate as they write), so
- * mode 0 only extends the size and KEEP_SIZE has nothing to do. */
-static long file_fallocate(struct file *f, int mode, int64_t off, int64_t len)
-{
-	if (off < 0 || len <= 0 || off > INT64_MAX - len)
-		return -EINVAL;
-	if (mode & ~FALLOC_FL_KEEP_SIZE)
-		return -EOPNOTSUPP;
-	if (!f->ops || (f->flags & O_ACCMODE) == O_RDONLY)
-		return -EBADF;
-	if (!f->vn)
-		return -ESPIPE;
-	if (f->vn->type == VDIR)
-		return -EISDIR;
-	if (f->vn->type != VREG)
-		return -ENODEV;
-	struct vattr va;
-	int err = vfs_fstat(f, &va);
-	if (!err && !(mode & FALLOC_FL_KEEP_SIZE) && va.size < off + len)
-		err = vfs_ftruncate(f, off + len);
-	return err;
-}
-
+/* Mode 0 only: the filesystem's allocate op reserves the space (ramfs
+ * has one); elsewhere -EOPNOTSUPP, on which glibc's posix_fallocate
+ * writes zeros instead. */
 static long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
 {
 	struct file *f;
 	int err = fget(fd, &f);
 	if (err)
 		return err;
-	err = file_fallocate(f, mode, off, len);
+	err = vfs_fallocate(f, mode, off, len);
 	file_rele(f);
 	return err;
 }

@@ -1,5 +1,7 @@
 /* mount(2) and umount2(2): the same path as fstab, so a program can mount
- * a data disk after boot, loading the filesystem's module if needed. */
+ * a data disk after boot, loading the filesystem's module if needed. Both
+ * run on a kernel thread with a deep stack (fs_mount, fs_umount): the
+ * program thread's 32 KiB cannot hold a module's init or ZFS's import. */
 #include "linux/linux.h"
 #include "fs/mount.h"
 #include "mm/mm.h"
@@ -40,10 +42,8 @@ static long sys_mount(const char *source, const char *target, const char *type,
 		err = -EFAULT;
 	if (!err && !(flags & MS_REMOUNT) && !fst)
 		err = -EINVAL;
-	if (!err && fst)
-		err = fs_type_ensure(fst);
 	if (!err)
-		err = vfs_mount(src, dir, fst, flags, opts);
+		err = fs_mount(src, dir, fst, flags, opts);	/* a 256 KiB stack */
 	kfree(src);
 	kfree(dir);
 	kfree(fst);
@@ -61,7 +61,7 @@ static long sys_umount2(const char *target, int flags)
 		return err;
 	if (!dir)
 		return -EFAULT;
-	err = vfs_umount(dir, flags);
+	err = fs_umount(dir, flags);
 	kfree(dir);
 	return err;
 }

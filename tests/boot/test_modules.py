@@ -189,6 +189,32 @@ def test_shutdown_unmounts(ctx):
                   "fs: cannot unmount /mnt/s" in out, "status %d" % status, out)
 
 
+def test_deep_stack(ctx):
+    """deepfs's init, mount and unmount each use 160 KiB of stack: from
+    mount(2) and umount2(2) in a program (32 KiB kernel stack), from
+    fstab at boot (16 KiB) and at shutdown they run on a deep stack."""
+    if not _testmods(ctx, "deep_stack"):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        image, msg = _image(ctx, tmp, "", ["libdeepfs.so"])
+        ctx.check("deep.image", image, msg)
+        if not image:
+            return
+        status, out = ctx.run("--verbose /bin/busybox mkdir /tmp/d ; "
+                              "/bin/busybox mount -t deepfs none /tmp/d ; /bin/busybox umount /tmp/d ; "
+                              "/bin/busybox mount -t deepfs none /tmp/d", images=[image])
+        ok = status == 0 and "PANIC" not in out and out.count("deepfs: init used 160 KiB") == 1 and \
+            out.count("deepfs: mount used 160 KiB") == 2 and out.count("deepfs: unmount used") == 2 and \
+            "fs: unmounted /tmp/d" in out
+        ctx.check("deep_stack_from_a_program", ok, "status %d" % status, out)
+        image, msg = _image(ctx, tmp, "none /mnt/d deepfs defaults 0 0\n", ["libdeepfs.so"])
+        status, out = ctx.run("--verbose /bin/busybox ls /mnt/d", images=[image] if image else [])
+        ok = status == 0 and "PANIC" not in out and "deepfs: init used 160 KiB" in out and \
+            "deepfs: mount used" in out and "deepfs: unmount used" in out and \
+            "fs: unmounted /mnt/d" in out
+        ctx.check("deep_stack_at_boot_and_shutdown", image and ok, msg or "status %d" % status, out)
+
+
 def test_no_fstab_no_module(ctx):
     if not os.path.exists(os.path.join(ctx.build, "testmods", "libtestfs.so")):
         ctx.skip("never_loaded", "test modules not built")

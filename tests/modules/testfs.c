@@ -1,8 +1,8 @@
 /* A test module: registers filesystem type "testfs", whose mount always
  * fails with a known error, so boot tests can see a module load, register
  * and be asked to mount. Built with MODCFLAGS; variants of it check the
- * loader's refusals (see testmods.mk), and one (STUCK) is a filesystem
- * that cannot be unmounted. */
+ * loader's refusals (see testmods.mk), one (STUCK) is a filesystem that
+ * cannot be unmounted, one (DEEP) needs a deep stack. */
 #include "fs/vfs.h"
 #include "module/module.h"
 #include "dev/console.h"
@@ -41,13 +41,9 @@ static __attribute__((unused)) int testfs_mount(struct mount *mp, const char *so
 	return -ENXIO;
 }
 
-#ifdef STUCK
-/* stuckfs: mounts, but cannot be unmounted: with data "busy" it keeps a
- * second vnode referenced (so the VFS finds it busy), otherwise its
- * unmount fails with EIO. For the shutdown's messages. */
-static const struct vnode_ops stuck_ops;
-
-static int stuck_lookup(struct vnode *dir, const char *name, struct vnode **out)
+#if defined(STUCK) || defined(DEEP)
+/* A filesystem of one empty directory. */
+static int mini_lookup(struct vnode *dir, const char *name, struct vnode **out)
 {
 	if (strcmp(name, ".."))
 		return -ENOENT;
@@ -56,27 +52,70 @@ static int stuck_lookup(struct vnode *dir, const char *name, struct vnode **out)
 	return 0;
 }
 
-static int stuck_getattr(struct vnode *vn, struct vattr *va)
+static int mini_getattr(struct vnode *vn, struct vattr *va)
 {
 	va->mode = vtype_to_mode(vn->type) | 0755;
 	va->nlink = 1;
 	return 0;
 }
 
-static const struct vnode_ops stuck_ops = {
-	.lookup = stuck_lookup,
-	.getattr = stuck_getattr,
+static const struct vnode_ops mini_ops = {
+	.lookup = mini_lookup,
+	.getattr = mini_getattr,
 };
 
-static int stuck_mount(struct mount *mp, const char *source, const char *data)
+static int mini_root(struct mount *mp)
 {
-	mp->root = vnode_new(mp, VDIR, &stuck_ops, 0);
+	mp->root = vnode_new(mp, VDIR, &mini_ops, 0);
 	if (!mp->root)
 		return -ENOMEM;
 	mp->root->ino = 1;
-	if (data && !strcmp(data, "busy") && !vnode_new(mp, VREG, &stuck_ops, 0))
-		return -ENOMEM;
 	return 0;
+}
+#endif
+
+#ifdef DEEP
+/* deepfs: its init, mount and unmount each use 160 KiB of stack, as
+ * OpenZFS's can; a program thread's 32 KiB or the boot stack would
+ * overflow (a panic). The VFS must call them on a deep stack. */
+#define DEEP_USE (160 * 1024)
+
+static __attribute__((noinline)) int use_stack(const char *what)
+{
+	volatile char buf[DEEP_USE];
+
+	for (size_t i = 0; i < sizeof(buf); i += 512)
+		buf[i] = (char)i;
+	printk("deepfs: %s used %d KiB of stack\n", what, DEEP_USE / 1024);
+	return buf[512] == (char)512 ? 0 : -EIO;
+}
+
+static int deep_mount(struct mount *mp, const char *source, const char *data)
+{
+	int err = use_stack("mount");
+	return err ? err : mini_root(mp);
+}
+
+static int deep_unmount(struct mount *mp, int flags)
+{
+	return use_stack("unmount");
+}
+
+static const struct fs_type testfs_type = {
+	.name = "deepfs",
+	.mount = deep_mount,
+	.unmount = deep_unmount,
+};
+#elif defined(STUCK)
+/* stuckfs: mounts, but cannot be unmounted: with data "busy" it keeps a
+ * second vnode referenced (so the VFS finds it busy), otherwise its
+ * unmount fails with EIO. For the shutdown's messages. */
+static int stuck_mount(struct mount *mp, const char *source, const char *data)
+{
+	int err = mini_root(mp);
+	if (!err && data && !strcmp(data, "busy") && !vnode_new(mp, VREG, &mini_ops, 0))
+		err = -ENOMEM;
+	return err;
 }
 
 static int stuck_unmount(struct mount *mp, int flags)
@@ -108,6 +147,10 @@ __attribute__((visibility("default"))) int module_init(void)
 {
 #ifdef PANIC_IN_INIT
 	deep_inside_the_module();
+#endif
+#ifdef DEEP
+	if (use_stack("init"))
+		return -EIO;
 #endif
 	return vfs_register_fs(&testfs_type);
 }

@@ -1,6 +1,7 @@
 # Modules used only by tests/boot/test_modules.py: a working one, the
-# variants the loader must refuse, and one that cannot be unmounted.
-TESTMODS := $(addprefix $(BUILD)/testmods/,libtestfs.so libbadsym.so libbadapi.so libtrunc.so libnotelf.so libpanicfs.so libstuckfs.so)
+# variants the loader must refuse, one that cannot be unmounted and one
+# whose init, mount and unmount need a deep stack.
+TESTMODS := $(addprefix $(BUILD)/testmods/,libtestfs.so libbadsym.so libbadapi.so libtrunc.so libnotelf.so libpanicfs.so libstuckfs.so libdeepfs.so)
 
 $(BUILD)/testmods/libtestfs.so: tests/modules/testfs.c
 	@mkdir -p $(dir $@)
@@ -17,6 +18,9 @@ $(BUILD)/testmods/libpanicfs.so: tests/modules/testfs.c
 $(BUILD)/testmods/libstuckfs.so: tests/modules/testfs.c
 	@mkdir -p $(dir $@)
 	$(CC) $(MODCFLAGS) -DSTUCK -o $@ $<
+$(BUILD)/testmods/libdeepfs.so: tests/modules/testfs.c
+	@mkdir -p $(dir $@)
+	$(CC) $(MODCFLAGS) -DDEEP -o $@ $<
 $(BUILD)/testmods/libtrunc.so: $(BUILD)/testmods/libtestfs.so
 	head -c 3000 $< > $@
 $(BUILD)/testmods/libnotelf.so:

@@ -1007,6 +1007,49 @@ static void test_sync_writes(void)
 	CHECK_EQ(rm("/app"), 0);
 }
 
+/* fallocate: Linux's argument errors, then ramfs's pages for the range
+ * (st_blocks), the size extended but never shrunk; a range RAM cannot
+ * hold is refused at once, and a failure midway leaves nothing past the
+ * old end. */
+static void test_fallocate(void)
+{
+	struct file *f;
+	struct vattr va;
+	char buf[16];
+	CHECK_EQ(vfs_open("/fa", O_RDWR | O_CREAT, 0644, &f), 0);
+	CHECK_EQ(vfs_fallocate(f, 0, 0, 0), -EINVAL);
+	CHECK_EQ(vfs_fallocate(f, 0, -1, 1), -EINVAL);
+	CHECK_EQ(vfs_fallocate(f, FALLOC_FL_PUNCH_HOLE, 0, 1), -EOPNOTSUPP);
+	CHECK_EQ(vfs_fallocate(f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 1), -EOPNOTSUPP);
+	CHECK_EQ(vfs_fallocate(f, FALLOC_FL_KEEP_SIZE, 0, 1), -EOPNOTSUPP);
+	CHECK_EQ(vfs_fallocate(f, 0, INT64_MAX, 1), -EFBIG);
+	CHECK_EQ(vfs_fallocate(f, 0, 1LL << 60, 1), -EFBIG);	/* past ramfs's 2^57 */
+	CHECK_EQ(vfs_fallocate(f, 0, 0, 1LL << 45), -ENOSPC);	/* more than the RAM */
+	CHECK_EQ(vfs_fallocate(f, 0, 100, 8000), 0);
+	CHECK_EQ(vfs_fstat(f, &va), 0);
+	CHECK_EQ(va.size, 8100);
+	CHECK_EQ(va.blocks, 16);
+	CHECK_EQ(vfs_fallocate(f, 0, 0, 10), 0);
+	CHECK_EQ(size_of("/fa"), 8100);
+	kshim_fail_after = 3;
+	CHECK_EQ(vfs_fallocate(f, 0, 4096, 40000), -ENOSPC);
+	kshim_fail_after = 0;
+	CHECK_EQ(vfs_fstat(f, &va), 0);
+	CHECK(va.size == 8100 && va.blocks == 16);
+	CHECK_EQ(vfs_pread(f, buf, sizeof(buf), 4000), 16);
+	file_rele(f);
+	CHECK_EQ(vfs_open("/fa", O_RDONLY, 0, &f), 0);
+	CHECK_EQ(vfs_fallocate(f, 0, 0, 10), -EBADF);
+	file_rele(f);
+	CHECK_EQ(vfs_open("/", O_RDONLY, 0, &f), 0);
+	CHECK_EQ(vfs_fallocate(f, 0, 0, 10), -EBADF);
+	file_rele(f);
+	f = file_new(&sink_ops, O_WRONLY, NULL);	/* no vnode: a pipe */
+	CHECK_EQ(vfs_fallocate(f, 0, 0, 10), -ESPIPE);
+	file_rele(f);
+	CHECK_EQ(rm("/fa"), 0);
+}
+
 /* The shutdown's unmount: every mount but the root, the last first (so a
  * mount inside another goes before it); a busy one stays and the others
  * still go. */
@@ -1081,6 +1124,7 @@ int main(void)
 	RUN(test_registry);
 	RUN(test_sync_writes);
 	RUN(test_xattr);
+	RUN(test_fallocate);
 	RUN(test_unmount_all);
 	if (vnode_count() != base) {
 		printf("FAIL vnode_leaks (%ld vnodes, expected %ld)\n", vnode_count(), base);

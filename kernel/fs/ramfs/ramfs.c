@@ -238,6 +238,31 @@ static long ramfs_write(struct vnode *vn, const void *buf, size_t len, int64_t o
 	return (long)done;
 }
 
+/* Pages for the whole range now, so writes there cannot run out; what
+ * was added past the old end goes again if memory runs out first. */
+static int ramfs_allocate(struct vnode *vn, int64_t off, int64_t len)
+{
+	struct ramfs_node *n = node_of(vn);
+	struct mem_stats ms;
+	if (off > RAMFS_MAX_SIZE - len)
+		return -EFBIG;
+	uint64_t first = (uint64_t)off / PAGE_SIZE;
+	uint64_t end = ((uint64_t)off + (uint64_t)len + PAGE_SIZE - 1) / PAGE_SIZE;
+	mem_stats(&ms);
+	if (end - first > ms.free_pages + n->npages)
+		return -ENOSPC;		/* cannot fit: do not drain memory trying */
+	for (uint64_t idx = first; idx < end; idx++)
+		if (!page_get_or_add(vn, idx)) {
+			truncate_pages(sb_of(vn), n, (uint64_t)(n->size + PAGE_SIZE - 1) / PAGE_SIZE);
+			return -ENOSPC;
+		}
+	if (off + len > n->size) {
+		n->size = off + len;
+		n->mtime = n->ctime = now();
+	}
+	return 0;
+}
+
 static int64_t ramfs_seek_hole(struct vnode *vn, int64_t off, int whence)
 {
 	struct ramfs_node *n = node_of(vn);
@@ -609,6 +634,7 @@ static const struct vnode_ops ramfs_ops = {
 	.read = ramfs_read,
 	.write = ramfs_write,
 	.seek_hole = ramfs_seek_hole,
+	.allocate = ramfs_allocate,
 	.getattr = ramfs_getattr,
 	.setattr = ramfs_setattr,
 	.inactive = ramfs_inactive,
