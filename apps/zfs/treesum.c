@@ -45,6 +45,7 @@ struct hashed {
 static struct {
 	int want_tree, want_sha;
 	int errors;
+	const char *root_path, *root_arg;	/* DIR as listed, as given */
 	struct hashed *files;
 	size_t nfiles, capfiles;
 	unsigned char *buf;
@@ -74,6 +75,8 @@ static char *join(const char *a, const char *b)
 
 static void fail(const char *path, const char *what)
 {
+	if (path == g.root_path)
+		path = g.root_arg;
 	fprintf(stderr, "treesum: %s: %s: %s\n", path, what, strerror(errno));
 	g.errors++;
 }
@@ -290,7 +293,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "treesum: the prefix must not be empty or end in '/'\n");
 		return 2;
 	}
-	visit(AT_FDCWD, argv[i], prefix ? prefix : ".", 1, prefix);
+	g.root_path = prefix ? prefix : ".";
+	g.root_arg = argv[i];
+	visit(AT_FDCWD, argv[i], g.root_path, 1, prefix);
 	for (size_t k = 0; k < g.nfiles; k++)
 		printf("%s  ./%s\n", g.files[k].hex, g.files[k].path);
 	if (fflush(stdout) != 0) {
