@@ -29,7 +29,7 @@ HOSTCFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-D_GNU_SOURCE -Ikernel -Itests/unit -DHOST_TEST
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all kernel tools modules apps testmods zfs-src unit fuzz-replay check run size bench clean distclean
+.PHONY: all kernel tools modules apps testmods zfs-src unit fuzz-replay check crash run size bench clean distclean
 all: kernel tools modules apps
 
 kernel: $(BUILD)/kernel.elf
@@ -142,6 +142,15 @@ zfs-src:
 check: deps all unit fuzz-replay testmods
 	$(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL) \
 		--unit "$(UNIT_TESTS)" --fuzz "$(FUZZERS)"
+
+# The crash test of tests/boot/test_zfs_data.py alone, N loops: QEMU is
+# killed (SIGKILL) at a random moment while fsyncwriter appends fsync'd
+# records to /data, and every acknowledged record must survive the next
+# import. OSPREY_CRASH_SEED=S repeats a run (the seed is printed).
+N ?= 10
+crash: deps all
+	OSPREY_CRASH_LOOPS=$(N) $(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL) \
+		--only 'boot\.zfs_data\.crash$$'
 
 # The demo: busybox on a ROFS root, telling what it sees, and a guest book
 # on ZFS /data (apps/demo/visits.c) that grows by one line each boot.

@@ -1,0 +1,1396 @@
+"""ZFS /data: OpenZFS's POSIX layer (ZPL) mounting datasets from /etc/fstab,
+checked from the guest with ordinary programs (busybox and apps/zfs:
+treesum, fsyncwriter, sqlitetest) and from the host with Linux's zdb.
+
+The contract these tests are written against:
+- `PARTLABEL=data  /data  zfs  defaults,x-systemd.makefs  0 0` on a disk
+  whose GPT has a partition named "data": the first boot creates pool
+  "data" there (ashift 12, lz4) and mounts its root dataset at /data; later
+  boots import and mount it.
+- `POOL/DATASET  DIR  zfs  OPTIONS  0 0` imports POOL by scanning every
+  block device and partition for ZFS labels and mounts that dataset.
+- A failed mount without nofail ends the boot with status 32 and a message
+  naming the fstab line; with nofail the boot goes on.
+- When the programs end, the kernel syncs, unmounts and exports every pool,
+  so the host's `zdb -e -p DIR -bcc data` on the partition cut out of the
+  disk image finds every block checksum right and no leaks.
+
+Scenarios (guest -m 256M; every boot has a timeout):
+- tree (test_tree_survives_reboots): boot 1 creates the pool, copies a
+  ROFS tree (busybox cp -a: 2100-entry directory, 20-deep directories, a
+  long name, UTF-8 names, symlinks, odd sizes, 1 MiB random) to /data and
+  makes files (dd from /bin/busybox and /dev/zero, a sparse file, a hard
+  link, a symlink, chmod, chown, a shell redirection); treesum of /data
+  must equal what the host predicts from its own copy of the tree (ZFS
+  directory sizes: entries + 2). Boot 2: treesum equals boot 1's. Boot 3:
+  rm -r, mv of a file and of a directory across directories, mv over an
+  existing file, rm of a hard link, a rename in place; treesum equals the
+  host's model of those operations. Then zdb -bcc: no errors, no leaks.
+- linux_pool (test_linux_pool_tree): the pool Linux's OpenZFS made
+  (../shared/data/zfs/linux-lz4.img.zst) as a second disk with fstab
+  `linuxpool/data  /mnt/linux  zfs  ro  0 0`; `treesum --prefix
+  linuxpool/data /mnt/linux` must equal the .tree and .sha256 files
+  exactly (the first differing lines are reported); zdb still clean after.
+- crash (test_crash): a setup boot creates the pool, then each loop boots
+  fsyncwriter appending 4 KiB records to a file in /data (fsync, then
+  `ack K`), kill -9s QEMU at a random moment after a random number of
+  acks (read from the serial output as it streams; QEMU's -pidfile names
+  the process), then boots `fsyncwriter --check` on every file: every
+  acked record must be there and intact (a torn last record is fine), and
+  the files of earlier loops must be exactly as their last check left
+  them. After the loops zdb -bcc is clean. Three loops in make check;
+  `make crash N=100` runs only this with OSPREY_CRASH_LOOPS=N
+  (OSPREY_CRASH_SEED=S repeats a run). QEMU's writeback cache lives in
+  the host's page cache, which survives a killed QEMU: this catches acks
+  given before the guest wrote the data (the ZIL, fsync), not missing
+  cache flushes.
+- sqlite (test_sqlite): sqlitetest inserts 10,000 rows on /data (100 per
+  transaction), reboot, `sqlitetest --check` says integrity ok, count
+  10000, every row right; zdb clean.
+- busybox (test_busybox_on_data): cp -a of a ROFS tree then find, tar x
+  of a tar file on the image (modes, owners, a hard link, a symlink) then
+  treesum, mv /tmp -> /data and /data -> /tmp, rm -r, du, df.
+- bad input (test_corrupt_block_and_truncated_device): a file with a
+  marker and random data (lz4 leaves it raw) is written; on the host its
+  block is found in the partition and one byte flipped; zdb must see the
+  checksum error, and the guest reading the file must fail with EIO
+  (busybox cat exits non-zero and says so) while another file still reads
+  and nothing panics. A copy of the partition cut to half its size, as the
+  only disk with pool "data": the mount fails with a message, status 32,
+  no panic.
+- full pool (test_full_pool): a 64 MiB partition filled from /dev/urandom
+  until ENOSPC; after rm and sync a new 8 MiB write succeeds; zdb clean.
+- missing pool (test_missing_pool): `nosuchpool/x /mnt/x zfs defaults 0 0`
+  ends the boot with status 32 and a message naming line 1 before any
+  program runs; with nofail the program runs and the boot ends with 0.
+- properties (test_makefs_properties): `x-zfs.compression=zstd,
+  x-zfs.recordsize=32K` on the makefs line; zdb shows every plain file
+  zstd-compressed and a 300 kB file in 32K blocks. The default pool of the
+  tree scenario must show ashift 12 and lz4 the same way.
+
+Every scenario first checks /proc/mounts for its zfs mount and stops
+there (one FAIL) without it. Until the ZPL is in the tree they all FAIL
+at that point; missing_pool.status_32 fails because the kernel does not
+end the boot on a failed mount yet.
+
+Tests that need no ZPL, so that a fault in the tools is not taken for a
+ZFS one: the programs in the guest on the ROFS root and ramfs /tmp,
+and the kill of a streaming boot (test_apps_in_guest); on the host,
+treesum against an independent Python implementation of the format and
+against sha256sum, and against the Linux pool's own .tree/.sha256 lines
+on a copy of the host's zoneinfo/Europe (the tree in Linux's pool);
+fsyncwriter's torn-tail and corruption verdicts; sqlitetest's check; and
+the host's predictions (Model) for the tree, rename and tar scenarios
+against the same busybox steps run on the host (test_host_models).
+"""
+import hashlib
+import importlib.util
+import io
+import os
+import random
+import re
+import select
+import shlex
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+
+
+def _sibling(name):
+    """tests/boot/test_NAME.py as a module of its own (its helpers are reused
+    here; the runner only runs the test_* functions of this module)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "test_%s.py" % name)
+    spec = importlib.util.spec_from_file_location("zfs_data_uses_" + name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+zfs_pool = _sibling("zfs_pool")
+
+GUEST_MEMORY = "256M"
+BOOT_TIMEOUT = 900          # TCG on kvm-pvm hosts is slow; a hang still ends
+SHORT_TIMEOUT = 300         # boots that do little
+DATA_MIB = 256
+FSTAB_DATA = "PARTLABEL=data  /data  zfs  defaults,x-systemd.makefs  0 0"
+FSTAB_LINUX = "linuxpool/data  /mnt/linux  zfs  ro  0 0"
+POOL = "data"
+BB = "/bin/busybox"
+MARKER = b"OSPREY:ZPL:EIO-MARK:"
+CMDLINE_MAX, CMDLINE_MAX_ARGS = 4096, 256      # kernel/cmdline.h
+
+TREE_RE = re.compile(r"^([^\t]+)\t([fdlcbps?]) ([0-7]{4}) (\d+):(\d+) (\d+) (-?\d+)(?: -> (.*))?$")
+SHA_RE = re.compile(r"^([0-9a-f]{64})  \./(.+)$")
+
+
+# ---------------------------------------------------------------- helpers
+
+def _app(ctx, name):
+    path = os.path.join(ctx.build, "apps", "zfs", name)
+    return path if os.path.exists(path) else None
+
+
+def _need(ctx, name, zdb=False, sqlite=False, linux_pool=False):
+    """(libzfs.so, zdb) when the test can run; otherwise records `name` as
+    skipped (a prerequisite from outside this tree is absent) or failed
+    (something this tree builds is missing) and returns None."""
+    lib = zfs_pool._zfs_lib(ctx)
+    if not lib:
+        ctx.skip(name, "no build/modules/libzfs.so (make zfs-src modules)")
+        return None
+    z = zfs_pool._zdb()
+    if zdb and not z:
+        ctx.skip(name, "no zdb (scripts/deps.sh installs zfsutils-linux)")
+        return None
+    if linux_pool and not os.path.exists(os.path.join(ctx.data, "zfs", "linux-lz4.img.zst")):
+        ctx.skip(name, "no %s" % os.path.join(ctx.data, "zfs", "linux-lz4.img.zst"))
+        return None
+    if sqlite and not _app(ctx, "sqlitetest"):
+        ctx.skip(name, "no build/apps/zfs/sqlitetest (it needs libsqlite3.a: Debian libsqlite3-dev)")
+        return None
+    missing = [a for a in ("treesum", "fsyncwriter") if not _app(ctx, a)]
+    if missing:
+        ctx.check(name, False, "not built: %s (make apps)" % ", ".join(missing))
+        return None
+    return lib, z
+
+
+def _image(ctx, tmp, lib, name, fstab=(FSTAB_DATA,), data=("size=%dM name=data" % DATA_MIB,),
+           files=(), image="disk.img"):
+    """A root disk with busybox, libzfs.so and the apps/zfs programs (plus
+    `files` manifest lines), /etc/fstab lines and [data] partitions; None
+    after recording test `name` as failed."""
+    lines = ["%s: /bin/busybox" % BB] + (["/usr/lib/fs/libzfs.so: %s" % lib] if lib else [])
+    for app in ("treesum", "fsyncwriter", "sqlitetest"):
+        if _app(ctx, app):
+            lines.append("/bin/%s: %s" % (app, _app(ctx, app)))
+    lines += list(files)
+    if fstab:
+        lines += ["[fstab]"] + list(fstab)
+    if data:
+        lines += ["[data]"] + list(data)
+    manifest = os.path.join(tmp, image + ".manifest")
+    with open(manifest, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    path = os.path.join(tmp, image)
+    p = subprocess.run([os.path.join(ctx.build, "tools", "mkimage"), "-q", manifest, path],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        ctx.check(name, False, "mkimage: " + (p.stdout + p.stderr).strip())
+        return None
+    return path
+
+
+def _cmdline(steps):
+    """Programs run one after another (' ; '). The kernel keeps 4096 bytes
+    and 256 words of command line: a test that needs more is a test bug."""
+    line = " ; ".join(steps)
+    words = len(line.split())
+    if len(line) >= CMDLINE_MAX or words > CMDLINE_MAX_ARGS:
+        raise ValueError("command line too long (%d bytes, %d words)" % (len(line), words))
+    return line
+
+
+def _mark(name):
+    return "%s echo @@%s@@" % (BB, name)
+
+
+def _boot(ctx, steps, images, timeout=BOOT_TIMEOUT):
+    return ctx.run(_cmdline(steps), memory=GUEST_MEMORY, images=images, timeout=timeout)
+
+
+def _section(out, name):
+    """Serial lines after the `@@name@@` echo up to the next `@@...@@` one,
+    without the kernel's and the launcher's own lines; None when the marker
+    is not there (the program never ran)."""
+    lines = out.splitlines()
+    try:
+        i = lines.index("@@%s@@" % name)
+    except ValueError:
+        return None
+    body = []
+    for l in lines[i + 1:]:
+        if re.match(r"^@@[\w.-]+@@$", l):
+            break
+        if not l.startswith(("osprey: ", "run: ")):
+            body.append(l)
+    return body
+
+
+def _treesum_parts(lines):
+    """(tree lines, sha256 lines, other lines) of treesum's output."""
+    tree, sums, other = [], [], []
+    for l in lines or []:
+        (tree if TREE_RE.match(l) else sums if SHA_RE.match(l) else other).append(l)
+    return tree, sums, other
+
+
+def _first_diff(want, got, what):
+    """'' when the lists are equal, else where they first differ."""
+    if want == got:
+        return ""
+    for i, (w, g) in enumerate(zip(want, got)):
+        if w != g:
+            return "%s: line %d differs: expected %r, got %r (%d lines expected, %d got)" % (
+                what, i + 1, w, g, len(want), len(got))
+    i = min(len(want), len(got))
+    extra = ("missing from the guest: %r" % want[i]) if len(want) > i else ("extra in the guest: %r" % got[i])
+    return "%s: %d lines expected, %d got; first %s" % (what, len(want), len(got), extra)
+
+
+MOUNTS = [_mark("mounts"), BB + " cat /proc/mounts"]
+
+
+def _mounted(ctx, name, out, status, where="/data", ro=False):
+    """Records test `name`: /proc/mounts (printed after MOUNTS) shows a zfs
+    mount at `where` (read-only if `ro`). Later checks of a scenario are
+    not worth making without it."""
+    pat = r"^\S+ %s zfs %s" % (re.escape(where), r"ro\b" if ro else "")
+    ok = any(re.match(pat, l) for l in _section(out, "mounts") or [])
+    ctx.check(name, ok and _no_panic(out), "no%s zfs mount at %s in /proc/mounts (status %d)%s" % (
+        " read-only" if ro else "", where, status, "" if _no_panic(out) else "; the guest panicked"), out)
+    return ok
+
+
+def _no_panic(out):
+    return "PANIC" not in out
+
+
+def _cut(image, index, dest, length=None):
+    """Copies GPT partition `index` of `image` (its first `length` bytes)
+    to `dest`; returns the partition's byte offset in the image."""
+    start, size = zfs_pool.gpt_partition(image, index)
+    with open(image, "rb") as src, open(dest, "wb") as dst:
+        src.seek(start)
+        left = size if length is None else min(length, size)
+        while left:
+            chunk = src.read(min(left, 8 << 20))
+            if not chunk:
+                break
+            dst.write(chunk)
+            left -= len(chunk)
+    return start
+
+
+def _zdb_partition(ctx, name, zdb, image, tmp, index=2, pool=POOL):
+    """zdb -bcc on the pool in GPT partition `index` of `image`, recorded as
+    test `name`; returns whether it was clean."""
+    vdevs = os.path.join(tmp, "vdevs-" + name)
+    shutil.rmtree(vdevs, ignore_errors=True)
+    os.mkdir(vdevs)
+    _cut(image, index, os.path.join(vdevs, "part%d" % index))
+    ok, rc, out = zfs_pool.zdb_check(zdb, vdevs, pool)
+    ctx.check(name, ok, "zdb -e -p DIR -bcc %s: exit %s, no '%s' line" % (pool, rc, zfs_pool.NO_LEAKS),
+              out)
+    shutil.rmtree(vdevs, ignore_errors=True)
+    return ok
+
+
+def _zdb_layout(zdb, image, tmp, index=2, pool=POOL):
+    """(ashift values from the pool config, [(dblk, compression)] of every
+    plain file in the pool's root dataset), from zdb -C and zdb -dddddd (the level
+    that names each object's compression)."""
+    vdevs = os.path.join(tmp, "vdevs-layout")
+    shutil.rmtree(vdevs, ignore_errors=True)
+    os.mkdir(vdevs)
+    _cut(image, index, os.path.join(vdevs, "part%d" % index))
+    conf = subprocess.run([zdb, "-e", "-p", vdevs, "-C", pool], capture_output=True, text=True).stdout
+    objs = subprocess.run([zdb, "-e", "-p", vdevs, "-dddddd", pool], capture_output=True, text=True).stdout
+    shutil.rmtree(vdevs, ignore_errors=True)
+    ashift = re.findall(r"^\s+ashift: (\d+)$", conf, re.M)
+    # "  3  1  128K  3K  4K  512  3K  100.00  ZFS plain file (K=inherit) (Z=inherit=lz4)"
+    files = [(m.group(1), m.group(2)) for m in re.finditer(
+        r"^\s+\d+\s+\d+\s+\S+\s+(\S+)\s+.*ZFS plain file .*\(Z=(?:inherit=)?(\w+)\)", objs, re.M)]
+    return ashift, files
+
+
+# ---------------------------------------------------- the tree model
+
+class Entry:
+    __slots__ = ("kind", "mode", "uid", "gid", "size", "target", "sha", "ino")
+
+    def __init__(self, kind, mode, uid=0, gid=0, size=0, target=None, sha=None, ino=None):
+        self.kind, self.mode, self.uid, self.gid = kind, mode, uid, gid
+        self.size, self.target, self.sha, self.ino = size, target, sha, ino
+
+
+def _sort_key(path):
+    """treesum's order: depth first, each directory's names bytewise."""
+    return [c.encode("utf-8", "surrogateescape") for c in path.split("/")]
+
+
+def _sha_file(path, limit=None):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        left = limit
+        while True:
+            chunk = f.read(1 << 20 if left is None else min(1 << 20, left))
+            if not chunk:
+                break
+            h.update(chunk)
+            if left is not None:
+                left -= len(chunk)
+                if not left:
+                    break
+    return h.hexdigest()
+
+
+class Model:
+    """A directory tree as ZFS would list it: what treesum must print.
+    Directory sizes and link counts are computed at rendering time (ZFS: a
+    directory's size is its entries + 2, its link count 2 + its
+    subdirectories), file link counts from shared inode ids."""
+
+    def __init__(self):
+        self.e = {}
+        self._ino = 0
+
+    def new_ino(self):
+        self._ino += 1
+        return self._ino
+
+    def add(self, path, entry):
+        if entry.kind == "f" and entry.ino is None:
+            entry.ino = self.new_ino()
+        self.e[path] = entry
+
+    def add_host_tree(self, host_root, path, uid=0, gid=0):
+        """Adds a host directory (as mkimage + cp -a carry it: owners uid:gid,
+        host modes) at `path`."""
+        st = os.lstat(host_root)
+        self.add(path, Entry("d", st.st_mode & 0o7777, uid, gid))
+        for name in os.listdir(host_root):
+            hp, gp = os.path.join(host_root, name), path + "/" + name
+            st = os.lstat(hp)
+            if stat.S_ISDIR(st.st_mode):
+                self.add_host_tree(hp, gp, uid, gid)
+            elif stat.S_ISLNK(st.st_mode):
+                t = os.readlink(hp)
+                self.add(gp, Entry("l", 0o777, uid, gid, len(t.encode("utf-8", "surrogateescape")), t))
+            else:
+                self.add(gp, Entry("f", st.st_mode & 0o7777, uid, gid, st.st_size, sha=_sha_file(hp)))
+
+    def _below(self, path):
+        return [p for p in self.e if p == path or p.startswith(path + "/")]
+
+    def rm(self, path):
+        """rm -r PATH."""
+        if path not in self.e:
+            raise KeyError(path)
+        for p in self._below(path):
+            del self.e[p]
+
+    def mv(self, src, dst):
+        """mv SRC DST, as rename(2) does it: into DST when DST is a
+        directory, else over DST."""
+        if src not in self.e:
+            raise KeyError(src)
+        if dst in self.e and self.e[dst].kind == "d":
+            dst = dst + "/" + src.rsplit("/", 1)[1]
+        if dst in self.e:
+            self.rm(dst)
+        for p in sorted(self._below(src), key=len):
+            self.e[dst + p[len(src):]] = self.e.pop(p)
+
+    def render(self):
+        """(tree lines, sha256 lines) in treesum's format and order."""
+        children, subdirs, links = {}, {}, {}
+        for p, en in self.e.items():
+            parent = p.rsplit("/", 1)[0] if "/" in p else None
+            if parent is not None:
+                children[parent] = children.get(parent, 0) + 1
+                if en.kind == "d":
+                    subdirs[parent] = subdirs.get(parent, 0) + 1
+            if en.kind == "f":
+                links[en.ino] = links.get(en.ino, 0) + 1
+        tree, sums = [], []
+        for p in sorted(self.e, key=_sort_key):
+            en = self.e[p]
+            if en.kind == "d":
+                nlink, size = 2 + subdirs.get(p, 0), 2 + children.get(p, 0)
+            elif en.kind == "f":
+                nlink, size = links[en.ino], en.size
+            else:
+                nlink, size = 1, en.size
+            line = "%s\t%s %04o %d:%d %d %d" % (p, en.kind, en.mode, en.uid, en.gid, nlink, size)
+            if en.kind == "l":
+                line += " -> " + en.target
+            tree.append(line)
+            if en.kind == "f":
+                sums.append("%s  ./%s" % (en.sha, p))
+        return tree, sums
+
+
+def _reference_listing(root, prefix):
+    """treesum's output for a host directory, computed in Python from
+    lstat(2) (real directory sizes and owners) and hashlib: an independent
+    implementation to hold the C one against."""
+    tree, sums = [], []
+
+    def visit(hp, path):
+        st = os.lstat(hp)
+        kind = {stat.S_IFREG: "f", stat.S_IFDIR: "d", stat.S_IFLNK: "l", stat.S_IFCHR: "c",
+                stat.S_IFBLK: "b", stat.S_IFIFO: "p", stat.S_IFSOCK: "s"}.get(stat.S_IFMT(st.st_mode), "?")
+        line = "%s\t%s %04o %d:%d %d %d" % (path, kind, st.st_mode & 0o7777, st.st_uid, st.st_gid,
+                                            st.st_nlink, st.st_size)
+        if kind == "l":
+            line += " -> " + os.readlink(hp)
+        tree.append(line)
+        if kind == "f":
+            sums.append("%s  ./%s" % (_sha_file(hp), path))
+        elif kind == "d":
+            names = sorted(os.listdir(hp), key=lambda n: n.encode("utf-8", "surrogateescape"))
+            for n in names:
+                visit(os.path.join(hp, n), n if path == "." else path + "/" + n)
+
+    visit(root, prefix or ".")
+    return tree, sums
+
+
+def _make_src_tree(root, rnd):
+    """The tree the tests put on the ROFS root and copy to /data."""
+    def write(rel, data, mode=0o644):
+        p = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "wb") as f:
+            f.write(data)
+        os.chmod(p, mode)
+
+    os.makedirs(root)
+    os.chmod(root, 0o755)
+    for i in range(2100):                      # past a micro ZAP: a fat ZAP directory
+        write("big/f%d.txt" % i, b"file %d\n" % i)
+    deep = "/".join("d%d" % i for i in range(1, 21))
+    write(deep + "/leaf.txt", b"leaf\n")
+    for i, size in enumerate([0, 1, 511, 4095, 4096, 4097, 131071, 131072, 131073, 300000]):
+        write("sizes/s%02d-%d" % (i, size), rnd.randbytes(size) if i % 2 else b"z" * size)
+    write("sizes/random-1m.bin", rnd.randbytes(1 << 20), 0o600)
+    write("docs/readme.txt", b"a file that moves to another directory\n")
+    write("docs/notes.md", b"# notes\n" * 100)
+    write("docs/run.sh", b"#!/bin/sh\necho run\n", 0o755)
+    write("name with spaces.txt", b"spaces\n")
+    write("n" * 60 + ".long", b"a name too long for a micro ZAP entry\n")
+    write("名前-ünï.txt", "utf-8 name\n".encode())
+    write("sub-rm/a/b/c.txt", b"removed by rm -r\n")
+    write("sub-rm/x.bin", rnd.randbytes(70000))
+    os.makedirs(os.path.join(root, "empty-dir"))
+    os.chmod(os.path.join(root, "empty-dir"), 0o700)
+    for d in ("big", "sizes", "docs", "sub-rm", "sub-rm/a", "sub-rm/a/b") + tuple(
+            "/".join("d%d" % i for i in range(1, n + 1)) for n in range(1, 21)):
+        os.chmod(os.path.join(root, d), 0o755)
+    os.symlink("docs/readme.txt", os.path.join(root, "link-rel"))
+    os.symlink("/nonexistent/target", os.path.join(root, "link-dangling"))
+    os.symlink("../sizes/random-1m.bin", os.path.join(root, "docs", "link-up"))
+
+
+# ------------------------------------------------------ host-only tests
+
+def test_host_treesum(ctx):
+    """treesum on the host: the same lines as the Python reference on a
+    tree with every entry kind, sha256sum's hashes, the .tree format."""
+    ts = _app(ctx, "treesum")
+    if not ts:
+        ctx.check("host.treesum", False, "build/apps/zfs/treesum not built (make apps)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "tree")
+        _make_src_tree(root, random.Random(7))
+        os.link(os.path.join(root, "docs", "notes.md"), os.path.join(root, "docs", "hard"))
+        os.mkfifo(os.path.join(root, "fifo"))
+        os.chmod(os.path.join(root, "docs", "run.sh"), 0o4755)
+        for prefix in (None, "linuxpool/data"):
+            args = [ts] + (["--prefix", prefix] if prefix else []) + [root]
+            p = subprocess.run(args, capture_output=True, text=True, errors="surrogateescape")
+            want_tree, want_sums = _reference_listing(root, prefix)
+            tree, sums, other = _treesum_parts(p.stdout.splitlines())
+            name = "host.treesum_listing" + ("_prefix" if prefix else "")
+            why = _first_diff(want_tree, tree, "tree") or _first_diff(want_sums, sums, "sha256")
+            ctx.check(name, p.returncode == 0 and not other and not why and p.stdout ==
+                      "\n".join(want_tree + want_sums) + "\n",
+                      "exit %d; %s; other lines %r; stderr %r" % (p.returncode, why, other[:3],
+                                                                   p.stderr[-300:]))
+        # --tree and --sha256 are the two halves
+        halves = [subprocess.run([ts, opt, "--prefix", "x", root], capture_output=True, text=True).stdout
+                  for opt in ("--tree", "--sha256")]
+        full = subprocess.run([ts, "--prefix", "x", root], capture_output=True, text=True).stdout
+        ctx.check("host.treesum_halves", halves[0] + halves[1] == full and halves[0] and halves[1],
+                  "--tree + --sha256 is not the whole listing")
+
+        # The SHA-256 itself, on lengths around every padding boundary and
+        # a big file, against coreutils' sha256sum.
+        files = []
+        rnd = random.Random(3)
+        for n in list(range(0, 140)) + [1000, 4095, 4096, 65536, 131073, 3 << 20]:
+            path = os.path.join(tmp, "len%d" % n)
+            with open(path, "wb") as f:
+                f.write(rnd.randbytes(n))
+            files.append(path)
+        mine = subprocess.run([ts, "--sum"] + files, capture_output=True, text=True)
+        ref = subprocess.run(["sha256sum"] + files, capture_output=True, text=True)
+        ctx.check("host.treesum_sha256_vs_sha256sum", mine.returncode == 0 and mine.stdout == ref.stdout
+                  and len(mine.stdout.splitlines()) == len(files),
+                  _first_diff(ref.stdout.splitlines(), mine.stdout.splitlines(), "sha256sum"))
+
+        # Unreadable entries: named on stderr, exit 1, the walk goes on.
+        bad = os.path.join(tmp, "bad")
+        os.makedirs(os.path.join(bad, "locked"))
+        with open(os.path.join(bad, "z-after"), "w") as f:
+            f.write("after\n")
+        if os.geteuid() != 0:
+            os.chmod(os.path.join(bad, "locked"), 0)
+            p = subprocess.run([ts, bad], capture_output=True, text=True)
+            os.chmod(os.path.join(bad, "locked"), 0o755)
+            ctx.check("host.treesum_error_named", p.returncode == 1 and "locked" in p.stderr and
+                      "./z-after" in p.stdout, "exit %d, stderr %r" % (p.returncode, p.stderr))
+        p = subprocess.run([ts, os.path.join(tmp, "no-such-dir")], capture_output=True, text=True)
+        ctx.check("host.treesum_missing_dir", p.returncode == 1 and "no-such-dir" in p.stderr,
+                  "exit %d, stderr %r" % (p.returncode, p.stderr))
+
+
+def test_host_treesum_linux_format(ctx):
+    """The Linux pool's .tree and .sha256 read back in treesum's grammar and
+    order; and treesum on a copy of the host's zoneinfo/Europe (the tree
+    Linux copied into the pool) prints those very lines."""
+    ts = _app(ctx, "treesum")
+    tree_file = os.path.join(ctx.data, "zfs", "linux-lz4.img.tree")
+    sha_file = os.path.join(ctx.data, "zfs", "linux-lz4.img.sha256")
+    if not os.path.exists(tree_file) or not os.path.exists(sha_file):
+        ctx.skip("host.linux_format", "no %s" % tree_file)
+        return
+    if not ts:
+        ctx.check("host.linux_format", False, "build/apps/zfs/treesum not built (make apps)")
+        return
+    ref_tree = open(tree_file, encoding="utf-8", errors="surrogateescape").read().splitlines()
+    ref_sums = open(sha_file, encoding="utf-8", errors="surrogateescape").read().splitlines()
+    bad = [l for l in ref_tree if not TREE_RE.match(l)] + [l for l in ref_sums if not SHA_RE.match(l)]
+    ctx.check("host.linux_format_grammar", not bad, "lines treesum's grammar does not cover: %r" % bad[:3])
+    paths = [TREE_RE.match(l).group(1) for l in ref_tree if TREE_RE.match(l)]
+    ctx.check("host.linux_format_order", paths == sorted(paths, key=_sort_key),
+              "the .tree is not in treesum's order")
+    files = [TREE_RE.match(l).group(1) for l in ref_tree if TREE_RE.match(l) and TREE_RE.match(l).group(2) == "f"]
+    ctx.check("host.linux_format_sha_order", [SHA_RE.match(l).group(2) for l in ref_sums
+                                              if SHA_RE.match(l)] == files,
+              "the .sha256 does not list the .tree's files in its order")
+
+    zone = "/usr/share/zoneinfo/Europe"
+    want_tree = [l for l in ref_tree if l.startswith("linuxpool/data/zoneinfo-europe/")]
+    want_sums = [l for l in ref_sums if l.startswith(("%s  ./linuxpool/data/zoneinfo-europe/" % l[:64]))]
+    if not os.path.isdir(zone):
+        ctx.skip("host.linux_format_zoneinfo", "no %s on this host" % zone)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = os.path.join(tmp, "zoneinfo-europe")
+        subprocess.run(["cp", "-a", zone, copy], check=True)
+        host_sums = subprocess.run(["sha256sum"] + sorted(
+            n for n in os.listdir(copy) if not os.path.islink(os.path.join(copy, n))),
+            cwd=copy, capture_output=True, text=True).stdout
+        have = {l.split("  ", 1)[1]: l[:64] for l in host_sums.splitlines()}
+        want = {l.rsplit("/", 1)[1]: l[:64] for l in want_sums}
+        if have != want:
+            ctx.skip("host.linux_format_zoneinfo", "this host's tzdata differs from the one in the pool")
+            return
+        p = subprocess.run([ts, "--prefix", "linuxpool/data/zoneinfo-europe", copy], capture_output=True,
+                           text=True)
+        tree, sums, other = _treesum_parts(p.stdout.splitlines())
+        if os.geteuid() != 0:   # cp -a keeps our own owner then
+            tree = [re.sub(r" \d+:\d+ ", " 0:0 ", l) for l in tree]
+        why = _first_diff(want_tree, tree[1:], "tree") or _first_diff(want_sums, sums, "sha256")
+        ctx.check("host.linux_format_zoneinfo", p.returncode == 0 and not why and not other,
+                  "exit %d; %s" % (p.returncode, why))
+
+
+def test_host_fsyncwriter(ctx):
+    """fsyncwriter on the host: records, acks, torn tails, corruption."""
+    fw = _app(ctx, "fsyncwriter")
+    if not fw:
+        ctx.check("host.fsyncwriter", False, "build/apps/zfs/fsyncwriter not built (make apps)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        f = os.path.join(tmp, "rec")
+        p = subprocess.run([fw, f, "40"], capture_output=True, text=True)
+        acks = re.findall(r"^ack (\d+)$", p.stdout, re.M)
+        ctx.check("host.fsyncwriter_acks", p.returncode == 0 and acks == [str(i) for i in range(1, 41)]
+                  and os.path.getsize(f) == 40 * 4096, "exit %d, %d acks" % (p.returncode, len(acks)))
+
+        def check(what):
+            p = subprocess.run([fw, "--check", f], capture_output=True, text=True)
+            return p.returncode, _check_lines(p.stdout).get(f)
+
+        rc, r = check("clean")
+        ctx.check("host.fsyncwriter_check_clean", rc == 0 and r == (40, "none", True), "%s %s" % (rc, r))
+        with open(f, "ab") as fh:
+            fh.write(b"\1" * 1000)
+        rc, r = check("partial")
+        ctx.check("host.fsyncwriter_partial_tail", rc == 0 and r == (40, "torn record 41 (1000 of 4096 bytes)",
+                                                                     True), "%s %s" % (rc, r))
+        os.truncate(f, 40 * 4096)
+        _flip(f, 39 * 4096 + 100)
+        rc, r = check("torn")
+        ctx.check("host.fsyncwriter_torn_last", rc == 0 and r == (39, "torn record 40 (checksum mismatch)", True),
+                  "%s %s" % (rc, r))
+        _flip(f, 10 * 4096 + 3000)
+        rc, r = check("bad")
+        ctx.check("host.fsyncwriter_bad_middle", rc == 1 and r and r[0] == 10 and not r[2],
+                  "%s %s" % (rc, r))
+        p = subprocess.run([fw, "--check", os.path.join(tmp, "missing")], capture_output=True, text=True)
+        ctx.check("host.fsyncwriter_missing_file", p.returncode == 1 and "check FAIL" in p.stdout,
+                  p.stdout + p.stderr)
+
+
+def test_host_sqlitetest(ctx):
+    """sqlitetest on the host: insert, check, a wrong count refused."""
+    sq = _app(ctx, "sqlitetest")
+    if not sq:
+        ctx.skip("host.sqlitetest", "no build/apps/zfs/sqlitetest (it needs libsqlite3.a: libsqlite3-dev)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "t.db")
+        a = subprocess.run([sq, db, "2000"], capture_output=True, text=True)
+        b = subprocess.run([sq, "--check", db, "2000"], capture_output=True, text=True)
+        c = subprocess.run([sq, "--check", db, "1999"], capture_output=True, text=True)
+        ctx.check("host.sqlitetest", a.returncode == 0 and "sqlitetest: count 2000" in a.stdout and
+                  b.returncode == 0 and "sqlitetest: integrity_check: ok" in b.stdout and
+                  "sqlitetest: rows match" in b.stdout and c.returncode == 1 and
+                  "expected 1999" in c.stdout, a.stdout + b.stdout + c.stdout)
+
+
+def _flip(path, offset):
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        b = f.read(1)
+        f.seek(offset)
+        f.write(bytes([b[0] ^ 0xff]))
+
+
+def _check_lines(out):
+    """{file: (highest, tail, ok)} from fsyncwriter --check output; ok is
+    whether the next verdict line says ok."""
+    res, last = {}, None
+    for l in out.splitlines():
+        m = re.match(r"^fsyncwriter: check (\S+): highest (\d+), records 1\.\.\d+ intact, "
+                     r"(?:tail: (.*)|then (.*))$", l)
+        if m:
+            last = m.group(1)
+            res[last] = (int(m.group(2)), m.group(3) or m.group(4), None)
+        elif last and (l == "fsyncwriter: check ok" or l.startswith("fsyncwriter: check FAIL")):
+            h, t, _ = res[last]
+            res[last] = (h, t, l == "fsyncwriter: check ok")
+            last = None
+    return res
+
+
+# ------------------------------------------------------------ boot tests
+
+MADE_STEPS = [
+    "mkdir -p /data/made/a/b/c",
+    "dd if=/bin/busybox of=/data/made/bb.bin bs=4096 count=100",
+    "dd if=/dev/zero of=/data/made/zeros bs=1M count=3",
+    "dd if=/bin/busybox of=/data/made/sparse bs=4096 seek=1024 count=1",
+    "ln /data/made/bb.bin /data/made/a/bb-hard",
+    "ln -s ../bb.bin /data/made/a/bb-sym",
+    "touch /data/made/empty",
+    "chmod 0600 /data/made/zeros",
+    "chmod 0750 /data/made/a",
+    "chown 1000:100 /data/made/a/b",
+    "sh -c 'echo hello zfs > /data/made/a/b/c/hello.txt'",
+]
+
+FIRST_STEPS = ["cp -a /src/tree /data/tree"] + MADE_STEPS
+
+RENAME_STEPS = [
+    ("rm -r /data/tree/sub-rm", ("rm", "data/tree/sub-rm")),
+    ("mv /data/tree/docs/readme.txt /data/made/a/b", ("mv", "data/tree/docs/readme.txt", "data/made/a/b")),
+    ("mv /data/made/a/b/c /data/tree/moved-c", ("mv", "data/made/a/b/c", "data/tree/moved-c")),
+    ("mv /data/made/bb.bin /data/made/zeros", ("mv", "data/made/bb.bin", "data/made/zeros")),
+    ("rm /data/made/a/bb-hard", ("rm", "data/made/a/bb-hard")),
+    ("mv /data/tree/big /data/tree/big-renamed", ("mv", "data/tree/big", "data/tree/big-renamed")),
+    ("rm /data/tree/big-renamed/f1000.txt", ("rm", "data/tree/big-renamed/f1000.txt")),
+    ("mkdir /data/made/new-dir", ("mkdir", "data/made/new-dir")),
+]
+
+
+def _first_boot_model(src, busybox="/bin/busybox"):
+    m = Model()
+    m.add("data", Entry("d", 0o755))
+    m.add_host_tree(src, "data/tree")
+    m.add("data/made", Entry("d", 0o755))
+    m.add("data/made/a", Entry("d", 0o750))
+    m.add("data/made/a/b", Entry("d", 0o755, 1000, 100))
+    m.add("data/made/a/b/c", Entry("d", 0o755))
+    hello = b"hello zfs\n"
+    m.add("data/made/a/b/c/hello.txt", Entry("f", 0o644, size=len(hello), sha=hashlib.sha256(hello).hexdigest()))
+    bb = Entry("f", 0o644, size=409600, sha=_sha_file(busybox, 409600))
+    m.add("data/made/bb.bin", bb)
+    m.add("data/made/a/bb-hard", Entry("f", 0o644, size=bb.size, sha=bb.sha, ino=bb.ino))
+    m.add("data/made/a/bb-sym", Entry("l", 0o777, size=9, target="../bb.bin"))
+    m.add("data/made/empty", Entry("f", 0o644, size=0, sha=hashlib.sha256(b"").hexdigest()))
+    with open(busybox, "rb") as f:
+        page = f.read(4096)
+    m.add("data/made/sparse", Entry("f", 0o644, size=(4 << 20) + 4096,
+                                    sha=hashlib.sha256(b"\0" * (4 << 20) + page).hexdigest()))
+    m.add("data/made/zeros", Entry("f", 0o600, size=3 << 20, sha=hashlib.sha256(b"\0" * (3 << 20)).hexdigest()))
+    return m
+
+
+def _apply(model, ops):
+    for op in ops:
+        if op[0] == "mkdir":
+            model.add(op[1], Entry("d", 0o755))
+        else:
+            getattr(model, op[0])(*op[1:])
+
+
+def _on_host(root, steps):
+    """Runs guest busybox steps on the host with /data, /src and /tmp moved
+    under root; returns the failures."""
+    bad = []
+    for step in steps:
+        step = re.sub(r"(?<![\w.])/(data|src|tmp)(?=/|\s|$)", lambda m: root + "/" + m.group(1), step)
+        p = subprocess.run([BB] + shlex.split(step), capture_output=True, text=True)
+        if p.returncode:
+            bad.append("%s: %s" % (step, p.stderr.strip()))
+    return bad
+
+
+def _no_dir_sizes(lines):
+    return [re.sub(r"^([^\t]+\td \d+ \d+:\d+ \d+) \d+$", r"\1 *", l) for l in lines]
+
+
+def test_host_models(ctx):
+    """The host's predictions for the tree and busybox scenarios, held
+    against the same busybox steps run on the host in a tmp dir (directory
+    sizes aside: only ZFS counts entries there)."""
+    ts = _app(ctx, "treesum")
+    if not ts or not os.path.exists(BB):
+        ctx.skip("host.models", "no treesum or no %s on the host" % BB)
+        return
+    if os.geteuid() != 0:
+        ctx.skip("host.models", "the steps chown and keep owners: they need root")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, "src"))
+        os.makedirs(os.path.join(tmp, "tmp"))
+        os.makedirs(os.path.join(tmp, "data"), mode=0o755)
+        os.chmod(os.path.join(tmp, "data"), 0o755)
+        rnd = random.Random(11)
+        src = os.path.join(tmp, "src", "tree")
+        _make_src_tree(src, rnd)
+        tar_model = _make_tar(os.path.join(tmp, "src", "files.tar"), rnd)
+        model = _first_boot_model(src)
+
+        def compare(name, model, bad, top="data"):
+            p = subprocess.run([ts, "--prefix", top, os.path.join(tmp, *top.split("/"))], capture_output=True,
+                               text=True)
+            tree, sums, _ = _treesum_parts(p.stdout.splitlines())
+            want_tree, want_sums = model.render()
+            why = _first_diff(_no_dir_sizes(want_tree), _no_dir_sizes(tree), "tree") or \
+                _first_diff(want_sums, sums, "sha256")
+            ctx.check(name, not bad and not why, "; ".join(bad) or why)
+
+        compare("host.model_first_boot", model, _on_host(tmp, FIRST_STEPS))
+        _apply(model, [op for _, op in RENAME_STEPS])
+        compare("host.model_renames", model, _on_host(tmp, [s for s, _ in RENAME_STEPS]))
+        os.makedirs(os.path.join(tmp, "data", "bb", "untar"))
+        os.chmod(os.path.join(tmp, "data", "bb", "untar"), 0o755)
+        bad = _on_host(tmp, [TAR_STEP])
+        m = Model()
+        for p, e in tar_model.e.items():
+            m.add("data/bb/" + p, e)
+        compare("host.model_tar", m, bad, "data/bb/untar")
+
+
+def _treesum_check(ctx, name, out, section, want_tree, want_sums, status, extra_ok=True):
+    tree, sums, other = _treesum_parts(_section(out, section))
+    why = "program did not run (no @@%s@@ marker; status %d)" % (section, status) \
+        if _section(out, section) is None else \
+        _first_diff(want_tree, tree, "tree") or _first_diff(want_sums, sums, "sha256")
+    ok = not why and status == 0 and extra_ok
+    ctx.check(name, ok, why or "status %d; other lines: %r" % (status, other[:5]), out)
+    return ok, tree, sums
+
+
+def test_apps_in_guest(ctx):
+    """The apps/zfs programs in the guest on filesystems that exist without
+    the ZPL (the ROFS root, ramfs /tmp), so a syscall they lack is not
+    taken for a ZFS bug; and the crash test's kill of a streaming boot."""
+    missing = [a for a in ("treesum", "fsyncwriter") if not _app(ctx, a)]
+    if missing:
+        ctx.check("apps_in_guest.treesum_rofs", False, "not built: %s (make apps)" % ", ".join(missing))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "tree")
+        _make_src_tree(src, random.Random(11))
+        image = _image(ctx, tmp, None, "apps_in_guest.image", fstab=(), data=(),
+                       files=["/src/tree/**: %s/**" % src])
+        if not image:
+            return
+        steps = [_mark("tree"), "/bin/treesum --prefix src/tree /src/tree",
+                 _mark("fsync"), "/bin/fsyncwriter /tmp/rec 50", "/bin/fsyncwriter --check /tmp/rec"]
+        if _app(ctx, "sqlitetest"):
+            steps += [_mark("sqlite"), "/bin/sqlitetest /tmp/t.db 1000", "/bin/sqlitetest --check /tmp/t.db 1000"]
+        steps += [_mark("end")]
+        status, out = _boot(ctx, steps, [image], timeout=SHORT_TIMEOUT)
+        m = Model()
+        m.add_host_tree(src, "src/tree")
+        want_tree, want_sums = m.render()
+        tree, sums, other = _treesum_parts(_section(out, "tree"))
+        ctx.check("apps_in_guest.treesum_rofs", _section(out, "tree") is not None and not other and
+                  not (_first_diff(_no_dir_sizes(want_tree), _no_dir_sizes(tree), "tree") or
+                       _first_diff(want_sums, sums, "sha256")),
+                  _first_diff(_no_dir_sizes(want_tree), _no_dir_sizes(tree), "tree") or
+                  _first_diff(want_sums, sums, "sha256") or "other lines %r" % other[:3], out)
+        fs = "\n".join(_section(out, "fsync") or [])
+        ctx.check("apps_in_guest.fsyncwriter_tmp", re.findall(r"^ack (\d+)$", fs, re.M) ==
+                  [str(i) for i in range(1, 51)] and _check_lines(fs).get("/tmp/rec") == (50, "none", True),
+                  "fsyncwriter on /tmp: %r" % _check_lines(fs), out)
+        if _app(ctx, "sqlitetest"):
+            sq = "\n".join(_section(out, "sqlite") or [])
+            ctx.check("apps_in_guest.sqlitetest_tmp", sq.count("sqlitetest: ok") == 2 and
+                      "sqlitetest: integrity_check: ok" in sq and status == 0, "status %d" % status, out)
+        ctx.check("apps_in_guest.no_panic", _no_panic(out), "the guest panicked", out)
+
+        killed, out = _boot_and_kill(ctx, image, "/bin/fsyncwriter /tmp/rec 100000", 20, 0.1, SHORT_TIMEOUT,
+                                     tmp)
+        acked = [int(a) for a in re.findall(r"^ack (\d+)$", out, re.M)]
+        ctx.check("apps_in_guest.kill_streaming_boot", killed and len(acked) >= 20 and
+                  acked == list(range(1, len(acked) + 1)) and "osprey: exit status" not in out,
+                  "killed %s after %d acks" % (killed, len(acked)), out)
+
+
+def test_tree_survives_reboots(ctx):
+    r = _need(ctx, "tree.first_boot_mounts_data", zdb=True)
+    if not r:
+        return
+    lib, zdb = r
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "tree")
+        _make_src_tree(src, random.Random(11))
+        image = _image(ctx, tmp, lib, "tree.image", files=["/src/tree/**: %s/**" % src])
+        if not image:
+            return
+        model = _first_boot_model(src)
+        want_tree, want_sums = model.render()
+
+        steps = MOUNTS + [BB + " " + s for s in FIRST_STEPS] + \
+            [_mark("tree"), "/bin/treesum --prefix data /data", _mark("end")]
+        status, out = _boot(ctx, steps, [image])
+        if not _mounted(ctx, "tree.first_boot_mounts_data", out, status):
+            return
+        ok1, tree1, sums1 = _treesum_check(ctx, "tree.first_boot_listing", out, "tree", want_tree, want_sums,
+                                           status)
+        if not ok1:
+            return
+
+        status, out = _boot(ctx, [_mark("tree"), "/bin/treesum --prefix data /data", _mark("end")], [image])
+        ok2, _, _ = _treesum_check(ctx, "tree.second_boot_same", out, "tree", tree1, sums1, status,
+                                   _no_panic(out))
+        if not ok2:
+            return
+
+        _apply(model, [op for _, op in RENAME_STEPS])
+        want_tree, want_sums = model.render()
+        steps = [BB + " " + s for s, _ in RENAME_STEPS] + [_mark("tree"), "/bin/treesum --prefix data /data",
+                                                         _mark("end")]
+        status, out = _boot(ctx, steps, [image])
+        ok3, _, _ = _treesum_check(ctx, "tree.third_boot_after_renames", out, "tree", want_tree, want_sums,
+                                   status, _no_panic(out))
+        ashift, files = _zdb_layout(zdb, image, tmp)
+        ctx.check("tree.pool_ashift_12_lz4", ashift == ["12"] and files and all(c == "lz4" for _, c in files),
+                  "zdb -C ashift %s; compression of the plain files: %s" % (
+                      ashift, sorted(set(c for _, c in files))))
+        _zdb_partition(ctx, "tree.zdb_bcc", zdb, image, tmp)
+
+
+def test_linux_pool_tree(ctx):
+    r = _need(ctx, "linux_pool.mounted_ro", linux_pool=True)
+    if not r:
+        return
+    lib, zdb = r
+    tree_file = os.path.join(ctx.data, "zfs", "linux-lz4.img.tree")
+    sha_file = os.path.join(ctx.data, "zfs", "linux-lz4.img.sha256")
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _image(ctx, tmp, lib, "linux_pool.image", fstab=(FSTAB_LINUX,), data=())
+        if not image:
+            return
+        whole = os.path.join(tmp, "linux-lz4.img")
+        subprocess.run(["zstd", "-q", "-d", os.path.join(ctx.data, "zfs", "linux-lz4.img.zst"), "-o", whole],
+                       check=True)
+        status, out = _boot(ctx, MOUNTS + [_mark("tree"), "/bin/treesum --prefix linuxpool/data /mnt/linux",
+                                           _mark("end")], [image, whole])
+        if not _mounted(ctx, "linux_pool.mounted_ro", out, status, "/mnt/linux", ro=True):
+            return
+        ref_tree = open(tree_file, encoding="utf-8", errors="replace").read().splitlines()
+        ref_sums = open(sha_file, encoding="utf-8", errors="replace").read().splitlines()
+        # The .tree starts with the pool's own root directory, above the dataset.
+        want_tree = [l for l in ref_tree if l.startswith(("linuxpool/data\t", "linuxpool/data/"))]
+        tree, sums, other = _treesum_parts(_section(out, "tree"))
+        ctx.check("linux_pool.tree_matches", _section(out, "tree") is not None and tree == want_tree,
+                  _first_diff(want_tree, tree, "linux-lz4.img.tree") or "treesum did not run", out)
+        ctx.check("linux_pool.sha256_matches", sums == ref_sums and status == 0,
+                  _first_diff(ref_sums, sums, "linux-lz4.img.sha256") or "status %d" % status, out)
+        ctx.check("linux_pool.no_panic", _no_panic(out), "the guest panicked", out)
+        if zdb and tree == want_tree:
+            # Whatever Osprey wrote to Linux's pool (an import updates labels) is sound.
+            _zdb_partition(ctx, "linux_pool.zdb_after", zdb, whole, tmp, index=1, pool="linuxpool")
+
+
+def _boot_and_kill(ctx, image, cmdline, kill_after, delay, timeout, tmp):
+    """Boots with serial output read as it streams; once `kill_after` ack
+    lines have appeared and `delay` seconds more have passed, SIGKILLs the
+    QEMU process (named by QEMU's own -pidfile). Returns (killed, output)."""
+    pidfile = os.path.join(tmp, "qemu.pid")
+    if os.path.exists(pidfile):
+        os.unlink(pidfile)
+    cmd = [os.path.join(ctx.root, "tools", "run"), "--accel", ctx.accel, "-m", GUEST_MEMORY,
+           "--kernel", ctx.kernel, "--timeout", str(timeout), "-e", cmdline, "--image", image,
+           "--", "-pidfile", pidfile]
+    proc = subprocess.Popen(cmd, cwd=ctx.root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    fd = proc.stdout.fileno()
+    out, acks, kill_at, killed = bytearray(), 0, None, False
+    deadline = time.monotonic() + timeout + 30
+
+    def qemu_pid():
+        try:
+            pid = int(open(pidfile).read().strip())
+            # only ever our own QEMU: its command line names our pidfile
+            if pidfile.encode() in open("/proc/%d/cmdline" % pid, "rb").read():
+                return pid
+        except (OSError, ValueError):
+            pass
+        return None
+
+    while True:
+        now = time.monotonic()
+        if kill_at is not None and now >= kill_at and not killed:
+            pid = qemu_pid()
+            if pid:
+                os.kill(pid, signal.SIGKILL)
+                killed = True
+            kill_at = None
+        if now >= deadline:
+            pid = qemu_pid()
+            if pid:
+                os.kill(pid, signal.SIGKILL)
+            proc.kill()
+            break
+        wait = min(0.05, deadline - now) if kill_at is not None else max(0.0, min(1.0, deadline - now))
+        r, _, _ = select.select([fd], [], [], wait)
+        if not r:
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        start = out.rfind(b"\n") + 1
+        out += chunk
+        acks += len(re.findall(rb"^ack \d+\r?$", bytes(out[start:out.rfind(b"\n") + 1]), re.M))
+        if acks >= kill_after and kill_at is None and not killed:
+            kill_at = time.monotonic() + delay
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    return killed, bytes(out).decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def test_crash(ctx):
+    r = _need(ctx, "crash.mounted", zdb=True)
+    if not r:
+        return
+    lib, zdb = r
+    loops = int(os.environ.get("OSPREY_CRASH_LOOPS", "3"))
+    seed = int(os.environ.get("OSPREY_CRASH_SEED", str(time.time_ns() % (1 << 32))))
+    rnd = random.Random(seed)
+    print("  crash: %d loops, seed %d (OSPREY_CRASH_SEED=%d repeats it)" % (loops, seed, seed))
+    sys.stdout.flush()
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _image(ctx, tmp, lib, "crash.image")
+        if not image:
+            return
+        status, out = _boot(ctx, MOUNTS + [BB + " mkdir -p /data/crash", _mark("ls"), BB + " ls -ld /data/crash"],
+                            [image], timeout=SHORT_TIMEOUT)
+        if not _mounted(ctx, "crash.mounted", out, status):
+            return
+        ok = status == 0 and any(l.startswith("d") and l.endswith("/data/crash")
+                                 for l in _section(out, "ls") or [])
+        ctx.check("crash.setup", ok and _no_panic(out), "no /data/crash on a new pool (status %d)" % status, out)
+        if not ok:
+            return
+        files = ["/data/crash/f%d" % i for i in range(3)]
+        known = {}          # file -> (highest, tail) at its last check
+        failed = {}         # check name -> (detail, output) of its first failure
+        tried = set()       # checks that some loop got as far as making
+
+        def fail(name, detail, out):
+            failed.setdefault(name, (detail, out))
+
+        for loop in range(1, loops + 1):
+            target = files[(loop - 1) % len(files)]
+            kill_after, delay = rnd.randint(5, 400), rnd.uniform(0.0, 0.5)
+            killed, out = _boot_and_kill(ctx, image, "/bin/fsyncwriter %s 10000" % target, kill_after, delay,
+                                         BOOT_TIMEOUT, tmp)
+            acked = [int(a) for a in re.findall(r"^ack (\d+)$", out, re.M)]
+            tried.add("crash.killed_mid_write")
+            if not killed or not acked or acked != list(range(1, len(acked) + 1)):
+                fail("crash.killed_mid_write", "loop %d: killed %s after %d acks (kill planned after %d acks + "
+                     "%.2f s); acks in order: %s" % (loop, killed, len(acked), kill_after, delay,
+                                                     acked == list(range(1, len(acked) + 1))), out)
+                break
+            written = [f for f in files if f == target or f in known]
+            status, out = _boot(ctx, ["/bin/fsyncwriter --check %s" % f for f in written], [image],
+                                timeout=SHORT_TIMEOUT)
+            res = _check_lines(out)
+            got = res.get(target)
+            line = "loop %d/%d: %s killed after ack %d: %s" % (loop, loops, target, max(acked), got)
+            print("  crash " + line)
+            sys.stdout.flush()
+            tried.update(("crash.acked_records_intact", "crash.check_boot_clean"))
+            if not got or not got[2] or got[0] < max(acked):
+                fail("crash.acked_records_intact", line + " (every acked record must be there and intact)", out)
+            for f, before in known.items():
+                if f != target:
+                    tried.add("crash.other_files_unchanged")
+                    if (res.get(f) or (None, None))[:2] != before:
+                        fail("crash.other_files_unchanged", "loop %d: %s was %s at its last check, now %s" % (
+                            loop, f, before, res.get(f)), out)
+            if not _no_panic(out) or status != 0:
+                fail("crash.check_boot_clean", "loop %d: status %d%s" % (
+                    loop, status, "" if _no_panic(out) else ", the guest panicked"), out)
+            if failed:
+                break
+            known[target] = got[:2]
+        for name in ("crash.killed_mid_write", "crash.acked_records_intact", "crash.other_files_unchanged",
+                     "crash.check_boot_clean"):
+            if name in tried:
+                detail, out = failed.get(name, ("", None))
+                ctx.check(name, name not in failed, detail, out)
+        if not failed:
+            _zdb_partition(ctx, "crash.zdb_bcc", zdb, image, tmp)
+
+
+def test_sqlite(ctx):
+    r = _need(ctx, "sqlite.mounted", zdb=True, sqlite=True)
+    if not r:
+        return
+    lib, zdb = r
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _image(ctx, tmp, lib, "sqlite.image")
+        if not image:
+            return
+        status, out = _boot(ctx, MOUNTS + [BB + " mkdir -p /data/db", "/bin/sqlitetest /data/db/test.db 10000"],
+                            [image])
+        if not _mounted(ctx, "sqlite.mounted", out, status):
+            return
+        ok = status == 0 and "sqlitetest: count 10000" in out and "sqlitetest: ok" in out
+        ctx.check("sqlite.insert", ok and _no_panic(out), "status %d" % status, out)
+        if not ok:
+            return
+        m = re.search(r"sqlitetest: inserted 10000 rows in (\d+) ms", out)
+        if m:
+            print("  sqlite: 10000 inserts (100 per transaction) in %s ms" % m.group(1))
+        status, out = _boot(ctx, ["/bin/sqlitetest --check /data/db/test.db 10000"], [image])
+        ctx.check("sqlite.check_after_reboot", status == 0 and "sqlitetest: integrity_check: ok" in out and
+                  "sqlitetest: count 10000" in out and "sqlitetest: rows match" in out and _no_panic(out),
+                  "status %d" % status, out)
+        _zdb_partition(ctx, "sqlite.zdb_bcc", zdb, image, tmp)
+
+
+TAR_STEP = "tar -x --numeric-owner -f /src/files.tar -C /data/bb/untar"
+
+
+def _make_tar(path, rnd):
+    """A tar file (and the model of its extraction under `untar`)."""
+    m = Model()
+    m.add("untar", Entry("d", 0o755))
+    m.add("untar/t", Entry("d", 0o755))
+    members = []
+
+    def add_file(name, data, mode, uid=0, gid=0):
+        ti = tarfile.TarInfo(name)
+        ti.size, ti.mode, ti.uid, ti.gid, ti.mtime = len(data), mode, uid, gid, 1700000000
+        members.append((ti, data))
+        m.add("untar/" + name, Entry("f", mode, uid, gid, len(data), sha=hashlib.sha256(data).hexdigest()))
+
+    def add_dir(name, mode):
+        ti = tarfile.TarInfo(name)
+        ti.type, ti.mode, ti.mtime = tarfile.DIRTYPE, mode, 1700000000
+        members.append((ti, None))
+        if name != "t":
+            m.add("untar/" + name, Entry("d", mode))
+
+    add_dir("t", 0o755)
+    add_file("t/a.txt", b"tar member a\n" * 10, 0o644)
+    add_dir("t/bin", 0o755)
+    add_file("t/bin/run.sh", b"#!/bin/sh\necho from tar\n", 0o755)
+    add_file("t/secret", b"owned by 1000\n", 0o600, 1000, 1000)
+    add_file("t/rand.bin", rnd.randbytes(1 << 20), 0o644)
+    add_dir("t/empty", 0o700)
+    ti = tarfile.TarInfo("t/link")
+    ti.type, ti.linkname, ti.mode, ti.mtime = tarfile.SYMTYPE, "a.txt", 0o777, 1700000000
+    members.append((ti, None))
+    m.add("untar/t/link", Entry("l", 0o777, size=5, target="a.txt"))
+    ti = tarfile.TarInfo("t/hard")
+    ti.type, ti.linkname, ti.mode, ti.mtime = tarfile.LNKTYPE, "t/a.txt", 0o644, 1700000000
+    members.append((ti, None))
+    a = m.e["untar/t/a.txt"]
+    m.add("untar/t/hard", Entry("f", a.mode, size=a.size, sha=a.sha, ino=a.ino))
+    with tarfile.open(path, "w", format=tarfile.USTAR_FORMAT) as tf:
+        for ti, data in members:
+            ti.uname = ti.gname = ""
+            tf.addfile(ti, io.BytesIO(data) if data is not None else None)
+    return m
+
+
+def test_busybox_on_data(ctx):
+    r = _need(ctx, "busybox.mounted")
+    if not r:
+        return
+    lib, zdb = r
+    with tempfile.TemporaryDirectory() as tmp:
+        rnd = random.Random(5)
+        src = os.path.join(tmp, "tree")
+        _make_src_tree(src, rnd)
+        tar = os.path.join(tmp, "files.tar")
+        tar_model = _make_tar(tar, rnd)
+        image = _image(ctx, tmp, lib, "busybox.image", files=["/src/tree/**: %s/**" % src,
+                                                              "/src/files.tar: %s" % tar])
+        if not image:
+            return
+        steps = MOUNTS + [BB + " mkdir -p /data/bb", BB + " cp -a /src/tree /data/bb/copy",
+                 _mark("find"), BB + " find /data/bb/copy",
+                 BB + " mkdir /data/bb/untar", BB + " " + TAR_STEP,
+                 _mark("untar"), "/bin/treesum --prefix untar /data/bb/untar",
+                 BB + " cp /src/files.tar /tmp/x.tar", BB + " mv /tmp/x.tar /data/bb/x.tar",
+                 BB + " mv /data/bb/untar/t/rand.bin /tmp/rand.bin",
+                 _mark("mv"), "/bin/treesum --sum /data/bb/x.tar /tmp/rand.bin",
+                 _mark("ls-tmp"), BB + " ls /tmp", _mark("ls-t"), BB + " ls /data/bb/untar/t",
+                 BB + " rm -r /data/bb/copy", _mark("rm"), BB + " find /data/bb",
+                 BB + " sync", _mark("du"), BB + " du -k /data/bb/x.tar", BB + " du -s -k /data/bb",
+                 _mark("df"), BB + " df -k /data", _mark("end")]
+        status, out = _boot(ctx, steps, [image])
+        if not _mounted(ctx, "busybox.mounted", out, status):
+            return
+
+        want = set(["/data/bb/copy"])
+        for dirpath, dirs, names in os.walk(src):
+            for n in dirs + names:
+                want.add("/data/bb/copy/" + os.path.relpath(os.path.join(dirpath, n), src))
+        got = set(_section(out, "find") or [])
+        ctx.check("busybox.cp_a_find", got == want, "find: %d expected, %d got; missing %r, extra %r" % (
+            len(want), len(got), sorted(want - got)[:3], sorted(got - want)[:3]), out)
+
+        want_tree, want_sums = tar_model.render()
+        tree, sums, other = _treesum_parts(_section(out, "untar"))
+        ctx.check("busybox.tar_x", tree == want_tree and sums == want_sums,
+                  _first_diff(want_tree, tree, "tree") or _first_diff(want_sums, sums, "sha256"), out)
+
+        rand = tar_model.e["untar/t/rand.bin"].sha
+        want_mv = ["%s  /data/bb/x.tar" % _sha_file(tar), "%s  /tmp/rand.bin" % rand]
+        # ls may print columns (the console is a terminal): compare words
+        ls_tmp, ls_t = [" ".join(_section(out, n) or []).split() for n in ("ls-tmp", "ls-t")]
+        ctx.check("busybox.mv_tmp_data", _section(out, "mv") == want_mv and "rand.bin" in ls_tmp and
+                  "x.tar" not in ls_tmp and "rand.bin" not in ls_t and "a.txt" in ls_t,
+                  "after the moves: %r, ls /tmp %r, ls t %r" % (_section(out, "mv"), ls_tmp, ls_t), out)
+
+        rest = set(_section(out, "rm") or [])
+        want_rest = {"/data/bb", "/data/bb/x.tar"} | {"/data/bb/" + p for p in tar_model.e} - \
+            {"/data/bb/untar/t/rand.bin"}
+        ctx.check("busybox.rm_r", rest == want_rest, "find after rm -r: missing %r, extra %r" % (
+            sorted(want_rest - rest)[:3], sorted(rest - want_rest)[:3]), out)
+
+        du = dict((l.split("\t", 1)[1], int(l.split("\t", 1)[0])) for l in _section(out, "du") or []
+                  if re.match(r"^\d+\t/", l))
+        tar_kib = os.path.getsize(tar) // 1024
+        ctx.check("busybox.du", tar_kib - 64 <= du.get("/data/bb/x.tar", -1) <= tar_kib * 2 + 64 and
+                  du.get("/data/bb", -1) >= du.get("/data/bb/x.tar", 1 << 30),
+                  "du -k: %r (the tar file has %d KiB of mostly random data)" % (du, tar_kib), out)
+
+        df = [re.match(r"^(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+%\s+/data$", l) for l in _section(out, "df") or []]
+        df = [m for m in df if m]
+        ok = len(df) == 1 and 32 << 10 < int(df[0].group(2)) < DATA_MIB << 10 and \
+            int(df[0].group(3)) >= tar_kib and int(df[0].group(4)) > 0
+        ctx.check("busybox.df", ok, "df -k /data: %r" % (_section(out, "df"),), out)
+        ctx.check("busybox.status", status == 0 and _no_panic(out), "status %d" % status, out)
+        if zdb:
+            _zdb_partition(ctx, "busybox.zdb_bcc", zdb, image, tmp)
+
+
+def _flip_in_range(path, start, length, marker):
+    """Flips one byte 64 bytes after every occurrence of `marker` between
+    `start` and `start + length` of the file; returns their offsets."""
+    found = []
+    with open(path, "r+b") as f:
+        pos, tail = start, b""
+        while pos < start + length:
+            f.seek(pos)
+            chunk = f.read(min(8 << 20, start + length - pos))
+            if not chunk:
+                break
+            buf = tail + chunk
+            base = pos - len(tail)
+            for m in re.finditer(re.escape(marker), buf):
+                if base + m.start() not in found:
+                    found.append(base + m.start())
+            tail = buf[-(len(marker) + 64):]
+            pos += len(chunk)
+        for off in found:
+            f.seek(off + 64)
+            b = f.read(1)
+            f.seek(off + 64)
+            f.write(bytes([b[0] ^ 0xff]))
+    return found
+
+
+def test_corrupt_block_and_truncated_device(ctx):
+    r = _need(ctx, "bad.mounted", zdb=True)
+    if not r:
+        return
+    lib, zdb = r
+    with tempfile.TemporaryDirectory() as tmp:
+        rnd = random.Random(9)
+        marked = os.path.join(tmp, "marked.bin")
+        with open(marked, "wb") as f:          # one 128 KiB record: one block, stored raw by lz4
+            f.write(MARKER + rnd.randbytes((128 << 10) - len(MARKER)))
+        good = os.path.join(tmp, "good.bin")
+        with open(good, "wb") as f:
+            f.write(rnd.randbytes(300000))
+        image = _image(ctx, tmp, lib, "bad.image", files=["/src/marked.bin: %s" % marked,
+                                                          "/src/good.bin: %s" % good])
+        if not image:
+            return
+        status, out = _boot(ctx, MOUNTS + [BB + " cp /src/marked.bin /src/good.bin /data/", _mark("sums"),
+                                           "/bin/treesum --sum /data/marked.bin /data/good.bin"], [image])
+        if not _mounted(ctx, "bad.mounted", out, status):
+            return
+        want = ["%s  /data/marked.bin" % _sha_file(marked), "%s  /data/good.bin" % _sha_file(good)]
+        ok = status == 0 and _section(out, "sums") == want
+        ctx.check("bad.write", ok and _no_panic(out), "status %d, sums %r" % (status, _section(out, "sums")), out)
+        if not ok:
+            return
+        if not _zdb_partition(ctx, "bad.zdb_before", zdb, image, tmp):
+            return
+
+        # A copy of the pool's partition cut to half, alone as pool "data".
+        short = os.path.join(tmp, "short.img")
+        _cut(image, 2, short, (DATA_MIB // 2) << 20)
+        bare = _image(ctx, tmp, lib, "bad.truncated_image", fstab=("data  /mnt/short  zfs  defaults  0 0",),
+                      data=(), image="bare.img")
+        if bare:
+            status, out = _boot(ctx, [_mark("ran"), BB + " ls /mnt/short"], [bare, short], timeout=SHORT_TIMEOUT)
+            ctx.check("bad.truncated_device_refused", status == 32 and _section(out, "ran") is None and
+                      re.search(r"^fstab: line 1: .*data", out, re.M) and _no_panic(out),
+                      "status %d (32 expected, with a message and no program run)" % status, out)
+        os.unlink(short)
+
+        start, length = zfs_pool.gpt_partition(image, 2)
+        offsets = _flip_in_range(image, start, length, MARKER)
+        ctx.check("bad.marker_found_once", len(offsets) == 1,
+                  "marker found %d times in the data partition" % len(offsets), None)
+        if not offsets:
+            return
+        vdevs = os.path.join(tmp, "vdevs-flipped")
+        os.mkdir(vdevs)
+        _cut(image, 2, os.path.join(vdevs, "part2"))
+        ok, rc, zout = zfs_pool.zdb_check(zdb, vdevs, POOL)
+        shutil.rmtree(vdevs)
+        ctx.check("bad.zdb_sees_corruption", rc not in (0, None) and "error 52" in zout,
+                  "zdb exit %s without 'error 52' (the flipped byte is not in a checksummed block)" % rc, zout)
+        status, out = _boot(ctx, [_mark("good"), "/bin/treesum --sum /data/good.bin", _mark("bad"),
+                                  BB + " cat /data/marked.bin"], [image])
+        bad = "\n".join(_section(out, "bad") or [])
+        ctx.check("bad.eio_on_read", status != 0 and _section(out, "bad") is not None and
+                  re.search(r"I/O error|Input/output error", bad) and MARKER.decode() not in bad,
+                  "busybox cat of the corrupted file: status %d, no I/O error" % status, out)
+        ctx.check("bad.good_file_still_reads", _section(out, "good") == [want[1]],
+                  "good.bin: %r" % (_section(out, "good"),), out)
+        ctx.check("bad.no_panic", _no_panic(out), "the guest panicked", out)
+
+
+def test_full_pool(ctx):
+    r = _need(ctx, "full.mounted", zdb=True)
+    if not r:
+        return
+    lib, zdb = r
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _image(ctx, tmp, lib, "full.image", data=("size=64M name=data",))
+        if not image:
+            return
+        steps = MOUNTS + [_mark("fill"), BB + " dd if=/dev/urandom of=/data/fill bs=64k",
+                 _mark("df-full"), BB + " df -k /data",
+                 _mark("rm"), BB + " rm /data/fill", BB + " sync", BB + " df -k /data",
+                 _mark("again"), BB + " dd if=/dev/urandom of=/data/again bs=64k count=128"]
+        status, out = _boot(ctx, steps, [image])
+        if not _mounted(ctx, "full.mounted", out, status):
+            return
+        fill = "\n".join(_section(out, "fill") or [])
+        ctx.check("full.enospc", "No space left on device" in fill and _no_panic(out),
+                  "dd until the pool is full: no ENOSPC", out)
+        again = "\n".join(_section(out, "again") or [])
+        ctx.check("full.write_after_delete", status == 0 and re.search(r"^128\+0 records out", again, re.M)
+                  and "No space" not in again, "status %d after rm and sync" % status, out)
+        ctx.check("full.no_panic", _no_panic(out), "the guest panicked", out)
+        if status == 0:
+            status, out = _boot(ctx, [_mark("ls"), BB + " ls -l /data"], [image], timeout=SHORT_TIMEOUT)
+            ctx.check("full.reimport", status == 0 and any(re.search(r"\s8388608\s.*\sagain$", l)
+                                                           for l in _section(out, "ls") or []),
+                      "after the full-pool boot: %r" % (_section(out, "ls"),), out)
+            _zdb_partition(ctx, "full.zdb_bcc", zdb, image, tmp)
+
+
+def test_makefs_properties(ctx):
+    """x-zfs.PROP=VALUE options set properties when the pool is created."""
+    r = _need(ctx, "props.mounted", zdb=True)
+    if not r:
+        return
+    lib, zdb = r
+    with tempfile.TemporaryDirectory() as tmp:
+        blob = os.path.join(tmp, "blob.bin")
+        with open(blob, "wb") as f:
+            f.write(random.Random(4).randbytes(300000))
+        fstab = "PARTLABEL=data  /data  zfs  defaults,x-systemd.makefs,x-zfs.compression=zstd," \
+                "x-zfs.recordsize=32K  0 0"
+        image = _image(ctx, tmp, lib, "props.image", fstab=(fstab,), files=["/src/blob.bin: %s" % blob])
+        if not image:
+            return
+        status, out = _boot(ctx, MOUNTS + [BB + " cp /src/blob.bin /data/blob.bin", _mark("sum"),
+                                           "/bin/treesum --sum /data/blob.bin"], [image], timeout=SHORT_TIMEOUT)
+        if not _mounted(ctx, "props.mounted", out, status):
+            return
+        ctx.check("props.file_written", status == 0 and _section(out, "sum") == [
+            "%s  /data/blob.bin" % _sha_file(blob)], "status %d: %r" % (status, _section(out, "sum")), out)
+        ashift, files = _zdb_layout(zdb, image, tmp)
+        ctx.check("props.compression_zstd", files and all(c == "zstd" for _, c in files),
+                  "compression of the plain files: %s" % sorted(set(c for _, c in files)))
+        ctx.check("props.recordsize_32k", ("32K", "zstd") in files,
+                  "no file with 32K blocks: %s" % files)
+        _zdb_partition(ctx, "props.zdb_bcc", zdb, image, tmp)
+
+
+def test_missing_pool(ctx):
+    r = _need(ctx, "missing_pool.status_32")
+    if not r:
+        return
+    lib, _ = r
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _image(ctx, tmp, lib, "missing_pool.image", fstab=("nosuchpool/x  /mnt/x  zfs  defaults  0 0",),
+                       data=())
+        if not image:
+            return
+        status, out = _boot(ctx, [_mark("ran")], [image], timeout=SHORT_TIMEOUT)
+        ctx.check("missing_pool.status_32", status == 32 and _section(out, "ran") is None,
+                  "status %d (32 expected and no program run)" % status, out)
+        ctx.check("missing_pool.message", re.search(r"^fstab: line 1: .*nosuchpool", out, re.M) and
+                  _no_panic(out), "no message naming fstab line 1", out)
+        image = _image(ctx, tmp, lib, "missing_pool.nofail_image",
+                       fstab=("nosuchpool/x  /mnt/x  zfs  defaults,nofail  0 0",), data=(), image="nofail.img")
+        if not image:
+            return
+        status, out = _boot(ctx, [_mark("ran")], [image], timeout=SHORT_TIMEOUT)
+        ctx.check("missing_pool.nofail_boot_goes_on", status == 0 and _section(out, "ran") is not None and
+                  _no_panic(out), "status %d" % status, out)
