@@ -465,7 +465,7 @@ zpl_setattr(struct vnode *vn, const struct vattr_set *vs)
  * (with zfs_fallocate_reserve_percent of headroom) and extends the file
  * (sparse) when the range ends past it.
  */
-static int __attribute__((unused))
+static int
 zpl_allocate(struct vnode *vn, int64_t off, int64_t len)
 {
 	znode_t *zp = VTOZ(vn);
@@ -536,6 +536,7 @@ static const struct vnode_ops zpl_vnode_ops = {
 	.write = zpl_write,
 	.seek_hole = zpl_seek_hole,
 	.fsync = zpl_fsync,
+	.allocate = zpl_allocate,
 	.getattr = zpl_getattr,
 	.setattr = zpl_setattr,
 	.getxattr = zpl_vgetxattr,
