@@ -1,9 +1,10 @@
 /* Mounting by name: /etc/fstab at boot and mount(2) at run time. A type
  * the kernel does not have is loaded first from /usr/lib/fs/lib<type>.so.
  * Every failure names the fstab line, the device, the mount point and the
- * reason. A line that fails without nofail ends the boot (mount_line's
- * comment says why the walk stops there); with nofail it is reported at
- * info level and the boot goes on without that mount. */
+ * reason. A line that fails without nofail ends the boot (fstab_walk
+ * says why the walk stops there); with nofail it is reported at info
+ * level and the boot goes on without that mount. Module loading, mount
+ * and unmount run on a deep stack (fs_run_deep). */
 #include "fs/mount.h"
 #include "fs/fstab.h"
 #include "fs/vfs.h"
