@@ -22,6 +22,7 @@
 #include <sys/dmu_objset.h>
 #include <sys/dsl_dir.h>
 #include <sys/dsl_prop.h>
+#include <sys/txg.h>
 #include <sys/zfs_znode.h>
 #include <sys/zfs_vfsops.h>
 #include <sys/zpl.h>
@@ -597,12 +598,22 @@ zfs_statfs_fs(struct mount *mp, struct vfs_statfs *st)
 	return (0);
 }
 
+/*
+ * sync(2) and syncfs: what Linux's sync gives (every acknowledged write
+ * in the intent log on disk), and then the pool's open transaction group
+ * written out, as `zpool sync` does: frees then show in statfs and their
+ * space can be allocated again, and the next import has no log to replay.
+ */
 static int
 zfs_sync_fs(struct mount *mp)
 {
 	struct zmount *zm = mp->priv;
+	zfsvfs_t *zfsvfs = zm->sb.s_fs_info;
+	int err = zfs_sync(&zm->sb, 1, CRED());
 
-	return (-zfs_sync(&zm->sb, 1, CRED()));
+	if (err == 0 && spa_writeable(dmu_objset_spa(zfsvfs->z_os)))
+		txg_wait_synced(dmu_objset_pool(zfsvfs->z_os), 0);
+	return (-err);
 }
 
 /* The descendants of one dataset that belong below its mount. */
