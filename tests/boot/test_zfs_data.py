@@ -305,7 +305,10 @@ def _zdb_layout(zdb, image, tmp, index=2, pool=POOL):
     ashift = re.findall(r"^\s+ashift: (\d+)$", conf, re.M)
     # "  3  1  128K  3K  4K  512  3K  100.00  ZFS plain file (K=inherit) (Z=inherit=lz4)"
     files = [(m.group(1), m.group(2)) for m in re.finditer(
-        r"^\s+\d+\s+\d+\s+\S+\s+(\S+)\s+.*ZFS plain file .*\(Z=(?:inherit=)?(\w+)\)", objs, re.M)]
+        r"^\s+\d+\s+\d+\s+\S+\s+(\S+)\s+.*ZFS plain file .*\(Z=(?:inherit=)?([\w-]+)\)", objs, re.M)]
+    # zdb names compression=zstd (the default level, kept as level 0)
+    # "zstd-unknown", for Linux's pools too: the algorithm is what counts.
+    files = [(blk, comp.split("-")[0]) for blk, comp in files]
     return ashift, files
 
 
