@@ -164,6 +164,71 @@ static void report(const struct fstab_entry *e, unsigned lineno, const char *why
 	    lineno, e->device, e->dir, e->type, why, code, nofail ? " (nofail)" : "");
 }
 
+/* Mounts source on dir, creating dir when it is missing; on failure
+ * reports it against the fstab line and returns the error. */
+static int mount_at(const struct fstab_entry *e, unsigned lineno, const char *source,
+    const char *dir, const char *data)
+{
+	unsigned long flags = e->flags & FSTAB_RO ? MS_RDONLY : 0;
+	char what[192];
+	int r = vfs_mount(source, dir, e->type, flags, data);
+
+	if (r == -ENOENT) {
+		int m = vfs_mkdirat(NULL, dir, 0755);
+		if (m && m != -EEXIST) {
+			report(e, lineno, "cannot create the mount point", m);
+			return m;
+		}
+		if (!m)
+			r = vfs_mount(source, dir, e->type, flags, data);
+	}
+	if (r < 0) {
+		if (dir == e->dir)
+			snprintf(what, sizeof(what), "mount failed: %s", mount_strerror(r));
+		else
+			snprintf(what, sizeof(what), "mount of %s on %s failed: %s", source,
+			    dir, mount_strerror(r));
+		report(e, lineno, what, r);
+		return r;
+	}
+	pr_info("fstab: mounted %s on %s (%s)\n", source, dir, e->type);
+	return 0;
+}
+
+/* A filesystem's submount below the line's mount point: same type and
+ * flags, none of the line's options (they were for what it names). */
+struct submount_ctx {
+	const struct fstab_entry *e;
+	unsigned lineno;
+};
+
+static int mount_sub(void *p, const char *source, const char *relpath)
+{
+	struct submount_ctx *c = p;
+	char dir[PATH_MAX];
+
+	if (snprintf(dir, sizeof(dir), "%s/%s", c->e->dir, relpath) >= (int)sizeof(dir)) {
+		report(c->e, c->lineno, "a submount's path is too long", -ENAMETOOLONG);
+		return -ENAMETOOLONG;
+	}
+	return mount_at(c->e, c->lineno, source, dir, NULL);
+}
+
+/* What the filesystem just mounted on e->dir wants mounted below it. */
+static int mount_submounts(const struct fstab_entry *e, unsigned lineno)
+{
+	struct submount_ctx c = { e, lineno };
+	struct vnode *root;
+	int r;
+
+	if ((r = vfs_lookupat(NULL, e->dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &root)) < 0)
+		return r;
+	const struct fs_type *type = root->mount->type;
+	r = type->submounts ? type->submounts(root->mount, mount_sub, &c) : 0;
+	vn_rele(root);
+	return r;
+}
+
 /* Mounts the entry; on failure reports it and returns the error. */
 static int mount_entry(const struct fstab_entry *e, unsigned lineno)
 {
@@ -180,24 +245,9 @@ static int mount_entry(const struct fstab_entry *e, unsigned lineno)
 		report(e, lineno, what, r);
 		return r;
 	}
-	unsigned long flags = e->flags & FSTAB_RO ? MS_RDONLY : 0;
-	r = vfs_mount(dev, e->dir, e->type, flags, e->data);
-	if (r == -ENOENT) {
-		int m = vfs_mkdirat(NULL, e->dir, 0755);
-		if (m && m != -EEXIST) {
-			report(e, lineno, "cannot create the mount point", m);
-			return m;
-		}
-		if (!m)
-			r = vfs_mount(dev, e->dir, e->type, flags, e->data);
-	}
-	if (r < 0) {
-		snprintf(what, sizeof(what), "mount failed: %s", mount_strerror(r));
-		report(e, lineno, what, r);
+	if ((r = mount_at(e, lineno, dev, e->dir, e->data)) < 0)
 		return r;
-	}
-	pr_info("fstab: mounted %s on %s (%s)\n", dev, e->dir, e->type);
-	return 0;
+	return mount_submounts(e, lineno);
 }
 
 /* 0 when the line is mounted, blank, noauto or allowed to fail (nofail).

@@ -395,6 +395,12 @@ struct fs_type {
 	int (*sync)(struct mount *mp);
 	/* Optional: MS_REMOUNT with new flags; NULL accepts any. */
 	int (*remount)(struct mount *mp, unsigned long flags, const char *data);
+	/* Optional, for fstab: what else belongs below this mount once it
+	 * is attached (ZFS child datasets, as `zfs mount -a` finds them).
+	 * Calls mount(ctx, source, relpath) for each, parents first, and
+	 * returns the first failure. */
+	int (*submounts)(struct mount *mp, int (*mount)(void *ctx, const char *source,
+			 const char *relpath), void *ctx);
 };
 
 struct mount {

@@ -698,11 +698,8 @@ static const struct fs_type zfs_fs_type = {
 	.release = zfs_release_fs,
 	.statfs = zfs_statfs_fs,
 	.sync = zfs_sync_fs,
+	.submounts = zfs_submounts_fs,
 };
-/* Until the VFS asks for submounts (fs_type.submounts). */
-static int (*const zfs_submounts_pending)(struct mount *, int (*)(void *,
-    const char *, const char *), void *) __attribute__((unused)) =
-    zfs_submounts_fs;
 
 void
 zfs_posix_init(void)

@@ -1375,6 +1375,48 @@ def test_makefs_properties(ctx):
         _zdb_partition(ctx, "props.zdb_bcc", zdb, image, tmp)
 
 
+def test_child_datasets(ctx):
+    """Datasets below a mounted one with canmount=on and an inherited
+    mountpoint are mounted below it, as `zfs mount -a` would; one with
+    canmount=off is not. Boot 1 creates them with x-systemd.makefs (the
+    dataset form of fstab) on a pool of its own disk; boot 2 names only the
+    pool's partition."""
+    r = _need(ctx, "children.created", zdb=True)
+    if not r:
+        return
+    lib, zdb = r
+    with tempfile.TemporaryDirectory() as tmp:
+        disk = os.path.join(tmp, "data.img")
+        with open(disk, "wb") as f:
+            f.truncate(128 << 20)
+        subprocess.run(["sgdisk", "-n", "1:2048:0", "-c", "1:data", disk], check=True,
+                       capture_output=True)
+        first = _image(ctx, tmp, lib, "children.image", data=(), image="first.img", fstab=(
+            FSTAB_DATA, "data/db  /srv/db  zfs  defaults,x-systemd.makefs  0 0",
+            "data/off  /srv/off  zfs  defaults,x-systemd.makefs,x-zfs.canmount=off  0 0"))
+        second = _image(ctx, tmp, lib, "children.image2", data=(), image="second.img",
+                        fstab=(FSTAB_DATA,))
+        if not first or not second:
+            return
+        status, out = _boot(ctx, MOUNTS + [BB + " cp /bin/busybox /srv/db/bb",
+                                           BB + " mkdir /srv/off/d"], [first, disk],
+                            timeout=SHORT_TIMEOUT)
+        ctx.check("children.created", status == 0 and "created dataset 'data/db'" in out and
+                  "created dataset 'data/off'" in out, "status %d" % status, out)
+        status, out = _boot(ctx, MOUNTS + [_mark("ls"), BB + " ls /data/db /data"], [second, disk],
+                            timeout=SHORT_TIMEOUT)
+        mounts = _section(out, "mounts") or []
+        ctx.check("children.mounted_below", any(l.startswith("data/db /data/db zfs") for l in mounts)
+                  and "bb" in (_section(out, "ls") or []), "mounts %r" % mounts, out)
+        ctx.check("children.canmount_off_skipped", status == 0 and
+                  not any(" /data/off " in l for l in mounts), "mounts %r" % mounts, out)
+        vdevs = os.path.join(tmp, "vdevs")
+        os.mkdir(vdevs)
+        _cut(disk, 1, os.path.join(vdevs, "part1"))
+        ok, code, zout = zfs_pool.zdb_check(zdb, vdevs, POOL)
+        ctx.check("children.zdb_bcc", ok, "zdb exit %s" % code, zout)
+
+
 def test_missing_pool(ctx):
     r = _need(ctx, "missing_pool.status_32")
     if not r:
