@@ -349,7 +349,8 @@ static int memory_pressure_selftest(void)
 
 /* Task queues: 1000 tasks over 4 workers all run once, an embedded entry
  * runs and reads back as empty, a delayed task waits its time, a pending
- * one can be cancelled, and the workers know their queue. */
+ * one can be cancelled, a running one is waited for by its canceller, and
+ * the workers know their queue. */
 struct tq_test {
 	taskq_t *tq;
 	int count;
@@ -369,6 +370,16 @@ static void count_task(void *arg)
 static void stamp_task(void *arg)
 {
 	((struct tq_test *)arg)->ran_at = gethrtime();
+}
+
+/* Says it started, then runs 20 ms more before it stamps its end. */
+static void slow_task(void *arg)
+{
+	struct tq_test *t = arg;
+
+	__atomic_store_n(&t->count, -1, __ATOMIC_SEQ_CST);
+	thread_sleep_ns(20000000);
+	stamp_task(t);
 }
 
 static int taskq_selftest(void)
@@ -394,6 +405,14 @@ static int taskq_selftest(void)
 	bad += taskq_cancel_id(t.tq, later) != 0;
 	taskq_wait_id(t.tq, id);
 	bad += t.ran_at < start + 4 * 1000000 || t.count != 1001;
+	/* Cancelling a running task waits for it (its caller frees what it
+	 * uses next); a finished one is unknown. */
+	t.ran_at = 0;
+	id = taskq_dispatch(t.tq, slow_task, &t, TQ_SLEEP);
+	while (__atomic_load_n(&t.count, __ATOMIC_SEQ_CST) != -1)
+		thread_sleep_ns(100000);
+	bad += taskq_cancel_id(t.tq, id) != EBUSY || t.ran_at == 0;
+	bad += taskq_cancel_id(t.tq, id) != ENOENT;
 	taskq_destroy(t.tq);
 	return bad ? -EIO : 0;
 }

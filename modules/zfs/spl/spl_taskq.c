@@ -246,6 +246,22 @@ void taskq_wait(taskq_t *tq)
 	taskq_wait_outstanding(tq, 0);
 }
 
+/* Whether a worker is running entry id now. Lock held. */
+static bool is_running(taskq_t *tq, taskqid_t id)
+{
+	struct list *pos;
+
+	list_for_each(pos, &tq->running)
+		if (list_entry(pos, struct running, node)->id == id)
+			return true;
+	return false;
+}
+
+/* As Linux's SPL: a queued (or delayed) entry is taken off and 0
+ * returned; a running one is waited for and EBUSY returned, so that the
+ * caller may free what the task uses once this returns (spa.c and
+ * dmu_objset.c do); an id that is done or unknown gives ENOENT. Callers
+ * only tell 0 from the rest. */
 int taskq_cancel_id(taskq_t *tq, taskqid_t id)
 {
 	int err = ENOENT;
@@ -265,6 +281,11 @@ int taskq_cancel_id(taskq_t *tq, taskqid_t id)
 			err = 0;
 			break;
 		}
+	}
+	if (err && is_running(tq, id)) {
+		while (is_running(tq, id))
+			cv_wait(&tq->done, &tq->lock);
+		err = EBUSY;
 	}
 	note_if_idle(tq);
 	cv_broadcast(&tq->done);

@@ -71,6 +71,8 @@ void taskq_init_ent(taskq_ent_t *ent);
 void taskq_wait(taskq_t *tq);
 void taskq_wait_id(taskq_t *tq, taskqid_t id);
 void taskq_wait_outstanding(taskq_t *tq, taskqid_t id);
+/* 0: taken off the queue, it will not run; EBUSY: it was running and has
+ * now finished; ENOENT: it has run already, or was never dispatched. */
 int taskq_cancel_id(taskq_t *tq, taskqid_t id);
 int taskq_member(taskq_t *tq, struct thread *t);
 taskq_t *taskq_of_curthread(void);
