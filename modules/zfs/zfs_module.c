@@ -21,6 +21,7 @@
 #include <sys/sunddi.h>
 #include "zfs_selftest.h"
 #include "zfs_import.h"
+#include "zfs_memstats.h"
 #include "dev/console.h"
 #include "dev/blk.h"
 #include "fs/vfs.h"
@@ -702,6 +703,11 @@ __attribute__((visibility("default"))) int module_init(void)
 		return err;
 	printk("zfs: OpenZFS 2.1.11 loaded (init %lu us, ARC %lu..%lu MiB)\n",
 	    (gethrtime() - t0) / 1000, (ulong_t)(arc_c_min >> 20), (ulong_t)(arc_c_max >> 20));
+	bool memstats = boot_module_option("zfs.memstats", &unused);
+	if (memstats)
+		zfs_memstats("after init");
 	pool_selftest();
+	if (memstats)
+		zfs_memstats("after the pool self-test");
 	return vfs_register_fs(&zfs_type);
 }

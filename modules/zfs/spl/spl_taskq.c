@@ -5,6 +5,7 @@
  * queued or running by walking the lists, under the lock. */
 #include <sys/taskq.h>
 #include <sys/kmem.h>
+#include <sys/thread.h>
 #include "sched/sched.h"
 #include "lib/printf.h"
 #include <errno.h>
@@ -13,6 +14,10 @@
 taskq_t *system_taskq;
 taskq_t *system_delay_taskq;
 static int taskq_tsd_key = -1;	/* set once by spl_taskq_init before any taskq */
+
+/* Every queue, for --zfs.memstats. */
+static kmutex_t all_lock = { MUTEX_INIT(all_lock.m) };
+static struct list all_queues = LIST_INIT(all_queues);
 
 struct running {
 	struct list node;
@@ -97,7 +102,7 @@ static void worker(void *arg)
 	taskq_t *tq = arg;
 	taskq_ent_t *e;
 
-	tsd_set(taskq_tsd_key, tq);
+	(tsd_set)(taskq_tsd_key, tq);	/* the kernel's key, not a Solaris one */
 	mutex_enter(&tq->lock);
 	while ((e = next_entry(tq))) {
 		struct running me = { .id = e->id };
@@ -121,6 +126,7 @@ static void worker(void *arg)
 	tq->alive--;
 	cv_broadcast(&tq->done);
 	mutex_exit(&tq->lock);
+	spl_stack_note(thread_current());
 }
 
 taskq_t *taskq_create(const char *name, int nthreads, pri_t pri, int minalloc,
@@ -147,7 +153,7 @@ taskq_t *taskq_create(const char *name, int nthreads, pri_t pri, int minalloc,
 	}
 	mutex_enter(&tq->lock);
 	for (int i = 0; i < nthreads; i++) {
-		tq->threads[i] = thread_create(tq->name, worker, tq, PRIO_DEFAULT, 32 * 1024);
+		tq->threads[i] = (thread_create)(tq->name, worker, tq, PRIO_DEFAULT, SPL_STACK_SIZE);
 		if (tq->threads[i])
 			tq->alive++;
 	}
@@ -158,11 +164,17 @@ taskq_t *taskq_create(const char *name, int nthreads, pri_t pri, int minalloc,
 		kmem_free(tq, sizeof(*tq));
 		return NULL;
 	}
+	mutex_enter(&all_lock);
+	list_add_tail(&all_queues, &tq->all);
+	mutex_exit(&all_lock);
 	return tq;
 }
 
 void taskq_destroy(taskq_t *tq)
 {
+	mutex_enter(&all_lock);
+	list_del(&tq->all);
+	mutex_exit(&all_lock);
 	mutex_enter(&tq->lock);
 	tq->stopping = true;
 	cv_broadcast(&tq->work);
@@ -303,7 +315,30 @@ int taskq_member(taskq_t *tq, struct thread *t)
 
 taskq_t *taskq_of_curthread(void)
 {
-	return tsd_get(taskq_tsd_key);
+	return (tsd_get)(taskq_tsd_key);
+}
+
+/* The workers' stacks are noted too (none exits meanwhile: destroy
+ * takes the queue off the list first). */
+void spl_taskq_usage(int *nqueues, int *nthreads, uint64_t *stack_bytes)
+{
+	struct list *pos;
+
+	*nqueues = *nthreads = 0;
+	*stack_bytes = 0;
+	mutex_enter(&all_lock);
+	list_for_each(pos, &all_queues) {
+		taskq_t *tq = list_entry(pos, taskq_t, all);
+		(*nqueues)++;
+		for (int i = 0; i < tq->nthreads; i++) {
+			if (!tq->threads[i])
+				continue;
+			(*nthreads)++;
+			*stack_bytes += tq->threads[i]->kstack_size;
+			spl_stack_note(tq->threads[i]);
+		}
+	}
+	mutex_exit(&all_lock);
 }
 
 int spl_taskq_init(void)

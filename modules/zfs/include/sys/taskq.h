@@ -53,6 +53,7 @@ typedef struct taskq {
 	taskqid_t tq_lowest_id;	/* <= every id queued or running; tq_next_id if none */
 	int tq_nalloc;			/* entries waiting (the ICP reads it) */
 	struct thread **threads;
+	struct list all;		/* on the list of every queue */
 } taskq_t;
 
 extern taskq_t *system_taskq;
@@ -77,6 +78,8 @@ int taskq_cancel_id(taskq_t *tq, taskqid_t id);
 int taskq_member(taskq_t *tq, struct thread *t);
 taskq_t *taskq_of_curthread(void);
 int spl_taskq_init(void);	/* system_taskq and friends; errno or 0 */
+/* For --zfs.memstats: queues, their workers and the workers' stacks. */
+void spl_taskq_usage(int *nqueues, int *nthreads, uint64_t *stack_bytes);
 
 #define taskq_create_proc(n, t, p, mi, ma, proc, f)	taskq_create(n, t, p, mi, ma, f)
 #define taskq_create_sysdc(n, t, mi, ma, proc, dc, f)	taskq_create(n, t, 16, mi, ma, f)
