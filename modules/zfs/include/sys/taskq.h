@@ -47,12 +47,15 @@ typedef struct taskq {
 	struct list pending;		/* ready, in order */
 	struct list delayed;		/* by time */
 	struct list running;		/* ids being run, one node per busy worker */
-	int nthreads, alive, active;
+	int maxthreads;			/* workers at most; slots in threads */
+	int alive, active, spawning;	/* workers running, busy, being made */
+	int npending;			/* entries on pending */
+	uint_t flags;			/* TASKQ_* */
 	bool stopping;
 	taskqid_t tq_next_id;
 	taskqid_t tq_lowest_id;	/* <= every id queued or running; tq_next_id if none */
 	int tq_nalloc;			/* entries waiting (the ICP reads it) */
-	struct thread **threads;
+	struct thread **threads;	/* a worker's slot, NULL when free */
 	struct list all;		/* on the list of every queue */
 } taskq_t;
 
