@@ -632,23 +632,30 @@ static int spl_selftests(void)
 struct pool_selftest_args {
 	const char *dev;
 	int nthreads;
-	bool verify_only;
+	bool verify_only, small;
 };
+
+/* The pool code's depth in its caller's stack goes into --zfs.memstats. */
+static _Noreturn void deep_exit(int status)
+{
+	spl_stack_note(thread_current());
+	(thread_exit)(status);
+}
 
 static void pool_selftest_thread(void *arg)
 {
 	struct pool_selftest_args *a = arg;
-	(thread_exit)(zfs_pool_selftest(a->dev, a->nthreads, a->verify_only));
+	deep_exit(zfs_pool_selftest(a->dev, a->nthreads, a->verify_only, a->small));
 }
 
 static void pool_scrub_thread(void *arg)
 {
-	(thread_exit)(zfs_pool_scrub(arg));
+	deep_exit(zfs_pool_scrub(arg));
 }
 
 static void file_pool_thread(void *arg)
 {
-	(thread_exit)(zfs_file_pool_selftest(arg));
+	deep_exit(zfs_file_pool_selftest(arg));
 }
 
 /* Runs fn(arg) in a thread with a stack as deep as the pool code needs
@@ -665,6 +672,7 @@ static void run_deep(const char *name, void (*fn)(void *), void *arg)
 }
 
 /* --zfs.selftest_pool=DEV [--zfs.selftest_verify] [--zfs.selftest_threads=N]
+ * [--zfs.selftest_small]
  * --zfs.scrub=DEV and --zfs.selftest_file=PATH. */
 static void pool_selftest(void)
 {
@@ -685,6 +693,7 @@ static void pool_selftest(void)
 	}
 	a.dev = a.dev ? a.dev : "";
 	a.verify_only = boot_module_option("zfs.selftest_verify", &unused);
+	a.small = boot_module_option("zfs.selftest_small", &unused);
 	run_deep("zfs-selftest", pool_selftest_thread, &a);
 }
 
