@@ -555,11 +555,13 @@ static const struct fs_type zfs_type = {
  * line, then every OpenZFS part's init (AVL, nvpair, zcommon, Lua, ICP,
  * unicode, zstd: their module_init()s), then the pool layer, as Linux's
  * zfs_kmod_init brings it up. */
-/* Below this much RAM the pool layer starves instead of failing: the
- * ARC keeps at least 32 MiB (arc_c_min), and a pool at work needs about
- * 24 MiB more (measured: the self-test passes at -m 56M, and waits for
- * memory forever at -m 48M). Refusing to load says so. */
-#define ZFS_MIN_RAM_MIB	55
+/* Below this much RAM (as the kernel counts it: -m 16M gives 15 MiB) the
+ * pool layer starves instead of failing: the module's image (3.3 MiB),
+ * the ARC's floor (1/8 of memory, patch 0002) and a pool at work (its
+ * threads, metaslabs, dirty data and I/O buffers: 8-9 MiB) must fit.
+ * Measured with --zfs.selftest_small: passes at -m 14M and up, waits for
+ * memory forever at -m 12M. Refusing to load says so. */
+#define ZFS_MIN_RAM_MIB	15
 
 static int openzfs_init(void)
 {
@@ -568,8 +570,8 @@ static int openzfs_init(void)
 
 	mem_stats(&ms);
 	if ((ms.total_pages * PAGE_SIZE) >> 20 < ZFS_MIN_RAM_MIB) {
-		printk("zfs: needs %d MiB of memory or more (the ARC alone keeps 32 MiB); "
-		    "this machine has %lu MiB\n", ZFS_MIN_RAM_MIB,
+		printk("zfs: needs %d MiB of memory or more (the module, the ARC's floor and a "
+		    "pool at work); this machine has %lu MiB\n", ZFS_MIN_RAM_MIB,
 		    (ulong_t)((ms.total_pages * PAGE_SIZE) >> 20));
 		return ENOMEM;
 	}
