@@ -189,10 +189,14 @@ static void keep_symtab(struct elf_mod *e)
 	e->file = copy;
 }
 
-/* Everything after reading the file; on failure the caller frees mod. */
-static int link_and_start(struct module *mod, const char *path, uint8_t *file, size_t size,
+/* Everything after reading the file; on failure the caller frees mod.
+ * Once the image is linked the file is no longer needed: it is freed (and
+ * *filep cleared) before module_init, which may run long and want the
+ * memory (libzfs.so's file is ~3 MiB; its init can import a pool). */
+static int link_and_start(struct module *mod, const char *path, uint8_t **filep, size_t size,
     struct load_ctx *ctx)
 {
+	uint8_t *file = *filep;
 	struct elf_mod *e = &mod->elf;
 	uint32_t version;
 	int err = elf_mod_parse(e, file, size);
@@ -232,6 +236,8 @@ static int link_and_start(struct module *mod, const char *path, uint8_t *file, s
 		return err;
 	}
 	keep_symtab(e);
+	kfree(file);
+	*filep = NULL;
 	__atomic_store_n(&loading, mod, __ATOMIC_RELEASE);
 	if ((err = elf_mod_for_each_ctor(e, run_ctor, NULL)) < 0) {
 		pr_err("module: %s: %s\n", path, e->reason);
@@ -265,7 +271,7 @@ int module_load(const char *path)
 	struct load_ctx ctx = { .path = path };
 	if (mod)
 		strlcpy(mod->name, base_name(path), sizeof(mod->name));
-	err = mod ? link_and_start(mod, path, file, size, &ctx) : -ENOMEM;
+	err = mod ? link_and_start(mod, path, &file, size, &ctx) : -ENOMEM;
 	if (err) {
 		__atomic_store_n(&loading, NULL, __ATOMIC_RELEASE);
 		if (mod && mod->base)

@@ -21,6 +21,7 @@
 #include "zfs_selftest.h"
 #include "zfs_import.h"
 #include "zfs_mount.h"
+#include "zfs_memstats.h"
 #include "dev/console.h"
 #include "dev/blk.h"
 #include "fs/vfs.h"
@@ -349,7 +350,8 @@ static int memory_pressure_selftest(void)
 
 /* Task queues: 1000 tasks over 4 workers all run once, an embedded entry
  * runs and reads back as empty, a delayed task waits its time, a pending
- * one can be cancelled, and the workers know their queue. */
+ * one can be cancelled, a running one is waited for by its canceller, and
+ * the workers know their queue. */
 struct tq_test {
 	taskq_t *tq;
 	int count;
@@ -369,6 +371,16 @@ static void count_task(void *arg)
 static void stamp_task(void *arg)
 {
 	((struct tq_test *)arg)->ran_at = gethrtime();
+}
+
+/* Says it started, then runs 20 ms more before it stamps its end. */
+static void slow_task(void *arg)
+{
+	struct tq_test *t = arg;
+
+	__atomic_store_n(&t->count, -1, __ATOMIC_SEQ_CST);
+	thread_sleep_ns(20000000);
+	stamp_task(t);
 }
 
 static int taskq_selftest(void)
@@ -394,6 +406,14 @@ static int taskq_selftest(void)
 	bad += taskq_cancel_id(t.tq, later) != 0;
 	taskq_wait_id(t.tq, id);
 	bad += t.ran_at < start + 4 * 1000000 || t.count != 1001;
+	/* Cancelling a running task waits for it (its caller frees what it
+	 * uses next); a finished one is unknown. */
+	t.ran_at = 0;
+	id = taskq_dispatch(t.tq, slow_task, &t, TQ_SLEEP);
+	while (__atomic_load_n(&t.count, __ATOMIC_SEQ_CST) != -1)
+		thread_sleep_ns(100000);
+	bad += taskq_cancel_id(t.tq, id) != EBUSY || t.ran_at == 0;
+	bad += taskq_cancel_id(t.tq, id) != ENOENT;
 	taskq_destroy(t.tq);
 	return bad ? -EIO : 0;
 }
@@ -492,11 +512,13 @@ static int kstat_selftest(void)
  * line, then every OpenZFS part's init (AVL, nvpair, zcommon, Lua, ICP,
  * unicode, zstd: their module_init()s), then the pool layer, as Linux's
  * zfs_kmod_init brings it up. */
-/* Below this much RAM the pool layer starves instead of failing: the
- * ARC keeps at least 32 MiB (arc_c_min), and a pool at work needs about
- * 24 MiB more (measured: the self-test passes at -m 56M, and waits for
- * memory forever at -m 48M). Refusing to load says so. */
-#define ZFS_MIN_RAM_MIB	55
+/* Below this much RAM (as the kernel counts it: -m 16M gives 15 MiB) the
+ * pool layer starves instead of failing: the module's image (3.3 MiB),
+ * the ARC's floor (1/8 of memory, patch 0002) and a pool at work (its
+ * threads, metaslabs, dirty data and I/O buffers: 8-9 MiB) must fit.
+ * Measured with --zfs.selftest_small: passes at -m 14M and up, waits for
+ * memory forever at -m 12M. Refusing to load says so. */
+#define ZFS_MIN_RAM_MIB	15
 
 static int openzfs_init(void)
 {
@@ -505,8 +527,8 @@ static int openzfs_init(void)
 
 	mem_stats(&ms);
 	if ((ms.total_pages * PAGE_SIZE) >> 20 < ZFS_MIN_RAM_MIB) {
-		printk("zfs: needs %d MiB of memory or more (the ARC alone keeps 32 MiB); "
-		    "this machine has %lu MiB\n", ZFS_MIN_RAM_MIB,
+		printk("zfs: needs %d MiB of memory or more (the module, the ARC's floor and a "
+		    "pool at work); this machine has %lu MiB\n", ZFS_MIN_RAM_MIB,
 		    (ulong_t)((ms.total_pages * PAGE_SIZE) >> 20));
 		return ENOMEM;
 	}
@@ -570,23 +592,30 @@ static int spl_selftests(void)
 struct pool_selftest_args {
 	const char *dev;
 	int nthreads;
-	bool verify_only;
+	bool verify_only, small;
 };
+
+/* The pool code's depth in its caller's stack goes into --zfs.memstats. */
+static _Noreturn void deep_exit(int status)
+{
+	spl_stack_note(thread_current());
+	(thread_exit)(status);
+}
 
 static void pool_selftest_thread(void *arg)
 {
 	struct pool_selftest_args *a = arg;
-	(thread_exit)(zfs_pool_selftest(a->dev, a->nthreads, a->verify_only));
+	deep_exit(zfs_pool_selftest(a->dev, a->nthreads, a->verify_only, a->small));
 }
 
 static void pool_scrub_thread(void *arg)
 {
-	(thread_exit)(zfs_pool_scrub(arg));
+	deep_exit(zfs_pool_scrub(arg));
 }
 
 static void file_pool_thread(void *arg)
 {
-	(thread_exit)(zfs_file_pool_selftest(arg));
+	deep_exit(zfs_file_pool_selftest(arg));
 }
 
 /* Runs fn(arg) in a thread with a stack as deep as the pool code needs
@@ -603,6 +632,7 @@ static void run_deep(const char *name, void (*fn)(void *), void *arg)
 }
 
 /* --zfs.selftest_pool=DEV [--zfs.selftest_verify] [--zfs.selftest_threads=N]
+ * [--zfs.selftest_small]
  * --zfs.scrub=DEV and --zfs.selftest_file=PATH. */
 static void pool_selftest(void)
 {
@@ -623,6 +653,7 @@ static void pool_selftest(void)
 	}
 	a.dev = a.dev ? a.dev : "";
 	a.verify_only = boot_module_option("zfs.selftest_verify", &unused);
+	a.small = boot_module_option("zfs.selftest_small", &unused);
 	run_deep("zfs-selftest", pool_selftest_thread, &a);
 }
 
@@ -641,6 +672,11 @@ __attribute__((visibility("default"))) int module_init(void)
 		return err;
 	printk("zfs: OpenZFS 2.1.11 loaded (init %lu us, ARC %lu..%lu MiB)\n",
 	    (gethrtime() - t0) / 1000, (ulong_t)(arc_c_min >> 20), (ulong_t)(arc_c_max >> 20));
+	bool memstats = boot_module_option("zfs.memstats", &unused);
+	if (memstats)
+		zfs_memstats("after init");
 	pool_selftest();
+	if (memstats)
+		zfs_memstats("after the pool self-test");
 	return zfs_mount_init();
 }

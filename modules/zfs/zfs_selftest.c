@@ -17,6 +17,8 @@
  *    manifest), so a later boot can verify without knowing this run;
  *  - verifies, exports, imports from the device's own label (as `zpool
  *    import` does), verifies every byte again from disk, exports.
+ * With --zfs.selftest_small the same steps run on what a database does on a
+ * machine of a few tens of MiB (datasets_small: ~5 MiB of 16 KiB pages).
  * Contents come from a seeded generator (mix64), so any byte of any object
  * can be recomputed from the manifest alone.
  *
@@ -52,6 +54,8 @@
 #include "lib/printf.h"
 #include "zfs_selftest.h"
 #include "zfs_import.h"
+#include "zfs_memstats.h"
+#include "cmdline.h"
 
 #define POOL		"osprey"
 #define CACHEFILE	"/tmp/zpool.cache"
@@ -62,6 +66,7 @@
 #define RUN_SEED	0x6f73707265790001ULL
 #define WRITE_CHUNK	(256 << 10)	/* bytes per transaction (a block, if larger) */
 #define IO_BUF		(1 << 20)	/* verification reads at most this much at once */
+#define IO_BUF_SMALL	(128 << 10)	/* the same, with --zfs.selftest_small */
 #define FAR_OFFSET	(1ULL << 30)	/* sparse objects: the second extent starts past 1 GiB */
 #define HOLE_MARGIN	(64 << 10)	/* zeros checked around each written extent */
 #define KiB(x)		((unsigned long long)(x) >> 10)
@@ -95,16 +100,43 @@ struct ds_spec {
 	uint64_t compress;	/* ZIO_COMPRESS_* */
 	uint64_t recordsize;	/* 0: the default (128 KiB) */
 	int nobjects;
+	bool marker;		/* its first object is the marker one */
 };
 
-static const struct ds_spec datasets[] = {
-	{ POOL "/lz4", ZIO_COMPRESS_LZ4, 0, 30 },
-	{ POOL "/zstd", ZIO_COMPRESS_ZSTD, 0, 30 },
-	{ POOL "/big", ZIO_COMPRESS_LZ4, 1 << 20, 12 },	/* large blocks */
-	{ POOL "/plain", ZIO_COMPRESS_OFF, 0, 6 },	/* holds the marker object */
+struct plan {
+	const struct ds_spec *ds;
+	unsigned nds;
+	const char *what;	/* the datasets step says it */
+	size_t io_buf;		/* verification reads at most this much at once */
+	bool big;		/* large_blocks and zstd_compress become active */
 };
-#define NDS		(sizeof(datasets) / sizeof(datasets[0]))
-#define PLAIN_DS	3
+
+#define MAX_DS		4
+
+static const struct ds_spec datasets_full[] = {
+	{ POOL "/lz4", ZIO_COMPRESS_LZ4, 0, 30, false },
+	{ POOL "/zstd", ZIO_COMPRESS_ZSTD, 0, 30, false },
+	{ POOL "/big", ZIO_COMPRESS_LZ4, 1 << 20, 12, false },	/* large blocks */
+	{ POOL "/plain", ZIO_COMPRESS_OFF, 0, 6, true },
+};
+
+/* --zfs.selftest_small: what a database at /data does on a small machine,
+ * ~5 MiB in all: pages of 16 KiB, lz4, updated in place (the rewrites,
+ * punches and frees of the second phase); no zstd (its workspace alone is
+ * megabytes) and no 1 MiB blocks. */
+static const struct ds_spec datasets_small[] = {
+	{ POOL "/db", ZIO_COMPRESS_LZ4, 16 << 10, 20, false },
+	{ POOL "/plain", ZIO_COMPRESS_OFF, 0, 4, true },
+};
+
+static const struct plan plan_full = {
+	datasets_full, ARRAY_SIZE(datasets_full), "lz4, zstd, recordsize=1M, compression=off",
+	IO_BUF, true,
+};
+static const struct plan plan_small = {
+	datasets_small, ARRAY_SIZE(datasets_small), "recordsize=16K lz4, compression=off",
+	IO_BUF_SMALL, false,
+};
 
 struct job {
 	int ds;
@@ -115,7 +147,9 @@ enum phase { PHASE_WRITE, PHASE_MODIFY };
 
 struct run {
 	bool verify_only;		/* a second boot: the pool is there */
-	objset_t *os[NDS];
+	const struct plan *plan;
+	const struct ds_spec *datasets;	/* plan->ds */
+	objset_t *os[MAX_DS];
 	struct job *jobs;
 	int njobs, jobs_alloc;
 	int next_job;		/* taken atomically by the workers */
@@ -125,9 +159,9 @@ struct run {
 	int err;		/* the first failure, or 0 */
 	char why[224];
 	/* verification */
-	uint8_t *got, *want;	/* IO_BUF each */
+	uint8_t *got, *want;	/* plan->io_buf each */
 	uint64_t bytes_read, objects_checked, objects_gone, objects_bad;
-	uint64_t comp_logical[NDS], comp_physical[NDS];	/* compressible objects */
+	uint64_t comp_logical[MAX_DS], comp_physical[MAX_DS];	/* compressible objects */
 };
 
 /* splitmix64's finaliser: a cheap, well-mixed function of a 64-bit value. */
@@ -219,7 +253,8 @@ static void fill_expected(const struct obj_rec *r, uint64_t off, uint8_t *buf, s
 }
 
 /* The plan of object idx of dataset ds: a function of (ds, idx) only. */
-static void plan_object(int ds, int idx, uint64_t blocksize, struct obj_rec *r)
+static void plan_object(const struct ds_spec *d, int ds, int idx, uint64_t blocksize,
+    struct obj_rec *r)
 {
 	uint64_t s = mix64(RUN_SEED ^ ((uint64_t)ds << 32) ^ (uint64_t)idx);
 	uint64_t scale = blocksize > SPA_OLD_MAXBLOCKSIZE ? 8 : 1;	/* several large blocks */
@@ -227,7 +262,7 @@ static void plan_object(int ds, int idx, uint64_t blocksize, struct obj_rec *r)
 	memset(r, 0, sizeof(*r));
 	r->seed = s;
 	r->blocksize = blocksize;
-	r->kind = ds == PLAIN_DS && idx == 0 ? K_MARKER : (uint64_t)(idx % NKINDS);
+	r->kind = d->marker && idx == 0 ? K_MARKER : (uint64_t)(idx % NKINDS);
 	r->len = (4096 + s % (384 << 10)) * scale;	/* rarely a multiple of the block size */
 	switch (r->kind) {
 	case K_SPARSE:
@@ -276,7 +311,7 @@ static int write_extent(struct run *run, struct job *jb, uint64_t off, uint64_t 
 		if (err) {
 			dmu_tx_abort(tx);
 			fail(run, err, "%s object %llu: no transaction for writing at %llu",
-			    datasets[jb->ds].name, (unsigned long long)r->object, (unsigned long long)off);
+			    run->datasets[jb->ds].name, (unsigned long long)r->object, (unsigned long long)off);
 			break;
 		}
 		dmu_write(os, r->object, off, n, buf, tx);
@@ -284,7 +319,7 @@ static int write_extent(struct run *run, struct job *jb, uint64_t off, uint64_t 
 			err = zap_update(os, MANIFEST_OBJ, key, 8, REC_WORDS, r, tx);
 		dmu_tx_commit(tx);
 		if (err)
-			fail(run, err, "%s: manifest update for object %llu", datasets[jb->ds].name,
+			fail(run, err, "%s: manifest update for object %llu", run->datasets[jb->ds].name,
 			    (unsigned long long)r->object);
 		__atomic_add_fetch(&run->bytes_written, n, __ATOMIC_RELAXED);
 		off += n;
@@ -308,7 +343,7 @@ static int write_object(struct run *run, struct job *jb)
 	int err = dmu_tx_assign(tx, TXG_WAIT);
 	if (err) {
 		dmu_tx_abort(tx);
-		return fail(run, err, "%s: no transaction for allocating an object", datasets[jb->ds].name);
+		return fail(run, err, "%s: no transaction for allocating an object", run->datasets[jb->ds].name);
 	}
 	/* DMU_OT_PLAIN_OTHER is data, not metadata: one copy of each block, so
 	 * one corrupted block is an unrecoverable checksum error. */
@@ -317,7 +352,7 @@ static int write_object(struct run *run, struct job *jb)
 	err = zap_add(os, MANIFEST_OBJ, key, 8, REC_WORDS, r, tx);
 	dmu_tx_commit(tx);
 	if (err)
-		return fail(run, err, "%s: manifest entry for new object %llu", datasets[jb->ds].name,
+		return fail(run, err, "%s: manifest entry for new object %llu", run->datasets[jb->ds].name,
 		    (unsigned long long)r->object);
 	err = write_extent(run, jb, 0, r->len, false);
 	if (!err && r->far_len)
@@ -353,7 +388,7 @@ static int modify_object(struct run *run, struct job *jb)
 		if (err) {
 			dmu_tx_abort(tx);
 			return fail(run, err, "%s object %llu: no transaction for freeing",
-			    datasets[jb->ds].name, (unsigned long long)r->object);
+			    run->datasets[jb->ds].name, (unsigned long long)r->object);
 		}
 		err = r->freed ? dmu_object_free(os, r->object, tx) :
 		    dmu_free_range(os, r->object, off, len, tx);
@@ -361,7 +396,7 @@ static int modify_object(struct run *run, struct job *jb)
 			err = zap_update(os, MANIFEST_OBJ, key, 8, REC_WORDS, r, tx);
 		dmu_tx_commit(tx);
 		if (err)
-			return fail(run, err, "%s object %llu: %s failed", datasets[jb->ds].name,
+			return fail(run, err, "%s object %llu: %s failed", run->datasets[jb->ds].name,
 			    (unsigned long long)r->object, r->freed ? "dmu_object_free" : "dmu_free_range");
 		return 0;
 	}
@@ -416,21 +451,21 @@ static int verify_range(struct run *run, int ds, objset_t *os, const struct obj_
     uint64_t off, uint64_t len)
 {
 	while (len) {
-		size_t n = MIN(len, (uint64_t)IO_BUF);
+		size_t n = MIN(len, (uint64_t)run->plan->io_buf);
 		int err = dmu_read(os, r->object, off, n, run->got, DMU_READ_PREFETCH);
 		if (err == ECKSUM)
 			return fail(run, err, "%s object %llu, %zu bytes at offset %llu: checksum error, ECKSUM",
-			    datasets[ds].name, (unsigned long long)r->object, n, (unsigned long long)off);
+			    run->datasets[ds].name, (unsigned long long)r->object, n, (unsigned long long)off);
 		if (err)
 			return fail(run, err, "%s object %llu, %zu bytes at offset %llu: read error",
-			    datasets[ds].name, (unsigned long long)r->object, n, (unsigned long long)off);
+			    run->datasets[ds].name, (unsigned long long)r->object, n, (unsigned long long)off);
 		fill_expected(r, off, run->want, n);
 		if (memcmp(run->got, run->want, n)) {
 			size_t i = 0;
 			while (run->got[i] == run->want[i])
 				i++;
 			return fail(run, EIO, "%s object %llu: byte at offset %llu is %#x, expected %#x",
-			    datasets[ds].name, (unsigned long long)r->object,
+			    run->datasets[ds].name, (unsigned long long)r->object,
 			    (unsigned long long)(off + i), run->got[i], run->want[i]);
 		}
 		run->bytes_read += n;
@@ -450,15 +485,15 @@ static int verify_object(struct run *run, int ds, objset_t *os, const struct obj
 			run->objects_gone++;
 			return 0;
 		}
-		return fail(run, err ? err : EEXIST, "%s object %llu was freed but %s", datasets[ds].name,
+		return fail(run, err ? err : EEXIST, "%s object %llu was freed but %s", run->datasets[ds].name,
 		    (unsigned long long)r->object, err ? "looking it up fails" : "still exists");
 	}
 	if (err)
-		return fail(run, err, "%s object %llu: no such object", datasets[ds].name,
+		return fail(run, err, "%s object %llu: no such object", run->datasets[ds].name,
 		    (unsigned long long)r->object);
 	if (doi.doi_type != DMU_OT_PLAIN_OTHER || doi.doi_data_block_size != r->blocksize)
 		return fail(run, EINVAL, "%s object %llu: type %d, block size %u; expected %d, %llu",
-		    datasets[ds].name, (unsigned long long)r->object, doi.doi_type,
+		    run->datasets[ds].name, (unsigned long long)r->object, doi.doi_type,
 		    doi.doi_data_block_size, DMU_OT_PLAIN_OTHER, (unsigned long long)r->blocksize);
 	/* The written extents and a margin of hole around them. */
 	if ((err = verify_range(run, ds, os, r, 0, r->len + HOLE_MARGIN)))
@@ -471,12 +506,12 @@ static int verify_object(struct run *run, int ds, objset_t *os, const struct obj
 		/* The gigabyte between must be a hole, not allocated zeros. */
 		if (doi.doi_physical_blocks_512 * 512 > 8 * (r->len + r->far_len) + (4 << 20))
 			return fail(run, EFBIG, "%s object %llu: sparse object takes %llu KiB",
-			    datasets[ds].name, (unsigned long long)r->object,
+			    run->datasets[ds].name, (unsigned long long)r->object,
 			    KiB(doi.doi_physical_blocks_512 * 512));
 	}
 	if (doi.doi_max_offset < (r->far_len ? r->far_off + r->far_len : r->len))
 		return fail(run, EINVAL, "%s object %llu ends at %llu, before its data",
-		    datasets[ds].name, (unsigned long long)r->object,
+		    run->datasets[ds].name, (unsigned long long)r->object,
 		    (unsigned long long)doi.doi_max_offset);
 	if (r->kind == K_COMPRESSIBLE) {
 		run->comp_logical[ds] += r->len;
@@ -499,14 +534,14 @@ static int verify_dataset(struct run *run, int ds, objset_t *os)
 		struct obj_rec r;
 		if ((err = zap_cursor_retrieve(&zc, za))) {
 			if (err != ENOENT)
-				fail(run, err, "%s: reading the manifest", datasets[ds].name);
+				fail(run, err, "%s: reading the manifest", run->datasets[ds].name);
 			break;
 		}
 		entries++;
 		if (za->za_integer_length != 8 || za->za_num_integers != REC_WORDS ||
 		    (err = zap_lookup(os, MANIFEST_OBJ, za->za_name, 8, REC_WORDS, &r))) {
 			fail(run, err ? err : EINVAL, "%s: manifest entry '%s' unreadable",
-			    datasets[ds].name, za->za_name);
+			    run->datasets[ds].name, za->za_name);
 			run->objects_bad++;
 			continue;
 		}
@@ -516,15 +551,15 @@ static int verify_dataset(struct run *run, int ds, objset_t *os)
 	}
 	zap_cursor_fini(&zc);
 	kmem_free(za, sizeof(*za));
-	if (entries != (uint64_t)datasets[ds].nobjects)
-		fail(run, ENOENT, "%s: manifest has %llu entries, expected %d", datasets[ds].name,
-		    (unsigned long long)entries, datasets[ds].nobjects);
+	if (entries != (uint64_t)run->datasets[ds].nobjects)
+		fail(run, ENOENT, "%s: manifest has %llu entries, expected %d", run->datasets[ds].name,
+		    (unsigned long long)entries, run->datasets[ds].nobjects);
 	/* Allocated objects: the manifest and the live ones, nothing leaked. */
 	uint64_t obj = 0, allocated = 0;
 	while (dmu_object_next(os, &obj, B_FALSE, 0) == 0)
 		allocated++;
 	if (allocated != live + 1)
-		fail(run, EEXIST, "%s: %llu objects allocated, expected %llu", datasets[ds].name,
+		fail(run, EEXIST, "%s: %llu objects allocated, expected %llu", run->datasets[ds].name,
 		    (unsigned long long)allocated, (unsigned long long)live + 1);
 	return run->err;
 }
@@ -532,7 +567,7 @@ static int verify_dataset(struct run *run, int ds, objset_t *os)
 static int verify_all(struct run *run)
 {
 	run->bytes_read = run->objects_checked = run->objects_gone = run->objects_bad = 0;
-	for (unsigned ds = 0; ds < NDS; ds++) {
+	for (unsigned ds = 0; ds < run->plan->nds; ds++) {
 		run->comp_logical[ds] = run->comp_physical[ds] = 0;
 		verify_dataset(run, ds, run->os[ds]);
 	}
@@ -612,6 +647,7 @@ static int check_features(struct run *run, bool active, char *detail, size_t siz
 	static const spa_feature_t needed[] = {
 		SPA_FEATURE_LZ4_COMPRESS, SPA_FEATURE_LARGE_BLOCKS, SPA_FEATURE_ZSTD_COMPRESS,
 	};
+	unsigned nneeded = run->plan->big ? ARRAY_SIZE(needed) : 1;	/* lz4 only */
 	spa_t *spa;
 	int err = spa_open(POOL, &spa, FTAG);
 
@@ -620,14 +656,15 @@ static int check_features(struct run *run, bool active, char *detail, size_t siz
 	int enabled = 0;
 	for (int f = 0; f < SPA_FEATURES; f++)
 		enabled += spa_feature_is_enabled(spa, f);
-	for (unsigned i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+	for (unsigned i = 0; i < nneeded; i++) {
 		spa_feature_t f = needed[i];
 		if (!(active ? spa_feature_is_active(spa, f) : spa_feature_is_enabled(spa, f)))
 			fail(run, ENOTSUP, "feature %s is not %s", spa_feature_table[f].fi_uname,
 			    active ? "active" : "enabled");
 	}
 	snprintf(detail, size, "%d of %d enabled%s", enabled, SPA_FEATURES,
-	    active ? "; lz4_compress, large_blocks, zstd_compress active" : "");
+	    !active ? "" : run->plan->big ? "; lz4_compress, large_blocks, zstd_compress active" :
+	    "; lz4_compress active");
 	spa_close(spa, FTAG);
 	return run->err;
 }
@@ -639,8 +676,8 @@ static void claim_manifest(objset_t *os, void *arg, cred_t *cr, dmu_tx_t *tx)
 
 static int create_datasets(struct run *run)
 {
-	for (unsigned ds = 0; ds < NDS; ds++) {
-		const struct ds_spec *d = &datasets[ds];
+	for (unsigned ds = 0; ds < run->plan->nds; ds++) {
+		const struct ds_spec *d = &run->datasets[ds];
 		int claimed = EINVAL;
 		int err = dmu_objset_create(d->name, DMU_OST_OTHER, 0, NULL, claim_manifest, &claimed);
 		if (err)
@@ -664,8 +701,8 @@ static int create_datasets(struct run *run)
 /* The properties as stored on disk, read back through the DSL. */
 static int check_properties(struct run *run)
 {
-	for (unsigned ds = 0; ds < NDS; ds++) {
-		const struct ds_spec *d = &datasets[ds];
+	for (unsigned ds = 0; ds < run->plan->nds; ds++) {
+		const struct ds_spec *d = &run->datasets[ds];
 		uint64_t comp = ~0ULL, rs = 0;
 		int err = dsl_prop_get_integer(d->name, zfs_prop_to_name(ZFS_PROP_COMPRESSION), &comp, NULL);
 		if (!err)
@@ -688,27 +725,27 @@ static int check_compression(struct run *run, char *detail, size_t size)
 	size_t n = 0;
 
 	detail[0] = '\0';
-	for (unsigned ds = 0; ds < NDS; ds++) {
+	for (unsigned ds = 0; ds < run->plan->nds; ds++) {
 		uint64_t l = run->comp_logical[ds], p = run->comp_physical[ds];
 		if (!l)
 			continue;
 		n += snprintf(detail + n, n < size ? size - n : 0, "%s%s %llu KiB in %llu KiB",
-		    n ? ", " : "", datasets[ds].name + sizeof(POOL), KiB(l), KiB(p));
-		if (datasets[ds].compress != ZIO_COMPRESS_OFF && p * 2 > l)
+		    n ? ", " : "", run->datasets[ds].name + sizeof(POOL), KiB(l), KiB(p));
+		if (run->datasets[ds].compress != ZIO_COMPRESS_OFF && p * 2 > l)
 			fail(run, EINVAL, "%s: compressible data takes %llu KiB for %llu KiB",
-			    datasets[ds].name, KiB(p), KiB(l));
+			    run->datasets[ds].name, KiB(p), KiB(l));
 	}
 	return run->err;
 }
 
 static int own_all(struct run *run, boolean_t readonly)
 {
-	for (unsigned ds = 0; ds < NDS; ds++) {
-		int err = dmu_objset_own(datasets[ds].name, DMU_OST_OTHER, readonly, B_TRUE, run,
+	for (unsigned ds = 0; ds < run->plan->nds; ds++) {
+		int err = dmu_objset_own(run->datasets[ds].name, DMU_OST_OTHER, readonly, B_TRUE, run,
 		    &run->os[ds]);
 		if (err) {
 			run->os[ds] = NULL;
-			return fail(run, err, "dmu_objset_own of %s", datasets[ds].name);
+			return fail(run, err, "dmu_objset_own of %s", run->datasets[ds].name);
 		}
 	}
 	return 0;
@@ -716,7 +753,7 @@ static int own_all(struct run *run, boolean_t readonly)
 
 static void disown_all(struct run *run)
 {
-	for (unsigned ds = 0; ds < NDS; ds++)
+	for (unsigned ds = 0; ds < run->plan->nds; ds++)
 		if (run->os[ds]) {
 			dmu_objset_disown(run->os[ds], B_TRUE, run);
 			run->os[ds] = NULL;
@@ -780,21 +817,21 @@ static int plan_jobs(struct run *run)
 {
 	int n = 0;
 
-	for (unsigned ds = 0; ds < NDS; ds++)
-		n += datasets[ds].nobjects;
+	for (unsigned ds = 0; ds < run->plan->nds; ds++)
+		n += run->datasets[ds].nobjects;
 	run->jobs = kmem_zalloc(n * sizeof(struct job), KM_SLEEP);
 	run->jobs_alloc = n;
-	for (unsigned ds = 0; ds < NDS; ds++) {
+	for (unsigned ds = 0; ds < run->plan->nds; ds++) {
 		uint64_t rs = 0;
-		int err = dsl_prop_get_integer(datasets[ds].name, zfs_prop_to_name(ZFS_PROP_RECORDSIZE),
+		int err = dsl_prop_get_integer(run->datasets[ds].name, zfs_prop_to_name(ZFS_PROP_RECORDSIZE),
 		    &rs, NULL);
 		if (err)
-			return fail(run, err, "%s: reading recordsize", datasets[ds].name);
+			return fail(run, err, "%s: reading recordsize", run->datasets[ds].name);
 		/* Interleave datasets so concurrent workers write to all of them. */
-		for (int i = 0; i < datasets[ds].nobjects; i++) {
+		for (int i = 0; i < run->datasets[ds].nobjects; i++) {
 			struct job *jb = &run->jobs[run->njobs++];
 			jb->ds = ds;
-			plan_object(ds, i, rs, &jb->rec);
+			plan_object(&run->datasets[ds], ds, i, rs, &jb->rec);
 		}
 	}
 	/* Shuffle deterministically so each worker mixes datasets and kinds. */
@@ -826,7 +863,7 @@ static int build_pool(struct run *run, const char *devpath, int nthreads, uint64
 	if ((err = report(run, "features", detail)))
 		goto export;
 	create_datasets(run);
-	if ((err = report(run, "datasets (lz4, zstd, recordsize=1M, compression=off)", NULL)))
+	if ((err = report(run, "datasets", run->plan->what)))
 		goto export;
 	if (own_all(run, B_FALSE) || plan_jobs(run)) {
 		err = report(run, "write", NULL);
@@ -848,6 +885,9 @@ static int build_pool(struct run *run, const char *devpath, int nthreads, uint64
 	    KiB(run->bytes_written), (unsigned long long)txg1, (unsigned long long)synced_txg());
 	if ((err = report(run, "free and rewrite", detail)))
 		goto export;
+	const char *unused;
+	if (boot_module_option("zfs.memstats", &unused))
+		zfs_memstats("with the pool imported, after writing");
 
 	err = verify_step(run, "verify before export");
 export:
@@ -860,9 +900,10 @@ export:
 /* Memory pressure reaches the ARC: with the pool's data cached, take
  * every free page; the allocations that find none make the kernel ask its
  * reclaimers, the ARC's among them, which must shrink the cache and hand
- * the pages over. Eviction never goes under arc_c_min (32 MiB at least,
- * more than this pool's cached data), so the floor is lowered for the
- * test and put back after, with everything taken. */
+ * the pages over. Eviction never goes under arc_c_min (32 MiB from 256 MiB
+ * of RAM up, 1/8 of RAM below: often more than this pool's cached data),
+ * so the floor is lowered for the test and put back after, with
+ * everything taken. */
 static int arc_pressure_step(struct run *run)
 {
 	uint64_t floor = arc_c_min, before = aggsum_value(&arc_sums.arcstat_size), after;
@@ -928,7 +969,7 @@ export:
 	return err ? err : e;
 }
 
-int zfs_pool_selftest(const char *devpath, int nthreads, int verify_only)
+int zfs_pool_selftest(const char *devpath, int nthreads, int verify_only, int small)
 {
 	struct run *run = kmem_zalloc(sizeof(*run), KM_SLEEP);
 	uint64_t create_us = 0, import_us = 0;
@@ -937,6 +978,8 @@ int zfs_pool_selftest(const char *devpath, int nthreads, int verify_only)
 	mutex_init(&run->lock, NULL, MUTEX_DEFAULT, NULL);
 	nthreads = MAX(1, MIN(nthreads, MAX_THREADS));
 	run->verify_only = verify_only;
+	run->plan = small ? &plan_small : &plan_full;
+	run->datasets = run->plan->ds;
 	struct blkdev *dev = devpath ? blk_find_path(devpath) : NULL;
 	if (!dev) {
 		fail(run, ENODEV, "%s: no such block device", devpath ? devpath : "(none)");
@@ -945,8 +988,8 @@ int zfs_pool_selftest(const char *devpath, int nthreads, int verify_only)
 	}
 	uint64_t size = dev->nsectors * SECTOR_SIZE;
 	char detail[64];
-	snprintf(detail, sizeof(detail), "%s, %llu MiB%s", devpath, (unsigned long long)(size >> 20),
-	    verify_only ? ", verify only" : "");
+	snprintf(detail, sizeof(detail), "%s, %llu MiB%s%s", devpath, (unsigned long long)(size >> 20),
+	    small ? ", small" : "", verify_only ? ", verify only" : "");
 	if (size < SPA_MINDEVSIZE)
 		fail(run, EOVERFLOW, "%s has %llu MiB; a pool needs %llu", devpath,
 		    (unsigned long long)(size >> 20), (unsigned long long)(SPA_MINDEVSIZE >> 20));
@@ -955,8 +998,8 @@ int zfs_pool_selftest(const char *devpath, int nthreads, int verify_only)
 	if ((err = report(run, "open", detail)))
 		goto out;
 
-	run->got = vmem_alloc(IO_BUF, KM_SLEEP);
-	run->want = vmem_alloc(IO_BUF, KM_SLEEP);
+	run->got = vmem_alloc(run->plan->io_buf, KM_SLEEP);
+	run->want = vmem_alloc(run->plan->io_buf, KM_SLEEP);
 	if (!verify_only && (err = build_pool(run, devpath, nthreads, &create_us)))
 		goto out;
 	err = check_pool(run, dev, devpath, &import_us);
@@ -968,9 +1011,9 @@ int zfs_pool_selftest(const char *devpath, int nthreads, int verify_only)
 out:
 	printk("zfs-selftest: %s\n", err ? "FAILED" : "all steps passed");
 	if (run->got)
-		vmem_free(run->got, IO_BUF);
+		vmem_free(run->got, run->plan->io_buf);
 	if (run->want)
-		vmem_free(run->want, IO_BUF);
+		vmem_free(run->want, run->plan->io_buf);
 	if (run->jobs)
 		kmem_free(run->jobs, run->jobs_alloc * sizeof(struct job));
 	mutex_destroy(&run->lock);

@@ -10,13 +10,16 @@
  *   --zfs.selftest_verify              with the above: only import the
  *                                      pool already there, verify, export
  *   --zfs.selftest_threads=N           writer threads (suggested; 1..64)
+ *   --zfs.selftest_small               a small workload (a database's:
+ *                                      ~5 MiB of 16 KiB pages, lz4) that
+ *                                      fits a machine of 24 MiB
  *
  * Returns 0 when every step passed, else a positive errno (ECKSUM when a
  * read found a checksum error, ENODEV when devpath is no block device). */
 #ifndef OSPREY_ZFS_SELFTEST_H
 #define OSPREY_ZFS_SELFTEST_H
 
-int zfs_pool_selftest(const char *devpath, int nthreads, int verify_only);
+int zfs_pool_selftest(const char *devpath, int nthreads, int verify_only, int small);
 
 /* --zfs.scrub=DEV: imports the pool on DEV (any name, any maker), scrubs
  * it, prints "zfs-scrub: PASS|FAIL ..." lines, exports. 0, ECKSUM when

@@ -37,10 +37,21 @@ void spl_kmem_raw_free(void *p, size_t size)
 		kfree(p);
 }
 
+/* What kmem_alloc's callers hold, for --zfs.memstats: the bytes asked
+ * for, mapped ones rounded to pages (the heap's own rounding is not seen). */
+static uint64_t kmem_held;
+
+size_t spl_kmem_footprint(size_t size)
+{
+	return size >= SPL_VMALLOC_MIN ? PAGE_ALIGN(size) : size;
+}
+
 void *spl_kmem_alloc(size_t size, int flags)
 {
 	for (unsigned attempt = 1;; attempt++) {
 		void *p = spl_kmem_raw_alloc(size, flags & KM_ZERO);
+		if (p)
+			__atomic_add_fetch(&kmem_held, spl_kmem_footprint(size), __ATOMIC_RELAXED);
 		if (p || (flags & KM_NOSLEEP) || size == 0)
 			return p;
 		spl_kmem_wait(size, attempt);
@@ -49,7 +60,14 @@ void *spl_kmem_alloc(size_t size, int flags)
 
 void spl_kmem_free(const void *p, size_t size)
 {
+	if (p)
+		__atomic_sub_fetch(&kmem_held, spl_kmem_footprint(size), __ATOMIC_RELAXED);
 	spl_kmem_raw_free((void *)p, size);
+}
+
+uint64_t spl_kmem_held(void)
+{
+	return __atomic_load_n(&kmem_held, __ATOMIC_RELAXED);
 }
 
 char *kmem_vasprintf(const char *fmt, va_list ap)

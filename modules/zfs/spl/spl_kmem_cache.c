@@ -6,6 +6,7 @@
 #include <sys/kmem.h>
 #include <sys/mutex.h>
 #include "mm/mm.h"
+#include "lib/list.h"
 #include <errno.h>
 #include <string.h>
 
@@ -28,7 +29,12 @@ struct kmem_cache {
 	int nkept, keep_max;
 	uint64_t allocated;	/* objects out */
 	struct reclaimer pressure;
+	struct list all;	/* on all_caches */
 };
+
+/* Every cache, for --zfs.memstats. */
+static struct list all_caches = LIST_INIT(all_caches);
+static kmutex_t all_caches_lock = { MUTEX_INIT(all_caches_lock.m) };
 
 /* Objects of a page or more are page-aligned as allocated (the heap's
  * page allocations and mapped pages both are); smaller over-aligned ones
@@ -97,6 +103,9 @@ kmem_cache_t *kmem_cache_create(const char *name, size_t size, size_t align,
 	c->pressure.reclaim = reclaim_pages;
 	c->pressure.arg = c;
 	mm_register_reclaimer(&c->pressure);
+	mutex_enter(&all_caches_lock);
+	list_add_tail(&all_caches, &c->all);
+	mutex_exit(&all_caches_lock);
 	return c;
 }
 
@@ -164,6 +173,9 @@ void kmem_cache_reap_now(kmem_cache_t *c)
 void kmem_cache_destroy(kmem_cache_t *c)
 {
 	VERIFY3U(c->allocated, ==, 0);	/* objects still out: a leak in the caller */
+	mutex_enter(&all_caches_lock);
+	list_del(&c->all);
+	mutex_exit(&all_caches_lock);
 	mm_unregister_reclaimer(&c->pressure);
 	kmem_cache_reap_now(c);
 	kfree(c->kept);
@@ -183,4 +195,34 @@ uint64_t spl_kmem_cache_entry_size(kmem_cache_t *c)
 int spl_kmem_cache_kept(kmem_cache_t *c)
 {
 	return c->nkept;
+}
+
+/* Sizes are those of the allocations, padding included; the heap's own
+ * rounding of small ones is not seen. */
+void spl_kmem_cache_usage(struct spl_kmem_cache_usage *u)
+{
+	struct list *pos;
+
+	memset(u, 0, sizeof(*u));
+	mutex_enter(&all_caches_lock);
+	list_for_each(pos, &all_caches) {
+		kmem_cache_t *c = list_entry(pos, kmem_cache_t, all);
+		size_t each = spl_kmem_footprint(raw_size(c));
+		uint64_t inuse = c->allocated * each, kept = (uint64_t)c->nkept * each;
+		u->ncaches++;
+		u->inuse_bytes += inuse;
+		u->kept_bytes += kept;
+		/* Insertion into the few biggest, largest first. */
+		int i = SPL_KMEM_CACHE_TOP;
+		while (i > 0 && u->top[i - 1].bytes < inuse + kept) {
+			if (i < SPL_KMEM_CACHE_TOP)
+				u->top[i] = u->top[i - 1];
+			i--;
+		}
+		if (i < SPL_KMEM_CACHE_TOP) {
+			strlcpy(u->top[i].name, c->name, sizeof(u->top[i].name));
+			u->top[i].bytes = inuse + kept;
+		}
+	}
+	mutex_exit(&all_caches_lock);
 }

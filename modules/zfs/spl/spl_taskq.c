@@ -1,10 +1,12 @@
 /* Task queues on kernel threads. Entries run in dispatch order; delayed
  * ones wait on a time-ordered list that workers watch with a timed wait.
+ * Dynamic queues make workers when work waits and let idle ones go.
  * Ids grow monotonically. Dispatch and completion only keep counts (they
  * are the ZIO pipeline's hot path); a waiter finds the lowest id still
  * queued or running by walking the lists, under the lock. */
 #include <sys/taskq.h>
 #include <sys/kmem.h>
+#include <sys/thread.h>
 #include "sched/sched.h"
 #include "lib/printf.h"
 #include <errno.h>
@@ -13,6 +15,10 @@
 taskq_t *system_taskq;
 taskq_t *system_delay_taskq;
 static int taskq_tsd_key = -1;	/* set once by spl_taskq_init before any taskq */
+
+/* Every queue, for --zfs.memstats. */
+static kmutex_t all_lock = { MUTEX_INIT(all_lock.m) };
+static struct list all_queues = LIST_INIT(all_queues);
 
 struct running {
 	struct list node;
@@ -56,17 +62,61 @@ static void enqueue(taskq_t *tq, taskq_ent_t *e, uint_t flags)
 		list_insert(&e->node, pos->prev, pos);
 	} else if (flags & TQ_FRONT) {
 		list_add_head(&tq->pending, &e->node);
+		tq->npending++;
 	} else {
 		list_add_tail(&tq->pending, &e->node);
+		tq->npending++;
 	}
 	tq->tq_nalloc++;
 	cv_broadcast(&tq->work);	/* a delayed entry may be the new earliest */
 }
 
-/* The next entry to run, moving delayed ones that are due. Lock held;
- * may wait. NULL when the queue is stopping and empty. */
-static taskq_ent_t *next_entry(taskq_t *tq)
+/* A dynamic queue's extra worker that has had nothing to do for this
+ * long exits; its stack is the memory it gives back. Long enough that the
+ * workers of one txg's bursts of I/O stay for the next. */
+#define LINGER_NS	(1000ULL * 1000 * 1000)
+
+/* Whether an entry just queued should get a new worker: every worker is
+ * busy or already has an entry waiting for it, and the queue may grow.
+ * Counting waiting entries (not only busy workers, as Linux's SPL does)
+ * means an entry never waits behind workers that all block. Lock held;
+ * a true return is a promise to call spawn() after unlocking. */
+static bool needs_worker(taskq_t *tq)
 {
+	if (tq->npending + tq->active <= tq->alive + tq->spawning ||
+	    tq->alive + tq->spawning >= tq->maxthreads || tq->stopping)
+		return false;
+	tq->spawning++;
+	return true;
+}
+
+static void worker(void *arg);
+
+/* Starts one worker; it takes a slot in tq->threads itself when it runs.
+ * Called without the lock: making a thread allocates, which may reclaim
+ * memory, which may dispatch. */
+static bool spawn(taskq_t *tq)
+{
+	struct thread *t = (thread_create)(tq->name, worker, tq, PRIO_DEFAULT, SPL_STACK_SIZE);
+
+	if (t) {
+		thread_detach(t);	/* workers exit on their own; destroy waits for them */
+		return true;
+	}
+	mutex_enter(&tq->lock);
+	tq->spawning--;
+	cv_broadcast(&tq->done);
+	mutex_exit(&tq->lock);
+	return false;
+}
+
+/* The next entry to run, moving delayed ones that are due. Lock held;
+ * may wait. NULL when the queue is stopping and empty, or when this extra
+ * worker (may_retire) has lingered idle long enough. */
+static taskq_ent_t *next_entry(taskq_t *tq, bool may_retire)
+{
+	hrtime_t idle_since = gethrtime();
+
 	for (;;) {
 		hrtime_t now = gethrtime();
 		while (!list_empty(&tq->delayed)) {
@@ -75,31 +125,53 @@ static taskq_ent_t *next_entry(taskq_t *tq)
 				break;
 			list_del(&d->node);
 			list_add_tail(&tq->pending, &d->node);
+			tq->npending++;
 		}
 		if (!list_empty(&tq->pending)) {
 			taskq_ent_t *e = list_entry(tq->pending.next, taskq_ent_t, node);
 			list_del(&e->node);
+			tq->npending--;
 			return e;
 		}
 		if (tq->stopping && list_empty(&tq->delayed))
 			return NULL;
-		if (list_empty(&tq->delayed))
-			cv_wait(&tq->work, &tq->lock);
+		hrtime_t until = 0;
+		if (may_retire) {
+			if (now >= idle_since + (hrtime_t)LINGER_NS)
+				return NULL;
+			until = idle_since + LINGER_NS;
+		}
+		if (!list_empty(&tq->delayed)) {
+			hrtime_t due = list_entry(tq->delayed.next, taskq_ent_t, node)->when;
+			until = until && until < due ? until : due;
+		}
+		if (until)
+			cv_timedwait_hires(&tq->work, &tq->lock, until, 0, CALLOUT_FLAG_ABSOLUTE);
 		else
-			cv_timedwait_hires(&tq->work, &tq->lock,
-			    list_entry(tq->delayed.next, taskq_ent_t, node)->when, 0,
-			    CALLOUT_FLAG_ABSOLUTE);
+			cv_wait(&tq->work, &tq->lock);
 	}
 }
 
+/* Workers mark themselves as Linux's do (spl_fstrans_mark): what they run
+ * is ZFS's own work, so an allocation of theirs that finds no memory asks
+ * the ARC to shrink but does not wait for it. */
 static void worker(void *arg)
 {
 	taskq_t *tq = arg;
 	taskq_ent_t *e;
+	int slot = 0;
 
-	tsd_set(taskq_tsd_key, tq);
+	(tsd_set)(taskq_tsd_key, tq);	/* the kernel's key, not a Solaris one */
+	(void) spl_fstrans_mark();
 	mutex_enter(&tq->lock);
-	while ((e = next_entry(tq))) {
+	tq->spawning--;
+	tq->alive++;
+	while (tq->threads[slot])
+		slot++;		/* a free one: alive + spawning <= maxthreads */
+	tq->threads[slot] = thread_current();
+	/* The first slot's worker stays: a dynamic queue keeps one. */
+	bool may_retire = (tq->flags & TASKQ_DYNAMIC) && slot > 0;
+	while ((e = next_entry(tq, may_retire))) {
 		struct running me = { .id = e->id };
 		task_func_t *func = e->func;
 		void *farg = e->arg;
@@ -118,18 +190,21 @@ static void worker(void *arg)
 		note_if_idle(tq);
 		cv_broadcast(&tq->done);
 	}
+	spl_stack_note(thread_current());
+	tq->threads[slot] = NULL;
 	tq->alive--;
 	cv_broadcast(&tq->done);
-	mutex_exit(&tq->lock);
+	mutex_exit(&tq->lock);	/* destroy may free tq from here on */
 }
 
+/* A dynamic queue (TASKQ_DYNAMIC, as every ZIO queue is) starts with one
+ * worker and grows to nthreads as work waits, as Linux's SPL does; a
+ * fixed one starts all of them. */
 taskq_t *taskq_create(const char *name, int nthreads, pri_t pri, int minalloc,
     int maxalloc, uint_t flags)
 {
 	taskq_t *tq = kmem_zalloc(sizeof(*tq), KM_SLEEP);
 
-	if (!tq)
-		return NULL;
 	if (flags & TASKQ_THREADS_CPU_PCT || nthreads < 1)
 		nthreads = 1;	/* one CPU: a percentage of it is one thread */
 	strlcpy(tq->name, name, sizeof(tq->name));
@@ -140,37 +215,40 @@ taskq_t *taskq_create(const char *name, int nthreads, pri_t pri, int minalloc,
 	list_init(&tq->delayed);
 	list_init(&tq->running);
 	tq->tq_next_id = tq->tq_lowest_id = 1;
+	tq->flags = flags;
+	tq->maxthreads = nthreads;
 	tq->threads = kmem_zalloc(nthreads * sizeof(*tq->threads), KM_SLEEP);
-	if (!tq->threads) {
-		kmem_free(tq, sizeof(*tq));
-		return NULL;
-	}
+	int start = flags & TASKQ_DYNAMIC ? 1 : nthreads, started = 0;
 	mutex_enter(&tq->lock);
-	for (int i = 0; i < nthreads; i++) {
-		tq->threads[i] = thread_create(tq->name, worker, tq, PRIO_DEFAULT, 32 * 1024);
-		if (tq->threads[i])
-			tq->alive++;
-	}
-	tq->nthreads = tq->alive;
+	tq->spawning = start;
 	mutex_exit(&tq->lock);
-	if (!tq->nthreads) {
+	for (int i = 0; i < start; i++)
+		started += spawn(tq);
+	if (!started) {
 		kmem_free(tq->threads, nthreads * sizeof(*tq->threads));
 		kmem_free(tq, sizeof(*tq));
 		return NULL;
 	}
+	mutex_enter(&all_lock);
+	list_add_tail(&all_queues, &tq->all);
+	mutex_exit(&all_lock);
 	return tq;
 }
 
+/* Runs what is queued (delayed entries when due), then waits for every
+ * worker to have exited. */
 void taskq_destroy(taskq_t *tq)
 {
+	mutex_enter(&all_lock);
+	list_del(&tq->all);
+	mutex_exit(&all_lock);
 	mutex_enter(&tq->lock);
 	tq->stopping = true;
 	cv_broadcast(&tq->work);
+	while (tq->alive + tq->spawning > 0)
+		cv_wait(&tq->done, &tq->lock);
 	mutex_exit(&tq->lock);
-	for (int i = 0; i < tq->nthreads; i++)
-		if (tq->threads[i])
-			(thread_join)(tq->threads[i], NULL);
-	kmem_free(tq->threads, tq->nthreads * sizeof(*tq->threads));
+	kmem_free(tq->threads, tq->maxthreads * sizeof(*tq->threads));
 	kmem_free(tq, sizeof(*tq));
 }
 
@@ -188,7 +266,10 @@ static taskqid_t dispatch_at(taskq_t *tq, task_func_t func, void *arg, uint_t fl
 	mutex_enter(&tq->lock);
 	enqueue(tq, e, flags);
 	taskqid_t id = e->id;
+	bool grow = needs_worker(tq);
 	mutex_exit(&tq->lock);
+	if (grow)
+		spawn(tq);
 	return id;
 }
 
@@ -213,7 +294,10 @@ void taskq_dispatch_ent(taskq_t *tq, task_func_t func, void *arg, uint_t flags,
 	ent->flags = 0;
 	mutex_enter(&tq->lock);
 	enqueue(tq, ent, flags);
+	bool grow = needs_worker(tq);
 	mutex_exit(&tq->lock);
+	if (grow)
+		spawn(tq);
 }
 
 int taskq_empty_ent(taskq_ent_t *ent)
@@ -246,6 +330,22 @@ void taskq_wait(taskq_t *tq)
 	taskq_wait_outstanding(tq, 0);
 }
 
+/* Whether a worker is running entry id now. Lock held. */
+static bool is_running(taskq_t *tq, taskqid_t id)
+{
+	struct list *pos;
+
+	list_for_each(pos, &tq->running)
+		if (list_entry(pos, struct running, node)->id == id)
+			return true;
+	return false;
+}
+
+/* As Linux's SPL: a queued (or delayed) entry is taken off and 0
+ * returned; a running one is waited for and EBUSY returned, so that the
+ * caller may free what the task uses once this returns (spa.c and
+ * dmu_objset.c do); an id that is done or unknown gives ENOENT. Callers
+ * only tell 0 from the rest. */
 int taskq_cancel_id(taskq_t *tq, taskqid_t id)
 {
 	int err = ENOENT;
@@ -259,6 +359,7 @@ int taskq_cancel_id(taskq_t *tq, taskqid_t id)
 				continue;
 			list_del(&e->node);
 			tq->tq_nalloc--;
+			tq->npending -= h == 0;
 			e->flags &= ~TQENT_QUEUED;
 			if (e->flags & TQENT_ALLOCATED)
 				kmem_free(e, sizeof(*e));
@@ -266,23 +367,55 @@ int taskq_cancel_id(taskq_t *tq, taskqid_t id)
 			break;
 		}
 	}
+	if (err && is_running(tq, id)) {
+		while (is_running(tq, id))
+			cv_wait(&tq->done, &tq->lock);
+		err = EBUSY;
+	}
 	note_if_idle(tq);
 	cv_broadcast(&tq->done);
 	mutex_exit(&tq->lock);
 	return err;
 }
 
+/* Without the lock: the slots array never moves, and a slot holds t only
+ * while t runs there. */
 int taskq_member(taskq_t *tq, struct thread *t)
 {
-	for (int i = 0; i < tq->nthreads; i++)
-		if (tq->threads[i] == t)
+	for (int i = 0; i < tq->maxthreads; i++)
+		if (__atomic_load_n(&tq->threads[i], __ATOMIC_RELAXED) == t)
 			return 1;
 	return 0;
 }
 
 taskq_t *taskq_of_curthread(void)
 {
-	return tsd_get(taskq_tsd_key);
+	return (tsd_get)(taskq_tsd_key);
+}
+
+/* The workers' stacks are noted too (none exits meanwhile: destroy
+ * takes the queue off the list first). */
+void spl_taskq_usage(int *nqueues, int *nthreads, uint64_t *stack_bytes)
+{
+	struct list *pos;
+
+	*nqueues = *nthreads = 0;
+	*stack_bytes = 0;
+	mutex_enter(&all_lock);
+	list_for_each(pos, &all_queues) {
+		taskq_t *tq = list_entry(pos, taskq_t, all);
+		(*nqueues)++;
+		mutex_enter(&tq->lock);	/* no worker exits meanwhile */
+		for (int i = 0; i < tq->maxthreads; i++) {
+			if (!tq->threads[i])
+				continue;
+			(*nthreads)++;
+			*stack_bytes += tq->threads[i]->kstack_size;
+			spl_stack_note(tq->threads[i]);
+		}
+		mutex_exit(&tq->lock);
+	}
+	mutex_exit(&all_lock);
 }
 
 int spl_taskq_init(void)
@@ -290,7 +423,7 @@ int spl_taskq_init(void)
 	taskq_tsd_key = tsd_key_create(NULL);
 	if (taskq_tsd_key < 0)
 		return -taskq_tsd_key;
-	system_taskq = taskq_create("system_taskq", 4, 16, 0, 0, 0);
+	system_taskq = taskq_create("system_taskq", 4, 16, 0, 0, TASKQ_DYNAMIC);
 	system_delay_taskq = taskq_create("system_delay_taskq", 1, 16, 0, 0, 0);
 	return system_taskq && system_delay_taskq ? 0 : ENOMEM;
 }

@@ -22,6 +22,10 @@ void spl_kmem_wait(size_t size, unsigned attempt);
 void *spl_kmem_raw_alloc(size_t size, bool zero);
 void spl_kmem_raw_free(void *p, size_t size);	/* before retry number attempt */
 int spl_kmem_init(void);
+/* For --zfs.memstats: the bytes kmem_alloc's callers hold now, and what
+ * one allocation of size takes (mapped ones round up to pages). */
+uint64_t spl_kmem_held(void);
+size_t spl_kmem_footprint(size_t size);
 #define kmem_alloc(size, flags)		spl_kmem_alloc(size, flags)
 #define kmem_zalloc(size, flags)	spl_kmem_alloc(size, (flags) | KM_ZERO)
 #define kmem_free(p, size)		spl_kmem_free(p, size)

@@ -39,4 +39,17 @@ uint64_t spl_kmem_cache_entry_size(kmem_cache_t *c);
 #define POINTER_INVALIDATE(pp)	((void)0)
 int spl_kmem_cache_kept(kmem_cache_t *c);
 
+/* For --zfs.memstats: what all caches hold, objects in use and kept, and
+ * the few that hold most. */
+#define SPL_KMEM_CACHE_TOP	6
+struct spl_kmem_cache_usage {
+	int ncaches;
+	uint64_t inuse_bytes, kept_bytes;
+	struct {
+		char name[32];
+		uint64_t bytes;
+	} top[SPL_KMEM_CACHE_TOP];
+};
+void spl_kmem_cache_usage(struct spl_kmem_cache_usage *u);
+
 #endif

@@ -47,12 +47,16 @@ typedef struct taskq {
 	struct list pending;		/* ready, in order */
 	struct list delayed;		/* by time */
 	struct list running;		/* ids being run, one node per busy worker */
-	int nthreads, alive, active;
+	int maxthreads;			/* workers at most; slots in threads */
+	int alive, active, spawning;	/* workers running, busy, being made */
+	int npending;			/* entries on pending */
+	uint_t flags;			/* TASKQ_* */
 	bool stopping;
 	taskqid_t tq_next_id;
 	taskqid_t tq_lowest_id;	/* <= every id queued or running; tq_next_id if none */
 	int tq_nalloc;			/* entries waiting (the ICP reads it) */
-	struct thread **threads;
+	struct thread **threads;	/* a worker's slot, NULL when free */
+	struct list all;		/* on the list of every queue */
 } taskq_t;
 
 extern taskq_t *system_taskq;
@@ -71,10 +75,14 @@ void taskq_init_ent(taskq_ent_t *ent);
 void taskq_wait(taskq_t *tq);
 void taskq_wait_id(taskq_t *tq, taskqid_t id);
 void taskq_wait_outstanding(taskq_t *tq, taskqid_t id);
+/* 0: taken off the queue, it will not run; EBUSY: it was running and has
+ * now finished; ENOENT: it has run already, or was never dispatched. */
 int taskq_cancel_id(taskq_t *tq, taskqid_t id);
 int taskq_member(taskq_t *tq, struct thread *t);
 taskq_t *taskq_of_curthread(void);
 int spl_taskq_init(void);	/* system_taskq and friends; errno or 0 */
+/* For --zfs.memstats: queues, their workers and the workers' stacks. */
+void spl_taskq_usage(int *nqueues, int *nthreads, uint64_t *stack_bytes);
 
 #define taskq_create_proc(n, t, p, mi, ma, proc, f)	taskq_create(n, t, p, mi, ma, f)
 #define taskq_create_sysdc(n, t, mi, ma, proc, dc, f)	taskq_create(n, t, 16, mi, ma, f)

@@ -18,8 +18,8 @@
 /* abd.h names Linux bios in a prototype (abd_bio_map_off, not built). */
 struct bio;
 
-/* SPL threads get stacks of at least 32 KiB (spl/spl_thread.c), more
- * than the 16 KiB Linux calls large. */
+/* SPL threads get stacks of at least 16 KiB (SPL_STACK_SIZE), what Linux
+ * calls large and gives its threads. */
 #define HAVE_LARGE_STACKS	1
 
 #endif
