@@ -527,6 +527,7 @@ static int openzfs_init(void)
 	uint64_t t0 = gethrtime();
 	spa_init(SPA_MODE_READ | SPA_MODE_WRITE);
 	dmu_objset_register_type(DMU_OST_ZFS, zpl_get_file_info);
+	zfs_posix_init();
 	printk_level(LOG_INFO, "zfs: spa_init %lu us\n", (gethrtime() - t0) / 1000);
 	return 0;
 }

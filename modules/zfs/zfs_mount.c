@@ -614,11 +614,16 @@ static const struct fs_type zfs_fs_type = {
 	.sync = zfs_sync_fs,
 };
 
+void
+zfs_posix_init(void)
+{
+	zfs_znode_init();	/* the znode caches (Linux: zfs_init) */
+	tsd_create(&zfs_fsyncer_key, NULL);
+	mutex_init(&zpools_lock, NULL, MUTEX_DEFAULT, NULL);
+}
+
 int
 zfs_mount_init(void)
 {
-	zfs_znode_init();	/* the POSIX layer's caches (Linux: zfs_init) */
-	tsd_create(&zfs_fsyncer_key, NULL);
-	mutex_init(&zpools_lock, NULL, MUTEX_DEFAULT, NULL);
 	return (vfs_register_fs(&zfs_fs_type));
 }
