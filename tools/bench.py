@@ -2,7 +2,7 @@
 """Osprey benchmarks (`make bench`): runs every benchmark and writes
 docs/benchmarks.md plus PNG plots in docs/bench/.
 
-    python3 tools/bench.py [--build build] [--quick] [--out docs] [--boots N]
+    python3 tools/bench.py [--build build] [--quick] [--out docs] [--boots N] [--only TITLE]
 
 Every figure is the median of repeated runs with the minimum and maximum.
 Downloads (the Debian packages of the image-size tree) are cached in
@@ -36,6 +36,7 @@ SECTIONS = [
     "virtio-blk throughput",
     "Null system call",
     "ZFS pool layer (libzfs.so)",
+    "ZFS /data",
 ]
 
 DEBS = ["libpython3.11-stdlib", "perl-modules-5.36"]
@@ -59,6 +60,58 @@ ZFS_LOAD_RE = re.compile(r"^module: libzfs\.so loaded at \S+ \(\d+ KiB\) in (\d+
 ZFS_INIT_RE = re.compile(r"^zfs: OpenZFS 2\.1\.11 loaded \(init (\d+) us", re.M)
 ZFS_SPA_RE = re.compile(r"^zfs: spa_init (\d+) us", re.M)
 ZFS_POOL_RE = re.compile(r"^zfs-selftest: pool create (\d+) us, import (\d+) us", re.M)
+
+# "ZFS /data": apps/zfsbench on the root dataset of a pool mounted from fstab,
+# against the same static binary in the Linux peer guest.
+PEER = os.path.join(os.path.dirname(ROOT), "shared", "peers", "linux-vm", "build.sh")
+ZD_DISK_MIB = 512                      # the data disk: one GPT partition named data
+ZD_MEM = "256M"                        # Osprey's -m, and the peer's ZFSVM_MEM
+ZD_FSTAB = "/dev/vblk1.1  /data  zfs  defaults  0 0"
+ZD_MAKEFS = ("/bin/busybox mkdir /tmp/d ; /bin/busybox mount -t zfs -o x-systemd.makefs /dev/vblk1.1 /tmp/d"
+             " ; /bin/busybox umount /tmp/d")
+ZD_MEM_STEPS = list(range(48, 257, 8))  # -m candidates for the /data minimum, MiB
+ZD_MAGIC = "0x2fc12fc1"                # statfs f_type of ZFS (ZFS_SUPER_MAGIC)
+ZB_RE = re.compile(r"^zfsbench: (\w+) (-?[\d.]+)$", re.M)
+ZB_TYPE_RE = re.compile(r"^zfsbench: dir \S+ fs_type (\S+)", re.M)
+ZD_MOUNT_RE = re.compile(r"^zfs: mounted \S+ \(from [^)]*\): pool (\d+) us, mount (\d+) us", re.M)
+ZD_FS_RE = re.compile(r"^\s+filesystems\s+\d+\.\d+ ms\s+\(\+(\d+\.\d+)\)", re.M)
+# (key, what, unit, digits, whether higher is better)
+ZD_FIGURES = [
+    ("seq_write_mb_s", "sequential write: 64 MiB in 1 MiB write()s, then fsync", "MB/s", 1, True),
+    ("seq_read_mb_s", "sequential read of it in 1 MiB read()s, right after the write (warm)", "MB/s", 1, True),
+    ("rand_read_iops", "random 4 KiB pread()s of it, 2000, fixed seed (warm)", "IOPS", 0, True),
+    ("cold_seq_read_mb_s", "sequential read after a fresh import (cold)", "MB/s", 1, True),
+    ("cold_rand_read_iops", "random 4 KiB pread()s after another fresh import, same seed (cold)", "IOPS", 0,
+     True),
+    ("create_files_s", "10,000 creates of empty files in one directory (open O_CREAT + O_EXCL, close)",
+     "files/s", 0, True),
+    ("fsync_p50_us", "4 KiB append + fsync, 1000 times: p50", "us", 0, False),
+    ("fsync_p99_us", "4 KiB append + fsync: p99", "us", 0, False),
+]
+
+
+def sparse_copy(src, dst):
+    """Copies a sparse file, keeping its holes (a 512 MiB disk holding a
+    few MiB of pool costs a few MiB)."""
+    with open(src, "rb") as f, open(dst, "wb") as g:
+        fd, size, off = f.fileno(), os.fstat(f.fileno()).st_size, 0
+        while off < size:
+            try:
+                data = os.lseek(fd, off, os.SEEK_DATA)
+            except OSError:
+                break           # ENXIO: only a hole is left
+            hole = os.lseek(fd, data, os.SEEK_HOLE)
+            while data < hole:
+                b = os.pread(fd, min(hole - data, 1 << 20), data)
+                os.pwrite(g.fileno(), b, data)
+                data += len(b)
+            off = hole
+        g.truncate(size)
+
+
+def zb_figures(text):
+    """zfsbench's KEY VALUE lines as a dict of floats."""
+    return {m.group(1): float(m.group(2)) for m in ZB_RE.finditer(text)}
 
 
 def log(msg):
@@ -802,6 +855,382 @@ class Bench:
         self.cmds.append("# bisection over -m %s" % ", ".join("%dM" % k for k in tried))
         return steps[hi], tried
 
+    # ---- ZFS /data ----
+    def zd_boot(self, cmdline, img, disk, memory=ZD_MEM, timeout=300, record=True):
+        """One boot with DISK as /dev/vblk1; (status or None on a timeout, output)."""
+        try:
+            status, out, _ = self.boot(cmdline, [img, disk], memory=memory, timeout=timeout, record=record)
+        except subprocess.TimeoutExpired:
+            return None, "(tools/run did not end 60 s after its own --timeout)"
+        if "run: timed out after" in out:
+            status = None
+        return status, out
+
+    def zd_fresh(self, name="zdata-disk.img"):
+        """A copy of the data disk holding a freshly made, exported pool."""
+        disk = os.path.join(self.work, name)
+        sparse_copy(self.zd_template, disk)
+        return disk
+
+    def zd_bench_ok(self, status, out):
+        """Why a zfsbench boot is not good, or None."""
+        t = ZB_TYPE_RE.search(out)
+        if "PANIC" in out:
+            return "panic: " + _tail(out)
+        if not t:
+            return "status %s, zfsbench did not start: %s" % (status, _tail(out))
+        if t.group(1) != ZD_MAGIC:
+            return "/data is not ZFS (statfs f_type %s): %s" % (t.group(1), _tail(out))
+        if "zfsbench: done" not in out:
+            return "status %s: %s" % (status, _tail(out))
+        return None
+
+    def zd_linux(self, runs, zfsbench):
+        """zfsbench in the Linux peer guest; ({figure: [values]}, description)
+        or (None, why it was skipped)."""
+        if self.quick:
+            return None, "not run with --quick: the peer VM takes minutes"
+        if not os.path.exists(PEER):
+            return None, "no %s" % PEER
+        if os.geteuid() != 0:
+            return None, "the peer's build.sh must run as root"
+        env = dict(os.environ, ZFSVM_CPUS="1", ZFSVM_MEM=str(int(ZD_MEM.rstrip("M"))))
+        log("linux peer: build.sh build (the first build takes ~5 min)")
+        self.cmds.append("ZFSVM_CPUS=1 ZFSVM_MEM=%s ../shared/peers/linux-vm/build.sh build" % env["ZFSVM_MEM"])
+        try:
+            p = subprocess.run([PEER, "build"], env=env, capture_output=True, text=True, timeout=1800)
+        except subprocess.TimeoutExpired:
+            return None, "`build.sh build` ran over 1800 s"
+        if p.returncode != 0:
+            return None, "`build.sh build` failed (%d): %s" % (p.returncode, _tail(p.stderr + p.stdout, 3))
+        indir = os.path.join(self.work, "zfsvm-in")
+        outdir = os.path.join(self.work, "zfsvm-out")
+        shutil.rmtree(indir, ignore_errors=True)
+        shutil.rmtree(outdir, ignore_errors=True)
+        os.makedirs(indir)
+        shutil.copy2(zfsbench, os.path.join(indir, "zfsbench"))
+        disk = os.path.join(self.work, "zfsvm-disk.img")
+        with open(disk, "wb") as f:
+            f.truncate(ZD_DISK_MIB << 20)
+        script = ("echo \"peer: kernel $(uname -r) zfs $(cat /sys/module/zfs/version) cpus $(nproc) "
+                  "memtotal_kib $(awk '/^MemTotal/ {print $2}' /proc/meminfo)\"; "
+                  "for i in $(seq 1 %d); do echo \"peer: run $i\"; "
+                  "zpool create -f -o ashift=12 -O compression=lz4 p /dev/vdb || exit 1; "
+                  "echo \"peer: arc_c_max $(awk '$1 == \"c_max\" {print $3}' /proc/spl/kstat/zfs/arcstats)\"; "
+                  "/io/in/zfsbench /p || exit 1; "
+                  "zpool export p && zpool import -d /dev p || exit 1; "
+                  "echo \"peer: coldseq $i\"; /io/in/zfsbench -p r /p || exit 1; "
+                  "zpool export p && zpool import -d /dev p || exit 1; "
+                  "echo \"peer: coldrand $i\"; /io/in/zfsbench -p R /p || exit 1; "
+                  "zpool destroy p || exit 1; done; echo 'peer: end'" % runs)
+        cmd = [PEER, "run", disk, indir, outdir, script]
+        self.cmds.append("ZFSVM_CPUS=1 ZFSVM_MEM=%s ../shared/peers/linux-vm/build.sh run %s %s %s %s"
+                         % (env["ZFSVM_MEM"], rel(disk), rel(indir), rel(outdir), quote(script)))
+        log("linux peer: build.sh run (%d zfsbench runs)" % runs)
+        t0 = time.monotonic()
+        try:
+            p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1500)
+        except subprocess.TimeoutExpired:
+            return None, "`build.sh run` ran over 1500 s"
+        took = time.monotonic() - t0
+        runlog = ""
+        if os.path.exists(os.path.join(outdir, "run.log")):
+            with open(os.path.join(outdir, "run.log")) as f:
+                runlog = f.read()
+        os.unlink(disk)
+        if p.returncode != 0 or "peer: end" not in runlog:
+            return None, "`build.sh run` failed (%d): %s" % (p.returncode,
+                                                            _tail(runlog or (p.stderr + p.stdout), 3))
+        res = {k[0]: [] for k in ZD_FIGURES}
+        for part in re.split(r"^peer: (?=run |coldseq |coldrand )", runlog, flags=re.M)[1:]:
+            if ZB_TYPE_RE.search(part) and ZB_TYPE_RE.search(part).group(1) != ZD_MAGIC:
+                return None, "the peer's /p is not ZFS: " + _tail(part)
+            prefix = "cold_" if part.startswith("cold") else ""
+            for k, v in zb_figures(part).items():
+                if prefix + k in res:
+                    res[prefix + k].append(v)
+        info = re.search(r"^peer: kernel (\S+) zfs (\S+) cpus (\d+) memtotal_kib (\d+)", runlog, re.M)
+        arc = re.search(r"^peer: arc_c_max (\d+)", runlog, re.M)
+        acc = re.search(r"accel=(\w+)", p.stderr)
+        vm = "accelerator %s (build.sh: thread=multi, -cpu qemu64, machine pc under TCG)" % (
+            acc.group(1) if acc else "?")
+        desc = ("Debian 12, Linux %s, OpenZFS %s (zfs-dkms), %s vCPU (ZFSVM_CPUS=1), %s MiB of RAM "
+                "(ZFSVM_MEM, QEMU -m; the guest's MemTotal %d MiB), "
+                "ARC c_max %s MiB, %s; a %d MiB raw disk file as /dev/vdb (virtio-blk-pci, "
+                "cache=writeback); one VM boot for all %d runs, %.0f s"
+                % (info.group(1) if info else "?", info.group(2) if info else "?",
+                   info.group(3) if info else "?", env["ZFSVM_MEM"],
+                   int(info.group(4)) // 1024 if info else 0,
+                   int(arc.group(1)) >> 20 if arc else "?", vm, ZD_DISK_MIB, runs, took))
+        return res, desc
+
+    def zd_minmem(self, img):
+        """Bisects ZD_MEM_STEPS for the smallest -m at which /data mounts
+        and zfsbench's create test passes; (MiB or None, {MiB: (ok, why)})."""
+        tried = {}
+
+        def ok(mib):
+            if mib not in tried:
+                status, out = self.zd_boot("/bin/zfsbench -p c /data", img, self.zd_fresh(),
+                                           memory="%dM" % mib, timeout=150, record=not tried)
+                why = self.zd_bench_ok(status, out)
+                if why is None:
+                    tried[mib] = (True, "passes")
+                elif status is None:
+                    tried[mib] = (False, "times out")
+                elif "zfs: needs " in out:
+                    tried[mib] = (False, "refused (libzfs.so's memory floor)")
+                elif "PANIC" in out:
+                    tried[mib] = (False, "panics")
+                else:
+                    tried[mib] = (False, "fails")
+                log("zfs /data at -m %dM: %s" % (mib, why or "passes"))
+            return tried[mib][0]
+
+        steps = ZD_MEM_STEPS
+        lo, hi = 0, len(steps) - 1
+        if not ok(steps[hi]):
+            return None, tried
+        if ok(steps[lo]):
+            return steps[lo], tried
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if ok(steps[mid]):
+                hi = mid
+            else:
+                lo = mid
+        self.cmds.append("# bisection over -m %s, a fresh pool each" % ", ".join("%dM" % k for k in tried))
+        return steps[hi], tried
+
+    def sec_zfs_data(self):
+        built = os.path.join(self.build, "modules", "libzfs.so")
+        zb_built = os.path.join(self.build, "apps", "zfsbench")
+        for f in (built, zb_built):
+            if not os.path.exists(f):
+                raise RuntimeError("no %s (run make)" % rel(f))
+        if not shutil.which("sgdisk"):
+            raise RuntimeError("sgdisk not installed (gdisk)")
+        lib = os.path.join(self.work, "libzfs-data.so")
+        zfsbench = os.path.join(self.work, "zfsbench")
+        shutil.copyfile(built, lib)
+        shutil.copy2(zb_built, zfsbench)
+        stripped = os.path.join(self.work, "libzfs-data.so.stripped")
+        self.must(["strip", "-o", stripped, lib])
+        nm = self.must(["nm", self.kernel], record=False).stdout
+        kernel_zfs = sum(1 for l in nm.splitlines() if "zfs" in l.lower())
+        self.cmds.append("nm build/kernel.elf | grep -ci zfs")
+        files = ["/bin/busybox: /bin/busybox", "/bin/zfsbench: " + zfsbench, "/usr/lib/fs/libzfs.so: " + lib]
+        img = self.mkimage("zdata", files + ["[fstab]", ZD_FSTAB])
+        img_nofstab = self.mkimage("zdata-nofstab", files)
+
+        # The pool, made once: a disk with one GPT partition named data, the
+        # pool created on first boot (x-systemd.makefs through busybox mount:
+        # fstab passes that option to ZFS only with a later kernel), then
+        # exported by the unmount. Every boot below gets a copy of it.
+        self.zd_template = os.path.join(self.work, "zdata-template.img")
+        with open(self.zd_template, "wb") as f:
+            f.truncate(ZD_DISK_MIB << 20)
+        self.must(["sgdisk", "-n", "1:2048:0", "-c", "1:data", self.zd_template])
+        status, out = self.zd_boot("--verbose " + ZD_MAKEFS, img_nofstab, self.zd_template, timeout=150)
+        if status != 0 or "zfs: created pool 'data'" not in out or "zfs: pool 'data' exported" not in out:
+            raise RuntimeError("making the pool failed: status %s, %s" % (status, _tail(out, 3)))
+
+        runs = 1 if self.quick else 3
+        osp = {k[0]: [] for k in ZD_FIGURES}
+        fails = []
+        for i in range(runs):
+            disk = self.zd_fresh()
+            status, out = self.zd_boot("/bin/zfsbench /data ; /bin/busybox umount /data", img, disk,
+                                       record=(i == 0))
+            why = self.zd_bench_ok(status, out)
+            if why:
+                fails.append("run %d: %s" % (i + 1, why))
+                continue
+            for k, v in zb_figures(out).items():
+                if k in osp:
+                    osp[k].append(v)
+            # the same pool in new boots (the ARC starts empty): one read each
+            for phase in ("r", "R"):
+                status, out = self.zd_boot("/bin/zfsbench -p %s /data ; /bin/busybox umount /data" % phase,
+                                           img, disk, record=(i == 0))
+                why = self.zd_bench_ok(status, out)
+                if why:
+                    fails.append("cold %s run %d: %s" % (phase, i + 1, why))
+                    continue
+                for k, v in zb_figures(out).items():
+                    if "cold_" + k in osp:
+                        osp["cold_" + k].append(v)
+        arc = re.search(r"ARC (\d+)\.\.(\d+) MiB", out)
+        self.cmds.append("# %d run(s), each on a fresh copy of the pool: the zfsbench boot, then the two cold "
+                         "boots" % runs)
+
+        linux, peer_desc = self.zd_linux(runs, zfsbench)
+
+        t = ("apps/zfsbench/zfsbench.c (one static glibc binary, `gcc -static`) on the root dataset of pool "
+             "`data`, mounted at /data by the fstab line `%s`. Osprey: microvm, 1 vCPU, `-m %s`, TCG, the "
+             "ROFS root with busybox, zfsbench and libzfs.so, and a %d MiB raw disk (virtio-blk-device, "
+             "cache=writeback) with one GPT partition named data holding a pool made on an earlier boot "
+             "(ashift 12, lz4, by `busybox mount -t zfs -o x-systemd.makefs`); ARC %s MiB. "
+             "Each run gets a fresh copy of that pool and three boots: `/bin/zfsbench /data ; /bin/busybox "
+             "umount /data`, then for the cold reads `/bin/zfsbench -p r /data` and `-p R` each in a new "
+             "boot (the ARC starts empty; each boot ends with the unmount, which exports the pool). Times are "
+             "the guest's CLOCK_MONOTONIC; MB/s are 10^6 bytes per second. The data is pseudo-random (lz4 "
+             "cannot shrink it) and every read is checked.\n\n"
+             % (ZD_FSTAB, ZD_MEM, ZD_DISK_MIB, "%s..%s" % arc.groups() if arc else "?"))
+        t += ("Warm and cold: the 64 MiB file is smaller than the ARC in both guests, so the reads right "
+              "after the write are served from the ARC (warm). Each cold figure comes after its own fresh "
+              "import (Osprey: a new boot; Linux: `zpool export` + `zpool import`), which empties the pool's "
+              "ARC. The 2000 random 4 KiB reads fall on ~500 of the file's 512 records of 128 KiB: in the "
+              "cold pass about a quarter of them read a whole record from the disk, the rest find it in "
+              "the ARC.\n\n")
+        if linux is None:
+            t += "Linux peer: **SKIP** (%s).\n\n" % peer_desc
+        else:
+            t += ("Linux peer (../shared/peers/linux-vm): %s. Per run: `zpool create -f -o ashift=12 -O "
+                  "compression=lz4 p /dev/vdb` (whole disk: ZFS partitions it), `/io/in/zfsbench /p`, export + "
+                  "import, `zfsbench -p r /p`, export + import, `zfsbench -p R /p`, `zpool destroy p`.\n\n"
+                  % peer_desc)
+        t += ("%d run%s each; median (min–max). The ratio is Osprey / Linux of the medians: above 1 is "
+              "Osprey faster for rates, slower for latencies.\n\n" % (runs, "" if runs == 1 else "s"))
+        t += "| figure | unit | Osprey | Linux | Osprey / Linux |\n|---|---|---:|---:|---:|\n"
+        ratios = []
+        for key, what, unit, digits, higher in ZD_FIGURES:
+            o = osp.get(key) or []
+            l = (linux or {}).get(key) or []
+            if linux is None:
+                lcell, rcell = "SKIP", "SKIP"
+            elif not l:
+                lcell, rcell = "n/a", "n/a"
+            else:
+                lcell = fmt(l, digits)
+                rcell = "%.2f" % (statistics.median(o) / statistics.median(l)) if o else "n/a"
+                if o:
+                    ratios.append((key, statistics.median(o) / statistics.median(l)))
+            t += "| %s | %s | %s | %s | %s |\n" % (what, unit, fmt(o, digits), lcell, rcell)
+        if fails:
+            t += "\n%d Osprey boot(s) failed and are left out: %s\n" % (len(fails), "; ".join(fails)[:800])
+        if ratios:
+            short = {"seq_write_mb_s": "seq write", "seq_read_mb_s": "seq read", "rand_read_iops": "rand read",
+                     "cold_seq_read_mb_s": "cold seq read", "cold_rand_read_iops": "cold rand read",
+                     "create_files_s": "creates", "fsync_p50_us": "fsync p50", "fsync_p99_us": "fsync p99"}
+            data = "".join('"%s" %.4f\n' % (short.get(k, k), v) for k, v in ratios)
+            script = ("set termoption noenhanced\n"
+                      "set title 'ZFS /data, Osprey / Linux of the medians (rates: above 1 = Osprey faster; "
+                      "fsync latencies: above 1 = Osprey slower)'\nset style fill solid 0.6\nset boxwidth 0.6\n"
+                      "unset key\nset grid y\nset logscale y\nset yrange [0.05:20]\n"
+                      "plot 'zfsdata.dat' using 0:2:xtic(1) with boxes lc rgb '#3070b0', "
+                      "'' using 0:2:(sprintf('%.2f', $2)) with labels offset 0,0.7, "
+                      "1 with lines lc rgb 'black'\n")
+            t += "\n" + self.plot("zfs-data", script, {"zfsdata.dat": data})
+
+        # Boot time with /data: kernel entry to the program's first system
+        # call, with and without the fstab line; where the time goes from a
+        # third kind of boot with --verbose (its prints cost a little).
+        nb = 1 if self.quick else 5
+        first = {"without": [], "with": []}
+        fsstep = {"without": [], "with": []}
+        parts = {k: [] for k in ("load", "init", "spa", "link", "pool", "mount", "first_v")}
+        bfails = []
+        for i in range(nb):
+            for kind, image in (("without", img_nofstab), ("with", img)):
+                status, out = self.zd_boot("--bootchart /bin/busybox true", image, self.zd_fresh(),
+                                           timeout=150, record=(i == 0))
+                m, f = FIRST_RE.search(out), ZD_FS_RE.search(out)
+                if status != 0 or not m or not f or "cannot mount" in out:
+                    bfails.append("%s fstab, boot %d: status %s, %s" % (kind, i + 1, status, _tail(out)))
+                    continue
+                first[kind].append(float(m.group(2)))
+                fsstep[kind].append(float(f.group(1)))
+            status, out = self.zd_boot("--bootchart --verbose /bin/busybox true", img, self.zd_fresh(),
+                                       timeout=150, record=(i == 0))
+            ml, zi, si, zm = (ZFS_LOAD_RE.search(out), ZFS_INIT_RE.search(out), ZFS_SPA_RE.search(out),
+                              ZD_MOUNT_RE.search(out))
+            m = FIRST_RE.search(out)
+            if status != 0 or not (ml and zi and si and zm and m):
+                bfails.append("--verbose boot %d: status %s, %s" % (i + 1, status, _tail(out)))
+                continue
+            parts["load"].append(int(ml.group(1)) / 1000)
+            parts["init"].append(int(zi.group(1)) / 1000)
+            parts["spa"].append(int(si.group(1)) / 1000)
+            parts["link"].append((int(ml.group(1)) - int(zi.group(1))) / 1000)
+            parts["pool"].append(int(zm.group(1)) / 1000)
+            parts["mount"].append(int(zm.group(2)) / 1000)
+            parts["first_v"].append(float(m.group(2)))
+
+        def dmed(d):
+            if not d["with"] or not d["without"]:
+                return None
+            return statistics.median(d["with"]) - statistics.median(d["without"])
+        extra = dmed(first)
+        t += ("\n### Boot time with /data\n\nGuest TSC (`--bootchart`), kernel entry to the program's first "
+              "system call of `/bin/busybox true`, the same ROFS root with (`%s`) and without the fstab line, "
+              "each boot with a fresh copy of the pool, microvm, `-m %s`; %d boot%s of each kind, median "
+              "(min–max) in ms; the extra time is the difference of the medians (a single slow boot, when the "
+              "host is busy, moves a median little).\n\n"
+              % (ZD_FSTAB, ZD_MEM, nb, "" if nb == 1 else "s"))
+        t += "| | without the zfs line | with it | extra |\n|---|---:|---:|---:|\n"
+        fse = dmed(fsstep)
+        t += "| kernel entry → first system call | %s | %s | %s |\n" % (
+            fmt(first["without"], 1), fmt(first["with"], 1), "n/a" if extra is None else "%.1f" % extra)
+        t += "| bootchart step `filesystems` (root, /dev, /tmp, fstab) | %s | %s | %s |\n" % (
+            fmt(fsstep["without"], 1), fmt(fsstep["with"], 1), "n/a" if fse is None else "%.1f" % fse)
+        t += ("\nWhere the time goes: %d more boot%s with the zfs line and `--verbose`, from the guest-TSC "
+              "figures that libzfs.so and the loader print (kernel entry → first system call in these: %s ms, "
+              "the console lines of --verbose cost the difference).\n\n"
+              % (nb, "" if nb == 1 else "s", fmt(parts["first_v"], 1)))
+        t += "| step (guest TSC) | ms |\n|---|---:|\n"
+        t += "| module load: read libzfs.so from ROFS, link, relocate (the loader's figure − init) | %s |\n" % (
+            fmt(parts["link"], 1))
+        t += "| OpenZFS init (module_init: SPL, every part's init, spa_init) | %s |\n" % fmt(parts["init"], 1)
+        t += "| of which spa_init | %s |\n" % fmt(parts["spa"], 1)
+        t += ("| pool: find the device's labels and import `data` (zfs_mount_fs until its pool is imported) "
+              "| %s |\n" % fmt(parts["pool"], 1))
+        t += "| mount: the root dataset's ZPL mount (zfsvfs, ZIL replay check, root znode) | %s |\n" % (
+            fmt(parts["mount"], 1))
+        sums = [a + b + c for a, b, c in zip(parts["load"], parts["pool"], parts["mount"])]
+        t += "| sum of the above | %s |\n" % fmt(sums, 1)
+        if bfails:
+            t += "\n%d boot(s) failed and are left out: %s\n" % (len(bfails), "; ".join(bfails)[:600])
+        if extra is not None:
+            med = extra
+            t += ("\nZFS at /data adds **%.0f ms** to Osprey's boot (difference of the medians), **%.1fx** the "
+                  "~155 ms it adds to OSv under TCG (docs/architecture.md: ROFS root with ZFS at /data from "
+                  "fstab 238 ms against 83 ms without, its \"Booted up in\" times).\n" % (med, med / 155.0))
+
+        # Memory, sizes, symbols.
+        t += "\n### Memory and size\n\n| | |\n|---|---:|\n"
+        floor_note = ""
+        if self.quick:
+            t += ("| smallest -m at which /data mounts and the create test passes | not measured with --quick "
+                  "(the full run bisects [%d, %d] MiB) |\n" % (ZD_MEM_STEPS[0], ZD_MEM_STEPS[-1]))
+            tried = {}
+        else:
+            minmem, tried = self.zd_minmem(img)
+            if minmem is None:
+                cell = "> %d (fails at %d)" % (ZD_MEM_STEPS[-1], ZD_MEM_STEPS[-1])
+            elif minmem == ZD_MEM_STEPS[0]:
+                cell = "≤ %d (passes at the lowest tried)" % minmem
+            else:
+                cell = "%d MiB" % minmem
+            t += ("| smallest -m (8 MiB steps over [%d, %d], bisected, one boot each, fresh pool) at which "
+                  "/data mounts and `zfsbench -p c /data` (10,000 creates) passes | %s |\n"
+                  % (ZD_MEM_STEPS[0], ZD_MEM_STEPS[-1], cell))
+            t += "| OSv, ROFS root with ZFS at /data (docs/architecture.md) | 46 MiB (48–50 to boot reliably) |\n"
+            below = [k for k, v in tried.items() if minmem and k < minmem and "refused" in v[1]]
+            if below and max(below) == minmem - 8:
+                floor = re.search(r"#define ZFS_MIN_RAM_MIB\s+(\d+)",
+                                  open(os.path.join(ROOT, "modules", "zfs", "zfs_module.c")).read())
+                floor_note = ("\nThe step below the minimum is refused by libzfs.so itself, which will not load "
+                              "with less than %s MiB of RAM (ZFS_MIN_RAM_MIB in modules/zfs/zfs_module.c): the "
+                              "minimum here is that floor rounded up to the step.\n"
+                              % (floor.group(1) if floor else "?"))
+        t += "| libzfs.so stripped (`strip -o`), bytes | %s |\n" % kib(os.path.getsize(stripped))
+        t += "| OSv's libsolaris.so stripped, for comparison | 819 KB |\n"
+        t += "| kernel.elf symbols whose nm line contains zfs (any case) | %d |\n" % kernel_zfs
+        if tried:
+            t += "\nTried: " + ", ".join("%d MiB %s" % (k, v[1]) for k, v in sorted(tried.items())) + ".\n"
+        return t + floor_note
+
     # ---- report ----
     def header(self, started, took):
         cpu = "?"
@@ -849,8 +1278,10 @@ class Bench:
             prep_error = str(e)
             traceback.print_exc()
         funcs = [self.sec_sizes, self.sec_boot, self.sec_minmem, self.sec_image_size, self.sec_lz4,
-                 self.sec_rofs_read, self.sec_virtio, self.sec_null, self.sec_zfs]
+                 self.sec_rofs_read, self.sec_virtio, self.sec_null, self.sec_zfs, self.sec_zfs_data]
         for title, fn in zip(SECTIONS, funcs):
+            if self.a.only and not any(o.lower() in title.lower() for o in self.a.only):
+                continue
             log("%s ..." % title)
             s0 = time.monotonic()
             self.cmds = []
@@ -879,6 +1310,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "docs"),
                     help="where benchmarks.md and bench/*.png go (default docs/)")
     ap.add_argument("--boots", type=int, default=20, help="boots for the boot-time figure (full run)")
+    ap.add_argument("--only", action="append", metavar="TITLE",
+                    help="run only the sections whose title contains TITLE (repeatable; for trying one out)")
     a = ap.parse_args()
     if not os.path.exists(os.path.join(a.build, "kernel.elf")):
         sys.exit("bench: no kernel in %s (run make first)" % a.build)

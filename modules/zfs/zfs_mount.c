@@ -514,6 +514,7 @@ create_dataset(const char *dsname, struct zmount_opts *o, char *why)
 static int
 zfs_mount_fs(struct mount *mp, const char *source, const char *data)
 {
+	hrtime_t t0 = gethrtime(), t1 = t0;
 	boolean_t ro = (mp->flags & MS_RDONLY) != 0;
 	struct zmount_opts o;
 	struct zmount *zm;
@@ -525,6 +526,7 @@ zfs_mount_fs(struct mount *mp, const char *source, const char *data)
 		goto out;
 	mutex_enter(&zpools_lock);
 	err = resolve(source, &o, ro, zm->dataset, &zm->pool, why);
+	t1 = gethrtime();
 	if (err == 0) {
 		err = zpl_mount(mp, &zm->sb, zm->dataset, ro, why, WHY_LEN);
 		if (err == ENOENT && o.makefs && !ro &&
@@ -548,7 +550,9 @@ out:
 		return (-err);
 	}
 	mp->priv = zm;
-	pr_info("zfs: mounted %s (from %s)\n", zm->dataset, source);
+	pr_info("zfs: mounted %s (from %s): pool %llu us, mount %llu us\n",
+	    zm->dataset, source, (u_longlong_t)(t1 - t0) / 1000,
+	    (u_longlong_t)(gethrtime() - t1) / 1000);
 	return (0);
 }
 

@@ -43,13 +43,25 @@ def test_quick_bench(ctx):
         with open(report) as f:
             text = f.read()
         sections = _sections(ctx.root)
-        ctx.check("knows_sections", len(sections) >= 8, "SECTIONS not found in tools/bench.py")
+        ctx.check("knows_sections", len(sections) >= 10 and "ZFS /data" in sections,
+                  "SECTIONS not found in tools/bench.py, or it lacks 'ZFS /data'")
         for title in sections:
             name = "section." + re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
             ctx.check(name, re.search(r"^## %s$" % re.escape(title), text, re.M),
                       "no '## %s' in the report" % title, text)
         ctx.check("header", all(k in text for k in ("| date |", "| host CPU |", "| accelerator |")),
                   "date, CPU or accelerator missing from the header", text)
+        # ZFS /data, when measured: Osprey's zfsbench figures, and the Linux
+        # column says SKIP with a reason (--quick never boots the peer): no
+        # figure stands in for one that was not measured.
+        m = re.search(r"^## ZFS /data\n\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+        if m and not m.group(1).startswith("Not measured"):
+            body = m.group(1)
+            ctx.check("zfs_data.figures", re.search(r"^\| sequential write.*\| MB/s \| \d", body, re.M),
+                      "no Osprey sequential-write figure in the ZFS /data section", body)
+            ctx.check("zfs_data.peer_skip", re.search(r"Linux peer: \*\*SKIP\*\* \(.+\)", body) and
+                      not re.search(r"^\| sequential write.*\| MB/s \| [^|]+ \| \d", body, re.M),
+                      "--quick: the Linux column must say SKIP and why", body)
         # Say which sections could not measure (not a failure).
         for m in re.finditer(r"^## (.*)\n\nNot measured: (.*)$", text, re.M):
             print("  (bench section '%s' not measured: %s)" % (m.group(1), m.group(2)[:200]))
