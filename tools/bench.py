@@ -156,6 +156,23 @@ def _tail(out, n=2):
     return " / ".join(lines[-n:]) if lines else "no output"
 
 
+def bisect_least(steps, ok):
+    """The smallest of the ascending steps for which ok() holds, assuming
+    it holds from some step on; None when even the largest fails."""
+    lo, hi = 0, len(steps) - 1          # invariant: steps[hi] passes, steps[lo] fails
+    if not ok(steps[hi]):
+        return None
+    if ok(steps[lo]):
+        return steps[lo]
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ok(steps[mid]):
+            hi = mid
+        else:
+            lo = mid
+    return steps[hi]
+
+
 def kib(n):
     return "%d (%.1f KiB)" % (n, n / 1024)
 
@@ -840,20 +857,9 @@ class Bench:
                 log("zfs self-test at -m %dM: %s" % (mib, why))
             return tried[mib][0]
 
-        steps = ZFS_MEM_STEPS
-        lo, hi = 0, len(steps) - 1          # invariant: steps[hi] passes, steps[lo] fails
-        if not ok(steps[hi]):
-            return None, tried
-        if ok(steps[lo]):
-            return steps[lo], tried
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if ok(steps[mid]):
-                hi = mid
-            else:
-                lo = mid
+        least = bisect_least(ZFS_MEM_STEPS, ok)
         self.cmds.append("# bisection over -m %s" % ", ".join("%dM" % k for k in tried))
-        return steps[hi], tried
+        return least, tried
 
     # ---- ZFS /data ----
     def zd_boot(self, cmdline, img, disk, memory=ZD_MEM, timeout=300, record=True):
@@ -987,20 +993,9 @@ class Bench:
                 log("zfs /data at -m %dM: %s" % (mib, why or "passes"))
             return tried[mib][0]
 
-        steps = ZD_MEM_STEPS
-        lo, hi = 0, len(steps) - 1
-        if not ok(steps[hi]):
-            return None, tried
-        if ok(steps[lo]):
-            return steps[lo], tried
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if ok(steps[mid]):
-                hi = mid
-            else:
-                lo = mid
+        least = bisect_least(ZD_MEM_STEPS, ok)
         self.cmds.append("# bisection over -m %s, a fresh pool each" % ", ".join("%dM" % k for k in tried))
-        return steps[hi], tried
+        return least, tried
 
     def sec_zfs_data(self):
         built = os.path.join(self.build, "modules", "libzfs.so")
