@@ -206,45 +206,31 @@ spa_lookup_exists(const char *name)
 	return (found);
 }
 
-/* The imported pool of that name, counted as one more mount; NULL if it
- * is not imported. Called with zpools_lock held. */
+/* Pool `name` (imported, by this module or a self-test) counted as one
+ * more mount. Called with zpools_lock held. */
 static struct zpool_use *
-pool_use(const char *name)
+pool_pin(const char *name)
 {
 	struct zpool_use *u;
 
 	for (u = zpools; u != NULL; u = u->next)
 		if (strcmp(u->name, name) == 0)
 			break;
-	if (u == NULL && spa_lookup_exists(name)) {
-		/* Imported by someone else (a self-test): pin it the same. */
+	if (u == NULL) {
 		u = kmem_zalloc(sizeof (*u), KM_SLEEP);
 		strlcpy(u->name, name, sizeof (u->name));
 		u->next = zpools;
 		zpools = u;
 	}
-	if (u != NULL)
-		u->mounts++;
+	u->mounts++;
 	return (u);
 }
 
-static struct zpool_use *
-pool_add(const char *name)
-{
-	struct zpool_use *u = kmem_zalloc(sizeof (*u), KM_SLEEP);
-
-	strlcpy(u->name, name, sizeof (u->name));
-	u->mounts = 1;
-	u->next = zpools;
-	zpools = u;
-	return (u);
-}
-
-/* One mount of the pool fewer; the last one exports it. */
+/* One mount of the pool fewer; the last one exports it. Called with
+ * zpools_lock held. */
 static void
-pool_unuse(struct zpool_use *u)
+pool_unpin(struct zpool_use *u)
 {
-	mutex_enter(&zpools_lock);
 	if (--u->mounts == 0) {
 		int err;
 		/*
@@ -268,7 +254,6 @@ pool_unuse(struct zpool_use *u)
 		}
 		kmem_free(u, sizeof (*u));
 	}
-	mutex_exit(&zpools_lock);
 }
 
 /* Whether the device carries anything at all: a ZFS label, a GPT or MBR,
@@ -477,8 +462,7 @@ resolve(const char *source, struct zmount_opts *o, boolean_t ro,
 		if ((err = pool_by_scan(pool, ro, why)) != 0)
 			return (err);
 	}
-	if ((*usep = pool_use(pool)) == NULL)
-		*usep = pool_add(pool);
+	*usep = pool_pin(pool);
 	return (0);
 }
 
@@ -533,10 +517,8 @@ zfs_mount_fs(struct mount *mp, const char *source, const char *data)
 		    create_dataset(zm->dataset, &o, why) == 0)
 			err = zpl_mount(mp, &zm->sb, zm->dataset, ro, why,
 			    WHY_LEN);
-		if (err != 0 && zm->pool != NULL) {
-			mutex_exit(&zpools_lock);
-			pool_unuse(zm->pool);
-			mutex_enter(&zpools_lock);
+		if (err != 0) {
+			pool_unpin(zm->pool);
 			zm->pool = NULL;
 		}
 	}
@@ -576,8 +558,9 @@ zfs_release_fs(struct mount *mp)
 	if (zm == NULL)
 		return;
 	zpl_unmount(&zm->sb);
-	if (zm->pool != NULL)
-		pool_unuse(zm->pool);
+	mutex_enter(&zpools_lock);
+	pool_unpin(zm->pool);
+	mutex_exit(&zpools_lock);
 	kmem_free(zm, sizeof (*zm));
 	mp->priv = NULL;
 }
