@@ -98,7 +98,6 @@ struct inode {
 	const struct file_operations *i_fop;
 	struct address_space *i_mapping;
 	struct address_space i_data;
-	struct vnode *i_vnode;		/* the Osprey vnode, while there is one */
 };
 
 struct kstat {
