@@ -51,7 +51,15 @@ struct trapframe {
 void arch_syscall_init(void);
 void arch_set_fs_base(uint64_t base);
 extern void (*user_fault_hook)(struct trapframe *tf, uint64_t cr2);
-extern void (*user_irq_hook)(struct trapframe *tf);
+/* Runs, with interrupts on, before the kernel returns to a program: after
+ * every system call, before a new thread's first instruction, and after an
+ * interrupt or fault while the thread's intr_pending is set (sched.h). It
+ * may rewrite tf (a signal handler's frame) and runs again as long as
+ * intr_pending stays set. */
+#define USER_RET_IRQ		0	/* an interrupt or a fault */
+#define USER_RET_SYSCALL	1
+#define USER_RET_START		2	/* a new thread */
+extern void (*user_return_hook)(struct trapframe *tf, int how);
 const char *exception_name(uint64_t vector);
 _Noreturn void trap_return(struct trapframe *tf);
 #define USER_CS 0x08
@@ -106,6 +114,10 @@ int arch_get_entropy(uint64_t *buf, int n);
 void fpu_init_state(void *area);
 void fpu_save(void *area);
 void fpu_restore(const void *area);
+void fpu_reset(void);		/* the state a new thread starts with */
+/* A program's fxsave image made safe for fpu_restore (reserved MXCSR bits
+ * cleared): an image it wrote itself must not fault in the kernel. */
+void fpu_sanitize(void *area);
 
 /* Stack walking for backtraces: frame pointers are kept (-fno-omit-frame-pointer). */
 static inline uintptr_t read_frame_pointer(void)

@@ -86,7 +86,10 @@ long console_read(void *buf, size_t len, bool nonblock)
 			spin_unlock_irqrestore(&rx.wq.lock, flags);
 			return -EAGAIN;
 		}
-		waitq_wait_locked(&rx.wq, &flags, 0);
+		if (waitq_wait_intr_locked(&rx.wq, &flags, 0) == -EINTR) {
+			spin_unlock_irqrestore(&rx.wq.lock, flags);
+			return -EINTR;	/* a signal to the reading thread */
+		}
 	}
 	while (n < len && rx.head != rx.tail) {
 		char c = rx.buf[rx.tail++ % RX_SIZE];

@@ -9,6 +9,7 @@
 #include "arch.h"
 #include "fs/vfs.h"
 #include "sched/sync.h"
+#include "linux/signal.h"
 
 #define USER_TOP	0x0000800000000000UL	/* end of the lower half */
 #define STACK_TOP	0x00007ffffffff000UL
@@ -57,9 +58,11 @@ struct process {
 	uint32_t umask;
 	int nthreads;			/* program threads alive */
 	struct mutex exit_lock;
-	struct cond exited;
-	bool exiting;
+	struct cond exited;		/* a thread left; exiting became true */
+	bool dying;			/* exit_group: the threads are being stopped */
+	bool exiting;			/* every thread is gone */
 	int exit_status;
+	struct sigproc sig;
 	const char *name;		/* argv[0], for messages */
 	struct file *exe;		/* the program's file, for its image pages */
 };
@@ -69,14 +72,9 @@ struct linux_thread {
 	struct process *proc;
 	int tid;
 	int *clear_child_tid;		/* set_tid_address / CLONE_CHILD_CLEARTID */
-	uint64_t sigmask;
 	void *robust_list;
 	struct trapframe *frame;	/* the system call being served */
-	struct {			/* sigaltstack: recorded, as stack_t */
-		uint64_t sp;
-		int32_t flags;
-		uint64_t size;
-	} altstack;
+	struct sigthread sig;
 };
 
 extern struct process *proc;	/* set once when the program starts */
@@ -107,6 +105,7 @@ void shared_sync(struct process *p, uintptr_t start, uintptr_t end, bool drop);
 struct thread *linux_thread_start(const struct trapframe *tf, struct linux_thread *lt,
     uint64_t fs_base);
 _Noreturn void linux_exit_group(int status);
+_Noreturn void linux_thread_leave(void);	/* of a process that is ending */
 int linux_tid(void);
 
 /* System call table: each file registers its calls with SYSCALL(). */

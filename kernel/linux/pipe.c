@@ -3,8 +3,9 @@
  * A mutex guards the state and may be held while copying to or from the
  * program (its pages fault in on demand); readers and writers sleep on two
  * condition variables, whose wait queues are also what poll registers, so
- * every change of state broadcasts. Nothing delivers SIGPIPE: a write with
- * no reader left just fails with -EPIPE. */
+ * every change of state broadcasts. Waits are interruptible: a signal ends
+ * them with EINTR (the call is restarted under SA_RESTART). A write with no
+ * reader left fails with EPIPE and sends the writer SIGPIPE, as Linux. */
 #include "linux/sys_fs.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
@@ -86,7 +87,8 @@ static long pipe_read(struct file *f, void *buf, size_t len, int64_t *pos)
 			ret = -EAGAIN;
 			break;
 		}
-		cond_wait(&p->readable, &p->lock);
+		if ((ret = cond_wait_intr(&p->readable, &p->lock, 0)) == -EINTR)
+			break;
 	}
 	mutex_unlock(&p->lock);
 	return ret;
@@ -109,13 +111,14 @@ static long pipe_write(struct file *f, const void *buf, size_t len, int64_t *pos
 		size_t need = len <= PIPE_BUF ? len : 1;
 		if (!p->readers) {
 			err = -EPIPE;
+			signal_send_thread(thread_current()->os_priv, SIGPIPE, SI_USER);
 		} else if (p->size - p->count >= need) {
 			done += ring_put(p, (const char *)buf + done, len - done);
 			cond_broadcast(&p->readable);
 		} else if (nonblock(f)) {
 			err = -EAGAIN;
-		} else {
-			cond_wait(&p->writable, &p->lock);
+		} else if (cond_wait_intr(&p->writable, &p->lock, 0) == -EINTR) {
+			err = -EINTR;
 		}
 	}
 	mutex_unlock(&p->lock);

@@ -13,7 +13,8 @@
  * two pollers cannot deadlock), the thread checks that no waiter has been
  * woken yet, marks itself blocked under sched_lock, and only then drops the
  * queue locks. A waker takes a queue lock before thread_wake(), so its wake
- * either is seen as `woken` before blocking or finds the thread blocked. */
+ * either is seen as `woken` before blocking or finds the thread blocked.
+ * The sleep is interruptible: a signal ends the call with EINTR. */
 #include "linux/sys_fs.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
@@ -100,9 +101,12 @@ static void pw_init(struct poll_wait *pw)
 }
 
 /* Blocks until a registered queue wakes the thread or the deadline (0:
- * none) passes; returns at once if a wake came already. */
-static void pw_block(struct poll_wait *pw, uint64_t deadline)
+ * none) passes; returns at once if a wake came already. -EINTR when a
+ * signal interrupted it. */
+static int pw_block(struct poll_wait *pw, uint64_t deadline)
 {
+	int err = 0;
+
 	unsigned long flags = irq_save();
 	bool woken = false;
 
@@ -113,18 +117,19 @@ static void pw_block(struct poll_wait *pw, uint64_t deadline)
 	bool sleep = !woken && (!deadline || deadline > clock_ns());
 	unsigned long sflags = 0;
 	if (sleep) {
-		sflags = sched_block_prepare();
+		sflags = sched_block_prepare_intr();
 		if (deadline)
 			thread_arm_wait_timer(pw->self, deadline);
 	}
 	for (int i = pw->n - 1; i >= 0; i--)
 		spin_unlock_raw(&pw->ents[i]->w.wq->lock);
 	if (sleep) {
-		sched_block(sflags);
+		err = sched_block(sflags);
 		if (deadline)
 			timer_cancel(&pw->self->timer);
 	}
 	irq_restore(flags);
+	return err;
 }
 
 /* Takes every waiter off its queue (a woken one was taken off already:
@@ -202,8 +207,14 @@ long poll_files(struct pollfd *fds, unsigned nfds, int64_t timeout_ns)
 		}
 		if ((n = scan(fds, files, nfds, NULL)))
 			break;
-		pw_block(&pw, deadline);
+		int intr = pw_block(&pw, deadline);
 		pw_unregister(&pw);
+		if (intr) {
+			n = scan(fds, files, nfds, NULL);
+			if (!n)
+				n = intr;
+			break;
+		}
 	}
 	pw_done(&pw);
 	for (unsigned i = 0; i < nfds; i++)
@@ -281,16 +292,20 @@ static long sys_poll(struct pollfd *ufds, unsigned nfds, int timeout_ms)
 }
 SYSCALL(7, poll, sys_poll);
 
-/* The signal mask is ignored: no signal interrupts a wait here. */
+/* The mask is the thread's for the duration of the call (signal.h). */
 static long sys_ppoll(struct pollfd *ufds, unsigned nfds, struct linux_timespec *ts,
-		      const void *sigmask, size_t sigsetsize)
+		      const uint64_t *sigmask, size_t sigsetsize)
 {
 	int64_t timeout = timeout_from(ts, false);
 	if (ts && timeout < 0)
 		return timeout;
+	int err = signal_temp_mask(sigmask, sigsetsize);
+	if (err)
+		return err;
 	uint64_t start = clock_ns();
 	long n = do_poll(ufds, nfds, timeout);
 	timeout_left(ts, false, timeout, start);
+	signal_temp_mask_done(n);
 	return n;
 }
 SYSCALL(271, ppoll, sys_ppoll);
@@ -383,11 +398,24 @@ static long sys_select(int nfds, unsigned long *rd, unsigned long *wr, unsigned 
 }
 SYSCALL(23, select, sys_select);
 
-/* The sixth argument points at { sigset pointer, size }: ignored, as no
- * signal interrupts a wait here. */
+/* The sixth argument points at { sigset pointer, size }: the mask for the
+ * duration of the call, as ppoll's. */
 static long sys_pselect6(int nfds, unsigned long *rd, unsigned long *wr, unsigned long *ex,
-			 struct linux_timespec *ts, const void *sig)
+			 struct linux_timespec *ts, const uint64_t *sig)
 {
-	return select_common(nfds, rd, wr, ex, ts, false);
+	const uint64_t *mask = NULL;
+	size_t size = 0;
+	if (sig) {
+		if (!user_ok(sig, 2 * sizeof(uint64_t), false))
+			return -EFAULT;
+		mask = (const uint64_t *)sig[0];
+		size = sig[1];
+	}
+	int err = signal_temp_mask(mask, size);
+	if (err)
+		return err;
+	long n = select_common(nfds, rd, wr, ex, ts, false);
+	signal_temp_mask_done(n);
+	return n;
 }
 SYSCALL(270, pselect6, sys_pselect6);

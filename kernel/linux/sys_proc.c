@@ -1,5 +1,6 @@
 /* Process, thread, time and identity system calls. One process; its
- * threads are kernel threads that enter the program with iretq. */
+ * threads are kernel threads that enter the program with iretq. Signals
+ * are in signal.c. */
 #include "linux/linux.h"
 #include "dev/console.h"
 #include "dev/random.h"
@@ -32,18 +33,72 @@ int linux_tid(void)
 	return lt ? lt->tid : 0;
 }
 
-/* ---- exit ---- */
+/* ---- exit ----
+ * A program ends when its last thread leaves. exit_group (or a fatal
+ * signal) makes every other thread leave first: each is interrupted, so it
+ * wakes from any interruptible wait, and leaves on its way back to the
+ * program (signal_user_return); the caller waits until they are gone, so
+ * none can run again once the boot thread reuses the address space. */
+
+/* Threads stuck in an uninterruptible wait (on a lock whose holder died
+ * of a fault in the kernel) are given this long, then abandoned. */
+#define EXIT_WAIT_NS (30 * 1000000000ULL)
+
+static _Noreturn void thread_leave(struct linux_thread *lt, int status)
+{
+	struct process *p = lt->proc;
+
+	signal_thread_detach(lt);
+	mutex_lock(&p->exit_lock);
+	bool last = __atomic_sub_fetch(&p->nthreads, 1, __ATOMIC_SEQ_CST) == 0;
+	if (last && !p->dying)
+		p->exit_status = status & 0xff;
+	if (last)
+		__atomic_store_n(&p->dying, true, __ATOMIC_RELEASE);
+	cond_broadcast(&p->exited);
+	mutex_unlock(&p->exit_lock);
+	if (last) {
+		signal_process_end(lt);
+		mutex_lock(&p->exit_lock);
+		p->exiting = true;	/* the boot thread ends the program */
+		cond_broadcast(&p->exited);
+		mutex_unlock(&p->exit_lock);
+	}
+	thread_current()->os_priv = NULL;
+	kfree(lt);
+	thread_exit(status);
+}
+
+void linux_thread_leave(void)
+{
+	thread_leave(lthread(), 0);
+}
+
 void linux_exit_group(int status)
 {
-	mutex_lock(&proc->exit_lock);
-	if (!proc->exiting) {
-		proc->exiting = true;
-		proc->exit_status = status & 0xff;
+	struct linux_thread *self = lthread();
+	struct process *p = self->proc;
+
+	mutex_lock(&p->exit_lock);
+	if (p->dying) {			/* another thread ends the program */
+		mutex_unlock(&p->exit_lock);
+		thread_leave(self, status);
 	}
-	cond_broadcast(&proc->exited);
-	mutex_unlock(&proc->exit_lock);
-	/* The boot thread ends the VM; this thread has nothing left to do. */
-	thread_exit(status);
+	p->exit_status = status & 0xff;
+	__atomic_store_n(&p->dying, true, __ATOMIC_RELEASE);
+	mutex_unlock(&p->exit_lock);
+	signal_interrupt_others(self);
+	uint64_t give_up = clock_ns() + EXIT_WAIT_NS;
+	mutex_lock(&p->exit_lock);
+	while (p->nthreads > 1 && cond_timedwait(&p->exited, &p->exit_lock, give_up) != -ETIMEDOUT)
+		;
+	if (p->nthreads > 1) {
+		printk("osprey: %s: %d threads did not stop (blocked in the kernel); "
+		    "abandoning them\n", p->name, p->nthreads - 1);
+		__atomic_store_n(&p->nthreads, 1, __ATOMIC_SEQ_CST);
+	}
+	mutex_unlock(&p->exit_lock);
+	thread_leave(self, status);
 }
 
 static int futex_wake(uint32_t *addr, int n, uint32_t bitset);
@@ -56,9 +111,7 @@ static long sys_exit(int status)
 		*lt->clear_child_tid = 0;
 		futex_wake((uint32_t *)lt->clear_child_tid, 1, ~0u);
 	}
-	if (__atomic_sub_fetch(&proc->nthreads, 1, __ATOMIC_SEQ_CST) == 0)
-		linux_exit_group(status);
-	thread_exit(status);
+	thread_leave(lt, status);
 }
 SYSCALL(60, exit, sys_exit);
 
@@ -90,7 +143,6 @@ static long do_clone(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint
 		return -ENOMEM;
 	lt->tid = __atomic_add_fetch(&next_tid, 1, __ATOMIC_SEQ_CST);
 	lt->proc = proc;
-	lt->sigmask = self->sigmask;
 	if (flags & CLONE_CHILD_CLEARTID)
 		lt->clear_child_tid = ctid;
 	if (flags & CLONE_CHILD_SETTID)
@@ -102,7 +154,9 @@ static long do_clone(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint
 	if (stack)
 		tf.rsp = stack;
 	uint64_t fs = flags & CLONE_SETTLS ? tls : thread_current()->fs_base;
+	signal_thread_init(lt, self);	/* a target of signals, even before it runs */
 	if (!linux_thread_start(&tf, lt, fs)) {
+		signal_thread_detach(lt);
 		kfree(lt);
 		return -EAGAIN;
 	}
@@ -258,7 +312,7 @@ static int futex_wait(uint32_t *addr, uint32_t val, uint64_t deadline, uint32_t 
 		return -EAGAIN;
 	}
 	list_add_tail(&b->waiters, &w.node);
-	unsigned long f = sched_block_prepare();
+	unsigned long f = sched_block_prepare_intr();
 	if (deadline)
 		thread_arm_wait_timer(self, deadline);
 	spin_unlock_raw(&b->lock);
@@ -622,12 +676,17 @@ static long sys_time(int64_t *t)
 }
 SYSCALL(201, time, sys_time);
 
+/* A signal ends the sleep with EINTR and the time left in *rem. */
 static long sleep_until(uint64_t deadline, struct timespec_k *rem)
 {
-	thread_sleep_until(deadline);
-	if (rem && user_ok(rem, sizeof(*rem), true))
-		rem->sec = rem->nsec = 0;
-	return 0;
+	int err = thread_sleep_until_intr(deadline);
+	uint64_t now = clock_ns(), left = err && deadline > now ? deadline - now : 0;
+
+	if (rem && user_ok(rem, sizeof(*rem), true)) {
+		rem->sec = left / 1000000000;
+		rem->nsec = left % 1000000000;
+	}
+	return err;
 }
 
 static long sys_nanosleep(const struct timespec_k *req, struct timespec_k *rem)
@@ -701,127 +760,3 @@ static long sys_getrandom(void *buf, size_t len, unsigned flags)
 	return (long)len;
 }
 SYSCALL(318, getrandom, sys_getrandom);
-
-/* ---- signals: recorded, never delivered asynchronously ---- */
-struct sigaction_k {
-	uint64_t handler, flags, restorer, mask;
-};
-
-static struct sigaction_k sigactions[65];	/* under sig_lock */
-static spinlock_t sig_lock = SPINLOCK_INIT("signals");
-
-static long sys_rt_sigaction(int sig, const struct sigaction_k *act, struct sigaction_k *old,
-    size_t setsize)
-{
-	if (sig < 1 || sig > 64 || sig == 9 || sig == 19)
-		return -EINVAL;
-	if ((act && !user_ok(act, sizeof(*act), false)) || (old && !user_ok(old, sizeof(*old), true)))
-		return -EFAULT;
-	unsigned long flags = spin_lock_irqsave(&sig_lock);
-	if (old)
-		*old = sigactions[sig];
-	if (act)
-		sigactions[sig] = *act;
-	spin_unlock_irqrestore(&sig_lock, flags);
-	return 0;
-}
-SYSCALL(13, rt_sigaction, sys_rt_sigaction);
-
-#define SIG_BLOCK 0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
-
-static long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *old, size_t setsize)
-{
-	struct linux_thread *lt = lthread();
-
-	if ((set && !user_ok(set, 8, false)) || (old && !user_ok(old, 8, true)))
-		return -EFAULT;
-	if (old)
-		*old = lt->sigmask;
-	if (set) {
-		if (how == SIG_BLOCK)
-			lt->sigmask |= *set;
-		else if (how == SIG_UNBLOCK)
-			lt->sigmask &= ~*set;
-		else if (how == SIG_SETMASK)
-			lt->sigmask = *set;
-		else
-			return -EINVAL;
-	}
-	return 0;
-}
-SYSCALL(14, rt_sigprocmask, sys_rt_sigprocmask);
-
-/* Linux's stack_t: ss_sp, ss_flags (int, padded), ss_size. */
-struct stack_k {
-	uint64_t sp;
-	int32_t flags, pad;
-	uint64_t size;
-};
-
-#define SS_DISABLE 2
-#define MINSIGSTKSZ 2048
-
-/* Recorded per thread and reported back; signals are not delivered on it
- * (there is no asynchronous delivery yet). */
-static long sys_sigaltstack(const struct stack_k *ss, struct stack_k *old)
-{
-	struct linux_thread *lt = lthread();
-
-	if ((ss && !user_ok(ss, sizeof(*ss), false)) || (old && !user_ok(old, sizeof(*old), true)))
-		return -EFAULT;
-	struct stack_k prev = { .sp = lt->altstack.sp, .size = lt->altstack.size,
-	    .flags = lt->altstack.size ? lt->altstack.flags : SS_DISABLE };
-	if (ss) {
-		if (ss->flags & ~SS_DISABLE)
-			return -EINVAL;
-		if (!(ss->flags & SS_DISABLE) && ss->size < MINSIGSTKSZ)
-			return -ENOMEM;
-		lt->altstack.sp = ss->flags & SS_DISABLE ? 0 : ss->sp;
-		lt->altstack.size = ss->flags & SS_DISABLE ? 0 : ss->size;
-		lt->altstack.flags = 0;
-	}
-	if (old)
-		*old = prev;
-	return 0;
-}
-SYSCALL(131, sigaltstack, sys_sigaltstack);
-
-/* A signal sent to ourselves with its default action ends the program the
- * way Linux would (status 128 + signal); one with a handler is dropped,
- * since there is no asynchronous delivery yet. */
-static long raise_signal(int sig)
-{
-	if (sig == 0)
-		return 0;
-	if (sig < 1 || sig > 64)
-		return -EINVAL;
-	uint64_t h = sigactions[sig].handler;
-	bool ignored_by_default = sig == 17 || sig == 18 || sig == 23 || sig == 28;
-	if (h == 1 || (h == 0 && ignored_by_default))
-		return 0;
-	if (h == 0) {
-		printk("osprey: %s: killed by signal %d\n", proc->name, sig);
-		linux_exit_group(128 + sig);
-	}
-	return 0;
-}
-
-static long sys_kill(int pid, int sig)
-{
-	return pid == 1 || pid == 0 || pid == -1 ? raise_signal(sig) : -ESRCH;
-}
-SYSCALL(62, kill, sys_kill);
-
-static long sys_tgkill(int tgid, int tid, int sig)
-{
-	return raise_signal(sig);
-}
-SYSCALL(234, tgkill, sys_tgkill);
-
-static long sys_tkill(int tid, int sig)
-{
-	return raise_signal(sig);
-}
-SYSCALL(200, tkill, sys_tkill);

@@ -402,8 +402,8 @@ uintptr_t vm_find_free(struct process *p, size_t len)
 }
 
 /* Faults of the program, or of the kernel on the program's addresses:
- * a page to map on demand, or the end of the program with the status a
- * Linux shell would show (128 + signal). */
+ * a page to map on demand, or a signal (signal_fault: the program's
+ * handler, or its end with the status a Linux shell would show). */
 /* A thread of a program that has ended (a program may leave threads
  * behind when it exits) must not touch the address space, which may hold
  * the next program by now: it just ends. */
@@ -417,11 +417,6 @@ static void stop_if_orphan(void)
 	}
 }
 
-static void orphan_irq(struct trapframe *tf)
-{
-	stop_if_orphan();
-}
-
 static void program_fault(struct trapframe *tf, uint64_t cr2)
 {
 	int err = -EFAULT;
@@ -432,30 +427,19 @@ static void program_fault(struct trapframe *tf, uint64_t cr2)
 		err = vm_fault(cr2, tf->error & 2);
 	if (!err)
 		return;
-	int sig = tf->vector == 6 ? 4 : tf->vector == 0 ? 8 : 11;	/* ILL, FPE, SEGV */
 	if (err == -ENOMEM) {
 		printk("osprey: %s: out of memory (fault at %#lx)\n", proc->name, cr2);
-		sig = 9;
-	} else if (err == -EIO) {
-		printk("osprey: %s: cannot read the page at %#lx from its file (I/O error)\n",
-		    proc->name, cr2);
-		sig = 7;	/* SIGBUS, as Linux for an unreadable mapped page */
-	} else if (tf->vector == 14) {
-		printk("osprey: %s: segmentation fault: %s %#lx at rip %#lx\n", proc->name,
-		    tf->error & 16 ? "executing" : tf->error & 2 ? "writing" : "reading",
-		    cr2, tf->rip);
-	} else {
-		printk("osprey: %s: %s at rip %#lx\n", proc->name, exception_name(tf->vector), tf->rip);
+		linux_exit_group(128 + 9);
 	}
-	if (tf->rip >= USER_TOP && err != -ENOMEM && err != -EIO)
+	if (tf->rip >= USER_TOP && err != -EIO)
 		panic_trap(tf, "kernel fault on the program's address %#lx", cr2);
-	linux_exit_group(128 + sig);
+	signal_fault(tf, cr2, err);	/* the program's handler, or its end */
 }
 
 void vm_init_faults(void)
 {
 	user_fault_hook = program_fault;
-	user_irq_hook = orphan_irq;
+	user_return_hook = signal_user_return;
 }
 
 /* Writes the present pages of MAP_SHARED file mappings in [start, end)

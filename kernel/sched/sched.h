@@ -46,6 +46,9 @@ struct thread {
 	uint64_t cpu_ns, switched_in;
 	void *tsd[TSD_MAX];
 	void *os_priv;			/* for the Linux layer */
+	bool intr_pending;		/* thread_interrupt(): work before it returns to a program */
+	bool intr_sleep;		/* in an interruptible sleep */
+	bool intr_woke;			/* the last such sleep ended because of intr_pending */
 	uint64_t fs_base;		/* a program thread's TLS pointer */
 	uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
 };
@@ -76,6 +79,18 @@ void clock_set_realtime_ns(uint64_t ns);
 int thread_sleep_until(uint64_t deadline);
 int thread_sleep_ns(uint64_t ns);
 
+/* Interruption, for the Linux layer's signals: thread_interrupt() sets
+ * t->intr_pending and wakes t from an interruptible sleep; sleeps begun
+ * while it is set return -EINTR at once. It stays set until its owner
+ * clears it with thread_uninterrupt() (the arch code runs the Linux layer's
+ * return hook while it is set). thread_interrupted() says whether the
+ * calling thread's last interruptible sleep ended that way, and forgets. */
+void thread_interrupt(struct thread *t);
+void thread_uninterrupt(struct thread *t);
+bool thread_interrupted(void);
+/* 0 at the deadline (0: none), -EINTR when interrupted first. */
+int thread_sleep_until_intr(uint64_t deadline);
+
 /* One-shot timers; fn runs with interrupts off and must not block. */
 void timer_arm(struct timer *t, uint64_t deadline, void (*fn)(void *), void *arg);
 bool timer_cancel(struct timer *t);	/* true if it was still pending */
@@ -91,9 +106,12 @@ void sched_timer_update(bool others_runnable, uint64_t slice_end);
 void thread_arm_wait_timer(struct thread *t, uint64_t deadline);
 
 /* Blocking for sync.c: with sched_lock taken by sched_block_prepare(), the
- * caller releases its own lock and calls sched_block(). */
+ * caller releases its own lock and calls sched_block(). The _intr form
+ * makes the sleep interruptible: it does not begin, or ends, when the
+ * thread is interrupted, and sched_block() then returns -EINTR (else 0). */
 unsigned long sched_block_prepare(void);
-void sched_block(unsigned long flags);
+unsigned long sched_block_prepare_intr(void);
+int sched_block(unsigned long flags);
 void thread_wake(struct thread *t);
 void sched_preempt_check(void);
 

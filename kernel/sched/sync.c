@@ -2,7 +2,9 @@
  * queue's lock and blocks with sched_lock taken before that lock is
  * dropped, so a wake-up can never fall between the two. A timed wait arms
  * the thread's timer, which simply wakes the thread: the waiter itself
- * sees that it was not woken, unqueues and returns -ETIMEDOUT. */
+ * sees that it was not woken, unqueues and returns -ETIMEDOUT. The
+ * interruptible forms end the same way when the thread is interrupted
+ * (thread_interrupt), returning -EINTR. */
 #include "sched/sync.h"
 #include <errno.h>
 
@@ -12,7 +14,7 @@ void waitq_init(struct waitq *wq)
 	list_init(&wq->waiters);
 }
 
-int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
+static int wait_locked(struct waitq *wq, uint64_t deadline, bool intr)
 {
 	struct thread *self = thread_current();
 	struct waiter w = { .thread = self, .wq = wq };
@@ -21,21 +23,30 @@ int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
 		return -ETIMEDOUT;
 	list_add_tail(&wq->waiters, &w.node);
 	self->waiting = &w;
-	unsigned long f = sched_block_prepare();
+	unsigned long f = intr ? sched_block_prepare_intr() : sched_block_prepare();
 	if (deadline)
 		thread_arm_wait_timer(self, deadline);
 	spin_unlock_raw(&wq->lock);
-	sched_block(f);
+	int err = sched_block(f);
 	if (deadline)
 		timer_cancel(&self->timer);
 	spin_lock_raw(&wq->lock);
 	self->waiting = NULL;
 	if (!w.woken) {
 		list_del(&w.node);
-		return -ETIMEDOUT;
+		return err ? err : -ETIMEDOUT;
 	}
-	(void)flags;
 	return 0;
+}
+
+int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
+{
+	return wait_locked(wq, deadline, false);
+}
+
+int waitq_wait_intr_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline)
+{
+	return wait_locked(wq, deadline, true);
 }
 
 int waitq_wake_one_locked(struct waitq *wq)
@@ -115,14 +126,24 @@ void cond_init(struct cond *c)
 	waitq_init(&c->wq);
 }
 
-int cond_timedwait(struct cond *c, struct mutex *m, uint64_t deadline)
+static int cond_wait_common(struct cond *c, struct mutex *m, uint64_t deadline, bool intr)
 {
 	unsigned long flags = spin_lock_irqsave(&c->wq.lock);
 	mutex_unlock(m);
-	int err = waitq_wait_locked(&c->wq, &flags, deadline);
+	int err = wait_locked(&c->wq, deadline, intr);
 	spin_unlock_irqrestore(&c->wq.lock, flags);
 	mutex_lock(m);
 	return err;
+}
+
+int cond_timedwait(struct cond *c, struct mutex *m, uint64_t deadline)
+{
+	return cond_wait_common(c, m, deadline, false);
+}
+
+int cond_wait_intr(struct cond *c, struct mutex *m, uint64_t deadline)
+{
+	return cond_wait_common(c, m, deadline, true);
 }
 
 void cond_wait(struct cond *c, struct mutex *m)

@@ -21,6 +21,8 @@ struct waiter {
 void waitq_init(struct waitq *wq);
 /* Called with wq->lock held (irqsave *flags); returns with it held. */
 int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline);
+/* The same, but interruptible (thread_interrupt): then -EINTR. */
+int waitq_wait_intr_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline);
 int waitq_wake_one_locked(struct waitq *wq);
 int waitq_wake_all_locked(struct waitq *wq);
 int waitq_wake_all(struct waitq *wq);
@@ -42,6 +44,7 @@ struct cond {
 void cond_init(struct cond *c);
 void cond_wait(struct cond *c, struct mutex *m);
 int cond_timedwait(struct cond *c, struct mutex *m, uint64_t deadline);
+int cond_wait_intr(struct cond *c, struct mutex *m, uint64_t deadline);	/* or -EINTR */
 void cond_signal(struct cond *c);
 void cond_broadcast(struct cond *c);
 

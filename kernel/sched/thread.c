@@ -116,10 +116,33 @@ unsigned long sched_block_prepare(void)
 	return flags;
 }
 
-void sched_block(unsigned long flags)
+unsigned long sched_block_prepare_intr(void)
 {
-	sched_switch();
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	struct thread *t = thread_current();
+
+	t->intr_sleep = true;
+	if (!t->intr_pending)
+		t->state = T_BLOCKED;
+	return flags;
+}
+
+int sched_block(unsigned long flags)
+{
+	struct thread *t = thread_current();
+	int err = 0;
+
+	if (t->state == T_BLOCKED)
+		sched_switch();
+	if (t->intr_sleep) {
+		t->intr_sleep = false;
+		if (t->intr_pending) {
+			t->intr_woke = true;
+			err = -EINTR;
+		}
+	}
 	spin_unlock_irqrestore(&sched_lock, flags);
+	return err;
 }
 
 /* Gives way to a better thread made runnable meanwhile, when allowed:
@@ -153,6 +176,32 @@ void thread_wake(struct thread *t)
 		make_runnable(t);
 	spin_unlock_irqrestore(&sched_lock, flags);
 	sched_preempt_check();
+}
+
+void thread_interrupt(struct thread *t)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	t->intr_pending = true;
+	if (t->state == T_BLOCKED && t->intr_sleep)
+		make_runnable(t);
+	spin_unlock_irqrestore(&sched_lock, flags);
+	sched_preempt_check();
+}
+
+void thread_uninterrupt(struct thread *t)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	t->intr_pending = false;
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+bool thread_interrupted(void)
+{
+	struct thread *t = thread_current();
+	bool was = t->intr_woke;
+
+	t->intr_woke = false;
+	return was;
 }
 
 void thread_start(void (*fn)(void *), void *arg)

@@ -146,6 +146,21 @@ int thread_sleep_until(uint64_t deadline)
 	return 0;
 }
 
+int thread_sleep_until_intr(uint64_t deadline)
+{
+	struct thread *self = thread_current();
+
+	if (deadline && deadline <= clock_ns())
+		return 0;
+	unsigned long flags = sched_block_prepare_intr();
+	if (deadline)
+		timer_arm(&self->timer, deadline, wake_thread, self);
+	int err = sched_block(flags);
+	if (deadline)
+		timer_cancel(&self->timer);
+	return err;
+}
+
 int thread_sleep_ns(uint64_t ns)
 {
 	return thread_sleep_until(clock_ns() + ns);

@@ -7,7 +7,11 @@
  *    kernel stack: below the interrupted %rsp if that was already on the
  *    kernel stack (kernel code has no red zone), else to its top. Handlers
  *    may then switch threads; the IST stays free for the next interrupt.
- *  - exceptions stay on IST2 (#DF, NMI and #MC on IST3): they are fatal.
+ *  - exceptions (IST2) and page faults (IST1) move the same way: a
+ *    program's fault may become a signal handler's frame, and handling it
+ *    may sleep. #DF, NMI and #MC (IST3) stay where they are: they are fatal.
+ * Every way back to a program passes trap_user_return (traps.c), where the
+ * Linux layer delivers signals.
  */
 #include "arch/x86_64/percpu.h"
 
@@ -83,9 +87,10 @@ irq_common:
 	call trap_irq
 	jmp trap_return_here
 
-/* Page faults may sleep (a program's page read from its file), so they
- * too leave the IST stack. A kernel stack overflow still works: its %rsp
- * is off the stack, so the frame goes to the stack's top. */
+/* Page faults may sleep (a program's page read from its file), and a
+ * program's fault may run its signal handler, so faults too leave the IST
+ * stack. A kernel stack overflow still works: its %rsp is off the stack,
+ * so the frame goes to the stack's top. */
 fault_common:
 	MOVE_TO_KSTACK
 	call trap_exception
@@ -112,10 +117,10 @@ trap_stubs:
 	pushq $0
 	.endif
 	pushq $vec
-	.if vec == 14
-	jmp fault_common
-	.elseif vec < 32
+	.if vec == 2 || vec == 8 || vec == 18
 	jmp exc_common
+	.elseif vec < 32
+	jmp fault_common
 	.else
 	jmp irq_common
 	.endif
@@ -145,12 +150,15 @@ syscall_entry:
 	cld
 	call syscall_dispatch
 	cli
+	movq %rsp, %rdi
+	movl $1, %esi			/* USER_RET_SYSCALL */
+	call trap_user_return
 	jmp trap_return_here
 
-/* trap_return(struct trapframe *tf): resume the context tf describes (a
- * new program or thread). */
-	.globl trap_return
-trap_return:
+/* trap_resume(struct trapframe *tf): resume the context tf describes (a
+ * new program thread, after trap_return in traps.c). */
+	.globl trap_resume
+trap_resume:
 	movq %rdi, %rsp
 trap_return_here:
 	RESTORE_REGS

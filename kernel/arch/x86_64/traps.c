@@ -150,26 +150,57 @@ const char *exception_name(uint64_t vector)
 	return vector < 32 && exception_names[vector] ? exception_names[vector] : "exception";
 }
 
+#define LOWER_HALF 0x0000800000000000UL
+
 /* Set once by the Linux layer: handles faults of the program (and page
- * faults on its addresses). Returns only when the access may be retried. */
+ * faults on its addresses). Returns when the program may go on (the
+ * access retried, or a signal handler's frame set up in tf). */
 void (*user_fault_hook)(struct trapframe *tf, uint64_t cr2);
-/* Set once by the Linux layer: runs before an interrupt returns to a
- * program (a thread of a program that has ended stops there). */
-void (*user_irq_hook)(struct trapframe *tf);
+/* Set once by the Linux layer (arch.h). */
+void (*user_return_hook)(struct trapframe *tf, int how);
+
+/* Called with interrupts off on every way back to a program; returns with
+ * them off. Work that comes in while the hook runs (an interrupt sending a
+ * signal) is seen by the loop, so none waits for the next kernel entry. */
+void trap_user_return(struct trapframe *tf, int how)
+{
+	if (!user_return_hook)
+		return;
+	struct thread *t = this_cpu()->current;
+	while (how != USER_RET_IRQ || t->intr_pending) {
+		irq_enable();
+		user_return_hook(tf, how);
+		irq_disable();
+		how = USER_RET_IRQ;
+	}
+}
+
+/* A new program thread: the hook, then the program. */
+void trap_resume(struct trapframe *tf);
+
+void trap_return(struct trapframe *tf)
+{
+	irq_disable();
+	trap_user_return(tf, USER_RET_START);
+	trap_resume(tf);
+	__builtin_unreachable();
+}
 
 void trap_exception(struct trapframe *tf)
 {
 	const char *name = exception_names[tf->vector];
-	uint64_t lower_half = 0x0000800000000000UL;
+	bool program = tf->rip < LOWER_HALF;
 
-	if (user_fault_hook && (tf->rip < lower_half ||
-	    (tf->vector == 14 && read_cr2() < lower_half))) {
+	if (user_fault_hook && (program || (tf->vector == 14 && read_cr2() < LOWER_HALF))) {
 		uint64_t cr2 = read_cr2();
-		/* The hook may sleep; let interrupts in if the faulting code had them. */
-		if (tf->vector == 14 && (tf->rflags & (1 << 9)))
+		/* The hook may sleep; let interrupts in if the faulting code had
+		 * them (a kernel page fault on a program address, or the program). */
+		if ((tf->vector == 14 || program) && (tf->rflags & (1 << 9)))
 			irq_enable();
 		user_fault_hook(tf, cr2);
 		irq_disable();
+		if (program)
+			trap_user_return(tf, USER_RET_IRQ);
 		return;
 	}
 
@@ -206,8 +237,8 @@ void trap_irq(struct trapframe *tf)
 		cpu->preempt_pending = 0;
 		sched_preempt();
 	}
-	if (user_irq_hook && tf->rip < 0x0000800000000000UL && cpu->irq_depth == 0)
-		user_irq_hook(tf);
+	if (tf->rip < LOWER_HALF && cpu->irq_depth == 0)
+		trap_user_return(tf, USER_RET_IRQ);
 }
 
 /* SSE for programs: the kernel itself is built without it. */
@@ -237,6 +268,26 @@ void fpu_save(void *area)
 void fpu_restore(const void *area)
 {
 	__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
+
+void fpu_reset(void)
+{
+	uint32_t mxcsr = 0x1f80;
+
+	__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr) : "memory");
+}
+
+/* MXCSR_MASK as the CPU reports it in an fxsave image (0: the default). */
+void fpu_sanitize(void *area)
+{
+	uint8_t own[FPU_STATE_SIZE] __attribute__((aligned(16)));
+	uint32_t mask;
+
+	fpu_save(own);
+	memcpy(&mask, own + 28, 4);
+	if (!mask)
+		mask = 0xffbf;
+	((uint32_t *)area)[6] &= mask;
 }
 
 static bool hw_random(uint64_t *v, bool seed)

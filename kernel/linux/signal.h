@@ -1,0 +1,148 @@
+/* Signals of the Linux ABI (signal.c): the process's actions and pending
+ * set, each thread's mask, pending set and alternate stack, delivery on
+ * the way back to the program (arch's user_return_hook), faults turned
+ * into signals, and the timers that send them (alarm, setitimer, POSIX
+ * timers). Included by linux.h, whose process and thread embed the state
+ * below (zeroed: every action SIG_DFL, nothing pending or blocked). */
+#ifndef LINUX_SIGNAL_H
+#define LINUX_SIGNAL_H
+#include <stdint.h>
+#include <stdbool.h>
+#include "arch.h"
+#include "sched/sched.h"
+
+#define NSIG		64
+#define SIGBIT(s)	(1ULL << ((s) - 1))
+
+#define SIGHUP		1
+#define SIGINT		2
+#define SIGQUIT		3
+#define SIGILL		4
+#define SIGTRAP		5
+#define SIGABRT		6
+#define SIGBUS		7
+#define SIGFPE		8
+#define SIGKILL		9
+#define SIGUSR1		10
+#define SIGSEGV		11
+#define SIGUSR2		12
+#define SIGPIPE		13
+#define SIGALRM		14
+#define SIGTERM		15
+#define SIGCHLD		17
+#define SIGCONT		18
+#define SIGSTOP		19
+#define SIGTSTP		20
+#define SIGTTIN		21
+#define SIGTTOU		22
+#define SIGURG		23
+#define SIGWINCH	28
+#define SIGRTMIN	32
+
+/* si_code values (Linux's). */
+#define SI_USER		0
+#define SI_KERNEL	0x80
+#define SI_QUEUE	(-1)
+#define SI_TIMER	(-2)
+#define SI_TKILL	(-6)
+
+/* Linux's siginfo_t: 128 bytes, the union at offset 16. */
+struct siginfo_k {
+	int32_t signo, errno_, code, pad;
+	union {
+		struct {
+			int32_t pid;
+			uint32_t uid;
+			uint64_t value;		/* sigqueue */
+		} kill;
+		struct {
+			int32_t tid, overrun;
+			uint64_t value;
+		} timer;
+		struct {
+			uint64_t addr;
+		} fault;
+		uint8_t raw[112];
+	};
+};
+
+struct sigaction_k {
+	uint64_t handler, flags, restorer, mask;
+};
+
+/* A queued signal with its siginfo. Timers own theirs (queued from an
+ * interrupt, which must not allocate); kill and friends kmalloc one. */
+struct ptimer;
+struct sigqueued {
+	struct sigqueued *next;
+	struct siginfo_k info;
+	struct ptimer *timer;		/* the owner, for si_overrun */
+	bool queued, owned;		/* owned: not kmalloc'd, never freed here */
+};
+
+struct sigpending {
+	uint64_t set;
+	struct sigqueued *head;		/* in order of arrival */
+};
+
+struct linux_thread;
+
+/* Per thread, under the process's sig.lock (mask: written by the thread
+ * itself, read by senders choosing a target). */
+struct sigthread {
+	struct linux_thread *next;	/* the process's threads */
+	struct thread *thread;		/* NULL until the thread first runs */
+	bool listed;
+	uint64_t mask;
+	uint64_t saved_mask;		/* to restore after sigsuspend/ppoll/pselect6 */
+	bool restore_mask;
+	struct sigpending pending;
+	uint64_t alt_sp, alt_size;	/* sigaltstack; size 0: none */
+	uint32_t alt_flags;		/* SS_AUTODISARM */
+};
+
+/* Per process. lock is taken with interrupts off (timers send from an
+ * interrupt); order: sig.lock, then sched_lock, then timer_lock. */
+struct sigproc {
+	spinlock_t lock;
+	struct sigaction_k actions[NSIG];
+	struct sigpending pending;	/* process-directed */
+	struct linux_thread *threads;
+	int nqueued;			/* kmalloc'd entries, bounded */
+	struct timer alarm;		/* ITIMER_REAL */
+	uint64_t alarm_deadline, alarm_interval;
+	struct sigqueued alarm_q;
+	struct ptimer *timers;
+	int next_timer_id;
+};
+
+/* The arch's user_return_hook: delivers what is pending, restarts or fails
+ * an interrupted call (SA_RESTART), ends the thread of a process that is
+ * ending. */
+void signal_user_return(struct trapframe *tf, int how);
+
+/* A fault of the program at addr (err: vm_fault's answer, 0 if none
+ * applies): runs the program's handler (returns) or ends the program with
+ * Linux's status and a message naming the fault (does not return). */
+void signal_fault(struct trapframe *tf, uint64_t addr, int err);
+
+/* Sends sig to one thread (SIGPIPE from a write): 0 or -errno. */
+int signal_send_thread(struct linux_thread *lt, int sig, int code);
+
+/* A new thread of the process (clone): inherits parent's mask, is listed
+ * as a target of signals. */
+void signal_thread_init(struct linux_thread *child, struct linux_thread *parent);
+/* The thread leaves: unlisted, its pending signals dropped. */
+void signal_thread_detach(struct linux_thread *lt);
+/* Every other thread of the process is interrupted (it is ending). */
+void signal_interrupt_others(struct linux_thread *self);
+/* The last thread left: timers stopped, pending signals freed. */
+void signal_process_end(struct linux_thread *last);
+
+/* ppoll and pselect6: a mask for the duration of the call, restored on
+ * return unless the call was interrupted (then after the handler's frame
+ * holds it, as Linux does). */
+int signal_temp_mask(const uint64_t *umask, size_t size);
+void signal_temp_mask_done(long ret);
+
+#endif
