@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -26,6 +27,8 @@
 #endif
 
 #define ALT_SIZE (64 * 1024)
+#define FUTEX_WAIT_PRIVATE_ 128		/* FUTEX_WAIT | FUTEX_PRIVATE_FLAG */
+#define FUTEX_WAKE_PRIVATE_ 129
 
 static pid_t tid(void)
 {
@@ -576,6 +579,92 @@ static void test_restart_sa(void)
 	test_restart(1);
 }
 
+/* ---- other waits a signal interrupts: nanosleep, poll, futex, ppoll ---- */
+
+static volatile uint32_t futex_word;
+static volatile int woke_futex, futex_done;
+
+/* Wakes the futex once arg SIGALRMs came (or after 5 s, so that a wait
+ * nothing interrupts still ends), unless futex_done says not to. */
+static void *futex_waker(void *arg)
+{
+	block(SIGALRM, SIG_BLOCK);
+	double end = now() + 5;
+	while (alrm_count < (int)(long)arg && !futex_done && now() < end)
+		msleep(2);
+	if (futex_done)
+		return NULL;
+	woke_futex = 1;
+	syscall(SYS_futex, &futex_word, FUTEX_WAKE_PRIVATE_, 1, NULL, NULL, 0);
+	return NULL;
+}
+
+static void test_interrupt(void)
+{
+	struct itimerval once = { { 0, 0 }, { 0, 30000 } }, every = { { 0, 20000 }, { 0, 20000 } };
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	int p[2];
+
+	set_handler(SIGALRM, alrm_handler, SA_RESTART);	/* none of these is restarted */
+	struct timespec ten = { 10, 0 }, rem = { 0, 0 };
+	alrm_count = 0;
+	setitimer(ITIMER_REAL, &once, NULL);
+	int r = nanosleep(&ten, &rem);
+	check("interrupt.nanosleep", r == -1 && errno == EINTR && alrm_count == 1 && rem.tv_sec >= 5,
+	    "returned %d (%s), %d SIGALRMs, %ld s left", r, strerror(errno), alrm_count,
+	    (long)rem.tv_sec);
+
+	pipe(p);
+	struct pollfd pfd = { p[0], POLLIN, 0 };
+	alrm_count = 0;
+	setitimer(ITIMER_REAL, &once, NULL);
+	r = poll(&pfd, 1, 10000);
+	check("interrupt.poll", r == -1 && errno == EINTR && alrm_count == 1,
+	    "returned %d (%s), %d SIGALRMs", r, strerror(errno), alrm_count);
+
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	set_handler(SIGUSR1, usr1_handler, 0);
+	block(SIGUSR1, SIG_BLOCK);
+	raise(SIGUSR1);				/* pending until ppoll's mask lets it in */
+	usr1_count = 0;
+	struct timespec t10 = { 10, 0 };
+	r = ppoll(&pfd, 1, &t10, &usr1);
+	check("interrupt.ppoll_mask", r == -1 && errno == EINTR && usr1_count == 1 && is_blocked(SIGUSR1),
+	    "returned %d (%s), handler %d times, blocked after: %d", r, strerror(errno), usr1_count,
+	    is_blocked(SIGUSR1));
+	block(SIGUSR1, SIG_UNBLOCK);
+	close(p[0]);
+	close(p[1]);
+
+	pthread_t t;
+	set_handler(SIGALRM, alrm_handler, 0);
+	futex_word = 0;
+	alrm_count = woke_futex = futex_done = 0;
+	pthread_create(&t, NULL, futex_waker, (void *)1000L);
+	setitimer(ITIMER_REAL, &once, NULL);
+	r = (int)syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE_, 0, NULL, NULL, 0);
+	int e = errno;
+	futex_done = 1;
+	pthread_join(t, NULL);
+	check("interrupt.futex_eintr", r == -1 && e == EINTR && alrm_count == 1 && !woke_futex,
+	    "FUTEX_WAIT returned %d (%s), %d SIGALRMs", r, strerror(e), alrm_count);
+
+	set_handler(SIGALRM, alrm_handler, SA_RESTART);
+	alrm_count = woke_futex = futex_done = 0;
+	pthread_create(&t, NULL, futex_waker, (void *)3L);
+	setitimer(ITIMER_REAL, &every, NULL);
+	do
+		r = (int)syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE_, 0, NULL, NULL, 0);
+	while (r == 0 && !woke_futex);		/* a wake-up that was not the helper's */
+	e = errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	pthread_join(t, NULL);
+	check("interrupt.futex_sa_restart", r == 0 && woke_futex && alrm_count >= 3,
+	    "FUTEX_WAIT returned %d (%s) after %d SIGALRMs", r, r ? strerror(e) : "woken", alrm_count);
+	signal(SIGALRM, SIG_DFL);
+}
+
 /* ---- the alternate stack ---- */
 
 static char *alt;
@@ -796,7 +885,8 @@ static const struct {
 	{ "segv", test_segv }, { "sigill", test_sigill_context }, { "sigfpe", test_sigfpe },
 	{ "pthread_kill", test_pthread_kill }, { "kill", test_kill_process },
 	{ "cancel", test_pthread_cancel }, { "setitimer", test_setitimer }, { "alarm", test_alarm },
-	{ "eintr", test_restart_eintr }, { "sa_restart", test_restart_sa }, { "altstack", test_altstack },
+	{ "eintr", test_restart_eintr }, { "sa_restart", test_restart_sa },
+	{ "interrupt", test_interrupt }, { "altstack", test_altstack },
 	{ "sigsuspend", test_sigsuspend }, { "sigtimedwait", test_sigtimedwait }, { "flags", test_flags },
 	{ "sigpipe", test_sigpipe }, { "timer_thread_id", test_timer_thread_id },
 	{ "sigev_thread", test_timer_sigev_thread },

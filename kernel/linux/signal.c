@@ -978,11 +978,15 @@ struct timespec_s {
 	int64_t sec, nsec;
 };
 
+/* Times past 2^62 ns (146 years) are taken as that: never, in practice. */
+#define NS_MAX_SECS ((1ULL << 62) / 1000000000)
+
 static int ts_ns(const struct timespec_s *ts, uint64_t *ns)
 {
 	if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= 1000000000)
 		return -EINVAL;
-	*ns = (uint64_t)ts->sec * 1000000000ULL + (uint64_t)ts->nsec;
+	uint64_t sec = (uint64_t)ts->sec < NS_MAX_SECS ? (uint64_t)ts->sec : NS_MAX_SECS;
+	*ns = sec * 1000000000ULL + (uint64_t)ts->nsec;
 	return 0;
 }
 
@@ -1071,10 +1075,10 @@ static long sys_tkill(int tid, int sig)
 SYSCALL(200, tkill, sys_tkill);
 
 /* sigqueue and pthread_sigqueue: the program's siginfo, its signal number
- * ours. */
-static long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, const struct siginfo_k *uinfo)
+ * ours; tid 0: the process. */
+static long sigqueueinfo(int tgid, int tid, int sig, const struct siginfo_k *uinfo)
 {
-	if (sig < 0 || sig > NSIG || tid < 0)
+	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (!user_ok(uinfo, sizeof(*uinfo), false))
 		return -EFAULT;
@@ -1082,11 +1086,16 @@ static long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, const struct sigin
 	info.signo = sig;
 	return tgid == 1 ? send(tid, &info) : -ESRCH;
 }
+
+static long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, const struct siginfo_k *uinfo)
+{
+	return tgid <= 0 || tid <= 0 ? -EINVAL : sigqueueinfo(tgid, tid, sig, uinfo);
+}
 SYSCALL(297, rt_tgsigqueueinfo, sys_rt_tgsigqueueinfo);
 
 static long sys_rt_sigqueueinfo(int tgid, int sig, const struct siginfo_k *uinfo)
 {
-	return sys_rt_tgsigqueueinfo(tgid, 0, sig, uinfo);
+	return sigqueueinfo(tgid, 0, sig, uinfo);
 }
 SYSCALL(129, rt_sigqueueinfo, sys_rt_sigqueueinfo);
 
@@ -1169,10 +1178,11 @@ static struct timeval_s ns_tv(uint64_t ns)
 
 static int tv_ns(const struct timeval_s *tv, uint64_t *ns)
 {
-	if (tv->sec < 0 || tv->usec < 0 || tv->usec >= 1000000)
+	struct timespec_s ts = { tv->sec, tv->usec * 1000 };
+
+	if (tv->usec < 0 || tv->usec >= 1000000)
 		return -EINVAL;
-	*ns = (uint64_t)tv->sec * 1000000000ULL + (uint64_t)tv->usec * 1000;
-	return 0;
+	return ts_ns(&ts, ns);
 }
 
 /* ITIMER_VIRTUAL and ITIMER_PROF count CPU time, which is not sampled
