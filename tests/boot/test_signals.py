@@ -90,7 +90,9 @@ def test_default_actions(ctx):
     process-directed SIGTERM from another thread, an unhandled segfault.
     One boot per build runs them all in a row (the order rotated, as only
     the last program's status leaves the VM); each must end with the
-    host's status and the kernel's line naming the signal."""
+    host's status and the kernel's line naming the signal. The first
+    program ignores SIGPIPE: a later one dying of it shows that actions
+    do not carry over to the next program."""
     initrd = _ready(ctx, "default_actions")
     if not initrd:
         return
