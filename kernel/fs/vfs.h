@@ -267,6 +267,7 @@ struct vnode {
 	struct mount *mounted_here;	/* a mount covering this directory */
 	struct list mount_node;		/* in mount->vnodes */
 	struct vnode *hash_next;	/* in the mount's vnode cache */
+	struct pcache *pages;		/* mapped pages (fs/pcache.h); NULL until mapped */
 };
 
 /* A new vnode with one reference, in mount mp. priv_size > 0 allocates

@@ -271,8 +271,7 @@ static int open_console(void)
  * any that run again end at their next system call. */
 static void process_end(struct process *p)
 {
-	shared_sync(p, 0, USER_TOP, true);
-	vm_remove(p, 0, USER_TOP);
+	vm_remove(p, 0, USER_TOP);	/* shared pages written go back to their files */
 	fdtable_destroy(&p->fds);
 	if (p->exe)
 		file_rele(p->exe);
@@ -296,7 +295,7 @@ int linux_run(int argc, char **argv)
 	fdtable_init(&proc->fds, FD_LIMIT);
 	spin_init(&proc->vm_lock, "vm");
 	mutex_init(&proc->exit_lock);
-	mutex_init(&proc->shared_lock);
+	mutex_init(&proc->mm_lock);
 	cond_init(&proc->exited);
 	proc->mmap_hint = MMAP_TOP;
 	proc->umask = 022;

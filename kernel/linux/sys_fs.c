@@ -525,7 +525,10 @@ static long do_fsync(int fd, bool datasync)
 	int err = fget(fd, &f);
 	if (err)
 		return err;
-	err = vfs_fsync(f, datasync);
+	/* Stores through the program's shared mappings of the file count. */
+	err = f->vn ? vm_sync_vnode(proc, f->vn) : 0;
+	if (!err)
+		err = vfs_fsync(f, datasync);
 	file_rele(f);
 	return err;
 }
@@ -544,6 +547,7 @@ SYSCALL(75, fdatasync, sys_fdatasync);
 
 static long sys_sync(void)
 {
+	vm_sync(proc, 0, USER_TOP, false);
 	vfs_sync();
 	return 0;
 }
@@ -556,6 +560,8 @@ static long sys_syncfs(int fd)
 	int err = fget(fd, &f);
 	if (err)
 		return err;
+	if (f->ops && f->vn)
+		vm_sync(proc, 0, USER_TOP, false);
 	err = !f->ops ? -EBADF : f->vn ? vfs_sync_mount(f->vn->mount) : 0;
 	file_rele(f);
 	return err;

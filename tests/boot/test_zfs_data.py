@@ -1077,6 +1077,42 @@ def test_crash(ctx):
             _zdb_partition(ctx, "crash.zdb_bcc", zdb, image, tmp)
 
 
+def test_mappings(ctx):
+    """mmap of ZFS files: apps/tests/mappings' checks (shared stores seen by
+    read() at once and in the file after munmap, write() seen by mappings,
+    private copies, MAP_FIXED/munmap/mremap of parts, msync and truncate)
+    on /data; then a boot that stores through MAP_SHARED, msyncs and is
+    killed with SIGKILL, and a boot that finds every stored byte; zdb
+    finds the pool clean."""
+    r = _need(ctx, "mappings.mounted", zdb=True)
+    if not r:
+        return
+    lib, zdb = r
+    app = os.path.join(ctx.build, "apps", "mappings.glibc")
+    if not os.path.exists(app):
+        ctx.check("mappings.mounted", False, "not built: %s (make apps)" % app)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _image(ctx, tmp, lib, "mappings.image", files=["/bin/mappings: %s" % app])
+        if not image:
+            return
+        status, out = _boot(ctx, MOUNTS + ["/bin/mappings /data"], [image], timeout=SHORT_TIMEOUT)
+        if not _mounted(ctx, "mappings.mounted", out, status):
+            return
+        zfs_ok = status == 0 and re.search(r"^mappings: all \d+ checks passed$", out, re.M)
+        ctx.check("mappings.on_zfs", zfs_ok and _no_panic(out), "status %d; %s" % (status, "; ".join(
+            l for l in out.splitlines() if l.startswith("not ok"))[:300]), out)
+        killed, out = _boot_and_kill(ctx, image, "/bin/mappings /data store 7", 1, 0.0, SHORT_TIMEOUT, tmp)
+        ctx.check("mappings.killed_after_msync", killed and re.search(r"^ack 7$", out, re.M),
+                  "killed %s" % killed, out)
+        if not killed:
+            return
+        status, out = _boot(ctx, ["/bin/mappings /data verify 7"], [image], timeout=SHORT_TIMEOUT)
+        ctx.check("mappings.msync_survives_kill", status == 0 and "ok durable_after_kill" in out,
+                  "status %d" % status, out)
+        _zdb_partition(ctx, "mappings.zdb_bcc", zdb, image, tmp)
+
+
 def test_sqlite(ctx):
     r = _need(ctx, "sqlite.mounted", zdb=True, sqlite=True)
     if not r:
