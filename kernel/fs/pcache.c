@@ -101,6 +101,8 @@ static int fill(struct vnode *vn, uint64_t index, uint64_t *pa)
 	int64_t off = (int64_t)(index << PAGE_SHIFT);
 	uint64_t page = page_alloc(0);
 
+	if (!page && mm_reclaim(64))	/* other caches give way to mapped files */
+		page = page_alloc(0);
 	if (!page)
 		return -ENOMEM;
 	char *buf = phys_to_virt(page);

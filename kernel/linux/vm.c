@@ -418,16 +418,40 @@ int vm_sync_vnode(struct process *p, struct vnode *vn)
 	return pcache_writeback(vn);
 }
 
-/* A zeroed page for the program, unless the kernel's reserve would go. */
-static uint64_t user_page_alloc(void)
+/* Pages asked of the caches at a time when the program reaches the
+ * kernel's reserve: a batch, so that reclaim is not run per fault. */
+#define RECLAIM_BATCH 256
+
+/* A zeroed page for the program, unless the kernel's reserve would go;
+ * where sleeping is allowed (no lock held: the caller says, and
+ * mm_reclaim checks interrupts are on), the caches (ROFS's, the ARC, the
+ * page cache) give memory back first. */
+static uint64_t user_page_alloc(bool may_reclaim)
 {
 	struct mem_stats st;
 
-	mem_stats(&st);
-	uint64_t pa = st.free_pages > KERNEL_RESERVE_PAGES ? page_alloc(0) : 0;
-	if (pa)
-		memset(phys_to_virt(pa), 0, PAGE_SIZE);
-	return pa;
+	for (int tries = 0;; tries++) {
+		mem_stats(&st);
+		uint64_t pa = st.free_pages > KERNEL_RESERVE_PAGES ? page_alloc(0) : 0;
+		if (pa) {
+			memset(phys_to_virt(pa), 0, PAGE_SIZE);
+			return pa;
+		}
+		if (!may_reclaim || tries || !mm_reclaim(RECLAIM_BATCH))
+			return 0;
+	}
+}
+
+#define NEEDS_FILE 1
+#define NEEDS_PAGE 2
+
+/* The page the slow path got, else one had without sleeping. */
+static uint64_t take_page(uint64_t *spare)
+{
+	uint64_t pa = *spare;
+
+	*spare = 0;
+	return pa ? pa : user_page_alloc(false);
 }
 
 /* Maps a new anonymous page. vm_lock held. */
@@ -445,12 +469,13 @@ static int install(struct process *p, uintptr_t page, uint64_t pa, int vm_flags)
 /* A write to a present read-only page of a writable mapping: a private
  * mapping's cache page is copied; anything else just becomes writable
  * (a shared page's dirty bit then records the store). vm_lock held. */
-static int write_fault(struct process *p, const struct vma *v, uintptr_t page, uint64_t pa)
+static int write_fault(struct process *p, const struct vma *v, uintptr_t page, uint64_t pa,
+    uint64_t *spare)
 {
 	if (v->file && !v->shared && pcache_holds(v->file->vn, file_index(v, page), pa)) {
-		uint64_t copy = user_page_alloc();
+		uint64_t copy = take_page(spare);
 		if (!copy)
-			return -ENOMEM;
+			return NEEDS_PAGE;
 		memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
 		int err = paging_map(page, copy, PAGE_SIZE, vm_flags_of(v->prot));
 		if (err) {
@@ -464,11 +489,11 @@ static int write_fault(struct process *p, const struct vma *v, uintptr_t page, u
 	return 0;
 }
 
-#define NEEDS_FILE 1
-
-/* The part of a fault that needs no I/O; NEEDS_FILE if a file page must
- * be had. vm_lock held. */
-static int fault_locked(struct process *p, struct vma *v, uintptr_t page, bool write)
+/* The part of a fault that needs no I/O and no sleep; NEEDS_FILE if a
+ * file page must be read, NEEDS_PAGE if memory must be reclaimed first
+ * (the retry brings it in *spare). vm_lock held. */
+static int fault_locked(struct process *p, struct vma *v, uintptr_t page, bool write,
+    uint64_t *spare)
 {
 	int rights;
 	uint64_t pa = paging_lookup(page, &rights);
@@ -480,19 +505,19 @@ static int fault_locked(struct process *p, struct vma *v, uintptr_t page, bool w
 	if (pa != (uint64_t)-1) {
 		if (!write)
 			return -EACCES;		/* present: a protection fault */
-		return rights & VM_WRITE ? 0 : write_fault(p, v, page, pa);
+		return rights & VM_WRITE ? 0 : write_fault(p, v, page, pa, spare);
 	}
 	if (v->file)
 		return NEEDS_FILE;
-	pa = user_page_alloc();
-	return pa ? install(p, page, pa, vm_flags_of(v->prot)) : -ENOMEM;
+	pa = take_page(spare);
+	return pa ? install(p, page, pa, vm_flags_of(v->prot)) : NEEDS_PAGE;
 }
 
 /* The last page of an image segment (or one past it): a private page,
  * the file's bytes then zeros. */
 static int image_tail_page(const struct vma *v, uintptr_t page, uint64_t *pa)
 {
-	*pa = user_page_alloc();
+	*pa = user_page_alloc(true);
 	if (!*pa)
 		return -ENOMEM;
 	if (page >= v->file_end)
@@ -519,7 +544,7 @@ static int file_page(const struct vma *v, uintptr_t page, bool write, uint64_t *
 		*cached = !err;
 		return err;
 	}
-	uint64_t copy = user_page_alloc();
+	uint64_t copy = user_page_alloc(true);
 	if (copy)
 		memcpy(phys_to_virt(copy), phys_to_virt(*pa), PAGE_SIZE);
 	pcache_unmapped(vn, index, *pa, false);
@@ -588,16 +613,29 @@ int vm_fault(uintptr_t addr, bool write)
 	uintptr_t page = addr & ~(PAGE_SIZE - 1);
 	struct vma v;
 
+	uint64_t spare = 0;
+	int err;
+
 	if (!p)
 		return -EFAULT;
-	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
-	struct vma *found = find(p, page);
-	int err = fault_locked(p, found, page, write);
-	if (err == NEEDS_FILE) {
-		v = *found;
-		file_hold(v.file);	/* the VMA may go while the page is read */
+	for (int tries = 0;; tries++) {
+		unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+		struct vma *found = find(p, page);
+		err = fault_locked(p, found, page, write, &spare);
+		if (err == NEEDS_FILE) {
+			v = *found;
+			file_hold(v.file);	/* the VMA may go while the page is read */
+		}
+		spin_unlock_irqrestore(&p->vm_lock, flags);
+		if (err != NEEDS_PAGE || tries)
+			break;
+		if (!(spare = user_page_alloc(true)))
+			return -ENOMEM;
 	}
-	spin_unlock_irqrestore(&p->vm_lock, flags);
+	if (spare)
+		page_free(spare, 0);	/* the fault was resolved meanwhile */
+	if (err == NEEDS_PAGE)
+		return -ENOMEM;
 	if (err != NEEDS_FILE)
 		return err;
 	err = fault_from_file(p, page, &v, write);
