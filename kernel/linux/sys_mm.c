@@ -21,8 +21,10 @@
 #define MS_INVALIDATE	2
 #define MS_SYNC		4
 
-/* Accessible memory may not exceed what RAM could back: an honest ENOMEM
- * now beats a program killed on a page fault later. */
+/* One mapping may not exceed what RAM could ever back: an honest ENOMEM
+ * now beats a program killed on a page fault later. Free memory is not
+ * the bound: the caches (ROFS's, the ARC, the page cache) give memory
+ * back to page faults, as Linux's heuristic overcommit counts them. */
 static bool fits_in_ram(size_t len, int prot)
 {
 	struct mem_stats st;
@@ -30,7 +32,7 @@ static bool fits_in_ram(size_t len, int prot)
 	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return true;	/* a reservation costs no RAM */
 	mem_stats(&st);
-	return len / PAGE_SIZE <= st.free_pages;
+	return len / PAGE_SIZE <= st.total_pages;
 }
 
 static long sys_brk(uintptr_t want)

@@ -1113,6 +1113,37 @@ def test_mappings(ctx):
         _zdb_partition(ctx, "mappings.zdb_bcc", zdb, image, tmp)
 
 
+def test_fault_reclaims(ctx):
+    """A program whose page faults need more memory than is free while the
+    ARC holds a file just read: the faults make the caches give memory
+    back, and the program gets every page (without that it was refused or
+    killed with caches full)."""
+    r = _need(ctx, "fault_reclaims.mounted")
+    if not r:
+        return
+    lib, _ = r
+    hog = os.path.join(ctx.build, "apps", "hog.glibc")
+    if not os.path.exists(hog):
+        ctx.check("fault_reclaims.mounted", False, "not built: %s (make apps)" % hog)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _image(ctx, tmp, lib, "fault_reclaims.image", files=["/bin/hog: %s" % hog])
+        if not image:
+            return
+        steps = MOUNTS + [BB + " dd if=/dev/urandom of=/data/big bs=1M count=48",
+                          BB + " dd if=/data/big of=/dev/null bs=1M", _mark("free"),
+                          BB + " grep MemFree /proc/meminfo", "/bin/hog 60"]
+        status, out = ctx.run(_cmdline(steps), memory="96M", images=[image], timeout=SHORT_TIMEOUT)
+        if not _mounted(ctx, "fault_reclaims.mounted", out, status):
+            return
+        m = re.search(r"MemFree:\s+(\d+) kB", "\n".join(_section(out, "free") or []))
+        free = int(m.group(1)) if m else None
+        ctx.check("fault_reclaims.caches_full", free is not None and free < 60 * 1024,
+                  "MemFree %s kB before the program (the test needs less than 60 MiB free)" % free, out)
+        ctx.check("fault_reclaims.program_got_its_pages", status == 0 and "hog: all 1 checks passed" in out
+                  and _no_panic(out), "status %d" % status, out)
+
+
 def test_sqlite(ctx):
     r = _need(ctx, "sqlite.mounted", zdb=True, sqlite=True)
     if not r:
