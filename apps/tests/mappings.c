@@ -178,6 +178,35 @@ static void churn_and_reserve(void)
 	check("reserve_release", munmap(r, big) == 0, "errno %d", errno);
 }
 
+/* memfd_create and O_TMPFILE: unnamed files, mappable, gone with their
+ * last descriptor, never in their directory's listing. */
+static void unnamed(const char *dir)
+{
+	int fd = memfd_create("mappings", MFD_CLOEXEC);
+	check("memfd_create", fd >= 0, "errno %d", errno);
+	if (fd < 0)
+		return;
+	char *m = MAP_FAILED;
+	if (ftruncate(fd, 2 * page) == 0)
+		m = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	check("memfd_map", m != MAP_FAILED, "errno %d", errno);
+	if (m != MAP_FAILED) {
+		memcpy(m + page, "memfd", 5);
+		char buf[8] = "";
+		check("memfd_map_read", pread(fd, buf, 5, page) == 5 && !memcmp(buf, "memfd", 5), "%.5s", buf);
+		munmap(m, 2 * page);
+	}
+	close(fd);
+	fd = open(dir, O_TMPFILE | O_RDWR, 0600);
+	struct stat st;
+	check("o_tmpfile", fd >= 0 && write(fd, "tmp", 3) == 3 && fstat(fd, &st) == 0 &&
+	    st.st_nlink == 0 && S_ISREG(st.st_mode) && st.st_size == 3, "fd %d errno %d", fd, errno);
+	if (fd >= 0)
+		close(fd);
+	check("o_tmpfile_needs_write", open(dir, O_TMPFILE | O_RDONLY, 0600) < 0 && errno == EINVAL,
+	    "errno %d", errno);
+}
+
 static int durable(const char *dir, const char *mode, long n)
 {
 	snprintf(path, sizeof(path), "%s/durable", dir);
@@ -216,5 +245,6 @@ int main(int argc, char **argv)
 	fixed_split_move(dir);
 	msync_and_truncate(dir);
 	churn_and_reserve();
+	unnamed(dir);
 	return done("mappings");
 }

@@ -81,16 +81,16 @@ void at_put(struct vnode *dir, char *path)
 
 static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
 {
-	if (flags & O_TMPFILE_BIT)
-		return -EOPNOTSUPP;
 	struct vnode *dir;
 	char *path;
 	int err = at_get(dirfd, upath, 0, &dir, &path);
 	if (err)
 		return err;
 	struct file *f;
-	mode = (flags & O_CREAT) ? mode & S_IALLUGO & ~proc->umask : 0;
-	err = vfs_openat(dir, path, flags, mode, &f);
+	bool tmpfile = flags & O_TMPFILE_BIT;
+	mode = (flags & O_CREAT) || tmpfile ? mode & S_IALLUGO & ~proc->umask : 0;
+	err = tmpfile ? vfs_open_tmpfile(dir, path, flags & ~(O_TMPFILE_BIT | O_DIRECTORY), mode, &f) :
+	    vfs_openat(dir, path, flags, mode, &f);
 	at_put(dir, path);
 	if (err)
 		return err;

@@ -245,6 +245,32 @@ static long sys_mincore(uintptr_t addr, size_t len, unsigned char *vec)
 }
 SYSCALL(27, mincore, sys_mincore);
 
+#define MFD_CLOEXEC		1
+#define MFD_ALLOW_SEALING	2
+#define MFD_NAME_MAX		249
+
+/* A memory file: an unnamed file in /tmp (ramfs), so it is memory and
+ * goes with its last descriptor. Sealing is accepted as a flag; the
+ * F_ADD_SEALS that would follow is not supported (EINVAL, as a kernel
+ * without sealing). */
+static long sys_memfd_create(const char *uname, unsigned flags)
+{
+	struct file *f;
+
+	if (!user_str_ok(uname, PATH_MAX))
+		return -EFAULT;
+	if (strlen(uname) > MFD_NAME_MAX || (flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING)))
+		return -EINVAL;
+	int err = vfs_open_tmpfile(NULL, "/tmp", O_RDWR, 0777 & ~proc->umask, &f);
+	if (err)
+		return err;
+	int fd = fd_install(&proc->fds, f, 0, flags & MFD_CLOEXEC ? FD_CLOEXEC : 0);
+	if (fd < 0)
+		file_rele(f);
+	return fd;
+}
+SYSCALL(319, memfd_create, sys_memfd_create);
+
 static long sys_mzero(void)
 {
 	return 0;
