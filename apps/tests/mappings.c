@@ -32,6 +32,16 @@ static int make_file(const char *dir, const char *name, size_t len, char fill)
 	return fd;
 }
 
+/* A new file of len bytes of fill, mapped shared and writable whole. */
+static char *map_new(const char *dir, const char *name, size_t len, char fill, int *fd)
+{
+	*fd = make_file(dir, name, len, fill);
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (m == MAP_FAILED)
+		bail("mappings", "mmap shared");
+	return m;
+}
+
 static off_t size_of(int fd)
 {
 	struct stat st;
@@ -101,10 +111,8 @@ static void private_and_shared(const char *dir)
  * mremap of the rest: each store lands where it belongs, nothing else. */
 static void fixed_split_move(const char *dir)
 {
-	int fd = make_file(dir, "split", 4 * page, 'c');
-	char *m = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED)
-		bail("mappings", "mmap");
+	int fd;
+	char *m = map_new(dir, "split", 4 * page, 'c', &fd);
 	m[0] = '0';
 	char *a = mmap(m + page, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	check("fixed_replaces", a == m + page && a[0] == 0, "%p %d", (void *)a, a == MAP_FAILED ? -1 : a[0]);
@@ -128,10 +136,8 @@ static void fixed_split_move(const char *dir)
 
 static void msync_and_truncate(const char *dir)
 {
-	int fd = make_file(dir, "msync", 2 * page, 'd');
-	char *m = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED)
-		bail("mappings", "mmap");
+	int fd;
+	char *m = map_new(dir, "msync", 2 * page, 'd', &fd);
 	memcpy(m + 100, "synced", 6);
 	check("msync_sync", msync(m, 2 * page, MS_SYNC) == 0, "errno %d", errno);
 	check("ftruncate_zeroes_map", ftruncate(fd, page + 8) == 0 && m[page + 7] == 'd' &&

@@ -1077,6 +1077,15 @@ def test_crash(ctx):
             _zdb_partition(ctx, "crash.zdb_bcc", zdb, image, tmp)
 
 
+def _test_app(ctx, name, app):
+    """build/apps/APP.glibc (apps/tests), or None after failing `name`."""
+    path = os.path.join(ctx.build, "apps", app + ".glibc")
+    if not os.path.exists(path):
+        ctx.check(name, False, "not built: %s (make apps)" % path)
+        return None
+    return path
+
+
 def test_mappings(ctx):
     """mmap of ZFS files: apps/tests/mappings' checks (shared stores seen by
     read() at once and in the file after munmap, write() seen by mappings,
@@ -1085,13 +1094,10 @@ def test_mappings(ctx):
     killed with SIGKILL, and a boot that finds every stored byte; zdb
     finds the pool clean."""
     r = _need(ctx, "mappings.mounted", zdb=True)
-    if not r:
+    app = r and _test_app(ctx, "mappings.mounted", "mappings")
+    if not app:
         return
     lib, zdb = r
-    app = os.path.join(ctx.build, "apps", "mappings.glibc")
-    if not os.path.exists(app):
-        ctx.check("mappings.mounted", False, "not built: %s (make apps)" % app)
-        return
     with tempfile.TemporaryDirectory() as tmp:
         image = _image(ctx, tmp, lib, "mappings.image", files=["/bin/mappings: %s" % app])
         if not image:
@@ -1119,13 +1125,10 @@ def test_fault_reclaims(ctx):
     back, and the program gets every page (without that it was refused or
     killed with caches full)."""
     r = _need(ctx, "fault_reclaims.mounted")
-    if not r:
+    hog = r and _test_app(ctx, "fault_reclaims.mounted", "hog")
+    if not hog:
         return
     lib, _ = r
-    hog = os.path.join(ctx.build, "apps", "hog.glibc")
-    if not os.path.exists(hog):
-        ctx.check("fault_reclaims.mounted", False, "not built: %s (make apps)" % hog)
-        return
     with tempfile.TemporaryDirectory() as tmp:
         image = _image(ctx, tmp, lib, "fault_reclaims.image", files=["/bin/hog: %s" % hog])
         if not image:
