@@ -259,7 +259,7 @@ def _decode_list(r, where, depth):
                 raise LabelError("%s: end of list with encoded size %d" % (where, enc))
             return nvl
         name = r.string(where + ": pair name")
-        at = "%s/%s" % (where, name) if where else name
+        at = "%s/%s" % (where, name)
         t = r.unpack(">i", at + " type")
         n = r.unpack(">i", at + " element count")
         if not (BOOLEAN <= t <= DOUBLE) or n < 0 or (t == BOOLEAN and n != 0) or (
@@ -282,7 +282,7 @@ def unpack(buf):
     if len(buf) < 4 or buf[0] != NV_ENCODE_XDR:
         raise LabelError("not an XDR-packed nvlist (encoding byte %r)" % buf[:1])
     r = _Reader(bytes(buf), 4, len(buf))
-    return _decode_list(r, "", 0), bytes(buf[:4]), r.pos
+    return _decode_list(r, "nvlist", 0), bytes(buf[:4]), r.pos
 
 
 # ------------------------------------------------------------ encoding
