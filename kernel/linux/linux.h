@@ -62,6 +62,7 @@ struct process {
 	int exit_status;
 	const char *name;		/* argv[0], for messages */
 	struct file *exe;		/* the program's file, for its image pages */
+	struct file *interp;		/* its interpreter's (ld.so), or NULL */
 };
 
 /* Per-thread state of a program thread (thread->os_priv). */
