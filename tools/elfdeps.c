@@ -99,8 +99,10 @@ int elf_deps_parse(const uint8_t *buf, size_t len, struct elf_deps *d, const cha
 	struct elf_phdr ph[ELF_MAX_PHDRS];
 
 	memset(d, 0, sizeof(*d));
+	const struct elf_ehdr *h = (const void *)buf;
 	if ((*why = elf_exec_header(&x, buf, len)))
-		return len < 4 || memcmp(buf, "\177ELF", 4) ? 0 : -1;
+		return len < sizeof(*h) || h->ident[4] != 2 || h->ident[5] != 1 ||
+		    h->machine != EM_X86_64 || (h->type != ET_EXEC && h->type != ET_DYN) ? 0 : -1;
 	size_t table = x.phnum * sizeof(ph[0]);
 	if (x.phoff > len || table > len - x.phoff) {
 		*why = "truncated program header table";

@@ -22,9 +22,10 @@ struct elf_deps {
 	int nneeded;
 };
 
-/* 1: an x86-64 ELF executable or shared object, d filled; 0: not an ELF
- * file at all (*why says so); -1: an ELF file this cannot use (another
- * architecture, or damaged), *why says what is wrong. */
+/* 1: an x86-64 ELF executable or shared object, d filled; 0: anything
+ * else (not ELF, another architecture, an object file), *why says which;
+ * -1: an x86-64 executable or shared object that is damaged, *why says
+ * what is wrong. */
 int elf_deps_parse(const uint8_t *buf, size_t len, struct elf_deps *d, const char **why);
 
 #endif

@@ -63,6 +63,7 @@ struct process {
 	const char *name;		/* argv[0], for messages */
 	struct file *exe;		/* the program's file, for its image pages */
 	struct file *interp;		/* its interpreter's (ld.so), or NULL */
+	bool membarrier_private;	/* MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED done */
 };
 
 /* Per-thread state of a program thread (thread->os_priv). */
