@@ -99,10 +99,14 @@ int elf_deps_parse(const uint8_t *buf, size_t len, struct elf_deps *d, const cha
 	struct elf_phdr ph[ELF_MAX_PHDRS];
 
 	memset(d, 0, sizeof(*d));
-	const struct elf_ehdr *h = (const void *)buf;
-	if ((*why = elf_exec_header(&x, buf, len)))
-		return len < sizeof(*h) || h->ident[4] != 2 || h->ident[5] != 1 ||
-		    h->machine != EM_X86_64 || (h->type != ET_EXEC && h->type != ET_DYN) ? 0 : -1;
+	struct elf_ehdr h;
+	if ((*why = elf_exec_header(&x, buf, len))) {
+		if (len < sizeof(h))
+			return 0;
+		memcpy(&h, buf, sizeof(h));	/* not ours (skipped) or damaged? */
+		return memcmp(h.ident, "\177ELF", 4) || h.ident[4] != 2 || h.ident[5] != 1 ||
+		    h.machine != EM_X86_64 || (h.type != ET_EXEC && h.type != ET_DYN) ? 0 : -1;
+	}
 	size_t table = x.phnum * sizeof(ph[0]);
 	if (x.phoff > len || table > len - x.phoff) {
 		*why = "truncated program header table";

@@ -477,3 +477,61 @@ def test_bad_input(ctx):
             _bad_case(ctx, tmp, "lib_missing", ["%s: %s" % (p, p) for p in libs] + ls_alone,
                       "/usr/bin/ls /", [127], r"ls: error while loading shared libraries: "
                       r"libpcre2-8\.so\.0: cannot open shared object file")
+
+
+GREET_MAIN = '#include <stdio.h>\nconst char *greet(void);\nint main(void) { puts(greet()); return 0; }\n'
+GREET_LIB = ('#include <stdio.h>\nconst char *name(void);\nstatic char buf[64];\n'
+             'const char *greet(void) { snprintf(buf, sizeof(buf), "hello from %s", name()); '
+             'return buf; }\n')
+NAME_LIB = 'const char *name(void) { return "libname via $ORIGIN"; }\n'
+
+
+def _cc(args):
+    p = subprocess.run(["gcc"] + args, capture_output=True, text=True)
+    return p.returncode == 0, p.stderr
+
+
+def test_search_paths(ctx):
+    """A program's DT_RUNPATH (an absolute directory) and a library's
+    $ORIGIN: mkimage finds each library where ld.so will, and the program
+    runs. A library found nowhere is mkimage's error, naming it."""
+    if not os.path.exists(os.path.join(ctx.build, "tools", "mkimage")) or \
+            not shutil.which("gcc"):
+        ctx.skip("search_paths", "no build/tools/mkimage or gcc")
+        return
+    # Not under /tmp: the guest mounts a ramfs there, over the image's /tmp.
+    top = tempfile.mkdtemp(prefix="dyn-paths-", dir=ctx.build)
+    atexit.register(shutil.rmtree, top, True)
+    lib, bin_ = os.path.join(top, "lib"), os.path.join(top, "bin")
+    os.makedirs(lib)
+    os.makedirs(bin_)
+    for name, text in [("m.c", GREET_MAIN), ("g.c", GREET_LIB), ("n.c", NAME_LIB)]:
+        with open(os.path.join(top, name), "w") as f:
+            f.write(text)
+    steps = [["-shared", "-fPIC", "-o", lib + "/libname.so.1", "-Wl,-soname,libname.so.1",
+              top + "/n.c"],
+             ["-shared", "-fPIC", "-o", lib + "/libgreet.so.1", "-Wl,-soname,libgreet.so.1",
+              top + "/g.c", lib + "/libname.so.1", "-Wl,-rpath,$ORIGIN"],
+             ["-o", bin_ + "/greet", top + "/m.c", lib + "/libgreet.so.1",
+              "-Wl,-rpath," + lib]]
+    for s in steps:
+        ok, err = _cc(s)
+        if not ok:
+            ctx.check("search_paths.build", False, err)
+            return
+    image, msg = _mkimage(ctx, top, "greet", ["/opt/greet: %s/bin/greet libs" % top], keep=True)
+    ctx.check("search_paths.mkimage", image, msg)
+    if not image:
+        return
+    stage = os.path.join(top, "greet.stage")
+    ctx.check("search_paths.placed", all(os.path.isfile(stage + lib + "/" + n)
+                                         for n in ["libgreet.so.1", "libname.so.1"]),
+              "libraries not at %s in the image" % lib)
+    status, out = ctx.run("/opt/greet", images=[image], memory="128M", timeout=60)
+    ctx.check("search_paths.runs", status == 0 and
+              _lines(out) == ["hello from libname via $ORIGIN"], "status %d" % status, out)
+    os.remove(lib + "/libname.so.1")
+    image, msg = _mkimage(ctx, top, "greet2", ["/opt/greet: %s/bin/greet libs" % top])
+    ctx.check("search_paths.missing_is_error", image is None and
+              re.search(r"greet2\.manifest:1: .*libgreet\.so\.1 needs libname\.so\.1, which is in "
+                        r"none of the directories its loader searches", msg), msg)
