@@ -1,5 +1,5 @@
-/* The Linux ABI: one process running an unmodified static x86-64 Linux
- * program, its threads, memory and files. Everything here is reached
+/* The Linux ABI: one process running an unmodified x86-64 Linux (static or
+ * dynamically linked) program, its threads, memory and files. Everything here is reached
  * through the `syscall` instruction (arch/x86_64/entry.S). */
 #ifndef LINUX_LINUX_H
 #define LINUX_LINUX_H
