@@ -535,3 +535,8 @@ def test_search_paths(ctx):
     ctx.check("search_paths.missing_is_error", image is None and
               re.search(r"greet2\.manifest:1: .*libgreet\.so\.1 needs libname\.so\.1, which is in "
                         r"none of the directories its loader searches", msg), msg)
+    # `libs` only means something on copied files.
+    image, msg = _mkimage(ctx, top, "misuse", ["/a: ->b libs", "/d: !dir libs"])
+    ctx.check("search_paths.libs_misuse", image is None and
+              "misuse.manifest:1: /a: libs applies to copied files, not symlinks" in msg and
+              "misuse.manifest:2: /d: libs applies to copied files, not !dir" in msg, msg)
