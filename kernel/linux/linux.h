@@ -1,5 +1,5 @@
-/* The Linux ABI: one process running an unmodified static x86-64 Linux
- * program, its threads, memory and files. Everything here is reached
+/* The Linux ABI: one process running an unmodified x86-64 Linux (static or
+ * dynamically linked) program, its threads, memory and files. Everything here is reached
  * through the `syscall` instruction (arch/x86_64/entry.S). */
 #ifndef LINUX_LINUX_H
 #define LINUX_LINUX_H
@@ -61,6 +61,8 @@ struct process {
 	int exit_status;
 	const char *name;		/* argv[0], for messages */
 	struct file *exe;		/* the program's file, for its image pages */
+	struct file *interp;		/* its interpreter's (ld.so), or NULL */
+	bool membarrier_private;	/* MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED done */
 };
 
 /* Per-thread state of a program thread (thread->os_priv). */
