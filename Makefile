@@ -24,6 +24,7 @@ KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,kernel/kernel.ld -Wl,-z,max-page-si
 
 KSRCS := $(sort $(shell find kernel -name '*.c' -o -name '*.S'))
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS))
+include kernel/net/lwip.mk
 
 HOSTCFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-D_GNU_SOURCE -Ikernel -Itests/unit -DHOST_TEST
