@@ -193,6 +193,11 @@ void nic_rxbuf_free(void *buf)
 	pbuf_free(buf);
 }
 
+void *nic_rxbuf_data(void *buf)
+{
+	return ((struct pbuf *)buf)->payload;
+}
+
 void nic_rxbuf_chain(void *first, void *next, size_t len)
 {
 	struct pbuf *q = next;

@@ -76,6 +76,7 @@ void nic_set_link(struct nic *n, bool up);
 /* rx: a buffer of NIC_RXBUF_SIZE bytes at *data, or NULL. */
 void *nic_rxbuf_alloc(void **data);
 void nic_rxbuf_free(void *buf);
+void *nic_rxbuf_data(void *buf);
 /* Appends a further buffer of a frame (mergeable rx buffers). */
 void nic_rxbuf_chain(void *first, void *next, size_t len);
 /* Received frames, given together: each buf of len bytes of which the
