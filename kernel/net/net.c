@@ -31,8 +31,6 @@ static int nnics;
 static uint32_t isn_key[8];		/* set once in net_init */
 /* Address changes (DHCP), for net_configure's wait. */
 static struct cond addr_changed;
-/* Name servers: from the command line or DHCP; core lock. */
-static ip_addr_t dns_servers[DNS_MAX_SERVERS];
 
 unsigned net_rand(void)
 {
@@ -55,28 +53,6 @@ unsigned net_tcp_isn(const struct ip4_addr *lip, unsigned short lport,
 	chacha20_block(isn_key, 0, nonce, block);
 	memcpy(&h, block, sizeof(h));
 	return h + (uint32_t)(clock_ns() / 4000);
-}
-
-/* lwIP's DHCP client records the name servers it is given here; names
- * are resolved by the programs (resolv.conf), so lwIP's resolver is not
- * built and these stand in for its server table. */
-void dns_init(void)
-{
-}
-
-void dns_tmr(void)
-{
-}
-
-void dns_setserver(u8_t i, const ip_addr_t *a)
-{
-	if (i < DNS_MAX_SERVERS)
-		dns_servers[i] = a ? *a : *IP4_ADDR_ANY;
-}
-
-const ip_addr_t *dns_getserver(u8_t i)
-{
-	return i < DNS_MAX_SERVERS ? &dns_servers[i] : IP4_ADDR_ANY;
 }
 
 /* ---- frames out ---- */
@@ -372,8 +348,10 @@ void net_configure(void)
 	const struct boot_options *o = &boot_opts;
 
 	LOCK_TCPIP_CORE();
-	for (int i = 0; i < o->net_ndns && i < DNS_MAX_SERVERS; i++)
-		ip4_addr_set_u32(&dns_servers[i], o->net_dns[i]);
+	for (int i = 0; i < o->net_ndns && i < DNS_MAX_SERVERS; i++) {
+		ip_addr_t a = IPADDR4_INIT(o->net_dns[i]);
+		dns_setserver((u8_t)i, &a);
+	}
 	UNLOCK_TCPIP_CORE();
 	for (int i = 0; i < nnics; i++)
 		configure_nic(nics[i], i == 0);
@@ -382,9 +360,9 @@ void net_configure(void)
 	uint32_t dns[DNS_MAX_SERVERS];
 	int ndns = 0;
 	LOCK_TCPIP_CORE();
-	for (int i = 0; i < DNS_MAX_SERVERS; i++)
-		if (!ip4_addr_isany_val(dns_servers[i]))
-			dns[ndns++] = ip4_addr_get_u32(&dns_servers[i]);
+	for (u8_t i = 0; i < DNS_MAX_SERVERS; i++)
+		if (!ip4_addr_isany(dns_getserver(i)))
+			dns[ndns++] = ip4_addr_get_u32(dns_getserver(i));
 	UNLOCK_TCPIP_CORE();
 	net_write_etc(dns, ndns);
 }

@@ -222,6 +222,9 @@ def _host_echo(ctx, prefix, machine="microvm", variant="musl", extra=""):
     code, out = g.finish()
     ctx.check(name + ".server_exit", code == 0 and ("echo: served %d connections" % total) in out,
               "status %d" % code, out)
+    if extra:
+        ctx.check(name + ".dhcp_resolv_conf", re.search(r"^nameserver 10\.0\.2\.3$", out, re.M),
+                  "no name server from DHCP in /etc/resolv.conf", out)
 
 
 def test_loopback_without_nic(ctx):
@@ -250,7 +253,7 @@ def test_loopback_with_nic(ctx):
 
 
 def test_host_echo_microvm(ctx):
-    _host_echo(ctx, "microvm")
+    _host_echo(ctx, "microvm", extra="/bin/busybox cat /etc/resolv.conf ; ")
 
 
 def test_host_echo_q35(ctx):

@@ -8,7 +8,9 @@
 #define BYTE_ORDER		LITTLE_ENDIAN
 #define LWIP_NO_INTTYPES_H	1
 #define LWIP_NO_CTYPE_H		1
-#define LWIP_NO_LIMITS_H	1
+#ifndef HOST_TEST
+#define LWIP_NO_LIMITS_H	1	/* gcc's limits.h wants a C library's */
+#endif
 #define X8_F			"02x"
 #define U16_F			"u"
 #define S16_F			"d"
