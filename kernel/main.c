@@ -166,6 +166,7 @@ void kmain(uint64_t start_info_pa)
 		status = selftest_run(boot_opts.test);
 	else if (boot_opts.argc)
 		status = run_programs(boot_opts.argc, boot_opts.argv);
+	net_drain(2000000000ULL);
 	fs_shutdown();
 	kernel_exit(status);
 }

@@ -355,8 +355,12 @@ void net_configure(void)
 	UNLOCK_TCPIP_CORE();
 	for (int i = 0; i < nnics; i++)
 		configure_nic(nics[i], i == 0);
-	if (o->net_ip && !nnics)
-		pr_warn("net: --ip given but there is no network interface\n");
+	if (!nnics) {
+		/* Loopback only: nothing to name, and the image stays as built. */
+		if (o->net_ip || o->net_ndns)
+			pr_warn("net: --ip/--dns given but there is no network interface\n");
+		return;
+	}
 	uint32_t dns[DNS_MAX_SERVERS];
 	int ndns = 0;
 	LOCK_TCPIP_CORE();

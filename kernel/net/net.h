@@ -20,6 +20,8 @@ int net_init(void);
  * line, else DHCP, waited for a few seconds) and /etc/resolv.conf and
  * /etc/hosts when the root has none. */
 void net_configure(void);
+/* Before power-off: waits (at most timeout_ns) for data still unsent. */
+void net_drain(uint64_t timeout_ns);
 
 /* ---- interfaces (for drivers) ---- */
 

@@ -219,11 +219,13 @@ static void tcp_attach(struct sock *s, struct tcp_pcb *pcb)
 static void tcp_detach(struct tcp_pcb *pcb)
 {
 	tcp_arg(pcb, NULL);
+	if (pcb->state == LISTEN) {
+		tcp_accept(pcb, NULL);
+		return;
+	}
 	tcp_recv(pcb, NULL);
 	tcp_sent(pcb, NULL);
 	tcp_err(pcb, NULL);
-	if (pcb->state == LISTEN)
-		tcp_accept(pcb, NULL);
 }
 
 static err_t tcp_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -575,7 +577,7 @@ static long tcp_send(struct sock *s, const struct kiovec *iov, int iovcnt, unsig
 		} else if (!s->tcp || s->shut_wr || (s->state == S_OPEN && s->eof)) {
 			err = -EPIPE;
 		} else if (s->state != S_CONNECTED) {
-			err = s->state == S_CONNECTING ? -EAGAIN : -ENOTCONN;
+			err = s->state == S_CONNECTING ? -EAGAIN : -EPIPE;	/* as Linux */
 		} else if (i < iovcnt && off == iov[i].len) {
 			i++;
 			off = 0;
@@ -965,4 +967,23 @@ int sock_getopt(struct sock *s, enum sock_opt opt, int64_t *val)
 	}
 	UNLOCK_TCPIP_CORE();
 	return err;
+}
+
+/* At power-off: lets connections send what programs wrote before they
+ * closed (lwIP finishes closes on its own), for at most timeout_ns. The
+ * stack has no event for "all sent", so this looks every 10 ms. */
+void net_drain(uint64_t timeout_ns)
+{
+	uint64_t deadline = clock_ns() + timeout_ns;
+
+	for (;;) {
+		bool busy = false;
+		LOCK_TCPIP_CORE();
+		for (struct tcp_pcb *p = tcp_active_pcbs; p && !busy; p = p->next)
+			busy = p->unsent || p->unacked;
+		UNLOCK_TCPIP_CORE();
+		if (!busy || clock_ns() >= deadline)
+			return;
+		thread_sleep_ns(10000000);
+	}
 }

@@ -284,6 +284,16 @@ def test_static_address(ctx):
     ctx.check("static_address.hosts", re.search(r"^127\.0\.0\.1\s+localhost$", out, re.M), "", out)
 
 
+def test_no_etc_files_without_nic(ctx):
+    """Loopback only: the image stays as built (no /etc files appear)."""
+    st = _ready(ctx, "no_etc_files_without_nic")
+    if not st:
+        return
+    code, out = ctx.run("--dns=10.0.2.3 /bin/busybox ls /etc", initrd=st["initrd"], timeout=60)
+    ok = code != 0 and "resolv.conf" not in out.replace("--dns", "") and "hosts" not in out
+    ctx.check("no_etc_files_without_nic", ok and "no network interface" in out, "status %d" % code, out)
+
+
 def test_bad_network_options(ctx):
     st = _ready(ctx, "bad_network_options")
     if not st:
@@ -320,8 +330,9 @@ def test_rofs_etc_overlay(ctx):
     if p.returncode:
         ctx.check("rofs_etc_overlay", False, "mkimage: " + p.stdout + p.stderr)
         return
-    code, out = ctx.run("--dns=10.0.2.3 /bin/busybox cat /etc/resolv.conf /etc/hosts "
-                        "/etc/hostname /etc/sub/deep.conf /etc/link", images=[image], timeout=60)
+    g = Guest(ctx, "--dns=10.0.2.3 /bin/busybox cat /etc/resolv.conf /etc/hosts "
+              "/etc/hostname /etc/sub/deep.conf /etc/link", images=[image])
+    code, out = g.finish()
     ok = code == 0 and "nameserver 10.0.2.3\n" in out and "localhost" in out and \
         out.count("from-the-image\n") == 2 and "deep=1\n" in out
     ctx.check("rofs_etc_overlay", ok, "status %d" % code, out)
