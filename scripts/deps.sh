@@ -25,8 +25,21 @@ enable_contrib() {
 	need_update=1
 }
 
+# lwIP is built from Debian's source package (scripts/lwip-src.sh), which
+# apt-get source finds only with deb-src entries: add that type to the
+# existing entries' Types lines too.
+enable_deb_src() {
+	f=/etc/apt/sources.list.d/debian.sources
+	[ -f "$f" ] || return 0
+	grep -q '^Types:.*deb-src' "$f" && return 0
+	sed -i '/^Types:/{/deb-src/!s/$/ deb-src/}' "$f"
+	echo "deps: enabled deb-src in $f"
+	need_update=1
+}
+
 need_update=0
 enable_contrib
+enable_deb_src
 if [ -n "$missing" ] || [ "$need_update" = 1 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
