@@ -24,6 +24,7 @@ KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,kernel/kernel.ld -Wl,-z,max-page-si
 
 KSRCS := $(sort $(shell find kernel -name '*.c' -o -name '*.S'))
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS))
+include kernel/net/lwip.mk
 
 HOSTCFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-D_GNU_SOURCE -Ikernel -Itests/unit -DHOST_TEST
@@ -121,10 +122,10 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call UNIT_RULE,$(t))))
 define FUZZ_RULE
 $(BUILD)/fuzz-replay/$(1): $$($(1)_FUZZ_SRCS) tests/fuzz/replay.c
 	@mkdir -p $$(dir $$@)
-	$$(HOSTCC) $$(HOSTCFLAGS) $$(SANFLAGS) -o $$@ tests/fuzz/replay.c $$($(1)_FUZZ_SRCS)
+	$$(HOSTCC) $$(HOSTCFLAGS) $$($(1)_FUZZ_CFLAGS) $$(SANFLAGS) -o $$@ tests/fuzz/replay.c $$($(1)_FUZZ_SRCS)
 $(BUILD)/fuzz/$(1): $$($(1)_FUZZ_SRCS)
 	@mkdir -p $$(dir $$@)
-	clang -std=c11 -O1 -g -D_GNU_SOURCE -Ikernel -DHOST_TEST -fsanitize=fuzzer,address,undefined -o $$@ $$($(1)_FUZZ_SRCS)
+	clang -std=c11 -O1 -g -D_GNU_SOURCE -Ikernel -DHOST_TEST $$($(1)_FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $$@ $$($(1)_FUZZ_SRCS)
 endef
 $(foreach t,$(FUZZERS),$(eval $(call FUZZ_RULE,$(t))))
 

@@ -105,6 +105,8 @@ uint64_t rtc_read_unix(void);	/* seconds since 1970, 0 if no RTC */
 
 /* CPU features the rest of the kernel asks about. */
 void arch_cpu_init(void);
+/* The feature bits Linux reports to programs as AT_HWCAP (CPUID 1 EDX). */
+uint32_t arch_hwcap(void);
 /* Fills buf with n words of entropy from RDSEED/RDRAND where the CPU has
  * them, mixed with TSC readings; returns how many came from hardware. */
 int arch_get_entropy(uint64_t *buf, int n);

@@ -33,6 +33,36 @@ int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+int parse_ipv4(const char *s, uint32_t *addr, int *prefix)
+{
+	uint8_t b[4];
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = 0;
+		const char *start = s;
+		while (*s >= '0' && *s <= '9' && s - start < 3)
+			v = v * 10 + (unsigned)(*s++ - '0');
+		if (s == start || v > 255 || (i < 3 && *s++ != '.'))
+			return -1;
+		b[i] = (uint8_t)v;
+	}
+	if (prefix) {
+		unsigned v = 0;
+		const char *start = ++s;
+		if (s[-1] != '/')
+			return -1;
+		while (*s >= '0' && *s <= '9' && s - start < 2)
+			v = v * 10 + (unsigned)(*s++ - '0');
+		if (s == start || v > 32)
+			return -1;
+		*prefix = (int)v;
+	}
+	if (*s)
+		return -1;
+	memcpy(addr, b, 4);
+	return 0;
+}
+
 /* Cuts the next word out of *p, handling quotes; NULL at the end. */
 static char *next_word(char **p)
 {
@@ -138,6 +168,28 @@ static int parse_option(char *w, struct boot_options *o,
 			warn("bad size in option", w);
 			return 1;
 		}
+	} else if (opt_is(w, "--ip", &v) && v) {
+		if (parse_ipv4(v, &o->net_ip, &o->net_prefix) < 0 || !o->net_ip) {
+			warn("bad address in option (want --ip=ADDR/PREFIX, e.g. 10.0.2.15/24)", w);
+			o->net_ip = 0;
+			return 1;
+		}
+	} else if (opt_is(w, "--gw", &v) && v) {
+		if (parse_ipv4(v, &o->net_gw, NULL) < 0) {
+			warn("bad address in option (want --gw=ADDR)", w);
+			o->net_gw = 0;
+			return 1;
+		}
+	} else if (opt_is(w, "--dns", &v) && v) {
+		if (o->net_ndns == CMDLINE_MAX_DNS) {
+			warn("too many name servers, dropped", w);
+			return 1;
+		}
+		if (parse_ipv4(v, &o->net_dns[o->net_ndns], NULL) < 0) {
+			warn("bad address in option (want --dns=ADDR)", w);
+			return 1;
+		}
+		o->net_ndns++;
 	} else if (is_module_option(w)) {
 		if (o->nmodule_opts == CMDLINE_MAX_MODULE_OPTS) {
 			warn("too many module options, dropped", w);

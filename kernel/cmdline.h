@@ -8,6 +8,7 @@
 #define CMDLINE_MAX_ARGS 256
 #define CMDLINE_MAX_DEVICES 32
 #define CMDLINE_MAX_MODULE_OPTS 32
+#define CMDLINE_MAX_DNS 3
 
 /* What the kernel command line asked for. Written once by cmdline_parse()
  * during single-threaded boot, read-only afterwards: no lock needed. */
@@ -23,6 +24,12 @@ struct boot_options {
 	char *argv[CMDLINE_MAX_ARGS + 1];
 	int ndevices;			/* virtio_mmio.device= entries (QEMU microvm) */
 	char *devices[CMDLINE_MAX_DEVICES];
+	/* --ip=ADDR/PREFIX --gw=ADDR --dns=ADDR (repeatable): IPv4 addresses
+	 * in network byte order; net_ip 0: DHCP. */
+	uint32_t net_ip, net_gw;
+	int net_prefix;
+	int net_ndns;
+	uint32_t net_dns[CMDLINE_MAX_DNS];
 	int nmodule_opts;		/* --MODULE.KEY[=VALUE], for modules */
 	char *module_opts[CMDLINE_MAX_MODULE_OPTS];
 };
@@ -34,6 +41,9 @@ extern struct boot_options boot_opts;
 int cmdline_parse(char *line, struct boot_options *o,
     void (*warn)(const char *what, const char *word));
 int parse_size(const char *s, uint64_t *out);
+/* A dotted-quad IPv4 address ("10.0.2.15") in network byte order; with
+ * prefix non-NULL a "/N" suffix (0..32) is required and read too. */
+int parse_ipv4(const char *s, uint32_t *addr, int *prefix);
 
 /* A module's option from the command line: `--zfs.arc_max=64M` is found as
  * ("zfs.arc_max"). Returns false when absent; *value is NULL for a bare

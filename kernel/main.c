@@ -13,6 +13,7 @@
 #include "fs/mount.h"
 #include "linux/linux.h"
 #include "module/module.h"
+#include "net/net.h"
 #include <string.h>
 
 #define MAX_STEPS 16
@@ -140,10 +141,11 @@ void kmain(uint64_t start_info_pa)
 	boot_step("interrupts");
 	sched_init();
 	boot_step("scheduler");
+	random_init();
+	net_init();
 	virtio_pci_probe();
 	virtio_mmio_probe(boot_opts.devices, boot_opts.ndevices);
 	boot_step("devices");
-	random_init();
 	console_input_init();
 	module_init_registry();
 	if (fs_boot(initrd_pa, initrd_size) < 0) {
@@ -151,6 +153,8 @@ void kmain(uint64_t start_info_pa)
 		kernel_exit(MOUNT_FAILURE_STATUS);
 	}
 	boot_step("filesystems");
+	net_configure();
+	boot_step("network");
 	boot_step("end of boot");
 	if (boot_opts.verbose)
 		module_list();
@@ -162,6 +166,7 @@ void kmain(uint64_t start_info_pa)
 		status = selftest_run(boot_opts.test);
 	else if (boot_opts.argc)
 		status = run_programs(boot_opts.argc, boot_opts.argv);
+	net_drain(2000000000ULL);
 	fs_shutdown();
 	kernel_exit(status);
 }

@@ -5,7 +5,8 @@ set -eu
 
 PKGS="gcc make binutils qemu-system-x86 musl-tools liblz4-dev libzstd-dev gdisk
 busybox-static cpio squashfs-tools erofs-utils hyperfine gnuplot-nox zstd
-clang libclang-rt-14-dev xxd e2fsprogs python3 zfsutils-linux patch libsqlite3-dev"
+clang libclang-rt-14-dev xxd e2fsprogs python3 zfsutils-linux patch libsqlite3-dev
+sqlite3 openssl perl"
 
 missing=""
 for p in $PKGS; do
@@ -24,8 +25,21 @@ enable_contrib() {
 	need_update=1
 }
 
+# lwIP is built from Debian's source package (scripts/lwip-src.sh), which
+# apt-get source finds only with deb-src entries: add that type to the
+# existing entries' Types lines too.
+enable_deb_src() {
+	f=/etc/apt/sources.list.d/debian.sources
+	[ -f "$f" ] || return 0
+	grep -q '^Types:.*deb-src' "$f" && return 0
+	sed -i '/^Types:/{/deb-src/!s/$/ deb-src/}' "$f"
+	echo "deps: enabled deb-src in $f"
+	need_update=1
+}
+
 need_update=0
 enable_contrib
+enable_deb_src
 if [ -n "$missing" ] || [ "$need_update" = 1 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q

@@ -24,6 +24,7 @@ struct gnode {
 	long mtime_nsec;
 	int line;		/* manifest line that created it */
 	bool implicit;		/* a parent directory nobody named */
+	bool libs;		/* G_FILE: bring its interpreter and libraries */
 	struct gnode **kids;
 	size_t nkids, cap;
 };
@@ -52,6 +53,20 @@ struct manifest {
  * "mkimage: FILE:LINE: ..." and returns the number of errors. */
 int manifest_load(struct manifest *m);
 void gtree_free(struct gnode *n);
+
+/* For mkimage_libs.c: an error at a manifest line; the node at a guest
+ * path ("." and ".." resolved), or NULL; a copy of host file `host` added
+ * at guest path for manifest line `line` (parents made as needed), or NULL
+ * (reported) when something is in the way. */
+void manifest_error(struct manifest *m, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+struct gnode *gtree_lookup(struct manifest *m, const char *guest);
+struct gnode *gtree_add_file(struct manifest *m, int line, const char *guest,
+    const char *host);
+/* The `libs` attribute: adds every file's interpreter and the shared
+ * libraries it needs, resolved as its dynamic loader will in the guest
+ * (mkimage_libs.c). */
+void manifest_add_libs(struct manifest *m);
 
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);

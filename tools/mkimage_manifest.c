@@ -40,6 +40,7 @@ struct attrs {
 	long mode;		/* -1: keep the host mode */
 	uid_t uid;
 	gid_t gid;
+	bool libs;		/* `libs`: add interpreters and libraries */
 };
 
 void *xmalloc(size_t n)
@@ -330,6 +331,7 @@ static void add_host(struct parser *p, struct gnode *d, const char *name,
 			return;
 		k->src = xstrdup(host);
 		k->mode = a->mode >= 0 ? (mode_t)a->mode : st.st_mode & 07777;
+		k->libs = a->libs;
 		apply_owner(k, a);
 		set_mtime(p, k, &st);
 	} else if (S_ISLNK(st.st_mode)) {
@@ -404,12 +406,17 @@ static int parse_attrs(struct parser *p, char **tok, size_t n, struct attrs *a)
 	a->mode = -1;
 	a->uid = 0;
 	a->gid = 0;
+	a->libs = false;
 	for (size_t i = 0; i < n; i++) {
 		char *v = strchr(tok[i], '='), *end;
 		unsigned long x;
 
+		if (!strcmp(tok[i], "libs")) {
+			a->libs = true;
+			continue;
+		}
 		if (!v || v == tok[i] || !v[1]) {
-			perr(p, "bad attribute \"%s\" (want mode=, uid= or gid=)", tok[i]);
+			perr(p, "bad attribute \"%s\" (want mode=, uid=, gid= or libs)", tok[i]);
 			return -1;
 		}
 		*v++ = '\0';
@@ -465,6 +472,7 @@ static void entry_file(struct parser *p, struct gnode *d, const char *name,
 	else if ((k = place(p, d, name, G_FILE, guest))) {
 		k->src = h;
 		k->mode = a->mode >= 0 ? (mode_t)a->mode : st.st_mode & 07777;
+		k->libs = a->libs;
 		apply_owner(k, a);
 		set_mtime(p, k, &st);
 		return;
@@ -543,6 +551,8 @@ static void entry_link(struct parser *p, struct gnode *d, const char *name,
 	}
 	if (a->mode >= 0)
 		perr(p, "%s: symlinks have no mode", guest);
+	else if (a->libs)
+		perr(p, "%s: libs applies to copied files, not symlinks", guest);
 	else if ((k = place(p, d, name, G_LINK, guest))) {
 		k->src = xstrdup(target);
 		apply_owner(k, a);
@@ -658,7 +668,9 @@ static void files_line(struct parser *p, char *line)
 	if (kind == E_TREE || kind == E_GLOB || kind == E_DIR) {
 		if (!(d = entry_dir(p, guest, comps, ncomp, kind != E_GLOB)))
 			goto out;
-		if (kind == E_DIR && d->line == p->line) {
+		if (kind == E_DIR && a.libs)
+			perr(p, "%s: libs applies to copied files, not !dir", guest);
+		else if (kind == E_DIR && d->line == p->line) {
 			d->mode = a.mode >= 0 ? (mode_t)a.mode : 0755;
 			apply_owner(d, &a);
 			set_mtime(p, d, NULL);
@@ -684,6 +696,61 @@ static void files_line(struct parser *p, char *line)
 		entry_file(p, d, last, guest, src, &a);
 out:
 	free(comps);
+}
+
+/* ---- for mkimage_libs.c ---- */
+
+void manifest_error(struct manifest *m, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mkimage: %s:%d: ", m->path, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	m->errors++;
+}
+
+struct gnode *gtree_lookup(struct manifest *m, const char *guest)
+{
+	struct parser p = { .m = m };
+	char *comps = xmalloc(strlen(guest) + 2), *c = comps;
+	struct gnode *n = m->root;
+	size_t ncomp;
+
+	if (split_guest(&p, guest, comps, &ncomp) < 0)
+		n = NULL;
+	for (size_t i = 0; n && i < ncomp; i++, c += strlen(c) + 1)
+		n = n->type == G_DIR ? kid_find(n, c, strlen(c)) : NULL;
+	free(comps);
+	return n;
+}
+
+struct gnode *gtree_add_file(struct manifest *m, int line, const char *guest,
+    const char *host)
+{
+	struct parser p = { .m = m, .line = line };
+	char *comps = xmalloc(strlen(guest) + 2);
+	struct gnode *d, *k = NULL;
+	struct stat st;
+	size_t ncomp;
+
+	if (stat(host, &st) < 0)
+		perr(&p, "host file %s: %s", host, strerror(errno));
+	else if (split_guest(&p, guest, comps, &ncomp) == 0 && ncomp > 0) {
+		const char *last = comps;
+		for (size_t i = 1; i < ncomp; i++)
+			last += strlen(last) + 1;
+		if ((d = walk_dirs(&p, guest, comps, ncomp - 1)) &&
+		    (k = place(&p, d, last, G_FILE, guest))) {
+			k->src = xstrdup(host);
+			k->mode = st.st_mode & 07777;
+			set_mtime(&p, k, &st);
+		}
+	}
+	free(comps);
+	return k;
 }
 
 /* ---- [data] lines ---- */
@@ -948,6 +1015,7 @@ int manifest_load(struct manifest *m)
 	}
 	free(line);
 	fclose(f);
+	manifest_add_libs(m);
 	add_mount_points(&p);
 	if (p.fstab.line)
 		add_generated(&p, "fstab", &p.fstab);

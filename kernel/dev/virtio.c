@@ -116,7 +116,8 @@ static uint16_t fill(struct virtq *vq, uint16_t d, const struct vq_buf *b,
 	return d;
 }
 
-int virtq_add(struct virtq *vq, const struct vq_buf *bufs, int nout, int nin, void *cookie)
+static int add(struct virtq *vq, const struct vq_buf *bufs, int nout, int nin, void *cookie,
+    bool wait)
 {
 	int need = 0;
 
@@ -126,6 +127,10 @@ int virtq_add(struct virtq *vq, const struct vq_buf *bufs, int nout, int nin, vo
 		return -EINVAL;
 	unsigned long flags = spin_lock_irqsave(&vq->lock);
 	while (vq->num_free < need) {
+		if (!wait) {
+			spin_unlock_irqrestore(&vq->lock, flags);
+			return -EAGAIN;
+		}
 		spin_lock_raw(&vq->space.lock);
 		spin_unlock_raw(&vq->lock);
 		waitq_wait_locked(&vq->space, &flags, 0);
@@ -147,10 +152,39 @@ int virtq_add(struct virtq *vq, const struct vq_buf *bufs, int nout, int nin, vo
 	return 0;
 }
 
+int virtq_add(struct virtq *vq, const struct vq_buf *bufs, int nout, int nin, void *cookie)
+{
+	return add(vq, bufs, nout, nin, cookie, true);
+}
+
+int virtq_add_nowait(struct virtq *vq, const struct vq_buf *bufs, int nout, int nin, void *cookie)
+{
+	return add(vq, bufs, nout, nin, cookie, false);
+}
+
+/* The device sets VRING_USED_F_NO_NOTIFY while it is working through the
+ * queue anyway (virtio 1.0, 2.4.7): a notification then costs an exit
+ * for nothing. */
 void virtq_kick(struct virtq *vq)
 {
 	dma_mb();
-	vq->vdev->ops->notify(vq->vdev, vq);
+	if (!(vq->used[0] & VRING_USED_F_NO_NOTIFY))
+		vq->vdev->ops->notify(vq->vdev, vq);
+}
+
+/* Interrupt suppression (virtio 1.0, 2.4.7): a driver draining the used
+ * ring turns interrupts off meanwhile; turning them back on reports
+ * whether more arrived in between (then it drains again). */
+void virtq_irq_off(struct virtq *vq)
+{
+	vq->avail[0] = VRING_AVAIL_F_NO_INTERRUPT;
+}
+
+bool virtq_irq_on(struct virtq *vq)
+{
+	vq->avail[0] = 0;
+	dma_mb();
+	return vq->last_used != vq->used[1];
 }
 
 void *virtq_get(struct virtq *vq, uint32_t *len)
@@ -189,6 +223,9 @@ void virtio_device_found(struct virtio_dev *vd)
 	switch (vd->device_id) {
 	case VIRTIO_ID_BLOCK:
 		virtio_blk_attach(vd);
+		break;
+	case VIRTIO_ID_NET:
+		virtio_net_attach(vd);
 		break;
 	default:
 		pr_info("virtio: %s: device type %u has no driver\n", vd->where, vd->device_id);

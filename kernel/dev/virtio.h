@@ -26,6 +26,8 @@ struct vring_desc {
 };
 #define VRING_DESC_F_NEXT	1
 #define VRING_DESC_F_WRITE	2
+#define VRING_USED_F_NO_NOTIFY	1
+#define VRING_AVAIL_F_NO_INTERRUPT 1
 
 struct vring_used_elem {
 	uint32_t id;
@@ -80,7 +82,13 @@ struct virtq *virtq_create(struct virtio_dev *vd, uint16_t index, uint16_t max_s
 /* Queues one request (out buffers then in buffers); waits for descriptors.
  * Returns 0 or -EINVAL if the request can never fit. */
 int virtq_add(struct virtq *vq, const struct vq_buf *bufs, int nout, int nin, void *cookie);
+/* The same without waiting: -EAGAIN when the descriptors are not free. */
+int virtq_add_nowait(struct virtq *vq, const struct vq_buf *bufs, int nout, int nin, void *cookie);
+/* Notifies the device, unless it said it needs no notification. */
 void virtq_kick(struct virtq *vq);
+/* Used-buffer interrupts off while draining; on again: true if more came. */
+void virtq_irq_off(struct virtq *vq);
+bool virtq_irq_on(struct virtq *vq);
 /* Next completed request's cookie, or NULL; *len: bytes the device wrote. */
 void *virtq_get(struct virtq *vq, uint32_t *len);
 /* Descriptors needed for a buffer (one per physically contiguous run). */
@@ -92,5 +100,6 @@ void virtio_mmio_probe(char **devices, int n);
 void virtio_pci_probe(void);
 
 void virtio_blk_attach(struct virtio_dev *vd);
+void virtio_net_attach(struct virtio_dev *vd);
 
 #endif

@@ -3,6 +3,7 @@
  * lookup is in vfs_lookup.c, path operations in vfs_ops.c, open files and
  * fd tables in vfs_file.c. Lock rules: README.md. */
 #include "fs/vfs.h"
+#include "fs/pcache.h"
 #include "fs/vfs_impl.h"
 #include "mm/mm.h"
 #include "dev/console.h"
@@ -90,6 +91,7 @@ static void vnode_destroy_locked(struct vnode *vn)
 	if (vn->flags & VN_CACHED)
 		cache_remove_locked(vn);
 	list_del(&vn->mount_node);
+	pcache_free(vn);
 	if (vn->ops->reclaim)
 		vn->ops->reclaim(vn);
 	kfree(vn);

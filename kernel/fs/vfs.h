@@ -267,6 +267,7 @@ struct vnode {
 	struct mount *mounted_here;	/* a mount covering this directory */
 	struct list mount_node;		/* in mount->vnodes */
 	struct vnode *hash_next;	/* in the mount's vnode cache */
+	struct pcache *pages;		/* mapped pages (fs/pcache.h); NULL until mapped */
 };
 
 /* A new vnode with one reference, in mount mp. priv_size > 0 allocates
@@ -469,6 +470,10 @@ int vfs_openat(struct vnode *dir, const char *path, int o_flags, uint32_t mode,
 int vfs_open(const char *path, int o_flags, uint32_t mode, struct file **out);
 /* An open file on a held vnode (fdopendir-like helpers, devfs). */
 int vfs_open_vnode(struct vnode *vn, int o_flags, struct file **out);
+/* O_TMPFILE: a new regular file in the directory at path, with no name
+ * (it goes when its last descriptor closes). */
+int vfs_open_tmpfile(struct vnode *dir, const char *path, int o_flags, uint32_t mode,
+    struct file **out);
 int vfs_mkdirat(struct vnode *dir, const char *path, uint32_t mode);
 int vfs_mknodat(struct vnode *dir, const char *path, uint32_t mode, uint64_t rdev);
 int vfs_symlinkat(const char *target, struct vnode *dir, const char *path);

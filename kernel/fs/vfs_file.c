@@ -2,6 +2,7 @@
  * writes through the vnode's ops under its lock; other files (devices,
  * pipes) bring their own struct file_ops. */
 #include "fs/vfs.h"
+#include "fs/pcache.h"
 #include "fs/vfs_impl.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
@@ -37,6 +38,8 @@ static long vnode_read(struct file *f, void *buf, size_t len, int64_t *pos)
 		return -EINVAL;
 	vn_lock_shared(vn);
 	long n = vn->ops->read(vn, buf, len, *pos);
+	if (n > 0)
+		pcache_read(vn, buf, (size_t)n, *pos);
 	vn_unlock(vn);
 	if (n > 0)
 		*pos += n;
@@ -64,6 +67,8 @@ static long vnode_write_at(struct file *f, const void *buf, size_t len, int64_t 
 	if (append)
 		off = size_locked(vn);
 	long n = off < 0 ? off : vn->ops->write(vn, buf, len, off);
+	if (n > 0)
+		pcache_wrote(vn, buf, (size_t)n, off);
 	vn_unlock(vn);
 	if (n > 0)
 		*pos = off + n;
@@ -114,10 +119,11 @@ static int64_t vnode_llseek(struct file *f, int64_t off, int whence)
 static int vnode_fsync(struct file *f, bool datasync)
 {
 	struct vnode *vn = f->vn;
-	if (!vn->ops->fsync)
-		return 0;
+	int err = pcache_writeback(vn);
+	if (err || !vn->ops->fsync)
+		return err;
 	vn_lock(vn);
-	int err = vn->ops->fsync(vn, datasync);
+	err = vn->ops->fsync(vn, datasync);
 	vn_unlock(vn);
 	return err;
 }
@@ -561,6 +567,8 @@ int vfs_setattr(struct vnode *vn, struct vattr_set *vs)
 	}
 	vn_lock(vn);
 	int err = vn->ops->setattr(vn, vs);
+	if (!err && (vs->mask & VA_SIZE))
+		pcache_truncated(vn, vs->size);
 	vn_unlock(vn);
 	return err;
 }

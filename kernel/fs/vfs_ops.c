@@ -535,6 +535,66 @@ int vfs_open(const char *path, int flags, uint32_t mode, struct file **out)
 	return vfs_openat(NULL, path, flags, mode, out);
 }
 
+/* Creates the file under a name and unlinks it again while holding the
+ * directory locked: no lookup or readdir, which lock it too, can see the
+ * name in between. */
+static int create_unnamed(struct vnode *dir, uint32_t mode, struct vnode **out)
+{
+	static unsigned long serial;	/* names only need to differ: atomic */
+	struct vattr va;
+	char name[40];
+	int err = -EEXIST;
+
+	init_vattr(&va, S_IFREG | (mode & S_IALLUGO));
+	vn_lock(dir);
+	for (int tries = 0; err == -EEXIST && tries < 8; tries++) {
+		unsigned long n = __atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED);
+		char *p = name + sizeof(name) - 1;
+		*p = 0;
+		do
+			*--p = (char)('0' + n % 10);
+		while (n /= 10);
+		p -= sizeof(".osprey-tmpfile.") - 1;
+		memcpy(p, ".osprey-tmpfile.", sizeof(".osprey-tmpfile.") - 1);
+		err = dir->ops->create(dir, p, &va, out);
+		if (!err)
+			memmove(name, p, strlen(p) + 1);
+	}
+	if (!err) {
+		err = dir->ops->unlink(dir, name, *out);
+		if (err)
+			vn_rele(*out);
+	}
+	vn_unlock(dir);
+	return err;
+}
+
+int vfs_open_tmpfile(struct vnode *at, const char *path, int flags, uint32_t mode,
+    struct file **out)
+{
+	struct file *df;
+	struct vnode *vn;
+
+	if ((flags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL;		/* as Linux: it could never be written */
+	int err = vfs_openat(at, path, O_RDONLY | O_DIRECTORY, 0, &df);
+	if (err)
+		return err;
+	struct vnode *dir = df->vn;
+	if (mount_readonly(dir->mount))
+		err = -EROFS;
+	else if (!dir->ops->create || !dir->ops->unlink)
+		err = -EOPNOTSUPP;
+	else
+		err = create_unnamed(dir, mode, &vn);
+	file_rele(df);
+	if (err)
+		return err;
+	err = vfs_open_vnode(vn, flags & ~(O_CREAT | O_EXCL | O_TRUNC), out);
+	vn_rele(vn);
+	return err;
+}
+
 /* ---- attributes ---- */
 
 int vfs_statat(struct vnode *dir, const char *path, struct vattr *va, int at_flags)

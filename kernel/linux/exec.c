@@ -1,7 +1,10 @@
-/* The program loader: maps a static (ET_EXEC) or static-pie (ET_DYN) x86-64
- * ELF executable, builds its initial stack (argv, envp, auxv) and starts it
- * as the first thread of the process. */
+/* The program loader: maps an x86-64 ELF executable, static (ET_EXEC),
+ * static-pie or PIE (ET_DYN), and the interpreter a dynamically linked one
+ * names (PT_INTERP: ld.so, which then loads the shared libraries itself),
+ * builds the initial stack (argv, envp, auxv) and starts the program as the
+ * first thread of the process. The header checks are elf_exec.c's. */
 #include "linux/linux.h"
+#include "linux/elf_exec.h"
 #include "dev/console.h"
 #include "dev/random.h"
 #include "mm/mm.h"
@@ -12,87 +15,35 @@
 
 #define PROGRAM_STACK	(32 * 1024)	/* kernel stack of a program thread */
 
-/* ELF64 as far as the loader needs it (the ELF specification, gABI). */
-struct elf_header {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
-#define ET_EXEC 2
-#define ET_DYN 3
-#define EM_X86_64 62
-#define PT_LOAD 1
-#define PT_INTERP 3
-#define PT_PHDR 6
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
-#define MAX_PHDRS 64
+/* The interpreter (ld.so) is mapped above the mmap area, which grows down
+ * from MMAP_TOP, and below the stack; a program sits in the lower part. */
+#define INTERP_BASE	MMAP_TOP
+#define IMAGE_FLOOR	0x10000UL	/* nothing is mapped at address 0 and near it */
 
 enum {
 	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6,
 	AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12,
 	AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17,
 	AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31,
+	AT_MINSIGSTKSZ = 51,
 };
 
+/* The smallest stack a signal handler needs: the frame Linux's x86-64
+ * delivery pushes (return address, ucontext, siginfo: 440 bytes), the FPU
+ * state in fxsave form with its 64-byte alignment, rounded to 16. */
+#define MINSIGSTKSZ	((440 + FPU_STATE_SIZE + 64 + 15) & ~15)
+
+/* An ELF file mapped into the program's address space. */
 struct image {
-	uintptr_t entry, phdr, load_bias, brk;
-	uint16_t phnum;
+	struct file *file;
+	struct elf_exec x;
+	uintptr_t bias;		/* load address minus link address */
 };
 
 static int prot_of(uint32_t pflags)
 {
 	return (pflags & PF_R ? PROT_READ : 0) | (pflags & PF_W ? PROT_WRITE : 0) |
 	    (pflags & PF_X ? PROT_EXEC : 0);
-}
-
-static const char *check_header(const struct elf_header *h, long n)
-{
-	if (n < (long)sizeof(*h) || memcmp(h->ident, "\177ELF", 4))
-		return "not an ELF file";
-	if (h->ident[4] != 2 || h->ident[5] != 1 || h->machine != EM_X86_64)
-		return "not an x86-64 (64-bit little-endian) ELF file";
-	if (h->type != ET_EXEC && h->type != ET_DYN)
-		return "not an executable (ELF type is neither EXEC nor DYN)";
-	if (h->phentsize != sizeof(struct elf_phdr) || !h->phnum || h->phnum > MAX_PHDRS)
-		return "bad program header table";
-	return NULL;
-}
-
-/* Checks the segments; fills the span [lo, hi) of the loadable ones. */
-static const char *check_segments(const struct elf_phdr *ph, int n, uint64_t fsize,
-    uint64_t *lo, uint64_t *hi)
-{
-	*lo = UINT64_MAX;
-	*hi = 0;
-	for (int i = 0; i < n; i++) {
-		if (ph[i].type == PT_INTERP)
-			return "dynamically linked (it names an interpreter); only static programs run";
-		if (ph[i].type != PT_LOAD)
-			continue;
-		if (ph[i].filesz > ph[i].memsz || ph[i].offset > fsize ||
-		    ph[i].filesz > fsize - ph[i].offset)
-			return "a segment lies outside the file";
-		if (ph[i].vaddr + ph[i].memsz < ph[i].vaddr || ph[i].vaddr + ph[i].memsz > (1UL << 46))
-			return "a segment lies outside the program's address space";
-		if ((ph[i].vaddr - ph[i].offset) % PAGE_SIZE)
-			return "a segment is not page-aligned with its file offset";
-		if (ph[i].vaddr < *lo)
-			*lo = ph[i].vaddr;
-		if (ph[i].vaddr + ph[i].memsz > *hi)
-			*hi = ph[i].vaddr + ph[i].memsz;
-	}
-	return *hi ? NULL : "no loadable segment";
 }
 
 /* Maps one PT_LOAD segment. Its pages are read from the file when the
@@ -108,56 +59,129 @@ static int load_segment(struct file *f, const struct elf_phdr *ph, uintptr_t bia
 	    ph->vaddr + bias + ph->filesz);
 }
 
-static int load_elf(const char *path, struct image *im, const char **why)
+/* Opens path and checks it is an executable ELF file; its program headers
+ * go to ph. On failure *why says what is wrong (NULL: just err). */
+static int open_elf(const char *path, struct image *im, struct elf_phdr *ph, const char **why)
 {
-	struct file *f;
 	struct vattr va;
-	int err = vfs_open(path, O_RDONLY, 0, &f);
+	struct elf_ehdr h;
+	int err = vfs_open(path, O_RDONLY, 0, &im->file);
 
 	*why = NULL;
 	if (err)
 		return err;
-	err = vfs_fstat(f, &va);
+	err = vfs_fstat(im->file, &va);
 	if (!err && (va.mode & S_IFMT) != S_IFREG)
 		err = -EACCES, *why = "not a regular file";
 	else if (!err && !(va.mode & 0111))
 		err = -EACCES, *why = "not executable (no x permission)";
-	struct elf_header h;
-	struct elf_phdr *ph = kmalloc(MAX_PHDRS * sizeof(*ph));
-	if (!err && !ph)
-		err = -ENOMEM;
-	if (!err && (*why = check_header(&h, vfs_pread(f, &h, sizeof(h), 0))))
+	long got = err ? 0 : vfs_pread(im->file, &h, sizeof(h), 0);
+	if (got < 0)
+		err = (int)got;
+	else if (!err && (*why = elf_exec_header(&im->x, &h, (size_t)got)))
 		err = -ENOEXEC;
-	if (!err && vfs_pread(f, ph, h.phnum * sizeof(*ph), h.phoff) != (long)(h.phnum * sizeof(*ph)))
+	size_t table = im->x.phnum * sizeof(*ph);
+	if (!err && vfs_pread(im->file, ph, table, im->x.phoff) != (long)table)
 		err = -ENOEXEC, *why = "truncated program header table";
-	uint64_t lo, hi;
-	if (!err && (*why = check_segments(ph, h.phnum, va.size, &lo, &hi)))
+	if (!err && (*why = elf_exec_phdrs(&im->x, ph, va.size)))
 		err = -ENOEXEC;
-	if (!err) {
-		im->load_bias = h.type == ET_DYN ? PIE_BASE - (lo & ~(PAGE_SIZE - 1)) : 0;
-		im->entry = h.entry + im->load_bias;
-		im->phnum = h.phnum;
-		im->phdr = 0;
-		im->brk = PAGE_ALIGN(hi + im->load_bias);
-		for (int i = 0; i < h.phnum && !err; i++) {
-			if (ph[i].type == PT_LOAD) {
-				err = load_segment(f, &ph[i], im->load_bias);
-				if (!im->phdr && h.phoff >= ph[i].offset &&
-				    h.phoff < ph[i].offset + ph[i].filesz)
-					im->phdr = ph[i].vaddr + im->load_bias + h.phoff - ph[i].offset;
-			} else if (ph[i].type == PT_PHDR) {
-				im->phdr = ph[i].vaddr + im->load_bias;
-			}
-		}
-		if (err && !*why)
-			*why = err == -ENOMEM ? "not enough memory to load it" : "cannot map its segments";
+	if (err) {
+		file_rele(im->file);
+		im->file = NULL;
 	}
-	kfree(ph);
-	if (err)
-		file_rele(f);
-	else
-		proc->exe = f;	/* held for the image's pages */
 	return err;
+}
+
+/* Places the image: an ET_DYN one at base, an ET_EXEC one where it was
+ * linked; either must fit in [floor, ceil). */
+static const char *place_image(struct image *im, uintptr_t base, uintptr_t floor, uintptr_t ceil)
+{
+	im->bias = im->x.type == ET_DYN ? base - im->x.lo : 0;
+	if (im->x.type == ET_DYN && im->x.hi - im->x.lo > ceil - base)
+		return "too big for its place in the address space";
+	if (im->x.type == ET_EXEC && (im->x.lo < floor || im->x.hi > ceil))
+		return "linked at addresses that are taken or out of reach";
+	return NULL;
+}
+
+static int map_image(struct image *im, const struct elf_phdr *ph, const char **why)
+{
+	int err = 0;
+
+	for (int i = 0; i < im->x.phnum && !err; i++)
+		if (ph[i].type == PT_LOAD && ph[i].memsz)
+			err = load_segment(im->file, &ph[i], im->bias);
+	if (err)
+		*why = err == -ENOMEM ? "not enough memory to load it" : "cannot map its segments";
+	return err;
+}
+
+/* Reads the interpreter's path named by the program into a kmalloc'd
+ * string; NULL with *why set if it is malformed or cannot be read. */
+static char *read_interp(const struct image *im, const char **why)
+{
+	char *path = kmalloc(im->x.interp_len);
+
+	*why = "not enough memory to load it";
+	if (!path)
+		return NULL;
+	if (vfs_pread(im->file, path, im->x.interp_len, im->x.interp_off) != (long)im->x.interp_len)
+		*why = "cannot read the interpreter's name";
+	else if (!(*why = elf_exec_interp(path, im->x.interp_len)))
+		return path;
+	kfree(path);
+	return NULL;
+}
+
+/* Loads the interpreter the program names beside it. Errors are reported
+ * here, naming both files; returns the exit status, 0 on success. */
+static int load_interp(const char *prog, const char *path, const struct image *main,
+    struct image *in, struct elf_phdr *ph)
+{
+	const char *why;
+	int err = open_elf(path, in, ph, &why);
+
+	if (!err && in->x.interp_len)
+		err = -ENOEXEC, why = "it names an interpreter itself";
+	if (!err && in->x.type == ET_EXEC &&
+	    in->x.lo < main->x.hi + main->bias && in->x.hi > main->x.lo + main->bias)
+		err = -ENOEXEC, why = "it is linked at the program's addresses";
+	if (!err && (why = place_image(in, INTERP_BASE, IMAGE_FLOOR, STACK_TOP - STACK_MAX)))
+		err = -ENOEXEC;
+	if (!err)
+		err = map_image(in, ph, &why);
+	if (!err)
+		return 0;
+	printk("osprey: %s: interpreter %s: %s\n", prog, path, why ? why :
+	    err == -ENOENT ? "not found" : err == -ENOMEM ? "out of memory" : "cannot load it");
+	return err == -ENOENT || err == -ENOTDIR ? 127 : 126;
+}
+
+/* Loads the program and, if it names one, its interpreter. Errors are
+ * reported here; returns the exit status, 0 on success. */
+static int load_program(const char *path, struct image *im, struct image *in)
+{
+	struct elf_phdr *ph = kmalloc(ELF_MAX_PHDRS * sizeof(*ph));
+	const char *why = "not enough memory to load it";
+	char *interp = NULL;
+	int err = ph ? open_elf(path, im, ph, &why) : -ENOMEM;
+
+	if (!err && (why = place_image(im, PIE_BASE, IMAGE_FLOOR, INTERP_BASE)))
+		err = -ENOEXEC;
+	if (!err && im->x.interp_len && !(interp = read_interp(im, &why)))
+		err = -ENOEXEC;
+	if (!err)
+		err = map_image(im, ph, &why);
+	if (err) {
+		printk("osprey: %s: %s\n", path, why ? why : err == -ENOENT ? "not found" :
+		    err == -ENOMEM ? "out of memory" : "cannot load it");
+		kfree(ph);
+		return err == -ENOENT || err == -ENOTDIR ? 127 : 126;
+	}
+	int status = interp ? load_interp(path, interp, im, in, ph) : 0;
+	kfree(interp);
+	kfree(ph);
+	return status;
 }
 
 /* Pushes bytes onto the new stack, returning their address. */
@@ -173,8 +197,10 @@ static const char *const default_env[] = {
 };
 
 /* The System V x86-64 initial stack: argc, argv[], NULL, envp[], NULL,
- * auxv pairs, with the strings and random bytes above them. */
-static uintptr_t build_stack(const struct image *im, int argc, char **argv)
+ * auxv pairs, with the strings and random bytes above them. With an
+ * interpreter, AT_BASE is where it is and the rest describes the program. */
+static uintptr_t build_stack(const struct image *im, const struct image *in,
+    int argc, char **argv)
 {
 	uintptr_t sp = STACK_TOP;
 	uintptr_t argp[CMDLINE_MAX_ARGS], envp[8];
@@ -184,16 +210,20 @@ static uintptr_t build_stack(const struct image *im, int argc, char **argv)
 	random_bytes(rnd, sizeof(rnd));
 	uintptr_t at_random = push_bytes(&sp, rnd, sizeof(rnd));
 	uintptr_t platform = push_bytes(&sp, "x86_64", 7);
+	uintptr_t execfn = push_bytes(&sp, argv[0], strlen(argv[0]) + 1);
 	for (int i = argc - 1; i >= 0; i--)
 		argp[i] = push_bytes(&sp, argv[i], strlen(argv[i]) + 1);
 	for (; default_env[envc]; envc++)
 		envp[envc] = push_bytes(&sp, default_env[envc], strlen(default_env[envc]) + 1);
 	uint64_t auxv[] = {
-		AT_PHDR, im->phdr, AT_PHENT, sizeof(struct elf_phdr), AT_PHNUM, im->phnum,
-		AT_PAGESZ, PAGE_SIZE, AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, im->entry,
+		AT_PHDR, im->x.phdr ? im->x.phdr + im->bias : 0,
+		AT_PHENT, sizeof(struct elf_phdr), AT_PHNUM, im->x.phnum,
+		AT_PAGESZ, PAGE_SIZE, AT_BASE, in->file ? in->x.lo + in->bias : 0,
+		AT_FLAGS, 0, AT_ENTRY, im->x.entry + im->bias,
 		AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0, AT_SECURE, 0,
-		AT_HWCAP, 0x178bfbff, AT_HWCAP2, 0, AT_CLKTCK, 100, AT_RANDOM, at_random,
-		AT_PLATFORM, platform, AT_EXECFN, argp[0], AT_NULL, 0,
+		AT_HWCAP, arch_hwcap(), AT_HWCAP2, 0, AT_CLKTCK, 100, AT_RANDOM, at_random,
+		AT_PLATFORM, platform, AT_EXECFN, execfn, AT_MINSIGSTKSZ, MINSIGSTKSZ,
+		AT_NULL, 0,
 	};
 	size_t words = 1 + argc + 1 + envc + 1 + sizeof(auxv) / 8;
 	sp = (sp - words * 8) & ~15UL;
@@ -271,23 +301,26 @@ static int open_console(void)
  * any that run again end at their next system call. */
 static void process_end(struct process *p)
 {
-	shared_sync(p, 0, USER_TOP, true);
-	vm_remove(p, 0, USER_TOP);
+	vm_remove(p, 0, USER_TOP);	/* shared pages written go back to their files */
 	fdtable_destroy(&p->fds);
 	if (p->exe)
 		file_rele(p->exe);
-	p->exe = NULL;
+	if (p->interp)
+		file_rele(p->interp);
+	p->exe = p->interp = NULL;
 }
 
-static int exit_code_for(int err)
+/* A program that did not start: its mappings and files go, as at exit. */
+static int not_started(struct linux_thread *lt, int status)
 {
-	return err == -ENOENT || err == -ENOTDIR ? 127 : 126;
+	process_end(proc);
+	kfree(lt);
+	return status;
 }
 
 int linux_run(int argc, char **argv)
 {
-	struct image im;
-	const char *why;
+	struct image im = { 0 }, in = { 0 };
 
 	proc = kzalloc(sizeof(*proc));
 	struct linux_thread *lt = kzalloc(sizeof(*lt));
@@ -296,7 +329,7 @@ int linux_run(int argc, char **argv)
 	fdtable_init(&proc->fds, FD_LIMIT);
 	spin_init(&proc->vm_lock, "vm");
 	mutex_init(&proc->exit_lock);
-	mutex_init(&proc->shared_lock);
+	mutex_init(&proc->mm_lock);
 	cond_init(&proc->exited);
 	proc->mmap_hint = MMAP_TOP;
 	proc->umask = 022;
@@ -306,23 +339,23 @@ int linux_run(int argc, char **argv)
 	if (open_console() < 0)
 		pr_warn("osprey: no /dev/console for the program's stdin/stdout/stderr\n");
 	uint64_t t0 = clock_ns();
-	int err = load_elf(argv[0], &im, &why);
+	int status = load_program(argv[0], &im, &in);
+	proc->exe = im.file;	/* held for the images' pages */
+	proc->interp = in.file;
 	if (boot_opts.bootchart)
 		printk("bootchart: %s loaded in %lu us (at %lu us)\n", argv[0],
 		    (clock_ns() - t0) / 1000, clock_ns() / 1000);
-	if (err) {
-		printk("osprey: %s: %s\n", argv[0], why ? why : err == -ENOENT ? "not found" :
-		    err == -ENOMEM ? "out of memory" : "cannot load it");
-		return exit_code_for(err);
-	}
-	proc->brk_start = proc->brk = im.brk;
+	if (status)
+		return not_started(lt, status);
+	proc->brk_start = proc->brk = PAGE_ALIGN(im.x.hi + im.bias);
 	if (vm_add(proc, STACK_TOP - STACK_MAX, STACK_TOP, PROT_READ | PROT_WRITE, VMA_STACK)) {
 		printk("osprey: %s: out of memory\n", argv[0]);
-		return 126;
+		return not_started(lt, 126);
 	}
+	const struct image *first = in.file ? &in : &im;
 	struct trapframe tf = {
-		.rip = im.entry, .cs = USER_CS, .rflags = USER_RFLAGS,
-		.rsp = build_stack(&im, argc, argv), .ss = USER_SS,
+		.rip = first->x.entry + first->bias, .cs = USER_CS, .rflags = USER_RFLAGS,
+		.rsp = build_stack(&im, &in, argc, argv), .ss = USER_SS,
 	};
 	lt->tid = 1;
 	lt->proc = proc;
@@ -330,12 +363,12 @@ int linux_run(int argc, char **argv)
 	if (!linux_thread_start(&tf, lt, 0)) {
 		mutex_unlock(&proc->exit_lock);
 		printk("osprey: %s: no memory for its first thread\n", argv[0]);
-		return 126;
+		return not_started(lt, 126);
 	}
 	while (!proc->exiting)
 		cond_wait(&proc->exited, &proc->exit_lock);
 	mutex_unlock(&proc->exit_lock);
-	int status = proc->exit_status;
+	status = proc->exit_status;
 	process_end(proc);
 	return status;
 }

@@ -1,5 +1,5 @@
-/* The Linux ABI: one process running an unmodified static x86-64 Linux
- * program, its threads, memory and files. Everything here is reached
+/* The Linux ABI: one process running an unmodified x86-64 Linux (static or
+ * dynamically linked) program, its threads, memory and files. Everything here is reached
  * through the `syscall` instruction (arch/x86_64/entry.S). */
 #ifndef LINUX_LINUX_H
 #define LINUX_LINUX_H
@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include "arch.h"
 #include "fs/vfs.h"
+#include "lib/avl.h"
 #include "sched/sync.h"
 #include "linux/signal.h"
 
@@ -21,39 +22,37 @@
 #define PROT_WRITE	2
 #define PROT_EXEC	4
 
-/* A range of the program's address space. Pages are allocated when first
- * touched (demand paging); file contents are read in at mmap time. */
+/* A range of the program's address space. Pages come when first touched:
+ * zeros, or the file's pages from the page cache (fs/pcache.h), mapped
+ * read-only until a write makes a private copy (MAP_PRIVATE) or marks the
+ * page written (MAP_SHARED: the dirty bit, harvested at write-back). */
 struct vma {
-	struct vma *next;		/* sorted by address */
+	struct avl_node node;		/* in process->vmas, by start */
 	uintptr_t start, end;
 	int prot;
 	int kind;			/* VMA_* */
-	struct file *file;		/* image pages come from here (not held) */
+	bool shared;			/* MAP_SHARED of a file */
+	struct file *file;		/* held; NULL: anonymous */
 	int64_t file_off;		/* file offset of start */
-	uintptr_t file_end;		/* zeros from here on */
+	uintptr_t file_end;		/* an image segment's: zeros from here on */
+	struct vma *dead_next;		/* removed, to be released outside the lock */
 };
 #define VMA_ANON	0
 #define VMA_STACK	1
 #define VMA_BRK		2
 #define VMA_IMAGE	3
-
-/* A MAP_SHARED file mapping: its pages are written back to the file at
- * msync, munmap and exit (reads of the file in between do not see them). */
-struct shared_map {
-	struct shared_map *next;
-	uintptr_t start, end;
-	struct file *file;		/* held */
-	int64_t off;
-};
+#define VMA_FILE	4
 
 struct process {
 	struct fdtable fds;
-	struct mutex shared_lock;	/* shared maps */
-	struct shared_map *shared;
-	spinlock_t vm_lock;		/* vmas and the page tables below USER_TOP */
-	struct vma *vmas;
+	/* mm_lock (a mutex) is held by every change to the set of VMAs and
+	 * through write-back; vm_lock (a spinlock, as faults need) guards the
+	 * tree and the page tables below USER_TOP against faults. */
+	struct mutex mm_lock;
+	spinlock_t vm_lock;
+	struct avl_node *vmas;
 	uintptr_t brk_start, brk;
-	uintptr_t mmap_hint;		/* next top-down search start */
+	uintptr_t mmap_hint;		/* where the top-down search starts */
 	uint64_t user_pages;		/* pages mapped for the program */
 	uint32_t umask;
 	int nthreads;			/* program threads alive */
@@ -65,6 +64,8 @@ struct process {
 	struct sigproc sig;
 	const char *name;		/* argv[0], for messages */
 	struct file *exe;		/* the program's file, for its image pages */
+	struct file *interp;		/* its interpreter's (ld.so), or NULL */
+	bool membarrier_private;	/* MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED done */
 };
 
 /* Per-thread state of a program thread (thread->os_priv). */
@@ -87,8 +88,12 @@ int linux_run(int argc, char **argv);
 /* Memory (vm.c). */
 int vm_add(struct process *p, uintptr_t start, uintptr_t end, int prot, int kind);
 int vm_remove(struct process *p, uintptr_t start, uintptr_t end);
+/* A file mapping (the file is held for it); an image segment has
+ * file_end, past which its pages are zeros; others pass USER_TOP. */
 int vm_add_file(struct process *p, uintptr_t start, uintptr_t end, int prot,
     struct file *file, int64_t file_off, uintptr_t file_end);
+int vm_add_shared(struct process *p, uintptr_t start, uintptr_t end, int prot,
+    struct file *file, int64_t file_off);
 int vm_protect(struct process *p, uintptr_t start, uintptr_t end, int prot);
 /* Is [addr, addr+len) inside the program's mappings (write: writable)? */
 bool user_ok(const void *addr, size_t len, bool write);
@@ -97,9 +102,22 @@ bool user_str_ok(const char *s, size_t max);
  * page was mapped and the access can be retried. */
 int vm_fault(uintptr_t addr, bool write);
 uintptr_t vm_find_free(struct process *p, size_t len);
+/* Does no mapping meet [start, end)? vm_lock held. */
+bool vm_range_free(struct process *p, uintptr_t start, uintptr_t end);
 void vm_init_faults(void);
 bool vm_covered(struct process *p, uintptr_t start, uintptr_t end, int *prot);
-void shared_sync(struct process *p, uintptr_t start, uintptr_t end, bool drop);
+/* msync: writes the shared file pages written in [start, end) back to
+ * their files; durable: and to disk (fsync). */
+int vm_sync(struct process *p, uintptr_t start, uintptr_t end, bool durable);
+/* fsync's part: the pages of vn written through any mapping, back. */
+int vm_sync_vnode(struct process *p, struct vnode *vn);
+/* MADV_DONTNEED: drops the pages, keeps the mappings. */
+int vm_drop_pages(struct process *p, uintptr_t start, uintptr_t end);
+/* Moves [old, old+old_len) to new (nothing there), growing it to new_len. */
+int vm_move(struct process *p, uintptr_t old, size_t old_len, uintptr_t new, size_t new_len);
+/* Grows the mapping ending at end by len in place (the space is free). */
+int vm_grow(struct process *p, uintptr_t end, size_t len);
+
 
 /* Program threads. */
 struct thread *linux_thread_start(const struct trapframe *tf, struct linux_thread *lt,

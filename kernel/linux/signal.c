@@ -772,7 +772,7 @@ static int fault_signal(struct trapframe *tf, uint64_t addr, int err, struct sig
 		break;
 	case 14:
 		at = addr;
-		if (err == -EIO)
+		if (err == -EIO || err == -ENXIO)	/* unreadable, or past the file's end */
 			sig = SIGBUS, code = BUS_ADRERR;
 		else
 			code = vm_covered(proc, addr & ~(PAGE_SIZE - 1), (addr & ~(PAGE_SIZE - 1)) + 1,
@@ -795,6 +795,9 @@ static _Noreturn void fault_death(struct process *p, struct trapframe *tf, int s
 {
 	if (err == -EIO)
 		printk("osprey: %s: cannot read the page at %#lx from its file (I/O error)\n",
+		    p->name, addr);
+	else if (err == -ENXIO)
+		printk("osprey: %s: bus error: the page at %#lx is past the end of its file\n",
 		    p->name, addr);
 	else if (tf->vector == 14)
 		printk("osprey: %s: segmentation fault: %s %#lx at rip %#lx\n", p->name,

@@ -81,16 +81,16 @@ void at_put(struct vnode *dir, char *path)
 
 static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
 {
-	if (flags & O_TMPFILE_BIT)
-		return -EOPNOTSUPP;
 	struct vnode *dir;
 	char *path;
 	int err = at_get(dirfd, upath, 0, &dir, &path);
 	if (err)
 		return err;
 	struct file *f;
-	mode = (flags & O_CREAT) ? mode & S_IALLUGO & ~proc->umask : 0;
-	err = vfs_openat(dir, path, flags, mode, &f);
+	bool tmpfile = flags & O_TMPFILE_BIT;
+	mode = (flags & O_CREAT) || tmpfile ? mode & S_IALLUGO & ~proc->umask : 0;
+	err = tmpfile ? vfs_open_tmpfile(dir, path, flags & ~(O_TMPFILE_BIT | O_DIRECTORY), mode, &f) :
+	    vfs_openat(dir, path, flags, mode, &f);
 	at_put(dir, path);
 	if (err)
 		return err;
@@ -525,7 +525,10 @@ static long do_fsync(int fd, bool datasync)
 	int err = fget(fd, &f);
 	if (err)
 		return err;
-	err = vfs_fsync(f, datasync);
+	/* Stores through the program's shared mappings of the file count. */
+	err = f->vn ? vm_sync_vnode(proc, f->vn) : 0;
+	if (!err)
+		err = vfs_fsync(f, datasync);
 	file_rele(f);
 	return err;
 }
@@ -544,6 +547,7 @@ SYSCALL(75, fdatasync, sys_fdatasync);
 
 static long sys_sync(void)
 {
+	vm_sync(proc, 0, USER_TOP, false);
 	vfs_sync();
 	return 0;
 }
@@ -556,6 +560,8 @@ static long sys_syncfs(int fd)
 	int err = fget(fd, &f);
 	if (err)
 		return err;
+	if (f->ops && f->vn)
+		vm_sync(proc, 0, USER_TOP, false);
 	err = !f->ops ? -EBADF : f->vn ? vfs_sync_mount(f->vn->mount) : 0;
 	file_rele(f);
 	return err;

@@ -1,7 +1,8 @@
 /* Memory system calls: brk, mmap and friends over the VMAs of vm.c.
- * Anonymous memory is demand-paged; a file mapping is read in whole at
- * mmap time (private copy; shared writable mappings are refused). */
+ * Anonymous memory and file mappings are both demand-paged; file pages
+ * come from the page cache, shared with read() and write(). */
 #include "linux/linux.h"
+#include "arch/x86_64/paging.h"
 #include "dev/console.h"
 #include "mm/mm.h"
 #include <errno.h>
@@ -14,10 +15,16 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #define MREMAP_MAYMOVE	1
 #define MREMAP_FIXED	2
+#define MREMAP_DONTUNMAP 4
 #define MADV_DONTNEED	4
+#define MS_ASYNC	1
+#define MS_INVALIDATE	2
+#define MS_SYNC		4
 
-/* Accessible memory may not exceed what RAM could back: an honest ENOMEM
- * now beats a program killed on a page fault later. */
+/* One mapping may not exceed what RAM could ever back: an honest ENOMEM
+ * now beats a program killed on a page fault later. Free memory is not
+ * the bound: the caches (ROFS's, the ARC, the page cache) give memory
+ * back to page faults, as Linux's heuristic overcommit counts them. */
 static bool fits_in_ram(size_t len, int prot)
 {
 	struct mem_stats st;
@@ -25,7 +32,7 @@ static bool fits_in_ram(size_t len, int prot)
 	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return true;	/* a reservation costs no RAM */
 	mem_stats(&st);
-	return len / PAGE_SIZE <= st.free_pages;
+	return len / PAGE_SIZE <= st.total_pages;
 }
 
 static long sys_brk(uintptr_t want)
@@ -53,20 +60,12 @@ static bool range_ok(uintptr_t addr, size_t len)
 	return !(addr & (PAGE_SIZE - 1)) && len && addr + len > addr && addr + len <= USER_TOP;
 }
 
-static bool range_free(struct process *p, uintptr_t start, uintptr_t end)
-{
-	for (struct vma *v = p->vmas; v; v = v->next)
-		if (v->start < end && v->end > start)
-			return false;
-	return true;
-}
-
 static uintptr_t place(struct process *p, uintptr_t hint, size_t len, int flags)
 {
 	unsigned long f = spin_lock_irqsave(&p->vm_lock);
 	uintptr_t at = 0;
 
-	if (hint && range_ok(hint, len) && range_free(p, hint, hint + len))
+	if (hint && range_ok(hint, len) && vm_range_free(p, hint, hint + len))
 		at = hint;
 	else if (!(flags & MAP_FIXED_NOREPLACE))
 		at = vm_find_free(p, len);
@@ -76,68 +75,68 @@ static uintptr_t place(struct process *p, uintptr_t hint, size_t len, int flags)
 	return at;
 }
 
-static long map_file(uintptr_t at, size_t len, int prot, int flags, int fd, int64_t off)
+static int file_checks(struct file *f, int prot, int flags, int64_t off)
 {
-	struct file *f;
-	int err = fd_get(&proc->fds, fd, &f);
-
-	if (err)
-		return err;
 	int acc = f->flags & O_ACCMODE;
-	bool shared_write = (flags & MAP_SHARED) && (prot & PROT_WRITE);
-	struct shared_map *sm = NULL;
+
 	if (!f->vn || f->vn->type != VREG)
-		err = -ENODEV;
-	else if (acc == O_WRONLY || (shared_write && acc != O_RDWR))
-		err = -EACCES;
-	else if (off < 0 || (off & (PAGE_SIZE - 1)))
-		err = -EINVAL;
-	else if (shared_write && !(sm = kzalloc(sizeof(*sm))))
-		err = -ENOMEM;
-	if (!err)
-		err = vm_add(proc, at, at + len, PROT_READ | PROT_WRITE, VMA_ANON);
-	if (!err) {
-		long n = vfs_pread(f, (void *)at, len, off);
-		err = n < 0 ? (int)n : vm_protect(proc, at, at + len, prot);
-		if (err)
-			vm_remove(proc, at, at + len);
+		return -ENODEV;
+	if (acc == O_WRONLY || ((flags & MAP_SHARED) && (prot & PROT_WRITE) && acc != O_RDWR))
+		return -EACCES;
+	if (off < 0 || (off & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	return 0;
+}
+
+/* Adds the mapping at a place found (or given, MAP_FIXED, whose old
+ * contents are removed). Another thread may take the place first: then
+ * look again. */
+static long map(uintptr_t addr, size_t len, int prot, int flags, struct file *f, int64_t off)
+{
+	for (int tries = 0; tries < 64; tries++) {
+		uintptr_t at = addr;
+		if (flags & MAP_FIXED)
+			vm_remove(proc, addr, addr + len);
+		else if (!(at = place(proc, addr, len, flags)))
+			return flags & MAP_FIXED_NOREPLACE ? -EEXIST : -ENOMEM;
+		int err = !f ? vm_add(proc, at, at + len, prot, VMA_ANON) :
+		    flags & MAP_SHARED ? vm_add_shared(proc, at, at + len, prot, f, off) :
+		    vm_add_file(proc, at, at + len, prot, f, off, USER_TOP);
+		if (err != -EEXIST)
+			return err ? err : (long)at;
+		if (flags & MAP_FIXED_NOREPLACE)
+			return -EEXIST;
 	}
-	if (!err && sm) {
-		*sm = (struct shared_map){ .start = at, .end = at + len, .file = f, .off = off };
-		file_hold(f);
-		mutex_lock(&proc->shared_lock);
-		sm->next = proc->shared;
-		proc->shared = sm;
-		mutex_unlock(&proc->shared_lock);
-	} else {
-		kfree(sm);
-	}
-	file_rele(f);
-	return err ? err : (long)at;
+	return -ENOMEM;
 }
 
 static long sys_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 {
+	struct file *f = NULL;
+
 	len = PAGE_ALIGN(len);
 	if (!len || len > USER_TOP / 2)
 		return -EINVAL;
 	if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
 		return -EINVAL;
+	if ((flags & MAP_FIXED) && !range_ok(addr, len))
+		return -EINVAL;
 	if (!fits_in_ram(len, prot))
 		return -ENOMEM;
-	uintptr_t at;
-	if (flags & MAP_FIXED) {
-		if (!range_ok(addr, len))
-			return -EINVAL;
-		vm_remove(proc, addr, addr + len);
-		at = addr;
-	} else if (!(at = place(proc, addr, len, flags))) {
-		return flags & MAP_FIXED_NOREPLACE ? -EEXIST : -ENOMEM;
+	if (!(flags & MAP_ANONYMOUS)) {
+		int err = fd_get(&proc->fds, fd, &f);
+		if (!err)
+			err = file_checks(f, prot, flags, off);
+		if (err) {
+			if (f)
+				file_rele(f);
+			return err;
+		}
 	}
-	if (!(flags & MAP_ANONYMOUS))
-		return map_file(at, len, prot, flags, fd, off);
-	int err = vm_add(proc, at, at + len, prot, VMA_ANON);
-	return err ? err : (long)at;
+	long ret = map(addr, len, prot, flags, f, off);
+	if (f)
+		file_rele(f);
+	return ret;
 }
 SYSCALL(9, mmap, sys_mmap);
 
@@ -145,7 +144,6 @@ static long sys_munmap(uintptr_t addr, size_t len)
 {
 	if (!range_ok(addr, PAGE_ALIGN(len)))
 		return -EINVAL;
-	shared_sync(proc, addr, addr + PAGE_ALIGN(len), true);
 	return vm_remove(proc, addr, addr + PAGE_ALIGN(len));
 }
 SYSCALL(11, munmap, sys_munmap);
@@ -163,66 +161,115 @@ static bool mapped(uintptr_t addr, size_t len, int *prot)
 	return vm_covered(proc, addr, addr + len, prot);
 }
 
+/* Pages move with their page-table entries: nothing is copied, and a
+ * file mapping stays one (its pages, private copies included, go along). */
 static long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags, uintptr_t new_addr)
 {
 	int prot;
 
 	old_len = PAGE_ALIGN(old_len);
 	new_len = PAGE_ALIGN(new_len);
-	if (!range_ok(old, old_len) || !new_len || (flags & MREMAP_FIXED))
+	if (!range_ok(old, old_len) || !new_len || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
+	    ((flags & MREMAP_FIXED) && (!(flags & MREMAP_MAYMOVE) || !range_ok(new_addr, new_len))))
 		return -EINVAL;
 	if (!mapped(old, old_len, &prot))
 		return -EFAULT;
-	if (new_len <= old_len) {
+	if (!(flags & MREMAP_FIXED) && new_len <= old_len) {
 		if (new_len < old_len)
 			vm_remove(proc, old + new_len, old + old_len);
 		return old;
 	}
-	if (!fits_in_ram(new_len - old_len, prot))
+	if (!fits_in_ram(new_len > old_len ? new_len - old_len : 0, prot))
 		return -ENOMEM;
-	/* Grow in place when the space after is free. */
-	if (place(proc, old + old_len, new_len - old_len, MAP_FIXED_NOREPLACE) == old + old_len) {
-		int err = vm_add(proc, old + old_len, old + new_len, prot, VMA_ANON);
-		return err ? err : (long)old;
-	}
+	if (!(flags & MREMAP_FIXED) && vm_grow(proc, old + old_len, new_len - old_len) == 0)
+		return old;	/* the space after was free */
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
-	uintptr_t at = place(proc, 0, new_len, 0);
-	if (!at || vm_add(proc, at, at + new_len, prot | PROT_WRITE, VMA_ANON))
+	uintptr_t at = new_addr;
+	if (flags & MREMAP_FIXED) {
+		if (at < old + old_len && old < at + new_len)
+			return -EINVAL;
+		vm_remove(proc, at, at + new_len);
+	} else if (!(at = place(proc, 0, new_len, 0))) {
 		return -ENOMEM;
-	memcpy((void *)at, (void *)old, old_len);
-	vm_remove(proc, old, old + old_len);
-	if (!(prot & PROT_WRITE))
-		vm_protect(proc, at, at + new_len, prot);
-	return at;
+	}
+	size_t keep = old_len < new_len ? old_len : new_len;
+	if (keep < old_len)
+		vm_remove(proc, old + keep, old + old_len);
+	int err = vm_move(proc, old, keep, at, new_len);
+	return err ? err : (long)at;
 }
 SYSCALL(25, mremap, sys_mremap);
 
 static long sys_madvise(uintptr_t addr, size_t len, int advice)
 {
-	int prot;
-
 	if (advice != MADV_DONTNEED || !len)
 		return 0;
 	len = PAGE_ALIGN(len);
-	if (!range_ok(addr, len) || !mapped(addr, len, &prot))
+	if (!range_ok(addr, len) || !mapped(addr, len, &(int){ 0 }))
 		return -EINVAL;
-	/* Drop the pages; the mapping stays and reads back zeros. */
-	vm_remove(proc, addr, addr + len);
-	return vm_add(proc, addr, addr + len, prot, VMA_ANON);
+	/* Anonymous pages read back as zeros, file pages as the file. */
+	return vm_drop_pages(proc, addr, addr + len);
 }
 SYSCALL(28, madvise, sys_madvise);
 
+/* MS_ASYNC writes back too: the data is in the file for read() at once
+ * either way, and only MS_SYNC waits for the disk. */
 static long sys_msync(uintptr_t addr, size_t len, int flags)
 {
-	if (addr & (PAGE_SIZE - 1))
+	if ((addr & (PAGE_SIZE - 1)) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    (flags & (MS_ASYNC | MS_SYNC)) == (MS_ASYNC | MS_SYNC))
 		return -EINVAL;
 	if (!mapped(addr, PAGE_ALIGN(len), &(int){ 0 }))
 		return -ENOMEM;
-	shared_sync(proc, addr, addr + PAGE_ALIGN(len), false);
-	return 0;
+	return vm_sync(proc, addr, addr + PAGE_ALIGN(len), flags & MS_SYNC);
 }
 SYSCALL(26, msync, sys_msync);
+
+/* One byte per page: 1 if it is in memory now. */
+static long sys_mincore(uintptr_t addr, size_t len, unsigned char *vec)
+{
+	size_t pages = PAGE_ALIGN(len) / PAGE_SIZE;
+
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!len || !range_ok(addr, PAGE_ALIGN(len)))
+		return len ? -ENOMEM : 0;
+	if (!user_ok(vec, pages, true))
+		return -EFAULT;
+	if (!mapped(addr, pages * PAGE_SIZE, NULL))
+		return -ENOMEM;
+	for (size_t i = 0; i < pages; i++)
+		vec[i] = paging_translate(addr + i * PAGE_SIZE) != (uint64_t)-1;
+	return 0;
+}
+SYSCALL(27, mincore, sys_mincore);
+
+#define MFD_CLOEXEC		1
+#define MFD_ALLOW_SEALING	2
+#define MFD_NAME_MAX		249
+
+/* A memory file: an unnamed file in /tmp (ramfs), so it is memory and
+ * goes with its last descriptor. Sealing is accepted as a flag; the
+ * F_ADD_SEALS that would follow is not supported (EINVAL, as a kernel
+ * without sealing). */
+static long sys_memfd_create(const char *uname, unsigned flags)
+{
+	struct file *f;
+
+	if (!user_str_ok(uname, PATH_MAX))
+		return -EFAULT;
+	if (strlen(uname) > MFD_NAME_MAX || (flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING)))
+		return -EINVAL;
+	int err = vfs_open_tmpfile(NULL, "/tmp", O_RDWR, 0777 & ~proc->umask, &f);
+	if (err)
+		return err;
+	int fd = fd_install(&proc->fds, f, 0, flags & MFD_CLOEXEC ? FD_CLOEXEC : 0);
+	if (fd < 0)
+		file_rele(f);
+	return fd;
+}
+SYSCALL(319, memfd_create, sys_memfd_create);
 
 static long sys_mzero(void)
 {

@@ -547,6 +547,46 @@ static long sys_rseq(void)
 }
 SYSCALL(334, rseq, sys_rseq);
 
+/* membarrier: programs run on one CPU, so when a thread makes this call
+ * no other thread of the process is running, and each that ran before
+ * was switched out through the scheduler (a full barrier): the barrier
+ * every command asks for has already happened. Registration is kept, as
+ * the private commands are refused without it (EPERM). */
+#define MEMBARRIER_CMD_QUERY			0
+#define MEMBARRIER_CMD_GLOBAL			1
+#define MEMBARRIER_CMD_GLOBAL_EXPEDITED		2
+#define MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED 4
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED	8
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED 16
+#define MEMBARRIER_SUPPORTED	(MEMBARRIER_CMD_GLOBAL | MEMBARRIER_CMD_GLOBAL_EXPEDITED | \
+	MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED | MEMBARRIER_CMD_PRIVATE_EXPEDITED | \
+	MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED)
+
+static long sys_membarrier(int cmd, unsigned flags, int cpu_id)
+{
+	if (flags)
+		return -EINVAL;
+	switch (cmd) {
+	case MEMBARRIER_CMD_QUERY:
+		return MEMBARRIER_SUPPORTED;
+	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
+		__atomic_store_n(&proc->membarrier_private, true, __ATOMIC_SEQ_CST);
+		return 0;
+	case MEMBARRIER_CMD_PRIVATE_EXPEDITED:
+		if (!__atomic_load_n(&proc->membarrier_private, __ATOMIC_SEQ_CST))
+			return -EPERM;
+		/* fall through */
+	case MEMBARRIER_CMD_GLOBAL:
+	case MEMBARRIER_CMD_GLOBAL_EXPEDITED:
+	case MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED:
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+SYSCALL(324, membarrier, sys_membarrier);
+
 static long sys_wait4(void)
 {
 	return -ECHILD;

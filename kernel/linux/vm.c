@@ -1,9 +1,18 @@
-/* The program's address space: a sorted list of mappings (VMAs) and pages
- * allocated when first touched. The page-fault handler calls vm_fault()
- * with interrupts off, so vm_lock is a spinlock and nothing under it
- * sleeps. */
+/* The program's address space: VMAs in an AVL tree by address (found in
+ * O(log n), however many a runtime makes) and pages mapped when first
+ * touched. Anonymous pages are zeros; file pages come from the page cache
+ * (fs/pcache.h), so a mapping, read() and write() see the same bytes.
+ *
+ * Locks: p->mm_lock (a mutex) serializes changes to the set of VMAs and
+ * is held through write-back; p->vm_lock (a spinlock: the page-fault
+ * handler may run with interrupts off) guards the tree and the page
+ * tables against faults, which only read the tree. Nothing sleeps under
+ * vm_lock: file pages are read without it and installed after a second
+ * look. Order: mm_lock, vm_lock, the paging lock, a cache's lock, the
+ * page allocator. */
 #include "linux/linux.h"
 #include "arch/x86_64/paging.h"
+#include "fs/pcache.h"
 #include "mm/mm.h"
 #include "dev/console.h"
 #include "panic.h"
@@ -22,66 +31,125 @@ static int vm_flags_of(int prot)
 	return (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
 }
 
+/* A file page is mapped read-only until written: the write fault makes
+ * the private copy, or lets the shared page's dirty bit record it. */
+static int rights_of(const struct vma *v, bool write)
+{
+	int f = vm_flags_of(v->prot);
+
+	return v->file && !write ? f & ~VM_WRITE : f;
+}
+
+static uint64_t file_index(const struct vma *v, uintptr_t va)
+{
+	return (uint64_t)(v->file_off + (int64_t)(va - v->start)) >> PAGE_SHIFT;
+}
+
+static int vma_cmp(const struct avl_node *a, const struct avl_node *b)
+{
+	uintptr_t x = ((const struct vma *)a)->start, y = ((const struct vma *)b)->start;
+	return (x > y) - (x < y);
+}
+
+/* VMAs never overlap, so "before, at or after an address" is an order. */
+static int vma_key(const struct avl_node *n, const void *key)
+{
+	const struct vma *v = (const struct vma *)n;
+	uintptr_t a = *(const uintptr_t *)key;
+
+	return v->end <= a ? -1 : v->start > a ? 1 : 0;
+}
+
 static struct vma *find(struct process *p, uintptr_t addr)
 {
-	for (struct vma *v = p->vmas; v && v->start <= addr; v = v->next)
-		if (addr < v->end)
-			return v;
-	return NULL;
+	struct vma *v = (struct vma *)avl_floor(p->vmas, &addr, vma_key);
+
+	return v && v->start <= addr && addr < v->end ? v : NULL;
+}
+
+/* The first VMA that ends after addr (holding it, or above it). */
+static struct vma *first_from(struct process *p, uintptr_t addr)
+{
+	return (struct vma *)avl_ceil(p->vmas, &addr, vma_key);
+}
+
+/* The last VMA starting below addr. */
+static struct vma *last_below(struct process *p, uintptr_t addr)
+{
+	uintptr_t a = addr - 1;
+
+	return addr ? (struct vma *)avl_floor(p->vmas, &a, vma_key) : NULL;
 }
 
 static bool same_kind(const struct vma *a, const struct vma *b)
 {
-	return a->end == b->start && a->prot == b->prot && a->kind == b->kind &&
+	return a && b && a->end == b->start && a->prot == b->prot && a->kind == b->kind &&
 	    !a->file && !b->file;
 }
 
-/* Inserts n in address order, merging it with neighbours of the same kind
- * and rights (long runs of mmap churn stay a short list). Returns the node
- * to free if n was absorbed, else NULL. */
-static struct vma *insert(struct process *p, struct vma *n)
+/* Nodes unlinked under vm_lock, released after it (a file's release may
+ * sleep; a shared file's written pages go back to it first). */
+static void release(struct vma *dead)
 {
-	struct vma **pp = &p->vmas, *prev = NULL;
-
-	while (*pp && (*pp)->start < n->start) {
-		prev = *pp;
-		pp = &(*pp)->next;
-	}
-	n->next = *pp;
-	*pp = n;
-	if (n->next && same_kind(n, n->next)) {
-		struct vma *next = n->next;
-		n->end = next->end;
-		n->next = next->next;
-		next->next = NULL;
-		if (prev && same_kind(prev, n)) {
-			prev->end = n->end;
-			prev->next = n->next;
-			n->next = next;		/* both to be freed */
-			return n;
+	for (struct vma *next; dead; dead = next) {
+		next = dead->dead_next;
+		if (dead->file) {
+			if (dead->shared)
+				pcache_writeback(dead->file->vn);
+			file_rele(dead->file);
 		}
-		return next;
+		kfree(dead);
 	}
-	if (prev && same_kind(prev, n)) {
-		prev->end = n->end;
-		prev->next = n->next;
-		n->next = NULL;
-		return n;
-	}
-	return NULL;
 }
 
-/* Frees the pages mapped in [start, end). vm_lock held. */
-static void unmap_pages(struct process *p, uintptr_t start, uintptr_t end)
+static void unlink_vma(struct process *p, struct vma *v, struct vma **dead)
 {
-	for (uintptr_t a = start; a < end; a += PAGE_SIZE) {
-		uint64_t pa = paging_translate(a);
-		if (pa == (uint64_t)-1)
-			continue;
-		paging_unmap(a, PAGE_SIZE);
-		page_free(pa & ~(PAGE_SIZE - 1), 0);
-		p->user_pages--;
+	avl_remove(&p->vmas, &v->node, vma_cmp);
+	v->dead_next = *dead;
+	*dead = v;
+}
+
+/* Inserts n, merging it with anonymous neighbours of the same kind and
+ * rights (brk growth and malloc churn stay few nodes). vm_lock held. */
+static void insert(struct process *p, struct vma *n, struct vma **dead)
+{
+	avl_insert(&p->vmas, &n->node, vma_cmp);
+	struct vma *next = find(p, n->end), *prev = n->start ? find(p, n->start - 1) : NULL;
+	if (same_kind(n, next)) {
+		n->end = next->end;
+		unlink_vma(p, next, dead);
 	}
+	if (same_kind(prev, n)) {
+		prev->end = n->end;
+		unlink_vma(p, n, dead);
+	}
+}
+
+bool vm_range_free(struct process *p, uintptr_t start, uintptr_t end)
+{
+	struct vma *v = first_from(p, start);
+
+	return !v || v->start >= end;
+}
+
+/* -EEXIST if the range is taken (another thread's mmap came first). */
+static int add(struct process *p, struct vma *n)
+{
+	struct vma *dead = NULL;
+
+	mutex_lock(&p->mm_lock);
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	bool free = vm_range_free(p, n->start, n->end);
+	if (free) {
+		insert(p, n, &dead);
+	} else {
+		n->dead_next = NULL;
+		dead = n;
+	}
+	spin_unlock_irqrestore(&p->vm_lock, flags);
+	release(dead);
+	mutex_unlock(&p->mm_lock);
+	return free ? 0 : -EEXIST;
 }
 
 int vm_add(struct process *p, uintptr_t start, uintptr_t end, int prot, int kind)
@@ -91,34 +159,33 @@ int vm_add(struct process *p, uintptr_t start, uintptr_t end, int prot, int kind
 	if (!n)
 		return -ENOMEM;
 	*n = (struct vma){ .start = start, .end = end, .prot = prot, .kind = kind };
-	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
-	struct vma *unused = insert(p, n);
-	spin_unlock_irqrestore(&p->vm_lock, flags);
-	while (unused) {
-		struct vma *next = unused->next;
-		kfree(unused);
-		unused = next;
-	}
-	return 0;
+	return add(p, n);
 }
 
-/* A mapping of a program's image whose pages are read from file when
- * first touched: bytes [start, file_end) come from the file at file_off,
- * the rest are zeros. The file must outlive the mapping (the process holds
- * its executable). */
-int vm_add_file(struct process *p, uintptr_t start, uintptr_t end, int prot,
-    struct file *file, int64_t file_off, uintptr_t file_end)
+static int add_file(struct process *p, uintptr_t start, uintptr_t end, int prot,
+    struct file *file, int64_t file_off, uintptr_t file_end, bool shared)
 {
 	struct vma *n = kmalloc(sizeof(*n));
 
 	if (!n)
 		return -ENOMEM;
-	*n = (struct vma){ .start = start, .end = end, .prot = prot, .kind = VMA_IMAGE,
-	    .file = file, .file_off = file_off, .file_end = file_end };
-	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
-	insert(p, n);	/* never merged: same_kind() sees the file */
-	spin_unlock_irqrestore(&p->vm_lock, flags);
-	return 0;
+	file_hold(file);
+	*n = (struct vma){ .start = start, .end = end, .prot = prot, .file = file,
+	    .kind = file_end < USER_TOP ? VMA_IMAGE : VMA_FILE, .shared = shared,
+	    .file_off = file_off, .file_end = file_end };
+	return add(p, n);
+}
+
+int vm_add_file(struct process *p, uintptr_t start, uintptr_t end, int prot,
+    struct file *file, int64_t file_off, uintptr_t file_end)
+{
+	return add_file(p, start, end, prot, file, file_off, file_end, false);
+}
+
+int vm_add_shared(struct process *p, uintptr_t start, uintptr_t end, int prot,
+    struct file *file, int64_t file_off)
+{
+	return add_file(p, start, end, prot, file, file_off, USER_TOP, true);
 }
 
 /* Is [start, end) mapped without a gap? The rights of its first VMA go to
@@ -139,98 +206,259 @@ bool vm_covered(struct process *p, uintptr_t start, uintptr_t end, int *prot)
 	return a >= end;
 }
 
-/* Cuts v in two at addr; the upper part, in a node allocated beforehand
- * (outside the lock), follows it in the list. */
-static void split(struct vma *v, uintptr_t addr, struct vma *spare)
+struct unmap_ctx {
+	struct process *p;
+	const struct vma *v;
+};
+
+/* A page left the page tables: a cache page loses a mapping (and learns
+ * whether it was written), any other is freed. */
+static void page_gone(void *arg, uintptr_t va, uint64_t pa, int vm_flags)
+{
+	struct unmap_ctx *c = arg;
+	const struct vma *v = c->v;
+
+	c->p->user_pages--;
+	if (v->file && pcache_unmapped(v->file->vn, file_index(v, va), pa, vm_flags & VM_DIRTY))
+		return;
+	page_free(pa, 0);
+}
+
+/* vm_lock held. */
+static void unmap_pages(struct process *p, const struct vma *v, uintptr_t start, uintptr_t end)
+{
+	struct unmap_ctx c = { p, v };
+
+	paging_unmap_range(start, end - start, page_gone, &c);
+}
+
+/* Cuts v in two at addr; the upper part goes in spare. vm_lock held. */
+static void split(struct process *p, struct vma *v, uintptr_t addr, struct vma *spare)
 {
 	*spare = *v;
 	spare->start = addr;
 	spare->file_off = v->file_off + (int64_t)(addr - v->start);
+	if (spare->file)
+		file_hold(spare->file);
 	v->end = addr;
-	v->next = spare;
+	avl_insert(&p->vmas, &spare->node, vma_cmp);
 }
 
-/* Makes [start, end) a boundary of VMAs, then applies fn to each VMA
- * inside. Returns -ENOMEM if a split needed memory it could not get. */
-static int carve(struct process *p, uintptr_t start, uintptr_t end,
-    void (*fn)(struct process *, struct vma **, void *), void *arg)
+/* Makes start and end boundaries of VMAs, with nodes allocated before
+ * the lock was taken. vm_lock held. */
+static void isolate(struct process *p, uintptr_t start, uintptr_t end, struct vma *spare[2])
+{
+	int used = 0;
+	struct vma *v = find(p, start);
+
+	if (v && v->start < start)
+		split(p, v, start, spare[used++]);
+	v = find(p, end - 1);
+	if (v && v->end > end)
+		split(p, v, end, spare[used++]);
+	for (int i = 0; i < used; i++)
+		spare[i] = NULL;
+}
+
+typedef void (*vma_fn)(struct process *p, struct vma *v, void *arg, struct vma **dead);
+
+/* Applies fn to each VMA inside [start, end) once the range's ends are
+ * VMA boundaries; mm_lock held. -ENOMEM if a split needed memory. */
+static int carve(struct process *p, uintptr_t start, uintptr_t end, vma_fn fn, void *arg)
 {
 	struct vma *spare[2] = { kmalloc(sizeof(struct vma)), kmalloc(sizeof(struct vma)) };
+	struct vma *dead = NULL;
+
 	if (!spare[0] || !spare[1]) {
 		kfree(spare[0]);
 		kfree(spare[1]);
 		return -ENOMEM;
 	}
 	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
-	int used = 0;
-	for (struct vma *v = p->vmas; v; v = v->next) {
-		if (v->start < start && v->end > start)
-			split(v, start, spare[used++]);
-		else if (v->start < end && v->end > end)
-			split(v, end, spare[used++]);
-	}
-	for (struct vma **pp = &p->vmas; *pp;) {
-		struct vma *v = *pp;
-		if (v->start >= start && v->end <= end)
-			fn(p, pp, arg);
-		if (*pp == v)
-			pp = &v->next;
+	isolate(p, start, end, spare);
+	for (struct vma *v = first_from(p, start), *next; v && v->start < end; v = next) {
+		next = first_from(p, v->end);
+		fn(p, v, arg, &dead);
 	}
 	spin_unlock_irqrestore(&p->vm_lock, flags);
-	for (int i = used; i < 2; i++)
-		kfree(spare[i]);
+	kfree(spare[0]);
+	kfree(spare[1]);
+	release(dead);
 	return 0;
 }
 
-static void remove_one(struct process *p, struct vma **pp, void *arg)
+static void remove_one(struct process *p, struct vma *v, void *arg, struct vma **dead)
 {
-	struct vma *v = *pp;
-
-	unmap_pages(p, v->start, v->end);
-	*pp = v->next;
-	kfree(v);	/* heap spinlock nests inside vm_lock */
+	unmap_pages(p, v, v->start, v->end);
+	unlink_vma(p, v, dead);
+	/* Freed space is found again: the top-down search starts above it. */
+	if (v->end > p->mmap_hint)
+		p->mmap_hint = v->end < MMAP_TOP ? v->end : MMAP_TOP;
 }
 
 int vm_remove(struct process *p, uintptr_t start, uintptr_t end)
 {
-	return carve(p, start, end, remove_one, NULL);
+	mutex_lock(&p->mm_lock);
+	int err = carve(p, start, end, remove_one, NULL);
+	mutex_unlock(&p->mm_lock);
+	return err;
 }
 
-static void protect_one(struct process *p, struct vma **pp, void *arg)
+static void protect_one(struct process *p, struct vma *v, void *arg, struct vma **dead)
 {
-	struct vma *v = *pp;
-
 	v->prot = *(int *)arg;
-	paging_protect(v->start, v->end - v->start, vm_flags_of(v->prot));
+	paging_protect(v->start, v->end - v->start, rights_of(v, false));
 }
 
 int vm_protect(struct process *p, uintptr_t start, uintptr_t end, int prot)
 {
 	if (!vm_covered(p, start, end, NULL))
 		return -ENOMEM;		/* as Linux: part of the range is unmapped */
-	return carve(p, start, end, protect_one, &prot);
+	mutex_lock(&p->mm_lock);
+	int err = carve(p, start, end, protect_one, &prot);
+	mutex_unlock(&p->mm_lock);
+	return err;
 }
 
-/* A zeroed page for the program, unless the kernel's reserve would go. */
-static uint64_t user_page_alloc(void)
+static void drop_one(struct process *p, struct vma *v, void *arg, struct vma **dead)
+{
+	unmap_pages(p, v, v->start, v->end);
+}
+
+int vm_drop_pages(struct process *p, uintptr_t start, uintptr_t end)
+{
+	mutex_lock(&p->mm_lock);
+	int err = carve(p, start, end, drop_one, NULL);
+	mutex_unlock(&p->mm_lock);
+	return err;
+}
+
+int vm_move(struct process *p, uintptr_t old, size_t old_len, uintptr_t new, size_t new_len)
+{
+	struct vma *spare[2] = { kmalloc(sizeof(struct vma)), kmalloc(sizeof(struct vma)) };
+	int err = spare[0] && spare[1] ? 0 : -ENOMEM;
+
+	mutex_lock(&p->mm_lock);
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	struct vma *v = find(p, old);
+	if (!err && (!v || v->end < old + old_len))
+		err = -EFAULT;		/* as Linux: the range must be one mapping */
+	if (!err) {
+		isolate(p, old, old + old_len, spare);
+		v = find(p, old);
+		err = paging_move(old, new, old_len);
+	}
+	if (!err) {
+		avl_remove(&p->vmas, &v->node, vma_cmp);
+		v->start = new;
+		v->end = new + new_len;
+		avl_insert(&p->vmas, &v->node, vma_cmp);
+	}
+	spin_unlock_irqrestore(&p->vm_lock, flags);
+	mutex_unlock(&p->mm_lock);
+	kfree(spare[0]);
+	kfree(spare[1]);
+	return err;
+}
+
+int vm_grow(struct process *p, uintptr_t end, size_t len)
+{
+	mutex_lock(&p->mm_lock);
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	struct vma *v = find(p, end - 1), *next = first_from(p, end);
+	int err = v && v->end == end && (!next || next->start >= end + len) ? 0 : -ENOMEM;
+	if (!err)
+		v->end += len;
+	spin_unlock_irqrestore(&p->vm_lock, flags);
+	mutex_unlock(&p->mm_lock);
+	return err;
+}
+
+/* The dirty bits of a shared mapping's pages, moved to the cache. */
+static void page_written(void *arg, uintptr_t va, uint64_t pa, int vm_flags)
+{
+	const struct vma *v = arg;
+
+	pcache_dirtied(v->file->vn, file_index(v, va), pa);
+}
+
+static void harvest(const struct vma *v, uintptr_t start, uintptr_t end)
+{
+	uintptr_t lo = start > v->start ? start : v->start, hi = end < v->end ? end : v->end;
+
+	paging_harvest_dirty(lo, hi - lo, page_written, (void *)v);
+}
+
+/* mm_lock keeps the tree still: faults only read it. */
+int vm_sync(struct process *p, uintptr_t start, uintptr_t end, bool durable)
+{
+	int err = 0;
+
+	mutex_lock(&p->mm_lock);
+	for (struct vma *v = first_from(p, start); v && v->start < end; v = first_from(p, v->end)) {
+		if (!v->shared)
+			continue;
+		harvest(v, start, end);
+		int e = durable ? vfs_fsync(v->file, false) : pcache_writeback(v->file->vn);
+		err = err ? err : e;
+	}
+	mutex_unlock(&p->mm_lock);
+	return err;
+}
+
+int vm_sync_vnode(struct process *p, struct vnode *vn)
+{
+	if (!p || !vn->pages)
+		return 0;
+	mutex_lock(&p->mm_lock);
+	for (struct vma *v = first_from(p, 0); v; v = first_from(p, v->end))
+		if (v->shared && v->file->vn == vn)
+			harvest(v, v->start, v->end);
+	mutex_unlock(&p->mm_lock);
+	return pcache_writeback(vn);
+}
+
+/* Pages asked of the caches at a time when the program reaches the
+ * kernel's reserve: a batch, so that reclaim is not run per fault. */
+#define RECLAIM_BATCH 256
+
+/* A zeroed page for the program, unless the kernel's reserve would go;
+ * where sleeping is allowed (no lock held: the caller says, and
+ * mm_reclaim checks interrupts are on), the caches (ROFS's, the ARC, the
+ * page cache) give memory back first. */
+static uint64_t user_page_alloc(bool may_reclaim)
 {
 	struct mem_stats st;
 
-	mem_stats(&st);
-	uint64_t pa = st.free_pages > KERNEL_RESERVE_PAGES ? page_alloc(0) : 0;
-	if (pa)
-		memset(phys_to_virt(pa), 0, PAGE_SIZE);
-	return pa;
+	for (int tries = 0;; tries++) {
+		mem_stats(&st);
+		uint64_t pa = st.free_pages > KERNEL_RESERVE_PAGES ? page_alloc(0) : 0;
+		if (pa) {
+			memset(phys_to_virt(pa), 0, PAGE_SIZE);
+			return pa;
+		}
+		if (!may_reclaim || tries || !mm_reclaim(RECLAIM_BATCH))
+			return 0;
+	}
 }
 
-/* Maps pa at page unless someone mapped it meanwhile. vm_lock held. */
-static int install(struct process *p, uintptr_t page, uint64_t pa, int prot)
+#define NEEDS_FILE 1
+#define NEEDS_PAGE 2
+
+/* The page the slow path got, else one had without sleeping. */
+static uint64_t take_page(uint64_t *spare)
 {
-	if (paging_translate(page) != (uint64_t)-1) {
-		page_free(pa, 0);
-		return 0;
-	}
-	int err = paging_map(page, pa, PAGE_SIZE, vm_flags_of(prot));
+	uint64_t pa = *spare;
+
+	*spare = 0;
+	return pa ? pa : user_page_alloc(false);
+}
+
+/* Maps a new anonymous page. vm_lock held. */
+static int install(struct process *p, uintptr_t page, uint64_t pa, int vm_flags)
+{
+	int err = paging_map(page, pa, PAGE_SIZE, vm_flags);
+
 	if (err)
 		page_free(pa, 0);
 	else
@@ -238,47 +466,119 @@ static int install(struct process *p, uintptr_t page, uint64_t pa, int prot)
 	return err;
 }
 
-/* The VMA at addr, checked for the access; its copy in *out. */
-static int fault_target(struct process *p, uintptr_t page, bool write, struct vma *out)
+/* A write to a present read-only page of a writable mapping: a private
+ * mapping's cache page is copied; anything else just becomes writable
+ * (a shared page's dirty bit then records the store). vm_lock held. */
+static int write_fault(struct process *p, const struct vma *v, uintptr_t page, uint64_t pa,
+    uint64_t *spare)
 {
-	struct vma *v = find(p, page);
+	if (v->file && !v->shared && pcache_holds(v->file->vn, file_index(v, page), pa)) {
+		uint64_t copy = take_page(spare);
+		if (!copy)
+			return NEEDS_PAGE;
+		memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+		int err = paging_map(page, copy, PAGE_SIZE, vm_flags_of(v->prot));
+		if (err) {
+			page_free(copy, 0);
+			return err;
+		}
+		pcache_unmapped(v->file->vn, file_index(v, page), pa, false);
+		return 0;
+	}
+	paging_protect(page, PAGE_SIZE, vm_flags_of(v->prot));
+	return 0;
+}
+
+/* The part of a fault that needs no I/O and no sleep; NEEDS_FILE if a
+ * file page must be read, NEEDS_PAGE if memory must be reclaimed first
+ * (the retry brings it in *spare). vm_lock held. */
+static int fault_locked(struct process *p, struct vma *v, uintptr_t page, bool write,
+    uint64_t *spare)
+{
+	int rights;
+	uint64_t pa = paging_lookup(page, &rights);
 
 	if (!v || !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EFAULT;
 	if (write && !(v->prot & PROT_WRITE))
 		return -EACCES;
-	if (paging_translate(page) != (uint64_t)-1)
-		return -EACCES;		/* present: a protection fault */
-	*out = *v;
-	return 0;
+	if (pa != (uint64_t)-1) {
+		if (!write)
+			return -EACCES;		/* present: a protection fault */
+		return rights & VM_WRITE ? 0 : write_fault(p, v, page, pa, spare);
+	}
+	if (v->file)
+		return NEEDS_FILE;
+	pa = take_page(spare);
+	return pa ? install(p, page, pa, vm_flags_of(v->prot)) : NEEDS_PAGE;
 }
 
-/* A page of the program's image, read from its file: may sleep, so it is
- * read with no lock held and installed after a second look. */
-static int fault_from_file(struct process *p, uintptr_t page, const struct vma *v)
+/* The last page of an image segment (or one past it): a private page,
+ * the file's bytes then zeros. */
+static int image_tail_page(const struct vma *v, uintptr_t page, uint64_t *pa)
 {
-	uint64_t pa = user_page_alloc();
-
-	if (!pa)
+	*pa = user_page_alloc(true);
+	if (!*pa)
 		return -ENOMEM;
-	if (page < v->file_end) {
-		size_t n = v->file_end - page < PAGE_SIZE ? v->file_end - page : PAGE_SIZE;
-		long got = vfs_pread(v->file, phys_to_virt(pa), n, v->file_off + (page - v->start));
-		if (got != (long)n) {
-			page_free(pa, 0);
-			return got < 0 ? (int)got : -EIO;
-		}
+	if (page >= v->file_end)
+		return 0;
+	size_t n = v->file_end - page;
+	long got = vfs_pread(v->file, phys_to_virt(*pa), n, v->file_off + (int64_t)(page - v->start));
+	if (got == (long)n)
+		return 0;
+	page_free(*pa, 0);
+	return got < 0 ? (int)got : -EIO;
+}
+
+/* The file page for a fault; *cached says if it is the cache's own. */
+static int file_page(const struct vma *v, uintptr_t page, bool write, uint64_t *pa, bool *cached)
+{
+	struct vnode *vn = v->file->vn;
+	uint64_t index = file_index(v, page);
+
+	*cached = false;
+	if (page + PAGE_SIZE > v->file_end)
+		return image_tail_page(v, page, pa);
+	int err = pcache_get(vn, index, pa);
+	if (err || !write || v->shared) {
+		*cached = !err;
+		return err;
 	}
+	uint64_t copy = user_page_alloc(true);
+	if (copy)
+		memcpy(phys_to_virt(copy), phys_to_virt(*pa), PAGE_SIZE);
+	pcache_unmapped(vn, index, *pa, false);
+	*pa = copy;
+	return copy ? 0 : -ENOMEM;
+}
+
+/* Reads the page with no lock held, then maps it if the mapping is still
+ * there and the page still absent. */
+static int fault_from_file(struct process *p, uintptr_t page, const struct vma *v, bool write)
+{
+	uint64_t pa;
+	bool cached;
+	int err = file_page(v, page, write, &pa, &cached);
+
+	if (err)
+		return err;
 	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
 	struct vma *now = find(p, page);
-	int err = now && now->file == v->file ? install(p, page, pa, now->prot) : -EFAULT;
-	if (err == -EFAULT)
-		page_free(pa, 0);	/* unmapped while we read */
+	bool same = now && now->file == v->file && file_index(now, page) == file_index(v, page) &&
+	    paging_translate(page) == (uint64_t)-1;
+	if (same)
+		err = paging_map(page, pa, PAGE_SIZE, cached ? rights_of(now, write) : vm_flags_of(now->prot));
+	if (same && !err)
+		p->user_pages++;
 	spin_unlock_irqrestore(&p->vm_lock, flags);
-	return err;
+	if (!same || err) {
+		if (!cached || !pcache_unmapped(v->file->vn, file_index(v, page), pa, false))
+			page_free(pa, 0);
+	}
+	return same ? err : 0;	/* changed meanwhile: the access is retried */
 }
 
-/* Image pages around a fault come in with it, as Linux's fault-around
+/* File pages around a read fault come in with it, as Linux's fault-around
  * does: their cluster is decoded anyway, and each fault costs far more
  * than a page copy. A VM short of memory maps only what is touched. */
 #define FAULT_AROUND_PAGES 16
@@ -303,7 +603,7 @@ static void fault_around(struct process *p, uintptr_t page, const struct vma *v)
 		hi = PAGE_ALIGN(v->file_end);
 	for (uintptr_t a = lo; a < hi; a += PAGE_SIZE)
 		if (a != page && paging_translate(a) == (uint64_t)-1 &&
-		    fault_from_file(p, a, v) < 0)
+		    fault_from_file(p, a, v, false) < 0)
 			break;
 }
 
@@ -313,20 +613,35 @@ int vm_fault(uintptr_t addr, bool write)
 	uintptr_t page = addr & ~(PAGE_SIZE - 1);
 	struct vma v;
 
+	uint64_t spare = 0;
+	int err;
+
 	if (!p)
 		return -EFAULT;
-	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
-	int err = fault_target(p, page, write, &v);
-	if (!err && !v.file) {
-		uint64_t pa = user_page_alloc();
-		err = pa ? install(p, page, pa, v.prot) : -ENOMEM;
+	for (int tries = 0;; tries++) {
+		unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+		struct vma *found = find(p, page);
+		err = fault_locked(p, found, page, write, &spare);
+		if (err == NEEDS_FILE) {
+			v = *found;
+			file_hold(v.file);	/* the VMA may go while the page is read */
+		}
+		spin_unlock_irqrestore(&p->vm_lock, flags);
+		if (err != NEEDS_PAGE || tries)
+			break;
+		if (!(spare = user_page_alloc(true)))
+			return -ENOMEM;
 	}
-	spin_unlock_irqrestore(&p->vm_lock, flags);
-	if (!err && v.file) {
-		err = fault_from_file(p, page, &v);
-		if (!err)
-			fault_around(p, page, &v);
-	}
+	if (spare)
+		page_free(spare, 0);	/* the fault was resolved meanwhile */
+	if (err == NEEDS_PAGE)
+		return -ENOMEM;
+	if (err != NEEDS_FILE)
+		return err;
+	err = fault_from_file(p, page, &v, write);
+	if (!err && !write)
+		fault_around(p, page, &v);
+	file_rele(v.file);
 	return err;
 }
 
@@ -335,6 +650,13 @@ int vm_fault(uintptr_t addr, bool write)
  * the kernel holds a lock (e.g. the filesystem's own, when a read() lands
  * in the image). Anonymous pages fault in as the kernel touches them. */
 #define MAX_FILE_RANGES 4
+
+static bool page_ready(uintptr_t page, bool write)
+{
+	int rights;
+
+	return paging_lookup(page, &rights) != (uint64_t)-1 && (!write || (rights & VM_WRITE));
+}
 
 bool user_ok(const void *addr, size_t len, bool write)
 {
@@ -359,7 +681,7 @@ bool user_ok(const void *addr, size_t len, bool write)
 	spin_unlock_irqrestore(&proc->vm_lock, flags);
 	for (int i = 0; ok && i < nfile; i++)
 		for (uintptr_t pg = lo[i] & ~(PAGE_SIZE - 1); ok && pg < hi[i]; pg += PAGE_SIZE)
-			if (paging_translate(pg) == (uint64_t)-1)
+			if (!page_ready(pg, write))
 				ok = vm_fault(pg, write) == 0;
 	return ok;
 }
@@ -380,25 +702,20 @@ bool user_str_ok(const char *s, size_t max)
 	return false;
 }
 
-/* A free range of len bytes below the mmap hint, searching downwards.
- * vm_lock held by the caller. */
+/* A free range of len bytes below the search start, top-down: each step
+ * skips the mapping in the way. vm_lock held by the caller. */
 uintptr_t vm_find_free(struct process *p, size_t len)
 {
 	uintptr_t top = p->mmap_hint;
 
-	for (int tries = 0; tries < 1024; tries++) {
+	for (;;) {
 		if (top < len + (1UL << 30))
 			return 0;
-		uintptr_t start = top - len;
-		struct vma *clash = NULL;
-		for (struct vma *v = p->vmas; v; v = v->next)
-			if (v->start < top && v->end > start && (!clash || v->start < clash->start))
-				clash = v;
-		if (!clash)
-			return start;
-		top = clash->start;
+		struct vma *v = last_below(p, top);
+		if (!v || v->end <= top - len)
+			return top - len;
+		top = v->start;
 	}
-	return 0;
 }
 
 /* Faults of the program, or of the kernel on the program's addresses:
@@ -431,7 +748,7 @@ static void program_fault(struct trapframe *tf, uint64_t cr2)
 		printk("osprey: %s: out of memory (fault at %#lx)\n", proc->name, cr2);
 		linux_exit_group(128 + 9);
 	}
-	if (tf->rip >= USER_TOP && err != -EIO)
+	if (tf->rip >= USER_TOP && err != -EIO && err != -ENXIO)
 		panic_trap(tf, "kernel fault on the program's address %#lx", cr2);
 	signal_fault(tf, cr2, err);	/* the program's handler, or its end */
 }
@@ -440,27 +757,4 @@ void vm_init_faults(void)
 {
 	user_fault_hook = program_fault;
 	user_return_hook = signal_user_return;
-}
-
-/* Writes the present pages of MAP_SHARED file mappings in [start, end)
- * back to their files; with drop, forgets the mappings fully inside. */
-void shared_sync(struct process *p, uintptr_t start, uintptr_t end, bool drop)
-{
-	mutex_lock(&p->shared_lock);
-	for (struct shared_map **pp = &p->shared; *pp;) {
-		struct shared_map *m = *pp;
-		uintptr_t s = m->start > start ? m->start : start;
-		uintptr_t e = m->end < end ? m->end : end;
-		for (uintptr_t a = s; a < e; a += PAGE_SIZE)
-			if (paging_translate(a) != (uint64_t)-1)
-				vfs_pwrite(m->file, (void *)a, PAGE_SIZE, m->off + (a - m->start));
-		if (drop && m->start >= start && m->end <= end) {
-			*pp = m->next;
-			file_rele(m->file);
-			kfree(m);
-		} else {
-			pp = &m->next;
-		}
-	}
-	mutex_unlock(&p->shared_lock);
 }

@@ -67,6 +67,7 @@ size_t mm_reclaim(size_t pages);	/* what kmalloc and pages_alloc do on failure *
 #define VM_WRITE	1
 #define VM_EXEC		2
 #define VM_UNCACHED	4
+#define VM_DIRTY	8		/* reported by paging walks; never asked for */
 void *vmap_stack(size_t size);			/* with an unmapped guard page below */
 void vunmap_stack(void *top, size_t size);
 void *ioremap(uint64_t pa, size_t size);

@@ -7,7 +7,6 @@
 #include <sys/vdev_impl.h>
 #include <sys/fs/zfs.h>
 #include <zfs_prop.h>
-#include <zfeature_common.h>
 #include <sys/zfs_file.h>
 #include <sys/fcntl.h>
 #include "zfs_import.h"
@@ -160,26 +159,29 @@ static void note_short_device(nvlist_t *label, struct blkdev *dev, char *why, si
 		    "has %llu MiB", (u_longlong_t)(asize >> 20), (u_longlong_t)(have >> 20));
 }
 
-/* ENOTSUP naming each feature the label says reading the pool needs and
- * this OpenZFS does not know; 0 when there is none. */
-static int check_features(nvlist_t *label, const char *name, char *why, size_t whylen)
+/*
+ * A refused import says why in the load info spa_import adds to the
+ * config, as Linux's zpool import reports it: the features this OpenZFS
+ * does not know, found in the label's features_for_read (needed to read
+ * the MOS) or in the MOS's feature lists, and whether read-only would
+ * do. false when the load info names no feature.
+ */
+static bool note_unsupported(nvlist_t *config, const char *name, char *why, size_t whylen)
 {
-	nvlist_t *ffr;
+	nvlist_t *info, *unsup;
 	size_t len;
-	int n = 0;
 
-	if (nvlist_lookup_nvlist(label, ZPOOL_CONFIG_FEATURES_FOR_READ, &ffr) != 0)
-		return (0);
-	for (nvpair_t *p = nvlist_next_nvpair(ffr, NULL); p; p = nvlist_next_nvpair(ffr, p)) {
-		if (zfeature_is_supported(nvpair_name(p)))
-			continue;
-		if (n++ == 0)
-			snprintf(why, whylen, "pool '%s' uses features this OpenZFS (2.1.11) does "
-			    "not support:", name);
+	if (nvlist_lookup_nvlist(config, ZPOOL_CONFIG_LOAD_INFO, &info) != 0 ||
+	    nvlist_lookup_nvlist(info, ZPOOL_CONFIG_UNSUP_FEAT, &unsup) != 0 ||
+	    nvlist_empty(unsup))
+		return false;
+	snprintf(why, whylen, "pool '%s' uses features this OpenZFS (2.1.11) does not support%s:",
+	    name, nvlist_exists(info, ZPOOL_CONFIG_CAN_RDONLY) ? " for writing (mount it ro)" : "");
+	for (nvpair_t *p = nvlist_next_nvpair(unsup, NULL); p; p = nvlist_next_nvpair(unsup, p)) {
 		len = strlen(why);
 		snprintf(why + len, whylen - len, " %s", nvpair_name(p));
 	}
-	return (n ? ENOTSUP : 0);
+	return true;
 }
 
 /* Imports the pool whose best label is `label`, found on path. */
@@ -201,15 +203,12 @@ static int import_label(nvlist_t *label, const char *path, const char *want_name
 		return (EINVAL);
 	}
 	strlcpy(name, label_name, namelen);
-	if ((err = check_features(label, name, why, whylen)) != 0) {
-		nvlist_free(config);
-		return (err);
-	}
 	nvlist_t *props = fnvlist_alloc();
 	fnvlist_add_string(props, zpool_prop_to_name(ZPOOL_PROP_CACHEFILE), "none");
 	if (readonly)
 		fnvlist_add_uint64(props, zpool_prop_to_name(ZPOOL_PROP_READONLY), 1);
-	if ((err = spa_import(name, config, props, ZFS_IMPORT_NORMAL)) != 0) {
+	if ((err = spa_import(name, config, props, ZFS_IMPORT_NORMAL)) != 0 &&
+	    !note_unsupported(config, name, why, whylen)) {
 		snprintf(why, whylen, "spa_import of '%s' from %s%s", name, path,
 		    err == ENOTSUP ? " (it needs a feature or version this OpenZFS lacks)" : "");
 		if (dev != NULL)

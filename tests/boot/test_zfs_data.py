@@ -67,6 +67,14 @@ Scenarios (guest -m 256M; every boot has a timeout):
   x-zfs.recordsize=32K` on the makefs line; zdb shows every plain file
   zstd-compressed and a 300 kB file in 32K blocks. The default pool of the
   tree scenario must show ashift 12 and lz4 the same way.
+- unsupported feature (test_unsupported_feature): a pool made by a first
+  boot gets `com.osprey:unsupported-test` added to features_for_read in
+  its four labels on the host (zfs_label.py). The next boot with the
+  makefs line ends with status 32 and a message naming pool 'data' and
+  the feature, no program run; with nofail on that line and on a
+  dataset-name line (`data/x`) the program runs, status 0, both lines
+  named, nothing mounted. The partition's bytes are the same after the
+  refused boots as before them.
 
 Every scenario first checks /proc/mounts for its zfs mount and stops
 there (one FAIL) without it. Until the ZPL is in the tree they all FAIL
@@ -81,8 +89,17 @@ against sha256sum, and against the Linux pool's own .tree/.sha256 lines
 on a copy of the host's zoneinfo/Europe (the tree in Linux's pool);
 fsyncwriter's torn-tail and corruption verdicts; sqlitetest's check; and
 the host's predictions (Model) for the tree, rename and tar scenarios
-against the same busybox steps run on the host (test_host_models).
+against the same busybox steps run on the host (test_host_models);
+zfs_label.py's codec on a pool an Osprey boot made and on Linux's pool:
+every label's checksum right, decode and re-encode byte-exact, bad
+checksums and bad nvlists refused; its rewrite with the unsupported
+feature checked by the host's zdb (-l lists the feature in labels 0-3;
+the import verifies the label checksums, then refuses "some features
+are unsupported"; the same rewrite with a wrong checksum fails earlier,
+at reading the label; with a feature zdb knows the import succeeds)
+(test_host_zfs_label).
 """
+import ctypes
 import hashlib
 import importlib.util
 import io
@@ -94,6 +111,7 @@ import shlex
 import shutil
 import signal
 import stat
+import struct
 import subprocess
 import sys
 import tarfile
@@ -112,6 +130,19 @@ def _sibling(name):
 
 
 zfs_pool = _sibling("zfs_pool")
+
+
+def _library(name):
+    """tests/boot/NAME.py, a helper of the tests (not test_*: the runner
+    does not run it), as a module."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".py")
+    spec = importlib.util.spec_from_file_location("zfs_data_uses_" + name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+zfs_label = _library("zfs_label")
 
 GUEST_MEMORY = "256M"
 BOOT_TIMEOUT = 900          # TCG on kvm-pvm hosts is slow; a hang still ends
@@ -1077,6 +1108,76 @@ def test_crash(ctx):
             _zdb_partition(ctx, "crash.zdb_bcc", zdb, image, tmp)
 
 
+def _test_app(ctx, name, app):
+    """build/apps/APP.glibc (apps/tests), or None after failing `name`."""
+    path = os.path.join(ctx.build, "apps", app + ".glibc")
+    if not os.path.exists(path):
+        ctx.check(name, False, "not built: %s (make apps)" % path)
+        return None
+    return path
+
+
+def test_mappings(ctx):
+    """mmap of ZFS files: apps/tests/mappings' checks (shared stores seen by
+    read() at once and in the file after munmap, write() seen by mappings,
+    private copies, MAP_FIXED/munmap/mremap of parts, msync and truncate)
+    on /data; then a boot that stores through MAP_SHARED, msyncs and is
+    killed with SIGKILL, and a boot that finds every stored byte; zdb
+    finds the pool clean."""
+    r = _need(ctx, "mappings.mounted", zdb=True)
+    app = r and _test_app(ctx, "mappings.mounted", "mappings")
+    if not app:
+        return
+    lib, zdb = r
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _image(ctx, tmp, lib, "mappings.image", files=["/bin/mappings: %s" % app])
+        if not image:
+            return
+        status, out = _boot(ctx, MOUNTS + ["/bin/mappings /data"], [image], timeout=SHORT_TIMEOUT)
+        if not _mounted(ctx, "mappings.mounted", out, status):
+            return
+        zfs_ok = status == 0 and re.search(r"^mappings: all \d+ checks passed$", out, re.M)
+        ctx.check("mappings.on_zfs", zfs_ok and _no_panic(out), "status %d; %s" % (status, "; ".join(
+            l for l in out.splitlines() if l.startswith("not ok"))[:300]), out)
+        killed, out = _boot_and_kill(ctx, image, "/bin/mappings /data store 7", 1, 0.0, SHORT_TIMEOUT, tmp)
+        ctx.check("mappings.killed_after_msync", killed and re.search(r"^ack 7$", out, re.M),
+                  "killed %s" % killed, out)
+        if not killed:
+            return
+        status, out = _boot(ctx, ["/bin/mappings /data verify 7"], [image], timeout=SHORT_TIMEOUT)
+        ctx.check("mappings.msync_survives_kill", status == 0 and "ok durable_after_kill" in out,
+                  "status %d" % status, out)
+        _zdb_partition(ctx, "mappings.zdb_bcc", zdb, image, tmp)
+
+
+def test_fault_reclaims(ctx):
+    """A program whose page faults need more memory than is free while the
+    ARC holds a file just read: the faults make the caches give memory
+    back, and the program gets every page (without that it was refused or
+    killed with caches full)."""
+    r = _need(ctx, "fault_reclaims.mounted")
+    hog = r and _test_app(ctx, "fault_reclaims.mounted", "hog")
+    if not hog:
+        return
+    lib, _ = r
+    with tempfile.TemporaryDirectory() as tmp:
+        image = _image(ctx, tmp, lib, "fault_reclaims.image", files=["/bin/hog: %s" % hog])
+        if not image:
+            return
+        steps = MOUNTS + [BB + " dd if=/dev/urandom of=/data/big bs=1M count=48",
+                          BB + " dd if=/data/big of=/dev/null bs=1M", _mark("free"),
+                          BB + " grep MemFree /proc/meminfo", "/bin/hog 60"]
+        status, out = ctx.run(_cmdline(steps), memory="96M", images=[image], timeout=SHORT_TIMEOUT)
+        if not _mounted(ctx, "fault_reclaims.mounted", out, status):
+            return
+        m = re.search(r"MemFree:\s+(\d+) kB", "\n".join(_section(out, "free") or []))
+        free = int(m.group(1)) if m else None
+        ctx.check("fault_reclaims.caches_full", free is not None and free < 60 * 1024,
+                  "MemFree %s kB before the program (the test needs less than 60 MiB free)" % free, out)
+        ctx.check("fault_reclaims.program_got_its_pages", status == 0 and "hog: all 1 checks passed" in out
+                  and _no_panic(out), "status %d" % status, out)
+
+
 def test_sqlite(ctx):
     r = _need(ctx, "sqlite.mounted", zdb=True, sqlite=True)
     if not r:
@@ -1439,3 +1540,357 @@ def test_missing_pool(ctx):
         status, out = _boot(ctx, [_mark("ran")], [image], timeout=SHORT_TIMEOUT)
         ctx.check("missing_pool.nofail_boot_goes_on", status == 0 and _section(out, "ran") is not None and
                   _no_panic(out), "status %d" % status, out)
+
+
+# ------------------------------------------- a feature we do not support
+
+UNSUPPORTED = "com.osprey:unsupported-test"
+LABEL_POOL_MIB = 64
+
+
+def _made_pool(ctx, tmp, lib, name, image="pool.img"):
+    """A disk whose partition 2 holds pool "data", created and exported by
+    an Osprey boot with the makefs line: (image, first byte and length of
+    the partition), or None after recording test `name` as failed."""
+    image = _image(ctx, tmp, lib, name, data=("size=%dM name=data" % LABEL_POOL_MIB,), image=image)
+    if not image:
+        return None
+    status, out = _boot(ctx, MOUNTS, [image], timeout=SHORT_TIMEOUT)
+    if not _mounted(ctx, name, out, status):
+        return None
+    start, length = zfs_pool.gpt_partition(image, 2)
+    return image, start, length
+
+
+def _sha_range(path, start, length):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        f.seek(start)
+        while length:
+            chunk = f.read(min(length, 8 << 20))
+            if not chunk:
+                break
+            h.update(chunk)
+            length -= len(chunk)
+    return h.hexdigest()
+
+
+def _zdb_label_features(zdb, vdev):
+    """({label number: its features_for_read names}, output) from zdb -l,
+    which decodes the labels with OpenZFS's nvlist code but does not check
+    their checksums."""
+    out = subprocess.run([zdb, "-l", vdev], capture_output=True, text=True).stdout
+    found = {}
+    for sec in re.split(r"^LABEL \d+\n", out, flags=re.M)[1:]:
+        nums = re.search(r"^\s+labels = ([\d ]+)$", sec, re.M)
+        ffr = re.search(r"^( +)features_for_read:\n((?:\1 +\S+\n)*)", sec, re.M)
+        for n in nums.group(1).split() if nums else []:
+            found[int(n)] = ffr.group(2).split() if ffr else []
+    return found, out
+
+
+def _zdb_import(zdb, vdevs, pool=POOL):
+    """(exit status, output) of `zdb -G -e -p DIR -C POOL`: an import by
+    libzpool's spa_load, which reads the labels through ZIO and so checks
+    their checksums; -G prints its debug messages, which say why a load
+    failed."""
+    p = subprocess.run([zdb, "-G", "-e", "-p", vdevs, "-C", pool], capture_output=True, text=True,
+                       timeout=600)
+    return p.returncode, p.stdout + p.stderr
+
+
+def _first_byte_diff(a, b):
+    return next((i for i in range(min(len(a), len(b))) if a[i] != b[i]), min(len(a), len(b)))
+
+
+def _round_trip(labels):
+    """'' when every label re-encodes to its own bytes, else which do not."""
+    bad = []
+    for l in labels:
+        phys = l.encode()
+        if phys != l.phys:
+            bad.append("label %d differs from byte %d" % (l.index, _first_byte_diff(phys, l.phys)))
+    return "; ".join(bad)
+
+
+def _refused(phys, words, offset=0):
+    """'' when zfs_label refuses this vdev_phys with a LabelError whose
+    message has every one of `words`, else what happened."""
+    try:
+        zfs_label.Label(0, offset, phys)
+    except zfs_label.LabelError as e:
+        missing = [w for w in words if w not in str(e)]
+        return "message %r lacks %r" % (str(e), missing) if missing else ""
+    return "accepted"
+
+
+def _label_bad_input(ctx, label):
+    """Records host.zfs_label_bad_input: broken vdev_phys copies of `label`
+    are refused or flagged, each with a message naming the problem."""
+    phys, problems = label.phys, []
+    at = phys.index(struct.pack(">I", len(POOL)) + POOL.encode()) + 4    # the pool's name
+    flipped = phys[:at] + b"D" + phys[at + 1:]
+    if zfs_label.Label(0, label.offset, flipped).checksum_ok:
+        problems.append("a changed hostname byte: checksum still right")
+    if zfs_label.Label(0, label.offset + 512, phys).checksum_ok:
+        problems.append("the label at another offset: checksum still right")
+    # The first pair ("version") starts after the header, version and flags;
+    # its decoded size is its second word.
+    dec = struct.unpack_from(">i", phys, 16)[0]
+    cases = [
+        ("decoded size", phys[:16] + struct.pack(">i", dec + 8) + phys[20:], ["version", "decoded size"]),
+        ("native encoding", b"\0" + phys[1:], ["not an XDR"]),
+        ("no magic", phys[:zfs_label.NVLIST_SPACE] + bytes(8) + phys[zfs_label.NVLIST_SPACE + 8:],
+         ["magic"]),
+        ("cut short", phys[:label.used // 2] + bytes(zfs_label.NVLIST_SPACE - label.used // 2) +
+         phys[zfs_label.NVLIST_SPACE:], ["encoded size"]),
+        ("garbage", bytes([1, 1, 0, 0]) + b"\xff" * (zfs_label.NVLIST_SPACE - 4) +
+         phys[zfs_label.NVLIST_SPACE:], ["version"]),
+    ]
+    for what, bad, words in cases:
+        why = _refused(bad, words, label.offset)
+        if why:
+            problems.append("%s: %s" % (what, why))
+    copy = zfs_label.Label(0, label.offset, phys)
+    try:
+        copy.nvlist[zfs_label.FEATURES_FOR_READ].add("com.delphix:hole_birth", zfs_label.BOOLEAN)
+        problems.append("a second com.delphix:hole_birth was added")
+    except zfs_label.LabelError:
+        pass
+    ctx.check("host.zfs_label_bad_input", not problems, "; ".join(problems))
+
+
+def _label_round_trip_linux(ctx, tmp):
+    """host.zfs_label_round_trip_linux: the labels Linux's OpenZFS wrote
+    (a whole-disk vdev in GPT partition 1) decode and re-encode exactly."""
+    name = "host.zfs_label_round_trip_linux"
+    archive = os.path.join(ctx.data, "zfs", "linux-lz4.img.zst")
+    if not os.path.exists(archive) or not shutil.which("zstd"):
+        ctx.skip(name, "no %s" % (archive if not os.path.exists(archive) else "zstd"))
+        return
+    whole = os.path.join(tmp, "linux-lz4.img")
+    subprocess.run(["zstd", "-q", "-d", archive, "-o", whole], check=True)
+    start, length = zfs_pool.gpt_partition(whole, 1)
+    labels = zfs_label.read_labels(whole, start, length)
+    why = _round_trip(labels)
+    ctx.check(name, not why and all(l.checksum_ok for l in labels) and
+              labels[0].nvlist["name"] == "linuxpool", why or "checksums %r, name %r" % (
+                  [l.checksum_ok for l in labels], labels[0].nvlist["name"]))
+    os.unlink(whole)
+
+
+def _libnvpair_check(ctx):
+    """host.zfs_label_vs_libnvpair: OpenZFS's own libnvpair (the host's
+    libnvpair.so.3, through ctypes) packs an nvlist of every data type the
+    kernel knows, nested, with empty arrays, as XDR: zfs_label.pack of the
+    same list gives the same bytes, and its decoding re-encodes to them."""
+    name = "host.zfs_label_vs_libnvpair"
+    try:
+        nv = ctypes.CDLL("libnvpair.so.3")
+        libc = ctypes.CDLL(None)
+    except OSError as e:
+        ctx.skip(name, "no libnvpair.so.3 (zfsutils-linux): %s" % e)
+        return
+    P, L = ctypes.c_void_p, zfs_label
+    c_arr = lambda ctype, vals: (ctype * max(1, len(vals)))(*vals)
+
+    def alloc():
+        p = P()
+        if nv.nvlist_alloc(ctypes.byref(p), L.NV_UNIQUE_NAME, 0) != 0:
+            raise OSError("nvlist_alloc failed")
+        return p
+
+    # (name, type, value in zfs_label's terms, libnvpair function, its arguments)
+    inner = alloc()
+    nv.nvlist_add_uint64(inner, b"guid", ctypes.c_uint64(2 ** 64 - 2))
+    nv.nvlist_add_string(inner, b"path", b"/dev/vblk0.2")
+    elems = [alloc(), alloc()]
+    nv.nvlist_add_int32(elems[0], b"id", ctypes.c_int32(-7))
+    nv.nvlist_add_boolean(elems[1], b"flag")
+    strs = [b"", b"abc", b"abcd", "ü".encode()]
+    cases = [
+        ("b", L.BOOLEAN, None, nv.nvlist_add_boolean, ()),
+        ("bv", L.BOOLEAN_VALUE, 1, nv.nvlist_add_boolean_value, (ctypes.c_int(1),)),
+        # libnvpair widens a char as signed (tirpc's xdr_char), OpenZFS's
+        # Linux kernel module as unsigned: zfs_label keeps the word.
+        ("byte", L.BYTE, 0xffffffc8, nv.nvlist_add_byte, (ctypes.c_ubyte(200),)),
+        ("i8", L.INT8, 100, nv.nvlist_add_int8, (ctypes.c_int8(100),)),
+        ("u8", L.UINT8, 7, nv.nvlist_add_uint8, (ctypes.c_uint8(7),)),
+        ("i16", L.INT16, 30000, nv.nvlist_add_int16, (ctypes.c_int16(30000),)),
+        ("u16", L.UINT16, 65535, nv.nvlist_add_uint16, (ctypes.c_uint16(65535),)),
+        ("i32", L.INT32, -5, nv.nvlist_add_int32, (ctypes.c_int32(-5),)),
+        ("u32", L.UINT32, 2 ** 32 - 1, nv.nvlist_add_uint32, (ctypes.c_uint32(2 ** 32 - 1),)),
+        ("i64", L.INT64, -2 ** 63, nv.nvlist_add_int64, (ctypes.c_int64(-2 ** 63),)),
+        ("u64", L.UINT64, 2 ** 64 - 1, nv.nvlist_add_uint64, (ctypes.c_uint64(2 ** 64 - 1),)),
+        ("hr", L.HRTIME, 123456789, nv.nvlist_add_hrtime, (ctypes.c_int64(123456789),)),
+        ("dbl", L.DOUBLE, 2.5, nv.nvlist_add_double, (ctypes.c_double(2.5),)),
+        ("s", L.STRING, "five!", nv.nvlist_add_string, (b"five!",)),
+        ("s4", L.STRING, "four", nv.nvlist_add_string, (b"four",)),
+        ("s0", L.STRING, "", nv.nvlist_add_string, (b"",)),
+        ("ba", L.BYTE_ARRAY, b"\x01\x02\x03\xff\x00", nv.nvlist_add_byte_array,
+         (c_arr(ctypes.c_ubyte, b"\x01\x02\x03\xff\x00"), 5)),
+        ("ba0", L.BYTE_ARRAY, b"", nv.nvlist_add_byte_array, (c_arr(ctypes.c_ubyte, []), 0)),
+        ("i8a", L.INT8_ARRAY, [1, 2], nv.nvlist_add_int8_array, (c_arr(ctypes.c_int8, [1, 2]), 2)),
+        ("u8a", L.UINT8_ARRAY, [3], nv.nvlist_add_uint8_array, (c_arr(ctypes.c_uint8, [3]), 1)),
+        ("i16a", L.INT16_ARRAY, [4, 5, 6], nv.nvlist_add_int16_array, (c_arr(ctypes.c_int16, [4, 5, 6]), 3)),
+        ("u16a", L.UINT16_ARRAY, [7], nv.nvlist_add_uint16_array, (c_arr(ctypes.c_uint16, [7]), 1)),
+        ("bva", L.BOOLEAN_ARRAY, [1, 0, 1], nv.nvlist_add_boolean_array, (c_arr(ctypes.c_int, [1, 0, 1]), 3)),
+        ("i32a", L.INT32_ARRAY, [-1, 8], nv.nvlist_add_int32_array, (c_arr(ctypes.c_int32, [-1, 8]), 2)),
+        ("u32a", L.UINT32_ARRAY, [9], nv.nvlist_add_uint32_array, (c_arr(ctypes.c_uint32, [9]), 1)),
+        ("i64a", L.INT64_ARRAY, [-10, 11], nv.nvlist_add_int64_array, (c_arr(ctypes.c_int64, [-10, 11]), 2)),
+        ("u64a", L.UINT64_ARRAY, [12, 2 ** 64 - 1], nv.nvlist_add_uint64_array,
+         (c_arr(ctypes.c_uint64, [12, 2 ** 64 - 1]), 2)),
+        ("u64a0", L.UINT64_ARRAY, [], nv.nvlist_add_uint64_array, (c_arr(ctypes.c_uint64, []), 0)),
+        ("sa", L.STRING_ARRAY, [x.decode() for x in strs], nv.nvlist_add_string_array,
+         (c_arr(ctypes.c_char_p, strs), len(strs))),
+        ("nvl", L.NVLIST, L.NvList(pairs=[L.Pair("guid", L.UINT64, 2 ** 64 - 2),
+                                          L.Pair("path", L.STRING, "/dev/vblk0.2")]),
+         nv.nvlist_add_nvlist, (inner,)),
+        ("nva", L.NVLIST_ARRAY, [L.NvList(pairs=[L.Pair("id", L.INT32, -7)]),
+                                 L.NvList(pairs=[L.Pair("flag", L.BOOLEAN, None)])],
+         nv.nvlist_add_nvlist_array, ((P * 2)(*elems), 2)),
+    ]
+    top, ours = alloc(), L.NvList()
+    for cname, t, value, fn, args in cases:
+        if fn(top, cname.encode(), *args) != 0:
+            raise OSError("libnvpair refused %s" % cname)
+        ours.add(cname, t, value)
+    buf, size = ctypes.c_char_p(), ctypes.c_size_t()
+    if nv.nvlist_pack(top, ctypes.byref(buf), ctypes.byref(size), L.NV_ENCODE_XDR, 0) != 0:
+        raise OSError("nvlist_pack failed")
+    theirs = ctypes.string_at(buf, size.value)
+    libc.free(buf)
+    for p in [top, inner] + elems:
+        nv.nvlist_free(p)
+    # nvlist_pack's buffer is nvlist_size() long, which counts a length
+    # word for the empty uint64 array that is not written: 4 zero bytes.
+    mine = L.pack(ours)
+    decoded, header, used = L.unpack(theirs)
+    why = ""
+    if theirs != mine + bytes(4):
+        why = "zfs_label.pack differs from nvlist_pack at byte %d (%d bytes, %d from nvlist_pack)" % (
+            _first_byte_diff(mine, theirs), len(mine), len(theirs))
+    elif used != len(mine) or L.pack(decoded, header) != mine:
+        why = "the decoding of nvlist_pack's bytes does not re-encode to them"
+    ctx.check(name, not why, why)
+
+
+def test_host_zfs_label(ctx):
+    """zfs_label.py against OpenZFS: the labels an Osprey boot wrote (and
+    Linux's) decode and re-encode byte for byte with their checksums;
+    broken ones are refused; a rewrite with an added read feature is what
+    the host's zdb reads, and zdb's import verifies its checksums."""
+    r = _need(ctx, "host.zfs_label_pool", zdb=True)
+    if not r:
+        return
+    lib, zdb = r
+    with tempfile.TemporaryDirectory() as tmp:
+        made = _made_pool(ctx, tmp, lib, "host.zfs_label_pool")
+        if not made:
+            return
+        vdevs = os.path.join(tmp, "vdevs")
+        os.mkdir(vdevs)
+        part = os.path.join(vdevs, "part2")
+        _cut(made[0], 2, part)
+        labels = zfs_label.read_labels(part)
+        ok = all(l.checksum_ok and l.nvlist["name"] == POOL and l.nvlist["vdev_tree"]["ashift"] == 12
+                 and zfs_label.FEATURES_FOR_READ in l.nvlist for l in labels)
+        ctx.check("host.zfs_label_read", ok, "checksums %r, first label:\n%s" % (
+            [l.checksum_ok for l in labels], "\n".join(labels[0].nvlist.lines())))
+        if not ok:
+            return
+        why = _round_trip(labels)
+        ctx.check("host.zfs_label_round_trip", not why, why)
+        _libnvpair_check(ctx)
+        _label_round_trip_linux(ctx, tmp)
+        _label_bad_input(ctx, labels[0])
+
+        def restore():
+            for l in labels:
+                zfs_label.write_phys(part, l, l.phys)
+
+        before, zout = _zdb_label_features(zdb, part)
+        zfs_label.add_feature_for_read(part, UNSUPPORTED)
+        after, zout = _zdb_label_features(zdb, part)
+        want = {i: before.get(0, []) + [UNSUPPORTED] for i in range(4)}
+        ctx.check("host.zfs_label_zdb_lists_feature", sorted(before) == [0, 1, 2, 3] and after == want,
+                  "zdb -l before %r, after %r" % (before, after), zout)
+        rc, zout = _zdb_import(zdb, vdevs)
+        ctx.check("host.zfs_label_zdb_checksum_right", rc != 0 and "some features are unsupported" in zout
+                  and "failed reading config" not in zout,
+                  "zdb import: exit %d, not refused for the feature after reading the labels" % rc, zout)
+
+        # The control: the same rewrite with one checksum bit wrong in every
+        # label is refused earlier, when the labels are read.
+        restore()
+        for l in zfs_label.read_labels(part):
+            l.nvlist[zfs_label.FEATURES_FOR_READ].add(UNSUPPORTED, zfs_label.BOOLEAN)
+            phys = bytearray(l.encode())
+            phys[-1] ^= 1
+            zfs_label.write_phys(part, l, bytes(phys))
+        rc, zout = _zdb_import(zdb, vdevs)
+        ctx.check("host.zfs_label_zdb_sees_bad_checksum", rc != 0 and "failed reading config" in zout and
+                  "some features are unsupported" not in zout,
+                  "zdb import of labels with wrong checksums: exit %d" % rc, zout)
+
+        # A feature OpenZFS knows: the rewritten labels import.
+        restore()
+        zfs_label.add_feature_for_read(part, "org.open-zfs:large_blocks")
+        rc, zout = _zdb_import(zdb, vdevs)
+        ctx.check("host.zfs_label_zdb_imports_rewrite", rc == 0 and "MOS Configuration" in zout,
+                  "zdb import with a known feature added: exit %d" % rc, zout)
+
+
+def test_unsupported_feature(ctx):
+    """A pool whose labels name a read feature this OpenZFS lacks: the
+    mount is refused with the pool and the feature named, status 32
+    without nofail, the boot going on with it, and the pool untouched."""
+    r = _need(ctx, "unsupported.pool_created")
+    if not r:
+        return
+    lib, _ = r
+    with tempfile.TemporaryDirectory() as tmp:
+        made = _made_pool(ctx, tmp, lib, "unsupported.pool_created")
+        nofail = _image(ctx, tmp, lib, "unsupported.nofail_image", data=(), image="nofail.img", fstab=(
+            "PARTLABEL=data  /data  zfs  defaults,x-systemd.makefs,nofail  0 0",
+            "data/x  /mnt/x  zfs  defaults,nofail  0 0"))
+        if not made or not nofail:
+            return
+        image, start, length = made
+        try:
+            zfs_label.add_feature_for_read(image, UNSUPPORTED, start, length)
+            labels = zfs_label.read_labels(image, start, length)
+            why = "" if all(UNSUPPORTED in l.nvlist[zfs_label.FEATURES_FOR_READ] and l.checksum_ok
+                            for l in labels) else "a label lacks the feature or its checksum"
+        except zfs_label.LabelError as e:
+            why = str(e)
+        ctx.check("unsupported.labels_rewritten", not why, why)
+        if why:
+            return
+        before = _sha_range(image, start, length)
+        phys_before = [l.phys for l in labels]
+        refusal = re.compile(r"^zfs: cannot mount (\S+): pool 'data' uses features this OpenZFS .*not "
+                             r"support: %s$" % re.escape(UNSUPPORTED), re.M)
+
+        status, out = _boot(ctx, [_mark("ran")] + MOUNTS, [image], timeout=SHORT_TIMEOUT)
+        ctx.check("unsupported.status_32", status == 32 and _section(out, "ran") is None,
+                  "status %d (32 expected, and no program run)" % status, out)
+        ctx.check("unsupported.message", refusal.search(out) and
+                  re.search(r"^fstab: line 1: PARTLABEL=data on /data", out, re.M),
+                  "no message naming pool 'data' and %s, and fstab line 1" % UNSUPPORTED, out)
+        ctx.check("unsupported.no_panic", _no_panic(out), "the guest panicked", out)
+
+        status, out = _boot(ctx, [_mark("ran")] + MOUNTS, [nofail, image], timeout=SHORT_TIMEOUT)
+        mounts = _section(out, "mounts") or []
+        ctx.check("unsupported.nofail_boot_goes_on", status == 0 and _section(out, "ran") is not None and
+                  _no_panic(out), "status %d" % status, out)
+        ctx.check("unsupported.nofail_nothing_mounted", _section(out, "mounts") is not None and
+                  not any(" zfs " in l for l in mounts), "mounts %r" % mounts, out)
+        ctx.check("unsupported.nofail_both_lines_named", refusal.findall(out) == ["/dev/vblk1.2", "data/x"],
+                  "refusals for %r, not for /dev/vblk1.2 and data/x" % refusal.findall(out), out)
+
+        after = _sha_range(image, start, length)
+        changed = [l.index for l, phys in zip(zfs_label.read_labels(image, start, length), phys_before)
+                   if l.phys != phys]
+        ctx.check("unsupported.pool_untouched", after == before,
+                  "the partition changed in the refused boots (labels changed: %s)" % (changed or "none"))

@@ -96,8 +96,45 @@ static void sizes(void)
 	CHECK(parse_size("17179869184G", &v) < 0);
 }
 
+static uint32_t quad(int a, int b, int c, int d)
+{
+	uint8_t x[4] = { (uint8_t)a, (uint8_t)b, (uint8_t)c, (uint8_t)d };
+	uint32_t v;
+	memcpy(&v, x, 4);
+	return v;
+}
+
+static void network_options(void)
+{
+	struct boot_options o;
+	CHECK_EQ(parse("--ip=10.0.2.15/24 --gw=10.0.2.2 --dns=10.0.2.3 --dns=1.1.1.1 /p", &o), 0);
+	CHECK(o.net_ip == quad(10, 0, 2, 15) && o.net_prefix == 24);
+	CHECK(o.net_gw == quad(10, 0, 2, 2));
+	CHECK(o.net_ndns == 2 && o.net_dns[0] == quad(10, 0, 2, 3) && o.net_dns[1] == quad(1, 1, 1, 1));
+	CHECK_EQ(o.argc, 1);
+	/* Each malformed one is named and ignored. */
+	const char *bad[] = { "--ip=10.0.2.15", "--ip=10.0.2/24", "--ip=10.0.2.256/24",
+	    "--ip=10.0.2.15/33", "--ip=10.0.2.15/24x", "--ip=0.0.0.0/0", "--gw=1.2.3",
+	    "--dns=1.2.3.4.5", "--dns=", "--ip=1111.0.0.1/8" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "%s /p", bad[i]);
+		CHECK_EQ(parse(line, &o), 1);
+		CHECK(strstr(last_warning, bad[i]) != NULL);
+		CHECK(o.net_ip == 0 && o.net_gw == 0 && o.net_ndns == 0);
+	}
+	CHECK_EQ(parse("--dns=1.1.1.1 --dns=1.1.1.2 --dns=1.1.1.3 --dns=1.1.1.4 /p", &o), 1);
+	CHECK_EQ(o.net_ndns, 3);
+	uint32_t a;
+	int prefix;
+	CHECK(parse_ipv4("192.168.1.1/0", &a, &prefix) == 0 && prefix == 0 && a == quad(192, 168, 1, 1));
+	CHECK(parse_ipv4("1.2.3.4/", &a, &prefix) < 0);
+	CHECK(parse_ipv4("01.2.3.4", &a, NULL) == 0 && a == quad(1, 2, 3, 4));
+}
+
 int main(void)
 {
+	RUN(network_options);
 	RUN(options_then_program);
 	RUN(program_options_are_not_ours);
 	RUN(quotes);

@@ -11,8 +11,11 @@
 
 #include "check.h"
 #include "fs/vfs.h"
+#include "fs/pcache.h"
+#include "mm/mm.h"
 
 int kshim_fail_after;	/* see kshim/mm/mm.h */
+struct reclaimer *kshim_reclaimer;
 
 
 /* ---- helpers ---- */
@@ -1094,6 +1097,64 @@ static void test_registry(void)
 	CHECK_EQ(vfs_unregister_fs(ramfs), -EBUSY);
 }
 
+/* The page cache, as a program's mappings use it: a mapped page holds
+ * the file's bytes; stores into it are what read() returns at once and
+ * what the file holds after write-back (never growing the file); write()
+ * reaches the page; truncate zeros what it cut; a page past the end is
+ * -ENXIO; unmapped clean pages go back under memory pressure. */
+static void test_page_cache(void)
+{
+	struct file *f;
+	static char data[3 * 4096 + 100], buf[sizeof(data)];
+	uint64_t pa, pa2, last;
+	struct vattr va;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)('a' + i % 23);
+	CHECK_EQ(vfs_open("/mapped", O_RDWR | O_CREAT, 0644, &f), 0);
+	CHECK_EQ(vfs_write(f, data, sizeof(data)), (long)sizeof(data));
+	struct vnode *vn = f->vn;
+	CHECK_EQ(pcache_get(vn, 1, &pa), 0);
+	CHECK(!memcmp(phys_to_virt(pa), data + 4096, 4096));
+	CHECK_EQ(pcache_get(vn, 1, &pa2), 0);
+	CHECK_EQ(pa2, pa);			/* one page, two mappings */
+	CHECK_EQ(pcache_get(vn, 4, &pa2), -ENXIO);
+	CHECK_EQ(pcache_get(vn, 3, &last), 0);	/* the partial last page */
+	CHECK(!memcmp(phys_to_virt(last), data + 3 * 4096, 100));
+	CHECK(((char *)phys_to_virt(last))[100] == 0);
+
+	memcpy((char *)phys_to_virt(pa) + 10, "STORE", 5);	/* a program's store */
+	((char *)phys_to_virt(last))[200] = 'X';		/* past the end */
+	CHECK_EQ(vfs_pread(f, buf, 20, 4096), 20);
+	CHECK(!memcmp(buf + 10, "STORE", 5));
+	CHECK_EQ(vfs_pwrite(f, "wr", 2, 4096 + 12), 2);
+	CHECK(!memcmp((char *)phys_to_virt(pa) + 10, "STwrE", 5));
+
+	CHECK(pcache_unmapped(vn, 1, pa, true));
+	CHECK(!pcache_unmapped(vn, 1, pa + 4096, false));	/* not the cache's */
+	pcache_dirtied(vn, 3, last);
+	CHECK_EQ(pcache_writeback(vn), 0);
+	CHECK_EQ(vfs_fstat(f, &va), 0);
+	CHECK_EQ(va.size, (long)sizeof(data));	/* the store past the end stays out */
+	CHECK_EQ(vn->ops->read(vn, buf, sizeof(buf), 0), (long)sizeof(data));
+	memcpy(data + 4096 + 10, "STwrE", 5);
+	CHECK(!memcmp(buf, data, sizeof(data)));
+
+	CHECK_EQ(vfs_ftruncate(f, 4096 + 11), 0);
+	CHECK(((char *)phys_to_virt(pa))[10] == 'S' && ((char *)phys_to_virt(pa))[11] == 0);
+	CHECK(pcache_holds(vn, 3, last));		/* still mapped: kept, zeroed */
+	CHECK(((char *)phys_to_virt(last))[0] == 0);
+	CHECK(pcache_unmapped(vn, 3, last, false));
+	CHECK(pcache_unmapped(vn, 1, pa, false));
+	CHECK(kshim_reclaimer && kshim_reclaimer->reclaim(NULL, 100) == 2);
+	CHECK(!pcache_holds(vn, 1, pa));
+	CHECK_EQ(pcache_get(vn, 0, &pa), 0);		/* read again after reclaim */
+	CHECK(!memcmp(phys_to_virt(pa), data, 4096));
+	CHECK(pcache_unmapped(vn, 0, pa, false));
+	file_rele(f);
+	CHECK_EQ(rm("/mapped"), 0);
+}
+
 int main(void)
 {
 	vfs_init();
@@ -1125,6 +1186,7 @@ int main(void)
 	RUN(test_sync_writes);
 	RUN(test_xattr);
 	RUN(test_fallocate);
+	RUN(test_page_cache);
 	RUN(test_unmount_all);
 	if (vnode_count() != base) {
 		printf("FAIL vnode_leaks (%ld vnodes, expected %ld)\n", vnode_count(), base);

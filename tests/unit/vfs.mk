@@ -4,6 +4,7 @@
 UNIT_TESTS += vfs
 vfs_CFLAGS := -Itests/unit/kshim
 vfs_SRCS := tests/unit/test_vfs.c tests/unit/kshim/string.c kernel/fs/vfs.c kernel/fs/vfs_lookup.c \
-	kernel/fs/vfs_ops.c kernel/fs/vfs_file.c kernel/fs/vfs_xattr.c kernel/fs/ramfs/ramfs.c
+	kernel/fs/vfs_ops.c kernel/fs/vfs_file.c kernel/fs/vfs_xattr.c kernel/fs/ramfs/ramfs.c \
+	kernel/fs/pcache.c kernel/lib/avl.c
 vfs_LIBS := -pthread
 vfs_DEPS := $(wildcard kernel/fs/*.h tests/unit/kshim/*.h tests/unit/kshim/*/*.h)

@@ -12,6 +12,7 @@
 #define PTE_W	(1UL << 1)
 #define PTE_PWT	(1UL << 3)
 #define PTE_PCD	(1UL << 4)
+#define PTE_D	(1UL << 6)
 #define PTE_PS	(1UL << 7)
 #define PTE_NX	(1UL << 63)
 #define PTE_ADDR 0x000ffffffffff000UL
@@ -92,33 +93,148 @@ int paging_map(uintptr_t va, uint64_t pa, size_t size, int vm_flags)
 	return err;
 }
 
+/* Calls visit on each present 4 KiB entry in [va, end), skipping absent
+ * tables whole, so a sparse range of many GiB costs only what is mapped.
+ * paging_lock held. */
+typedef void (*pte_visit)(uint64_t *e, uintptr_t va, void *ctx);
+
+static void each_pte(uintptr_t va, uintptr_t end, pte_visit visit, void *ctx)
+{
+	while (va < end) {
+		uint64_t *t = pml4;
+		int l = 4;
+		for (; l > 1; l--) {
+			uint64_t e = t[(va >> (12 + 9 * (l - 1))) & 511];
+			if (!(e & PTE_P) || (e & PTE_PS))
+				break;
+			t = table_at(e);
+		}
+		uintptr_t span = 1UL << (12 + 9 * (l > 1 ? l - 1 : 1));
+		uintptr_t next = (va & ~(span - 1)) + span;
+		if (next <= va)
+			next = end;	/* the last table of the address space */
+		if (l == 1)
+			for (; va < end && va < next; va += PAGE_SIZE) {
+				uint64_t *e = &t[(va >> 12) & 511];
+				if (*e & PTE_P)
+					visit(e, va, ctx);
+			}
+		va = next;
+	}
+}
+
+static int vm_flags_of_pte(uint64_t e)
+{
+	return (e & PTE_W ? VM_WRITE : 0) | (e & PTE_NX ? 0 : VM_EXEC) |
+	    (e & PTE_D ? VM_DIRTY : 0);
+}
+
+struct range_op {
+	paging_page_fn fn;
+	void *arg;
+	uint64_t flags;		/* protect: the new entry flags */
+	intptr_t delta;		/* move: to - from */
+	int err;
+};
+
+static void unmap_one(uint64_t *e, uintptr_t va, void *ctx)
+{
+	struct range_op *op = ctx;
+	uint64_t old = *e;
+
+	*e = 0;
+	invlpg(va);
+	if (op->fn)
+		op->fn(op->arg, va, old & PTE_ADDR, vm_flags_of_pte(old));
+}
+
+void paging_unmap_range(uintptr_t va, size_t size, paging_page_fn fn, void *arg)
+{
+	struct range_op op = { .fn = fn, .arg = arg };
+	unsigned long flags = spin_lock_irqsave(&paging_lock);
+
+	each_pte(va, va + size, unmap_one, &op);
+	spin_unlock_irqrestore(&paging_lock, flags);
+}
+
 void paging_unmap(uintptr_t va, size_t size)
 {
-	unsigned long flags = spin_lock_irqsave(&paging_lock);
-	for (uintptr_t a = va; a < va + size; a += PAGE_SIZE) {
-		uint64_t *e = walk(a, 1, false);
-		if (e) {
-			*e = 0;
-			invlpg(a);
-		}
-	}
-	spin_unlock_irqrestore(&paging_lock, flags);
+	paging_unmap_range(va, size, NULL, NULL);
+}
+
+/* Keeps the dirty bit: it is how shared file pages are known written. */
+static void protect_one(uint64_t *e, uintptr_t va, void *ctx)
+{
+	struct range_op *op = ctx;
+
+	*e = (*e & (PTE_ADDR | PTE_D)) | op->flags;
+	invlpg(va);
 }
 
 /* Changes the rights of the 4 KiB pages mapped in [va, va+size). */
 void paging_protect(uintptr_t va, size_t size, int vm_flags)
 {
-	uint64_t f = pte_flags(vm_flags);
+	struct range_op op = { .flags = pte_flags(vm_flags) };
 	unsigned long flags = spin_lock_irqsave(&paging_lock);
 
-	for (uintptr_t a = va; a < va + size; a += PAGE_SIZE) {
-		uint64_t *e = walk(a, 1, false);
-		if (e && (*e & PTE_P)) {
-			*e = (*e & PTE_ADDR) | f;
-			invlpg(a);
-		}
-	}
+	each_pte(va, va + size, protect_one, &op);
 	spin_unlock_irqrestore(&paging_lock, flags);
+}
+
+static void harvest_one(uint64_t *e, uintptr_t va, void *ctx)
+{
+	struct range_op *op = ctx;
+
+	if (!(*e & PTE_D))
+		return;
+	*e &= ~PTE_D;
+	invlpg(va);
+	op->fn(op->arg, va, *e & PTE_ADDR, vm_flags_of_pte(*e) | VM_DIRTY);
+}
+
+void paging_harvest_dirty(uintptr_t va, size_t size, paging_page_fn fn, void *arg)
+{
+	struct range_op op = { .fn = fn, .arg = arg };
+	unsigned long flags = spin_lock_irqsave(&paging_lock);
+
+	each_pte(va, va + size, harvest_one, &op);
+	spin_unlock_irqrestore(&paging_lock, flags);
+}
+
+static void move_one(uint64_t *e, uintptr_t va, void *ctx)
+{
+	struct range_op *op = ctx;
+	uintptr_t to = va + op->delta;
+	uint64_t *dst = op->err ? NULL : walk(to, 1, true);
+
+	if (!dst) {
+		op->err = -ENOMEM;
+		return;
+	}
+	*dst = *e;
+	invlpg(to);
+	*e = 0;
+	invlpg(va);
+}
+
+int paging_move(uintptr_t from, uintptr_t to, size_t size)
+{
+	struct range_op op = { .delta = (intptr_t)(to - from) };
+	unsigned long flags = spin_lock_irqsave(&paging_lock);
+
+	each_pte(from, from + size, move_one, &op);
+	spin_unlock_irqrestore(&paging_lock, flags);
+	return op.err;
+}
+
+uint64_t paging_lookup(uintptr_t va, int *vm_flags)
+{
+	uint64_t *e = walk(va, 1, false);
+
+	if (!e || !(*e & PTE_P))
+		return (uint64_t)-1;
+	*vm_flags = vm_flags_of_pte(*e);
+	return *e & PTE_ADDR;
 }
 
 uint64_t paging_translate(uintptr_t va)

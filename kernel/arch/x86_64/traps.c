@@ -253,6 +253,14 @@ void arch_cpu_init(void)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (1 << 11));	/* NX */
 }
 
+uint32_t arch_hwcap(void)
+{
+	uint32_t r[4];
+
+	cpuid(1, 0, r);
+	return r[3];
+}
+
 void fpu_init_state(void *area)
 {
 	memset(area, 0, FPU_STATE_SIZE);

@@ -46,6 +46,26 @@ static inline void *pages_alloc(size_t npages)
 
 static inline void pages_free(void *va, size_t npages) { free(va); }
 
+/* Physical pages are host pages: a "physical address" is the pointer. */
+static inline uint64_t page_alloc(unsigned order)
+{
+	return kshim_should_fail() ? 0 : (uint64_t)(uintptr_t)aligned_alloc(PAGE_SIZE, PAGE_SIZE << order);
+}
+
+static inline void page_free(uint64_t pa, unsigned order) { free((void *)(uintptr_t)pa); }
+static inline void *phys_to_virt(uint64_t pa) { return (void *)(uintptr_t)pa; }
+
+struct reclaimer {
+	size_t (*reclaim)(void *arg, size_t pages);
+	void *arg;
+	struct reclaimer *next;
+};
+
+/* The one reclaimer a test may call (the page cache's). */
+extern struct reclaimer *kshim_reclaimer;
+static inline void mm_register_reclaimer(struct reclaimer *r) { kshim_reclaimer = r; }
+static inline size_t mm_reclaim(size_t pages) { return 0; }
+
 struct mem_stats {
 	uint64_t total_pages, free_pages;
 	uint64_t heap_bytes;

@@ -1,0 +1,34 @@
+/* Inside kernel/net: what net.c, frame.c and etc.c share. */
+#ifndef NET_NET_IMPL_H
+#define NET_NET_IMPL_H
+#include "net/net.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#ifndef HOST_TEST
+#include "sched/sync.h"
+
+/* The stack's side of a NIC. */
+struct net_nic_priv {
+	struct netif netif;		/* first: nic->netif points here */
+	struct nic *nic;
+	struct semaphore tx_space;	/* the driver's ring has room again */
+};
+
+static inline struct net_nic_priv *nic_priv(struct nic *n)
+{
+	return (struct net_nic_priv *)n->netif;
+}
+
+/* /etc/resolv.conf (these name servers, network byte order) and
+ * /etc/hosts when the root has none (etc.c). */
+void net_write_etc(const uint32_t *dns, int ndns);
+#endif
+
+/* One received frame into the stack, core lock held (frame.c): buf holds
+ * len bytes in its first pbuf (more chained after it), the first hdr_len
+ * of them the driver's header. csum_ok: the device checked the TCP/UDP
+ * checksum; flags: the interface's checksum flags otherwise. Takes p. */
+void net_input_frame(struct netif *nf, struct pbuf *p, uint16_t len, uint16_t hdr_len,
+    bool csum_ok, uint16_t flags);
+
+#endif
