@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -26,6 +27,14 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+
+static volatile sig_atomic_t sigpipes;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
+}
 
 #define MAXFD	1100
 #define MIB	(1 << 20)
@@ -363,6 +372,14 @@ static void names(int lfd, int port)
 	check("eof_after_shutdown", read(fd, buf, 1) == 0, "%s", strerror(errno));
 	check("write_after_shutdown_epipe", send(fd, "x", 1, MSG_NOSIGNAL) < 0 && errno == EPIPE,
 	    "%s", strerror(errno));
+	/* Without MSG_NOSIGNAL the EPIPE comes with SIGPIPE, caught here. */
+	struct sigaction sa = { .sa_handler = on_sigpipe }, old;
+	sigaction(SIGPIPE, &sa, &old);
+	sigpipes = 0;
+	ssize_t w = write(fd, "x", 1);
+	check("write_after_shutdown_sigpipe", w < 0 && errno == EPIPE && sigpipes == 1,
+	    "write %zd (%s), %d SIGPIPEs", w, strerror(errno), (int)sigpipes);
+	sigaction(SIGPIPE, &old, NULL);
 	close(fd);
 }
 
