@@ -6,6 +6,7 @@
  * and on hardware the compiler's loop is within a small factor of them.
  * The kernel has no SSE, so words are the widest registers. GCC must not
  * turn these loops back into calls to themselves. */
+#define OSPREY_STRING_FUNCS	/* the functions, not string.h's inline forms */
 #include <string.h>
 #include <stdint.h>
 
