@@ -998,6 +998,12 @@ class Bench:
         return least, tried
 
     def sec_zfs_data(self):
+        # This section is often run alone (--only) and spliced into the
+        # report: it says when, at which commit and how loaded the host was.
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        load = os.getloadavg()
+        commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True).stdout.strip() or "?"
         built = os.path.join(self.build, "modules", "libzfs.so")
         zb_built = os.path.join(self.build, "apps", "zfsbench")
         for f in (built, zb_built):
@@ -1061,7 +1067,11 @@ class Bench:
 
         linux, peer_desc = self.zd_linux(runs, zfsbench)
 
-        t = ("apps/zfsbench/zfsbench.c (one static glibc binary, `gcc -static`) on the root dataset of pool "
+        t = ("Measured %s at commit %s, host load average %.2f %.2f %.2f at the start of this section. The Linux "
+             "peer runs in the same section on the same host, so the Osprey / Linux ratios compare like with "
+             "like; the OSv figure below is from another day (docs/architecture.md), and guest times under TCG "
+             "move with the host's speed.\n\n" % ((when, commit) + load))
+        t += ("apps/zfsbench/zfsbench.c (one static glibc binary, `gcc -static`) on the root dataset of pool "
              "`data`, mounted at /data by the fstab line `%s`. Osprey: microvm, 1 vCPU, `-m %s`, TCG, the "
              "ROFS root with busybox, zfsbench and libzfs.so, and a %d MiB raw disk (virtio-blk-device, "
              "cache=writeback) with one GPT partition named data holding a pool made on an earlier boot "

@@ -499,7 +499,7 @@ check_arrays(struct elf_mod *m, const struct dyninfo *di)
 static int
 gnu_hash_count(struct elf_mod *m)
 {
-	uint32_t hdr[4], b, top = 0, w;
+	uint32_t hdr[4], b = 0, top = 0, w;	/* b: table_ok checked every bucket */
 	uint64_t buckets, chains;
 
 	if (!read_at(m, m->gnu_hash, hdr, sizeof(hdr)))

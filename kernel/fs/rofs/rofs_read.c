@@ -649,20 +649,11 @@ int rofs_cluster_locate(struct rofs_fs *fs, const struct rofs_inode *in, uint64_
 	return 0;
 }
 
-/*
- * Decodes a located cluster into dst (cluster_size bytes), using scratch
- * (cluster_size bytes) for the compressed copy, and checks the decoded
- * bytes against the cluster's CRC: a damaged RAW cluster decodes fine,
- * so only the CRC catches it. Returns ext->ulen.
- */
-int rofs_cluster_load(struct rofs_fs *fs, const struct rofs_extent *ext, void *dst,
-    void *scratch)
+/* The decoded bytes of a cluster against its CRC: a damaged RAW cluster
+ * decodes fine, so only the CRC catches it. Returns ext->ulen. */
+static int cluster_check(struct rofs_fs *fs, const struct rofs_extent *ext, int r,
+    const void *dst)
 {
-	int r;
-
-	if (ext->ulen > fs->cluster_size || ext->stored > fs->cluster_size)
-		return -EINVAL;
-	r = block_decode(fs, ext, dst, scratch);
 	if (r == -EIO)
 		return corrupt(fs, ROFS_E_CLUSTER, ext->ino, ext->cluster);
 	if (r < 0)
@@ -670,6 +661,38 @@ int rofs_cluster_load(struct rofs_fs *fs, const struct rofs_extent *ext, void *d
 	if (crc32c(0, dst, ext->ulen) != ext->crc)
 		return corrupt(fs, ROFS_E_CRC, ext->ino, ext->cluster);
 	return (int)ext->ulen;
+}
+
+/*
+ * Decodes a located cluster into dst (cluster_size bytes), using scratch
+ * (cluster_size bytes) for the compressed copy, and checks the decoded
+ * bytes against the cluster's CRC. Returns ext->ulen.
+ */
+int rofs_cluster_load(struct rofs_fs *fs, const struct rofs_extent *ext, void *dst,
+    void *scratch)
+{
+	if (ext->ulen > fs->cluster_size || ext->stored > fs->cluster_size)
+		return -EINVAL;
+	return cluster_check(fs, ext, block_decode(fs, ext, dst, scratch), dst);
+}
+
+/*
+ * As rofs_cluster_load, from the ext->stored bytes at src that the caller
+ * has already read from ext->off (one read may fetch several clusters
+ * that lie end to end). Returns ext->ulen.
+ */
+int rofs_cluster_decode(struct rofs_fs *fs, const struct rofs_extent *ext,
+    const void *src, void *dst)
+{
+	int r = 0;
+
+	if (ext->ulen > fs->cluster_size || ext->stored > fs->cluster_size)
+		return -EINVAL;
+	if (ext->raw)
+		memcpy(dst, src, ext->ulen);
+	else if (lz4_decompress(src, ext->stored, dst, ext->ulen) != (int)ext->ulen)
+		r = -EIO;
+	return cluster_check(fs, ext, r, dst);
 }
 
 /*

@@ -137,6 +137,8 @@ int rofs_cluster_locate(struct rofs_fs *fs, const struct rofs_inode *ino, uint64
     struct rofs_extent *ext);
 int rofs_cluster_load(struct rofs_fs *fs, const struct rofs_extent *ext, void *dst,
     void *scratch);
+int rofs_cluster_decode(struct rofs_fs *fs, const struct rofs_extent *ext,
+    const void *src, void *dst);
 long long rofs_file_read(struct rofs_fs *fs, const struct rofs_inode *ino, uint64_t off,
     void *buf, size_t len, void *cbuf, void *scratch);
 

@@ -71,20 +71,28 @@ static struct list *bucket_of(struct rofs_mount *rm, uint64_t key)
 	return &rm->buckets[(key * 0x9e3779b97f4a7c15ULL) >> rm->bucket_shift];
 }
 
-static struct cached_cluster *cache_lookup(struct rofs_mount *rm, uint64_t key)
+static struct cached_cluster *cache_find(struct rofs_mount *rm, uint64_t key)
 {
 	struct list *pos;
 
 	list_for_each(pos, bucket_of(rm, key)) {
 		struct cached_cluster *c = list_entry(pos, struct cached_cluster, hash);
-		if (c->key == key) {
-			list_del(&c->lru);
-			list_add_head(&rm->lru, &c->lru);
-			rm->hits++;
+		if (c->key == key)
 			return c;
-		}
 	}
 	return NULL;
+}
+
+static struct cached_cluster *cache_lookup(struct rofs_mount *rm, uint64_t key)
+{
+	struct cached_cluster *c = cache_find(rm, key);
+
+	if (c) {
+		list_del(&c->lru);
+		list_add_head(&rm->lru, &c->lru);
+		rm->hits++;
+	}
+	return c;
 }
 
 /* A slot for a new cluster: a fresh one while under the bound, else the
@@ -241,6 +249,61 @@ static int rofs_readlink_op(struct vnode *vn, char *buf, size_t len)
 	return n;
 }
 
+/* A whole cluster the read wants all of, and that no one has cached. */
+static bool direct_ok(struct rofs_mount *rm, const struct rofs_extent *e, size_t want)
+{
+	return e->data_off == 0 && e->data_len == e->ulen && want >= e->ulen &&
+	    !cache_find(rm, e->key);
+}
+
+/*
+ * Large reads skip the cache: up to DIRECT_RUN whole clusters from cluster
+ * k on, stored end to end in the image and all wanted whole, are read
+ * with one device request and decoded straight into dst (each checked
+ * against its CRC as always). A program reading a big file, or the module
+ * loader reading libzfs.so, then costs one request per run, not one per
+ * cluster, and neither a copy out of the cache nor evicting what the
+ * cache held. first is cluster k, located, and direct_ok. Returns the
+ * bytes read (whole clusters) or -errno.
+ */
+#define DIRECT_RUN	8
+
+static long read_direct(struct rofs_mount *rm, const struct rofs_inode *in, uint64_t k,
+    const struct rofs_extent *first, uint8_t *dst, size_t want)
+{
+	struct rofs_extent ext[DIRECT_RUN];
+	uint64_t stored = first->stored;
+	int n = 1, err = 0;
+
+	ext[0] = *first;
+	while (n < DIRECT_RUN && want - (size_t)n * ext[0].ulen >= ext[0].ulen &&
+	    k + n < rofs_cluster_count(&rm->fs, in) &&
+	    rofs_cluster_locate(&rm->fs, in, k + n, &ext[n]) == 0 &&
+	    ext[n].off == ext[n - 1].off + ext[n - 1].stored &&
+	    ext[n].ulen == ext[0].ulen && direct_ok(rm, &ext[n], want - (size_t)n * ext[0].ulen)) {
+		stored += ext[n].stored;
+		n++;
+	}
+	uint8_t *stage = n > 1 ? kmalloc(stored) : NULL;
+	if (!stage) {
+		n = 1;
+		stored = first->stored;
+		stage = rm->scratch;
+	}
+	if ((err = image_read(rm, ext[0].off, stage, stored)) < 0)
+		goto out;
+	for (int i = 0, at = 0; i < n; at += ext[i].stored, i++) {
+		if ((err = rofs_cluster_decode(&rm->fs, &ext[i], stage + at,
+		    dst + (size_t)i * ext[0].ulen)) < 0)
+			goto out;
+		rm->misses++;
+	}
+out:
+	if (stage != rm->scratch)
+		kfree(stage);
+	return err < 0 ? err : (long)n * ext[0].ulen;
+}
+
 static long rofs_read_op(struct vnode *vn, void *buf, size_t len, int64_t off)
 {
 	struct rofs_mount *rm = RM(vn);
@@ -260,12 +323,22 @@ static long rofs_read_op(struct vnode *vn, void *buf, size_t len, int64_t off)
 		uint64_t at = off + done;
 		struct rofs_extent ext;
 		struct cached_cluster *c;
+		uint32_t within = at % cs;
 		err = rofs_cluster_locate(&rm->fs, in, at / cs, &ext);
+		if (err >= 0 && within == 0 && direct_ok(rm, &ext, len - done)) {
+			long n = read_direct(rm, in, at / cs, &ext, (uint8_t *)buf + done,
+			    len - done);
+			if (n < 0) {
+				err = (int)n;
+				break;
+			}
+			done += n;
+			continue;
+		}
 		if (err >= 0)
 			err = cluster_get(rm, &ext, &c);
 		if (err < 0)
 			break;
-		uint32_t within = at % cs;
 		if (within >= ext.data_len) {
 			err = -EIO;
 			break;

@@ -17,4 +17,20 @@ char *strchr(const char *s, int c);
 char *strrchr(const char *s, int c);
 size_t strlcpy(char *dst, const char *src, size_t size);
 
+/*
+ * -ffreestanding stops GCC from expanding these itself, so even an 8-byte
+ * memcpy is a call (and under TCG a return costs a lookup of its target).
+ * Copies of a few constant bytes are asked of the compiler again, which
+ * emits moves; sizes above these bounds would become "rep movs/stos",
+ * which are slow under TCG, so those, and every variable size, still call
+ * the functions. lib/string.c defines OSPREY_STRING_FUNCS to define them.
+ */
+#ifndef OSPREY_STRING_FUNCS
+#define OSPREY_SMALL(n, max)	(__builtin_constant_p(n) && (n) <= (max))
+#define memcpy(d, s, n)	(OSPREY_SMALL(n, 128) ? __builtin_memcpy(d, s, n) : (memcpy)(d, s, n))
+#define memmove(d, s, n) (OSPREY_SMALL(n, 16) ? __builtin_memmove(d, s, n) : (memmove)(d, s, n))
+#define memset(d, c, n)	(OSPREY_SMALL(n, 32) ? __builtin_memset(d, c, n) : (memset)(d, c, n))
+#define memcmp(a, b, n)	(OSPREY_SMALL(n, 16) ? __builtin_memcmp(a, b, n) : (memcmp)(a, b, n))
+#endif
+
 #endif

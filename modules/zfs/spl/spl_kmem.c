@@ -22,6 +22,11 @@ void spl_kmem_wait(size_t size, unsigned attempt)
  * (Solaris callers always pass the size they allocated). */
 #define SPL_VMALLOC_MIN	(32 * 1024 + 1)
 
+bool spl_kmem_is_mapped(size_t size)
+{
+	return size >= SPL_VMALLOC_MIN;
+}
+
 void *spl_kmem_raw_alloc(size_t size, bool zero)
 {
 	if (size >= SPL_VMALLOC_MIN)

@@ -5,6 +5,7 @@
  * the kernel calls when memory runs short (each cache is a reclaimer). */
 #include <sys/kmem.h>
 #include <sys/mutex.h>
+#include <sys/vmsystm.h>
 #include "mm/mm.h"
 #include "lib/list.h"
 #include <errno.h>
@@ -12,10 +13,21 @@
 
 /* Constructed objects a cache keeps for reuse: up to KEEP_BYTES of them
  * (at least KEEP_MIN, at most KEEP_MAX), so caches of large buffers do not
- * sit on megabytes; memory pressure takes the rest back anyway. */
+ * sit on megabytes; memory pressure takes the rest back anyway.
+ *
+ * Objects of mapped pages (spl_kmem_raw_alloc's large path: ZFS's 128 KiB
+ * I/O and compression buffers) are dear to make and to give back: pages,
+ * a mapping, zeroing, and a TLB shootdown per page when freed. Their
+ * caches may keep up to KEEP_BIG_BYTES each, within one budget for all of
+ * them of 1/KEEP_BIG_SHARE of RAM (kept_big, atomic), so a pool's steady
+ * stream of such buffers reuses the same few. */
 #define KEEP_MAX	256
 #define KEEP_MIN	2
 #define KEEP_BYTES	(128 * 1024)
+#define KEEP_BIG_BYTES	(2 * 1024 * 1024)
+#define KEEP_BIG_SHARE	64
+
+static uint64_t kept_big;	/* bytes kept by caches of mapped objects */
 
 struct kmem_cache {
 	char name[32];
@@ -27,6 +39,7 @@ struct kmem_cache {
 	kmutex_t lock;
 	void **kept;		/* constructed, free objects */
 	int nkept, keep_max;
+	bool big;		/* mapped objects: kept within kept_big */
 	uint64_t allocated;	/* objects out */
 	struct reclaimer pressure;
 	struct list all;	/* on all_caches */
@@ -65,6 +78,25 @@ static void raw_free(kmem_cache_t *c, void *obj)
 	spl_kmem_raw_free(needs_padding(c) ? ((void **)obj)[-1] : obj, raw_size(c));
 }
 
+/* Room in the shared budget for one more kept object of c: taken here,
+ * given back by unkeep. */
+static bool keep_big(kmem_cache_t *c)
+{
+	uint64_t each = spl_kmem_footprint(raw_size(c));
+	uint64_t cap = spl_physmem_pages() * PAGE_SIZE / KEEP_BIG_SHARE;
+
+	if (__atomic_add_fetch(&kept_big, each, __ATOMIC_RELAXED) <= cap)
+		return true;
+	__atomic_sub_fetch(&kept_big, each, __ATOMIC_RELAXED);
+	return false;
+}
+
+static void unkeep(kmem_cache_t *c)
+{
+	if (c->big)
+		__atomic_sub_fetch(&kept_big, spl_kmem_footprint(raw_size(c)), __ATOMIC_RELAXED);
+}
+
 static size_t reclaim_pages(void *arg, size_t pages)
 {
 	kmem_cache_t *c = arg;
@@ -93,7 +125,8 @@ kmem_cache_t *kmem_cache_create(const char *name, size_t size, size_t align,
 	strlcpy(c->name, name, sizeof(c->name));
 	c->size = size ? size : 1;
 	c->align = align && (align & (align - 1)) == 0 ? align : 8;
-	c->keep_max = KEEP_BYTES / c->size;
+	c->big = spl_kmem_is_mapped(raw_size(c));
+	c->keep_max = (c->big ? KEEP_BIG_BYTES : KEEP_BYTES) / c->size;
 	c->keep_max = c->keep_max < KEEP_MIN ? KEEP_MIN : c->keep_max > KEEP_MAX ? KEEP_MAX : c->keep_max;
 	c->ctor = ctor;
 	c->dtor = dtor;
@@ -119,8 +152,10 @@ void *kmem_cache_alloc(kmem_cache_t *c, int flags)
 	if (obj)
 		c->allocated++;
 	mutex_exit(&c->lock);
-	if (obj)
+	if (obj) {
+		unkeep(c);
 		return obj;
+	}
 	for (unsigned attempt = 1; !(obj = raw_alloc(c)); attempt++) {
 		if (flags & KM_NOSLEEP)
 			return NULL;
@@ -140,7 +175,7 @@ void kmem_cache_free(kmem_cache_t *c, void *obj)
 {
 	mutex_enter(&c->lock);
 	c->allocated--;
-	if (c->nkept < c->keep_max) {
+	if (c->nkept < c->keep_max && (!c->big || keep_big(c))) {
 		c->kept[c->nkept++] = obj;
 		obj = NULL;
 	}
@@ -164,6 +199,7 @@ void kmem_cache_reap_now(kmem_cache_t *c)
 		mutex_exit(&c->lock);
 		if (!obj)
 			return;
+		unkeep(c);
 		if (c->dtor)
 			c->dtor(obj, c->priv);
 		raw_free(c, obj);

@@ -20,6 +20,7 @@ void spl_kmem_free(const void *p, size_t size);
 void spl_kmem_wait(size_t size, unsigned attempt);
 /* One allocation, no waiting; large sizes are mapped pages (page-aligned). */
 void *spl_kmem_raw_alloc(size_t size, bool zero);
+bool spl_kmem_is_mapped(size_t size);	/* whether size takes the large path */
 void spl_kmem_raw_free(void *p, size_t size);	/* before retry number attempt */
 int spl_kmem_init(void);
 /* For --zfs.memstats: the bytes kmem_alloc's callers hold now, and what
