@@ -69,7 +69,7 @@ ZD_MEM = "256M"                        # Osprey's -m, and the peer's ZFSVM_MEM
 ZD_FSTAB = "/dev/vblk1.1  /data  zfs  defaults  0 0"
 ZD_MAKEFS = ("/bin/busybox mkdir /tmp/d ; /bin/busybox mount -t zfs -o x-systemd.makefs /dev/vblk1.1 /tmp/d"
              " ; /bin/busybox umount /tmp/d")
-ZD_MEM_STEPS = list(range(48, 257, 8))  # -m candidates for the /data minimum, MiB
+ZD_MEM_STEPS = list(range(12, 257, 4))  # -m candidates for the /data minimum, MiB
 ZD_MAGIC = "0x2fc12fc1"                # statfs f_type of ZFS (ZFS_SUPER_MAGIC)
 ZB_RE = re.compile(r"^zfsbench: (\w+) (-?[\d.]+)$", re.M)
 ZB_TYPE_RE = re.compile(r"^zfsbench: dir \S+ fs_type (\S+)", re.M)
@@ -1217,12 +1217,12 @@ class Bench:
                 cell = "≤ %d (passes at the lowest tried)" % minmem
             else:
                 cell = "%d MiB" % minmem
-            t += ("| smallest -m (8 MiB steps over [%d, %d], bisected, one boot each, fresh pool) at which "
+            t += ("| smallest -m (%d MiB steps over [%d, %d], bisected, one boot each, fresh pool) at which "
                   "/data mounts and `zfsbench -p c /data` (10,000 creates) passes | %s |\n"
-                  % (ZD_MEM_STEPS[0], ZD_MEM_STEPS[-1], cell))
+                  % (ZD_MEM_STEPS[1] - ZD_MEM_STEPS[0], ZD_MEM_STEPS[0], ZD_MEM_STEPS[-1], cell))
             t += "| OSv, ROFS root with ZFS at /data (docs/architecture.md) | 46 MiB (48–50 to boot reliably) |\n"
             below = [k for k, v in tried.items() if minmem and k < minmem and "refused" in v[1]]
-            if below and max(below) == minmem - 8:
+            if below and max(below) == minmem - (ZD_MEM_STEPS[1] - ZD_MEM_STEPS[0]):
                 floor = re.search(r"#define ZFS_MIN_RAM_MIB\s+(\d+)",
                                   open(os.path.join(ROOT, "modules", "zfs", "zfs_module.c")).read())
                 floor_note = ("\nThe step below the minimum is refused by libzfs.so itself, which will not load "
