@@ -184,6 +184,32 @@ static void churn_and_reserve(void)
 	check("reserve_release", munmap(r, big) == 0, "errno %d", errno);
 }
 
+/* A buffer the program may not use is EFAULT, never the kernel's end:
+ * unmapped, PROT_NONE, or read-only for a read() into it. */
+static void bad_buffers(const char *dir)
+{
+	int fd = make_file(dir, "efault", page, 'e');
+	char *m = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		bail("mappings", "mmap");
+	munmap(m + page, page);
+	mprotect(m + 2 * page, page, PROT_NONE);
+	char *ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	errno = 0;
+	check("read_into_unmapped_efault", pread(fd, m + page, 16, 0) < 0 && errno == EFAULT,
+	    "errno %d", errno);
+	errno = 0;
+	check("write_from_prot_none_efault", pwrite(fd, m + 2 * page, 16, 0) < 0 && errno == EFAULT,
+	    "errno %d", errno);
+	errno = 0;
+	check("read_into_readonly_efault", pread(fd, ro, 16, 0) < 0 && errno == EFAULT,
+	    "errno %d", errno);
+	check("efault_file_unchanged", byte_at(fd, 0) == 'e', "%c", byte_at(fd, 0));
+	munmap(m, 3 * page);
+	munmap(ro, page);
+	close(fd);
+}
+
 /* memfd_create and O_TMPFILE: unnamed files, mappable, gone with their
  * last descriptor, never in their directory's listing. */
 static void unnamed(const char *dir)
@@ -252,5 +278,6 @@ int main(int argc, char **argv)
 	msync_and_truncate(dir);
 	churn_and_reserve();
 	unnamed(dir);
+	bad_buffers(dir);
 	return done("mappings");
 }
