@@ -190,12 +190,8 @@ static long sys_pwrite64(int fd, const void *buf, size_t count, int64_t off)
 }
 SYSCALL(18, pwrite64, sys_pwrite64);
 
-/* Copies and checks the program's iovec array (same layout as struct
- * kiovec); the total is capped at MAX_RW_COUNT as Linux does. *out is
- * small or a kmalloc'd array. */
-#define IOV_SMALL 8
-static int iov_get(const struct kiovec *uiov, int cnt, bool to_user,
-		   struct kiovec *small, struct kiovec **out)
+int iov_get(const struct kiovec *uiov, int cnt, bool to_user,
+	    struct kiovec *small, struct kiovec **out)
 {
 	if (cnt < 0 || cnt > UIO_MAXIOV)
 		return -EINVAL;

@@ -6,6 +6,7 @@
 #include "linux/linux.h"
 
 #define UIO_MAXIOV	1024		/* iovecs in one readv/writev */
+#define IOV_SMALL	8		/* iovecs iov_get copies without kmalloc */
 #define MAX_RW_COUNT	0x7ffff000L	/* Linux caps one transfer at this */
 
 /* A kernel copy (kmalloc'd, PATH_MAX) of the user string upath in *out:
@@ -56,5 +57,11 @@ struct pollfd {
 /* Fills revents of fds[0..nfds) and returns how many are non-zero, waiting
  * until one is or timeout_ns passes (< 0: forever, 0: do not wait). */
 long poll_files(struct pollfd *fds, unsigned nfds, int64_t timeout_ns);
+
+/* Copies and checks the program's iovec array (the layout of struct
+ * kiovec; -EINVAL past UIO_MAXIOV); the total is capped at MAX_RW_COUNT
+ * as Linux does. *out is small (IOV_SMALL entries) or kmalloc'd. */
+int iov_get(const struct kiovec *uiov, int cnt, bool to_user,
+    struct kiovec *small, struct kiovec **out);
 
 #endif

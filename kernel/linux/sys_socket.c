@@ -248,7 +248,8 @@ static long sys_socket(int domain, int type, int protocol)
 }
 SYSCALL(41, socket, sys_socket);
 
-static long sys_bind(int fd, const void *uaddr, uint32_t len)
+/* bind and connect: the socket at fd and the program's address. */
+static long with_addr(int fd, const void *uaddr, uint32_t len, bool connecting)
 {
 	struct file *f;
 	struct sock *s;
@@ -257,11 +258,16 @@ static long sys_bind(int fd, const void *uaddr, uint32_t len)
 
 	if (err)
 		return err;
-	err = addr_in(uaddr, len, &a, false);
+	err = addr_in(uaddr, len, &a, connecting && sock_type(s) == SOCK_DGRAM);
 	if (!err)
-		err = sock_bind(s, &a);
+		err = connecting ? sock_connect(s, &a, nowait(f)) : sock_bind(s, &a);
 	file_rele(f);
 	return err;
+}
+
+static long sys_bind(int fd, const void *uaddr, uint32_t len)
+{
+	return with_addr(fd, uaddr, len, false);
 }
 SYSCALL(49, bind, sys_bind);
 
@@ -314,18 +320,7 @@ SYSCALL(43, accept, sys_accept);
 
 static long sys_connect(int fd, const void *uaddr, uint32_t len)
 {
-	struct file *f;
-	struct sock *s;
-	struct sock_addr a;
-	int err = sget(fd, &f, &s);
-
-	if (err)
-		return err;
-	err = addr_in(uaddr, len, &a, sock_type(s) == SOCK_DGRAM);
-	if (!err)
-		err = sock_connect(s, &a, nowait(f));
-	file_rele(f);
-	return err;
+	return with_addr(fd, uaddr, len, true);
 }
 SYSCALL(42, connect, sys_connect);
 
@@ -380,35 +375,12 @@ static unsigned io_flags(struct file *f, int mflags)
 	    (mflags & MSG_MORE ? SOCK_MORE : 0);
 }
 
-/* Copies and checks the program's iovec array; *out is small or kmalloc'd. */
-#define IOV_SMALL 8
-static int iov_get(const struct kiovec *uiov, size_t cnt, bool to_user,
+/* The program's iovec array (sys_fs.c's iov_get); more entries than
+ * UIO_MAXIOV is EMSGSIZE for a message, as on Linux. */
+static int msg_iov_get(const struct kiovec *uiov, size_t cnt, bool to_user,
     struct kiovec *small, struct kiovec **out)
 {
-	if (cnt > UIO_MAXIOV)
-		return -EMSGSIZE;
-	if (!user_ok(uiov, cnt * sizeof(*uiov), false))
-		return -EFAULT;
-	struct kiovec *iov = cnt <= IOV_SMALL ? small : kmalloc(cnt * sizeof(*iov));
-	if (!iov)
-		return -ENOMEM;
-	memcpy(iov, uiov, cnt * sizeof(*iov));
-	size_t total = 0;
-	int err = 0;
-	for (size_t i = 0; i < cnt && !err; i++) {
-		if ((int64_t)iov[i].len < 0)
-			err = -EINVAL;
-		else if (iov[i].len > MAX_RW_COUNT - total)
-			iov[i].len = MAX_RW_COUNT - total;
-		if (!err && !user_ok(iov[i].base, iov[i].len, to_user))
-			err = -EFAULT;
-		total += iov[i].len;
-	}
-	if (err && iov != small)
-		kfree(iov);
-	if (!err)
-		*out = iov;
-	return err;
+	return cnt > UIO_MAXIOV ? -EMSGSIZE : iov_get(uiov, (int)cnt, to_user, small, out);
 }
 
 static long send_iov(int fd, const struct kiovec *iov, int cnt, int mflags,
@@ -449,7 +421,7 @@ static long sys_sendmsg(int fd, const struct msghdr *umsg, int mflags)
 	if (!user_ok(umsg, sizeof(m), false))
 		return -EFAULT;
 	memcpy(&m, umsg, sizeof(m));
-	long err = iov_get(m.iov, m.iovlen, false, small, &iov);
+	long err = msg_iov_get(m.iov, m.iovlen, false, small, &iov);
 	if (err)
 		return err;
 	/* Ancillary data (SCM_RIGHTS and the like) is for AF_UNIX: none here. */
@@ -518,7 +490,7 @@ static long sys_recvmsg(int fd, struct msghdr *umsg, int mflags)
 	if (!user_ok(umsg, sizeof(m), true))
 		return -EFAULT;
 	memcpy(&m, umsg, sizeof(m));
-	long n = iov_get(m.iov, m.iovlen, true, small, &iov);
+	long n = msg_iov_get(m.iov, m.iovlen, true, small, &iov);
 	if (n)
 		return n;
 	int oflags = 0;
