@@ -109,8 +109,9 @@ bool vm_covered(struct process *p, uintptr_t start, uintptr_t end, int *prot);
 /* msync: writes the shared file pages written in [start, end) back to
  * their files; durable: and to disk (fsync). */
 int vm_sync(struct process *p, uintptr_t start, uintptr_t end, bool durable);
-/* fsync's part: the pages of vn written through any mapping, back. */
-int vm_sync_vnode(struct process *p, struct vnode *vn);
+/* fsync's part: marks the cache pages of vn written through any shared
+ * mapping dirty (their dirty bits), for the fsync's write-back. */
+void vm_mark_written(struct process *p, struct vnode *vn);
 /* MADV_DONTNEED: drops the pages, keeps the mappings. */
 int vm_drop_pages(struct process *p, uintptr_t start, uintptr_t end);
 /* Moves [old, old+old_len) to new (nothing there), growing it to new_len. */

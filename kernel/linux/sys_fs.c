@@ -521,10 +521,11 @@ static long do_fsync(int fd, bool datasync)
 	int err = fget(fd, &f);
 	if (err)
 		return err;
-	/* Stores through the program's shared mappings of the file count. */
-	err = f->vn ? vm_sync_vnode(proc, f->vn) : 0;
-	if (!err)
-		err = vfs_fsync(f, datasync);
+	/* Stores through the program's shared mappings of the file count:
+	 * vfs_fsync writes the pages they dirtied back before the fsync. */
+	if (f->vn)
+		vm_mark_written(proc, f->vn);
+	err = vfs_fsync(f, datasync);
 	file_rele(f);
 	return err;
 }

@@ -406,16 +406,15 @@ int vm_sync(struct process *p, uintptr_t start, uintptr_t end, bool durable)
 	return err;
 }
 
-int vm_sync_vnode(struct process *p, struct vnode *vn)
+void vm_mark_written(struct process *p, struct vnode *vn)
 {
 	if (!p || !vn->pages)
-		return 0;
+		return;
 	mutex_lock(&p->mm_lock);
 	for (struct vma *v = first_from(p, 0); v; v = first_from(p, v->end))
 		if (v->shared && v->file->vn == vn)
 			harvest(v, v->start, v->end);
 	mutex_unlock(&p->mm_lock);
-	return pcache_writeback(vn);
 }
 
 /* Pages asked of the caches at a time when the program reaches the
