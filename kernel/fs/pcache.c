@@ -242,8 +242,9 @@ int pcache_writeback(struct vnode *vn)
 	int err = vn->ops->getattr(vn, &va);
 	for (struct cpage *p; !err && (p = next_dirty(pc, &index));) {
 		int64_t off = (int64_t)(p->index << PAGE_SHIFT);
-		size_t n = va.size - off < (int64_t)PAGE_SIZE ? (size_t)(va.size - off) : PAGE_SIZE;
-		long w = off >= va.size ? 0 : vn->ops->write(vn, phys_to_virt(p->pa), n, off);
+		int64_t left = va.size > off ? va.size - off : 0;	/* a page past the end: none */
+		size_t n = left < (int64_t)PAGE_SIZE ? (size_t)left : PAGE_SIZE;
+		long w = n ? vn->ops->write(vn, phys_to_virt(p->pa), n, off) : 0;
 		if (w >= 0 && (size_t)w != n)
 			w = -EIO;
 		unpin(pc, p, w < 0 ? (int)w : 0);

@@ -1144,6 +1144,10 @@ static void test_page_cache(void)
 	CHECK(((char *)phys_to_virt(pa))[10] == 'S' && ((char *)phys_to_virt(pa))[11] == 0);
 	CHECK(pcache_holds(vn, 3, last));		/* still mapped: kept, zeroed */
 	CHECK(((char *)phys_to_virt(last))[0] == 0);
+	pcache_dirtied(vn, 3, last);			/* written past the new end */
+	CHECK_EQ(pcache_writeback(vn), 0);		/* nothing to write, no error */
+	CHECK_EQ(vfs_fstat(f, &va), 0);
+	CHECK_EQ(va.size, 4096 + 11);
 	CHECK(pcache_unmapped(vn, 3, last, false));
 	CHECK(pcache_unmapped(vn, 1, pa, false));
 	CHECK(kshim_reclaimer && kshim_reclaimer->reclaim(NULL, 100) == 2);
