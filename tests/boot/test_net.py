@@ -9,6 +9,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -67,7 +68,7 @@ class Guest:
     as it comes, so the test can wait for a line while talking to it."""
 
     def __init__(self, ctx, cmdline, machine="microvm", forward=(), initrd=None, images=(),
-                 timeout=240, memory="128M", net="user", tapnet=None):
+                 timeout=240, memory="128M", net="user", tapnet=None, pidfile=None):
         if tapnet:
             net = "tap=" + tapnet.tap
             cmdline = tapnet.guest_args() + " " + cmdline
@@ -80,6 +81,9 @@ class Guest:
             cmd += ["--initrd", initrd]
         for img in images:
             cmd += ["--image", img]
+        self.pidfile = pidfile
+        if pidfile:
+            cmd += ["--", "-pidfile", pidfile]
         if tapnet:
             cmd = tapnet.cmd(cmd)
         self.proc = subprocess.Popen(cmd, cwd=ctx.root, stdin=subprocess.DEVNULL,
@@ -108,6 +112,19 @@ class Guest:
                 return bool(re.search(pattern, self.text(), re.M))
             time.sleep(0.05)
         return False
+
+    def kill_qemu(self):
+        """SIGKILL to QEMU itself (named by its -pidfile), as a power cut;
+        False when it is not running."""
+        try:
+            pid = int(open(self.pidfile).read().strip())
+            # only ever our own QEMU: its command line names our pidfile
+            if self.pidfile.encode() not in open("/proc/%d/cmdline" % pid, "rb").read():
+                return False
+            os.kill(pid, signal.SIGKILL)
+            return True
+        except (OSError, ValueError, TypeError):
+            return False
 
     def finish(self, seconds=120):
         try:
