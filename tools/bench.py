@@ -37,6 +37,7 @@ SECTIONS = [
     "Null system call",
     "ZFS pool layer (libzfs.so)",
     "ZFS /data",
+    "Network services",
 ]
 
 DEBS = ["libpython3.11-stdlib", "perl-modules-5.36"]
@@ -1270,6 +1271,10 @@ class Bench:
             h += "\n**Note:** %s\n" % n
         return h
 
+    def sec_net(self):
+        import bench_net  # tools/bench_net.py: the tap namespaces and the peer's services
+        return bench_net.section(self, fmt)
+
     def run(self):
         started = time.time()
         self.load = os.getloadavg()
@@ -1283,7 +1288,8 @@ class Bench:
             prep_error = str(e)
             traceback.print_exc()
         funcs = [self.sec_sizes, self.sec_boot, self.sec_minmem, self.sec_image_size, self.sec_lz4,
-                 self.sec_rofs_read, self.sec_virtio, self.sec_null, self.sec_zfs, self.sec_zfs_data]
+                 self.sec_rofs_read, self.sec_virtio, self.sec_null, self.sec_zfs, self.sec_zfs_data,
+                 self.sec_net]
         for title, fn in zip(SECTIONS, funcs):
             if self.a.only and not any(o.lower() in title.lower() for o in self.a.only):
                 continue

@@ -126,6 +126,8 @@ struct thread *linux_thread_start(const struct trapframe *tf, struct linux_threa
 _Noreturn void linux_exit_group(int status);
 _Noreturn void linux_thread_leave(void);	/* of a process that is ending */
 int linux_tid(void);
+/* The process's id: one process, pid 1 (getpid; SO_PEERCRED; netlink). */
+#define LINUX_PID	1
 
 /* System call table: each file registers its calls with SYSCALL(). */
 typedef long (*syscall_fn)(long, long, long, long, long, long);

@@ -94,6 +94,26 @@ void nic_frame_done(void *handle);
 /* The driver has room again after an -EAGAIN from xmit. */
 void nic_tx_space(struct nic *n);
 
+/* ---- interfaces as programs see them (getifaddrs, SIOCGIF*) ---- */
+
+#define NET_IF_UP		0x01
+#define NET_IF_RUNNING		0x02	/* up with its link up */
+#define NET_IF_LOOPBACK		0x04
+#define NET_IF_BROADCAST	0x08
+
+/* Addresses in network byte order; index from 1 (loopback first). */
+struct net_iface {
+	char name[8];
+	int index;
+	unsigned flags;			/* NET_IF_* */
+	uint8_t mac[6];			/* zeros for loopback */
+	uint16_t mtu;
+	uint32_t addr, netmask;		/* 0: none yet */
+};
+
+/* Fills up to max entries in index order; returns how many there are. */
+int net_ifaces(struct net_iface *out, int max);
+
 /* ---- sockets ---- */
 
 #define SOCK_STREAM	1

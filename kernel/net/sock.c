@@ -18,6 +18,8 @@
 #include "lwip/udp.h"
 #include "lwip/tcpip.h"
 #include "lwip/priv/tcp_priv.h"
+#include "cmdline.h"
+#include "dev/console.h"
 #include "fs/vfs.h"
 #include "mm/mm.h"
 #include "sched/sync.h"
@@ -452,6 +454,20 @@ int sock_listen(struct sock *s, int backlog)
 	return err;
 }
 
+/* --bootchart: when the first connection was taken, i.e. a server is up.
+ * Guarded by the core lock. */
+static bool accepted_once;
+
+static void bootchart_accept(void)
+{
+	if (accepted_once || !boot_opts.bootchart)
+		return;
+	accepted_once = true;
+	uint64_t ns = clock_ns();
+	printk("bootchart: first connection accepted at %lu.%03lu ms\n", ns / 1000000,
+	    ns / 1000 % 1000);
+}
+
 int sock_accept(struct sock *s, unsigned flags, struct sock **out, struct sock_addr *peer)
 {
 	uint64_t deadline = deadline_in(s->rcvtimeo);
@@ -471,6 +487,7 @@ int sock_accept(struct sock *s, unsigned flags, struct sock **out, struct sock_a
 			tcp_backlog_accepted(c->tcp);
 		*peer = c->peer;
 		*out = c;
+		bootchart_accept();
 	}
 	UNLOCK_TCPIP_CORE();
 	return err;
