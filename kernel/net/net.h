@@ -137,6 +137,7 @@ enum sock_opt {
 	SO_OPT_RCVTIMEO, SO_OPT_SNDTIMEO, SO_OPT_ERROR, SO_OPT_TYPE,
 	SO_OPT_ACCEPTCONN, SO_OPT_BROADCAST, SO_OPT_NODELAY,
 	SO_OPT_KEEPIDLE, SO_OPT_KEEPINTVL, SO_OPT_KEEPCNT,
+	SO_OPT_LINGER,			/* seconds; -1: off */
 };
 
 struct sock;
@@ -162,6 +163,16 @@ int sock_getopt(struct sock *s, enum sock_opt opt, int64_t *val);
 /* Ready POLL* bits, and the queue every change of them is signalled on. */
 unsigned sock_poll(struct sock *s);
 struct waitq *sock_waitq(struct sock *s);
+/* What TCP_INFO reports, from the stack's connection state; times in
+ * microseconds, state as Linux numbers it (TCP_ESTABLISHED 1, ...). */
+struct sock_tcp_info {
+	uint8_t state, retransmits;
+	uint32_t rto_us, rtt_us, rttvar_us, snd_mss, rcv_mss;
+	uint32_t unacked;		/* segments sent, not acknowledged */
+	uint32_t snd_cwnd, snd_ssthresh;	/* segments */
+	uint32_t rcv_space, snd_wnd;	/* bytes */
+};
+int sock_tcp_info(struct sock *s, struct sock_tcp_info *ti);
 /* Bytes the next receive would give (FIONREAD). */
 long sock_nread(struct sock *s);
 int sock_type(struct sock *s);

@@ -62,6 +62,8 @@ struct sock {
 	uint64_t rcvtimeo, sndtimeo;
 	int rcvbuf;
 	bool nodelay, keepalive, reuse;
+	bool linger;			/* SO_LINGER on: close waits linger_s */
+	int linger_s;
 };
 
 static struct mutex *core(void)
@@ -328,9 +330,22 @@ static void tcp_close_pcb(struct tcp_pcb *pcb, bool abort)
 		tcp_abort(pcb);
 }
 
+/* SO_LINGER with a time: close waits until what was sent is acknowledged
+ * (or the time passes, or a signal comes), then closes as usual. */
+static void linger_wait(struct sock *s)
+{
+	uint64_t deadline = clock_ns() + (uint64_t)s->linger_s * 1000000000ULL;
+
+	while (s->tcp && s->state == S_CONNECTED && (s->tcp->unsent || s->tcp->unacked))
+		if (wait(s, deadline))
+			break;
+}
+
 void sock_close(struct sock *s)
 {
 	LOCK_TCPIP_CORE();
+	if (s->type == SOCK_STREAM && s->tcp && s->linger && s->linger_s > 0)
+		linger_wait(s);
 	if (s->type == SOCK_STREAM) {
 		for (struct sock *c = s->aq, *n; c; c = n) {
 			n = c->next;
@@ -339,8 +354,10 @@ void sock_close(struct sock *s)
 			rx_free(c);
 			kfree(c);
 		}
+		/* SO_LINGER of 0 s resets the connection, as on Linux. */
 		if (s->tcp)
-			tcp_close_pcb(s->tcp, s->rx_len && s->state != S_LISTEN);
+			tcp_close_pcb(s->tcp, (s->rx_len || (s->linger && !s->linger_s)) &&
+			    s->state != S_LISTEN);
 	} else if (s->udp) {
 		udp_remove(s->udp);
 	}
@@ -943,6 +960,10 @@ int sock_setopt(struct sock *s, enum sock_opt opt, int64_t val)
 		break;
 	case SO_OPT_SNDBUF:
 		break;		/* fixed by the stack: TCP_SND_BUF; datagrams go at once */
+	case SO_OPT_LINGER:
+		s->linger = val >= 0;
+		s->linger_s = val < 0 ? 0 : val > INT32_MAX ? INT32_MAX : (int)val;
+		break;
 	default:
 		err = s->type == SOCK_STREAM ? tcp_setopt(s, opt, val) : -ENOPROTOOPT;
 	}
@@ -966,6 +987,7 @@ int sock_getopt(struct sock *s, enum sock_opt opt, int64_t *val)
 	case SO_OPT_SNDBUF: *val = s->type == SOCK_STREAM ? TCP_SND_BUF : UDP_MAX; break;
 	case SO_OPT_ERROR: *val = -take_err(s); break;
 	case SO_OPT_TYPE: *val = s->type; break;
+	case SO_OPT_LINGER: *val = s->linger ? s->linger_s : -1; break;
 	case SO_OPT_ACCEPTCONN: *val = s->state == S_LISTEN; break;
 	case SO_OPT_NODELAY:
 		if (s->type != SOCK_STREAM)
@@ -1004,4 +1026,46 @@ void net_drain(uint64_t timeout_ns)
 			return;
 		thread_sleep_ns(10000000);
 	}
+}
+
+/* lwIP's states (enum tcp_state, CLOSED..TIME_WAIT) as Linux numbers them. */
+static const uint8_t linux_tcp_state[] = {
+	[CLOSED] = 7, [LISTEN] = 10, [SYN_SENT] = 2, [SYN_RCVD] = 3, [ESTABLISHED] = 1,
+	[FIN_WAIT_1] = 4, [FIN_WAIT_2] = 5, [CLOSE_WAIT] = 8, [CLOSING] = 11,
+	[LAST_ACK] = 9, [TIME_WAIT] = 6,
+};
+
+int sock_tcp_info(struct sock *s, struct sock_tcp_info *ti)
+{
+	/* lwIP keeps its RTT estimate (sa, scaled by 8) and deviation (sv,
+	 * by 4) and the RTO in ticks of its slow timer. */
+	const uint32_t tick_us = TCP_SLOW_INTERVAL * 1000;
+
+	if (s->type != SOCK_STREAM)
+		return -ENOPROTOOPT;
+	memset(ti, 0, sizeof(*ti));
+	LOCK_TCPIP_CORE();
+	struct tcp_pcb *p = s->tcp;
+	if (!p) {
+		ti->state = 7;
+	} else if (s->state == S_LISTEN) {
+		ti->state = 10;
+	} else {
+		uint32_t mss = p->mss ? p->mss : 536, n = 0;
+		for (struct tcp_seg *g = p->unacked; g; g = g->next)
+			n++;
+		ti->state = p->state < sizeof(linux_tcp_state) ? linux_tcp_state[p->state] : 7;
+		ti->retransmits = p->nrtx;
+		ti->rto_us = (uint32_t)p->rto * tick_us;
+		ti->rtt_us = (uint32_t)(p->sa >> 3) * tick_us;
+		ti->rttvar_us = (uint32_t)(p->sv >> 2) * tick_us;
+		ti->snd_mss = ti->rcv_mss = mss;
+		ti->unacked = n;
+		ti->snd_cwnd = p->cwnd / mss;
+		ti->snd_ssthresh = p->ssthresh / mss;
+		ti->rcv_space = p->rcv_wnd;
+		ti->snd_wnd = p->snd_wnd;
+	}
+	UNLOCK_TCPIP_CORE();
+	return 0;
 }
