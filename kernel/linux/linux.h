@@ -126,6 +126,9 @@ struct thread *linux_thread_start(const struct trapframe *tf, struct linux_threa
 _Noreturn void linux_exit_group(int status);
 _Noreturn void linux_thread_leave(void);	/* of a process that is ending */
 int linux_tid(void);
+/* The program's struct timespec at uts in nanoseconds (saturated at 2^62):
+ * 0, -EFAULT or -EINVAL. */
+int timespec_ns(const void *uts, uint64_t *ns);
 /* The process's id: one process, pid 1 (getpid; SO_PEERCRED; netlink). */
 #define LINUX_PID	1
 

@@ -333,13 +333,19 @@ struct timespec_k {
 	int64_t sec, nsec;
 };
 
-static int ts_to_ns(const struct timespec_k *ts, uint64_t *ns)
+/* Times past 2^62 ns (146 years) are taken as that: never, in practice. */
+#define NS_MAX_SECS ((1ULL << 62) / 1000000000)
+
+int timespec_ns(const void *uts, uint64_t *ns)
 {
+	const struct timespec_k *ts = uts;
+
 	if (!user_ok(ts, sizeof(*ts), false))
 		return -EFAULT;
 	if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= 1000000000)
 		return -EINVAL;
-	*ns = (uint64_t)ts->sec * 1000000000ULL + ts->nsec;
+	uint64_t sec = (uint64_t)ts->sec < NS_MAX_SECS ? (uint64_t)ts->sec : NS_MAX_SECS;
+	*ns = sec * 1000000000ULL + (uint64_t)ts->nsec;
 	return 0;
 }
 
@@ -355,7 +361,7 @@ static long sys_futex(uint32_t *addr, int op, uint32_t val, const struct timespe
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
 		if (ts) {
-			int err = ts_to_ns(ts, &ns);
+			int err = timespec_ns(ts, &ns);
 			if (err)
 				return err;
 			if (cmd == FUTEX_WAIT)
@@ -675,7 +681,7 @@ SYSCALL(229, clock_getres, sys_clock_getres);
 static long sys_clock_settime(int clk, const struct timespec_k *ts)
 {
 	uint64_t ns;
-	int err = ts_to_ns(ts, &ns);
+	int err = timespec_ns(ts, &ns);
 
 	if (err)
 		return err;
@@ -732,7 +738,7 @@ static long sleep_until(uint64_t deadline, struct timespec_k *rem)
 static long sys_nanosleep(const struct timespec_k *req, struct timespec_k *rem)
 {
 	uint64_t ns;
-	int err = ts_to_ns(req, &ns);
+	int err = timespec_ns(req, &ns);
 
 	return err ? err : sleep_until(clock_ns() + ns, rem);
 }
@@ -744,7 +750,7 @@ static long sys_clock_nanosleep(int clk, int flags, const struct timespec_k *req
     struct timespec_k *rem)
 {
 	uint64_t ns, now;
-	int err = ts_to_ns(req, &ns);
+	int err = timespec_ns(req, &ns);
 
 	if (!err)
 		err = clock_read(clk, &now);

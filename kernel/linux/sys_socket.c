@@ -6,6 +6,7 @@
  * which every call here reads. A send on a broken connection fails with
  * EPIPE and sends the caller SIGPIPE, unless MSG_NOSIGNAL. */
 #include "linux/sys_fs.h"
+#include "linux/netlink.h"
 #include "net/net.h"
 #include "mm/mm.h"
 #include <errno.h>
@@ -36,6 +37,7 @@
 #define SO_SNDBUF	7
 #define SO_RCVBUF	8
 #define SO_KEEPALIVE	9
+#define SO_LINGER	13
 #define SO_RCVTIMEO	20
 #define SO_SNDTIMEO	21
 #define SO_ACCEPTCONN	30
@@ -45,6 +47,7 @@
 #define TCP_KEEPIDLE	4
 #define TCP_KEEPINTVL	5
 #define TCP_KEEPCNT	6
+#define TCP_INFO	11
 
 #define FIONREAD	0x541b
 #define SOCKADDR_IN_LEN	16
@@ -68,6 +71,10 @@ struct msghdr {
 
 struct timeval {
 	int64_t sec, usec;
+};
+
+struct linger {
+	int32_t onoff, secs;
 };
 
 static struct sock *sock_of(struct file *f)
@@ -113,7 +120,7 @@ static unsigned sockf_poll(struct file *f, unsigned events, struct poll_table *p
 static int sockf_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 {
 	if (cmd != FIONREAD)
-		return -ENOTTY;
+		return ifreq_ioctl(cmd, (void *)arg);
 	long n = sock_nread(sock_of(f));
 	if (n < 0)
 		return (int)n;
@@ -507,6 +514,65 @@ static long sys_recvmsg(int fd, struct msghdr *umsg, int mflags)
 }
 SYSCALL(47, recvmsg, sys_recvmsg);
 
+struct mmsghdr {
+	struct msghdr hdr;
+	uint32_t len;
+};
+
+#define MSG_WAITFORONE	0x10000
+
+/* Each message in turn until one fails: the count sent, or that first
+ * failure when none was. */
+static long sys_sendmmsg(int fd, struct mmsghdr *uvec, unsigned vlen, int mflags)
+{
+	long n = 0, r = 0;
+
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
+	for (; n < vlen; n++) {
+		if (!user_ok(&uvec[n], sizeof(uvec[n]), true))
+			return n ? n : -EFAULT;
+		if ((r = sys_sendmsg(fd, &uvec[n].hdr, mflags)) < 0)
+			break;
+		uvec[n].len = (uint32_t)r;
+	}
+	return n ? n : r;
+}
+SYSCALL(307, sendmmsg, sys_sendmmsg);
+
+/* As Linux: the timeout is looked at after each message; MSG_WAITFORONE
+ * waits for the first only. An error after some messages is not reported. */
+static long sys_recvmmsg(int fd, struct mmsghdr *uvec, unsigned vlen, int mflags,
+    const void *uts)
+{
+	uint64_t deadline = 0;
+	long n = 0, r = 0;
+
+	if (uts) {
+		if ((r = timespec_ns(uts, &deadline)))
+			return r;
+		deadline += clock_ns();
+	}
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
+	for (; n < vlen; n++) {
+		if (!user_ok(&uvec[n], sizeof(uvec[n]), true))
+			return n ? n : -EFAULT;
+		int fl = mflags & ~MSG_WAITFORONE;
+		if (n && (mflags & MSG_WAITFORONE))
+			fl |= MSG_DONTWAIT;
+		if ((r = sys_recvmsg(fd, &uvec[n].hdr, fl)) < 0)
+			break;
+		uvec[n].len = (uint32_t)r;
+		if (deadline && clock_ns() >= deadline) {
+			n++;
+			break;
+		}
+	}
+	return n ? n : r;
+}
+SYSCALL(299, recvmmsg, sys_recvmmsg);
+
 /* ---- options ---- */
 
 /* Linux's option as the layer's, or -ENOPROTOOPT. */
@@ -524,6 +590,7 @@ static int opt_of(int level, int name, bool stream)
 		case SO_RCVTIMEO: return SO_OPT_RCVTIMEO;
 		case SO_SNDTIMEO: return SO_OPT_SNDTIMEO;
 		case SO_ACCEPTCONN: return SO_OPT_ACCEPTCONN;
+		case SO_LINGER: return SO_OPT_LINGER;
 		}
 	} else if (level == IPPROTO_TCP && stream) {
 		switch (name) {
@@ -565,6 +632,14 @@ static long sys_setsockopt(int fd, int level, int name, const void *uval, uint32
 			err = -EDOM;
 		else
 			val = tv.sec < 0 ? 0 : tv.sec * 1000000000LL + tv.usec * 1000;
+	} else if (opt == SO_OPT_LINGER) {
+		struct linger l;
+		if (len < sizeof(l))
+			err = -EINVAL;
+		else if (!user_ok(uval, sizeof(l), false))
+			err = -EFAULT;
+		else if (memcpy(&l, uval, sizeof(l)), true)
+			val = l.onoff ? (l.secs < 0 ? 0 : l.secs) : -1;
 	} else if (len < sizeof(int)) {
 		err = -EINVAL;
 	} else if (!user_ok(uval, sizeof(int), false)) {
@@ -579,6 +654,46 @@ static long sys_setsockopt(int fd, int level, int name, const void *uval, uint32
 }
 SYSCALL(54, setsockopt, sys_setsockopt);
 
+/* An option's value cut to the program's len bytes; *ulen its length. */
+static long opt_out(const void *val, size_t size, void *uval, uint32_t *ulen, int32_t len)
+{
+	size_t n = (size_t)len < size ? (size_t)len : size;
+
+	if (!user_ok(uval, n, true))
+		return -EFAULT;
+	memcpy(uval, val, n);
+	*ulen = (uint32_t)n;
+	return 0;
+}
+
+/* struct tcp_info as Linux lays it out, up to tcpi_total_retrans. */
+struct linux_tcp_info {
+	uint8_t state, ca_state, retransmits, probes, backoff, options, wscale, flags;
+	uint32_t rto, ato, snd_mss, rcv_mss;
+	uint32_t unacked, sacked, lost, retrans, fackets;
+	uint32_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv;
+	uint32_t pmtu, rcv_ssthresh, rtt, rttvar, snd_ssthresh, snd_cwnd, advmss, reordering;
+	uint32_t rcv_rtt, rcv_space;
+	uint32_t total_retrans;		/* not counted by the stack: 0 */
+};
+
+static long tcp_info_out(const struct sock_tcp_info *ti, void *uval, uint32_t *ulen)
+{
+	if (!user_ok(ulen, sizeof(*ulen), true))
+		return -EFAULT;
+	int32_t len = (int32_t)*ulen;
+	if (len < 0)
+		return -EINVAL;
+	struct linux_tcp_info t = {
+		.state = ti->state, .retransmits = ti->retransmits, .rto = ti->rto_us,
+		.snd_mss = ti->snd_mss, .rcv_mss = ti->rcv_mss, .unacked = ti->unacked,
+		.pmtu = 1500, .rtt = ti->rtt_us, .rttvar = ti->rttvar_us,
+		.snd_ssthresh = ti->snd_ssthresh, .snd_cwnd = ti->snd_cwnd, .advmss = ti->rcv_mss,
+		.reordering = 3, .rcv_space = ti->rcv_space,
+	};
+	return opt_out(&t, sizeof(t), uval, ulen, len);
+}
+
 static long sys_getsockopt(int fd, int level, int name, void *uval, uint32_t *ulen)
 {
 	struct file *f;
@@ -590,6 +705,12 @@ static long sys_getsockopt(int fd, int level, int name, void *uval, uint32_t *ul
 	int64_t val = 0;
 	bool stream = sock_type(s) == SOCK_STREAM;
 	int opt = opt_of(level, name, stream);
+	if (level == IPPROTO_TCP && name == TCP_INFO) {
+		struct sock_tcp_info ti;
+		err = sock_tcp_info(s, &ti);
+		file_rele(f);
+		return err ? err : tcp_info_out(&ti, uval, ulen);
+	}
 	if (level == SOL_SOCKET && (name == SO_DOMAIN || name == SO_PROTOCOL)) {
 		val = name == SO_DOMAIN ? AF_INET : stream ? IPPROTO_TCP : IPPROTO_UDP;
 		opt = 0;
@@ -614,6 +735,10 @@ static long sys_getsockopt(int fd, int level, int name, void *uval, uint32_t *ul
 		memcpy(uval, &tv, n);
 		*ulen = (uint32_t)n;
 		return 0;
+	}
+	if (opt == SO_OPT_LINGER) {
+		struct linger l = { val >= 0, val >= 0 ? (int)val : 0 };
+		return opt_out(&l, sizeof(l), uval, ulen, len);
 	}
 	int v = (int)val;
 	size_t n = (size_t)len < sizeof(v) ? (size_t)len : sizeof(v);
