@@ -357,6 +357,8 @@ struct fdtable {
 };
 
 void fdtable_init(struct fdtable *t, int limit);
+/* RLIMIT_NOFILE: fds from now on must be below limit. */
+int fdtable_set_limit(struct fdtable *t, int limit);
 void fdtable_destroy(struct fdtable *t);	/* closes everything */
 /* Lowest free fd >= minfd; takes over the caller's reference on success. */
 int fd_install(struct fdtable *t, struct file *f, int minfd, int fdflags);

@@ -582,6 +582,16 @@ void fdtable_init(struct fdtable *t, int limit)
 	t->limit = limit > 0 ? limit : FD_LIMIT;
 }
 
+int fdtable_set_limit(struct fdtable *t, int limit)
+{
+	if (limit < 0)
+		return -EINVAL;
+	mutex_lock(&t->lock);
+	t->limit = limit;	/* open fds above it stay; new ones must be below */
+	mutex_unlock(&t->lock);
+	return 0;
+}
+
 void fdtable_destroy(struct fdtable *t)
 {
 	for (int fd = 0; fd < t->size; fd++)

@@ -327,6 +327,8 @@ int linux_run(int argc, char **argv)
 	if (!proc || !lt)
 		return 126;
 	fdtable_init(&proc->fds, FD_LIMIT);
+	mutex_init(&proc->limits_lock);
+	limits_init(proc);
 	spin_init(&proc->vm_lock, "vm");
 	mutex_init(&proc->exit_lock);
 	mutex_init(&proc->mm_lock);

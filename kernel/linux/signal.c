@@ -324,7 +324,7 @@ static int dequeue(struct process *p, struct linux_thread *lt, uint64_t allowed,
 	return sig;
 }
 
-static struct linux_thread *find_thread(struct process *p, int tid)
+struct linux_thread *linux_find_thread(struct process *p, int tid)
 {
 	struct linux_thread *lt = p->sig.threads;
 
@@ -339,7 +339,7 @@ static long send(int tid, const struct siginfo_k *info)
 	struct process *p = proc;
 	struct sigqueued *q = info->signo ? kmalloc(sizeof(*q)) : NULL;
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
-	struct linux_thread *lt = tid ? find_thread(p, tid) : NULL;
+	struct linux_thread *lt = tid ? linux_find_thread(p, tid) : NULL;
 	long ret = tid && !lt ? -ESRCH : 0;
 
 	if (q)
@@ -413,6 +413,8 @@ void signal_thread_detach(struct linux_thread *lt)
 		}
 	}
 	lt->sig.listed = false;
+	if (lt->sig.thread)	/* its CPU time stays the process's */
+		p->cpu_ended_ns += thread_cpu_ns(lt->sig.thread);
 	pending_drop(p, &lt->sig.pending, 0);
 	for (int sig = 1; sig <= NSIG; sig++)	/* it may have been their taker */
 		if (p->sig.pending.set & SIGBIT(sig))
@@ -1335,7 +1337,7 @@ static long sys_timer_create(int clock, const struct sigevent_k *sev, int *idp)
 	pt->q.owned = true;
 	pt->q.timer = pt;
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
-	pt->target = notify == SIGEV_THREAD_ID ? find_thread(p, ev.tid) : NULL;
+	pt->target = notify == SIGEV_THREAD_ID ? linux_find_thread(p, ev.tid) : NULL;
 	if (notify == SIGEV_THREAD_ID && !pt->target) {
 		spin_unlock_irqrestore(&p->sig.lock, flags);
 		kfree(pt);

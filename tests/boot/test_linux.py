@@ -18,7 +18,7 @@ import tempfile
 import time
 
 BUSYBOX = "/bin/busybox"
-APPS = ["threads", "memory", "futex", "files", "mappings"]
+APPS = ["threads", "memory", "futex", "files", "mappings", "limits"]
 HELPERS = ["orphans"]	# staged too, run by their own tests
 VARIANTS = ["musl", "pie", "glibc"]
 APP_MEMORY = "256M"
