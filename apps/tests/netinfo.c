@@ -11,7 +11,8 @@
  * request EPERM or similar, never success); SO_LINGER (set/get, a close
  * with l_linger 0 resets the peer: ECONNRESET); TCP_INFO (established
  * on a connected pair, listen on a listener); sendmmsg/recvmmsg over UDP
- * loopback (counts, lengths, MSG_WAITFORONE). Runs the same on a Linux
+ * loopback (counts, lengths, MSG_WAITFORONE); SO_REUSEPORT listeners
+ * sharing a port's connections. Runs the same on a Linux
  * host (without arguments: its own NIC is not known). */
 #include "check.h"
 #include <arpa/inet.h>
@@ -320,6 +321,62 @@ static void test_linger_and_info(void)
 	close(lst);
 }
 
+/* Listeners sharing a port with SO_REUSEPORT each get connections; one
+ * without it is refused the port; closing one leaves the other serving. */
+static void test_reuseport(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	int one = 1, l[2], got[2] = { 0, 0 };
+
+	for (int i = 0; i < 2; i++) {
+		l[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		setsockopt(l[i], SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+		if (bind(l[i], (struct sockaddr *)&a, sizeof(a)) || listen(l[i], 64))
+			bail("netinfo", "reuseport bind/listen");
+		getsockname(l[i], (struct sockaddr *)&a, &al);
+	}
+	int v = 0;
+	socklen_t vl = sizeof(v);
+	check("reuseport_get", !getsockopt(l[0], SOL_SOCKET, SO_REUSEPORT, &v, &vl) && v == 1, "%d", v);
+	int x = socket(AF_INET, SOCK_STREAM, 0);
+	errno = 0;
+	check("reuseport_needed", bind(x, (struct sockaddr *)&a, sizeof(a)) == -1 && errno == EADDRINUSE,
+	    "errno %d", errno);
+	close(x);
+	int c[40];
+	for (int i = 0; i < 40; i++) {
+		c[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(c[i], (struct sockaddr *)&a, sizeof(a)))
+			bail("netinfo", "reuseport connect");
+	}
+	for (int tries = 0; got[0] + got[1] < 40 && tries < 2000; tries++) {
+		for (int i = 0; i < 2; i++) {
+			int fd = accept(l[i], NULL, NULL);
+			if (fd >= 0) {
+				got[i]++;
+				close(fd);
+			}
+		}
+		if (got[0] + got[1] < 40)
+			usleep(1000);
+	}
+	check("reuseport_spread", got[0] + got[1] == 40 && got[0] && got[1], "%d and %d of 40",
+	    got[0], got[1]);
+	for (int i = 0; i < 40; i++)
+		close(c[i]);
+	close(l[0]);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), acc = -1;
+	if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		for (int tries = 0; acc < 0 && tries < 2000; tries++)
+			if ((acc = accept(l[1], NULL, NULL)) < 0)
+				usleep(1000);
+	check("reuseport_survivor", acc >= 0, "the remaining listener got nothing");
+	close(acc);
+	close(fd);
+	close(l[1]);
+}
+
 static void test_mmsg(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -381,6 +438,7 @@ int main(int argc, char **argv)
 	test_ioctls();
 	test_netlink();
 	test_linger_and_info();
+	test_reuseport();
 	test_mmsg();
 	return done("netinfo");
 }

@@ -38,6 +38,7 @@
 #define SO_RCVBUF	8
 #define SO_KEEPALIVE	9
 #define SO_LINGER	13
+#define SO_REUSEPORT	15
 #define SO_RCVTIMEO	20
 #define SO_SNDTIMEO	21
 #define SO_ACCEPTCONN	30
@@ -591,6 +592,7 @@ static int opt_of(int level, int name, bool stream)
 		case SO_SNDTIMEO: return SO_OPT_SNDTIMEO;
 		case SO_ACCEPTCONN: return SO_OPT_ACCEPTCONN;
 		case SO_LINGER: return SO_OPT_LINGER;
+		case SO_REUSEPORT: return SO_OPT_REUSEPORT;
 		}
 	} else if (level == IPPROTO_TCP && stream) {
 		switch (name) {

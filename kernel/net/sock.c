@@ -64,7 +64,24 @@ struct sock {
 	bool nodelay, keepalive, reuse;
 	bool linger;			/* SO_LINGER on: close waits linger_s */
 	int linger_s;
+	bool reuseport;			/* SO_REUSEPORT, before bind */
+	struct rp_group *grp;		/* a stream socket bound with it: tcp stays NULL */
+	struct sock *grp_next;
 };
+
+/* Stream sockets bound with SO_REUSEPORT to one address and port share
+ * one lwIP pcb (lwIP has one listener per port): the group holds it and
+ * hands each new connection to its listening members in turn, as Linux
+ * spreads them. Guarded by the core lock. */
+struct rp_group {
+	struct tcp_pcb *pcb;
+	struct sock_addr local;
+	struct sock *members;
+	struct sock *turn;		/* the member the next connection goes to */
+	struct rp_group *next;
+};
+
+static struct rp_group *rp_groups;	/* core lock */
 
 static struct mutex *core(void)
 {
@@ -246,12 +263,8 @@ static err_t tcp_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 
 /* A connection has completed its handshake on a listener. It waits in the
  * accept queue, counted against the backlog until accepted. */
-static err_t tcp_accept_cb(void *arg, struct tcp_pcb *pcb, err_t err)
+static err_t enqueue(struct sock *l, struct tcp_pcb *pcb)
 {
-	struct sock *l = arg;
-
-	if (err != ERR_OK || !pcb)
-		return ERR_VAL;
 	struct sock *c = sock_alloc(SOCK_STREAM);
 	if (!c) {
 		tcp_abort(pcb);
@@ -272,6 +285,32 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 	l->aq_tail = &c->next;
 	wake(l);
 	return ERR_OK;
+}
+
+static err_t tcp_accept_cb(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	if (err != ERR_OK || !pcb)
+		return ERR_VAL;
+	return enqueue(arg, pcb);
+}
+
+/* A group's connection: to the next listening member after the last. */
+static err_t rp_accept_cb(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct rp_group *g = arg;
+
+	if (err != ERR_OK || !pcb)
+		return ERR_VAL;
+	struct sock *m = g->turn ? g->turn : g->members;
+	for (int n = 0; m && n < 2; m = m->grp_next ? m->grp_next : (n++, g->members))
+		if (m->state == S_LISTEN)
+			break;
+	if (!m || m->state != S_LISTEN) {
+		tcp_abort(pcb);		/* nobody listens any more */
+		return ERR_ABRT;
+	}
+	g->turn = m->grp_next;
+	return enqueue(m, pcb);
 }
 
 /* ---- UDP ---- */
@@ -330,6 +369,85 @@ static void tcp_close_pcb(struct tcp_pcb *pcb, bool abort)
 		tcp_abort(pcb);
 }
 
+/* Joins the group bound to a, or makes one with s's own pcb bound
+ * there; s's pcb then belongs to the group. Core lock held. */
+static int rp_bind(struct sock *s, const struct sock_addr *a)
+{
+	struct rp_group *g;
+
+	for (g = rp_groups; g; g = g->next)
+		if (g->local.addr == a->addr && g->local.port == a->port && a->port)
+			break;
+	if (g) {
+		tcp_close_pcb(s->tcp, false);	/* never bound: freed at once */
+		s->tcp = NULL;
+	} else {
+		ip_addr_t ip = IPADDR4_INIT(a->addr);
+		if (!(g = kzalloc(sizeof(*g))))
+			return -ENOMEM;
+		int err = lwip_errno(tcp_bind(s->tcp, &ip, lwip_ntohs(a->port)));
+		if (err) {
+			kfree(g);
+			return err;
+		}
+		g->pcb = s->tcp;
+		tcp_detach(g->pcb);
+		s->tcp = NULL;
+		addr_of(&g->local, &g->pcb->local_ip, g->pcb->local_port);
+		g->next = rp_groups;
+		rp_groups = g;
+	}
+	s->grp = g;
+	s->grp_next = g->members;
+	g->members = s;
+	s->local = g->local;
+	return 0;
+}
+
+/* s leaves its group; the last one out closes the shared pcb. */
+static void rp_leave(struct sock *s)
+{
+	struct rp_group *g = s->grp;
+
+	for (struct sock **pp = &g->members; *pp; pp = &(*pp)->grp_next)
+		if (*pp == s) {
+			*pp = s->grp_next;
+			break;
+		}
+	if (g->turn == s)
+		g->turn = s->grp_next;
+	s->grp = NULL;
+	if (g->members)
+		return;
+	for (struct rp_group **pp = &rp_groups; *pp; pp = &(*pp)->next)
+		if (*pp == g) {
+			*pp = g->next;
+			break;
+		}
+	tcp_close_pcb(g->pcb, false);
+	kfree(g);
+}
+
+/* listen on a group member: the shared pcb listens from the first. */
+static int rp_listen(struct sock *s, int backlog)
+{
+	struct rp_group *g = s->grp;
+
+	if (g->pcb->state != LISTEN) {
+		err_t e = ERR_OK;
+		struct tcp_pcb *l = tcp_listen_with_backlog_and_err(g->pcb, (u8_t)backlog, &e);
+		if (!l)
+			return lwip_errno(e);
+		g->pcb = l;
+		tcp_arg(l, g);
+		tcp_accept(l, rp_accept_cb);
+	} else {
+		tcp_backlog_set(g->pcb, (u8_t)backlog);
+	}
+	s->state = S_LISTEN;
+	return 0;
+}
+
 /* SO_LINGER with a time: close waits until what was sent is acknowledged
  * (or the time passes, or a signal comes), then closes as usual. */
 static void linger_wait(struct sock *s)
@@ -354,6 +472,8 @@ void sock_close(struct sock *s)
 			rx_free(c);
 			kfree(c);
 		}
+		if (s->grp)
+			rp_leave(s);
 		/* SO_LINGER of 0 s resets the connection, as on Linux. */
 		if (s->tcp)
 			tcp_close_pcb(s->tcp, (s->rx_len || (s->linger && !s->linger_s)) &&
@@ -395,14 +515,19 @@ int sock_bind(struct sock *s, const struct sock_addr *a)
 	LOCK_TCPIP_CORE();
 	if (!local_addr(a->addr))
 		err = -EADDRNOTAVAIL;
+	else if (s->type == SOCK_STREAM && s->reuseport && s->tcp && s->state == S_OPEN &&
+	    !s->tcp->local_port)
+		err = rp_bind(s, a);
+	else if (s->type == SOCK_STREAM && s->grp)
+		err = -EINVAL;		/* bound already */
 	else if (s->type == SOCK_STREAM)
 		err = !s->tcp || s->state != S_OPEN || s->tcp->local_port ? -EINVAL :
 		    lwip_errno(tcp_bind(s->tcp, &ip, port));
 	else
 		err = s->udp->local_port ? -EINVAL : lwip_errno(udp_bind(s->udp, &ip, port));
-	if (!err && s->type == SOCK_STREAM)
+	if (!err && s->type == SOCK_STREAM && !s->grp)
 		addr_of(&s->local, &s->tcp->local_ip, s->tcp->local_port);
-	else if (!err)
+	else if (!err && s->type == SOCK_DGRAM)
 		addr_of(&s->local, &s->udp->local_ip, s->udp->local_port);
 	UNLOCK_TCPIP_CORE();
 	return err;
@@ -447,6 +572,8 @@ int sock_listen(struct sock *s, int backlog)
 	LOCK_TCPIP_CORE();
 	if (s->type != SOCK_STREAM) {
 		err = -EOPNOTSUPP;
+	} else if (s->grp) {
+		err = rp_listen(s, backlog);
 	} else if (s->state == S_LISTEN) {
 		tcp_backlog_set(s->tcp, backlog);
 	} else if (s->state != S_OPEN || !s->tcp) {
@@ -960,6 +1087,17 @@ int sock_setopt(struct sock *s, enum sock_opt opt, int64_t val)
 		break;
 	case SO_OPT_SNDBUF:
 		break;		/* fixed by the stack: TCP_SND_BUF; datagrams go at once */
+	case SO_OPT_REUSEPORT:
+		if (s->type == SOCK_DGRAM) {
+			/* lwIP lets datagram sockets share a port when each
+			 * allows it; datagrams go to one of them. */
+			if (val)
+				ip_set_option((struct udp_pcb *)ip, SOF_REUSEADDR);
+			else if (!s->reuse)
+				ip_reset_option((struct udp_pcb *)ip, SOF_REUSEADDR);
+		}
+		s->reuseport = val;
+		break;
 	case SO_OPT_LINGER:
 		s->linger = val >= 0;
 		s->linger_s = val < 0 ? 0 : val > INT32_MAX ? INT32_MAX : (int)val;
@@ -988,6 +1126,7 @@ int sock_getopt(struct sock *s, enum sock_opt opt, int64_t *val)
 	case SO_OPT_ERROR: *val = -take_err(s); break;
 	case SO_OPT_TYPE: *val = s->type; break;
 	case SO_OPT_LINGER: *val = s->linger ? s->linger_s : -1; break;
+	case SO_OPT_REUSEPORT: *val = s->reuseport; break;
 	case SO_OPT_ACCEPTCONN: *val = s->state == S_LISTEN; break;
 	case SO_OPT_NODELAY:
 		if (s->type != SOCK_STREAM)
