@@ -29,7 +29,8 @@ def _osprey(ctx, cache, args, timeout=TIMEOUT):
 
 
 def _program_lines(out):
-    return [l for l in out.splitlines() if not l.startswith(("osprey: ", "linux: "))]
+    """The program's output: serial lines without the kernel's."""
+    return [l for l in out.splitlines() if not l.startswith(("osprey: ", "linux: ", "bootchart", "  "))]
 
 
 def _image(err):
@@ -74,15 +75,20 @@ def test_python(ctx):
                   (before.st_mtime_ns, before.st_ino), "the cached image was written again")
 
         # Arguments reach the program as the host's python gets them
-        # (spaces, quotes, an empty one); the exit status is the program's.
+        # (spaces, quotes, an empty one); the exit status is the program's;
+        # -e gives kernel options: --bootchart's end-of-program line.
         script = "import sys; print(sys.argv[1:]); sys.exit(3)"
         args = ["a b", "", "it's", 'say "hi"', "--bootchart", "x=1"]
-        status, out, err = _osprey(ctx, cache, add + [PY, "-c", script] + args)
+        status, out, err = _osprey(ctx, cache, ["-e", "--bootchart"] + add + [PY, "-c", script] + args)
         want = subprocess.run([PY, "-c", script] + args, capture_output=True, text=True)
         ctx.check("python.args_and_status_3", status == 3 and want.returncode == 3 and
                   _program_lines(out) == want.stdout.splitlines(),
                   "status %d, output %s, host's %s" % (status, _program_lines(out), want.stdout.splitlines()),
                   out + err)
+        first = re.search(r"^bootchart: program's first system call \(\w+\) at (\d+\.\d+) ms$", out, re.M)
+        end = re.search(r"^bootchart: program %s ended \(status 3\) at (\d+\.\d+) ms$" % PY, out, re.M)
+        ctx.check("python.bootchart_end", first and end and float(end.group(1)) > float(first.group(1)),
+                  "no 'bootchart: program %s ended (status 3) at T ms' after the first system call" % PY, out)
         ctx.check("python.same_image_for_other_args", _image(err) == (image, "cached"),
                   "other arguments built another image: %s" % (_image(err),), err)
     finally:
