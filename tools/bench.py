@@ -77,7 +77,6 @@ END_RE = re.compile(r"bootchart: program (\S+) ended \(status (\d+)\) at (\d+\.\
 EOB_RE = re.compile(r"^\s+end of boot\s+(\d+\.\d+) ms", re.M)
 # The Linux peer's guest packages: every user of the peer passes the same
 # list, since another list makes build.sh re-install and rebuild the guest.
-# One list for every section that boots the peer: changing it reinstalls the guest.
 from bench_net import PEER_PACKAGES  # noqa: E402  (tools/ is on sys.path: this script's folder)
 
 # "ZFS /data": apps/zfsbench on the root dataset of a pool mounted from fstab,
