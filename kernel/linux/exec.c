@@ -333,6 +333,7 @@ int linux_run(int argc, char **argv)
 	mutex_init(&proc->exit_lock);
 	mutex_init(&proc->mm_lock);
 	cond_init(&proc->exited);
+	waitq_init(&proc->sig.fd_wq);
 	proc->mmap_hint = MMAP_TOP;
 	proc->umask = 022;
 	proc->name = argv[0];
