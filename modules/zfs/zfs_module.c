@@ -18,6 +18,7 @@
 #include <sys/zfs_quota.h>
 #include <sys/procfs_list.h>
 #include <sys/sunddi.h>
+#include <sys/zmod.h>
 #include "zfs_selftest.h"
 #include "zfs_import.h"
 #include "zfs_mount.h"
@@ -573,6 +574,7 @@ static const struct {
 	{ memory_pressure_selftest, "memory pressure" },
 	{ taskq_selftest, "SPL task queue" },
 	{ kstat_selftest, "SPL kstat" },
+	{ spl_zlib_selftest, "zlib" },
 };
 
 static int spl_selftests(void)
