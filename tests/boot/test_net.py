@@ -81,9 +81,14 @@ class Guest:
             cmd += ["--initrd", initrd]
         for img in images:
             cmd += ["--image", img]
+        # QEMU runs in a session of its own under tools/run: its pid file
+        # lets finish() and kill_qemu() reach it when tools/run cannot.
+        if not pidfile:
+            fd, pidfile = tempfile.mkstemp(prefix="osprey-qemu-", suffix=".pid")
+            os.close(fd)
+            atexit.register(lambda p=pidfile: os.path.exists(p) and os.unlink(p))
         self.pidfile = pidfile
-        if pidfile:
-            cmd += ["--", "-pidfile", pidfile]
+        cmd += ["--", "-pidfile", pidfile]
         if tapnet:
             cmd = tapnet.cmd(cmd)
         self.proc = subprocess.Popen(cmd, cwd=ctx.root, stdin=subprocess.DEVNULL,
@@ -130,6 +135,7 @@ class Guest:
         try:
             code = self.proc.wait(seconds)
         except subprocess.TimeoutExpired:
+            self.kill_qemu()	# else it would live on, holding its disk images
             self.proc.kill()
             code = self.proc.wait()
         self.reader.join(5)
