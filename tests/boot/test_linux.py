@@ -18,7 +18,10 @@ import tempfile
 import time
 
 BUSYBOX = "/bin/busybox"
-APPS = ["threads", "memory", "futex", "files", "mappings"]
+APPS = ["threads", "memory", "futex", "files", "mappings", "unix"]
+# Programs whose output does not depend on the run: the guest must print
+# exactly what the same build prints on the host.
+HOST_COMPARED = ["unix"]
 HELPERS = ["orphans"]	# staged too, run by their own tests
 VARIANTS = ["musl", "pie", "glibc"]
 APP_MEMORY = "256M"
@@ -301,15 +304,36 @@ def test_exec_errors(ctx):
     ctx.check("directory_126", status == 126 and "/data" in out, "status %d" % status, out)
 
 
-def _check_app(ctx, name, status, out):
+def _check_app(ctx, name, status, out, want=None):
     bad = [l for l in out.splitlines() if l.startswith("not ok ")]
     oks = sum(1 for l in out.splitlines() if l.startswith("ok "))
     ok = status == 0 and not bad and oks > 0 and re.search(r": all \d+ checks passed", out)
     detail = "status %d, %d ok; %s" % (status, oks, "; ".join(bad[:6]) or "no failed check line")
+    if want is not None:
+        got = _program_lines(out)
+        if got != want:
+            ok = False
+            diff = [l for l in want if l not in got][:4] + ["+" + l for l in got if l not in want][:4]
+            detail += "; output differs from the host's: %s" % "; ".join(diff)
     unimpl = sorted(set(re.findall(r"system call (\w+) \(\d+\) is not implemented", out)))
     if unimpl:
         detail += "; unimplemented: " + ", ".join(unimpl)
     ctx.check(name, ok, detail, out)
+
+
+def _host_want(ctx, app, variant, args):
+    """For a host-compared app: its output when build/apps/APP.VARIANT runs
+    on the host, after a check that it passes there (if not, the test is
+    broken, not the kernel); None for the others and on failure."""
+    if app not in HOST_COMPARED:
+        return None
+    prog = "%s.%s" % (app, variant)
+    p = subprocess.run([os.path.join(ctx.build, "apps", prog)] + args,
+                       capture_output=True, text=True, timeout=APP_TIMEOUT)
+    ok = p.returncode == 0
+    ctx.check("host.%s" % prog, ok, "%s fails on the host: %s" % (
+        prog, "; ".join(l for l in p.stdout.splitlines() if l.startswith("not ok"))), p.stdout)
+    return p.stdout.splitlines() if ok else None
 
 
 def test_initrd_apps(ctx):
@@ -321,9 +345,10 @@ def test_initrd_apps(ctx):
         return
     for app in APPS:
         for v in VARIANTS:
+            want = _host_want(ctx, app, v, [])
             status, out = _boot(ctx, st, "/apps/%s.%s" % (app, v), "initrd",
                                 memory=APP_MEMORY, timeout=APP_TIMEOUT)
-            _check_app(ctx, "initrd.%s.%s" % (app, v), status, out)
+            _check_app(ctx, "initrd.%s.%s" % (app, v), status, out, want)
 
 
 def test_rofs(ctx):
@@ -354,9 +379,10 @@ def test_rofs(ctx):
         ctx.skip("rofs_apps", "build/apps not built")
         return
     for app in APPS:
+        want = _host_want(ctx, app, "pie", ["/tmp"])
         status, out = _boot(ctx, st, "/apps/%s.pie /tmp" % app, "rofs",
                             memory=APP_MEMORY, timeout=APP_TIMEOUT)
-        _check_app(ctx, "rofs.%s.pie" % app, status, out)
+        _check_app(ctx, "rofs.%s.pie" % app, status, out, want)
 
 
 def test_orphan_threads(ctx):
