@@ -1635,6 +1635,198 @@ static void waiting(void)
 	handle(SIGALRM, SIG_DFL, 0);
 }
 
+/* ---- more corners ---- */
+
+static void *delayed_drain(void *p)
+{
+	int fd = (int)(intptr_t)p;
+	char buf[16];
+	msleep(100);
+	recv(fd, buf, sizeof(buf), 0);
+	return NULL;
+}
+
+static void *delayed_write2(void *p)
+{
+	int fd = (int)(intptr_t)p;
+	msleep(100);
+	write(fd, "45", 2);
+	return NULL;
+}
+
+static void *delayed_close(void *p)
+{
+	msleep(100);
+	close((int)(intptr_t)p);
+	return NULL;
+}
+
+static void corners(void)
+{
+	int sv[2];
+	char buf[64];
+	pthread_t th;
+
+	/* writev is one datagram; readv takes one datagram. */
+	pair(SOCK_DGRAM, sv);
+	struct iovec out[3] = { { "ab", 2 }, { "cde", 3 }, { "f", 1 } };
+	check("dgram_writev_one_message", writev(sv[0], out, 3) == 6 &&
+	    nread(sv[1], FIONREAD) == 6, "FIONREAD %ld", nread(sv[1], FIONREAD));
+	write(sv[0], "next", 4);
+	char a[4], b[8];
+	struct iovec in[2] = { { a, 4 }, { b, 8 } };
+	check("dgram_readv_one_message", readv(sv[1], in, 2) == 6 && !memcmp(a, "abcd", 4) &&
+	    !memcmp(b, "ef", 2), "readv");
+	check("dgram_readv_next", read(sv[1], buf, 64) == 4, "next");
+	close2(sv);
+
+	/* recv of nothing waits for data, and leaves it; read of nothing does not. */
+	pair(SOCK_STREAM, sv);
+	EXPECT_ERR("stream_recv_zero_eagain", recv(sv[1], buf, 0, MSG_DONTWAIT), EAGAIN);
+	write(sv[0], "z", 1);
+	check("stream_recv_zero_with_data", recv(sv[1], buf, 0, 0) == 0 &&
+	    nread(sv[1], FIONREAD) == 1, "FIONREAD %ld", nread(sv[1], FIONREAD));
+	read(sv[1], buf, 1);
+
+	/* SO_RCVLOWAT: a read waits for that many bytes. */
+	int lowat = 5;
+	CHECK_SYS("so_rcvlowat", setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
+	write(sv[0], "123", 3);
+	pthread_create(&th, NULL, delayed_write2, (void *)(intptr_t)sv[0]);
+	ssize_t n = recv(sv[1], buf, 64, 0);
+	check("so_rcvlowat_waits", n == 5, "recv %zd", n);
+	pthread_join(th, NULL);
+	write(sv[0], "12", 2);
+	check("so_rcvlowat_dontwait_partial", recv(sv[1], buf, 64, MSG_DONTWAIT) == 2, "partial");
+	lowat = 1;
+	setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
+
+	/* read() has no room for passed fds: they are closed. */
+	int p[2];
+	if (pipe(p))
+		bail(PROG, "pipe");
+	send_fds(sv[0], "r", 1, &p[1], 1);
+	close(p[1]);
+	check("read_drops_fds", read(sv[1], buf, 64) == 1 && pipe_eof(p[0]), "fd leaked");
+	close(p[0]);
+
+	/* MSG_CMSG_CLOEXEC comes back in msg_flags. */
+	write(sv[0], "f", 1);
+	struct iovec v = { buf, 64 };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
+	n = recvmsg(sv[1], &m, MSG_CMSG_CLOEXEC);
+	check("msg_flags_cmsg_cloexec", n == 1 && m.msg_flags == MSG_CMSG_CLOEXEC, "flags %#x",
+	    m.msg_flags);
+	close2(sv);
+
+	/* A name cut to the buffer, with its whole length. */
+	int s = sock(SOCK_STREAM);
+	bind_abstract(s, "osprey-unix-short-buffer");
+	struct sockaddr_un got;
+	memset(&got, 0x55, sizeof(got));
+	socklen_t glen = 4;
+	check("getsockname_short_buffer", !getsockname(s, (struct sockaddr *)&got, &glen) &&
+	    glen == SUN_OFF + 25 && got.sun_path[0] == 0 && got.sun_path[1] == 'o' &&
+	    got.sun_path[2] == 0x55, "len %u", glen);
+	glen = (socklen_t)-1;
+	EXPECT_ERR("getsockname_negative_len", getsockname(s, (struct sockaddr *)&got, &glen),
+	    EINVAL);
+	close(s);
+	s = sock(SOCK_STREAM);
+	struct sockaddr_un nul = { .sun_family = AF_UNIX };
+	memcpy(nul.sun_path, "\0a\0b", 4);
+	CHECK_SYS("abstract_inner_nul", bind(s, (struct sockaddr *)&nul, SUN_OFF + 4));
+	int t = sock(SOCK_STREAM);
+	CHECK_SYS("abstract_trailing_nul_distinct", bind(t, (struct sockaddr *)&nul, SUN_OFF + 5));
+	close(t);
+	close(s);
+
+	/* A datagram socket bound to a name can send to itself. */
+	s = sock(SOCK_DGRAM);
+	socklen_t alen;
+	struct sockaddr_un self = abstract_addr("osprey-unix-self", &alen);
+	bind(s, (struct sockaddr *)&self, alen);
+	check("dgram_to_self", sendto(s, "me", 2, 0, (struct sockaddr *)&self, alen) == 2 &&
+	    recv(s, buf, 64, 0) == 2, "errno %d", errno);
+	/* One connected elsewhere refuses to be connected to. */
+	int x = sock(SOCK_DGRAM), y = sock(SOCK_DGRAM);
+	bind_abstract(x, "osprey-unix-x");
+	connect(x, (struct sockaddr *)&self, alen);
+	EXPECT_ERR("dgram_connect_eperm", connect_abstract(y, "osprey-unix-x"), EPERM);
+	close(x);
+	close(y);
+	close(s);
+
+	/* Dropping a connected peer's datagrams tells it: ECONNRESET. */
+	pair(SOCK_DGRAM, sv);
+	send(sv[0], "lost", 4, 0);
+	struct sockaddr_un unspec = { .sun_family = AF_UNSPEC };
+	connect(sv[1], (struct sockaddr *)&unspec, sizeof(sa_family_t));
+	EXPECT_ERR("dgram_disconnect_drops", recv(sv[1], buf, 64, MSG_DONTWAIT), EAGAIN);
+	EXPECT_ERR("dgram_disconnect_peer_reset", send(sv[0], "x", 1, 0), ECONNRESET);
+	check("dgram_disconnect_reset_once", getint(sv[0], SOL_SOCKET, SO_ERROR) == 0, "error");
+	close2(sv);
+
+	/* poll waits for room in a full receiver (it has no queue of its own). */
+	int srv = sock(SOCK_DGRAM), cl = sock(SOCK_DGRAM);
+	bind_abstract(srv, "osprey-unix-relay");
+	connect_abstract(cl, "osprey-unix-relay");
+	while (send(cl, "q", 1, MSG_DONTWAIT) == 1)
+		;
+	pthread_create(&th, NULL, delayed_drain, (void *)(intptr_t)srv);
+	double t0 = now();
+	short ev = revents(cl, POLLOUT, 5000);
+	check("poll_woken_by_room", ev == POLLOUT && now() - t0 >= 0.09, "revents %#x after %.3fs",
+	    ev, now() - t0);
+	pthread_join(th, NULL);
+	close(cl);
+	close(srv);
+
+	/* A listener shut for reading refuses connections and accepts none. */
+	int l = listener(SOCK_STREAM, "osprey-unix-shut-listener", 4);
+	shutdown(l, SHUT_RD);
+	EXPECT_ERR("shut_listener_accept", accept(l, NULL, NULL), EINVAL);
+	x = sock(SOCK_STREAM);
+	EXPECT_ERR("shut_listener_refuses", connect_abstract(x, "osprey-unix-shut-listener"),
+	    ECONNREFUSED);
+	close(x);
+	close(l);
+
+	/* A connect waiting for room fails when the listener goes... */
+	l = listener(SOCK_STREAM, "osprey-unix-vanish", 0);
+	x = sock(SOCK_STREAM);
+	connect_abstract(x, "osprey-unix-vanish");
+	pthread_create(&th, NULL, delayed_close, (void *)(intptr_t)l);
+	y = sock(SOCK_STREAM);
+	int r = connect_abstract(y, "osprey-unix-vanish");
+	int err = errno;
+	check("connect_waiting_listener_closed", r < 0 && err == ECONNREFUSED, "r %d errno %d", r,
+	    err);
+	pthread_join(th, NULL);
+	close(x);
+	close(y);
+	/* ...and a signal ends it. */
+	l = listener(SOCK_STREAM, "osprey-unix-eintr2", 0);
+	x = sock(SOCK_STREAM);
+	connect_abstract(x, "osprey-unix-eintr2");
+	handle(SIGALRM, on_alarm, 0);
+	struct itimerval it = { { 0, 0 }, { 0, 50000 } };
+	setitimer(ITIMER_REAL, &it, NULL);
+	y = sock(SOCK_STREAM);
+	r = connect_abstract(y, "osprey-unix-eintr2");
+	err = errno;
+	check("connect_eintr", r < 0 && err == EINTR, "r %d errno %d", r, err);
+	handle(SIGALRM, SIG_DFL, 0);
+	close(x);
+	close(y);
+	close(l);
+
+	/* The system call: musl's accept4 retries a refused one as accept. */
+	l = listener(SOCK_STREAM, "osprey-unix-accept4", 1);
+	EXPECT_ERR("accept4_bad_flags", syscall(SYS_accept4, l, NULL, NULL, 0x1000), EINVAL);
+	close(l);
+}
+
 /* ---- leaks ---- */
 
 static long free_kib(void)
@@ -1715,6 +1907,7 @@ int main(int argc, char **argv)
 	rights();
 	credentials();
 	waiting();
+	corners();
 	leaks();
 	char path[300];
 	snprintf(path, sizeof(path), "%s/file", dir);
