@@ -86,6 +86,16 @@ static void check_memory(void)
 	pr_info("osprey: %lu KiB RAM, %lu KiB free\n", st.total_pages * 4, free_kib);
 }
 
+/* --bootchart: when a program ended (its last thread gone), so a bench
+ * can time a whole short-lived program from kernel entry on. */
+static void print_program_end(const char *name, int status)
+{
+	uint64_t ns = clock_ns();
+
+	printk("bootchart: program %s ended (status %d) at %lu.%03lu ms\n", name,
+	    status, ns / 1000000, ns / 1000 % 1000);
+}
+
 /* "prog1 args ; prog2 args": programs run one after another, as OSv's
  * command line allows; the status is the last one's. */
 static int run_programs(int argc, char **argv)
@@ -96,8 +106,11 @@ static int run_programs(int argc, char **argv)
 		if (i < argc && strcmp(argv[i], ";"))
 			continue;
 		argv[i] = NULL;
-		if (i > start)
+		if (i > start) {
 			status = linux_run(i - start, argv + start);
+			if (boot_opts.bootchart)
+				print_program_end(argv[start], status);
+		}
 		start = i + 1;
 	}
 	return status;

@@ -6,7 +6,8 @@ set -eu
 PKGS="gcc make binutils qemu-system-x86 musl-tools liblz4-dev libzstd-dev gdisk
 busybox-static cpio squashfs-tools erofs-utils hyperfine gnuplot-nox zstd
 clang libclang-rt-14-dev xxd e2fsprogs python3 zfsutils-linux patch libsqlite3-dev
-sqlite3 openssl perl"
+sqlite3 openssl perl redis-server redis-tools memcached libmemcached-tools
+iproute2 iputils-ping iperf3"
 
 missing=""
 for p in $PKGS; do

@@ -327,10 +327,13 @@ int linux_run(int argc, char **argv)
 	if (!proc || !lt)
 		return 126;
 	fdtable_init(&proc->fds, FD_LIMIT);
+	mutex_init(&proc->limits_lock);
+	limits_init(proc);
 	spin_init(&proc->vm_lock, "vm");
 	mutex_init(&proc->exit_lock);
 	mutex_init(&proc->mm_lock);
 	cond_init(&proc->exited);
+	waitq_init(&proc->sig.fd_wq);
 	proc->mmap_hint = MMAP_TOP;
 	proc->umask = 022;
 	proc->name = argv[0];

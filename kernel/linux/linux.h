@@ -43,6 +43,10 @@ struct vma {
 #define VMA_IMAGE	3
 #define VMA_FILE	4
 
+struct rlimit_k {
+	uint64_t cur, max;
+};
+
 struct process {
 	struct fdtable fds;
 	/* mm_lock (a mutex) is held by every change to the set of VMAs and
@@ -54,6 +58,7 @@ struct process {
 	uintptr_t brk_start, brk;
 	uintptr_t mmap_hint;		/* where the top-down search starts */
 	uint64_t user_pages;		/* pages mapped for the program */
+	uint64_t user_pages_max;	/* the most there were (ru_maxrss) */
 	uint32_t umask;
 	int nthreads;			/* program threads alive */
 	struct mutex exit_lock;
@@ -66,6 +71,9 @@ struct process {
 	struct file *exe;		/* the program's file, for its image pages */
 	struct file *interp;		/* its interpreter's (ld.so), or NULL */
 	bool membarrier_private;	/* MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED done */
+	struct mutex limits_lock;	/* rlim, and the fd table's limit with it */
+	struct rlimit_k rlim[16];	/* RLIMIT_*: sys_sched.c */
+	uint64_t cpu_ended_ns;		/* CPU time of its threads that ended; sig.lock */
 };
 
 /* Per-thread state of a program thread (thread->os_priv). */
@@ -126,6 +134,20 @@ struct thread *linux_thread_start(const struct trapframe *tf, struct linux_threa
 _Noreturn void linux_exit_group(int status);
 _Noreturn void linux_thread_leave(void);	/* of a process that is ending */
 int linux_tid(void);
+/* The program's struct timespec at uts in nanoseconds (saturated at 2^62):
+ * 0, -EFAULT or -EINVAL. */
+int timespec_ns(const void *uts, uint64_t *ns);
+/* Limits and CPU time (sys_sched.c). */
+void limits_init(struct process *p);
+uint64_t proc_cpu_ns(struct process *p);
+/* The thread of id tid in p, or NULL; p->sig.lock held. */
+struct linux_thread *linux_find_thread(struct process *p, int tid);
+/* The process's id: one process, pid 1 (getpid; SO_PEERCRED; netlink). */
+#define LINUX_PID	1
+
+/* clock_settime moved the wall clock: absolute CLOCK_REALTIME timer
+ * files follow it or are cancelled (timerfd.c). */
+void timerfd_clock_was_set(void);
 
 /* System call table: each file registers its calls with SYSCALL(). */
 typedef long (*syscall_fn)(long, long, long, long, long, long);

@@ -294,6 +294,9 @@ static int queue(struct process *p, struct linux_thread *lt, const struct siginf
 	}
 	q->info = *info;
 	pending_add(pd, q);
+	spin_lock_raw(&p->sig.fd_wq.lock);
+	waitq_wake_all_locked(&p->sig.fd_wq);
+	spin_unlock_raw(&p->sig.fd_wq.lock);
 	if (!lt)
 		wake_taker(p, sig);
 	else if (!(lt->sig.mask & SIGBIT(sig)))
@@ -324,7 +327,7 @@ static int dequeue(struct process *p, struct linux_thread *lt, uint64_t allowed,
 	return sig;
 }
 
-static struct linux_thread *find_thread(struct process *p, int tid)
+struct linux_thread *linux_find_thread(struct process *p, int tid)
 {
 	struct linux_thread *lt = p->sig.threads;
 
@@ -339,7 +342,7 @@ static long send(int tid, const struct siginfo_k *info)
 	struct process *p = proc;
 	struct sigqueued *q = info->signo ? kmalloc(sizeof(*q)) : NULL;
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
-	struct linux_thread *lt = tid ? find_thread(p, tid) : NULL;
+	struct linux_thread *lt = tid ? linux_find_thread(p, tid) : NULL;
 	long ret = tid && !lt ? -ESRCH : 0;
 
 	if (q)
@@ -413,6 +416,8 @@ void signal_thread_detach(struct linux_thread *lt)
 		}
 	}
 	lt->sig.listed = false;
+	if (lt->sig.thread)	/* its CPU time stays the process's */
+		p->cpu_ended_ns += thread_cpu_ns(lt->sig.thread);
 	pending_drop(p, &lt->sig.pending, 0);
 	for (int sig = 1; sig <= NSIG; sig++)	/* it may have been their taker */
 		if (p->sig.pending.set & SIGBIT(sig))
@@ -955,6 +960,50 @@ void signal_temp_mask_done(long ret)
 	spin_unlock_irqrestore(&p->sig.lock, flags);
 }
 
+/* ---- signalfd's view ---- */
+
+uint64_t signal_pending_in(uint64_t mask)
+{
+	struct process *p = proc;
+	struct linux_thread *lt = self();
+	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+	uint64_t set = (lt->sig.pending.set | p->sig.pending.set) & mask;
+
+	spin_unlock_irqrestore(&p->sig.lock, flags);
+	return set;
+}
+
+int signal_take(uint64_t mask, struct siginfo_k *info)
+{
+	struct process *p = proc;
+	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+	int sig = dequeue(p, self(), mask, info);
+
+	recalc(p, self());
+	spin_unlock_irqrestore(&p->sig.lock, flags);
+	return sig;
+}
+
+/* queue() wakes fd_wq under sig.lock, and the check below is made under
+ * it before the thread is on fd_wq: no signal can fall between. */
+int signal_wait_for(uint64_t mask)
+{
+	struct process *p = proc;
+	struct linux_thread *lt = self();
+	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+	int err = 0;
+
+	while (!err && !((lt->sig.pending.set | p->sig.pending.set) & mask)) {
+		spin_lock_raw(&p->sig.fd_wq.lock);
+		spin_unlock_raw(&p->sig.lock);
+		err = waitq_wait_intr_locked(&p->sig.fd_wq, &flags, 0);
+		spin_unlock_raw(&p->sig.fd_wq.lock);
+		spin_lock_raw(&p->sig.lock);
+	}
+	spin_unlock_irqrestore(&p->sig.lock, flags);
+	return err;
+}
+
 /* ---- waiting for signals ---- */
 
 static long sys_rt_sigsuspend(const uint64_t *umask, size_t size)
@@ -1335,7 +1384,7 @@ static long sys_timer_create(int clock, const struct sigevent_k *sev, int *idp)
 	pt->q.owned = true;
 	pt->q.timer = pt;
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
-	pt->target = notify == SIGEV_THREAD_ID ? find_thread(p, ev.tid) : NULL;
+	pt->target = notify == SIGEV_THREAD_ID ? linux_find_thread(p, ev.tid) : NULL;
 	if (notify == SIGEV_THREAD_ID && !pt->target) {
 		spin_unlock_irqrestore(&p->sig.lock, flags);
 		kfree(pt);

@@ -40,6 +40,8 @@
 #define SO_SNDBUF	7
 #define SO_RCVBUF	8
 #define SO_KEEPALIVE	9
+#define SO_LINGER	13
+#define SO_REUSEPORT	15
 #define SO_PASSCRED	16
 #define SO_PEERCRED	17
 #define SO_RCVTIMEO	20
@@ -58,7 +60,7 @@ struct timeval {
 #define SHUT_RDWR	2
 
 #define SOCKADDR_MAX	128		/* sizeof(struct sockaddr_storage) */
-#define SOCKOPT_MAX	64		/* bytes of an option value copied */
+#define SOCKOPT_MAX	256		/* bytes of an option value copied (tcp_info fits) */
 
 /* An address as the program passed it (len bytes) or as the family gives
  * it back (len is its whole length, which may exceed what the program's

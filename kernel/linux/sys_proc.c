@@ -333,13 +333,19 @@ struct timespec_k {
 	int64_t sec, nsec;
 };
 
-static int ts_to_ns(const struct timespec_k *ts, uint64_t *ns)
+/* Times past 2^62 ns (146 years) are taken as that: never, in practice. */
+#define NS_MAX_SECS ((1ULL << 62) / 1000000000)
+
+int timespec_ns(const void *uts, uint64_t *ns)
 {
+	const struct timespec_k *ts = uts;
+
 	if (!user_ok(ts, sizeof(*ts), false))
 		return -EFAULT;
 	if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= 1000000000)
 		return -EINVAL;
-	*ns = (uint64_t)ts->sec * 1000000000ULL + ts->nsec;
+	uint64_t sec = (uint64_t)ts->sec < NS_MAX_SECS ? (uint64_t)ts->sec : NS_MAX_SECS;
+	*ns = sec * 1000000000ULL + (uint64_t)ts->nsec;
 	return 0;
 }
 
@@ -355,7 +361,7 @@ static long sys_futex(uint32_t *addr, int op, uint32_t val, const struct timespe
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
 		if (ts) {
-			int err = ts_to_ns(ts, &ns);
+			int err = timespec_ns(ts, &ns);
 			if (err)
 				return err;
 			if (cmd == FUTEX_WAIT)
@@ -467,77 +473,7 @@ static long sys_sysinfo(struct sysinfo_k *si)
 }
 SYSCALL(99, sysinfo, sys_sysinfo);
 
-struct rlimit_k {
-	uint64_t cur, max;
-};
 
-#define RLIMIT_STACK 3
-#define RLIMIT_NOFILE 7
-#define RLIM_INFINITY (~0ULL)
-
-static void rlimit_of(int res, struct rlimit_k *r)
-{
-	r->cur = r->max = RLIM_INFINITY;
-	if (res == RLIMIT_STACK)
-		r->cur = r->max = STACK_MAX;
-	else if (res == RLIMIT_NOFILE)
-		r->cur = r->max = FD_LIMIT;
-}
-
-static long sys_prlimit64(int pid, int res, const struct rlimit_k *new, struct rlimit_k *old)
-{
-	if (res < 0 || res > 15)
-		return -EINVAL;
-	if (old) {
-		if (!user_ok(old, sizeof(*old), true))
-			return -EFAULT;
-		rlimit_of(res, old);
-	}
-	return 0;	/* new limits are accepted and not enforced */
-}
-SYSCALL(302, prlimit64, sys_prlimit64);
-
-static long sys_getrlimit(int res, struct rlimit_k *r)
-{
-	return sys_prlimit64(0, res, NULL, r);
-}
-SYSCALL(97, getrlimit, sys_getrlimit);
-
-static long sys_setrlimit(int res, const struct rlimit_k *r)
-{
-	return res < 0 || res > 15 ? -EINVAL : 0;
-}
-SYSCALL(160, setrlimit, sys_setrlimit);
-
-static long sys_sched_getaffinity(int pid, size_t len, uint8_t *mask)
-{
-	if (len < 8 || !user_ok(mask, len, true))
-		return -EINVAL;
-	memset(mask, 0, len);
-	mask[0] = 1;	/* one CPU */
-	return 8;
-}
-SYSCALL(204, sched_getaffinity, sys_sched_getaffinity);
-SYSCALL(203, sched_setaffinity, sys_zero);
-
-static long sys_sched_yield(void)
-{
-	thread_yield();
-	return 0;
-}
-SYSCALL(24, sched_yield, sys_sched_yield);
-
-static long sys_getcpu(unsigned *cpu, unsigned *node)
-{
-	if ((cpu && !user_ok(cpu, 4, true)) || (node && !user_ok(node, 4, true)))
-		return -EFAULT;
-	if (cpu)
-		*cpu = 0;
-	if (node)
-		*node = 0;
-	return 0;
-}
-SYSCALL(309, getcpu, sys_getcpu);
 
 /* rseq is an optimization glibc probes for; without it glibc works as
  * before, so the answer is a quiet ENOSYS. */
@@ -593,22 +529,6 @@ static long sys_wait4(void)
 }
 SYSCALL(61, wait4, sys_wait4);
 
-#define PR_SET_NAME 15
-#define PR_GET_NAME 16
-
-static long sys_prctl(int op, unsigned long a2)
-{
-	if (op == PR_SET_NAME)
-		return user_str_ok((const char *)a2, 16) ? 0 : -EFAULT;
-	if (op == PR_GET_NAME) {
-		if (!user_ok((void *)a2, 16, true))
-			return -EFAULT;
-		strlcpy((char *)a2, thread_current()->name, 16);
-		return 0;
-	}
-	return -EINVAL;
-}
-SYSCALL(157, prctl, sys_prctl);
 
 /* ---- time ---- */
 #define CLOCK_REALTIME 0
@@ -634,8 +554,10 @@ static int clock_read(int clk, uint64_t *ns)
 		*ns = clock_ns();
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
+		*ns = proc_cpu_ns(proc);
+		return 0;
 	case CLOCK_THREAD_CPUTIME_ID:
-		*ns = thread_current()->cpu_ns + (clock_ns() - thread_current()->switched_in);
+		*ns = thread_cpu_ns(thread_current());
 		return 0;
 	}
 	return -EINVAL;
@@ -675,13 +597,14 @@ SYSCALL(229, clock_getres, sys_clock_getres);
 static long sys_clock_settime(int clk, const struct timespec_k *ts)
 {
 	uint64_t ns;
-	int err = ts_to_ns(ts, &ns);
+	int err = timespec_ns(ts, &ns);
 
 	if (err)
 		return err;
 	if (clk != CLOCK_REALTIME)
 		return -EINVAL;
 	clock_set_realtime_ns(ns);
+	timerfd_clock_was_set();
 	return 0;
 }
 SYSCALL(227, clock_settime, sys_clock_settime);
@@ -732,7 +655,7 @@ static long sleep_until(uint64_t deadline, struct timespec_k *rem)
 static long sys_nanosleep(const struct timespec_k *req, struct timespec_k *rem)
 {
 	uint64_t ns;
-	int err = ts_to_ns(req, &ns);
+	int err = timespec_ns(req, &ns);
 
 	return err ? err : sleep_until(clock_ns() + ns, rem);
 }
@@ -744,7 +667,7 @@ static long sys_clock_nanosleep(int clk, int flags, const struct timespec_k *req
     struct timespec_k *rem)
 {
 	uint64_t ns, now;
-	int err = ts_to_ns(req, &ns);
+	int err = timespec_ns(req, &ns);
 
 	if (!err)
 		err = clock_read(clk, &now);
@@ -768,29 +691,12 @@ static long sys_times(struct tms_k *t)
 		if (!user_ok(t, sizeof(*t), true))
 			return -EFAULT;
 		memset(t, 0, sizeof(*t));
-		t->utime = thread_current()->cpu_ns / 10000000;
+		t->utime = (int64_t)(proc_cpu_ns(proc) / 10000000);
 	}
 	return ticks;
 }
 SYSCALL(100, times, sys_times);
 
-struct rusage_k {
-	struct timeval_k utime, stime;
-	int64_t rest[14];
-};
-
-static long sys_getrusage(int who, struct rusage_k *ru)
-{
-	if (!user_ok(ru, sizeof(*ru), true))
-		return -EFAULT;
-	memset(ru, 0, sizeof(*ru));
-	uint64_t ns = thread_current()->cpu_ns;
-	ru->utime.sec = ns / 1000000000;
-	ru->utime.usec = ns / 1000 % 1000000;
-	ru->rest[0] = proc->user_pages * 4;	/* ru_maxrss, KiB */
-	return 0;
-}
-SYSCALL(98, getrusage, sys_getrusage);
 
 static long sys_getrandom(void *buf, size_t len, unsigned flags)
 {

@@ -11,6 +11,7 @@
  * every call here reads. A send on a broken connection fails with EPIPE
  * and sends the caller SIGPIPE, unless MSG_NOSIGNAL. */
 #include "linux/socket.h"
+#include "linux/netlink.h"
 #include "net/net.h"
 #include "mm/mm.h"
 #include <errno.h>
@@ -24,6 +25,7 @@
 #define TCP_KEEPIDLE	4
 #define TCP_KEEPINTVL	5
 #define TCP_KEEPCNT	6
+#define TCP_INFO	11
 
 #define FIONREAD	0x541b
 #define SOCKADDR_IN_LEN	16
@@ -33,6 +35,10 @@ struct sockaddr_in {
 	uint16_t port;
 	uint32_t addr;
 	uint8_t zero[8];
+};
+
+struct linger {
+	int32_t onoff, secs;
 };
 
 /* struct msghdr as the program has it. */
@@ -99,7 +105,7 @@ static unsigned sockf_poll(struct file *f, unsigned events, struct poll_table *p
 static int sockf_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 {
 	if (cmd != FIONREAD)
-		return -ENOTTY;
+		return ifreq_ioctl(cmd, (void *)arg);
 	long n = sock_nread(sock_of(f));
 	if (n < 0)
 		return (int)n;
@@ -294,6 +300,8 @@ static int opt_of(int level, int name, bool stream)
 		case SO_RCVTIMEO: return SO_OPT_RCVTIMEO;
 		case SO_SNDTIMEO: return SO_OPT_SNDTIMEO;
 		case SO_ACCEPTCONN: return SO_OPT_ACCEPTCONN;
+		case SO_LINGER: return SO_OPT_LINGER;
+		case SO_REUSEPORT: return SO_OPT_REUSEPORT;
 		}
 	} else if (level == IPPROTO_TCP && stream) {
 		switch (name) {
@@ -330,6 +338,14 @@ static int inet_setsockopt(struct file *f, int level, int name, const void *val,
 		if (tv.usec < 0 || tv.usec >= 1000000)
 			return -EDOM;
 		v = tv.sec < 0 ? 0 : tv.sec * 1000000000LL + tv.usec * 1000;
+	} else if (opt == SO_OPT_LINGER) {
+		struct linger l;
+		if (len < sizeof(l))
+			return -EINVAL;
+		if (!val)
+			return -EFAULT;
+		memcpy(&l, val, sizeof(l));
+		v = l.onoff ? (l.secs < 0 ? 0 : l.secs) : -1;
 	} else if (len < sizeof(int)) {
 		return -EINVAL;
 	} else if (!val) {
@@ -340,6 +356,41 @@ static int inet_setsockopt(struct file *f, int level, int name, const void *val,
 	return sock_setopt(s, (enum sock_opt)opt, v);
 }
 
+/* An option's value cut to the program's *len bytes. */
+static void opt_out(const void *v, size_t size, void *val, uint32_t *len)
+{
+	*len = *len < size ? *len : (uint32_t)size;
+	memcpy(val, v, *len);
+}
+
+/* struct tcp_info as Linux lays it out, up to tcpi_total_retrans. */
+struct linux_tcp_info {
+	uint8_t state, ca_state, retransmits, probes, backoff, options, wscale, flags;
+	uint32_t rto, ato, snd_mss, rcv_mss;
+	uint32_t unacked, sacked, lost, retrans, fackets;
+	uint32_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv;
+	uint32_t pmtu, rcv_ssthresh, rtt, rttvar, snd_ssthresh, snd_cwnd, advmss, reordering;
+	uint32_t rcv_rtt, rcv_space;
+	uint32_t total_retrans;		/* not counted by the stack: 0 */
+};
+
+static int tcp_info_out(struct sock *s, void *val, uint32_t *len)
+{
+	struct sock_tcp_info ti;
+	int err = sock_tcp_info(s, &ti);
+	if (err)
+		return err;
+	struct linux_tcp_info t = {
+		.state = ti.state, .retransmits = ti.retransmits, .rto = ti.rto_us,
+		.snd_mss = ti.snd_mss, .rcv_mss = ti.rcv_mss, .unacked = ti.unacked,
+		.pmtu = 1500, .rtt = ti.rtt_us, .rttvar = ti.rttvar_us,
+		.snd_ssthresh = ti.snd_ssthresh, .snd_cwnd = ti.snd_cwnd, .advmss = ti.rcv_mss,
+		.reordering = 3, .rcv_space = ti.rcv_space,
+	};
+	opt_out(&t, sizeof(t), val, len);
+	return 0;
+}
+
 static int inet_getsockopt(struct file *f, int level, int name, void *val, uint32_t *len)
 {
 	struct sock *s = sock_of(f);
@@ -347,6 +398,8 @@ static int inet_getsockopt(struct file *f, int level, int name, void *val, uint3
 	bool stream = sock_type(s) == SOCK_STREAM;
 	int opt = opt_of(level, name, stream);
 	int err = 0;
+	if (level == IPPROTO_TCP && name == TCP_INFO)
+		return tcp_info_out(s, val, len);
 	if (level == SOL_SOCKET && (name == SO_DOMAIN || name == SO_PROTOCOL)) {
 		v = name == SO_DOMAIN ? AF_INET : stream ? IPPROTO_TCP : IPPROTO_UDP;
 		opt = 0;
@@ -359,13 +412,14 @@ static int inet_getsockopt(struct file *f, int level, int name, void *val, uint3
 		return err;
 	if (opt >= 0 && is_time(opt)) {
 		struct timeval tv = { v / 1000000000LL, v % 1000000000LL / 1000 };
-		*len = *len < sizeof(tv) ? *len : sizeof(tv);
-		memcpy(val, &tv, *len);
-		return 0;
+		opt_out(&tv, sizeof(tv), val, len);
+	} else if (opt == SO_OPT_LINGER) {
+		struct linger l = { v >= 0, v >= 0 ? (int)v : 0 };
+		opt_out(&l, sizeof(l), val, len);
+	} else {
+		int i = (int)v;
+		opt_out(&i, sizeof(i), val, len);
 	}
-	int i = (int)v;
-	*len = *len < sizeof(i) ? *len : sizeof(i);
-	memcpy(val, &i, *len);
 	return 0;
 }
 
@@ -744,6 +798,65 @@ static long sys_recvmsg(int fd, struct msghdr *umsg, int mflags)
 	return n;
 }
 SYSCALL(47, recvmsg, sys_recvmsg);
+
+struct mmsghdr {
+	struct msghdr hdr;
+	uint32_t len;
+};
+
+#define MSG_WAITFORONE	0x10000
+
+/* Each message in turn until one fails: the count sent, or that first
+ * failure when none was. */
+static long sys_sendmmsg(int fd, struct mmsghdr *uvec, unsigned vlen, int mflags)
+{
+	long n = 0, r = 0;
+
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
+	for (; n < vlen; n++) {
+		if (!user_ok(&uvec[n], sizeof(uvec[n]), true))
+			return n ? n : -EFAULT;
+		if ((r = sys_sendmsg(fd, &uvec[n].hdr, mflags)) < 0)
+			break;
+		uvec[n].len = (uint32_t)r;
+	}
+	return n ? n : r;
+}
+SYSCALL(307, sendmmsg, sys_sendmmsg);
+
+/* As Linux: the timeout is looked at after each message; MSG_WAITFORONE
+ * waits for the first only. An error after some messages is not reported. */
+static long sys_recvmmsg(int fd, struct mmsghdr *uvec, unsigned vlen, int mflags,
+    const void *uts)
+{
+	uint64_t deadline = 0;
+	long n = 0, r = 0;
+
+	if (uts) {
+		if ((r = timespec_ns(uts, &deadline)))
+			return r;
+		deadline += clock_ns();
+	}
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
+	for (; n < vlen; n++) {
+		if (!user_ok(&uvec[n], sizeof(uvec[n]), true))
+			return n ? n : -EFAULT;
+		int fl = mflags & ~MSG_WAITFORONE;
+		if (n && (mflags & MSG_WAITFORONE))
+			fl |= MSG_DONTWAIT;
+		if ((r = sys_recvmsg(fd, &uvec[n].hdr, fl)) < 0)
+			break;
+		uvec[n].len = (uint32_t)r;
+		if (deadline && clock_ns() >= deadline) {
+			n++;
+			break;
+		}
+	}
+	return n ? n : r;
+}
+SYSCALL(299, recvmmsg, sys_recvmmsg);
 
 /* ---- options ---- */
 

@@ -38,6 +38,7 @@
  * their own queues (such a cycle is not freed), MSG_OOB (EOPNOTSUPP),
  * SO_PEEK_OFF, SCM_PIDFD and SCM_SECURITY. */
 #include "linux/socket.h"
+#include "linux/netlink.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
 #include <errno.h>
@@ -74,7 +75,6 @@
 
 #define MSG_OOB		0x01
 #define SO_PRIORITY	12
-#define SO_LINGER	13
 #define SO_RCVLOWAT	18
 #define SO_SNDLOWAT	19
 
@@ -1737,7 +1737,8 @@ static int unix_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 	if (cmd == SIOCOUTQ) {
 		n = (long)s->wmem;
 	} else if (cmd != FIONREAD) {
-		n = -ENOTTY;
+		mutex_unlock(&unix_lock);
+		return ifreq_ioctl(cmd, (void *)arg);	/* interfaces, from any socket */
 	} else if (s->state == US_LISTEN) {
 		n = -EINVAL;
 	} else if (s->type == SOCK_DGRAM) {

@@ -461,7 +461,8 @@ static int install(struct process *p, uintptr_t page, uint64_t pa, int vm_flags)
 	if (err)
 		page_free(pa, 0);
 	else
-		p->user_pages++;
+		if (++p->user_pages > p->user_pages_max)
+			p->user_pages_max = p->user_pages;
 	return err;
 }
 
@@ -568,7 +569,8 @@ static int fault_from_file(struct process *p, uintptr_t page, const struct vma *
 	if (same)
 		err = paging_map(page, pa, PAGE_SIZE, cached ? rights_of(now, write) : vm_flags_of(now->prot));
 	if (same && !err)
-		p->user_pages++;
+		if (++p->user_pages > p->user_pages_max)
+			p->user_pages_max = p->user_pages;
 	spin_unlock_irqrestore(&p->vm_lock, flags);
 	if (!same || err) {
 		if (!cached || !pcache_unmapped(v->file->vn, file_index(v, page), pa, false))

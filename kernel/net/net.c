@@ -370,3 +370,50 @@ void net_configure(void)
 	UNLOCK_TCPIP_CORE();
 	net_write_etc(dns, ndns);
 }
+
+/* ---- interfaces as programs see them ---- */
+
+static void iface_of(struct netif *nf, struct net_iface *ifc)
+{
+	struct nic *n = nf->state;
+	bool lo = !(nf->flags & NETIF_FLAG_ETHARP);
+
+	memset(ifc, 0, sizeof(*ifc));
+	/* lwIP names interfaces with two letters and a number; programs
+	 * know ours as lo and eth0, eth1, ... (nic_register). */
+	if (lo)
+		memcpy(ifc->name, "lo", 3);
+	else
+		memcpy(ifc->name, n->name, sizeof(ifc->name));
+	ifc->index = netif_get_index(nf);
+	ifc->flags = (netif_is_up(nf) ? NET_IF_UP : 0) |
+	    (netif_is_up(nf) && netif_is_link_up(nf) ? NET_IF_RUNNING : 0) |
+	    (lo ? NET_IF_LOOPBACK : NET_IF_BROADCAST);
+	if (!lo)
+		memcpy(ifc->mac, nf->hwaddr, sizeof(ifc->mac));
+	ifc->mtu = nf->mtu ? nf->mtu : 65536 - 1;
+	ifc->addr = ip4_addr_get_u32(netif_ip4_addr(nf));
+	ifc->netmask = ip4_addr_get_u32(netif_ip4_netmask(nf));
+}
+
+int net_ifaces(struct net_iface *out, int max)
+{
+	struct net_iface all[NIC_MAX + 1];
+	struct netif *nf;
+	int n = 0;
+
+	LOCK_TCPIP_CORE();
+	NETIF_FOREACH(nf)
+		if (n < NIC_MAX + 1)
+			iface_of(nf, &all[n++]);
+	UNLOCK_TCPIP_CORE();
+	/* lwIP keeps the newest interface first; programs expect lo, eth0, ... */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && all[j - 1].index > all[j].index; j--) {
+			struct net_iface t = all[j];
+			all[j] = all[j - 1];
+			all[j - 1] = t;
+		}
+	memcpy(out, all, (size_t)(n < max ? n : max) * sizeof(*out));
+	return n;
+}

@@ -94,6 +94,26 @@ void nic_frame_done(void *handle);
 /* The driver has room again after an -EAGAIN from xmit. */
 void nic_tx_space(struct nic *n);
 
+/* ---- interfaces as programs see them (getifaddrs, SIOCGIF*) ---- */
+
+#define NET_IF_UP		0x01
+#define NET_IF_RUNNING		0x02	/* up with its link up */
+#define NET_IF_LOOPBACK		0x04
+#define NET_IF_BROADCAST	0x08
+
+/* Addresses in network byte order; index from 1 (loopback first). */
+struct net_iface {
+	char name[8];
+	int index;
+	unsigned flags;			/* NET_IF_* */
+	uint8_t mac[6];			/* zeros for loopback */
+	uint16_t mtu;
+	uint32_t addr, netmask;		/* 0: none yet */
+};
+
+/* Fills up to max entries in index order; returns how many there are. */
+int net_ifaces(struct net_iface *out, int max);
+
 /* ---- sockets ---- */
 
 #define SOCK_STREAM	1
@@ -117,6 +137,8 @@ enum sock_opt {
 	SO_OPT_RCVTIMEO, SO_OPT_SNDTIMEO, SO_OPT_ERROR, SO_OPT_TYPE,
 	SO_OPT_ACCEPTCONN, SO_OPT_BROADCAST, SO_OPT_NODELAY,
 	SO_OPT_KEEPIDLE, SO_OPT_KEEPINTVL, SO_OPT_KEEPCNT,
+	SO_OPT_LINGER,			/* seconds; -1: off */
+	SO_OPT_REUSEPORT,
 };
 
 struct sock;
@@ -142,6 +164,16 @@ int sock_getopt(struct sock *s, enum sock_opt opt, int64_t *val);
 /* Ready POLL* bits, and the queue every change of them is signalled on. */
 unsigned sock_poll(struct sock *s);
 struct waitq *sock_waitq(struct sock *s);
+/* What TCP_INFO reports, from the stack's connection state; times in
+ * microseconds, state as Linux numbers it (TCP_ESTABLISHED 1, ...). */
+struct sock_tcp_info {
+	uint8_t state, retransmits;
+	uint32_t rto_us, rtt_us, rttvar_us, snd_mss, rcv_mss;
+	uint32_t unacked;		/* segments sent, not acknowledged */
+	uint32_t snd_cwnd, snd_ssthresh;	/* segments */
+	uint32_t rcv_space, snd_wnd;	/* bytes */
+};
+int sock_tcp_info(struct sock *s, struct sock_tcp_info *ti);
 /* Bytes the next receive would give (FIONREAD). */
 long sock_nread(struct sock *s);
 int sock_type(struct sock *s);

@@ -18,6 +18,8 @@
 #include "lwip/udp.h"
 #include "lwip/tcpip.h"
 #include "lwip/priv/tcp_priv.h"
+#include "cmdline.h"
+#include "dev/console.h"
 #include "fs/vfs.h"
 #include "mm/mm.h"
 #include "sched/sync.h"
@@ -60,7 +62,26 @@ struct sock {
 	uint64_t rcvtimeo, sndtimeo;
 	int rcvbuf;
 	bool nodelay, keepalive, reuse;
+	bool linger;			/* SO_LINGER on: close waits linger_s */
+	int linger_s;
+	bool reuseport;			/* SO_REUSEPORT, before bind */
+	struct rp_group *grp;		/* a stream socket bound with it: tcp stays NULL */
+	struct sock *grp_next;
 };
+
+/* Stream sockets bound with SO_REUSEPORT to one address and port share
+ * one lwIP pcb (lwIP has one listener per port): the group holds it and
+ * hands each new connection to its listening members in turn, as Linux
+ * spreads them. Guarded by the core lock. */
+struct rp_group {
+	struct tcp_pcb *pcb;
+	struct sock_addr local;
+	struct sock *members;
+	struct sock *turn;		/* the member the next connection goes to */
+	struct rp_group *next;
+};
+
+static struct rp_group *rp_groups;	/* core lock */
 
 static struct mutex *core(void)
 {
@@ -242,12 +263,8 @@ static err_t tcp_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 
 /* A connection has completed its handshake on a listener. It waits in the
  * accept queue, counted against the backlog until accepted. */
-static err_t tcp_accept_cb(void *arg, struct tcp_pcb *pcb, err_t err)
+static err_t enqueue(struct sock *l, struct tcp_pcb *pcb)
 {
-	struct sock *l = arg;
-
-	if (err != ERR_OK || !pcb)
-		return ERR_VAL;
 	struct sock *c = sock_alloc(SOCK_STREAM);
 	if (!c) {
 		tcp_abort(pcb);
@@ -268,6 +285,32 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 	l->aq_tail = &c->next;
 	wake(l);
 	return ERR_OK;
+}
+
+static err_t tcp_accept_cb(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	if (err != ERR_OK || !pcb)
+		return ERR_VAL;
+	return enqueue(arg, pcb);
+}
+
+/* A group's connection: to the next listening member after the last. */
+static err_t rp_accept_cb(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct rp_group *g = arg;
+
+	if (err != ERR_OK || !pcb)
+		return ERR_VAL;
+	struct sock *m = g->turn ? g->turn : g->members;
+	for (int n = 0; m && n < 2; m = m->grp_next ? m->grp_next : (n++, g->members))
+		if (m->state == S_LISTEN)
+			break;
+	if (!m || m->state != S_LISTEN) {
+		tcp_abort(pcb);		/* nobody listens any more */
+		return ERR_ABRT;
+	}
+	g->turn = m->grp_next;
+	return enqueue(m, pcb);
 }
 
 /* ---- UDP ---- */
@@ -326,9 +369,101 @@ static void tcp_close_pcb(struct tcp_pcb *pcb, bool abort)
 		tcp_abort(pcb);
 }
 
+/* Joins the group bound to a, or makes one with s's own pcb bound
+ * there; s's pcb then belongs to the group. Core lock held. */
+static int rp_bind(struct sock *s, const struct sock_addr *a)
+{
+	struct rp_group *g;
+
+	for (g = rp_groups; g; g = g->next)
+		if (g->local.addr == a->addr && g->local.port == a->port && a->port)
+			break;
+	if (g) {
+		tcp_close_pcb(s->tcp, false);	/* never bound: freed at once */
+		s->tcp = NULL;
+	} else {
+		ip_addr_t ip = IPADDR4_INIT(a->addr);
+		if (!(g = kzalloc(sizeof(*g))))
+			return -ENOMEM;
+		int err = lwip_errno(tcp_bind(s->tcp, &ip, lwip_ntohs(a->port)));
+		if (err) {
+			kfree(g);
+			return err;
+		}
+		g->pcb = s->tcp;
+		tcp_detach(g->pcb);
+		s->tcp = NULL;
+		addr_of(&g->local, &g->pcb->local_ip, g->pcb->local_port);
+		g->next = rp_groups;
+		rp_groups = g;
+	}
+	s->grp = g;
+	s->grp_next = g->members;
+	g->members = s;
+	s->local = g->local;
+	return 0;
+}
+
+/* s leaves its group; the last one out closes the shared pcb. */
+static void rp_leave(struct sock *s)
+{
+	struct rp_group *g = s->grp;
+
+	for (struct sock **pp = &g->members; *pp; pp = &(*pp)->grp_next)
+		if (*pp == s) {
+			*pp = s->grp_next;
+			break;
+		}
+	if (g->turn == s)
+		g->turn = s->grp_next;
+	s->grp = NULL;
+	if (g->members)
+		return;
+	for (struct rp_group **pp = &rp_groups; *pp; pp = &(*pp)->next)
+		if (*pp == g) {
+			*pp = g->next;
+			break;
+		}
+	tcp_close_pcb(g->pcb, false);
+	kfree(g);
+}
+
+/* listen on a group member: the shared pcb listens from the first. */
+static int rp_listen(struct sock *s, int backlog)
+{
+	struct rp_group *g = s->grp;
+
+	if (g->pcb->state != LISTEN) {
+		err_t e = ERR_OK;
+		struct tcp_pcb *l = tcp_listen_with_backlog_and_err(g->pcb, (u8_t)backlog, &e);
+		if (!l)
+			return lwip_errno(e);
+		g->pcb = l;
+		tcp_arg(l, g);
+		tcp_accept(l, rp_accept_cb);
+	} else {
+		tcp_backlog_set(g->pcb, (u8_t)backlog);
+	}
+	s->state = S_LISTEN;
+	return 0;
+}
+
+/* SO_LINGER with a time: close waits until what was sent is acknowledged
+ * (or the time passes, or a signal comes), then closes as usual. */
+static void linger_wait(struct sock *s)
+{
+	uint64_t deadline = clock_ns() + (uint64_t)s->linger_s * 1000000000ULL;
+
+	while (s->tcp && s->state == S_CONNECTED && (s->tcp->unsent || s->tcp->unacked))
+		if (wait(s, deadline))
+			break;
+}
+
 void sock_close(struct sock *s)
 {
 	LOCK_TCPIP_CORE();
+	if (s->type == SOCK_STREAM && s->tcp && s->linger && s->linger_s > 0)
+		linger_wait(s);
 	if (s->type == SOCK_STREAM) {
 		for (struct sock *c = s->aq, *n; c; c = n) {
 			n = c->next;
@@ -337,8 +472,12 @@ void sock_close(struct sock *s)
 			rx_free(c);
 			kfree(c);
 		}
+		if (s->grp)
+			rp_leave(s);
+		/* SO_LINGER of 0 s resets the connection, as on Linux. */
 		if (s->tcp)
-			tcp_close_pcb(s->tcp, s->rx_len && s->state != S_LISTEN);
+			tcp_close_pcb(s->tcp, (s->rx_len || (s->linger && !s->linger_s)) &&
+			    s->state != S_LISTEN);
 	} else if (s->udp) {
 		udp_remove(s->udp);
 	}
@@ -376,14 +515,19 @@ int sock_bind(struct sock *s, const struct sock_addr *a)
 	LOCK_TCPIP_CORE();
 	if (!local_addr(a->addr))
 		err = -EADDRNOTAVAIL;
+	else if (s->type == SOCK_STREAM && s->reuseport && s->tcp && s->state == S_OPEN &&
+	    !s->tcp->local_port)
+		err = rp_bind(s, a);
+	else if (s->type == SOCK_STREAM && s->grp)
+		err = -EINVAL;		/* bound already */
 	else if (s->type == SOCK_STREAM)
 		err = !s->tcp || s->state != S_OPEN || s->tcp->local_port ? -EINVAL :
 		    lwip_errno(tcp_bind(s->tcp, &ip, port));
 	else
 		err = s->udp->local_port ? -EINVAL : lwip_errno(udp_bind(s->udp, &ip, port));
-	if (!err && s->type == SOCK_STREAM)
+	if (!err && s->type == SOCK_STREAM && !s->grp)
 		addr_of(&s->local, &s->tcp->local_ip, s->tcp->local_port);
-	else if (!err)
+	else if (!err && s->type == SOCK_DGRAM)
 		addr_of(&s->local, &s->udp->local_ip, s->udp->local_port);
 	UNLOCK_TCPIP_CORE();
 	return err;
@@ -428,6 +572,8 @@ int sock_listen(struct sock *s, int backlog)
 	LOCK_TCPIP_CORE();
 	if (s->type != SOCK_STREAM) {
 		err = -EOPNOTSUPP;
+	} else if (s->grp) {
+		err = rp_listen(s, backlog);
 	} else if (s->state == S_LISTEN) {
 		tcp_backlog_set(s->tcp, backlog);
 	} else if (s->state != S_OPEN || !s->tcp) {
@@ -452,6 +598,20 @@ int sock_listen(struct sock *s, int backlog)
 	return err;
 }
 
+/* --bootchart: when the first connection was taken, i.e. a server is up.
+ * Guarded by the core lock. */
+static bool accepted_once;
+
+static void bootchart_accept(void)
+{
+	if (accepted_once || !boot_opts.bootchart)
+		return;
+	accepted_once = true;
+	uint64_t ns = clock_ns();
+	printk("bootchart: first connection accepted at %lu.%03lu ms\n", ns / 1000000,
+	    ns / 1000 % 1000);
+}
+
 int sock_accept(struct sock *s, unsigned flags, struct sock **out, struct sock_addr *peer)
 {
 	uint64_t deadline = deadline_in(s->rcvtimeo);
@@ -471,6 +631,7 @@ int sock_accept(struct sock *s, unsigned flags, struct sock **out, struct sock_a
 			tcp_backlog_accepted(c->tcp);
 		*peer = c->peer;
 		*out = c;
+		bootchart_accept();
 	}
 	UNLOCK_TCPIP_CORE();
 	return err;
@@ -926,6 +1087,21 @@ int sock_setopt(struct sock *s, enum sock_opt opt, int64_t val)
 		break;
 	case SO_OPT_SNDBUF:
 		break;		/* fixed by the stack: TCP_SND_BUF; datagrams go at once */
+	case SO_OPT_REUSEPORT:
+		if (s->type == SOCK_DGRAM) {
+			/* lwIP lets datagram sockets share a port when each
+			 * allows it; datagrams go to one of them. */
+			if (val)
+				ip_set_option((struct udp_pcb *)ip, SOF_REUSEADDR);
+			else if (!s->reuse)
+				ip_reset_option((struct udp_pcb *)ip, SOF_REUSEADDR);
+		}
+		s->reuseport = val;
+		break;
+	case SO_OPT_LINGER:
+		s->linger = val >= 0;
+		s->linger_s = val < 0 ? 0 : val > INT32_MAX ? INT32_MAX : (int)val;
+		break;
 	default:
 		err = s->type == SOCK_STREAM ? tcp_setopt(s, opt, val) : -ENOPROTOOPT;
 	}
@@ -949,6 +1125,8 @@ int sock_getopt(struct sock *s, enum sock_opt opt, int64_t *val)
 	case SO_OPT_SNDBUF: *val = s->type == SOCK_STREAM ? TCP_SND_BUF : UDP_MAX; break;
 	case SO_OPT_ERROR: *val = -take_err(s); break;
 	case SO_OPT_TYPE: *val = s->type; break;
+	case SO_OPT_LINGER: *val = s->linger ? s->linger_s : -1; break;
+	case SO_OPT_REUSEPORT: *val = s->reuseport; break;
 	case SO_OPT_ACCEPTCONN: *val = s->state == S_LISTEN; break;
 	case SO_OPT_NODELAY:
 		if (s->type != SOCK_STREAM)
@@ -987,4 +1165,46 @@ void net_drain(uint64_t timeout_ns)
 			return;
 		thread_sleep_ns(10000000);
 	}
+}
+
+/* lwIP's states (enum tcp_state, CLOSED..TIME_WAIT) as Linux numbers them. */
+static const uint8_t linux_tcp_state[] = {
+	[CLOSED] = 7, [LISTEN] = 10, [SYN_SENT] = 2, [SYN_RCVD] = 3, [ESTABLISHED] = 1,
+	[FIN_WAIT_1] = 4, [FIN_WAIT_2] = 5, [CLOSE_WAIT] = 8, [CLOSING] = 11,
+	[LAST_ACK] = 9, [TIME_WAIT] = 6,
+};
+
+int sock_tcp_info(struct sock *s, struct sock_tcp_info *ti)
+{
+	/* lwIP keeps its RTT estimate (sa, scaled by 8) and deviation (sv,
+	 * by 4) and the RTO in ticks of its slow timer. */
+	const uint32_t tick_us = TCP_SLOW_INTERVAL * 1000;
+
+	if (s->type != SOCK_STREAM)
+		return -ENOPROTOOPT;
+	memset(ti, 0, sizeof(*ti));
+	LOCK_TCPIP_CORE();
+	struct tcp_pcb *p = s->tcp;
+	if (!p) {
+		ti->state = 7;
+	} else if (s->state == S_LISTEN) {
+		ti->state = 10;
+	} else {
+		uint32_t mss = p->mss ? p->mss : 536, n = 0;
+		for (struct tcp_seg *g = p->unacked; g; g = g->next)
+			n++;
+		ti->state = p->state < sizeof(linux_tcp_state) ? linux_tcp_state[p->state] : 7;
+		ti->retransmits = p->nrtx;
+		ti->rto_us = (uint32_t)p->rto * tick_us;
+		ti->rtt_us = (uint32_t)(p->sa >> 3) * tick_us;
+		ti->rttvar_us = (uint32_t)(p->sv >> 2) * tick_us;
+		ti->snd_mss = ti->rcv_mss = mss;
+		ti->unacked = n;
+		ti->snd_cwnd = p->cwnd / mss;
+		ti->snd_ssthresh = p->ssthresh / mss;
+		ti->rcv_space = p->rcv_wnd;
+		ti->snd_wnd = p->snd_wnd;
+	}
+	UNLOCK_TCPIP_CORE();
+	return 0;
 }

@@ -33,6 +33,7 @@ struct thread {
 	size_t kstack_size;
 	enum thread_state state;
 	int prio;
+	int nice;			/* -20..19: scales the time slice (thread_set_nice) */
 	uint64_t id;
 	char name[THREAD_NAME_MAX];
 	struct list rq_node;		/* run queue */
@@ -62,6 +63,15 @@ void thread_detach(struct thread *t);
 void thread_yield(void);
 struct thread *thread_current(void);
 void thread_set_priority(struct thread *t, int prio);
+/* Among threads of one priority, a nicer thread gets shorter slices:
+ * each step of nice is a factor of 1.25 in CPU time under contention,
+ * as Linux's weights give (nice 0: TIME_SLICE_NS). */
+void thread_set_nice(struct thread *t, int nice);
+uint64_t thread_slice_ns(const struct thread *t);
+/* CPU time the thread has run, up to now if it is running. */
+uint64_t thread_cpu_ns(struct thread *t);
+void thread_set_name(struct thread *t, const char *name);
+void thread_get_name(struct thread *t, char *buf, size_t size);
 int thread_count(void);
 
 /* Thread-specific data: keys shared by all threads, a destructor run at exit. */

@@ -67,7 +67,7 @@ static void sched_switch(void)
 	uint64_t now = clock_ns();
 	prev->cpu_ns += now - prev->switched_in;
 	next->switched_in = now;
-	next->slice_end = now + TIME_SLICE_NS;
+	next->slice_end = now + thread_slice_ns(next);
 	next->state = T_RUNNING;
 	cpu->current = next;
 	cpu->kstack_lo = next->kstack_top - next->kstack_size;
@@ -244,6 +244,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	}
 	strlcpy(t->name, name, sizeof(t->name));
 	t->prio = prio;
+	t->nice = this_cpu()->current ? this_cpu()->current->nice : 0;	/* inherited, as on Linux */
 	t->kstack_top = (uintptr_t)top;
 	t->kstack_size = stack;
 	fpu_init_state(t->fpu);
@@ -333,6 +334,51 @@ void thread_detach(struct thread *t)
 	if (dead)
 		list_add_tail(&zombies, &t->all_node);
 	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+/* 1024 * 1.25^-nice for nice -20..19, rounded: the slice relative to
+ * nice 0's, in 1/1024ths. */
+static const uint32_t nice_weight[40] = {
+	88818, 71054, 56843, 45475, 36380, 29104, 23283, 18626, 14901, 11921,
+	9537, 7629, 6104, 4883, 3906, 3125, 2500, 2000, 1600, 1280,
+	1024, 819, 655, 524, 419, 336, 268, 215, 172, 137,
+	110, 88, 70, 56, 45, 36, 29, 23, 18, 15,
+};
+
+uint64_t thread_slice_ns(const struct thread *t)
+{
+	return TIME_SLICE_NS * nice_weight[__atomic_load_n(&t->nice, __ATOMIC_RELAXED) + 20] / 1024;
+}
+
+uint64_t thread_cpu_ns(struct thread *t)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	uint64_t ns = t->cpu_ns;
+	if (t->state == T_RUNNING)
+		ns += clock_ns() - t->switched_in;
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return ns;
+}
+
+/* Names are read without the lock (messages, backtraces): a read racing
+ * a rename may show a mix of the two, never an unterminated string. */
+void thread_set_name(struct thread *t, const char *name)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	strlcpy(t->name, name, sizeof(t->name));
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void thread_get_name(struct thread *t, char *buf, size_t size)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	strlcpy(buf, t->name, size);
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void thread_set_nice(struct thread *t, int nice)
+{
+	__atomic_store_n(&t->nice, nice < -20 ? -20 : nice > 19 ? 19 : nice, __ATOMIC_RELAXED);
 }
 
 void thread_set_priority(struct thread *t, int prio)

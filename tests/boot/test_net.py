@@ -9,11 +9,16 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import threading
+import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import tapnet  # noqa: E402
 
 BUSYBOX = "/bin/busybox"
 VARIANTS = ["musl", "pie", "glibc"]
@@ -63,7 +68,10 @@ class Guest:
     as it comes, so the test can wait for a line while talking to it."""
 
     def __init__(self, ctx, cmdline, machine="microvm", forward=(), initrd=None, images=(),
-                 timeout=240, memory="128M", net="user"):
+                 timeout=240, memory="128M", net="user", tapnet=None, pidfile=None):
+        if tapnet:
+            net = "tap=" + tapnet.tap
+            cmdline = tapnet.guest_args() + " " + cmdline
         cmd = [os.path.join(ctx.root, "tools", "run"), "--accel", ctx.accel, "-m", memory,
                "--machine", machine, "--kernel", ctx.kernel, "--timeout", str(timeout),
                "--net", net, "-e", cmdline]
@@ -73,6 +81,11 @@ class Guest:
             cmd += ["--initrd", initrd]
         for img in images:
             cmd += ["--image", img]
+        self.pidfile = pidfile
+        if pidfile:
+            cmd += ["--", "-pidfile", pidfile]
+        if tapnet:
+            cmd = tapnet.cmd(cmd)
         self.proc = subprocess.Popen(cmd, cwd=ctx.root, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.out = bytearray()
@@ -100,6 +113,19 @@ class Guest:
             time.sleep(0.05)
         return False
 
+    def kill_qemu(self):
+        """SIGKILL to QEMU itself (named by its -pidfile), as a power cut;
+        False when it is not running."""
+        try:
+            pid = int(open(self.pidfile).read().strip())
+            # only ever our own QEMU: its command line names our pidfile
+            if self.pidfile.encode() not in open("/proc/%d/cmdline" % pid, "rb").read():
+                return False
+            os.kill(pid, signal.SIGKILL)
+            return True
+        except (OSError, ValueError, TypeError):
+            return False
+
     def finish(self, seconds=120):
         try:
             code = self.proc.wait(seconds)
@@ -110,19 +136,31 @@ class Guest:
         return code, self.text()
 
 
-def _connect(port, tries=50):
-    for _ in range(tries):
+def _connect(port, tries=50, tapnet=None):
+    """A connection to 127.0.0.1:port (a --forward), or to the guest's own
+    address on port through the tap device of tapnet."""
+    for i in range(tries):
         try:
-            return socket.create_connection(("127.0.0.1", port), timeout=30)
+            if not tapnet:
+                return socket.create_connection(("127.0.0.1", port), timeout=30)
+            s = tapnet.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.settimeout(30)
+            try:
+                s.connect((tapnet.guest_ip, port))
+            except OSError:
+                s.close()
+                raise
+            return s
         except OSError:
+            if i == tries - 1:
+                raise
             time.sleep(0.1)
-    return socket.create_connection(("127.0.0.1", port), timeout=30)
 
 
-def _echo_roundtrip(port, data, chunk=65536):
+def _echo_roundtrip(port, data, chunk=65536, tapnet=None):
     """Sends data on a new connection while reading the echo; returns
     (echoed bytes, error or None)."""
-    s = _connect(port)
+    s = _connect(port, tapnet=tapnet)
     got = bytearray()
     err = []
 
@@ -336,3 +374,56 @@ def test_rofs_etc_overlay(ctx):
     ok = code == 0 and "nameserver 10.0.2.3\n" in out and "localhost" in out and \
         out.count("from-the-image\n") == 2 and "deep=1\n" in out
     ctx.check("rofs_etc_overlay", ok, "status %d" % code, out)
+
+
+def test_tap(ctx):
+    """A tap device in a network namespace the test makes and removes: the
+    host pings the guest (also with datagrams the guest must reassemble),
+    and TCP and UDP echo work on a link that offers checksum offload, which
+    QEMU's user networking does not."""
+    name = "tap"
+    st = _ready(ctx, name)
+    if not st:
+        return
+    why = tapnet.missing()
+    if why:
+        ctx.skip(name, why)
+        return
+    with tapnet.TapNet() as net:
+        g = Guest(ctx, "--verbose /bin/echo.musl serve %d 2" % GUEST_PORT, initrd=st["initrd"],
+                  tapnet=net)
+        if not g.wait_for(r"^echo: listening on %d$" % GUEST_PORT):
+            code, out = g.finish(5)
+            ctx.check(name + ".listening", False, "the server never said it listens", out)
+            return
+        for size in (56, 3000):
+            p = subprocess.run(net.cmd(["ping", "-c", "3", "-i", "0.2", "-W", "5", "-s", str(size),
+                                        net.guest_ip]), capture_output=True, text=True)
+            ctx.check("%s.ping_%d" % (name, size),
+                      p.returncode == 0 and " 3 received" in p.stdout,
+                      "ping: status %d" % p.returncode, p.stdout + p.stderr)
+        data = _payload(4 * MIB, 21)
+        got, err = _echo_roundtrip(GUEST_PORT, data, tapnet=net)
+        ctx.check(name + ".tcp", got == data and not err,
+                  "%d of %d bytes back, %s" % (len(got), len(data), err), g.text())
+        u = net.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.settimeout(5)
+        dgram = _payload(1400, 22)
+        echoed = None
+        for _ in range(5):
+            u.sendto(dgram, (net.guest_ip, GUEST_PORT))
+            try:
+                echoed = u.recv(65536)
+                break
+            except socket.timeout:
+                continue
+        u.close()
+        ctx.check(name + ".udp", echoed == dgram, "got %r" % (echoed[:32] if echoed else echoed),
+                  g.text())
+        data = _payload(100000, 23)
+        got, err = _echo_roundtrip(GUEST_PORT, data, tapnet=net)
+        code, out = g.finish()
+        ctx.check(name + ".server_exit", got == data and code == 0 and
+                  "echo: served 2 connections" in out, "status %d, %s" % (code, err), out)
+        ctx.check(name + ".offload", re.search(r"virtio-net: eth0 .*csum", out) is not None,
+                  "the NIC did not report checksum offload", out)
