@@ -7,7 +7,7 @@
  * EOF, ECONNRESET, EPIPE and SIGPIPE; SCM_RIGHTS (a pipe end, a file and
  * a socket passed and used; fds in flight kept open and closed when
  * never received), SCM_CREDENTIALS, SO_PEERCRED and the other options;
- * FIONREAD/SIOCOUTQ; poll; EINTR and SA_RESTART; timeouts; 1000
+ * FIONREAD/SIOCOUTQ; poll and epoll; EINTR and SA_RESTART; timeouts; 1000
  * socketpairs made and closed leaving no descriptor or memory behind.
  * Prints nothing that differs between runs, so its output on Linux is
  * its output here. Usage: unix [DIR] (default /tmp). */
@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -1827,6 +1828,101 @@ static void corners(void)
 	close(l);
 }
 
+/* ---- epoll ---- */
+
+static int epoll_events(int ep, int timeout, uint32_t *ev)
+{
+	struct epoll_event e[4];
+	int n = epoll_wait(ep, e, 4, timeout);
+	*ev = n > 0 ? e[0].events : 0;
+	return n;
+}
+
+static void epolling(void)
+{
+	int sv[2];
+	uint32_t ev = 0;
+	int n;
+	char buf[64];
+	pthread_t th;
+
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		bail(PROG, "epoll_create1");
+	pair(SOCK_STREAM, sv);
+	struct epoll_event e = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.fd = sv[1] };
+	CHECK_SYS("epoll_add_socket", epoll_ctl(ep, EPOLL_CTL_ADD, sv[1], &e));
+	n = epoll_events(ep, 0, &ev);
+	check("epoll_empty", n == 0, "n %d events %#x", n, ev);
+	pthread_create(&th, NULL, delayed_write, (void *)(intptr_t)sv[0]);
+	n = epoll_events(ep, 5000, &ev);
+	check("epoll_woken_by_write", n == 1 && ev == EPOLLIN, "n %d events %#x", n, ev);
+	pthread_join(th, NULL);
+	n = epoll_events(ep, 0, &ev);
+	check("epoll_edge_once", n == 0, "n %d events %#x", n, ev);
+	write(sv[0], "more", 4);
+	n = epoll_events(ep, 0, &ev);
+	check("epoll_edge_again", n == 1 && ev == EPOLLIN, "n %d events %#x", n, ev);
+	read(sv[1], buf, sizeof(buf));
+	pthread_create(&th, NULL, delayed_close, (void *)(intptr_t)sv[0]);
+	n = epoll_events(ep, 5000, &ev);
+	check("epoll_peer_close", n == 1 && ev == (EPOLLIN | EPOLLRDHUP | EPOLLHUP),
+	    "n %d events %#x", n, ev);
+	pthread_join(th, NULL);
+	close(sv[1]);
+
+	/* A listener: a connection from a thread. */
+	int l = listener(SOCK_STREAM, "osprey-unix-poll", 4);
+	e.events = EPOLLIN;
+	e.data.fd = l;
+	epoll_ctl(ep, EPOLL_CTL_ADD, l, &e);
+	pthread_create(&th, NULL, delayed_connect, NULL);
+	n = epoll_events(ep, 5000, &ev);
+	check("epoll_woken_by_connect", n == 1 && ev == EPOLLIN, "n %d events %#x", n, ev);
+	void *cfd;
+	pthread_join(th, &cfd);
+	close(accept(l, NULL, NULL));
+	close((int)(intptr_t)cfd);
+	close(l);
+
+	/* A datagram sender waits for room in its peer's queue. */
+	int srv = sock(SOCK_DGRAM), cl = sock(SOCK_DGRAM);
+	bind_abstract(srv, "osprey-unix-epoll-relay");
+	connect_abstract(cl, "osprey-unix-epoll-relay");
+	while (send(cl, "q", 1, MSG_DONTWAIT) == 1)
+		;
+	e.events = EPOLLOUT;
+	e.data.fd = cl;
+	epoll_ctl(ep, EPOLL_CTL_ADD, cl, &e);
+	n = epoll_events(ep, 0, &ev);
+	check("epoll_full_peer", n == 0, "n %d events %#x", n, ev);
+	pthread_create(&th, NULL, delayed_drain, (void *)(intptr_t)srv);
+	n = epoll_events(ep, 5000, &ev);
+	check("epoll_woken_by_room", n == 1 && ev == EPOLLOUT, "n %d events %#x", n, ev);
+	pthread_join(th, NULL);
+	close(cl);
+	close(srv);
+
+	/* A full stream writer is ready again once its reader drained it. */
+	pair(SOCK_STREAM, sv);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	char chunk[4096] = { 0 };
+	while (write(sv[0], chunk, sizeof(chunk)) > 0)
+		;
+	e.events = EPOLLOUT;
+	e.data.fd = sv[0];
+	epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &e);
+	n = epoll_events(ep, 0, &ev);
+	check("epoll_full_stream", n == 0, "n %d events %#x", n, ev);
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	while (read(sv[1], chunk, sizeof(chunk)) > 0)
+		;
+	n = epoll_events(ep, 0, &ev);
+	check("epoll_drained_stream", n == 1 && ev == EPOLLOUT, "n %d events %#x", n, ev);
+	close2(sv);
+	close(ep);
+}
+
 /* ---- leaks ---- */
 
 static long free_kib(void)
@@ -1908,6 +2004,7 @@ int main(int argc, char **argv)
 	credentials();
 	waiting();
 	corners();
+	epolling();
 	leaks();
 	char path[300];
 	snprintf(path, sizeof(path), "%s/file", dir);
