@@ -8,7 +8,8 @@
  * a socket passed and used; fds in flight kept open and closed when
  * never received), SCM_CREDENTIALS, SO_PEERCRED and the other options;
  * FIONREAD/SIOCOUTQ; poll and epoll; EINTR and SA_RESTART; timeouts; 1000
- * socketpairs made and closed leaving no descriptor or memory behind.
+ * socketpairs made and closed leaving no descriptor or memory behind, and
+ * a socket in flight in its own queue collected.
  * Prints nothing that differs between runs, so its output on Linux is
  * its output here. Usage: unix [DIR] (default /tmp). */
 #include "check.h"
@@ -1979,6 +1980,26 @@ static void leaks(void)
 	}
 	close(p[1]);
 	check("pairs_inflight_closed", ok && pipe_eof(p[0]), "ok %d", ok);
+	close(p[0]);
+
+	/* A socket sent into its own queue (with a pipe end) can never be
+	 * received: once its descriptors are gone, the closing of another
+	 * socket collects it, as Linux's garbage collector does. */
+	int sv[2], q[2];
+	if (pipe(p))
+		bail(PROG, "pipe");
+	pair(SOCK_STREAM, sv);
+	int fds[2] = { sv[1], p[1] };
+	send_fds(sv[0], "c", 1, fds, 2);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+	pair(SOCK_DGRAM, q);
+	close2(q);
+	struct pollfd pf = { p[0], POLLIN, 0 };
+	int n = poll(&pf, 1, 2000);
+	check("gc_cycle_collected", n == 1 && (pf.revents & POLLHUP), "n %d revents %#x", n,
+	    pf.revents);
 	close(p[0]);
 }
 

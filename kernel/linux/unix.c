@@ -34,9 +34,12 @@
  * woken on, so it is put on the peer's relay list, which the peer walks
  * when room appears, waking each poller's own queue (Linux's peer_wake).
  *
- * Not done: Linux's garbage collector of sockets that are in flight in
- * their own queues (such a cycle is not freed), MSG_OOB (EOPNOTSUPP),
- * SO_PEEK_OFF, SCM_PIDFD and SCM_SECURITY. */
+ * A socket whose file is only in flight, in queues of sockets that are
+ * themselves only in flight (one sent into its own queue), can never be
+ * received: like Linux, the closing of any AF_UNIX socket runs a collector
+ * that purges such sockets' queues, which closes them.
+ *
+ * Not done: MSG_OOB (EOPNOTSUPP), SO_PEEK_OFF, SCM_PIDFD, SCM_SECURITY. */
 #include "linux/socket.h"
 #include "linux/netlink.h"
 #include "mm/mm.h"
@@ -135,6 +138,12 @@ struct usock {
 	struct usock *relay_to;		/* whose relay list this one is on (its peer) */
 	uint64_t ino;
 	int64_t ctime;
+	struct file *file;		/* its file, while it has one */
+	int inflight;			/* references to that file in queued records */
+	struct list inflight_node;	/* in inflight_socks while inflight > 0 */
+	struct list gc_node;		/* the collector's list of garbage */
+	int gc_refs;			/* the collector's count of outside references */
+	bool gc_candidate, gc_alive;
 };
 
 /* A datagram, a packet or a piece of a stream, in its receiver's queue. */
@@ -167,6 +176,7 @@ static struct list names[NAME_BUCKETS];	/* bound sockets; unix_lock */
 static bool names_ready;		/* unix_lock */
 static uint32_t autobind_next;		/* unix_lock */
 static uint64_t next_ino = 1;		/* atomic */
+static struct list inflight_socks = LIST_INIT(inflight_socks);	/* unix_lock */
 
 static const struct file_ops unix_fops;
 
@@ -218,6 +228,8 @@ static struct usock *usock_new(int type)
 	list_init(&s->name_node);
 	list_init(&s->relay);
 	list_init(&s->relay_node);
+	list_init(&s->inflight_node);
+	list_init(&s->gc_node);
 	cond_init(&s->wait);
 	cond_init(&s->room);
 	s->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
@@ -304,6 +316,27 @@ static struct urec *rec_new(size_t len, struct scm *scm, bool with_files)
 	return r;
 }
 
+/* The socket behind a file, or NULL when it is no AF_UNIX socket. */
+static struct usock *unix_of_file(struct file *f)
+{
+	return file_is_unix(f) ? usock_of(f) : NULL;
+}
+
+/* r's files went into a queue (delta 1) or left it (-1): the AF_UNIX
+ * sockets among them are that much more or less in flight. */
+static void count_inflight(struct urec *r, int delta)
+{
+	for (int i = 0; i < r->nfiles; i++) {
+		struct usock *t = unix_of_file(r->files[i]);
+		if (!t)
+			continue;
+		if (delta > 0 && t->inflight++ == 0)
+			list_add_tail(&inflight_socks, &t->inflight_node);
+		else if (delta < 0 && --t->inflight == 0)
+			list_del(&t->inflight_node);
+	}
+}
+
 /* Frees r, or puts it on later when it holds files: they are released
  * (file_rele) by drop_later() once unix_lock is dropped. */
 static void rec_free(struct urec *r, struct list *later)
@@ -319,6 +352,7 @@ static void rec_free(struct urec *r, struct list *later)
 static void rec_drop(struct urec *r, struct list *later)
 {
 	struct usock *s = r->from;
+	count_inflight(r, -1);
 	s->wmem -= r->charge;
 	if (s->wmem * 4 <= (size_t)s->sndbuf)
 		wake(s);
@@ -349,6 +383,7 @@ static void rec_queue(struct usock *to, struct urec *r, struct usock *from)
 	r->from = from;
 	hold(from);
 	from->wmem += r->charge;
+	count_inflight(r, 1);
 	list_add_tail(&to->queue, &r->node);
 	to->qlen++;
 	to->inq += r->len - r->off;
@@ -560,6 +595,7 @@ static void scm_take_files(struct scm *scm, struct urec *r, bool peek)
 		for (int i = 0; i < r->nfiles; i++)
 			file_hold(r->files[i]);
 	} else {
+		count_inflight(r, -1);
 		r->nfiles = 0;
 	}
 }
@@ -1032,6 +1068,7 @@ static int unix_accept(struct file *f, int flags, struct ksockaddr *peer)
 	}
 	if (n) {
 		n->embryo = false;
+		n->file = nf;
 		name_out(n->peer, peer, false);	/* an embryo keeps its peer */
 	}
 	mutex_unlock(&unix_lock);
@@ -1049,6 +1086,7 @@ static int unix_accept(struct file *f, int flags, struct ksockaddr *peer)
 	bool back = !s->dead && s->state == US_LISTEN;
 	if (back) {
 		n->embryo = true;
+		n->file = NULL;
 		list_add_head(&s->pending, &n->accept_node);
 		s->npending++;
 		wake(s);
@@ -1766,6 +1804,84 @@ static int unix_getattr(struct file *f, struct vattr *va)
 	return 0;
 }
 
+/* ---- the collector ---- */
+
+/* Calls fn for each AF_UNIX socket in the records queued at s (and at
+ * its unaccepted connections: they are part of a listener). */
+static void for_each_queued_sock(struct usock *s, void (*fn)(struct usock *))
+{
+	struct list *e, *q;
+	list_for_each(e, &s->queue) {
+		struct urec *r = list_entry(e, struct urec, node);
+		for (int i = 0; i < r->nfiles; i++) {
+			struct usock *t = unix_of_file(r->files[i]);
+			if (t)
+				fn(t);
+		}
+	}
+	list_for_each(q, &s->pending)
+		for_each_queued_sock(list_entry(q, struct usock, accept_node), fn);
+}
+
+static void gc_inside(struct usock *t)
+{
+	if (t->gc_candidate)
+		t->gc_refs--;
+}
+
+static void gc_reached(struct usock *t)
+{
+	if (t->gc_candidate)
+		t->gc_refs++;
+}
+
+/* Linux's unix_gc: the candidates are sockets whose every file reference
+ * is in flight; those also referenced from elsewhere than candidates'
+ * queues are alive, and so is what their queues hold; the rest can never
+ * be received, and their queues are purged (their files go on later, so
+ * the sockets close when it is dropped). unix_lock held. */
+static void collect(struct list *later)
+{
+	struct list *e, dead = LIST_INIT(dead);
+	bool changed = true;
+
+	list_for_each(e, &inflight_socks) {
+		struct usock *s = list_entry(e, struct usock, inflight_node);
+		s->gc_candidate = s->file &&
+		    __atomic_load_n(&s->file->refs, __ATOMIC_ACQUIRE) == s->inflight;
+		s->gc_refs = s->inflight;
+		s->gc_alive = false;
+	}
+	list_for_each(e, &inflight_socks) {
+		struct usock *s = list_entry(e, struct usock, inflight_node);
+		if (s->gc_candidate)
+			for_each_queued_sock(s, gc_inside);
+	}
+	while (changed) {
+		changed = false;
+		list_for_each(e, &inflight_socks) {
+			struct usock *s = list_entry(e, struct usock, inflight_node);
+			if (s->gc_candidate && !s->gc_alive && s->gc_refs > 0) {
+				s->gc_alive = changed = true;
+				for_each_queued_sock(s, gc_reached);
+			}
+		}
+	}
+	list_for_each(e, &inflight_socks) {
+		struct usock *s = list_entry(e, struct usock, inflight_node);
+		if (s->gc_candidate && !s->gc_alive)
+			list_add_tail(&dead, &s->gc_node);
+		s->gc_candidate = false;
+	}
+	while ((e = list_pop(&dead))) {
+		struct usock *s = list_entry(e, struct usock, gc_node);
+		struct list *q;
+		purge(s, later);
+		list_for_each(q, &s->pending)
+			purge(list_entry(q, struct usock, accept_node), later);
+	}
+}
+
 /* Closing: the peer of a connection sees EOF and EPIPE from now on, and
  * ECONNRESET first when this end dropped data unread (or never got
  * accepted); a listener's unaccepted connections go the same way. */
@@ -1808,10 +1924,13 @@ static void unix_release(struct file *f)
 	struct list later = LIST_INIT(later);
 
 	mutex_lock(&unix_lock);
+	s->file = NULL;
 	release_locked(s, false, &later);
 	struct vnode *vn = s->vn;
 	s->vn = NULL;
 	unref(s);
+	if (!list_empty(&inflight_socks))
+		collect(&later);
 	mutex_unlock(&unix_lock);
 	drop_later(&later);
 	if (vn)
@@ -1854,6 +1973,7 @@ int unix_socket(int type, int protocol, int flags)
 		kfree(s);
 		return -ENOMEM;
 	}
+	s->file = f;	/* not shared yet: no lock needed */
 	int fd = fd_install(&proc->fds, f, 0, flags & O_CLOEXEC ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_rele(f);
@@ -1885,6 +2005,8 @@ int unix_socketpair(int type, int protocol, int flags, int fds[2])
 		return -ENOMEM;
 	}
 	mutex_lock(&unix_lock);
+	a->file = fa;
+	b->file = fb;
 	a->peer = b;
 	b->peer = a;
 	hold(a);
