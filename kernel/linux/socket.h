@@ -11,6 +11,7 @@
 #define AF_UNSPEC	0
 #define AF_UNIX		1
 #define AF_INET		2
+#define AF_NETLINK	16
 #ifndef SOCK_STREAM
 #define SOCK_STREAM	1
 #define SOCK_DGRAM	2
@@ -111,5 +112,14 @@ int unix_socket(int type, int protocol, int flags);
 int unix_socketpair(int type, int protocol, int flags, int fds[2]);
 bool file_is_unix(struct file *f);
 extern const struct sock_family_ops unix_sock_ops;
+
+/* AF_NETLINK, NETLINK_ROUTE only (netlink.c): the interfaces. */
+int netlink_socket(int type, int protocol, int flags);
+bool file_is_netlink(struct file *f);
+extern const struct sock_family_ops netlink_sock_ops;
+
+/* An option's value cut to *len bytes (the program's length, at most
+ * SOCKOPT_MAX), *len then the bytes written. */
+void sockopt_out(const void *v, size_t size, void *val, uint32_t *len);
 
 #endif

@@ -356,8 +356,7 @@ static int inet_setsockopt(struct file *f, int level, int name, const void *val,
 	return sock_setopt(s, (enum sock_opt)opt, v);
 }
 
-/* An option's value cut to the program's *len bytes. */
-static void opt_out(const void *v, size_t size, void *val, uint32_t *len)
+void sockopt_out(const void *v, size_t size, void *val, uint32_t *len)
 {
 	*len = *len < size ? *len : (uint32_t)size;
 	memcpy(val, v, *len);
@@ -387,7 +386,7 @@ static int tcp_info_out(struct sock *s, void *val, uint32_t *len)
 		.snd_ssthresh = ti.snd_ssthresh, .snd_cwnd = ti.snd_cwnd, .advmss = ti.rcv_mss,
 		.reordering = 3, .rcv_space = ti.rcv_space,
 	};
-	opt_out(&t, sizeof(t), val, len);
+	sockopt_out(&t, sizeof(t), val, len);
 	return 0;
 }
 
@@ -412,13 +411,13 @@ static int inet_getsockopt(struct file *f, int level, int name, void *val, uint3
 		return err;
 	if (opt >= 0 && is_time(opt)) {
 		struct timeval tv = { v / 1000000000LL, v % 1000000000LL / 1000 };
-		opt_out(&tv, sizeof(tv), val, len);
+		sockopt_out(&tv, sizeof(tv), val, len);
 	} else if (opt == SO_OPT_LINGER) {
 		struct linger l = { v >= 0, v >= 0 ? (int)v : 0 };
-		opt_out(&l, sizeof(l), val, len);
+		sockopt_out(&l, sizeof(l), val, len);
 	} else {
 		int i = (int)v;
-		opt_out(&i, sizeof(i), val, len);
+		sockopt_out(&i, sizeof(i), val, len);
 	}
 	return 0;
 }
@@ -450,6 +449,8 @@ static int sget(int fd, struct file **fp, const struct sock_family_ops **ops)
 		*ops = &inet_sock_ops;
 	} else if (file_is_unix(*fp)) {
 		*ops = &unix_sock_ops;
+	} else if (file_is_netlink(*fp)) {
+		*ops = &netlink_sock_ops;
 	} else {
 		file_rele(*fp);
 		return -ENOTSOCK;
@@ -506,6 +507,8 @@ static long sys_socket(int domain, int type, int protocol)
 		return inet_socket(kind, protocol, flags);
 	if (domain == AF_UNIX)
 		return unix_socket(kind, protocol, flags);
+	if (domain == AF_NETLINK)
+		return netlink_socket(kind, protocol, flags);
 	return -EAFNOSUPPORT;
 }
 SYSCALL(41, socket, sys_socket);

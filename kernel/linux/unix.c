@@ -1684,9 +1684,7 @@ static int unix_getsockopt(struct file *f, int level, int name, void *val, uint3
 	mutex_unlock(&unix_lock);
 	if (err)
 		return err;
-	if (*len > size)
-		*len = (uint32_t)size;
-	memcpy(val, &v, *len);
+	sockopt_out(&v, size, val, len);
 	return 0;
 }
 
