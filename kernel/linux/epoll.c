@@ -476,15 +476,6 @@ static unsigned epoll_poll(struct file *f, unsigned events, struct poll_table *p
 	return n ? events & POLLIN : 0;
 }
 
-static int epoll_getattr(struct file *f, struct vattr *va)
-{
-	va->ino = (uintptr_t)f->priv >> 4;
-	va->mode = 0600;		/* an anonymous inode's: no type bits */
-	va->nlink = 1;
-	va->blksize = 4096;
-	return 0;
-}
-
 /* The last reference: every entry goes (the epolls watching this one
  * have dropped theirs already, through unwatch). */
 static void epoll_release(struct file *f)
@@ -502,7 +493,7 @@ static void epoll_release(struct file *f)
 
 static const struct file_ops epoll_fops = {
 	.poll = epoll_poll,
-	.getattr = epoll_getattr,
+	.getattr = anon_file_getattr,
 	.release = epoll_release,
 };
 

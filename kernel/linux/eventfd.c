@@ -105,15 +105,6 @@ static unsigned efd_poll(struct file *f, unsigned events, struct poll_table *pt)
 	return ready & (events | POLLERR | POLLHUP);
 }
 
-static int efd_getattr(struct file *f, struct vattr *va)
-{
-	va->ino = (uintptr_t)f->priv >> 4;
-	va->mode = 0600;		/* an anonymous inode's: no type bits */
-	va->nlink = 1;
-	va->blksize = 4096;
-	return 0;
-}
-
 static void efd_release(struct file *f)
 {
 	kfree(f->priv);
@@ -123,7 +114,7 @@ static const struct file_ops eventfd_fops = {
 	.read = efd_read,
 	.write = efd_write,
 	.poll = efd_poll,
-	.getattr = efd_getattr,
+	.getattr = anon_file_getattr,
 	.release = efd_release,
 };
 

@@ -514,15 +514,6 @@ static int nlf_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 	return 0;
 }
 
-static int nlf_getattr(struct file *f, struct vattr *va)
-{
-	va->ino = (uintptr_t)f->priv >> 4;
-	va->mode = S_IFSOCK | 0777;
-	va->nlink = 1;
-	va->blksize = 4096;
-	return 0;
-}
-
 static void nlf_release(struct file *f)
 {
 	nl_close(nl_of(f));
@@ -533,7 +524,7 @@ static const struct file_ops nl_fops = {
 	.write = nlf_write,
 	.poll = nlf_poll,
 	.ioctl = nlf_ioctl,
-	.getattr = nlf_getattr,
+	.getattr = sock_file_getattr,
 	.release = nlf_release,
 };
 

@@ -102,15 +102,6 @@ static unsigned sfd_poll(struct file *f, unsigned events, struct poll_table *pt)
 	return signal_pending_in(mask_of(f)) ? events & POLLIN : 0;
 }
 
-static int sfd_getattr(struct file *f, struct vattr *va)
-{
-	va->ino = (uintptr_t)f->priv >> 4;
-	va->mode = 0600;		/* an anonymous inode's: no type bits */
-	va->nlink = 1;
-	va->blksize = 4096;
-	return 0;
-}
-
 static void sfd_release(struct file *f)
 {
 	kfree(f->priv);
@@ -119,7 +110,7 @@ static void sfd_release(struct file *f)
 static const struct file_ops signalfd_fops = {
 	.read = sfd_read,
 	.poll = sfd_poll,
-	.getattr = sfd_getattr,
+	.getattr = anon_file_getattr,
 	.release = sfd_release,
 };
 

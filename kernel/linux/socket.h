@@ -121,5 +121,9 @@ extern const struct sock_family_ops netlink_sock_ops;
 /* An option's value cut to *len bytes (the program's length, at most
  * SOCKOPT_MAX), *len then the bytes written. */
 void sockopt_out(const void *v, size_t size, void *val, uint32_t *len);
+/* SO_RCVTIMEO/SO_SNDTIMEO values: ns 0 is none; a negative time is an
+ * immediate timeout (1 ns), as Linux stores 0 jiffies. */
+int sockopt_timeval_in(const void *val, uint32_t len, uint64_t *ns);
+void sockopt_timeval_out(uint64_t ns, struct timeval *tv);
 
 #endif

@@ -769,3 +769,25 @@ static long sys_copy_file_range(int fd_in, int64_t *uoff_in, int fd_out, int64_t
 	return n;
 }
 SYSCALL(326, copy_file_range, sys_copy_file_range);
+
+/* fstat of files without a vnode that have no times of their own: an
+ * anonymous inode's (epoll, eventfd, timerfd, signalfd: no type bits, as
+ * Linux) and a socket's; the inode number is the file's private pointer. */
+static int noinode_getattr(struct file *f, struct vattr *va, uint32_t mode)
+{
+	va->ino = (uintptr_t)f->priv >> 4;
+	va->mode = mode;
+	va->nlink = 1;
+	va->blksize = 4096;
+	return 0;
+}
+
+int anon_file_getattr(struct file *f, struct vattr *va)
+{
+	return noinode_getattr(f, va, 0600);
+}
+
+int sock_file_getattr(struct file *f, struct vattr *va)
+{
+	return noinode_getattr(f, va, S_IFSOCK | 0777);
+}

@@ -64,4 +64,8 @@ long poll_files(struct pollfd *fds, unsigned nfds, int64_t timeout_ns);
 int iov_get(const struct kiovec *uiov, int cnt, bool to_user,
     struct kiovec *small, struct kiovec **out);
 
+/* getattr ops for files without a vnode (sys_fs.c). */
+int anon_file_getattr(struct file *f, struct vattr *va);
+int sock_file_getattr(struct file *f, struct vattr *va);
+
 #endif

@@ -209,14 +209,22 @@ static long sys_sched_getscheduler(int pid)
 }
 SYSCALL(145, sched_getscheduler, sys_sched_getscheduler);
 
-static long sys_sched_setscheduler(int pid, int policy, const int *param)
+/* The checks the calls with a sched_param share, in Linux's order. */
+static int param_call(int pid, const int *param, bool write)
 {
 	if (pid < 0 || !param)
 		return -EINVAL;
 	if (!thread_of(pid))
 		return -ESRCH;
-	if (!user_ok(param, sizeof(*param), false))
-		return -EFAULT;
+	return user_ok(param, sizeof(*param), write) ? 0 : -EFAULT;
+}
+
+static long sys_sched_setscheduler(int pid, int policy, const int *param)
+{
+	int err = param_call(pid, param, false);
+
+	if (err)
+		return err;
 	policy &= ~SCHED_RESET_ON_FORK;
 	if (policy == SCHED_FIFO || policy == SCHED_RR)
 		return -EPERM;		/* no real-time scheduling here */
@@ -226,26 +234,19 @@ SYSCALL(144, sched_setscheduler, sys_sched_setscheduler);
 
 static long sys_sched_getparam(int pid, int *param)
 {
-	if (pid < 0 || !param)
-		return -EINVAL;
-	if (!thread_of(pid))
-		return -ESRCH;
-	if (!user_ok(param, sizeof(*param), true))
-		return -EFAULT;
-	*param = 0;
-	return 0;
+	int err = param_call(pid, param, true);
+
+	if (!err)
+		*param = 0;
+	return err;
 }
 SYSCALL(143, sched_getparam, sys_sched_getparam);
 
 static long sys_sched_setparam(int pid, const int *param)
 {
-	if (pid < 0 || !param)
-		return -EINVAL;
-	if (!thread_of(pid))
-		return -ESRCH;
-	if (!user_ok(param, sizeof(*param), false))
-		return -EFAULT;
-	return *param == 0 ? 0 : -EINVAL;
+	int err = param_call(pid, param, false);
+
+	return err ? err : *param == 0 ? 0 : -EINVAL;
 }
 SYSCALL(142, sched_setparam, sys_sched_setparam);
 

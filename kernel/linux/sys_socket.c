@@ -113,15 +113,6 @@ static int sockf_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 	return 0;
 }
 
-static int sockf_getattr(struct file *f, struct vattr *va)
-{
-	va->ino = (uintptr_t)f->priv >> 4;
-	va->mode = S_IFSOCK | 0777;
-	va->nlink = 1;
-	va->blksize = 4096;
-	return 0;
-}
-
 static void sockf_release(struct file *f)
 {
 	sock_close(sock_of(f));
@@ -134,7 +125,7 @@ static const struct file_ops sock_fops = {
 	.writev = sockf_writev,
 	.poll = sockf_poll,
 	.ioctl = sockf_ioctl,
-	.getattr = sockf_getattr,
+	.getattr = sock_file_getattr,
 	.release = sockf_release,
 };
 
@@ -329,15 +320,11 @@ static int inet_setsockopt(struct file *f, int level, int name, const void *val,
 	if (opt == SO_OPT_TYPE || opt == SO_OPT_ERROR || opt == SO_OPT_ACCEPTCONN)
 		return -ENOPROTOOPT;	/* read-only */
 	if (is_time(opt)) {
-		struct timeval tv;
-		if (len < sizeof(tv))
-			return -EINVAL;
-		if (!val)
-			return -EFAULT;
-		memcpy(&tv, val, sizeof(tv));
-		if (tv.usec < 0 || tv.usec >= 1000000)
-			return -EDOM;
-		v = tv.sec < 0 ? 0 : tv.sec * 1000000000LL + tv.usec * 1000;
+		uint64_t ns;
+		int err = sockopt_timeval_in(val, len, &ns);
+		if (err)
+			return err;
+		v = (int64_t)ns;
 	} else if (opt == SO_OPT_LINGER) {
 		struct linger l;
 		if (len < sizeof(l))
@@ -354,6 +341,33 @@ static int inet_setsockopt(struct file *f, int level, int name, const void *val,
 		v = *(const int *)val;
 	}
 	return sock_setopt(s, (enum sock_opt)opt, v);
+}
+
+void sockopt_timeval_out(uint64_t ns, struct timeval *tv)
+{
+	tv->sec = (int64_t)(ns / 1000000000);
+	tv->usec = (int64_t)(ns % 1000000000 / 1000);
+}
+
+/* SO_RCVTIMEO/SO_SNDTIMEO: 0 is none; a negative time is an immediate
+ * timeout (Linux stores 0 jiffies), kept here as 1 ns. */
+int sockopt_timeval_in(const void *val, uint32_t len, uint64_t *ns)
+{
+	struct timeval tv;
+	if (len < sizeof(tv))
+		return -EINVAL;
+	if (!val)
+		return -EFAULT;
+	memcpy(&tv, val, sizeof(tv));
+	if (tv.usec < 0 || tv.usec >= 1000000)
+		return -EDOM;
+	if (tv.sec < 0)
+		*ns = 1;
+	else if (tv.sec > 0x7fffffff)
+		*ns = 0;
+	else
+		*ns = (uint64_t)tv.sec * 1000000000 + (uint64_t)tv.usec * 1000;
+	return 0;
 }
 
 void sockopt_out(const void *v, size_t size, void *val, uint32_t *len)
@@ -410,7 +424,8 @@ static int inet_getsockopt(struct file *f, int level, int name, void *val, uint3
 	if (err)
 		return err;
 	if (opt >= 0 && is_time(opt)) {
-		struct timeval tv = { v / 1000000000LL, v % 1000000000LL / 1000 };
+		struct timeval tv;
+		sockopt_timeval_out((uint64_t)v, &tv);
 		sockopt_out(&tv, sizeof(tv), val, len);
 	} else if (opt == SO_OPT_LINGER) {
 		struct linger l = { v >= 0, v >= 0 ? (int)v : 0 };

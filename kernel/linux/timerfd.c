@@ -177,15 +177,6 @@ static unsigned tfd_poll(struct file *f, unsigned events, struct poll_table *pt)
 	return ready ? events & POLLIN : 0;
 }
 
-static int tfd_getattr(struct file *f, struct vattr *va)
-{
-	va->ino = (uintptr_t)f->priv >> 4;
-	va->mode = 0600;		/* an anonymous inode's: no type bits */
-	va->nlink = 1;
-	va->blksize = 4096;
-	return 0;
-}
-
 /* One CPU: the timer interrupt cannot be running timerfd_fire while the
  * timer is cancelled here. */
 static void tfd_release(struct file *f)
@@ -205,7 +196,7 @@ static void tfd_release(struct file *f)
 static const struct file_ops timerfd_fops = {
 	.read = tfd_read,
 	.poll = tfd_poll,
-	.getattr = tfd_getattr,
+	.getattr = anon_file_getattr,
 	.release = tfd_release,
 };
 

@@ -1544,33 +1544,6 @@ static long unix_recvmsg(struct file *f, struct kmsg *m, int mflags)
 
 /* ---- options ---- */
 
-static void timeval_out(uint64_t ns, struct timeval *tv)
-{
-	tv->sec = (int64_t)(ns / 1000000000);
-	tv->usec = (int64_t)(ns % 1000000000 / 1000);
-}
-
-/* SO_RCVTIMEO/SO_SNDTIMEO: 0 is none; a negative time is an immediate
- * timeout (Linux stores 0 jiffies), kept here as 1 ns. */
-static int timeval_in(const void *val, uint32_t len, uint64_t *ns)
-{
-	struct timeval tv;
-	if (len < sizeof(tv))
-		return -EINVAL;
-	if (!val)
-		return -EFAULT;
-	memcpy(&tv, val, sizeof(tv));
-	if (tv.usec < 0 || tv.usec >= 1000000)
-		return -EDOM;
-	if (tv.sec < 0)
-		*ns = 1;
-	else if (tv.sec > 0x7fffffff)
-		*ns = 0;
-	else
-		*ns = (uint64_t)tv.sec * 1000000000 + (uint64_t)tv.usec * 1000;
-	return 0;
-}
-
 static int buf_size(int val, int min)
 {
 	uint32_t v = (uint32_t)val < BUF_MAX ? (uint32_t)val : BUF_MAX;
@@ -1609,10 +1582,10 @@ static int unix_setsockopt(struct file *f, int level, int name, const void *val,
 		wake(s);
 		break;
 	case SO_RCVTIMEO:
-		err = timeval_in(val, len, &s->rcvtimeo);
+		err = sockopt_timeval_in(val, len, &s->rcvtimeo);
 		break;
 	case SO_SNDTIMEO:
-		err = timeval_in(val, len, &s->sndtimeo);
+		err = sockopt_timeval_in(val, len, &s->sndtimeo);
 		break;
 	case SO_LINGER: {
 		int l[2];
@@ -1665,7 +1638,7 @@ static int unix_getsockopt(struct file *f, int level, int name, void *val, uint3
 	case SO_SNDLOWAT: v.i = 1; break;
 	case SO_RCVTIMEO:
 	case SO_SNDTIMEO:
-		timeval_out(name == SO_RCVTIMEO ? s->rcvtimeo : s->sndtimeo, &v.tv);
+		sockopt_timeval_out(name == SO_RCVTIMEO ? s->rcvtimeo : s->sndtimeo, &v.tv);
 		size = sizeof(v.tv);
 		break;
 	case SO_PEERCRED:
