@@ -17,6 +17,7 @@ guest on a tap device in a network namespace made for the run (tools/tapnet),
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -86,12 +87,42 @@ def _image(b):
     return image
 
 
+class Boot:
+    """An Osprey guest in the namespace; stop() ends QEMU itself (through
+    its pid file: it runs in a session of its own under tools/run, and a
+    QEMU left behind would hold the image for the next boot)."""
+
+    def __init__(self, b, net, image, cmdline, memory=MEM, timeout=600):
+        self.pidfile = os.path.join(b.work, "net-qemu.pid")
+        if os.path.exists(self.pidfile):
+            os.unlink(self.pidfile)
+        cmd = [RUN, "--accel", "auto", "-m", memory, "--machine", "q35", "--kernel", b.kernel,
+               "--timeout", str(timeout), "--image", image, "--net", "tap=" + net.tap,
+               "-e", net.guest_args() + " " + cmdline, "--", "-pidfile", self.pidfile]
+        self.proc = subprocess.Popen(net.cmd(cmd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+
+    def poll(self):
+        return self.proc.poll()
+
+    def stop(self):
+        """Ends the guest; its output."""
+        try:
+            pid = int(open(self.pidfile).read().strip())
+            if self.pidfile.encode() in open("/proc/%d/cmdline" % pid, "rb").read():
+                os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+        try:
+            out = self.proc.communicate(timeout=30)[0]
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out = self.proc.communicate()[0]
+        return out
+
+
 def _osprey_boot(b, net, image, cmdline, memory=MEM, timeout=600):
-    cmd = [RUN, "--accel", "auto", "-m", memory, "--machine", "q35", "--kernel", b.kernel,
-           "--timeout", str(timeout), "--image", image, "--net", "tap=" + net.tap,
-           "-e", net.guest_args() + " " + cmdline]
-    return subprocess.Popen(net.cmd(cmd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    return Boot(b, net, image, cmdline, memory, timeout)
 
 
 def _osprey(b, image, runs):
@@ -106,8 +137,7 @@ def _osprey(b, image, runs):
             g = _osprey_boot(b, net, image, cmdline)
             up = _wait_port(net, 6379, 120, g)
             if up is None:
-                g.kill()
-                fails.append("run %d: redis never answered: %s" % (i + 1, g.communicate()[0][-300:]))
+                fails.append("run %d: redis never answered: %s" % (i + 1, g.stop()[-300:]))
                 continue
             res["boot_wall"].append((time.monotonic() - t0) * 1000)
             subprocess.run(net.cmd(["redis-cli", "-h", net.guest_ip, "SHUTDOWN", "NOSAVE"]),
@@ -116,9 +146,11 @@ def _osprey(b, image, runs):
             res_run = {k: [] for k in FIGURES_KEYS}
             # redis is gone: its load runs in a second boot below; here memcached and iperf3.
             if not err:
-                err = _loads_mc_iperf(net, net.guest_ip, res_run)
-            g.kill()
-            out = g.communicate()[0]
+                err = _loads_mc_iperf(net, net.guest_ip, res_run, stop_memcached=True)
+            out = g.stop()
+            a = re.search(r"run: accelerator (\S+)", out)
+            if a:
+                b.net_accel = a.group(1)
             m = ACCEPT_RE.search(out)
             if m:
                 res["boot_tsc"].append(float(m.group(1)))
@@ -128,8 +160,7 @@ def _osprey(b, image, runs):
                 err = "redis never answered in the benchmark boot"
             if not err:
                 err = _loads_redis(net, net.guest_ip, res_run)
-            g.kill()
-            g.communicate()
+            g.stop()
             if err:
                 fails.append("run %d: %s" % (i + 1, err))
                 continue
@@ -153,7 +184,7 @@ def _loads_redis(net, ip, res):
     return None
 
 
-def _loads_mc_iperf(net, ip, res):
+def _loads_mc_iperf(net, ip, res, stop_memcached=False):
     for test in ("set", "get"):
         p = subprocess.run(net.cmd(["memcslap", "--servers=%s:11211" % ip, "--concurrency=%d" % MC_THREADS,
                                     "--execute-number=%d" % QUICK["keys"], "--test=" + test]),
@@ -162,11 +193,21 @@ def _loads_mc_iperf(net, ip, res):
         if p.returncode or not m:
             return "memcslap %s: status %d, %s" % (test, p.returncode, (p.stdout + p.stderr)[-300:])
         res["mc_" + test].append(int(m[0][1]) / float(m[0][3]))
+    if stop_memcached:
+        # memcached -A: its `shutdown` ends it, and the next program (iperf3) starts.
+        s = net.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect((ip, 11211))
+        s.sendall(b"shutdown\r\n")
+        s.close()
     for key, extra in (("tcp_to_guest", []), ("tcp_from_guest", ["-R"])):
-        if _wait_port(net, 5201, 60) is None:
-            return "iperf3 never listened"
-        p = subprocess.run(net.cmd(["iperf3", "-c", ip, "-t", str(QUICK["seconds"]), "-f", "g"] + extra),
-                           capture_output=True, text=True, timeout=120)
+        # iperf3's server listens again a moment after each test: try a few times.
+        for _ in range(50):
+            p = subprocess.run(net.cmd(["iperf3", "-c", ip, "-t", str(QUICK["seconds"]), "-f", "g"] +
+                                       extra), capture_output=True, text=True, timeout=120)
+            if "unable to connect" not in p.stdout + p.stderr:
+                break
+            time.sleep(0.5)
         m = re.findall(r"([\d.]+) Gbits/sec\s+(?:\d+\s+)?receiver", p.stdout)
         if p.returncode or not m:
             return "iperf3 %s: status %d, %s" % (key, p.returncode, (p.stdout + p.stderr)[-300:])
@@ -237,8 +278,7 @@ def _idle_memory(b, image):
                                     text=True, timeout=30).stdout.strip()
                      for c in (["SET", "k", "v" * 100], ["GET", "k"])]
                 good = r == ["OK", "v" * 100]
-            g.kill()
-            g.communicate()
+            g.stop()
             return good
     lo, hi = IDLE_STEPS[0], IDLE_STEPS[-1]
     if not ok(hi):
@@ -283,7 +323,8 @@ def section(b, fmt):
          "memory, virtio-net-pci), each on a tap device in a network namespace made for the run; the load "
          "runs on the host side of the tap, under the same accelerator (%s). %d run%s, median (min–max); "
          "the ratio is Osprey / Linux of the medians (above 1: Osprey better, except for times).\n\n"
-         % (MEM, desc if linux else "SKIP: " + desc, b.accel, runs, "" if runs == 1 else "s"))
+         % (MEM, desc if linux else "SKIP: " + desc, getattr(b, "net_accel", None) or b.accel, runs,
+            "" if runs == 1 else "s"))
     b.cmds.append("ip netns exec NS redis-benchmark -h GUEST %s" % " ".join(REDIS_BENCH[1:]))
     b.cmds.append("ip netns exec NS memcslap --servers=GUEST:11211 --concurrency=%d --execute-number=%d "
                   "--test=set|get" % (MC_THREADS, MC_KEYS))
