@@ -48,18 +48,6 @@ void vcmn_err(int level, const char *fmt, va_list ap)
 	cmn_err(level, "%s", buf);
 }
 
-int copyinstr(const void *from, void *to, size_t len, size_t *done)
-{
-	size_t n = strnlen(from, len);
-
-	if (n == len)
-		return ENAMETOOLONG;
-	memcpy(to, from, n + 1);
-	if (done)
-		*done = n + 1;
-	return 0;
-}
-
 /* No zlib in Osprey: gzip compression fails, so OpenZFS writes the block
  * uncompressed; a gzip block written elsewhere cannot be read here. */
 int z_compress_level(void *dst, size_t *dstlen, const void *src, size_t srclen, int level)
