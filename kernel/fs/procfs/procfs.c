@@ -6,6 +6,7 @@
  * so a reader sees one consistent snapshot. */
 #include "fs/vfs.h"
 #include "fs/procfs/procfs.h"
+#include "dev/blk.h"
 #include "dev/console.h"
 #include "lib/printf.h"
 #include "mm/mm.h"
@@ -402,10 +403,90 @@ static const struct fs_type sys_type = {
 	.name = "sysfs", .mount = proc_mount, .statfs = proc_statfs,
 };
 
+/* ---- /sys/block: what libblkid (zpool, mount, blkid) reads ---- */
+
+#define BLK_MAJOR	254	/* devfs's */
+
+static unsigned blk_index(struct blkdev *d)
+{
+	unsigned i = 0;
+
+	for (struct blkdev *b = blk_first(); b && b != d; b = b->next)
+		i++;
+	return i;
+}
+
+static int show_dev(char *buf, size_t size, void *d)
+{
+	return snprintf(buf, size, "%u:%u\n", BLK_MAJOR, blk_index(d));
+}
+
+static int show_size(char *buf, size_t size, void *d)	/* 512-byte sectors */
+{
+	return snprintf(buf, size, "%lu\n", (unsigned long)((struct blkdev *)d)->nsectors);
+}
+
+static int show_zero(char *buf, size_t size, void *d)	/* removable, ext_range */
+{
+	return snprintf(buf, size, "0\n");
+}
+
+static int show_ro(char *buf, size_t size, void *d)
+{
+	return snprintf(buf, size, "%d\n", ((struct blkdev *)d)->readonly);
+}
+
+static int show_partition(char *buf, size_t size, void *d)
+{
+	return snprintf(buf, size, "%u\n", ((struct blkdev *)d)->part_index);
+}
+
+static int show_start(char *buf, size_t size, void *d)
+{
+	return snprintf(buf, size, "%lu\n", (unsigned long)((struct blkdev *)d)->start);
+}
+
+/*
+ * Each block device's attributes, in /sys/block/NAME and
+ * /sys/dev/block/MAJOR:MINOR (a directory here, Linux's is a link to the
+ * first): dev, size, removable, ro, and a partition's number and start.
+ * Partitions are listed in /sys/block beside the disks, not inside their
+ * disk's directory as on Linux: libblkid recognises a partition there
+ * only by a <disk><digit> or <disk>p<digit> name, which vblk0.1 is not.
+ * The devices are all known before the root is mounted and never change.
+ */
+static int add_block_devices(void)
+{
+	static const struct { const char *name; procfs_show_fn show; bool part; } attrs[] = {
+		{ "dev", show_dev, false }, { "size", show_size, false },
+		{ "removable", show_zero, false }, { "ext_range", show_zero, false },
+		{ "ro", show_ro, false }, { "partition", show_partition, true },
+		{ "start", show_start, true },
+	};
+	char path[96];
+	int err = 0;
+
+	for (struct blkdev *d = blk_first(); d && !err; d = d->next) {
+		for (unsigned i = 0; i < sizeof(attrs) / sizeof(attrs[0]) && !err; i++) {
+			if (attrs[i].part && !d->parent)
+				continue;
+			snprintf(path, sizeof(path), "/sys/block/%s/%s", d->name, attrs[i].name);
+			err = add_node(path, NULL, attrs[i].show, d);
+			snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/%s", BLK_MAJOR,
+			    blk_index(d), attrs[i].name);
+			if (!err)
+				err = add_node(path, NULL, attrs[i].show, d);
+		}
+	}
+	return err;
+}
+
 int procfs_init(void)
 {
 	mutex_lock(&nodes_lock);
 	int err = add_node("/proc/self/mounts", gen_mounts, NULL, NULL);
+	if (!err)
+		err = add_block_devices();
 	mutex_unlock(&nodes_lock);
 	if (!err)
 		err = vfs_register_fs(&proc_type);
