@@ -86,6 +86,16 @@ static void check_memory(void)
 	pr_info("osprey: %lu KiB RAM, %lu KiB free\n", st.total_pages * 4, free_kib);
 }
 
+/* --bootchart: when a program ended (its last thread gone), so a bench
+ * can time a whole short-lived program from kernel entry on. */
+static void print_program_end(const char *name, int status)
+{
+	uint64_t ns = clock_ns();
+
+	printk("bootchart: program %s ended (status %d) at %lu.%03lu ms\n", name,
+	    status, ns / 1000000, ns / 1000 % 1000);
+}
+
 /* Takes a step's "< FILE", "> FILE" and ">> FILE" words out of argv
  * (argc words) into io; returns the words left, or -1 when one of them
  * names no file. */
@@ -126,10 +136,13 @@ static int run_programs(int argc, char **argv)
 		argv[i] = NULL;
 		struct linux_stdio io = { 0 };
 		int n = take_redirections(i - start, argv + start, &io);
-		if (n < 0)
+		if (n < 0) {
 			status = 1;
-		else if (n > 0)
+		} else if (n > 0) {
 			status = linux_run(n, argv + start, &io);
+			if (boot_opts.bootchart)
+				print_program_end(argv[start], status);
+		}
 		start = i + 1;
 	}
 	return status;

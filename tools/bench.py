@@ -11,6 +11,7 @@ cannot run still gets its section, saying why. Python 3 stdlib only;
 plots with gnuplot (pngcairo, or png) when it is installed.
 """
 import argparse
+import json
 import os
 import platform
 import random
@@ -35,6 +36,7 @@ SECTIONS = [
     "ROFS read throughput",
     "virtio-blk throughput",
     "Null system call",
+    "Dynamic programs",
     "ZFS pool layer (libzfs.so)",
     "ZFS /data",
     "Network services",
@@ -44,6 +46,8 @@ DEBS = ["libpython3.11-stdlib", "perl-modules-5.36"]
 LOCAL_TREES = ["/usr/lib/python3.11", "/usr/share/perl/5.36"]
 QUICK_TREES = ["/usr/lib/python3.11/email", "/usr/lib/python3.11/json",
                "/usr/lib/python3.11/asyncio"]
+
+ROFS_CLUSTER = 65536        # mkimage's and mkrofs's default cluster size, bytes
 
 ACCEL_RE = re.compile(r"run: accelerator (\S+) \(([^)]*)\)")
 CHART_RE = re.compile(r"^\s+(\S.*?)\s+(\d+\.\d+) ms\s+\(\+")
@@ -61,6 +65,19 @@ ZFS_LOAD_RE = re.compile(r"^module: libzfs\.so loaded at \S+ \(\d+ KiB\) in (\d+
 ZFS_INIT_RE = re.compile(r"^zfs: OpenZFS 2\.1\.11 loaded \(init (\d+) us", re.M)
 ZFS_SPA_RE = re.compile(r"^zfs: spa_init (\d+) us", re.M)
 ZFS_POOL_RE = re.compile(r"^zfs-selftest: pool create (\d+) us, import (\d+) us", re.M)
+
+# "Dynamic programs": Debian's python3 with its standard library, as
+# tests/boot/test_dynamic.py puts it into an image.
+PY_HOST = "/usr/bin/python3.11"
+PY_LINES = ["/usr/bin/python3: /usr/bin/python3.11 libs",
+            "/usr/lib/python3.11/**: /usr/lib/python3.11/** libs"]
+PY_MEM = "128M"
+PY_PEER_MEM = 512           # MiB, the Linux guest's RAM for python3
+END_RE = re.compile(r"bootchart: program (\S+) ended \(status (\d+)\) at (\d+\.\d+) ms")
+EOB_RE = re.compile(r"^\s+end of boot\s+(\d+\.\d+) ms", re.M)
+# The Linux peer's guest packages: every user of the peer passes the same
+# list, since another list makes build.sh re-install and rebuild the guest.
+from bench_net import PEER_PACKAGES  # noqa: E402  (tools/ is on sys.path: this script's folder)
 
 # "ZFS /data": apps/zfsbench on the root dataset of a pool mounted from fstab,
 # against the same static binary in the Linux peer guest.
@@ -113,6 +130,11 @@ def sparse_copy(src, dst):
 def zb_figures(text):
     """zfsbench's KEY VALUE lines as a dict of floats."""
     return {m.group(1): float(m.group(2)) for m in ZB_RE.finditer(text)}
+
+
+def git_commit():
+    return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip() or "?"
 
 
 def log(msg):
@@ -348,12 +370,20 @@ class Bench:
                     out.append(p)
         return out
 
-    def mkimage(self, name, lines):
+    def mkimage(self, name, lines, keep=None):
+        """An image of the manifest lines; with keep, mkimage --keep stages
+        into that directory and leaves the ROFS image as KEEP.rofs."""
         manifest = os.path.join(self.work, name + ".manifest")
         with open(manifest, "w") as f:
             f.write("\n".join(lines) + "\n")
         img = os.path.join(self.work, name + ".img")
-        self.must([os.path.join(self.build, "tools", "mkimage"), "-q", manifest, img])
+        cmd = [os.path.join(self.build, "tools", "mkimage"), "-q"]
+        if keep:
+            shutil.rmtree(keep, ignore_errors=True)
+            if os.path.exists(keep + ".rofs"):
+                os.unlink(keep + ".rofs")
+            cmd += ["--keep", keep]
+        self.must(cmd + [manifest, img])
         return img
 
     def boot_image(self):
@@ -515,25 +545,29 @@ class Bench:
             t += "\nAt %d MiB the end of the output is:\n\n```\n%s\n```\n" % (hi - 1, "\n".join(cache[hi - 1][2]))
         return t
 
-    def sec_image_size(self):
-        tree = self.tree
-        files = self.tree_files()
-        nbytes = sum(os.path.getsize(p) for p in files)
-        outs = []
+    def fs_images(self, tree, name, keys=None):
+        """Builds an image of `tree` with each filesystem builder (those in
+        keys, or all), ROFS first; rows of (label, bytes or None, seconds,
+        key or why not). ROFS and squashfs use the same block size,
+        ROFS_CLUSTER."""
+        kib_ = ROFS_CLUSTER >> 10
         variants = [
-            ("ROFS (tools/mkrofs, 64 KiB clusters, LZ4HC)", "ROFS",
-             lambda img: [os.path.join(self.build, "tools", "mkrofs"), "-q", tree, img]),
-            ("squashfs (lz4 -Xhc, 64 KiB blocks)", "squashfs",
-             lambda img: ["mksquashfs", tree, img, "-comp", "lz4", "-Xhc", "-b", "65536", "-noappend",
-                          "-quiet", "-no-progress"]),
+            ("ROFS (tools/mkrofs, %d KiB clusters, LZ4HC)" % kib_, "ROFS",
+             lambda img: [os.path.join(self.build, "tools", "mkrofs"), "-q", "--cluster-size",
+                          str(ROFS_CLUSTER), tree, img]),
+            ("squashfs (lz4 -Xhc, %d KiB blocks)" % kib_, "squashfs",
+             lambda img: ["mksquashfs", tree, img, "-comp", "lz4", "-Xhc", "-b", str(ROFS_CLUSTER),
+                          "-noappend", "-quiet", "-no-progress"]),
             ("EROFS (lz4hc, default 4 KiB pclusters)", "EROFS",
              lambda img: ["mkfs.erofs", "-zlz4hc", img, tree]),
-            ("EROFS (lz4hc, -C65536)", "EROFS-C65536",
-             lambda img: ["mkfs.erofs", "-zlz4hc", "-C65536", img, tree]),
+            ("EROFS (lz4hc, -C%d)" % ROFS_CLUSTER, "EROFS-C%d" % ROFS_CLUSTER,
+             lambda img: ["mkfs.erofs", "-zlz4hc", "-C%d" % ROFS_CLUSTER, img, tree]),
         ]
         rows = []
         for label, key, mk in variants:
-            img = os.path.join(self.work, "tree.%s" % key)
+            if keys and key not in keys:
+                continue
+            img = os.path.join(self.work, "%s.%s" % (name, key))
             if os.path.exists(img):
                 os.unlink(img)
             cmd = mk(img)
@@ -547,9 +581,14 @@ class Bench:
                 rows.append((label, None, None, (p.stderr or p.stdout).strip().splitlines()[-1:]))
                 continue
             rows.append((label, os.path.getsize(img), took, key))
+        return rows
+
+    @staticmethod
+    def fs_table(rows, nbytes):
+        """The table of fs_images rows, sizes against the first (ROFS);
+        (markdown, gnuplot data of the built ones)."""
         rofs = rows[0][1]
-        t = "Tree: %s; %d regular files, %d bytes.\n\n" % (self.tree_desc, len(files), nbytes)
-        t += "| filesystem | image bytes | of input | vs ROFS | build time (s) |\n|---|---:|---:|---:|---:|\n"
+        t = "| filesystem | image bytes | of input | vs ROFS | build time (s) |\n|---|---:|---:|---:|---:|\n"
         data = ""
         for label, size, took, why in rows:
             if size is None:
@@ -559,6 +598,15 @@ class Bench:
                 label, size, 100.0 * size / nbytes, "%.3fx" % (size / rofs) if rofs else "", took)
             data += '"%s" %.3f\n' % (why, size / 1e6)
         t += "| (uncompressed input) | %d | 100.0%% | | |\n" % nbytes
+        return t, data
+
+    def sec_image_size(self):
+        files = self.tree_files()
+        nbytes = sum(os.path.getsize(p) for p in files)
+        rows = self.fs_images(self.tree, "tree")
+        t = "Tree: %s; %d regular files, %d bytes.\n\n" % (self.tree_desc, len(files), nbytes)
+        table, data = self.fs_table(rows, nbytes)
+        t += table
         t += ("\nEach image is built once (sizes are deterministic); build times are one run each, "
               "on a warm page cache.\n")
         script = ("set title 'Image size of the same tree (smaller is better)'\nset ylabel 'MB'\n"
@@ -687,6 +735,193 @@ class Bench:
         if os.path.exists("/sys/module/kvm_pvm") or "hypervisor" in open("/proc/cpuinfo").read():
             t += ("\nThe host is itself a virtual machine, so its system calls may cost more than on bare metal; "
                   "the guest's `syscall` instruction is emulated by TCG.\n")
+        return t
+
+    # ---- dynamic programs ----
+    def hyperfine(self, cmd, runs, warmup=3):
+        """Wall times (ms) of cmd run directly (hyperfine -N: no shell),
+        after warmup runs that are not recorded; None without hyperfine."""
+        if not shutil.which("hyperfine"):
+            return None
+        js = os.path.join(self.work, "hyperfine.json")
+        self.must(["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
+                   "--export-json", js, " ".join(quote(c) for c in cmd)])
+        with open(js) as f:
+            return [t * 1000 for t in json.load(f)["results"][0]["times"]]
+
+    def py_linux(self, runs):
+        """`python3 -c pass` in the Linux peer guest, timed by bash's
+        $EPOCHREALTIME around each run: ({"cold": [ms], "warm": [ms],
+        "uptime": [ms]}, description) or (None, why it was skipped)."""
+        env, why = self.peer_ready(PY_PEER_MEM)
+        if env is None:
+            return None, why
+        outdir = os.path.join(self.work, "pyvm-out")
+        shutil.rmtree(outdir, ignore_errors=True)
+        script = ("echo \"peer: kernel $(uname -r) $(/usr/bin/python3 -V) cpus $(nproc) uptime $(cut -d' ' -f1 "
+                  "/proc/uptime)\"; for i in $(seq 0 %d); do s=$EPOCHREALTIME; /usr/bin/python3 -c pass || exit 1; "
+                  "e=$EPOCHREALTIME; echo \"peer: pass $i $s $e\"; done; echo 'peer: end'" % runs)
+        self.cmds.append("%s ../shared/peers/linux-vm/build.sh run - - %s %s"
+                         % (self.peer_env_str(env), rel(outdir), quote(script)))
+        log("linux peer: build.sh run (python3 -c pass, %d runs)" % (runs + 1))
+        t0 = time.monotonic()
+        try:
+            p = subprocess.run([PEER, "run", "-", "-", outdir, script], env=env, capture_output=True, text=True,
+                               timeout=900)
+        except subprocess.TimeoutExpired:
+            return None, "`build.sh run` ran over 900 s"
+        took = time.monotonic() - t0
+        runlog = ""
+        if os.path.exists(os.path.join(outdir, "run.log")):
+            with open(os.path.join(outdir, "run.log")) as f:
+                runlog = f.read()
+        if p.returncode != 0 or "peer: end" not in runlog:
+            return None, "`build.sh run` failed (%d): %s" % (p.returncode,
+                                                            _tail(runlog or (p.stderr + p.stdout), 3))
+        res = {"cold": [], "warm": []}
+        for m in re.finditer(r"^peer: pass (\d+) ([\d.]+) ([\d.]+)$", runlog, re.M):
+            ms = (float(m.group(3)) - float(m.group(2))) * 1000
+            res["cold" if m.group(1) == "0" else "warm"].append(ms)
+        info = re.search(r"^peer: kernel (\S+) Python (\S+) cpus (\d+) uptime ([\d.]+)", runlog, re.M)
+        res["uptime"] = [float(info.group(4)) * 1000] if info else []
+        acc = re.search(r"accel=(\w+)", p.stderr)
+        desc = ("Debian 12, Linux %s, Python %s (Debian's python3 package), %s vCPU (ZFSVM_CPUS=1), %d MiB "
+                "(ZFSVM_MEM), accelerator %s (build.sh: thread=multi, -cpu qemu64, machine pc under TCG), "
+                "root an ext4 image on virtio-blk-pci; one VM boot for all runs, %.0f s"
+                % (info.group(1) if info else "?", info.group(2) if info else "?", info.group(3) if info else "?",
+                   PY_PEER_MEM, acc.group(1) if acc else "?", took))
+        return res, desc
+
+    def sec_dynamic(self):
+        if not os.path.exists(PY_HOST) or not os.path.isfile("/usr/lib/python3.11/os.py"):
+            raise RuntimeError("the host has no %s with /usr/lib/python3.11" % PY_HOST)
+        # Often run alone (--only) and spliced into the report: it says when.
+        when, load = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.getloadavg()
+        # The image, staged with --keep: the staged tree is what the sizes
+        # compare, and what the host runs in a chroot.
+        stage = os.path.join(self.work, "python.stage")
+        img = self.mkimage("python", PY_LINES, keep=stage)
+        files = [os.path.join(d, f) for d, _, fs in os.walk(stage) for f in fs
+                 if os.path.isfile(os.path.join(d, f)) and not os.path.islink(os.path.join(d, f))]
+        nbytes = sum(os.path.getsize(f) for f in files)
+        rofs_of_image = os.path.getsize(stage + ".rofs")
+
+        # Osprey: one boot per run, the program's end by the guest TSC.
+        n = 3 if self.quick else 10
+        entry, alone, walls, fails = [], [], [], []
+        for i in range(n):
+            status, out, wall = self.boot("--bootchart /usr/bin/python3 -c pass", [img], memory=PY_MEM,
+                                          timeout=300, record=(i == 0))
+            end, eob = END_RE.search(out), EOB_RE.search(out)
+            if status != 0 or not end or not eob or end.group(2) != "0":
+                fails.append("boot %d: status %s, %s" % (i + 1, status, _tail(out)))
+                continue
+            entry.append(float(end.group(3)))
+            alone.append(float(end.group(3)) - float(eob.group(1)))
+            walls.append(wall * 1000)
+        if not entry:
+            raise RuntimeError("no boot ran python3 -c pass to its end: " + "; ".join(fails)[:500])
+        # A second run in the same boot: from the first one's end to its own.
+        n2 = 1 if self.quick else 3
+        second = []
+        for i in range(n2):
+            status, out, _ = self.boot("--bootchart /usr/bin/python3 -c pass ; /usr/bin/python3 -c pass", [img],
+                                       memory=PY_MEM, timeout=300, record=(i == 0))
+            ends = END_RE.findall(out)
+            if status != 0 or len(ends) != 2 or any(e[1] != "0" for e in ends):
+                fails.append("two-run boot %d: status %s, %s" % (i + 1, status, _tail(out)))
+                continue
+            second.append(float(ends[1][2]) - float(ends[0][2]))
+
+        runs = 5 if self.quick else 30
+        host = self.hyperfine([PY_HOST, "-c", "pass"], runs)
+        chroot = self.hyperfine(["chroot", stage, "/usr/bin/python3", "-c", "pass"], runs) \
+            if host is not None else None
+        chroot_true = self.hyperfine(["chroot", "/", "/bin/true"], runs) if host is not None else None
+        peer_runs = 10
+        linux, peer_desc = self.py_linux(peer_runs)
+        # Sizes last: mksquashfs uses every CPU, which would disturb the timings.
+        rows = self.fs_images(stage, "python", keys=("ROFS", "squashfs"))
+
+        t = ("Measured %s at commit %s, host load average %.2f %.2f %.2f at the start of this section.\n\n"
+             % ((when, git_commit()) + load))
+        t += ("Debian's python3 (%s, dynamically linked: glibc's ld.so and the %d shared libraries it and its "
+              "extension modules need, from mkimage's `libs`) with its whole standard library, the two manifest lines tests/boot/test_dynamic.py "
+              "uses for python3 (`%s`, `%s`).\n\n"
+              % (PY_HOST, sum(1 for f in files if re.search(r"/lib/x86_64-linux-gnu/[^/]+\.so", f)),
+                 PY_LINES[0], PY_LINES[1]))
+        t += "### python3 -c pass\n\n"
+        t += ("What is timed, on each side:\n\n"
+              "- Osprey: %d boot%s of that image (microvm, 1 vCPU, `-m %s`, TCG), command line `--bootchart "
+              "/usr/bin/python3 -c pass`; the guest TSC from kernel entry to the kernel's `bootchart: program "
+              "... ended` line, printed when the program's last thread is gone (kernel/main.c). \"The program "
+              "alone\" starts at the bootchart's `end of boot`: loading python3, ld.so and the libraries from "
+              "ROFS, and running it. Every run is a fresh boot, so a cold ROFS cache (the host's page cache "
+              "holds the disk image). The second run in one boot is timed in %d more boot%s of "
+              "`python3 -c pass ; python3 -c pass`, from the first one's end to the second one's.\n"
+              "- host: hyperfine -N (no shell: fork, exec, wait), %d runs after 3 unrecorded ones, wall time; "
+              "once as installed (the host's python also reads its dist-packages .pth files), once chrooted "
+              "into the image's staged tree (the very files the guest has), whose chroot(8) exec adds about "
+              "what `chroot / /bin/true` costs.\n"
+              "- Linux guest: %s; bash's `$EPOCHREALTIME` read before and after `/usr/bin/python3 -c pass` in "
+              "a loop (fork, exec, wait, as on the host): the first run after the guest's boot (cold page "
+              "cache) and %d more (warm). The guest's boot to the command is its /proc/uptime when the command "
+              "starts: that includes build.sh's init (its oracle mounts 9p shares, loads the zfs module, "
+              "starts udevd and waits for udevadm settle), so it is not a minimal Linux boot.\n\n"
+              % (len(entry), "" if len(entry) == 1 else "s", PY_MEM, n2, "" if n2 == 1 else "s", runs,
+                 "**SKIP** (%s)" % peer_desc if linux is None else peer_desc, peer_runs))
+        t += "Median (min–max) in ms.\n\n| figure | ms |\n|---|---:|\n"
+        t += ("| Osprey: kernel entry → end of python3 -c pass (guest TSC) | %s |\n" % fmt(entry, 1))
+        t += ("| Osprey: the program alone (end of boot → end) | %s |\n" % fmt(alone, 1))
+        t += ("| Osprey: a second python3 -c pass in the same boot | %s |\n" % fmt(second, 1))
+        t += ("| Osprey: the whole QEMU process (wall time around tools/run) | %s |\n" % fmt(walls, 0))
+        skip_host = "SKIP (hyperfine not installed)"
+        t += "| host: `%s -c pass` as installed | %s |\n" % (PY_HOST, fmt(host, 2) if host else skip_host)
+        t += "| host: `chroot STAGE /usr/bin/python3 -c pass` (the image's files) | %s |\n" % (
+            fmt(chroot, 2) if chroot else skip_host)
+        t += "| host: `chroot / /bin/true` (chroot(8)'s own part of the line above) | %s |\n" % (
+            fmt(chroot_true, 2) if chroot_true else skip_host)
+        lin = linux or {}
+        for key, what in (("cold", "Linux guest: python3 -c pass, first run after boot (cold)"),
+                          ("warm", "Linux guest: python3 -c pass, warm"),
+                          ("uptime", "Linux guest: kernel start → the command (/proc/uptime, build.sh's "
+                                     "init included)")):
+            t += "| %s | %s |\n" % (what, "SKIP" if linux is None else fmt(lin.get(key), 1))
+        t += "\nRatios of the medians (above 1: Osprey takes longer):\n\n| ratio | |\n|---|---:|\n"
+        med = statistics.median
+
+        def ratio(num, den):
+            return "%.2f" % (med(num) / med(den)) if num and den else "SKIP"
+        t += "| Osprey kernel entry → end / host as installed | %s |\n" % ratio(entry, host)
+        t += "| Osprey kernel entry → end / host chrooted into the image's files | %s |\n" % ratio(entry, chroot)
+        t += "| Osprey kernel entry → end / Linux guest, cold | %s |\n" % ratio(entry, lin.get("cold"))
+        t += "| Osprey kernel entry → end / Linux guest, warm | %s |\n" % ratio(entry, lin.get("warm"))
+        t += "| Osprey program alone / Linux guest, cold | %s |\n" % ratio(alone, lin.get("cold"))
+        t += "| Osprey program alone / Linux guest, warm | %s |\n" % ratio(alone, lin.get("warm"))
+        t += "| Osprey second run in one boot / Linux guest, warm | %s |\n" % ratio(second, lin.get("warm"))
+        if lin.get("uptime") and lin.get("cold"):
+            t += ("\nBoot included on both sides: the Linux guest takes %.0f ms from its kernel's start to the "
+                  "command (with build.sh's init) plus %.0f ms for the cold python3 -c pass, %.0f ms in all, against Osprey's %.0f ms "
+                  "from kernel entry to the program's end (%.3fx).\n"
+                  % (lin["uptime"][0], med(lin["cold"]), lin["uptime"][0] + med(lin["cold"]), med(entry),
+                     med(entry) / (lin["uptime"][0] + med(lin["cold"]))))
+        if fails:
+            t += "\n%d of %d boots failed and are left out: %s\n" % (len(fails), n, "; ".join(fails)[:600])
+
+        t += "\n### Image size\n\n"
+        t += ("The image's tree as mkimage staged it (`--keep`): %d regular files, %d bytes. Its ROFS (the "
+              "image's root partition, mkimage's .rofs) is %d bytes; below, mkrofs and mksquashfs are run "
+              "again on the staged tree with the same block size, by the code of *ROFS image size*.\n\n"
+              % (len(files), nbytes, rofs_of_image))
+        table, _ = self.fs_table(rows, nbytes)
+        t += table
+        sq = [r for r in rows if r[3] == "squashfs"]
+        if rows[0][1] and sq and sq[0][1]:
+            t += ("\nROFS / squashfs (lz4 -Xhc, %d KiB blocks): **%.3f**.\n" % (ROFS_CLUSTER >> 10,
+                                                                            rows[0][1] / sq[0][1]))
+        if rows[0][1] and rows[0][1] != rofs_of_image:
+            t += ("\nmkrofs on the staged tree gave %d bytes, not the image's %d: the staging differs "
+                  "between the two runs.\n" % (rows[0][1], rofs_of_image))
         return t
 
     def zfs_boot(self, cmdline, img, memory, timeout=150, record=True):
@@ -892,24 +1127,37 @@ class Bench:
             return "status %s: %s" % (status, _tail(out))
         return None
 
-    def zd_linux(self, runs, zfsbench):
-        """zfsbench in the Linux peer guest; ({figure: [values]}, description)
-        or (None, why it was skipped)."""
+    @staticmethod
+    def peer_env_str(env):
+        return "ZFSVM_CPUS=%s ZFSVM_MEM=%s ZFSVM_EXTRA_PACKAGES=%s" % (
+            env["ZFSVM_CPUS"], env["ZFSVM_MEM"], quote(env["ZFSVM_EXTRA_PACKAGES"]))
+
+    def peer_ready(self, mem_mib):
+        """The Linux peer built, for a 1-vCPU guest with mem_mib of RAM:
+        (environment for build.sh, None) or (None, why it is skipped)."""
         if self.quick:
             return None, "not run with --quick: the peer VM takes minutes"
         if not os.path.exists(PEER):
             return None, "no %s" % PEER
         if os.geteuid() != 0:
             return None, "the peer's build.sh must run as root"
-        env = dict(os.environ, ZFSVM_CPUS="1", ZFSVM_MEM=str(int(ZD_MEM.rstrip("M"))))
+        env = dict(os.environ, ZFSVM_CPUS="1", ZFSVM_MEM=str(mem_mib), ZFSVM_EXTRA_PACKAGES=PEER_PACKAGES)
         log("linux peer: build.sh build (the first build takes ~5 min)")
-        self.cmds.append("ZFSVM_CPUS=1 ZFSVM_MEM=%s ../shared/peers/linux-vm/build.sh build" % env["ZFSVM_MEM"])
+        self.cmds.append("%s ../shared/peers/linux-vm/build.sh build" % self.peer_env_str(env))
         try:
             p = subprocess.run([PEER, "build"], env=env, capture_output=True, text=True, timeout=1800)
         except subprocess.TimeoutExpired:
             return None, "`build.sh build` ran over 1800 s"
         if p.returncode != 0:
             return None, "`build.sh build` failed (%d): %s" % (p.returncode, _tail(p.stderr + p.stdout, 3))
+        return env, None
+
+    def zd_linux(self, runs, zfsbench):
+        """zfsbench in the Linux peer guest; ({figure: [values]}, description)
+        or (None, why it was skipped)."""
+        env, why = self.peer_ready(int(ZD_MEM.rstrip("M")))
+        if env is None:
+            return None, why
         indir = os.path.join(self.work, "zfsvm-in")
         outdir = os.path.join(self.work, "zfsvm-out")
         shutil.rmtree(indir, ignore_errors=True)
@@ -931,8 +1179,8 @@ class Bench:
                   "echo \"peer: coldrand $i\"; /io/in/zfsbench -p R /p || exit 1; "
                   "zpool destroy p || exit 1; done; echo 'peer: end'" % runs)
         cmd = [PEER, "run", disk, indir, outdir, script]
-        self.cmds.append("ZFSVM_CPUS=1 ZFSVM_MEM=%s ../shared/peers/linux-vm/build.sh run %s %s %s %s"
-                         % (env["ZFSVM_MEM"], rel(disk), rel(indir), rel(outdir), quote(script)))
+        self.cmds.append("%s ../shared/peers/linux-vm/build.sh run %s %s %s %s"
+                         % (self.peer_env_str(env), rel(disk), rel(indir), rel(outdir), quote(script)))
         log("linux peer: build.sh run (%d zfsbench runs)" % runs)
         t0 = time.monotonic()
         try:
@@ -1003,8 +1251,7 @@ class Bench:
         # report: it says when, at which commit and how loaded the host was.
         when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         load = os.getloadavg()
-        commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True).stdout.strip() or "?"
+        commit = git_commit()
         built = os.path.join(self.build, "modules", "libzfs.so")
         zb_built = os.path.join(self.build, "apps", "zfsbench")
         for f in (built, zb_built):
@@ -1247,8 +1494,7 @@ class Bench:
                     break
         qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True).stdout
         qemu = qemu.splitlines()[0] if qemu else "?"
-        git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True).stdout.strip() or "?"
+        git = git_commit()
         h = "# Osprey benchmarks\n\n"
         h += "Written by `make bench` (tools/bench.py%s); do not edit by hand.\n\n" % (
             " --quick" if self.quick else "")
@@ -1288,8 +1534,8 @@ class Bench:
             prep_error = str(e)
             traceback.print_exc()
         funcs = [self.sec_sizes, self.sec_boot, self.sec_minmem, self.sec_image_size, self.sec_lz4,
-                 self.sec_rofs_read, self.sec_virtio, self.sec_null, self.sec_zfs, self.sec_zfs_data,
-                 self.sec_net]
+                 self.sec_rofs_read, self.sec_virtio, self.sec_null, self.sec_dynamic, self.sec_zfs,
+                 self.sec_zfs_data, self.sec_net]
         for title, fn in zip(SECTIONS, funcs):
             if self.a.only and not any(o.lower() in title.lower() for o in self.a.only):
                 continue

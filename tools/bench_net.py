@@ -177,16 +177,9 @@ def _loads_mc_iperf(net, ip, res):
 def _peer(b, runs):
     """({figure: [values]}, description) from the Linux peer, or (None, why)."""
     peer = PEER
-    if b.quick:
-        return None, "not run with --quick: the peer VM takes minutes"
-    if not os.path.exists(peer):
-        return None, "no %s" % peer
-    env = dict(os.environ, ZFSVM_CPUS="1", ZFSVM_MEM=MEM.rstrip("M"), ZFSVM_EXTRA_PACKAGES=PEER_PACKAGES)
-    b.cmds.append("ZFSVM_CPUS=1 ZFSVM_MEM=%s ZFSVM_EXTRA_PACKAGES=%r ../shared/peers/linux-vm/build.sh build"
-                  % (env["ZFSVM_MEM"], PEER_PACKAGES))
-    p = subprocess.run([peer, "build"], env=env, capture_output=True, text=True, timeout=1800)
-    if p.returncode:
-        return None, "`build.sh build` failed (%d): %s" % (p.returncode, (p.stderr + p.stdout)[-300:])
+    env, why = b.peer_ready(int(MEM.rstrip("M")))
+    if env is None:
+        return None, why
     res = {k: [] for k in FIGURES_KEYS + ["boot_wall"]}
     desc = ""
     for i in range(runs):

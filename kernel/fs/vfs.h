@@ -335,12 +335,18 @@ struct file {
 	int64_t pos;
 	struct mutex pos_lock;
 	void *priv;			/* for the file ops' owner */
+	/* Whoever watches the file without holding it (epoll's entries,
+	 * under their owner's lock): when the last reference goes, the hook
+	 * registered with vfs_set_unwatch() takes them off, before release. */
+	struct list watchers;
 };
 
 /* A file with custom ops and no vnode (pipes, console, sockets); one ref. */
 struct file *file_new(const struct file_ops *ops, int flags, void *priv);
 void file_hold(struct file *f);
 void file_rele(struct file *f);
+/* Set once, by the first user of f->watchers (linux/epoll.c). */
+void vfs_set_unwatch(void (*unwatch)(struct file *f));
 
 /* Device opener: called to open a VCHR/VBLK vnode that has no fops (a
  * device node made with mknod on ramfs); sets f->ops and f->priv from

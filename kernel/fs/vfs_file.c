@@ -11,6 +11,13 @@
 
 /* Set once by devfs at boot, read afterwards. */
 static int (*devopen_hook)(struct vnode *vn, struct file *f);
+/* Set once by the first epoll, read afterwards. */
+static void (*unwatch_hook)(struct file *f);
+
+void vfs_set_unwatch(void (*unwatch)(struct file *f))
+{
+	__atomic_store_n(&unwatch_hook, unwatch, __ATOMIC_RELEASE);
+}
 
 void vfs_set_devopen(int (*devopen)(struct vnode *vn, struct file *f))
 {
@@ -128,17 +135,13 @@ static int vnode_fsync(struct file *f, bool datasync)
 	return err;
 }
 
-static unsigned vnode_poll(struct file *f, unsigned events, struct poll_table *pt)
-{
-	return events & (POLLIN | POLLOUT);	/* files never block */
-}
-
 static const struct file_ops vnode_file_ops = {
 	.read = vnode_read,
 	.write = vnode_write,
 	.llseek = vnode_llseek,
 	.fsync = vnode_fsync,
-	.poll = vnode_poll,
+	/* No poll: files never block (vfs_poll answers so), and epoll
+	 * refuses them (EPERM), as Linux does. */
 };
 
 /* ---- file objects ---- */
@@ -153,6 +156,7 @@ struct file *file_new(const struct file_ops *ops, int flags, void *priv)
 	f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	f->priv = priv;
 	mutex_init(&f->pos_lock);
+	list_init(&f->watchers);
 	return f;
 }
 
@@ -165,6 +169,9 @@ void file_rele(struct file *f)
 {
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	/* Nobody can add a watcher now (that needs a reference). */
+	if (!list_empty(&f->watchers))
+		__atomic_load_n(&unwatch_hook, __ATOMIC_ACQUIRE)(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	if (f->vn)
@@ -607,10 +614,10 @@ void fdtable_destroy(struct fdtable *t)
 /* Makes slot fd exist; with t->lock held. */
 static int grow_locked(struct fdtable *t, int fd)
 {
+	if (fd >= t->limit)
+		return -EMFILE;	/* also below size, after the limit was lowered */
 	if (fd < t->size)
 		return 0;
-	if (fd >= t->limit)
-		return -EMFILE;
 	int size = t->size ? t->size : 16;
 	while (size <= fd)
 		size *= 2;

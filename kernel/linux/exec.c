@@ -356,6 +356,7 @@ int linux_run(int argc, char **argv, const struct linux_stdio *io)
 	mutex_init(&proc->exit_lock);
 	mutex_init(&proc->mm_lock);
 	cond_init(&proc->exited);
+	waitq_init(&proc->sig.fd_wq);
 	proc->mmap_hint = MMAP_TOP;
 	proc->umask = 022;
 	proc->name = argv[0];

@@ -153,6 +153,10 @@ struct linux_thread *linux_find_thread(struct process *p, int tid);
 /* The process's id: one process, pid 1 (getpid; SO_PEERCRED; netlink). */
 #define LINUX_PID	1
 
+/* clock_settime moved the wall clock: absolute CLOCK_REALTIME timer
+ * files follow it or are cancelled (timerfd.c). */
+void timerfd_clock_was_set(void);
+
 /* System call table: each file registers its calls with SYSCALL(). */
 typedef long (*syscall_fn)(long, long, long, long, long, long);
 struct syscall_def {

@@ -294,6 +294,9 @@ static int queue(struct process *p, struct linux_thread *lt, const struct siginf
 	}
 	q->info = *info;
 	pending_add(pd, q);
+	spin_lock_raw(&p->sig.fd_wq.lock);
+	waitq_wake_all_locked(&p->sig.fd_wq);
+	spin_unlock_raw(&p->sig.fd_wq.lock);
 	if (!lt)
 		wake_taker(p, sig);
 	else if (!(lt->sig.mask & SIGBIT(sig)))
@@ -955,6 +958,50 @@ void signal_temp_mask_done(long ret)
 	lt->sig.restore_mask = false;
 	set_mask(p, lt, lt->sig.saved_mask);
 	spin_unlock_irqrestore(&p->sig.lock, flags);
+}
+
+/* ---- signalfd's view ---- */
+
+uint64_t signal_pending_in(uint64_t mask)
+{
+	struct process *p = proc;
+	struct linux_thread *lt = self();
+	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+	uint64_t set = (lt->sig.pending.set | p->sig.pending.set) & mask;
+
+	spin_unlock_irqrestore(&p->sig.lock, flags);
+	return set;
+}
+
+int signal_take(uint64_t mask, struct siginfo_k *info)
+{
+	struct process *p = proc;
+	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+	int sig = dequeue(p, self(), mask, info);
+
+	recalc(p, self());
+	spin_unlock_irqrestore(&p->sig.lock, flags);
+	return sig;
+}
+
+/* queue() wakes fd_wq under sig.lock, and the check below is made under
+ * it before the thread is on fd_wq: no signal can fall between. */
+int signal_wait_for(uint64_t mask)
+{
+	struct process *p = proc;
+	struct linux_thread *lt = self();
+	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+	int err = 0;
+
+	while (!err && !((lt->sig.pending.set | p->sig.pending.set) & mask)) {
+		spin_lock_raw(&p->sig.fd_wq.lock);
+		spin_unlock_raw(&p->sig.lock);
+		err = waitq_wait_intr_locked(&p->sig.fd_wq, &flags, 0);
+		spin_unlock_raw(&p->sig.fd_wq.lock);
+		spin_lock_raw(&p->sig.lock);
+	}
+	spin_unlock_irqrestore(&p->sig.lock, flags);
+	return err;
 }
 
 /* ---- waiting for signals ---- */

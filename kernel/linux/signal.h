@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include "arch.h"
 #include "sched/sched.h"
+#include "sched/sync.h"
 
 #define NSIG		64
 #define SIGBIT(s)	(1ULL << ((s) - 1))
@@ -114,6 +115,7 @@ struct sigproc {
 	struct sigqueued alarm_q;
 	struct ptimer *timers;
 	int next_timer_id;
+	struct waitq fd_wq;		/* signalfd: woken when a signal is queued */
 };
 
 /* The arch's user_return_hook: delivers what is pending, restarts or fails
@@ -138,6 +140,14 @@ void signal_thread_detach(struct linux_thread *lt);
 void signal_interrupt_others(struct linux_thread *self);
 /* The last thread left: timers stopped, pending signals freed. */
 void signal_process_end(struct linux_thread *last);
+
+/* For signalfd (signalfd.c), on the calling thread: the signals of mask
+ * pending for it (its own and the process's); the lowest of them taken
+ * out of its queue with its siginfo (0: none); a wait until one is
+ * pending (0, or -EINTR when a signal interrupts the thread). */
+uint64_t signal_pending_in(uint64_t mask);
+int signal_take(uint64_t mask, struct siginfo_k *info);
+int signal_wait_for(uint64_t mask);
 
 /* ppoll and pselect6: a mask for the duration of the call, restored on
  * return unless the call was interrupted (then after the handler's frame

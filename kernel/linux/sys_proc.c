@@ -604,6 +604,7 @@ static long sys_clock_settime(int clk, const struct timespec_k *ts)
 	if (clk != CLOCK_REALTIME)
 		return -EINVAL;
 	clock_set_realtime_ns(ns);
+	timerfd_clock_was_set();
 	return 0;
 }
 SYSCALL(227, clock_settime, sys_clock_settime);

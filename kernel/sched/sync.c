@@ -4,7 +4,8 @@
  * the thread's timer, which simply wakes the thread: the waiter itself
  * sees that it was not woken, unqueues and returns -ETIMEDOUT. The
  * interruptible forms end the same way when the thread is interrupted
- * (thread_interrupt), returning -EINTR. */
+ * (thread_interrupt), returning -EINTR. A queue may also hold callback
+ * waiters (sync.h), which every wake-up runs and leaves queued. */
 #include "sched/sync.h"
 #include <errno.h>
 
@@ -49,25 +50,84 @@ int waitq_wait_intr_locked(struct waitq *wq, unsigned long *flags, uint64_t dead
 	return wait_locked(wq, deadline, true);
 }
 
-int waitq_wake_one_locked(struct waitq *wq)
+static bool is_callback(const struct list *n)
 {
-	struct list *n = list_pop(&wq->waiters);
+	return !list_entry(n, struct waiter, node)->thread;
+}
 
-	if (!n)
-		return 0;
+/* Runs the callbacks at the head of the queue; returns the first thread
+ * waiter's node (the list head if there is none). */
+static struct list *run_callbacks(struct waitq *wq)
+{
+	struct list *n = wq->waiters.next;
+	bool taken = false;
+
+	for (; n != &wq->waiters && is_callback(n); n = n->next) {
+		struct waiter *w = list_entry(n, struct waiter, node);
+		if (w->exclusive && taken)
+			continue;
+		if (w->wake_fn(w) && w->exclusive)
+			taken = true;
+	}
+	return n;
+}
+
+/* Wakes the thread waiter at n; returns the node after it. */
+static struct list *wake_thread_at(struct list *n)
+{
+	struct list *next = n->next;
 	struct waiter *w = list_entry(n, struct waiter, node);
+
+	list_del(n);
 	w->woken = true;
 	thread_wake(w->thread);
+	return next;
+}
+
+int waitq_wake_one_locked(struct waitq *wq)
+{
+	struct list *n = run_callbacks(wq);
+
+	if (n == &wq->waiters)
+		return 0;
+	wake_thread_at(n);
 	return 1;
 }
 
 int waitq_wake_all_locked(struct waitq *wq)
 {
-	int n = 0;
+	int woken = 0;
 
-	while (waitq_wake_one_locked(wq))
-		n++;
-	return n;
+	for (struct list *n = run_callbacks(wq); n != &wq->waiters; woken++)
+		n = wake_thread_at(n);
+	return woken;
+}
+
+/* A non-exclusive callback goes first, an exclusive one after the other
+ * callbacks: the non-exclusive ones must all run before one exclusive
+ * callback ends the walk over the rest. */
+void waitq_add_callback(struct waitq *wq, struct waiter *w, bool (*fn)(struct waiter *w),
+    bool exclusive)
+{
+	w->thread = NULL;
+	w->wq = wq;
+	w->woken = false;
+	w->exclusive = exclusive;
+	w->wake_fn = fn;
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+	struct list *n = wq->waiters.next;
+	if (exclusive)
+		while (n != &wq->waiters && is_callback(n))
+			n = n->next;
+	list_insert(&w->node, n->prev, n);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void waitq_remove(struct waiter *w)
+{
+	unsigned long flags = spin_lock_irqsave(&w->wq->lock);
+	list_del(&w->node);
+	spin_unlock_irqrestore(&w->wq->lock, flags);
 }
 
 int waitq_wake_all(struct waitq *wq)

@@ -10,11 +10,23 @@ struct waitq {
 	struct list waiters;
 };
 
+/* A waiter is a thread blocked on the queue, or a callback (thread NULL):
+ * wake_fn runs at every wake-up of the queue, one or all, with the
+ * queue's lock held and interrupts off, so it may only take spinlocks and
+ * wake others (epoll marks its entry ready). A callback stays queued until
+ * its owner takes it off (waitq_remove) and is not the thread a wake-one
+ * wakes. Callbacks sit at the head of the list, before every thread, so
+ * a wake-up reaches them first and threads keep their order. */
 struct waiter {
 	struct list node;
-	struct thread *thread;
+	struct thread *thread;		/* NULL: a callback */
 	struct waitq *wq;
 	bool woken;
+	/* Callbacks: every non-exclusive one runs at each wake-up; of the
+	 * exclusive ones (after them in the list), only those up to the
+	 * first whose wake_fn returns true. */
+	bool exclusive;
+	bool (*wake_fn)(struct waiter *w);
 };
 
 #define WAITQ_INIT(wq) { SPINLOCK_INIT("waitq"), LIST_INIT((wq).waiters) }
@@ -23,9 +35,17 @@ void waitq_init(struct waitq *wq);
 int waitq_wait_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline);
 /* The same, but interruptible (thread_interrupt): then -EINTR. */
 int waitq_wait_intr_locked(struct waitq *wq, unsigned long *flags, uint64_t deadline);
+/* Both run the queue's callbacks, then wake one thread or all; they
+ * return how many threads they woke. */
 int waitq_wake_one_locked(struct waitq *wq);
 int waitq_wake_all_locked(struct waitq *wq);
 int waitq_wake_all(struct waitq *wq);
+/* Queues the callback w (its other fields zero) on wq; the lock is taken
+ * here. waitq_remove takes any waiter off again (a no-op if it is not
+ * queued, as a woken thread is not). */
+void waitq_add_callback(struct waitq *wq, struct waiter *w, bool (*fn)(struct waiter *w),
+    bool exclusive);
+void waitq_remove(struct waiter *w);
 
 struct mutex {
 	struct waitq wq;

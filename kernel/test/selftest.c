@@ -9,6 +9,7 @@ static const struct selftest tests[] = {
 	{ "threads", test_threads },
 	{ "mutex", test_mutex },
 	{ "condvar", test_condvar },
+	{ "callbacks", test_waitq_callbacks },
 	{ "rwlock", test_rwlock },
 	{ "sem", test_sem },
 	{ "timedwait", test_timedwait },

@@ -412,3 +412,62 @@ int test_tsd(void)
 	tsd_key_delete(tsd_key);
 	return 0;
 }
+
+/* Callback waiters (sync.h): every wake-up runs them and leaves them
+ * queued; a wake-one still wakes one thread; of the exclusive ones only
+ * those up to the first that takes the wake-up run. */
+struct cb_waiter {
+	struct waiter w;
+	int calls;
+	bool take;
+};
+
+static bool cb_wake(struct waiter *w)
+{
+	struct cb_waiter *c = container_of(w, struct cb_waiter, w);
+	c->calls++;
+	return c->take;
+}
+
+int test_waitq_callbacks(void)
+{
+	static struct counter c;
+	struct cb_waiter plain = { 0 }, ex1 = { .take = false }, ex2 = { .take = true },
+	    ex3 = { .take = true };
+	struct thread *ts[2];
+
+	mutex_init(&c.m);
+	cond_init(&c.cv);
+	c.value = 0;
+	c.inside = c.violations = 0;
+	waitq_add_callback(&c.cv.wq, &ex1.w, cb_wake, true);
+	waitq_add_callback(&c.cv.wq, &plain.w, cb_wake, false);
+	waitq_add_callback(&c.cv.wq, &ex2.w, cb_wake, true);
+	waitq_add_callback(&c.cv.wq, &ex3.w, cb_wake, true);
+	for (int i = 0; i < 2; i++)
+		EXPECT((ts[i] = thread_create("cbwait", broadcast_waiter, &c, PRIO_DEFAULT, 0)));
+	while (__atomic_load_n(&c.inside, __ATOMIC_SEQ_CST) < 2)
+		thread_sleep_ns(100000);
+	mutex_lock(&c.m);
+	c.value = 1;
+	cond_signal(&c.cv);		/* one thread, every callback in reach */
+	mutex_unlock(&c.m);
+	for (int tries = 0; tries < 1000 && __atomic_load_n(&c.violations, __ATOMIC_SEQ_CST) < 1; tries++)
+		thread_sleep_ns(1000000);
+	thread_sleep_ns(20000000);
+	EXPECT(__atomic_load_n(&c.violations, __ATOMIC_SEQ_CST) == 1);
+	EXPECT(plain.calls == 1 && ex1.calls == 1 && ex2.calls == 1 && ex3.calls == 0);
+	cond_broadcast(&c.cv);		/* the other thread; callbacks again */
+	for (int i = 0; i < 2; i++)
+		thread_join(ts[i], NULL);
+	EXPECT(c.violations == 2);
+	EXPECT(plain.calls == 2 && ex1.calls == 2 && ex2.calls == 2 && ex3.calls == 0);
+	waitq_remove(&plain.w);
+	waitq_remove(&ex2.w);
+	cond_broadcast(&c.cv);		/* no threads: callbacks only */
+	EXPECT(plain.calls == 2 && ex1.calls == 3 && ex3.calls == 1);
+	waitq_remove(&ex1.w);
+	waitq_remove(&ex3.w);
+	EXPECT(list_empty(&c.cv.wq.waiters));
+	return 0;
+}

@@ -21,6 +21,7 @@ int test_hello(void);
 int test_threads(void);
 int test_mutex(void);
 int test_condvar(void);
+int test_waitq_callbacks(void);
 int test_rwlock(void);
 int test_sem(void);
 int test_timedwait(void);

@@ -1,7 +1,7 @@
 """Boot tests of the kernel core: self-tests on both machine types, the
 panic report, bad command lines and too little memory."""
 
-KERNEL_TESTS = ["hello", "threads", "mutex", "condvar", "rwlock", "sem", "timedwait",
+KERNEL_TESTS = ["hello", "threads", "mutex", "condvar", "callbacks", "rwlock", "sem", "timedwait",
                 "sleep", "preempt", "fpu", "tsd", "heap", "pages"]
 
 

@@ -18,8 +18,11 @@ import tempfile
 import time
 
 BUSYBOX = "/bin/busybox"
-APPS = ["threads", "memory", "futex", "files", "mappings", "limits"]
+APPS = ["threads", "memory", "futex", "files", "mappings", "limits", "epoll"]
 HELPERS = ["orphans"]	# staged too, run by their own tests
+# Also run on the host first: the guest must pass the very checks the host
+# passes (a check the host fails is a broken test, not a broken kernel).
+HOST_SAME = ["epoll"]
 VARIANTS = ["musl", "pie", "glibc"]
 APP_MEMORY = "256M"
 APP_TIMEOUT = 180
@@ -312,6 +315,20 @@ def _check_app(ctx, name, status, out):
     ctx.check(name, ok, detail, out)
 
 
+def _oks(out):
+    return set(re.findall(r"^ok (\S+)", out, re.M))
+
+
+def _check_same_as_host(ctx, name, prog, out):
+    """The guest's passed checks are the host's, and the host passed all."""
+    p = subprocess.run([os.path.join(ctx.build, "apps", prog)], capture_output=True, text=True,
+                       timeout=APP_TIMEOUT)
+    want, got = _oks(p.stdout), _oks(out)
+    ok = p.returncode == 0 and want and got == want
+    ctx.check(name, ok, "host status %d, %d checks; guest lacks %s, has more %s" % (
+        p.returncode, len(want), sorted(want - got)[:8], sorted(got - want)[:8]), out)
+
+
 def test_initrd_apps(ctx):
     st = _ready(ctx, "initrd_apps")
     if not st:
@@ -324,6 +341,9 @@ def test_initrd_apps(ctx):
             status, out = _boot(ctx, st, "/apps/%s.%s" % (app, v), "initrd",
                                 memory=APP_MEMORY, timeout=APP_TIMEOUT)
             _check_app(ctx, "initrd.%s.%s" % (app, v), status, out)
+            if app in HOST_SAME:
+                _check_same_as_host(ctx, "initrd.%s.%s.same_as_host" % (app, v),
+                                    "%s.%s" % (app, v), out)
 
 
 def test_rofs(ctx):

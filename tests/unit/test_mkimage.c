@@ -322,6 +322,23 @@ static void test_errors(void)
 	CHECK(has("basic.manifest:10: ${T} is not set"));
 }
 
+/* --list: every entry with its type, mode, owner and source, in staging
+ * order; no image is written, and an IMAGE argument is a usage error. */
+static void test_list(void)
+{
+	CHECK_EQ(run("\"$MKIMAGE\" --list tests/images/basic.manifest"), 0);
+	CHECK(!strncmp(out, "d\t0755\t0\t0\t/\t-\n", strlen("d\t0755\t0\t0\t/\t-\n")));
+	CHECK(has("\nf\t0750\t1000\t100\t/bin/tool.sh\ttests/images/files/tool.sh\n"));
+	CHECK(has("\nl\t0777\t0\t0\t/bin/sh\t/bin/busybox\n"));
+	CHECK(has("\ng\t0644\t0\t0\t/etc/fstab\t-\n"));
+	CHECK(has("\nd\t0700\t0\t0\t/var/empty\t-\n"));
+	CHECK(has("\nf\t0644\t0\t0\t/usr/share/tree/sub/b.txt\ttests/images/files/tree/sub/b.txt\n"));
+	CHECK(strstr(out, "/bin/relative") < strstr(out, "/bin/sh\t"));	/* sorted */
+	CHECK(run("\"$MKIMAGE\" --list tests/images/basic.manifest %s/list.img", tmp) == 2);
+	CHECK(has("usage: mkimage"));
+	CHECK(run("test -e %s/list.img", tmp) != 0);
+}
+
 /* Exports MKIMAGE and ROFS: absolute paths of the tools beside build/unit/. */
 static int find_tools(const char *argv0)
 {
@@ -378,6 +395,7 @@ int main(int argc, char **argv)
 	RUN(test_fstab_cmdline);
 	RUN(test_attributes);
 	RUN(test_deterministic);
+	RUN(test_list);
 	RUN(test_sparse);
 	RUN(test_any_cwd);
 	RUN(test_size_rest);

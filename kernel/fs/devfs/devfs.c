@@ -46,14 +46,19 @@ static unsigned always_ready(struct file *f, unsigned events, struct poll_table 
 	return events & (POLLIN | POLLOUT);
 }
 
+/* Devices without a poll op never block (vfs_poll says they are ready)
+ * and epoll refuses them with EPERM, as Linux does for these; of the
+ * character devices only random and the console have one there. */
 static const struct file_ops null_fops = { .read = null_read, .write = sink_write,
-	.llseek = null_llseek, .poll = always_ready };
+	.llseek = null_llseek };
 static const struct file_ops zero_fops = { .read = zero_read, .write = sink_write,
-	.llseek = null_llseek, .poll = always_ready };
+	.llseek = null_llseek };
 static const struct file_ops full_fops = { .read = zero_read, .write = full_write,
-	.llseek = null_llseek, .poll = always_ready };
+	.llseek = null_llseek };
 static const struct file_ops random_fops = { .read = random_read, .write = sink_write,
 	.llseek = null_llseek, .poll = always_ready };
+static const struct file_ops urandom_fops = { .read = random_read, .write = sink_write,
+	.llseek = null_llseek };
 
 static long cons_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
@@ -66,6 +71,8 @@ static long cons_write(struct file *f, const void *buf, size_t len, int64_t *pos
 	return (long)len;
 }
 
+/* Registers whatever was asked and whatever is ready: epoll registers
+ * once, at EPOLL_CTL_ADD, and must hear of input that comes later. */
 static unsigned cons_poll(struct file *f, unsigned events, struct poll_table *pt)
 {
 	struct waitq *wq;
@@ -73,7 +80,7 @@ static unsigned cons_poll(struct file *f, unsigned events, struct poll_table *pt
 
 	if (console_input_ready(&wq))
 		ready |= POLLIN;
-	if (pt && !(ready & events & POLLIN))
+	if (pt)
 		pt->add(pt, wq);
 	return ready & events;
 }
@@ -144,7 +151,7 @@ static const struct chardev chardevs[] = {
 	{ "zero", makedev(1, 5), 0666, &zero_fops, NULL },
 	{ "full", makedev(1, 7), 0666, &full_fops, NULL },
 	{ "random", makedev(1, 8), 0666, &random_fops, NULL },
-	{ "urandom", makedev(1, 9), 0666, &random_fops, NULL },
+	{ "urandom", makedev(1, 9), 0666, &urandom_fops, NULL },
 	{ "tty", makedev(5, 0), 0666, &console_fops, NULL },
 };
 #define NCHARDEVS (sizeof(chardevs) / sizeof(chardevs[0]))
@@ -317,7 +324,7 @@ static int blkf_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 }
 
 static const struct file_ops blk_fops = { .read = blkf_read, .write = blkf_write,
-	.llseek = blkf_llseek, .ioctl = blkf_ioctl, .fsync = blkf_fsync, .poll = always_ready };
+	.llseek = blkf_llseek, .ioctl = blkf_ioctl, .fsync = blkf_fsync };
 
 /* ---- the filesystem ---- */
 static int dev_getattr(struct vnode *vn, struct vattr *va)
