@@ -22,7 +22,8 @@ Scenarios (guest -m 256M; a disk with partitions tank 256M, tank2 128M,
 small 32M):
 The three run in this order (test_1_, test_2_, test_3_), each on the disk
 the one before left.
-- lifecycle: zpool create on a raw partition, zpool list, zpool status,
+- lifecycle: zfs version (the module's version from /sys/module/zfs, and
+  a tunable from its parameters), zpool create on a raw partition, zpool list, zpool status,
   zfs create with properties, zfs list, zfs get/set, zfs snapshot, a file
   written after it, zfs rollback (the file is gone, the first one intact),
   zfs clone, zfs destroy, zfs rename (the mount follows), zpool scrub -w,
@@ -214,6 +215,7 @@ def _expect(ctx, name, sections, group, want, exact=False):
 # ---------------------------------------------------------------- lifecycle
 
 LIFECYCLE = [
+    ("version", ["%s version" % ZFS, "%s /sys/module/zfs/parameters/zfs_txg_timeout" % CAT]),
     ("create", ["%s create -m /tmp/tank tank %s" % (ZPOOL, TANK)]),
     ("list", ["%s list -H -o name,size,health,altroot tank" % ZPOOL]),
     ("status", ["%s status tank" % ZPOOL]),
@@ -245,6 +247,8 @@ def test_1_lifecycle(ctx):
     st["lifecycle_ok"] = status == 0 and _no_panic(out)
     ctx.check("lifecycle.boot", st["lifecycle_ok"], "status %d" % status, out)
     bb = st["md5"]["busybox"]
+    _expect(ctx, "lifecycle.zfs_version", s, "version", [
+        r"^zfs-2\.1\.11-", r"^zfs-kmod-2\.1\.11-1\+deb12u1$", r"^5$"], exact=True)
     _expect(ctx, "lifecycle.zpool_create", s, "create", [], exact=True)
     _expect(ctx, "lifecycle.zpool_list", s, "list", [r"^tank\t2[0-9]{2}M\tONLINE\t-$"], exact=True)
     _expect(ctx, "lifecycle.zpool_status", s, "status", [

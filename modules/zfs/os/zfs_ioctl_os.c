@@ -7,8 +7,9 @@
  * - The device is a character device (misc major 10, minor 249, as on
  *   Linux) that devfs holds for the module, added when the module starts
  *   (zfsdev_attach, from zfs_kmod_init), with /sys/module/zfs/version
- *   (libzfs checks that /sys/module/zfs exists before it opens /dev/zfs)
- *   and /proc/sys/kernel/spl/hostid.
+ *   (libzfs checks that /sys/module/zfs exists before it opens /dev/zfs),
+ *   /sys/module/zfs/parameters (the tunables) and
+ *   /proc/sys/kernel/spl/hostid.
  * - Every open gets its own minor and state (its event cursor and on-exit
  *   callbacks) in zfsdev_state_list; the file's priv points at it, which
  *   is how zfsdev_getminor finds it from a descriptor an ioctl names.
@@ -258,6 +259,7 @@ zfsdev_attach(void)
 		    NULL)) != 0)
 			printk("zfs: cannot add %s (error %d)\n",
 			    files[i].path, err);
+	spl_params_publish();
 	return (0);
 }
 
