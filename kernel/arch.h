@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "arch/x86_64/entry.h"
 
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
@@ -47,9 +48,23 @@ struct trapframe {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-/* System calls and program threads. */
+/* Did the trap come from a program (ring 3)? */
+static inline bool trap_from_user(const struct trapframe *tf)
+{
+	return (tf->cs & 3) == 3;
+}
+
+/* System calls and program threads. Programs run in ring 3 with USER_CS
+ * and USER_SS (arch/x86_64/entry.h). */
 void arch_syscall_init(void);
 void arch_set_fs_base(uint64_t base);
+/* The %gs base the running program thread sees (ARCH_SET_GS); the kernel's
+ * own %gs (per-CPU data) is swapped in on every entry from the program. */
+void arch_set_gs_base(uint64_t base);
+/* The running thread's kernel stack [lo, hi): where the CPU enters the
+ * kernel from the program (TSS rsp0) and where system calls build their
+ * frame. The scheduler sets it at every switch. */
+void arch_set_kernel_stack(uintptr_t lo, uintptr_t hi);
 extern void (*user_fault_hook)(struct trapframe *tf, uint64_t cr2);
 /* Runs, with interrupts on, before the kernel returns to a program: after
  * every system call, before a new thread's first instruction, and after an
@@ -62,9 +77,7 @@ extern void (*user_fault_hook)(struct trapframe *tf, uint64_t cr2);
 extern void (*user_return_hook)(struct trapframe *tf, int how);
 const char *exception_name(uint64_t vector);
 _Noreturn void trap_return(struct trapframe *tf);
-#define USER_CS 0x08
-#define USER_SS 0x10
-#define USER_RFLAGS 0x202
+#define USER_RFLAGS 0x202	/* IF; IOPL 0 */
 
 /* Early console: 16550 at COM1. */
 void serial_init(void);

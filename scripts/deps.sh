@@ -7,7 +7,7 @@ PKGS="gcc make binutils qemu-system-x86 musl-tools liblz4-dev libzstd-dev gdisk
 busybox-static cpio squashfs-tools erofs-utils hyperfine gnuplot-nox zstd
 clang libclang-rt-14-dev xxd e2fsprogs python3 zfsutils-linux patch libsqlite3-dev
 sqlite3 openssl perl redis-server redis-tools memcached libmemcached-tools
-iproute2 iputils-ping iperf3"
+iproute2 iputils-ping iperf3 bzip2"
 
 missing=""
 for p in $PKGS; do
@@ -26,9 +26,10 @@ enable_contrib() {
 	need_update=1
 }
 
-# lwIP is built from Debian's source package (scripts/lwip-src.sh), which
-# apt-get source finds only with deb-src entries: add that type to the
-# existing entries' Types lines too.
+# lwIP and zlib are built from Debian's source packages (scripts/lwip-src.sh,
+# scripts/zlib-src.sh; zlib's tarball is bzip2), which apt-get source finds
+# only with deb-src entries: add that type to the existing entries' Types
+# lines too.
 enable_deb_src() {
 	f=/etc/apt/sources.list.d/debian.sources
 	[ -f "$f" ] || return 0

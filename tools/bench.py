@@ -744,8 +744,9 @@ class Bench:
         if not shutil.which("hyperfine"):
             return None
         js = os.path.join(self.work, "hyperfine.json")
-        self.must(["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
-                   "--export-json", js, " ".join(quote(c) for c in cmd)])
+        hf = ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs), "--export-json", js]
+        self.cmds.append(cmdstr(hf + [" ".join(quote(rel(c) if os.path.isabs(c) else c) for c in cmd)]))
+        self.must(hf + [" ".join(quote(c) for c in cmd)], record=False)
         with open(js) as f:
             return [t * 1000 for t in json.load(f)["results"][0]["times"]]
 

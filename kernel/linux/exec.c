@@ -242,11 +242,11 @@ static uintptr_t build_stack(const struct image *im, const struct image *in,
 struct thread_start {
 	struct trapframe tf;
 	struct linux_thread *lt;
-	uint64_t fs_base;
+	uint64_t fs_base, gs_base;
 };
 
 /* First code of a program thread: adopt its Linux state, enter the program
- * with iretq. */
+ * (ring 3) with iretq. */
 static void enter_program(void *arg)
 {
 	struct thread_start st = *(struct thread_start *)arg;
@@ -255,19 +255,21 @@ static void enter_program(void *arg)
 	kfree(arg);
 	self->os_priv = st.lt;
 	self->fs_base = st.fs_base;
+	self->gs_base = st.gs_base;
 	arch_set_fs_base(st.fs_base);
+	arch_set_gs_base(st.gs_base);
 	trap_return(&st.tf);
 }
 
 /* Starts a program thread at tf; returns its thread or NULL. */
 struct thread *linux_thread_start(const struct trapframe *tf, struct linux_thread *lt,
-    uint64_t fs_base)
+    uint64_t fs_base, uint64_t gs_base)
 {
 	struct thread_start *st = kmalloc(sizeof(*st));
 
 	if (!st)
 		return NULL;
-	*st = (struct thread_start){ *tf, lt, fs_base };
+	*st = (struct thread_start){ *tf, lt, fs_base, gs_base };
 	__atomic_add_fetch(&proc->nthreads, 1, __ATOMIC_SEQ_CST);
 	struct thread *t = thread_create(proc->name, enter_program, st, PRIO_DEFAULT,
 	    PROGRAM_STACK);
@@ -386,7 +388,7 @@ int linux_run(int argc, char **argv, const struct linux_stdio *io)
 	lt->tid = 1;
 	lt->proc = proc;
 	mutex_lock(&proc->exit_lock);
-	if (!linux_thread_start(&tf, lt, 0)) {
+	if (!linux_thread_start(&tf, lt, 0, 0)) {
 		mutex_unlock(&proc->exit_lock);
 		printk("osprey: %s: no memory for its first thread\n", argv[0]);
 		return not_started(lt, 126);

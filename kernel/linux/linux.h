@@ -1,5 +1,5 @@
 /* The Linux ABI: one process running an unmodified x86-64 Linux (static or
- * dynamically linked) program, its threads, memory and files. Everything here is reached
+ * dynamically linked) program in ring 3, its threads, memory and files. Everything here is reached
  * through the `syscall` instruction (arch/x86_64/entry.S). */
 #ifndef LINUX_LINUX_H
 #define LINUX_LINUX_H
@@ -138,7 +138,7 @@ int vm_grow(struct process *p, uintptr_t end, size_t len);
 
 /* Program threads. */
 struct thread *linux_thread_start(const struct trapframe *tf, struct linux_thread *lt,
-    uint64_t fs_base);
+    uint64_t fs_base, uint64_t gs_base);
 _Noreturn void linux_exit_group(int status);
 _Noreturn void linux_thread_leave(void);	/* of a process that is ending */
 int linux_tid(void);

@@ -591,6 +591,21 @@ static _Noreturn void frame_failed(struct process *p, int sig, uint64_t sp)
 	die(p, SIGSEGV);
 }
 
+/* The selector the context asks for that a program may not have (the
+ * CPL forced to 3, as Linux does), or 0. An SS Linux would replace (no
+ * UC_STRICT_RESTORE_SS: a frame built by hand) is replaced here too. */
+static uint16_t bad_selector(const struct sigcontext_k *mc, uint64_t uc_flags)
+{
+	uint16_t cs = mc->cs | 3, ss = mc->ss | 3;
+
+	if (cs != USER_CS)
+		return cs;
+	return ss != USER_SS && (uc_flags & UC_STRICT_RESTORE_SS) ? ss : 0;
+}
+
+static void signal_fault_regs(struct trapframe *tf, uint64_t addr, int err,
+    const struct fault_regs *fr);
+
 static long sys_rt_sigreturn(void)
 {
 	struct linux_thread *lt = self();
@@ -604,7 +619,8 @@ static long sys_rt_sigreturn(void)
 	struct sigcontext_k mc = uc->mcontext;
 	struct stack_k ss = uc->stack;
 	uint64_t mask = uc->sigmask;
-	if (mc.rip >= USER_TOP || mc.rsp >= USER_TOP)
+	uint16_t bad_sel = bad_selector(&mc, uc->flags);
+	if (mc.rsp >= USER_TOP)
 		goto bad;
 	if (mc.fpstate) {
 		if ((mc.fpstate & 15) || !user_ok((void *)mc.fpstate, FPU_STATE_SIZE, false))
@@ -615,6 +631,8 @@ static long sys_rt_sigreturn(void)
 	} else {
 		fpu_reset();
 	}
+	/* Whatever the context says, the program goes on in ring 3 with its
+	 * own selectors, interrupts on, IOPL 0 and only the flags it may set. */
 	*tf = (struct trapframe){
 		.r8 = mc.r8, .r9 = mc.r9, .r10 = mc.r10, .r11 = mc.r11,
 		.r12 = mc.r12, .r13 = mc.r13, .r14 = mc.r14, .r15 = mc.r15,
@@ -627,6 +645,12 @@ static long sys_rt_sigreturn(void)
 	set_mask(p, lt, mask);
 	spin_unlock_irqrestore(&p->sig.lock, flags);
 	set_altstack(&lt->sig, &ss, (uint64_t)uc);	/* refused (as on Linux) while on it */
+	if (bad_sel) {
+		/* Linux would iretq into the selector and take the CPU's
+		 * general protection fault: the program gets that signal. */
+		struct fault_regs fr = { 13, bad_sel & 0xfffc, 0 };
+		signal_fault_regs(tf, 0, -EFAULT, &fr);
+	}
 	return (long)tf->rax;
 bad:
 	printk("osprey: %s: bad signal frame at %#lx in rt_sigreturn\n", p->name, tf->rsp);
@@ -755,18 +779,19 @@ static int fp_code(int vector)
 }
 
 /* The signal for a fault, as Linux picks it. */
-static int fault_signal(struct trapframe *tf, uint64_t addr, int err, struct siginfo_k *info)
+static int fault_signal(const struct trapframe *tf, uint64_t vector, uint64_t addr, int err,
+    struct siginfo_k *info)
 {
 	int sig = SIGSEGV, code = SI_KERNEL;
 	uint64_t at = 0;
 
-	switch (tf->vector) {
+	switch (vector) {
 	case 0:
 		sig = SIGFPE, code = FPE_INTDIV, at = tf->rip;
 		break;
 	case 1:
 	case 3:
-		sig = SIGTRAP, code = tf->vector == 1 ? TRAP_TRACE : SI_KERNEL;
+		sig = SIGTRAP, code = vector == 1 ? TRAP_TRACE : SI_KERNEL;
 		break;
 	case 6:
 		sig = SIGILL, code = ILL_ILLOPN, at = tf->rip;
@@ -785,7 +810,7 @@ static int fault_signal(struct trapframe *tf, uint64_t addr, int err, struct sig
 		break;
 	case 16:
 	case 19:
-		sig = SIGFPE, code = fp_code((int)tf->vector), at = tf->rip;
+		sig = SIGFPE, code = fp_code((int)vector), at = tf->rip;
 		break;
 	case 17:
 		sig = SIGBUS, code = BUS_ADRALN;
@@ -795,8 +820,8 @@ static int fault_signal(struct trapframe *tf, uint64_t addr, int err, struct sig
 	return sig;
 }
 
-static _Noreturn void fault_death(struct process *p, struct trapframe *tf, int sig,
-    uint64_t addr, int err)
+static _Noreturn void fault_death(struct process *p, const struct trapframe *tf,
+    uint64_t vector, int sig, uint64_t addr, int err)
 {
 	if (err == -EIO)
 		printk("osprey: %s: cannot read the page at %#lx from its file (I/O error)\n",
@@ -804,26 +829,28 @@ static _Noreturn void fault_death(struct process *p, struct trapframe *tf, int s
 	else if (err == -ENXIO)
 		printk("osprey: %s: bus error: the page at %#lx is past the end of its file\n",
 		    p->name, addr);
-	else if (tf->vector == 14)
+	else if (vector == 14)
 		printk("osprey: %s: segmentation fault: %s %#lx at rip %#lx\n", p->name,
 		    tf->error & 16 ? "executing" : tf->error & 2 ? "writing" : "reading",
 		    addr, tf->rip);
 	else
-		printk("osprey: %s: %s at rip %#lx\n", p->name, exception_name(tf->vector), tf->rip);
+		printk("osprey: %s: %s at rip %#lx\n", p->name, exception_name(vector), tf->rip);
 	linux_exit_group(128 + sig);
 }
 
 /* As Linux forces a fault's signal: a blocked or ignored one ends the
- * program; a handler that returns runs the instruction again. */
-void signal_fault(struct trapframe *tf, uint64_t addr, int err)
+ * program; a handler that returns runs the instruction again. fr says
+ * what the frame's sigcontext reports (trapno, err, cr2). */
+static void signal_fault_regs(struct trapframe *tf, uint64_t addr, int err,
+    const struct fault_regs *fr)
 {
 	struct linux_thread *lt = self();
 	struct process *p = lt->proc;
 	struct siginfo_k info;
-	int sig = fault_signal(tf, addr, err, &info);
+	int sig = fault_signal(tf, fr->trapno, addr, err, &info);
 
-	if (tf->rip >= USER_TOP)
-		fault_death(p, tf, sig, addr, err);	/* the kernel, on the program's behalf */
+	if (!trap_from_user(tf))
+		fault_death(p, tf, fr->trapno, sig, addr, err);	/* the kernel, on the program's behalf */
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 	struct sigaction_k act = p->sig.actions[sig];
 	bool handled = act.handler > SIG_IGN && !(lt->sig.mask & SIGBIT(sig));
@@ -831,12 +858,22 @@ void signal_fault(struct trapframe *tf, uint64_t addr, int err)
 		p->sig.actions[sig].handler = SIG_DFL;
 	spin_unlock_irqrestore(&p->sig.lock, flags);
 	if (!handled)
-		fault_death(p, tf, sig, addr, err);
-	/* Linux reports a page fault's error code as a user-mode access. */
-	struct fault_regs fr = { tf->vector, tf->error | (tf->vector == 14 ? 4 : 0),
-	    tf->vector == 14 ? addr : 0 };
-	if (!push_frame(tf, lt, sig, &info, &act, &fr))
+		fault_death(p, tf, fr->trapno, sig, addr, err);
+	if (!push_frame(tf, lt, sig, &info, &act, fr))
 		frame_failed(p, sig, tf->rsp);
+}
+
+void signal_fault(struct trapframe *tf, uint64_t addr, int err)
+{
+	struct fault_regs fr = { tf->vector, tf->error, 0 };
+
+	/* Linux reports a page fault's error code as a user-mode access, and
+	 * one on a kernel address as a protection violation. */
+	if (tf->vector == 14) {
+		fr.err |= 4 | (addr >= USER_TOP ? 1 : 0);
+		fr.cr2 = addr;
+	}
+	signal_fault_regs(tf, addr, err, &fr);
 }
 
 /* ---- actions and masks ---- */

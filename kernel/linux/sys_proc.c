@@ -1,5 +1,5 @@
 /* Process, thread, time and identity system calls. One process; its
- * threads are kernel threads that enter the program with iretq. Signals
+ * threads are kernel threads that enter the program (ring 3) with iretq. Signals
  * are in signal.c. */
 #include "linux/linux.h"
 #include "dev/console.h"
@@ -155,7 +155,7 @@ static long do_clone(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint
 		tf.rsp = stack;
 	uint64_t fs = flags & CLONE_SETTLS ? tls : thread_current()->fs_base;
 	signal_thread_init(lt, self);	/* a target of signals, even before it runs */
-	if (!linux_thread_start(&tf, lt, fs)) {
+	if (!linux_thread_start(&tf, lt, fs, thread_current()->gs_base)) {
 		signal_thread_detach(lt);
 		kfree(lt);
 		return -EAGAIN;
@@ -221,12 +221,17 @@ static long sys_arch_prctl(int code, uint64_t addr)
 			return -EFAULT;
 		*(uint64_t *)addr = t->fs_base;
 		return 0;
+	case ARCH_SET_GS:	/* the kernel's own %gs is swapped in on entry */
+		if (addr >= USER_TOP)
+			return -EPERM;
+		t->gs_base = addr;
+		arch_set_gs_base(addr);
+		return 0;
 	case ARCH_GET_GS:
 		if (!user_ok((void *)addr, 8, true))
 			return -EFAULT;
-		*(uint64_t *)addr = 0;
+		*(uint64_t *)addr = t->gs_base;
 		return 0;
-	case ARCH_SET_GS:	/* %gs belongs to the kernel (per-CPU data) */
 	default:
 		return -EINVAL;
 	}

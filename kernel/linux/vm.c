@@ -749,7 +749,7 @@ static void program_fault(struct trapframe *tf, uint64_t cr2)
 		printk("osprey: %s: out of memory (fault at %#lx)\n", proc->name, cr2);
 		linux_exit_group(128 + 9);
 	}
-	if (tf->rip >= USER_TOP && err != -EIO && err != -ENXIO)
+	if (!trap_from_user(tf) && err != -EIO && err != -ENXIO)
 		panic_trap(tf, "kernel fault on the program's address %#lx", cr2);
 	signal_fault(tf, cr2, err);	/* the program's handler, or its end */
 }

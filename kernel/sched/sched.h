@@ -51,6 +51,7 @@ struct thread {
 	bool intr_sleep;		/* in an interruptible sleep */
 	bool intr_woke;			/* the last such sleep ended because of intr_pending */
 	uint64_t fs_base;		/* a program thread's TLS pointer */
+	uint64_t gs_base;		/* and its %gs base (ARCH_SET_GS) */
 	uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
 };
 

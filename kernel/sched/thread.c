@@ -70,12 +70,13 @@ static void sched_switch(void)
 	next->slice_end = now + thread_slice_ns(next);
 	next->state = T_RUNNING;
 	cpu->current = next;
-	cpu->kstack_lo = next->kstack_top - next->kstack_size;
-	cpu->kstack_hi = next->kstack_top;
+	arch_set_kernel_stack(next->kstack_top - next->kstack_size, next->kstack_top);
 	fpu_save(prev->fpu);
 	fpu_restore(next->fpu);
 	if (next->fs_base != prev->fs_base)
 		arch_set_fs_base(next->fs_base);
+	if (next->gs_base != prev->gs_base)
+		arch_set_gs_base(next->gs_base);
 	sched_timer_update(runq_mask != 0, next->slice_end);
 	switch_context(&prev->sp, next->sp);
 }

@@ -61,6 +61,17 @@ ZFS_UPSTREAM := avl/avl nvpair/nvpair nvpair/fnvpair nvpair/nvpair_alloc_spl \
 ZFS_UPSTREAM_OBJS := $(patsubst %,$(ZFS_OBJDIR)/upstream/%.o,$(ZFS_UPSTREAM)) \
 	$(patsubst %,$(ZFS_OBJDIR)/asm/%.o,$(ZFS_ASM))
 
+# zlib 1.2.13 for gzip compression (Debian's source package, fetched by
+# scripts/zlib-src.sh into the ignored build folder, never committed):
+# deflate and inflate with their helpers, compiled unmodified and
+# freestanding with Z_SOLO (no libc: allocation only through the stream's
+# callbacks, which spl/spl_zlib.c points at its workspaces; no gz* file
+# functions). Not mode-dependent, so one set of objects serves both builds.
+ZLIB_SRC := $(BUILD)/zlib-src/zlib-1.2.13.dfsg
+ZLIB_STAMP := $(ZLIB_SRC)/.osprey-unpacked
+ZLIB_FILES := adler32 crc32 deflate inffast inflate inftrees trees zutil
+ZLIB_OBJS := $(patsubst %,$(BUILD)/modules/zlib/%.o,$(ZLIB_FILES))
+
 ZFS_OWN_SRCS := $(wildcard modules/zfs/*.c) \
 	$(wildcard modules/zfs/spl/*.c) $(wildcard modules/zfs/os/*.c)
 ZFS_OWN_OBJS := $(patsubst modules/zfs/%.c,$(ZFS_OBJDIR)/own/%.o,$(ZFS_OWN_SRCS))
@@ -90,6 +101,7 @@ ZFS_CFLAGS := -std=gnu11 -O2 -g -fPIC -ffreestanding -nostdinc -isystem $(GCC_IN
 	-I$(ZFS_SRC)/module/icp/include -D_KERNEL -D__KERNEL__ $(if $(filter 1,$(ZFS_DEBUG)),-DZFS_DEBUG) -DZFS_NO_IMPL_BENCHMARK \
 	-DZFS_META_VERSION='"2.1.11"' -DZFS_META_RELEASE='"1+deb12u1"' \
 	-DZFS_META_AUTHOR='"OpenZFS"' -DZFS_META_LICENSE='"CDDL"' \
+	-DZ_SOLO -idirafter $(ZLIB_SRC) \
 	-Wall -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers -MMD -MP
 # OpenZFS's own code is built with its own warnings, as its Linux build does.
 ZFS_UPSTREAM_CFLAGS := $(ZFS_CFLAGS) -Wno-unused-variable -Wno-unused-but-set-variable \
@@ -102,14 +114,37 @@ ZSTD_FLAGS := -I$(ZFS_SRC)/module/zstd/include -include $(ZFS_SRC)/module/zstd/i
 ZSTD_LIB_FLAGS := -O3 -fno-tree-vectorize -U__BMI__ -Wp,-w \
 	-include $(ZFS_SRC)/module/zstd/include/aarch64_compat.h
 
+# zlib as its own build does it (-O2), in the module's code model
+# (position-independent, hidden symbols, general registers only); with
+# Z_SOLO it includes no header but its own.
+ZLIB_CFLAGS := -std=gnu11 -O2 -g -fPIC -ffreestanding -nostdinc -isystem $(GCC_INC) \
+	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
+	-fvisibility=hidden -fno-asynchronous-unwind-tables -fno-common -DZ_SOLO -I$(ZLIB_SRC) \
+	-Wall -Werror -MMD -MP
+
 MODULES += $(BUILD)/modules/libzfs.so
 
 $(ZFS_STAMP): scripts/zfs-src.sh $(wildcard modules/zfs/patches/*.patch)
 	@sh scripts/zfs-src.sh $(BUILD)/zfs-src
 
+$(ZLIB_STAMP): scripts/zlib-src.sh
+	@sh scripts/zlib-src.sh $(BUILD)/zlib-src
+
+zlib-src: $(ZLIB_STAMP)
+.PHONY: zlib-src
+
+$(BUILD)/modules/zlib/%.o: $(ZLIB_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      zlib/$*.c"
+	@$(CC) $(ZLIB_CFLAGS) -c $(ZLIB_SRC)/$*.c -o $@
+
+# The two that include zlib.h (through sys/zmod.h).
+$(ZFS_OBJDIR)/upstream/zfs/gzip.o $(ZFS_OBJDIR)/own/spl/spl_zlib.o: | $(ZLIB_STAMP)
+
 # Dependency files are made with the objects, never by a rule of their
 # own (else make's built-in %: %.o would try to "link" one from a .d.o).
 $(ZFS_OBJDIR)/%.d: ;
+$(BUILD)/modules/zlib/%.d: ;
 
 $(ZFS_OBJDIR)/upstream/%.o: $(ZFS_STAMP) | $(ZFS_INC_LINKS)
 	@mkdir -p $(dir $@)
@@ -132,12 +167,12 @@ ZFS_MODE_STAMP := $(BUILD)/modules/libzfs.debug
 $(shell mkdir -p $(BUILD)/modules; [ "$$(cat $(ZFS_MODE_STAMP) 2>/dev/null)" = "$(ZFS_DEBUG)" ] || \
 	echo $(ZFS_DEBUG) > $(ZFS_MODE_STAMP))
 
-$(BUILD)/modules/libzfs.so: $(ZFS_UPSTREAM_OBJS) $(ZFS_OWN_OBJS) modules/zfs/module.mk \
+$(BUILD)/modules/libzfs.so: $(ZFS_UPSTREAM_OBJS) $(ZFS_OWN_OBJS) $(ZLIB_OBJS) modules/zfs/module.mk \
 		$(ZFS_MODE_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) -shared -nostdlib -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--strip-debug \
-		-o $@ $(ZFS_OWN_OBJS) $(ZFS_UPSTREAM_OBJS) $(ZFS_LDFLAGS)
+		-o $@ $(ZFS_OWN_OBJS) $(ZFS_UPSTREAM_OBJS) $(ZLIB_OBJS) $(ZFS_LDFLAGS)
 
 # /dev/zfs (the zpool and zfs programs): OpenZFS's ioctl dispatcher and
 # the volume code it calls, unmodified, over our glue in

@@ -21,6 +21,7 @@
 #include <sys/zfs_ioctl.h>
 #include <sys/zfs_vfsops.h>
 #include <sys/zfs_ioctl_impl.h>
+#include <sys/zmod.h>
 #include "zfs_selftest.h"
 #include "zfs_import.h"
 #include "zfs_mount.h"
@@ -580,6 +581,7 @@ static const struct {
 	{ memory_pressure_selftest, "memory pressure" },
 	{ taskq_selftest, "SPL task queue" },
 	{ kstat_selftest, "SPL kstat" },
+	{ spl_zlib_selftest, "zlib" },
 };
 
 static int spl_selftests(void)

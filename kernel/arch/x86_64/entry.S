@@ -1,19 +1,27 @@
-/* Interrupt and exception entry.
+/* Interrupt, exception and system call entry.
  *
- * Programs run in ring 0 and may use the 128-byte red zone below their
- * stack pointer, which a same-ring interrupt would overwrite. So every
- * vector arrives on an IST stack and the stubs move the frame elsewhere:
- *  - device and timer interrupts (IST1) move it to the interrupted thread's
- *    kernel stack: below the interrupted %rsp if that was already on the
- *    kernel stack (kernel code has no red zone), else to its top. Handlers
- *    may then switch threads; the IST stays free for the next interrupt.
- *  - exceptions (IST2) and page faults (IST1) move the same way: a
- *    program's fault may become a signal handler's frame, and handling it
- *    may sleep. #DF, NMI and #MC (IST3) stay where they are: they are fatal.
+ * Programs run in ring 3. An interrupt or exception from a program makes
+ * the CPU switch to the thread's kernel stack itself (TSS rsp0, set at
+ * every context switch), so the trapframe lies at the top of that stack;
+ * one from the kernel stays on the stack it interrupted (kernel code is
+ * built without a red zone). Neither needs an IST stack: handlers may
+ * sleep or switch threads. Only #DF, NMI and #MC run on their own IST
+ * stack: they are fatal, and a kernel stack overflow reaches the #DF
+ * handler (the page fault cannot push its frame on the guard page).
+ *
+ * %gs holds the kernel's per-CPU data (percpu.h) while in the kernel and
+ * the program's own base while in the program: every entry from ring 3
+ * (the saved CS has RPL 3) and every return to it swaps them (swapgs).
+ *
  * Every way back to a program passes trap_user_return (traps.c), where the
  * Linux layer delivers signals.
  */
+#include "arch/x86_64/entry.h"
 #include "arch/x86_64/percpu.h"
+
+#define MSR_GS_BASE	0xc0000101
+#define RFLAGS_TF_RF	0x10100
+#define USER_RET_SYSCALL 1
 
 	.macro SAVE_REGS
 	pushq %rax
@@ -52,58 +60,41 @@
 	.endm
 
 	.text
-/* Moves the frame from the IST stack (vector, error, rip, cs, rflags, rsp,
- * ss) to the interrupted thread's kernel stack and saves the registers
- * there; %rdi then points at the trapframe. */
-	.macro MOVE_TO_KSTACK
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	movq 64(%rsp), %rax		/* interrupted %rsp */
-	movq %rax, %rbx
-	subq %gs:PERCPU_KSTACK_LO, %rbx
-	movq %gs:PERCPU_KSTACK_HI, %rcx
-	subq %gs:PERCPU_KSTACK_LO, %rcx
-	cmpq %rcx, %rbx
-	jb 1f
-	movq %gs:PERCPU_KSTACK_HI, %rax
-1:	andq $-16, %rax
-	subq $80, %rax
-	.irp off, 0, 8, 16, 24, 32, 40, 48, 56, 64, 72
-	movq \off(%rsp), %rbx
-	movq %rbx, \off(%rax)
-	.endr
-	movq %rax, %rsp
-	popq %rcx
-	popq %rbx
-	popq %rax
-	SAVE_REGS
+/* The stub pushed vector and error code above the CPU's frame (rip at
+ * 16(%rsp), cs at 24(%rsp)); %rdi then points at the trapframe. */
+	.macro ENTER
+	testb $3, 24(%rsp)
+	jz 1f
+	swapgs
+1:	SAVE_REGS
 	movq %rsp, %rdi
 	cld
 	.endm
 
 irq_common:
-	MOVE_TO_KSTACK
+	ENTER
 	call trap_irq
-	jmp trap_return_here
-
-/* Page faults may sleep (a program's page read from its file), and a
- * program's fault may run its signal handler, so faults too leave the IST
- * stack. A kernel stack overflow still works: its %rsp is off the stack,
- * so the frame goes to the stack's top. */
-fault_common:
-	MOVE_TO_KSTACK
-	call trap_exception
-	jmp trap_return_here
+	jmp trap_exit
 
 exc_common:
-	SAVE_REGS
-	movq %rsp, %rdi
-	cld
+	ENTER
 	call trap_exception
-	RESTORE_REGS
-	addq $16, %rsp
-	iretq
+	jmp trap_exit
+
+/* #DF, NMI, #MC: they may arrive anywhere, even between `syscall` and its
+ * swapgs, so the GS base itself says whose it is: the kernel's lies in
+ * the upper half, a program's never does. trap_fatal does not return. */
+fatal_common:
+	SAVE_REGS
+	movl $MSR_GS_BASE, %ecx
+	rdmsr
+	testl %edx, %edx
+	js 1f
+	swapgs
+1:	movq %rsp, %rdi
+	cld
+	call trap_fatal
+	ud2
 
 /* One stub per vector, 16 bytes apart so the IDT can be filled by index. */
 	.balign 16
@@ -118,51 +109,72 @@ trap_stubs:
 	.endif
 	pushq $vec
 	.if vec == 2 || vec == 8 || vec == 18
-	jmp exc_common
+	jmp fatal_common
 	.elseif vec < 32
-	jmp fault_common
+	jmp exc_common
 	.else
 	jmp irq_common
 	.endif
 	vec = vec + 1
 	.endr
 
-/* System calls. Programs run in ring 0, so `syscall` changes no privilege
- * and no stack: we move to the thread's kernel stack ourselves, build a
- * trapframe there (an iretq frame plus the registers) and return with
- * iretq, which restores the program's %rsp without writing below it (the
- * red zone). %rcx and %r11 hold the return address and flags, as the ABI
- * says they may. */
+/* System calls, from ring 3 with interrupts off (FMASK). `syscall` does
+ * not switch stacks: after swapgs, the thread's kernel stack is taken from
+ * the per-CPU data and a trapframe built on it as an interrupt's would be
+ * (the call number in the vector's place). The way back is sysretq when
+ * it restores exactly the frame: the rip and rflags in %rcx and %r11 (as
+ * after the call, unless a signal or rt_sigreturn changed the frame), the
+ * rip in the lower half (sysretq to a non-canonical %rcx faults in ring 0
+ * on the program's stack) and no TF or RF (sysretq cannot set RF). Else
+ * iretq, which restores every register. */
 	.globl syscall_entry
 syscall_entry:
+	swapgs
 	movq %rsp, %gs:PERCPU_SCRATCH
 	movq %gs:PERCPU_KSTACK_HI, %rsp
-	pushq $0x10			/* ss */
+	pushq $USER_SS			/* ss */
 	pushq %gs:PERCPU_SCRATCH	/* rsp */
 	pushq %r11			/* rflags */
-	pushq $0x08			/* cs */
+	pushq $USER_CS			/* cs */
 	pushq %rcx			/* rip */
 	pushq $0			/* error: unused */
 	pushq %rax			/* vector: the system call number */
 	SAVE_REGS
 	movq %rsp, %rdi
 	sti
-	cld
 	call syscall_dispatch
 	cli
 	movq %rsp, %rdi
-	movl $1, %esi			/* USER_RET_SYSCALL */
+	movl $USER_RET_SYSCALL, %esi
 	call trap_user_return
-	jmp trap_return_here
+	movq TF_RIP(%rsp), %rcx
+	cmpq TF_RCX(%rsp), %rcx
+	jne trap_exit
+	movq TF_RFLAGS(%rsp), %r11
+	cmpq TF_R11(%rsp), %r11
+	jne trap_exit
+	testl $RFLAGS_TF_RF, %r11d
+	jnz trap_exit
+	shrq $47, %rcx
+	jnz trap_exit
+	RESTORE_REGS
+	movq TF_RSP - TF_VECTOR(%rsp), %rsp
+	swapgs
+	sysretq
 
 /* trap_resume(struct trapframe *tf): resume the context tf describes (a
  * new program thread, after trap_return in traps.c). */
 	.globl trap_resume
 trap_resume:
 	movq %rdi, %rsp
-trap_return_here:
+/* Back to the context of the trapframe at %rsp; interrupts are off when
+ * it is a program's. */
+trap_exit:
 	RESTORE_REGS
-	addq $16, %rsp
+	testb $3, 24(%rsp)
+	jz 1f
+	swapgs
+1:	addq $16, %rsp
 	iretq
 
 /* switch_context(uintptr_t *save_sp, uintptr_t new_sp): saves the

@@ -1,6 +1,12 @@
 /* x86-64 4-level page tables: the kernel image mapped with per-section
  * rights, RAM in the direct map with 2 MiB pages where alignment allows,
- * and 4 KiB mappings on demand (stacks, MMIO). One address space. */
+ * and 4 KiB mappings on demand (stacks, MMIO). One address space.
+ *
+ * The lower half belongs to the program and the kernel maps nothing of
+ * its own there, so the address decides the user bit: every entry of the
+ * lower half has PTE_U (the tables on the way too, since the CPU wants it
+ * at every level), no entry of the upper half ever has it, and a program
+ * in ring 3 can touch no kernel page. */
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/cpu.h"
 #include "mm/mm.h"
@@ -10,6 +16,7 @@
 
 #define PTE_P	(1UL << 0)
 #define PTE_W	(1UL << 1)
+#define PTE_U	(1UL << 2)
 #define PTE_PWT	(1UL << 3)
 #define PTE_PCD	(1UL << 4)
 #define PTE_D	(1UL << 6)
@@ -17,6 +24,7 @@
 #define PTE_NX	(1UL << 63)
 #define PTE_ADDR 0x000ffffffffff000UL
 #define HUGE	(2UL << 20)
+#define LOWER_HALF 0x0000800000000000UL
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __kernel_end[];
@@ -27,6 +35,11 @@ static spinlock_t paging_lock = SPINLOCK_INIT("paging");
 static uint64_t *table_at(uint64_t entry)
 {
 	return phys_to_virt(entry & PTE_ADDR);
+}
+
+static uint64_t user_bit(uintptr_t va)
+{
+	return va < LOWER_HALF ? PTE_U : 0;
 }
 
 /* Returns the entry for va at `level` (4: PML4 ... 1: PT), creating
@@ -44,7 +57,7 @@ static uint64_t *walk(uintptr_t va, int level, bool create)
 			if (!pa)
 				return NULL;
 			memset(phys_to_virt(pa), 0, PAGE_SIZE);
-			*e = pa | PTE_P | PTE_W;
+			*e = pa | PTE_P | PTE_W | user_bit(va);
 		} else if (*e & PTE_PS) {
 			return NULL;	/* inside a large page */
 		}
@@ -53,9 +66,9 @@ static uint64_t *walk(uintptr_t va, int level, bool create)
 	return &t[(va >> (12 + 9 * (level - 1))) & 511];
 }
 
-static uint64_t pte_flags(int vm_flags)
+static uint64_t pte_flags(uintptr_t va, int vm_flags)
 {
-	uint64_t f = PTE_P;
+	uint64_t f = PTE_P | user_bit(va);
 
 	if (vm_flags & VM_WRITE)
 		f |= PTE_W;
@@ -68,8 +81,10 @@ static uint64_t pte_flags(int vm_flags)
 
 static int map_locked(uintptr_t va, uint64_t pa, size_t size, int vm_flags)
 {
-	uint64_t f = pte_flags(vm_flags);
+	uint64_t f = pte_flags(va, vm_flags);
 
+	if (va < LOWER_HALF && (size > LOWER_HALF - va))
+		return -EINVAL;		/* one half at a time */
 	while (size) {
 		bool huge = !(va & (HUGE - 1)) && !(pa & (HUGE - 1)) && size >= HUGE;
 		uint64_t *e = walk(va, huge ? 2 : 1, true);
@@ -171,10 +186,11 @@ static void protect_one(uint64_t *e, uintptr_t va, void *ctx)
 	invlpg(va);
 }
 
-/* Changes the rights of the 4 KiB pages mapped in [va, va+size). */
+/* Changes the rights of the 4 KiB pages mapped in [va, va+size), a range
+ * of one half (the program's, or the kernel's). */
 void paging_protect(uintptr_t va, size_t size, int vm_flags)
 {
-	struct range_op op = { .flags = pte_flags(vm_flags) };
+	struct range_op op = { .flags = pte_flags(va, vm_flags) };
 	unsigned long flags = spin_lock_irqsave(&paging_lock);
 
 	each_pte(va, va + size, protect_one, &op);

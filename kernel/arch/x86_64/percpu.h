@@ -16,8 +16,8 @@ struct thread;
 struct percpu {
 	struct percpu *self;
 	struct thread *current;
-	uintptr_t kstack_lo, kstack_hi;	/* where interrupts land for this thread */
-	uint64_t scratch;
+	uintptr_t kstack_lo, kstack_hi;	/* the running thread's kernel stack (hi: TSS rsp0) */
+	uint64_t scratch;		/* the program's %rsp while syscall_entry switches stacks */
 	int irq_depth;
 	int preempt_pending;
 };

@@ -29,21 +29,23 @@ struct desc_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-#define IST_IRQ 1
-#define IST_EXC 2
-#define IST_FATAL 3
+/* Only the fatal vectors have an IST stack (entry.S says why). */
+#define IST_FATAL 1
 
-static uint64_t gdt[7] = {
-	0,
-	0x00af9a000000ffff,	/* 0x08 kernel code */
-	0x00cf92000000ffff,	/* 0x10 kernel data */
+/* Linux's layout (entry.h): 0x08 and 0x20 stay empty (Linux's 32-bit
+ * kernel and user code), so no program can enter compatibility mode: with
+ * no 32-bit code segment, and no LDT, CSTAR's entry is never used. */
+static uint64_t gdt[10] = {
+	[KERNEL_CS >> 3] = 0x00af9a000000ffff,	/* 64-bit code, DPL 0 */
+	[KERNEL_DS >> 3] = 0x00cf92000000ffff,	/* data, DPL 0 */
+	[USER_DS >> 3] = 0x00cff2000000ffff,	/* data, DPL 3 */
+	[USER_CS >> 3] = 0x00affa000000ffff,	/* 64-bit code, DPL 3 */
+	/* TSS_SEL: filled by gdt_init, two slots */
 };
 static struct tss tss;
 static struct idt_entry idt[256];
 static struct percpu boot_cpu;
-static uint8_t ist_irq_stack[4096] __attribute__((aligned(16)));
-static uint8_t ist_exc_stack[16384] __attribute__((aligned(16)));
-static uint8_t ist_fatal_stack[8192] __attribute__((aligned(16)));
+static uint8_t ist_fatal_stack[16384] __attribute__((aligned(16)));
 
 extern char trap_stubs[];
 extern char boot_stack_hi[], boot_stack_hi_top[];
@@ -55,44 +57,59 @@ static struct {
 static spinlock_t irq_table_lock = SPINLOCK_INIT("irq_table");
 static int next_vector = 0x30;
 
+/* The entry stubs and the Linux layer agree on the frame's layout. */
+_Static_assert(offsetof(struct trapframe, r11) == TF_R11, "trapframe r11");
+_Static_assert(offsetof(struct trapframe, rcx) == TF_RCX, "trapframe rcx");
+_Static_assert(offsetof(struct trapframe, vector) == TF_VECTOR, "trapframe vector");
+_Static_assert(offsetof(struct trapframe, rip) == TF_RIP, "trapframe rip");
+_Static_assert(offsetof(struct trapframe, cs) == TF_CS, "trapframe cs");
+_Static_assert(offsetof(struct trapframe, rflags) == TF_RFLAGS, "trapframe rflags");
+_Static_assert(offsetof(struct trapframe, rsp) == TF_RSP, "trapframe rsp");
+_Static_assert(sizeof(struct trapframe) == TF_SIZE, "trapframe size");
+
+/* The data segment registers are null: 64-bit code ignores them, and an
+ * iretq to ring 3 would null any holding a DPL 0 selector anyway. Loading
+ * %gs clears its base, so this runs before percpu_init. */
 static void gdt_init(void)
 {
 	uintptr_t t = (uintptr_t)&tss;
 
-	tss.ist[IST_IRQ - 1] = (uintptr_t)ist_irq_stack + sizeof(ist_irq_stack);
-	tss.ist[IST_EXC - 1] = (uintptr_t)ist_exc_stack + sizeof(ist_exc_stack);
 	tss.ist[IST_FATAL - 1] = (uintptr_t)ist_fatal_stack + sizeof(ist_fatal_stack);
-	tss.iomap_base = sizeof(tss);
-	gdt[5] = (sizeof(tss) - 1) | (t & 0xffffff) << 16 | 0x89ULL << 40 |
+	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: every port is refused in ring 3 */
+	gdt[TSS_SEL >> 3] = (sizeof(tss) - 1) | (t & 0xffffff) << 16 | 0x89ULL << 40 |
 	    ((t >> 24) & 0xff) << 56;
-	gdt[6] = t >> 32;
+	gdt[(TSS_SEL >> 3) + 1] = t >> 32;
 
 	struct desc_ptr gp = { sizeof(gdt) - 1, (uintptr_t)gdt };
 	__asm__ volatile(
 	    "lgdt %0\n\t"
-	    "pushq $0x08\n\t"
+	    "pushq %1\n\t"
 	    "leaq 1f(%%rip), %%rax\n\t"
 	    "pushq %%rax\n\t"
 	    "lretq\n"
-	    "1: movl $0x10, %%eax\n\t"
+	    "1: xorl %%eax, %%eax\n\t"
 	    "movl %%eax, %%ds\n\t"
 	    "movl %%eax, %%es\n\t"
+	    "movl %%eax, %%fs\n\t"
+	    "movl %%eax, %%gs\n\t"
+	    "movl %2, %%eax\n\t"
 	    "movl %%eax, %%ss\n\t"
-	    "movw $0x28, %%ax\n\t"
+	    "movw %3, %%ax\n\t"
 	    "ltr %%ax"
-	    : : "m"(gp) : "rax", "memory");
+	    : : "m"(gp), "i"(KERNEL_CS), "i"(KERNEL_DS), "i"(TSS_SEL) : "rax", "memory");
 }
 
+/* int3 and into may be used by programs (DPL 3); any other `int N` from
+ * ring 3 is a general protection fault, as on Linux. */
 static void idt_init(void)
 {
 	for (int v = 0; v < 256; v++) {
 		uintptr_t a = (uintptr_t)trap_stubs + 16 * v;
-		int ist = v >= 32 || v == 14 ? IST_IRQ : IST_EXC;
-		if (v == 2 || v == 8 || v == 18)
-			ist = IST_FATAL;
+		int ist = v == 2 || v == 8 || v == 18 ? IST_FATAL : 0;
+		int dpl = v == 3 || v == 4 ? 3 : 0;
 		idt[v] = (struct idt_entry){
-			.off_lo = a, .selector = 0x08, .ist = ist,
-			.type = 0x8e,	/* present, interrupt gate: IF cleared */
+			.off_lo = a, .selector = KERNEL_CS, .ist = ist,
+			.type = 0x8e | dpl << 5,	/* present, interrupt gate: IF cleared */
 			.off_mid = a >> 16, .off_hi = a >> 32,
 		};
 	}
@@ -100,11 +117,19 @@ static void idt_init(void)
 	__asm__ volatile("lidt %0" : : "m"(ip));
 }
 
+/* One CPU: the boot CPU's TSS and per-CPU data are the only ones, written
+ * by the scheduler with interrupts off. */
+void arch_set_kernel_stack(uintptr_t lo, uintptr_t hi)
+{
+	boot_cpu.kstack_lo = lo;
+	boot_cpu.kstack_hi = hi;
+	tss.rsp[0] = hi;
+}
+
 static void percpu_init(void)
 {
 	boot_cpu.self = &boot_cpu;
-	boot_cpu.kstack_lo = (uintptr_t)boot_stack_hi;
-	boot_cpu.kstack_hi = (uintptr_t)boot_stack_hi_top;
+	arch_set_kernel_stack((uintptr_t)boot_stack_hi, (uintptr_t)boot_stack_hi_top);
 	wrmsr(MSR_GS_BASE, (uintptr_t)&boot_cpu);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 }
@@ -151,6 +176,7 @@ const char *exception_name(uint64_t vector)
 }
 
 #define LOWER_HALF 0x0000800000000000UL
+#define UPPER_HALF 0xffff800000000000UL
 
 /* Set once by the Linux layer: handles faults of the program (and page
  * faults on its addresses). Returns when the program may go on (the
@@ -159,19 +185,38 @@ void (*user_fault_hook)(struct trapframe *tf, uint64_t cr2);
 /* Set once by the Linux layer (arch.h). */
 void (*user_return_hook)(struct trapframe *tf, int how);
 
+static bool canonical(uint64_t a)
+{
+	return a < LOWER_HALF || a >= UPPER_HALF;
+}
+
 /* Called with interrupts off on every way back to a program; returns with
  * them off. Work that comes in while the hook runs (an interrupt sending a
- * signal) is seen by the loop, so none waits for the next kernel entry. */
+ * signal) is seen by the loop, so none waits for the next kernel entry.
+ *
+ * The return to a non-canonical rip (rt_sigreturn or a handler may ask for
+ * one) would fault in ring 0 on the iretq itself, with the program's %gs
+ * already loaded. The program gets the general protection fault it gets
+ * on Linux instead, at that rip: its handler, or its end. */
 void trap_user_return(struct trapframe *tf, int how)
 {
 	if (!user_return_hook)
 		return;
 	struct thread *t = this_cpu()->current;
-	while (how != USER_RET_IRQ || t->intr_pending) {
+	for (;;) {
+		while (how != USER_RET_IRQ || t->intr_pending) {
+			irq_enable();
+			user_return_hook(tf, how);
+			irq_disable();
+			how = USER_RET_IRQ;
+		}
+		if (canonical(tf->rip))
+			return;
+		tf->vector = 13;
+		tf->error = 0;
 		irq_enable();
-		user_return_hook(tf, how);
+		user_fault_hook(tf, 0);
 		irq_disable();
-		how = USER_RET_IRQ;
 	}
 }
 
@@ -186,13 +231,17 @@ void trap_return(struct trapframe *tf)
 	__builtin_unreachable();
 }
 
+/* Faults. A program's (ring 3) go to the Linux layer whatever their
+ * address: a privileged instruction or a kernel address is a signal like
+ * any other. The kernel's own are fatal, except page faults on program
+ * addresses (a system call touching a page not yet mapped). */
 void trap_exception(struct trapframe *tf)
 {
 	const char *name = exception_names[tf->vector];
-	bool program = tf->rip < LOWER_HALF;
+	bool program = trap_from_user(tf);
+	uint64_t cr2 = read_cr2();
 
-	if (user_fault_hook && (program || (tf->vector == 14 && read_cr2() < LOWER_HALF))) {
-		uint64_t cr2 = read_cr2();
+	if (user_fault_hook && (program || (tf->vector == 14 && cr2 < LOWER_HALF))) {
 		/* The hook may sleep; let interrupts in if the faulting code had
 		 * them (a kernel page fault on a program address, or the program). */
 		if ((tf->vector == 14 || program) && (tf->rflags & (1 << 9)))
@@ -206,18 +255,30 @@ void trap_exception(struct trapframe *tf)
 
 	if (!name)
 		name = "reserved exception";
-	uint64_t cr2 = read_cr2();
-	struct percpu *cpu = this_cpu();
-	if (tf->vector == 14 && cr2 < cpu->kstack_lo && cr2 >= cpu->kstack_lo - 4096)
-		panic_trap(tf, "kernel stack overflow in thread '%s': fault at %#lx in the guard page below its %lu KiB stack",
-		    cpu->current ? cpu->current->name : "boot", cr2,
-		    (cpu->kstack_hi - cpu->kstack_lo) >> 10);
 	if (tf->vector == 14)
 		panic_trap(tf, "%s at address %#lx (%s %s, %s mode)", name, cr2,
 		    tf->error & 1 ? "protection violation on" : "not-present page on",
 		    tf->error & 16 ? "instruction fetch" : tf->error & 2 ? "write" : "read",
 		    tf->error & 4 ? "user" : "kernel");
 	panic_trap(tf, "%s (error code %#lx)", name, tf->error);
+}
+
+/* #DF, NMI, #MC, on their IST stack. A kernel stack overflow shows as a
+ * double fault: the page fault on the guard page could not push its frame
+ * there (CR2 holds the address of the push). */
+_Noreturn void trap_fatal(struct trapframe *tf)
+{
+	struct percpu *cpu = this_cpu();
+	uint64_t cr2 = read_cr2();
+	uintptr_t guard = cpu->kstack_lo - 4096;
+
+	if (tf->vector == 8 && ((cr2 >= guard && cr2 < cpu->kstack_lo) ||
+	    (tf->rsp >= guard && tf->rsp < cpu->kstack_lo)))
+		panic_trap(tf, "kernel stack overflow in thread '%s': fault at %#lx in the guard page below its %lu KiB stack",
+		    cpu->current ? cpu->current->name : "boot", cr2,
+		    (cpu->kstack_hi - cpu->kstack_lo) >> 10);
+	panic_trap(tf, "%s (error code %#lx) in %s mode", exception_name(tf->vector), tf->error,
+	    trap_from_user(tf) ? "user" : "kernel");
 }
 
 void trap_irq(struct trapframe *tf)
@@ -237,17 +298,31 @@ void trap_irq(struct trapframe *tf)
 		cpu->preempt_pending = 0;
 		sched_preempt();
 	}
-	if (tf->rip < LOWER_HALF && cpu->irq_depth == 0)
+	if (trap_from_user(tf) && cpu->irq_depth == 0)
 		trap_user_return(tf, USER_RET_IRQ);
 }
 
-/* SSE for programs: the kernel itself is built without it. */
+#define CR4_SMEP (1UL << 20)
+
+/* SSE for programs (the kernel itself is built without it); NX; SMEP where
+ * the CPU has it, so the kernel can never run a program's page. SMAP stays
+ * off: the kernel reads and writes program memory directly once user_ok()
+ * has checked it, which SMAP would fault without STAC/CLAC around each. */
 void arch_cpu_init(void)
 {
 	uint32_t r[4];
 
 	write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1));	/* EM off, MP on */
 	write_cr4(read_cr4() | (1UL << 9) | (1UL << 10));	/* OSFXSR, OSXMMEXCPT */
+	cpuid(0, 0, r);
+	bool smep = false;
+	if (r[0] >= 7) {
+		cpuid(7, 0, r);
+		smep = r[1] & (1U << 7);
+	}
+	if (smep)
+		write_cr4(read_cr4() | CR4_SMEP);
+	pr_info("cpu: SMEP %s\n", smep ? "on" : "off (the CPU lacks it)");
 	cpuid(0x80000001, 0, r);
 	if (r[3] & (1U << 20))
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (1 << 11));	/* NX */
@@ -334,15 +409,25 @@ int arch_get_entropy(uint64_t *buf, int n)
 
 extern char syscall_entry[];
 
+/* SYSCALL enters with KERNEL_CS/KERNEL_DS, SYSRET leaves with
+ * USER_CS/USER_SS (entry.h). CSTAR (compatibility-mode `syscall`) stays
+ * unset: no program can run 32-bit code (traps.c's GDT). */
 void arch_syscall_init(void)
 {
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1);			/* SCE */
-	wrmsr(MSR_STAR, 0x0008ULL << 48 | 0x0008ULL << 32);
+	wrmsr(MSR_STAR, (uint64_t)USER32_CS << 48 | (uint64_t)KERNEL_CS << 32);
 	wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
-	wrmsr(MSR_FMASK, 0x47700);	/* IF, DF, TF, AC, NT cleared on entry */
+	wrmsr(MSR_FMASK, 0x47700);	/* IF, DF, TF, IOPL, AC, NT cleared on entry */
 }
 
 void arch_set_fs_base(uint64_t base)
 {
 	wrmsr(MSR_FS_BASE, base);
+}
+
+/* In the kernel the program's %gs base waits in KERNEL_GS_BASE, where the
+ * next swapgs on the way out takes it from. */
+void arch_set_gs_base(uint64_t base)
+{
+	wrmsr(MSR_KERNEL_GS_BASE, base);
 }

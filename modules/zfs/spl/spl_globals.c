@@ -2,7 +2,6 @@
  * (p0), root credentials, no host id (0, as a Linux host without
  * /etc/hostid), one CPU, the page allocator's memory. */
 #include <sys/zfs_context.h>
-#include <sys/zmod.h>
 #include "mm/mm.h"
 
 proc_t p0 = { .p_pid = 1 };
@@ -46,22 +45,4 @@ void vcmn_err(int level, const char *fmt, va_list ap)
 
 	vsnprintf(buf, sizeof (buf), fmt, ap);
 	cmn_err(level, "%s", buf);
-}
-
-/* No zlib in Osprey: gzip compression fails, so OpenZFS writes the block
- * uncompressed; a gzip block written elsewhere cannot be read here. */
-int z_compress_level(void *dst, size_t *dstlen, const void *src, size_t srclen, int level)
-{
-	return Z_ERRNO;
-}
-
-int z_uncompress(void *dst, size_t *dstlen, const void *src, size_t srclen)
-{
-	static bool said;	/* a benign race: at worst the line twice */
-
-	if (!said) {
-		said = true;
-		cmn_err(CE_WARN, "a gzip-compressed block cannot be read: no zlib in Osprey");
-	}
-	return Z_ERRNO;
 }
