@@ -312,6 +312,11 @@ struct kiovec {
 struct file_ops {
 	long (*read)(struct file *f, void *buf, size_t len, int64_t *pos);
 	long (*write)(struct file *f, const void *buf, size_t len, int64_t *pos);
+	/* Optional, for files without a position (sockets): readv/writev
+	 * as one transfer, so a datagram is one message and a stream read
+	 * returns what is there. NULL: read/write once per element. */
+	long (*readv)(struct file *f, const struct kiovec *iov, int cnt);
+	long (*writev)(struct file *f, const struct kiovec *iov, int cnt);
 	/* NULL: the file is a stream (-ESPIPE). */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	int (*ioctl)(struct file *f, unsigned long cmd, unsigned long arg);
@@ -484,6 +489,9 @@ int vfs_open_tmpfile(struct vnode *dir, const char *path, int o_flags, uint32_t 
     struct file **out);
 int vfs_mkdirat(struct vnode *dir, const char *path, uint32_t mode);
 int vfs_mknodat(struct vnode *dir, const char *path, uint32_t mode, uint64_t rdev);
+/* The same, giving the new node held in *out (a bound AF_UNIX socket's). */
+int vfs_mknodat_vnode(struct vnode *dir, const char *path, uint32_t mode, uint64_t rdev,
+		      struct vnode **out);
 int vfs_symlinkat(const char *target, struct vnode *dir, const char *path);
 int vfs_readlinkat(struct vnode *dir, const char *path, char *buf, size_t len);
 int vfs_linkat(struct vnode *odir, const char *opath, struct vnode *ndir,

@@ -304,13 +304,21 @@ long vfs_pwrite(struct file *f, const void *buf, size_t len, int64_t off)
 
 /* Vectors run under one position lock, so they are not interleaved with
  * other reads and writes on the same file; a short transfer ends them.
- * A synchronous write syncs once, after the whole vector. */
+ * A synchronous write syncs once, after the whole vector. A file with
+ * readv/writev ops (sockets) takes the vector whole. */
 static long io_vec(struct file *f, const struct kiovec *iov, int cnt, int64_t off, int io)
 {
 	if (cnt < 0)
 		return -EINVAL;
 	if (off >= 0 && f->ops && !f->ops->llseek)
 		return -ESPIPE;
+	long (*whole)(struct file *, const struct kiovec *, int) =
+	    !f->ops ? NULL : io & IO_WRITE ? f->ops->writev : f->ops->readv;
+	if (whole) {
+		if (io & IO_WRITE ? !writable(f) : !readable(f))
+			return -EBADF;
+		return write_sync(f, whole(f, iov, cnt), io);
+	}
 	int64_t pos = off;
 	if (off < 0) {
 		pos_lock(f);

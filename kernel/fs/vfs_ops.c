@@ -71,6 +71,12 @@ int vfs_mkdirat(struct vnode *dir, const char *path, uint32_t mode)
 
 int vfs_mknodat(struct vnode *dir, const char *path, uint32_t mode, uint64_t rdev)
 {
+	return vfs_mknodat_vnode(dir, path, mode, rdev, NULL);
+}
+
+int vfs_mknodat_vnode(struct vnode *dir, const char *path, uint32_t mode, uint64_t rdev,
+		      struct vnode **out)
+{
 	if (!(mode & S_IFMT))
 		mode |= S_IFREG;
 	enum vtype type = mode_to_vtype(mode);
@@ -87,7 +93,9 @@ int vfs_mknodat(struct vnode *dir, const char *path, uint32_t mode, uint64_t rde
 		va.rdev = rdev;
 		err = nd.dir->ops->create ? nd.dir->ops->create(nd.dir, nd.last, &va, &vn) : -EPERM;
 		vn_unlock(nd.dir);
-		if (!err)
+		if (!err && out)
+			*out = vn;
+		else if (!err)
 			vn_rele(vn);
 	}
 	nd_done(&nd);

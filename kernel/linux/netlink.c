@@ -11,7 +11,7 @@
  * as for an unprivileged process), the interfaces being configured at
  * boot. Multicast groups (change notifications) are not sent. */
 #include "linux/netlink.h"
-#include "linux/sys_fs.h"
+#include "linux/socket.h"
 #include "net/net.h"
 #include "mm/mm.h"
 #include "sched/sync.h"
@@ -98,12 +98,14 @@ struct nl_sock {
 	size_t queued;
 	uint32_t pid;			/* our port id: the process's pid */
 	bool bound;
+	int type;			/* SOCK_RAW or SOCK_DGRAM */
 };
 
 /* A datagram being filled. */
 struct nl_out {
 	struct nl_dgram *d;
 	int err;
+	uint32_t pid;			/* the asker's port id, in every reply */
 };
 
 int nl_create(int type, int protocol, struct nl_sock **out)
@@ -118,6 +120,7 @@ int nl_create(int type, int protocol, struct nl_sock **out)
 	mutex_init(&s->lock);
 	waitq_init(&s->wq);
 	s->tail = &s->head;
+	s->type = type;
 	*out = s;
 	return 0;
 }
@@ -173,7 +176,7 @@ static struct nlmsghdr *msg(struct nl_out *o, const struct nlmsghdr *req, uint16
 
 	if (h)
 		*h = (struct nlmsghdr){ (uint32_t)(sizeof(*h) + NL_ALIGN(body)), type, flags,
-		    req->seq, req->pid };
+		    req->seq, o->pid };
 	return h;
 }
 
@@ -201,9 +204,14 @@ static void link_msg(struct nl_out *o, const struct nlmsghdr *req, uint16_t flag
 	attr(o, h, IFLA_BROADCAST, lo ? ifc->mac : bcast, 6);
 }
 
+/* Bits set in a netmask (no libgcc in the kernel for popcount). */
 static int prefix_len(uint32_t netmask_be)
 {
-	return __builtin_popcount(netmask_be);
+	int n = 0;
+
+	for (; netmask_be; netmask_be &= netmask_be - 1)
+		n++;
+	return n;
 }
 
 static void addr_msg(struct nl_out *o, const struct nlmsghdr *req, uint16_t flags,
@@ -252,7 +260,7 @@ static int flush(struct nl_sock *s, struct nl_out *o)
 
 static int error_msg(struct nl_sock *s, const struct nlmsghdr *req, int err)
 {
-	struct nl_out o = { 0 };
+	struct nl_out o = { .pid = s->pid };
 	struct nlmsghdr *h = msg(&o, req, NLMSG_ERROR, 0, sizeof(int32_t) + sizeof(*req));
 	if (h) {
 		int32_t e = err;
@@ -268,7 +276,7 @@ static int answer(struct nl_sock *s, const struct nlmsghdr *req, bool links, int
 	struct net_iface ifs[8];
 	int n = net_ifaces(ifs, 8), found = 0;
 	bool dump = (req->flags & NLM_F_DUMP) == NLM_F_DUMP;
-	struct nl_out o = { 0 };
+	struct nl_out o = { .pid = s->pid };
 	int err = 0;
 
 	if (n > 8)
@@ -312,7 +320,8 @@ static int request(struct nl_sock *s, const struct nlmsghdr *h, size_t len)
 	switch (h->type) {
 	case NLMSG_NOOP:
 	case NLMSG_DONE:
-		return 0;
+		err = 0;	/* nothing to do; an ack if asked, as Linux */
+		break;
 	case RTM_GETLINK:
 	case RTM_GETADDR: {
 		int32_t index = 0;
@@ -452,3 +461,230 @@ long nl_nread(struct nl_sock *s)
 	mutex_unlock(&s->lock);
 	return n;
 }
+
+/* ---- the socket calls ---- */
+
+#define SOL_NETLINK		270
+#define NETLINK_ADD_MEMBERSHIP	1
+#define NETLINK_EXT_ACK		11
+#define NETLINK_GET_STRICT_CHK	12
+#define FIONREAD		0x541b
+
+struct sockaddr_nl {
+	uint16_t family, pad;
+	uint32_t pid, groups;
+};
+
+static struct nl_sock *nl_of(struct file *f)
+{
+	return f->priv;
+}
+
+static unsigned nl_flags(struct file *f, int mflags)
+{
+	return (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK ||
+	    (mflags & MSG_DONTWAIT) ? SOCK_NOWAIT : 0) | (mflags & MSG_PEEK ? SOCK_PEEK : 0);
+}
+
+static long nlf_read(struct file *f, void *buf, size_t len, int64_t *pos)
+{
+	struct kiovec v = { buf, len };
+	size_t full;
+	return nl_recv(nl_of(f), &v, 1, &full, nl_flags(f, 0));
+}
+
+static long nlf_write(struct file *f, const void *buf, size_t len, int64_t *pos)
+{
+	struct kiovec v = { (void *)buf, len };
+	return nl_send(nl_of(f), &v, 1);
+}
+
+static unsigned nlf_poll(struct file *f, unsigned events, struct poll_table *pt)
+{
+	if (pt)
+		pt->add(pt, nl_waitq(nl_of(f)));
+	return nl_poll(nl_of(f)) & events;
+}
+
+static int nlf_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
+{
+	if (cmd != FIONREAD)
+		return ifreq_ioctl(cmd, (void *)arg);
+	*(int *)arg = (int)nl_nread(nl_of(f));	/* checked by sys_ioctl */
+	return 0;
+}
+
+static int nlf_getattr(struct file *f, struct vattr *va)
+{
+	va->ino = (uintptr_t)f->priv >> 4;
+	va->mode = S_IFSOCK | 0777;
+	va->nlink = 1;
+	va->blksize = 4096;
+	return 0;
+}
+
+static void nlf_release(struct file *f)
+{
+	nl_close(nl_of(f));
+}
+
+static const struct file_ops nl_fops = {
+	.read = nlf_read,
+	.write = nlf_write,
+	.poll = nlf_poll,
+	.ioctl = nlf_ioctl,
+	.getattr = nlf_getattr,
+	.release = nlf_release,
+};
+
+bool file_is_netlink(struct file *f)
+{
+	return f->ops == &nl_fops;
+}
+
+int netlink_socket(int type, int protocol, int flags)
+{
+	struct nl_sock *s;
+	int err = nl_create(type, protocol, &s);
+
+	if (err)
+		return err;
+	struct file *f = file_new(&nl_fops, O_RDWR | (flags & O_NONBLOCK), s);
+	if (!f) {
+		nl_close(s);
+		return -ENOMEM;
+	}
+	int fd = fd_install(&proc->fds, f, 0, flags & O_CLOEXEC ? FD_CLOEXEC : 0);
+	if (fd < 0)
+		file_rele(f);
+	return fd;
+}
+
+static int nl_addr_in(const struct ksockaddr *a, struct sockaddr_nl *nl)
+{
+	if (a->len < sizeof(*nl))
+		return -EINVAL;
+	memcpy(nl, a->bytes, sizeof(*nl));
+	return nl->family == AF_NETLINK ? 0 : -EINVAL;
+}
+
+static void nl_addr_out(uint32_t pid, struct ksockaddr *a)
+{
+	struct sockaddr_nl nl = { .family = AF_NETLINK, .pid = pid };
+
+	memset(a, 0, sizeof(*a));
+	memcpy(a->bytes, &nl, sizeof(nl));
+	a->len = sizeof(nl);
+}
+
+static int nlo_bind(struct file *f, struct ksockaddr *a)
+{
+	struct sockaddr_nl nl;
+	int err = nl_addr_in(a, &nl);
+	return err ? err : nl_bind(nl_of(f), nl.pid, nl.groups);
+}
+
+/* Only the kernel (port 0) answers: the one process has no peers. */
+static int nlo_connect(struct file *f, struct ksockaddr *a)
+{
+	struct sockaddr_nl nl;
+	int err = nl_addr_in(a, &nl);
+	return err ? err : nl.pid ? -ECONNREFUSED : 0;
+}
+
+static int nlo_listen(struct file *f, int backlog)
+{
+	return -EOPNOTSUPP;
+}
+
+static int nlo_accept(struct file *f, int flags, struct ksockaddr *peer)
+{
+	return -EOPNOTSUPP;
+}
+
+static int nlo_getname(struct file *f, bool peer, struct ksockaddr *a)
+{
+	nl_addr_out(peer ? 0 : nl_pid(nl_of(f)), a);
+	return 0;
+}
+
+static int nlo_shutdown(struct file *f, int how)
+{
+	return 0;
+}
+
+static long nlo_sendmsg(struct file *f, struct kmsg *m, int mflags)
+{
+	struct sockaddr_nl nl;
+
+	if (m->name) {
+		int err = nl_addr_in(m->name, &nl);
+		if (err)
+			return err;
+		if (nl.pid || nl.groups)
+			return -ECONNREFUSED;
+	}
+	return nl_send(nl_of(f), m->iov, m->iovcnt);
+}
+
+static long nlo_recvmsg(struct file *f, struct kmsg *m, int mflags)
+{
+	size_t full = 0;
+	long n = nl_recv(nl_of(f), m->iov, m->iovcnt, &full, nl_flags(f, mflags));
+
+	if (n < 0)
+		return n;
+	m->flags = full > (size_t)n ? MSG_TRUNC : 0;
+	if (m->name)
+		nl_addr_out(0, m->name);	/* from the kernel */
+	m->controllen = 0;
+	return mflags & MSG_TRUNC ? (long)full : n;
+}
+
+/* Buffer sizes are taken (the queue's bound is fixed) and the options
+ * iproute2 sets accepted: extended acks are allowed, never required;
+ * requests are checked strictly anyway. */
+static int nlo_setsockopt(struct file *f, int level, int name, const void *val, uint32_t len)
+{
+	if (len < sizeof(int))
+		return -EINVAL;
+	if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF))
+		return 0;
+	if (level == SOL_NETLINK && (name == NETLINK_EXT_ACK || name == NETLINK_GET_STRICT_CHK))
+		return 0;
+	if (level == SOL_NETLINK && name == NETLINK_ADD_MEMBERSHIP)
+		return -EOPNOTSUPP;	/* no change notifications are sent */
+	return -ENOPROTOOPT;
+}
+
+static int nlo_getsockopt(struct file *f, int level, int name, void *val, uint32_t *len)
+{
+	int v;
+
+	if (level != SOL_SOCKET)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case SO_TYPE: v = nl_of(f)->type; break;
+	case SO_DOMAIN: v = AF_NETLINK; break;
+	case SO_PROTOCOL: v = NETLINK_ROUTE; break;
+	case SO_RCVBUF:
+	case SO_SNDBUF: v = NL_QUEUE_MAX; break;
+	case SO_ERROR: v = 0; break;
+	default: return -ENOPROTOOPT;
+	}
+	sockopt_out(&v, sizeof(v), val, len);
+	return 0;
+}
+
+const struct sock_family_ops netlink_sock_ops = {
+	.bind = nlo_bind,
+	.connect = nlo_connect,
+	.listen = nlo_listen,
+	.accept = nlo_accept,
+	.getname = nlo_getname,
+	.shutdown = nlo_shutdown,
+	.sendmsg = nlo_sendmsg,
+	.recvmsg = nlo_recvmsg,
+	.setsockopt = nlo_setsockopt,
+	.getsockopt = nlo_getsockopt,
+};

@@ -1,49 +1,26 @@
-/* Sockets in the Linux ABI: AF_INET stream (TCP) and datagram (UDP)
- * sockets as files whose ops call kernel/net's socket layer. Addresses
- * are struct sockaddr_in; options are Linux's numbers, turned into the
- * layer's. read/write/poll/ioctl(FIONREAD)/fstat work on a socket as on
- * Linux; FIONBIO and O_NONBLOCK through fcntl act on the file's flags,
- * which every call here reads. A send on a broken connection fails with
- * EPIPE and sends the caller SIGPIPE, unless MSG_NOSIGNAL. */
-#include "linux/sys_fs.h"
+/* The socket calls of the Linux ABI, and AF_INET behind them.
+ *
+ * The calls (the bottom of this file) copy addresses, message headers
+ * and iovec arrays from the program and hand kernel copies to the
+ * descriptor's address family (socket.h): AF_UNIX is unix.c; AF_INET is
+ * here, stream (TCP) and datagram (UDP) sockets as files whose ops call
+ * kernel/net's socket layer. Its addresses are struct sockaddr_in; its
+ * options are Linux's numbers, turned into the layer's.
+ * read/write/poll/ioctl(FIONREAD)/fstat work on a socket as on Linux;
+ * FIONBIO and O_NONBLOCK through fcntl act on the file's flags, which
+ * every call here reads. A send on a broken connection fails with EPIPE
+ * and sends the caller SIGPIPE, unless MSG_NOSIGNAL. */
+#include "linux/socket.h"
 #include "linux/netlink.h"
 #include "net/net.h"
 #include "mm/mm.h"
 #include <errno.h>
 #include <string.h>
 
-#define AF_UNSPEC	0
-#define AF_INET		2
-#define SOCK_TYPE_MASK	0xf
-#define SOCK_NONBLOCK	O_NONBLOCK
-#define SOCK_CLOEXEC	O_CLOEXEC
 #define IPPROTO_IP	0
 #define IPPROTO_TCP	6
 #define IPPROTO_UDP	17
 
-#define MSG_PEEK	0x02
-#define MSG_TRUNC	0x20
-#define MSG_DONTWAIT	0x40
-#define MSG_WAITALL	0x100
-#define MSG_NOSIGNAL	0x4000
-#define MSG_MORE	0x8000
-#define MSG_CMSG_CLOEXEC 0x40000000
-
-#define SOL_SOCKET	1
-#define SO_REUSEADDR	2
-#define SO_TYPE		3
-#define SO_ERROR	4
-#define SO_BROADCAST	6
-#define SO_SNDBUF	7
-#define SO_RCVBUF	8
-#define SO_KEEPALIVE	9
-#define SO_LINGER	13
-#define SO_REUSEPORT	15
-#define SO_RCVTIMEO	20
-#define SO_SNDTIMEO	21
-#define SO_ACCEPTCONN	30
-#define SO_PROTOCOL	38
-#define SO_DOMAIN	39
 #define TCP_NODELAY	1
 #define TCP_KEEPIDLE	4
 #define TCP_KEEPINTVL	5
@@ -60,6 +37,11 @@ struct sockaddr_in {
 	uint8_t zero[8];
 };
 
+struct linger {
+	int32_t onoff, secs;
+};
+
+/* struct msghdr as the program has it. */
 struct msghdr {
 	void *name;
 	uint32_t namelen;
@@ -68,14 +50,6 @@ struct msghdr {
 	void *control;
 	size_t controllen;
 	int flags;
-};
-
-struct timeval {
-	int64_t sec, usec;
-};
-
-struct linger {
-	int32_t onoff, secs;
 };
 
 static struct sock *sock_of(struct file *f)
@@ -90,10 +64,15 @@ static unsigned nowait(struct file *f)
 	return __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK ? SOCK_NOWAIT : 0;
 }
 
+static long sockf_readv(struct file *f, const struct kiovec *iov, int cnt)
+{
+	return sock_recv(sock_of(f), iov, cnt, NULL, NULL, nowait(f));
+}
+
 static long sockf_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
 	struct kiovec v = { buf, len };
-	return sock_recv(sock_of(f), &v, 1, NULL, NULL, nowait(f));
+	return sockf_readv(f, &v, 1);
 }
 
 /* EPIPE comes with SIGPIPE, as on Linux, unless the caller said not. */
@@ -104,10 +83,15 @@ static long sent(long n, int mflags)
 	return n;
 }
 
+static long sockf_writev(struct file *f, const struct kiovec *iov, int cnt)
+{
+	return sent(sock_send(sock_of(f), iov, cnt, NULL, nowait(f)), 0);
+}
+
 static long sockf_write(struct file *f, const void *buf, size_t len, int64_t *pos)
 {
 	struct kiovec v = { (void *)buf, len };
-	return sent(sock_send(sock_of(f), &v, 1, NULL, nowait(f)), 0);
+	return sockf_writev(f, &v, 1);
 }
 
 static unsigned sockf_poll(struct file *f, unsigned events, struct poll_table *pt)
@@ -146,26 +130,13 @@ static void sockf_release(struct file *f)
 static const struct file_ops sock_fops = {
 	.read = sockf_read,
 	.write = sockf_write,
+	.readv = sockf_readv,
+	.writev = sockf_writev,
 	.poll = sockf_poll,
 	.ioctl = sockf_ioctl,
 	.getattr = sockf_getattr,
 	.release = sockf_release,
 };
-
-/* The socket behind fd, its file held: 0, -EBADF or -ENOTSOCK. */
-static int sget(int fd, struct file **fp, struct sock **sp)
-{
-	int err = fget(fd, fp);
-
-	if (err)
-		return err;
-	if ((*fp)->ops != &sock_fops) {
-		file_rele(*fp);
-		return -ENOTSOCK;
-	}
-	*sp = sock_of(*fp);
-	return 0;
-}
 
 static int install(struct sock *s, int flags)
 {
@@ -181,94 +152,402 @@ static int install(struct sock *s, int flags)
 	return fd;
 }
 
-/* ---- addresses ---- */
 
-static int addr_in(const void *uaddr, uint32_t len, struct sock_addr *a, bool unspec_ok)
+/* ---- AF_INET addresses ---- */
+
+/* a as a sockaddr_in; AF_UNSPEC (a datagram's disconnect) when unspec_ok. */
+static int inet_addr_in(const struct ksockaddr *a, struct sock_addr *out, bool unspec_ok)
 {
 	struct sockaddr_in sin;
 
-	if (len < sizeof(uint16_t) || len > 128)
+	if (a->len < sizeof(uint16_t))
 		return -EINVAL;
-	if (!user_ok(uaddr, len < SOCKADDR_IN_LEN ? len : SOCKADDR_IN_LEN, false))
-		return -EFAULT;
-	memset(&sin, 0, sizeof(sin));
-	memcpy(&sin, uaddr, len < SOCKADDR_IN_LEN ? len : SOCKADDR_IN_LEN);
+	memcpy(&sin, a->bytes, sizeof(sin));	/* bytes past len are zeros */
 	if (sin.family == AF_UNSPEC && unspec_ok) {
-		a->addr = 0;
-		a->port = 0;
+		out->addr = 0;
+		out->port = 0;
 		return 0;
 	}
-	if (len < SOCKADDR_IN_LEN)
+	if (a->len < SOCKADDR_IN_LEN)
 		return -EINVAL;
 	if (sin.family != AF_INET)
 		return -EAFNOSUPPORT;
-	a->addr = sin.addr;
-	a->port = sin.port;
+	out->addr = sin.addr;
+	out->port = sin.port;
 	return 0;
 }
 
-/* Writes a sockaddr_in cut to *len bytes (a kernel copy of the
- * program's length) and sets *len to its whole size. */
-static int addr_out(const struct sock_addr *a, void *uaddr, uint32_t *len)
+static void inet_addr_out(const struct sock_addr *a, struct ksockaddr *out)
+{
+	struct sockaddr_in sin = { .family = AF_INET, .port = a->port, .addr = a->addr };
+	memcpy(out->bytes, &sin, sizeof(sin));
+	out->len = sizeof(sin);
+}
+
+/* ---- AF_INET calls ---- */
+
+static int inet_socket(int type, int protocol, int flags)
+{
+	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+		return -ESOCKTNOSUPPORT;
+	if (protocol != IPPROTO_IP && protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
+		return -EPROTONOSUPPORT;
+	struct sock *s;
+	int err = sock_create(type, &s);
+	return err ? err : install(s, flags);
+}
+
+static int inet_bind(struct file *f, struct ksockaddr *ka)
+{
+	struct sock_addr a;
+	int err = inet_addr_in(ka, &a, false);
+	return err ? err : sock_bind(sock_of(f), &a);
+}
+
+static int inet_connect(struct file *f, struct ksockaddr *ka)
+{
+	struct sock *s = sock_of(f);
+	struct sock_addr a;
+	int err = inet_addr_in(ka, &a, sock_type(s) == SOCK_DGRAM);
+	return err ? err : sock_connect(s, &a, nowait(f));
+}
+
+static int inet_listen(struct file *f, int backlog)
+{
+	return sock_listen(sock_of(f), backlog);
+}
+
+static int inet_accept(struct file *f, int flags, struct ksockaddr *peer)
+{
+	struct sock *c;
+	struct sock_addr a;
+	int err = sock_accept(sock_of(f), nowait(f), &c, &a);
+	if (err)
+		return err;
+	inet_addr_out(&a, peer);
+	return install(c, flags);
+}
+
+static int inet_getname(struct file *f, bool peer, struct ksockaddr *ka)
+{
+	struct sock_addr a;
+	int err = sock_name(sock_of(f), peer, &a);
+	if (!err)
+		inet_addr_out(&a, ka);
+	return err;
+}
+
+static int inet_shutdown(struct file *f, int how)
+{
+	return sock_shutdown(sock_of(f), how != SHUT_WR, how != SHUT_RD);
+}
+
+static unsigned io_flags(struct file *f, int mflags)
+{
+	return nowait(f) | (mflags & MSG_DONTWAIT ? SOCK_NOWAIT : 0) |
+	    (mflags & MSG_PEEK ? SOCK_PEEK : 0) | (mflags & MSG_WAITALL ? SOCK_WAITALL : 0) |
+	    (mflags & MSG_MORE ? SOCK_MORE : 0);
+}
+
+/* Ancillary data (SCM_RIGHTS and the like) is for AF_UNIX: ignored here. */
+static long inet_sendmsg(struct file *f, struct kmsg *m, int mflags)
+{
+	struct sock_addr a;
+	if (m->name) {
+		long err = inet_addr_in(m->name, &a, false);
+		if (err)
+			return err;
+	}
+	return sent(sock_send(sock_of(f), m->iov, m->iovcnt, m->name ? &a : NULL,
+	    io_flags(f, mflags)), mflags);
+}
+
+/* MSG_TRUNC in m->flags for a datagram longer than asked (and with
+ * MSG_TRUNC in mflags the datagram's whole length is returned, as on
+ * Linux); a stream names no sender, as Linux. */
+static long inet_recvmsg(struct file *f, struct kmsg *m, int mflags)
+{
+	struct sock *s = sock_of(f);
+	struct sock_addr from = { 0, 0 };
+	size_t full = 0;
+	long n = sock_recv(s, m->iov, m->iovcnt, &from, &full, io_flags(f, mflags));
+	if (n < 0)
+		return n;
+	bool dgram = sock_type(s) == SOCK_DGRAM;
+	m->flags = dgram && full > (size_t)n ? MSG_TRUNC : 0;
+	if (dgram && (mflags & MSG_TRUNC))
+		n = (long)full;
+	if (m->name && dgram)
+		inet_addr_out(&from, m->name);
+	else if (m->name)
+		m->name->len = 0;
+	m->controllen = 0;
+	return n;
+}
+
+/* Linux's option as the layer's, or -ENOPROTOOPT. */
+static int opt_of(int level, int name, bool stream)
+{
+	if (level == SOL_SOCKET) {
+		switch (name) {
+		case SO_REUSEADDR: return SO_OPT_REUSEADDR;
+		case SO_TYPE: return SO_OPT_TYPE;
+		case SO_ERROR: return SO_OPT_ERROR;
+		case SO_BROADCAST: return SO_OPT_BROADCAST;
+		case SO_SNDBUF: return SO_OPT_SNDBUF;
+		case SO_RCVBUF: return SO_OPT_RCVBUF;
+		case SO_KEEPALIVE: return SO_OPT_KEEPALIVE;
+		case SO_RCVTIMEO: return SO_OPT_RCVTIMEO;
+		case SO_SNDTIMEO: return SO_OPT_SNDTIMEO;
+		case SO_ACCEPTCONN: return SO_OPT_ACCEPTCONN;
+		case SO_LINGER: return SO_OPT_LINGER;
+		case SO_REUSEPORT: return SO_OPT_REUSEPORT;
+		}
+	} else if (level == IPPROTO_TCP && stream) {
+		switch (name) {
+		case TCP_NODELAY: return SO_OPT_NODELAY;
+		case TCP_KEEPIDLE: return SO_OPT_KEEPIDLE;
+		case TCP_KEEPINTVL: return SO_OPT_KEEPINTVL;
+		case TCP_KEEPCNT: return SO_OPT_KEEPCNT;
+		}
+	}
+	return -ENOPROTOOPT;
+}
+
+static bool is_time(int opt)
+{
+	return opt == SO_OPT_RCVTIMEO || opt == SO_OPT_SNDTIMEO;
+}
+
+static int inet_setsockopt(struct file *f, int level, int name, const void *val, uint32_t len)
+{
+	struct sock *s = sock_of(f);
+	int opt = opt_of(level, name, sock_type(s) == SOCK_STREAM);
+	int64_t v = 0;
+	if (opt < 0)
+		return opt;
+	if (opt == SO_OPT_TYPE || opt == SO_OPT_ERROR || opt == SO_OPT_ACCEPTCONN)
+		return -ENOPROTOOPT;	/* read-only */
+	if (is_time(opt)) {
+		struct timeval tv;
+		if (len < sizeof(tv))
+			return -EINVAL;
+		if (!val)
+			return -EFAULT;
+		memcpy(&tv, val, sizeof(tv));
+		if (tv.usec < 0 || tv.usec >= 1000000)
+			return -EDOM;
+		v = tv.sec < 0 ? 0 : tv.sec * 1000000000LL + tv.usec * 1000;
+	} else if (opt == SO_OPT_LINGER) {
+		struct linger l;
+		if (len < sizeof(l))
+			return -EINVAL;
+		if (!val)
+			return -EFAULT;
+		memcpy(&l, val, sizeof(l));
+		v = l.onoff ? (l.secs < 0 ? 0 : l.secs) : -1;
+	} else if (len < sizeof(int)) {
+		return -EINVAL;
+	} else if (!val) {
+		return -EFAULT;
+	} else {
+		v = *(const int *)val;
+	}
+	return sock_setopt(s, (enum sock_opt)opt, v);
+}
+
+void sockopt_out(const void *v, size_t size, void *val, uint32_t *len)
+{
+	*len = *len < size ? *len : (uint32_t)size;
+	memcpy(val, v, *len);
+}
+
+/* struct tcp_info as Linux lays it out, up to tcpi_total_retrans. */
+struct linux_tcp_info {
+	uint8_t state, ca_state, retransmits, probes, backoff, options, wscale, flags;
+	uint32_t rto, ato, snd_mss, rcv_mss;
+	uint32_t unacked, sacked, lost, retrans, fackets;
+	uint32_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv;
+	uint32_t pmtu, rcv_ssthresh, rtt, rttvar, snd_ssthresh, snd_cwnd, advmss, reordering;
+	uint32_t rcv_rtt, rcv_space;
+	uint32_t total_retrans;		/* not counted by the stack: 0 */
+};
+
+static int tcp_info_out(struct sock *s, void *val, uint32_t *len)
+{
+	struct sock_tcp_info ti;
+	int err = sock_tcp_info(s, &ti);
+	if (err)
+		return err;
+	struct linux_tcp_info t = {
+		.state = ti.state, .retransmits = ti.retransmits, .rto = ti.rto_us,
+		.snd_mss = ti.snd_mss, .rcv_mss = ti.rcv_mss, .unacked = ti.unacked,
+		.pmtu = 1500, .rtt = ti.rtt_us, .rttvar = ti.rttvar_us,
+		.snd_ssthresh = ti.snd_ssthresh, .snd_cwnd = ti.snd_cwnd, .advmss = ti.rcv_mss,
+		.reordering = 3, .rcv_space = ti.rcv_space,
+	};
+	sockopt_out(&t, sizeof(t), val, len);
+	return 0;
+}
+
+static int inet_getsockopt(struct file *f, int level, int name, void *val, uint32_t *len)
+{
+	struct sock *s = sock_of(f);
+	int64_t v = 0;
+	bool stream = sock_type(s) == SOCK_STREAM;
+	int opt = opt_of(level, name, stream);
+	int err = 0;
+	if (level == IPPROTO_TCP && name == TCP_INFO)
+		return tcp_info_out(s, val, len);
+	if (level == SOL_SOCKET && (name == SO_DOMAIN || name == SO_PROTOCOL)) {
+		v = name == SO_DOMAIN ? AF_INET : stream ? IPPROTO_TCP : IPPROTO_UDP;
+		opt = 0;
+	} else if (opt >= 0) {
+		err = sock_getopt(s, (enum sock_opt)opt, &v);
+	} else {
+		err = opt;
+	}
+	if (err)
+		return err;
+	if (opt >= 0 && is_time(opt)) {
+		struct timeval tv = { v / 1000000000LL, v % 1000000000LL / 1000 };
+		sockopt_out(&tv, sizeof(tv), val, len);
+	} else if (opt == SO_OPT_LINGER) {
+		struct linger l = { v >= 0, v >= 0 ? (int)v : 0 };
+		sockopt_out(&l, sizeof(l), val, len);
+	} else {
+		int i = (int)v;
+		sockopt_out(&i, sizeof(i), val, len);
+	}
+	return 0;
+}
+
+static const struct sock_family_ops inet_sock_ops = {
+	.bind = inet_bind,
+	.connect = inet_connect,
+	.listen = inet_listen,
+	.accept = inet_accept,
+	.getname = inet_getname,
+	.shutdown = inet_shutdown,
+	.sendmsg = inet_sendmsg,
+	.recvmsg = inet_recvmsg,
+	.setsockopt = inet_setsockopt,
+	.getsockopt = inet_getsockopt,
+};
+
+/* ---- the calls ---- */
+
+/* The socket behind fd, its file held, and its family: 0, -EBADF or
+ * -ENOTSOCK. */
+static int sget(int fd, struct file **fp, const struct sock_family_ops **ops)
+{
+	int err = fget(fd, fp);
+
+	if (err)
+		return err;
+	if ((*fp)->ops == &sock_fops) {
+		*ops = &inet_sock_ops;
+	} else if (file_is_unix(*fp)) {
+		*ops = &unix_sock_ops;
+	} else if (file_is_netlink(*fp)) {
+		*ops = &netlink_sock_ops;
+	} else {
+		file_rele(*fp);
+		return -ENOTSOCK;
+	}
+	return 0;
+}
+
+/* The program's address (len bytes) in *a, zeros after it. */
+static int addr_from_user(const void *uaddr, uint32_t len, struct ksockaddr *a)
+{
+	if (len > SOCKADDR_MAX)
+		return -EINVAL;
+	if (!user_ok(uaddr, len, false))
+		return -EFAULT;
+	memset(a, 0, sizeof(*a));
+	memcpy(a->bytes, uaddr, len);
+	a->len = len;
+	return 0;
+}
+
+/* Writes a cut to the program's buffer of *len bytes (a kernel copy of
+ * its length) and sets *len to a's whole length, as Linux. */
+static int addr_to_user(const struct ksockaddr *a, void *uaddr, uint32_t *len)
 {
 	if ((int32_t)*len < 0)
 		return -EINVAL;
-	struct sockaddr_in sin = { .family = AF_INET, .port = a->port, .addr = a->addr };
-	size_t n = *len < sizeof(sin) ? *len : sizeof(sin);
-	if (!user_ok(uaddr, n, true))
+	size_t n = *len < a->len ? *len : a->len;
+	if (n && !user_ok(uaddr, n, true))
 		return -EFAULT;
-	memcpy(uaddr, &sin, n);
-	*len = sizeof(sin);
+	memcpy(uaddr, a->bytes, n);
+	*len = a->len;
 	return 0;
 }
 
-/* addr_out for a length the program passed by pointer. */
-static int addr_out_user(const struct sock_addr *a, void *uaddr, uint32_t *ulen)
+/* addr_to_user for a length the program passed by pointer. */
+static int addr_to_user_len(const struct ksockaddr *a, void *uaddr, uint32_t *ulen)
 {
-	if (!uaddr)
-		return 0;
 	if (!user_ok(ulen, sizeof(*ulen), true))
 		return -EFAULT;
 	uint32_t len = *ulen;
-	int err = addr_out(a, uaddr, &len);
+	int err = addr_to_user(a, uaddr, &len);
 	if (!err)
 		*ulen = len;
 	return err;
 }
 
-/* ---- the calls ---- */
-
 static long sys_socket(int domain, int type, int protocol)
 {
 	int kind = type & SOCK_TYPE_MASK, flags = type & ~SOCK_TYPE_MASK;
 
-	if (domain != AF_INET)
-		return -EAFNOSUPPORT;
-	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC) || kind >= SOCK_MAX)
 		return -EINVAL;
-	if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
-		return -ESOCKTNOSUPPORT;
-	if (protocol != IPPROTO_IP && protocol != (kind == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
-		return -EPROTONOSUPPORT;
-	struct sock *s;
-	int err = sock_create(kind, &s);
-	return err ? err : install(s, flags);
+	if (domain == AF_INET)
+		return inet_socket(kind, protocol, flags);
+	if (domain == AF_UNIX)
+		return unix_socket(kind, protocol, flags);
+	if (domain == AF_NETLINK)
+		return netlink_socket(kind, protocol, flags);
+	return -EAFNOSUPPORT;
 }
 SYSCALL(41, socket, sys_socket);
+
+static long sys_socketpair(int domain, int type, int protocol, int *ufds)
+{
+	int kind = type & SOCK_TYPE_MASK, flags = type & ~SOCK_TYPE_MASK;
+
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC) || kind >= SOCK_MAX)
+		return -EINVAL;
+	if (domain == AF_INET)
+		return -EOPNOTSUPP;
+	if (domain != AF_UNIX)
+		return -EAFNOSUPPORT;
+	if (!user_ok(ufds, 2 * sizeof(int), true))
+		return -EFAULT;
+	int fds[2];
+	int err = unix_socketpair(kind, protocol, flags, fds);
+	if (!err) {
+		ufds[0] = fds[0];
+		ufds[1] = fds[1];
+	}
+	return err;
+}
+SYSCALL(53, socketpair, sys_socketpair);
 
 /* bind and connect: the socket at fd and the program's address. */
 static long with_addr(int fd, const void *uaddr, uint32_t len, bool connecting)
 {
 	struct file *f;
-	struct sock *s;
-	struct sock_addr a;
-	int err = sget(fd, &f, &s);
+	const struct sock_family_ops *ops;
+	struct ksockaddr a;
+	int err = sget(fd, &f, &ops);
 
 	if (err)
 		return err;
-	err = addr_in(uaddr, len, &a, connecting && sock_type(s) == SOCK_DGRAM);
+	err = addr_from_user(uaddr, len, &a);
 	if (!err)
-		err = connecting ? sock_connect(s, &a, nowait(f)) : sock_bind(s, &a);
+		err = connecting ? ops->connect(f, &a) : ops->bind(f, &a);
 	file_rele(f);
 	return err;
 }
@@ -279,15 +558,21 @@ static long sys_bind(int fd, const void *uaddr, uint32_t len)
 }
 SYSCALL(49, bind, sys_bind);
 
+static long sys_connect(int fd, const void *uaddr, uint32_t len)
+{
+	return with_addr(fd, uaddr, len, true);
+}
+SYSCALL(42, connect, sys_connect);
+
 static long sys_listen(int fd, int backlog)
 {
 	struct file *f;
-	struct sock *s;
-	int err = sget(fd, &f, &s);
+	const struct sock_family_ops *ops;
+	int err = sget(fd, &f, &ops);
 
 	if (err)
 		return err;
-	err = sock_listen(s, backlog);
+	err = ops->listen(f, backlog);
 	file_rele(f);
 	return err;
 }
@@ -296,9 +581,9 @@ SYSCALL(50, listen, sys_listen);
 static long sys_accept4(int fd, void *uaddr, uint32_t *ulen, int flags)
 {
 	struct file *f;
-	struct sock *s, *c;
-	struct sock_addr peer;
-	int err = sget(fd, &f, &s);
+	const struct sock_family_ops *ops;
+	struct ksockaddr peer = { .len = 0 };
+	int err = sget(fd, &f, &ops);
 
 	if (err)
 		return err;
@@ -307,12 +592,12 @@ static long sys_accept4(int fd, void *uaddr, uint32_t *ulen, int flags)
 	else if (uaddr && !user_ok(ulen, sizeof(*ulen), true))
 		err = -EFAULT;
 	else
-		err = sock_accept(s, nowait(f), &c, &peer);
+		err = ops->accept(f, flags, &peer);
 	file_rele(f);
-	if (err)
+	if (err < 0 || !uaddr)
 		return err;
-	int nfd = install(c, flags);
-	if (nfd >= 0 && (err = addr_out_user(&peer, uaddr, ulen))) {
+	int nfd = err;
+	if ((err = addr_to_user_len(&peer, uaddr, ulen))) {
 		fd_close(&proc->fds, nfd);
 		return err;
 	}
@@ -326,24 +611,18 @@ static long sys_accept(int fd, void *uaddr, uint32_t *ulen)
 }
 SYSCALL(43, accept, sys_accept);
 
-static long sys_connect(int fd, const void *uaddr, uint32_t len)
-{
-	return with_addr(fd, uaddr, len, true);
-}
-SYSCALL(42, connect, sys_connect);
-
 static long name_call(int fd, void *uaddr, uint32_t *ulen, bool peer)
 {
 	struct file *f;
-	struct sock *s;
-	struct sock_addr a;
-	int err = sget(fd, &f, &s);
+	const struct sock_family_ops *ops;
+	struct ksockaddr a = { .len = 0 };
+	int err = sget(fd, &f, &ops);
 
 	if (err)
 		return err;
-	err = uaddr ? sock_name(s, peer, &a) : -EFAULT;
+	err = uaddr ? ops->getname(f, peer, &a) : -EFAULT;
 	if (!err)
-		err = addr_out_user(&a, uaddr, ulen);
+		err = addr_to_user_len(&a, uaddr, ulen);
 	file_rele(f);
 	return err;
 }
@@ -363,25 +642,18 @@ SYSCALL(52, getpeername, sys_getpeername);
 static long sys_shutdown(int fd, int how)
 {
 	struct file *f;
-	struct sock *s;
-	int err = sget(fd, &f, &s);
+	const struct sock_family_ops *ops;
+	int err = sget(fd, &f, &ops);
 
 	if (err)
 		return err;
-	err = how < 0 || how > 2 ? -EINVAL : sock_shutdown(s, how != 1, how != 0);
+	err = how < SHUT_RD || how > SHUT_RDWR ? -EINVAL : ops->shutdown(f, how);
 	file_rele(f);
 	return err;
 }
 SYSCALL(48, shutdown, sys_shutdown);
 
 /* ---- data ---- */
-
-static unsigned io_flags(struct file *f, int mflags)
-{
-	return nowait(f) | (mflags & MSG_DONTWAIT ? SOCK_NOWAIT : 0) |
-	    (mflags & MSG_PEEK ? SOCK_PEEK : 0) | (mflags & MSG_WAITALL ? SOCK_WAITALL : 0) |
-	    (mflags & MSG_MORE ? SOCK_MORE : 0);
-}
 
 /* The program's iovec array (sys_fs.c's iov_get); more entries than
  * UIO_MAXIOV is EMSGSIZE for a message, as on Linux. */
@@ -391,20 +663,15 @@ static int msg_iov_get(const struct kiovec *uiov, size_t cnt, bool to_user,
 	return cnt > UIO_MAXIOV ? -EMSGSIZE : iov_get(uiov, (int)cnt, to_user, small, out);
 }
 
-static long send_iov(int fd, const struct kiovec *iov, int cnt, int mflags,
-    const void *uaddr, uint32_t alen)
+static long send_call(int fd, struct kmsg *m, int mflags)
 {
 	struct file *f;
-	struct sock *s;
-	struct sock_addr a;
-	long err = sget(fd, &f, &s);
+	const struct sock_family_ops *ops;
+	long err = sget(fd, &f, &ops);
 
 	if (err)
 		return err;
-	if (uaddr && (err = addr_in(uaddr, alen, &a, false)))
-		goto out;
-	err = sent(sock_send(s, iov, cnt, uaddr ? &a : NULL, io_flags(f, mflags)), mflags);
-out:
+	err = ops->sendmsg(f, m, mflags);
 	file_rele(f);
 	return err;
 }
@@ -412,69 +679,82 @@ out:
 static long sys_sendto(int fd, const void *buf, size_t len, int mflags,
     const void *uaddr, uint32_t alen)
 {
+	struct ksockaddr a;
+
 	if (len > MAX_RW_COUNT)
 		len = MAX_RW_COUNT;
 	if (!user_ok(buf, len, false))
 		return -EFAULT;
+	if (uaddr) {
+		int err = addr_from_user(uaddr, alen, &a);
+		if (err)
+			return err;
+	}
 	struct kiovec v = { (void *)buf, len };
-	return send_iov(fd, &v, 1, mflags, uaddr, alen);
+	struct kmsg m = { .name = uaddr ? &a : NULL, .iov = &v, .iovcnt = 1 };
+	return send_call(fd, &m, mflags);
 }
 SYSCALL(44, sendto, sys_sendto);
+
+/* The program's msghdr, its iovec array in *iov (small or kmalloc'd) and
+ * its name (a name longer than SOCKADDR_MAX is cut, as Linux; none when
+ * its length is 0). */
+static long msg_get(const struct msghdr *umsg, bool receiving, struct msghdr *m,
+    struct kiovec *small, struct kiovec **iov)
+{
+	if (!user_ok(umsg, sizeof(*m), receiving))
+		return -EFAULT;
+	memcpy(m, umsg, sizeof(*m));
+	if (!m->name)
+		m->namelen = 0;
+	if ((int32_t)m->namelen < 0)
+		return -EINVAL;
+	if (m->namelen > SOCKADDR_MAX)
+		m->namelen = SOCKADDR_MAX;
+	if (!receiving && m->controllen > INT32_MAX)
+		return -ENOBUFS;
+	return msg_iov_get(m->iov, m->iovlen, receiving, small, iov);
+}
 
 static long sys_sendmsg(int fd, const struct msghdr *umsg, int mflags)
 {
 	struct msghdr m;
 	struct kiovec small[IOV_SMALL], *iov;
+	struct ksockaddr a;
 
-	if (!user_ok(umsg, sizeof(m), false))
-		return -EFAULT;
-	memcpy(&m, umsg, sizeof(m));
-	long err = msg_iov_get(m.iov, m.iovlen, false, small, &iov);
+	long err = msg_get(umsg, false, &m, small, &iov);
 	if (err)
 		return err;
-	/* Ancillary data (SCM_RIGHTS and the like) is for AF_UNIX: none here. */
-	err = send_iov(fd, iov, (int)m.iovlen, mflags, m.name, m.name ? m.namelen : 0);
+	if (m.namelen)
+		err = addr_from_user(m.name, m.namelen, &a);
+	if (!err) {
+		struct kmsg km = { .name = m.namelen ? &a : NULL, .iov = iov,
+		    .iovcnt = (int)m.iovlen, .control = m.control, .controllen = m.controllen };
+		err = send_call(fd, &km, mflags);
+	}
 	if (iov != small)
 		kfree(iov);
 	return err;
 }
 SYSCALL(46, sendmsg, sys_sendmsg);
 
-/* Receives into iov; the sender goes to uaddr/ulen; *mflags_out gets
- * MSG_TRUNC for a datagram longer than asked (and with MSG_TRUNC in
- * mflags the datagram's whole length is returned, as on Linux). */
-static long recv_iov(int fd, const struct kiovec *iov, int cnt, int mflags,
-    void *uaddr, uint32_t *alen, int *mflags_out)
+static long recv_call(int fd, struct kmsg *m, int mflags)
 {
 	struct file *f;
-	struct sock *s;
-	struct sock_addr from = { 0, 0 };
-	size_t full = 0;
-	long n = sget(fd, &f, &s);
+	const struct sock_family_ops *ops;
+	long n = sget(fd, &f, &ops);
 
 	if (n)
 		return n;
-	n = sock_recv(s, iov, cnt, &from, &full, io_flags(f, mflags));
-	bool dgram = sock_type(s) == SOCK_DGRAM;
+	n = ops->recvmsg(f, m, mflags);
 	file_rele(f);
-	if (n < 0)
-		return n;
-	if (mflags_out)
-		*mflags_out = dgram && full > (size_t)n ? MSG_TRUNC : 0;
-	if (dgram && (mflags & MSG_TRUNC))
-		n = (long)full;
-	if (uaddr && dgram) {
-		int err = addr_out(&from, uaddr, alen);
-		if (err)
-			return err;
-	} else if (uaddr) {
-		*alen = 0;	/* a stream names no sender, as Linux */
-	}
 	return n;
 }
 
 static long sys_recvfrom(int fd, void *buf, size_t len, int mflags, void *uaddr, uint32_t *ulen)
 {
+	struct ksockaddr from = { .len = 0 };
+
 	if (len > MAX_RW_COUNT)
 		len = MAX_RW_COUNT;
 	if (!user_ok(buf, len, true))
@@ -482,10 +762,13 @@ static long sys_recvfrom(int fd, void *buf, size_t len, int mflags, void *uaddr,
 	if (uaddr && !user_ok(ulen, sizeof(*ulen), true))
 		return -EFAULT;
 	struct kiovec v = { buf, len };
-	uint32_t alen = uaddr ? *ulen : 0;
-	long n = recv_iov(fd, &v, 1, mflags, uaddr, &alen, NULL);
-	if (n >= 0 && uaddr)
-		*ulen = alen;
+	struct kmsg m = { .name = uaddr ? &from : NULL, .iov = &v, .iovcnt = 1 };
+	long n = recv_call(fd, &m, mflags);
+	if (n >= 0 && uaddr) {
+		int err = addr_to_user_len(&from, uaddr, ulen);
+		if (err)
+			return err;
+	}
 	return n;
 }
 SYSCALL(45, recvfrom, sys_recvfrom);
@@ -494,23 +777,27 @@ static long sys_recvmsg(int fd, struct msghdr *umsg, int mflags)
 {
 	struct msghdr m;
 	struct kiovec small[IOV_SMALL], *iov;
+	struct ksockaddr from = { .len = 0 };
 
-	if (!user_ok(umsg, sizeof(m), true))
-		return -EFAULT;
-	memcpy(&m, umsg, sizeof(m));
-	long n = msg_iov_get(m.iov, m.iovlen, true, small, &iov);
+	long n = msg_get(umsg, true, &m, small, &iov);
 	if (n)
 		return n;
-	int oflags = 0;
-	uint32_t namelen = m.namelen;
-	n = recv_iov(fd, iov, (int)m.iovlen, mflags, m.name, &namelen, &oflags);
+	struct kmsg km = { .name = m.name ? &from : NULL, .iov = iov, .iovcnt = (int)m.iovlen,
+	    .control = m.control, .controllen = m.controllen };
+	n = recv_call(fd, &km, mflags);
 	if (iov != small)
 		kfree(iov);
-	if (n >= 0) {
-		umsg->namelen = m.name ? namelen : 0;
-		umsg->controllen = 0;	/* no ancillary data on AF_INET here */
-		umsg->flags = oflags;
+	if (n < 0)
+		return n;
+	uint32_t namelen = m.namelen;
+	if (m.name) {
+		int err = addr_to_user(&from, m.name, &namelen);
+		if (err)
+			return err;
 	}
+	umsg->namelen = m.name ? namelen : 0;
+	umsg->controllen = km.controllen;
+	umsg->flags = km.flags;
 	return n;
 }
 SYSCALL(47, recvmsg, sys_recvmsg);
@@ -576,178 +863,50 @@ SYSCALL(299, recvmmsg, sys_recvmmsg);
 
 /* ---- options ---- */
 
-/* Linux's option as the layer's, or -ENOPROTOOPT. */
-static int opt_of(int level, int name, bool stream)
-{
-	if (level == SOL_SOCKET) {
-		switch (name) {
-		case SO_REUSEADDR: return SO_OPT_REUSEADDR;
-		case SO_TYPE: return SO_OPT_TYPE;
-		case SO_ERROR: return SO_OPT_ERROR;
-		case SO_BROADCAST: return SO_OPT_BROADCAST;
-		case SO_SNDBUF: return SO_OPT_SNDBUF;
-		case SO_RCVBUF: return SO_OPT_RCVBUF;
-		case SO_KEEPALIVE: return SO_OPT_KEEPALIVE;
-		case SO_RCVTIMEO: return SO_OPT_RCVTIMEO;
-		case SO_SNDTIMEO: return SO_OPT_SNDTIMEO;
-		case SO_ACCEPTCONN: return SO_OPT_ACCEPTCONN;
-		case SO_LINGER: return SO_OPT_LINGER;
-		case SO_REUSEPORT: return SO_OPT_REUSEPORT;
-		}
-	} else if (level == IPPROTO_TCP && stream) {
-		switch (name) {
-		case TCP_NODELAY: return SO_OPT_NODELAY;
-		case TCP_KEEPIDLE: return SO_OPT_KEEPIDLE;
-		case TCP_KEEPINTVL: return SO_OPT_KEEPINTVL;
-		case TCP_KEEPCNT: return SO_OPT_KEEPCNT;
-		}
-	}
-	return -ENOPROTOOPT;
-}
-
-static bool is_time(int opt)
-{
-	return opt == SO_OPT_RCVTIMEO || opt == SO_OPT_SNDTIMEO;
-}
-
 static long sys_setsockopt(int fd, int level, int name, const void *uval, uint32_t len)
 {
 	struct file *f;
-	struct sock *s;
-	int err = sget(fd, &f, &s);
+	const struct sock_family_ops *ops;
+	uint8_t val[SOCKOPT_MAX];
+	int err = sget(fd, &f, &ops);
 
 	if (err)
 		return err;
-	int opt = opt_of(level, name, sock_type(s) == SOCK_STREAM);
-	int64_t val = 0;
-	if (opt < 0) {
-		err = opt;
-	} else if (opt == SO_OPT_TYPE || opt == SO_OPT_ERROR || opt == SO_OPT_ACCEPTCONN) {
-		err = -ENOPROTOOPT;	/* read-only */
-	} else if (is_time(opt)) {
-		struct timeval tv;
-		if (len < sizeof(tv))
-			err = -EINVAL;
-		else if (!user_ok(uval, sizeof(tv), false))
-			err = -EFAULT;
-		else if (memcpy(&tv, uval, sizeof(tv)), tv.usec < 0 || tv.usec >= 1000000)
-			err = -EDOM;
-		else
-			val = tv.sec < 0 ? 0 : tv.sec * 1000000000LL + tv.usec * 1000;
-	} else if (opt == SO_OPT_LINGER) {
-		struct linger l;
-		if (len < sizeof(l))
-			err = -EINVAL;
-		else if (!user_ok(uval, sizeof(l), false))
-			err = -EFAULT;
-		else if (memcpy(&l, uval, sizeof(l)), true)
-			val = l.onoff ? (l.secs < 0 ? 0 : l.secs) : -1;
-	} else if (len < sizeof(int)) {
-		err = -EINVAL;
-	} else if (!user_ok(uval, sizeof(int), false)) {
-		err = -EFAULT;
-	} else {
-		val = *(const int *)uval;
-	}
-	if (!err)
-		err = sock_setopt(s, (enum sock_opt)opt, val);
+	size_t n = len < SOCKOPT_MAX ? len : SOCKOPT_MAX;
+	bool ok = (int32_t)len >= 0 && user_ok(uval, n, false);
+	if (ok)
+		memcpy(val, uval, n);
+	/* A bad pointer is the family's -EFAULT, after its length checks. */
+	err = (int32_t)len < 0 ? -EINVAL : ops->setsockopt(f, level, name, ok ? val : NULL, len);
 	file_rele(f);
 	return err;
 }
 SYSCALL(54, setsockopt, sys_setsockopt);
 
-/* An option's value cut to the program's len bytes; *ulen its length. */
-static long opt_out(const void *val, size_t size, void *uval, uint32_t *ulen, int32_t len)
-{
-	size_t n = (size_t)len < size ? (size_t)len : size;
-
-	if (!user_ok(uval, n, true))
-		return -EFAULT;
-	memcpy(uval, val, n);
-	*ulen = (uint32_t)n;
-	return 0;
-}
-
-/* struct tcp_info as Linux lays it out, up to tcpi_total_retrans. */
-struct linux_tcp_info {
-	uint8_t state, ca_state, retransmits, probes, backoff, options, wscale, flags;
-	uint32_t rto, ato, snd_mss, rcv_mss;
-	uint32_t unacked, sacked, lost, retrans, fackets;
-	uint32_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv;
-	uint32_t pmtu, rcv_ssthresh, rtt, rttvar, snd_ssthresh, snd_cwnd, advmss, reordering;
-	uint32_t rcv_rtt, rcv_space;
-	uint32_t total_retrans;		/* not counted by the stack: 0 */
-};
-
-static long tcp_info_out(const struct sock_tcp_info *ti, void *uval, uint32_t *ulen)
-{
-	if (!user_ok(ulen, sizeof(*ulen), true))
-		return -EFAULT;
-	int32_t len = (int32_t)*ulen;
-	if (len < 0)
-		return -EINVAL;
-	struct linux_tcp_info t = {
-		.state = ti->state, .retransmits = ti->retransmits, .rto = ti->rto_us,
-		.snd_mss = ti->snd_mss, .rcv_mss = ti->rcv_mss, .unacked = ti->unacked,
-		.pmtu = 1500, .rtt = ti->rtt_us, .rttvar = ti->rttvar_us,
-		.snd_ssthresh = ti->snd_ssthresh, .snd_cwnd = ti->snd_cwnd, .advmss = ti->rcv_mss,
-		.reordering = 3, .rcv_space = ti->rcv_space,
-	};
-	return opt_out(&t, sizeof(t), uval, ulen, len);
-}
-
 static long sys_getsockopt(int fd, int level, int name, void *uval, uint32_t *ulen)
 {
 	struct file *f;
-	struct sock *s;
-	int err = sget(fd, &f, &s);
+	const struct sock_family_ops *ops;
+	uint8_t val[SOCKOPT_MAX];
+	int err = sget(fd, &f, &ops);
 
 	if (err)
 		return err;
-	int64_t val = 0;
-	bool stream = sock_type(s) == SOCK_STREAM;
-	int opt = opt_of(level, name, stream);
-	if (level == IPPROTO_TCP && name == TCP_INFO) {
-		struct sock_tcp_info ti;
-		err = sock_tcp_info(s, &ti);
-		file_rele(f);
-		return err ? err : tcp_info_out(&ti, uval, ulen);
-	}
-	if (level == SOL_SOCKET && (name == SO_DOMAIN || name == SO_PROTOCOL)) {
-		val = name == SO_DOMAIN ? AF_INET : stream ? IPPROTO_TCP : IPPROTO_UDP;
-		opt = 0;
-	} else if (opt >= 0) {
-		err = sock_getopt(s, (enum sock_opt)opt, &val);
+	if (!user_ok(ulen, sizeof(*ulen), true)) {
+		err = -EFAULT;
+	} else if ((int32_t)*ulen < 0) {
+		err = -EINVAL;
 	} else {
-		err = opt;
+		uint32_t len = *ulen < SOCKOPT_MAX ? *ulen : SOCKOPT_MAX;
+		err = ops->getsockopt(f, level, name, val, &len);
+		if (!err && len && !user_ok(uval, len, true))
+			err = -EFAULT;
+		if (!err) {
+			memcpy(uval, val, len);
+			*ulen = len;
+		}
 	}
 	file_rele(f);
-	if (err)
-		return err;
-	if (!user_ok(ulen, sizeof(*ulen), true))
-		return -EFAULT;
-	int32_t len = (int32_t)*ulen;
-	if (len < 0)
-		return -EINVAL;
-	if (opt >= 0 && is_time(opt)) {
-		struct timeval tv = { val / 1000000000LL, val % 1000000000LL / 1000 };
-		size_t n = (size_t)len < sizeof(tv) ? (size_t)len : sizeof(tv);
-		if (!user_ok(uval, n, true))
-			return -EFAULT;
-		memcpy(uval, &tv, n);
-		*ulen = (uint32_t)n;
-		return 0;
-	}
-	if (opt == SO_OPT_LINGER) {
-		struct linger l = { val >= 0, val >= 0 ? (int)val : 0 };
-		return opt_out(&l, sizeof(l), uval, ulen, len);
-	}
-	int v = (int)val;
-	size_t n = (size_t)len < sizeof(v) ? (size_t)len : sizeof(v);
-	if (!user_ok(uval, n, true))
-		return -EFAULT;
-	memcpy(uval, &v, n);
-	*ulen = (uint32_t)n;
-	return 0;
+	return err;
 }
 SYSCALL(55, getsockopt, sys_getsockopt);

@@ -73,6 +73,62 @@ PERL = ("use List::Util qw(sum max first shuffle); use POSIX qw(floor ceil strft
 _state = {}
 
 
+# AF_UNIX as Python uses it (kernel/linux/unix.c): socketpair, a stream
+# server on a path with a client thread, fds passed, datagrams between
+# abstract names, multiprocessing.connection, SO_PEERCRED.
+PY_UNIX_SCRIPT = r'''
+import os, sys, socket, threading, array, time, multiprocessing.connection as mpc
+out = []
+# socketpair, as asyncio's and many libraries' wake-ups use it
+a, b = socket.socketpair()
+a.sendall(b"wake"); out.append(("pair", b.recv(10)))
+a.setblocking(False)
+try:
+    while True: a.send(b"x" * 65536)
+except BlockingIOError: out.append(("full", "EAGAIN"))
+a.close(); b.close()
+# a stream server on a path, a thread as client
+path = os.path.join(sys.argv[1], "py.sock")
+if os.path.exists(path): os.unlink(path)
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); srv.bind(path); srv.listen(4)
+def client():
+    c = socket.socket(socket.AF_UNIX); c.connect(path); c.sendall(b"hello " * 1000); c.shutdown(socket.SHUT_WR)
+    out.append(("client got", c.recv(100))); c.close()
+t = threading.Thread(target=client); t.start()
+conn, addr = srv.accept()
+data = b""
+while True:
+    d = conn.recv(4096)
+    if not d: break
+    data += d
+conn.sendall(b"%d bytes" % len(data)); conn.close(); t.join()
+out.append(("server", len(data), addr, os.path.basename(srv.getsockname())))
+srv.close(); os.unlink(path)
+# passing fds
+a, b = socket.socketpair()
+r, w = os.pipe()
+socket.send_fds(a, [b"fd"], [w]); os.close(w)
+msg, fds, flags, _ = socket.recv_fds(b, 10, 4)
+os.write(fds[0], b"through"); os.close(fds[0])
+out.append(("fds", msg, len(fds), os.read(r, 20)))
+# datagrams and the abstract namespace
+d1 = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); d1.bind("\0osprey-py-dgram")
+d2 = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); d2.bind("\0osprey-py-dgram2")
+d2.sendto(b"one", "\0osprey-py-dgram"); d2.sendto(b"two", "\0osprey-py-dgram")
+out.append(("dgram", d1.recvfrom(10), d1.recv(1)))
+# multiprocessing.connection over AF_UNIX (a listener and a client thread)
+ln = mpc.Listener("\0osprey-py-mpc", family="AF_UNIX", authkey=b"k")
+def mp_client():
+    c = mpc.Client("\0osprey-py-mpc", family="AF_UNIX", authkey=b"k"); c.send({"n": 42}); out.append(("mp reply", c.recv())); c.close()
+t = threading.Thread(target=mp_client); t.start()
+cn = ln.accept(); obj = cn.recv(); cn.send(obj["n"] + 1); t.join(); cn.close(); ln.close()
+out.append(("mp", obj))
+cred = b.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+out.append(("peercred bytes", len(cred)))
+for o in out: print(*o)
+'''
+
+
 def _host(cmd, cwd=None, **kw):
     p = subprocess.run(cmd, cwd=cwd, env=HOST_ENV, capture_output=True, text=True, **kw)
     return p.returncode, p.stdout
@@ -136,11 +192,14 @@ def _stage(ctx):
         f.write("root:x:0:\n")
     with open(os.path.join(tmp, "script.py"), "w") as f:
         f.write(PY_SCRIPT)
+    with open(os.path.join(tmp, "unix.py"), "w") as f:
+        f.write(PY_UNIX_SCRIPT)
     missing = [p for p in PROGRAMS if not shutil.which(p, path="/usr/bin")]
     _state["missing"] = missing
     lines = ["/usr/bin/%s: /usr/bin/%s libs" % (p, p) for p in PROGRAMS if p not in missing]
     lines += ["/data/**: %s/**" % data, "/etc/passwd: %s/etc/passwd" % tmp,
-              "/etc/group: %s/etc/group" % tmp, "/script.py: %s/script.py" % tmp]
+              "/etc/group: %s/etc/group" % tmp, "/script.py: %s/script.py" % tmp,
+              "/unix.py: %s/unix.py" % tmp]
     perl_base = "/usr/lib/x86_64-linux-gnu/perl-base"
     if os.path.isdir(perl_base):
         lines.append("%s/**: %s/** libs" % (perl_base, perl_base))
@@ -358,6 +417,21 @@ def test_python3(ctx):
                                os.path.join(d, "py.db")], env=HOST_ENV, cwd=d,
                               capture_output=True, text=True).stdout.splitlines()
     ctx.check("python3", status == 0 and _lines(out) == want and len(want) == 8,
+              "status %d, want %s" % (status, want), out)
+
+
+def test_python3_unix(ctx):
+    """Python's AF_UNIX pieces print in the guest what they print on the host."""
+    st = _ready(ctx, "python3_unix")
+    if not st:
+        return
+    if not st["python"]:
+        ctx.skip("python3_unix", "no /usr/bin/python3.11 with /usr/lib/python3.11")
+        return
+    status, out = _run(ctx, st, "/usr/bin/python3 /unix.py /tmp", timeout=300)
+    with tempfile.TemporaryDirectory() as d:
+        want = _host(["/usr/bin/python3.11", os.path.join(st["tmp"], "unix.py"), d])[1].splitlines()
+    ctx.check("python3_unix", status == 0 and _lines(out) == want and len(want) == 9,
               "status %d, want %s" % (status, want), out)
 
 

@@ -44,7 +44,9 @@ def _ready(ctx, name):
     root = os.path.join(tmp, "root")
     os.makedirs(os.path.join(root, "bin"))
     for v in VARIANTS:
-        shutil.copy(os.path.join(apps, "echo." + v), os.path.join(root, "bin"))
+        for prog in ("echo", "netinfo"):
+            if os.path.exists(os.path.join(apps, "%s.%s" % (prog, v))):
+                shutil.copy(os.path.join(apps, "%s.%s" % (prog, v)), os.path.join(root, "bin"))
     shutil.copy(BUSYBOX, os.path.join(root, "bin", "busybox"))
     archive = os.path.join(tmp, "initrd.cpio")
     with open(archive, "wb") as f:
@@ -81,9 +83,14 @@ class Guest:
             cmd += ["--initrd", initrd]
         for img in images:
             cmd += ["--image", img]
+        # QEMU runs in a session of its own under tools/run: its pid file
+        # lets finish() and kill_qemu() reach it when tools/run cannot.
+        if not pidfile:
+            fd, pidfile = tempfile.mkstemp(prefix="osprey-qemu-", suffix=".pid")
+            os.close(fd)
+            atexit.register(lambda p=pidfile: os.path.exists(p) and os.unlink(p))
         self.pidfile = pidfile
-        if pidfile:
-            cmd += ["--", "-pidfile", pidfile]
+        cmd += ["--", "-pidfile", pidfile]
         if tapnet:
             cmd = tapnet.cmd(cmd)
         self.proc = subprocess.Popen(cmd, cwd=ctx.root, stdin=subprocess.DEVNULL,
@@ -130,6 +137,7 @@ class Guest:
         try:
             code = self.proc.wait(seconds)
         except subprocess.TimeoutExpired:
+            self.kill_qemu()	# else it would live on, holding its disk images
             self.proc.kill()
             code = self.proc.wait()
         self.reader.join(5)
@@ -427,3 +435,22 @@ def test_tap(ctx):
                   "echo: served 2 connections" in out, "status %d, %s" % (code, err), out)
         ctx.check(name + ".offload", re.search(r"virtio-net: eth0 .*csum", out) is not None,
                   "the NIC did not report checksum offload", out)
+
+
+def test_netinfo(ctx):
+    """apps/tests/netinfo on a NIC with a known address and MAC (QEMU's
+    default): getifaddrs and if_nameindex over netlink, the SIOCGIF*
+    ioctls, a raw NETLINK_ROUTE socket, SO_LINGER, TCP_INFO,
+    SO_REUSEPORT, sendmmsg/recvmmsg; each C library."""
+    st = _ready(ctx, "netinfo")
+    if not st:
+        return
+    for v in VARIANTS:
+        if not os.path.exists(os.path.join(st["root"], "bin", "netinfo." + v)):
+            ctx.check("netinfo." + v, False, "build/apps/netinfo.%s not built" % v)
+            continue
+        g = Guest(ctx, "--ip=10.0.2.15/24 --gw=10.0.2.2 /bin/netinfo.%s eth0 10.0.2.15/24 "
+                  "52:54:00:12:34:56" % v, initrd=st["initrd"])
+        code, out = g.finish(180)
+        ok = code == 0 and re.search(r"^netinfo: all \d+ checks passed$", out, re.M)
+        ctx.check("netinfo." + v, ok, "status %d" % code, out)

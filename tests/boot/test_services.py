@@ -438,12 +438,25 @@ def test_memcached(ctx):
     port = net._free_port()
     g = net.Guest(ctx, "/usr/bin/memcached -u root -p 11211 -U 0 -t 2 -m 128 -I 2m -c 1024 -A",
                   memory=MEMORY, images=[image], forward=["%d:11211" % port], timeout=900)
-    try:
-        m = Memcache(port)
-        version = m.line(b"version\r\n")
-    except OSError as e:
+    m, version, err = None, None, None
+    # slirp takes the connection at once; until memcached listens, the
+    # guest resets it: try again for a while.
+    for _ in range(BOOT_WAIT * 2):
+        try:
+            m = Memcache(port)
+            version = m.line(b"version\r\n")
+            if not version:
+                raise ConnectionResetError("closed before answering")
+            break
+        except OSError as e:
+            err = e
+            if m:
+                m.close()
+            m = None
+            time.sleep(0.5)
+    if not m:
         code, out = g.finish(5)
-        ctx.check(name + ".up", False, "no answer: %s" % e, out)
+        ctx.check(name + ".up", False, "no answer: %s" % err, out)
         return
     ctx.check(name + ".version", version.startswith(b"VERSION 1."), "%r" % version, g.text())
     rnd = random.Random(3)
