@@ -96,8 +96,36 @@ static void print_program_end(const char *name, int status)
 	    status, ns / 1000000, ns / 1000 % 1000);
 }
 
-/* "prog1 args ; prog2 args": programs run one after another, as OSv's
- * command line allows; the status is the last one's. */
+/* Takes a step's "< FILE", "> FILE" and ">> FILE" words out of argv
+ * (argc words) into io; returns the words left, or -1 when one of them
+ * names no file. */
+static int take_redirections(int argc, char **argv, struct linux_stdio *io)
+{
+	int n = 0;
+
+	for (int i = 0; i < argc; i++) {
+		bool in = !strcmp(argv[i], "<"), out = !strcmp(argv[i], ">");
+		bool append = !strcmp(argv[i], ">>");
+		if (!in && !out && !append) {
+			argv[n++] = argv[i];
+			continue;
+		}
+		if (i + 1 == argc) {
+			printk("osprey: '%s' at the end of a command names no file\n", argv[i]);
+			return -1;
+		}
+		if (in)
+			io->in = argv[++i];
+		else
+			io->out = argv[++i], io->append = append;
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+/* "prog1 args ; prog2 args > file": programs run one after another, as
+ * OSv's command line allows, each with its input and output redirected as
+ * a shell would; the status is the last one's. */
 static int run_programs(int argc, char **argv)
 {
 	int status = 0, start = 0;
@@ -106,8 +134,12 @@ static int run_programs(int argc, char **argv)
 		if (i < argc && strcmp(argv[i], ";"))
 			continue;
 		argv[i] = NULL;
-		if (i > start) {
-			status = linux_run(i - start, argv + start);
+		struct linux_stdio io = { 0 };
+		int n = take_redirections(i - start, argv + start, &io);
+		if (n < 0) {
+			status = 1;
+		} else if (n > 0) {
+			status = linux_run(n, argv + start, &io);
 			if (boot_opts.bootchart)
 				print_program_end(argv[start], status);
 		}

@@ -957,10 +957,10 @@ static void add_generated(struct parser *p, const char *name, struct textbuf *b)
 }
 
 /* The root is read-only, so every mount point must be in the image: the
- * kernel's own (/dev, /tmp, /proc) and each fstab line's. */
+ * kernel's own (/dev, /tmp, /proc, /sys) and each fstab line's. */
 static void add_mount_points(struct parser *p)
 {
-	static const char *const fixed[] = { "dev", "tmp", "proc" };
+	static const char *const fixed[] = { "dev", "tmp", "proc", "sys" };
 	char buf[4096];
 
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)

@@ -1,4 +1,5 @@
-/* Mounting at boot: the root, /dev and /tmp, then /etc/fstab. A root that
+/* Mounting at boot: the root, /dev, /proc, /sys and /tmp, then the
+ * modules of /etc/modules and /etc/fstab. A root that
  * cannot be mounted leaves an empty ramfs root, so the system still comes
  * up and says why; an fstab line that fails without nofail ends the boot. */
 #include "fs/boot.h"
@@ -68,16 +69,30 @@ int fs_boot(uint64_t initrd_pa, uint64_t initrd_size)
 		mount_ramfs_root(initrd_pa, initrd_size);
 	mount_at("devfs", "/dev");
 	mount_at("proc", "/proc");
+	mount_at("sysfs", "/sys");
 	mount_at("ramfs", "/tmp");
 	return boot_opts.nomount ? 0 : fstab_mount_all();
+}
+
+/* Filled by modules as they load (under the module loader's lock, one at
+ * a time) and read at the stop, when no module loads: no lock of its own. */
+static void (*shutdown_hooks[FS_SHUTDOWN_HOOKS])(void);
+static unsigned nshutdown_hooks;
+
+int fs_on_shutdown(void (*fn)(void))
+{
+	if (nshutdown_hooks == FS_SHUTDOWN_HOOKS)
+		return -ENOSPC;
+	shutdown_hooks[nshutdown_hooks++] = fn;
+	return 0;
 }
 
 /* The orderly end of a run (not of a panic). The current directory is a
  * held vnode, so it goes back to the root first; everything is synced,
  * then every mount is unmounted, the last first: a filesystem's unmount
- * is where it finishes its work (ZFS exports its pools), so the next boot
- * or import finds it clean. Last the root, and whatever stayed mounted,
- * is synced again. */
+ * is where it finishes its work, so the next boot or import finds it
+ * clean. Then the modules' shutdown hooks (ZFS exports its pools). Last
+ * the root, and whatever stayed mounted, is synced again. */
 static int shutdown_deep(void *unused)
 {
 	int err = vfs_chdir("/");
@@ -86,12 +101,14 @@ static int shutdown_deep(void *unused)
 	if (err)
 		pr_err("fs: sync before unmounting failed (error %d)\n", -err);
 	vfs_unmount_all();
+	for (unsigned i = 0; i < nshutdown_hooks; i++)
+		shutdown_hooks[i]();
 	if ((err = vfs_sync()))
 		pr_err("fs: sync of the root failed (error %d)\n", -err);
 	return 0;
 }
 
-/* On a deep stack: unmount is where ZFS exports its pools. */
+/* On a deep stack: unmounts, and ZFS's export of its pools. */
 void fs_shutdown(void)
 {
 	struct vnode *root = vfs_root();

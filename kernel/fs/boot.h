@@ -12,6 +12,12 @@ int fs_boot(uint64_t initrd_pa, uint64_t initrd_size);
  * unmount everything but the root in reverse mount order, sync the root.
  * A mount that cannot be unmounted is reported and stays. */
 void fs_shutdown(void);
+/* fn runs at the orderly stop, on fs_shutdown's deep stack, after every
+ * filesystem is unmounted and before the root's last sync: a module's
+ * own ending (ZFS exports the pools still imported). Hooks run in the
+ * order they were added; 0 or -ENOSPC (at most FS_SHUTDOWN_HOOKS). */
+#define FS_SHUTDOWN_HOOKS 4
+int fs_on_shutdown(void (*fn)(void));
 int devfs_init(void);
 int rofs_init(void);
 int procfs_init(void);

@@ -4,7 +4,8 @@
  * reason. A line that fails without nofail ends the boot (fstab_walk
  * says why the walk stops there); with nofail it is reported at info
  * level and the boot goes on without that mount. Module loading, mount
- * and unmount run on a deep stack (fs_run_deep). */
+ * and unmount run on a deep stack (fs_run_deep). Before fstab, the modules
+ * /etc/modules names are loaded. */
 #include "fs/mount.h"
 #include "fs/fstab.h"
 #include "fs/vfs.h"
@@ -269,24 +270,42 @@ static int mount_line(char *line, unsigned lineno)
 	return e.flags & FSTAB_NOFAIL ? 0 : r;
 }
 
-/* The walk stops at the first line that fails: later lines may mount
- * inside it (/data, then /data/db) and would land on the directory it
- * should have covered. */
-static int fstab_walk(void *unused)
+/* A small configuration file's bytes, NUL-terminated, in *out (kfree);
+ * -ENOENT when there is none, another error when it cannot be read. */
+static long read_config(const char *path, char **out)
 {
 	struct file *f;
 	struct vattr va;
+	int err = vfs_open(path, O_RDONLY, 0, &f);
 
-	if (vfs_open("/etc/fstab", O_RDONLY, 0, &f) < 0)
-		return 0;
+	if (err < 0)
+		return err;
 	char *buf = NULL;
 	long n = -EFBIG;
 	if (!vfs_fstat(f, &va) && va.size <= FSTAB_MAX && (buf = kmalloc(va.size + 1)))
 		n = vfs_pread(f, buf, va.size, 0);
 	file_rele(f);
 	if (n < 0) {
-		pr_err("fstab: cannot read /etc/fstab (error %ld)\n", -n);
 		kfree(buf);
+		return n;
+	}
+	buf[n] = 0;
+	*out = buf;
+	return n;
+}
+
+/* The walk stops at the first line that fails: later lines may mount
+ * inside it (/data, then /data/db) and would land on the directory it
+ * should have covered. */
+static int fstab_walk(void *unused)
+{
+	char *buf;
+	long n = read_config("/etc/fstab", &buf);
+
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0) {
+		pr_err("fstab: cannot read /etc/fstab (error %ld)\n", -n);
 		return (int)n;
 	}
 	struct fstab_iter it;
@@ -301,8 +320,50 @@ static int fstab_walk(void *unused)
 	return err;
 }
 
+/* /etc/modules, Debian's list of modules to load at boot: one name per
+ * line, '#' comments. Each is /usr/lib/fs/lib<name>.so, for what a module
+ * offers besides a filesystem type fstab would name (ZFS's /dev/zfs, for
+ * the zpool and zfs programs). A module that fails is reported (by the
+ * loader) and the boot goes on, as systemd-modules-load does. */
+static int modules_walk(void *unused)
+{
+	char *buf, path[96];
+	long n = read_config("/etc/modules", &buf);
+
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0) {
+		pr_err("modules: cannot read /etc/modules (error %ld)\n", -n);
+		return 0;
+	}
+	for (char *line = buf, *next; line; line = next) {
+		if ((next = strchr(line, '\n')))
+			*next++ = 0;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = 0;
+		char *name = line, *end;
+		while (*name == ' ' || *name == '\t')
+			name++;
+		for (end = name; *end && *end != ' ' && *end != '\t' && *end != '\r'; end++)
+			;
+		*end = 0;
+		if (!*name)
+			continue;
+		if (strchr(name, '/') || strlen(name) > 32) {
+			pr_err("modules: '%s' is not a module name\n", name);
+			continue;
+		}
+		snprintf(path, sizeof(path), "/usr/lib/fs/lib%s.so", name);
+		module_load(path);	/* it says what went wrong */
+	}
+	kfree(buf);
+	return 0;
+}
+
 /* On a deep stack, like mount(2): the lines load modules and mount. */
 int fstab_mount_all(void)
 {
+	fs_run_deep("modules", modules_walk, NULL);
 	return fs_run_deep("fstab", fstab_walk, NULL);
 }

@@ -12,7 +12,8 @@ int fs_run_deep(const char *name, int (*fn)(void *arg), void *arg);
 int fs_mount(const char *source, const char *target, const char *type, unsigned long flags,
     const char *data);
 int fs_umount(const char *target, int flags);
-/* Mounts what /etc/fstab lists (boot step 6), in order. Returns 0, or the
+/* Loads the modules /etc/modules names, then mounts what /etc/fstab lists
+ * (boot step 6), in order. Returns 0, or the
  * error of the first line that failed without nofail (or could not be
  * parsed): the boot must then end with MOUNT_FAILURE_STATUS. */
 int fstab_mount_all(void);

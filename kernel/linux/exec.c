@@ -282,20 +282,43 @@ struct thread *linux_thread_start(const struct trapframe *tf, struct linux_threa
 	return t;
 }
 
-static int open_console(void)
+/* The program's descriptors 0, 1 and 2: the console, or the files io
+ * names for its input and output (created 0644, truncated or appended
+ * to), as a shell's < and > would. A file that cannot be opened is
+ * reported and the program does not run (-1); no console only warns. */
+static int open_stdio(const struct linux_stdio *io)
 {
-	struct file *f;
-	int err = vfs_open("/dev/console", O_RDWR, 0, &f);
+	struct file *con = NULL, *in = NULL, *out = NULL;
+	int err;
 
-	if (err)
-		return err;
-	for (int fd = 0; fd < 3; fd++) {
-		file_hold(f);
-		if (fd_install(&proc->fds, f, fd, 0) != fd)
-			file_rele(f);
+	if (vfs_open("/dev/console", O_RDWR, 0, &con) < 0)
+		pr_warn("osprey: no /dev/console for the program's stdin/stdout/stderr\n");
+	if (io && io->in && (err = vfs_open(io->in, O_RDONLY, 0, &in)) < 0) {
+		printk("osprey: %s: cannot open it for input (error %d)\n", io->in, -err);
+		goto fail;
 	}
-	file_rele(f);
-	return 0;
+	int oflags = O_WRONLY | O_CREAT | (io && io->append ? O_APPEND : O_TRUNC);
+	if (io && io->out && (err = vfs_open(io->out, oflags, 0644, &out)) < 0) {
+		printk("osprey: %s: cannot open it for output (error %d)\n", io->out, -err);
+		goto fail;
+	}
+	struct file *files[3] = { in ? in : con, out ? out : con, con };
+	for (int fd = 0; fd < 3; fd++) {
+		if (!files[fd])
+			continue;
+		file_hold(files[fd]);
+		if (fd_install(&proc->fds, files[fd], fd, 0) != fd)
+			file_rele(files[fd]);
+	}
+	err = 0;
+fail:
+	if (in)
+		file_rele(in);
+	if (out)
+		file_rele(out);
+	if (con)
+		file_rele(con);
+	return err ? -1 : 0;
 }
 
 /* Frees what the program held, so another can run after it. Threads it
@@ -320,7 +343,7 @@ static int not_started(struct linux_thread *lt, int status)
 	return status;
 }
 
-int linux_run(int argc, char **argv)
+int linux_run(int argc, char **argv, const struct linux_stdio *io)
 {
 	struct image im = { 0 }, in = { 0 };
 
@@ -341,8 +364,8 @@ int linux_run(int argc, char **argv)
 	proc->name = argv[0];
 	syscall_init();
 	vm_init_faults();
-	if (open_console() < 0)
-		pr_warn("osprey: no /dev/console for the program's stdin/stdout/stderr\n");
+	if (open_stdio(io) < 0)
+		return not_started(lt, 1);
 	uint64_t t0 = clock_ns();
 	int status = load_program(argv[0], &im, &in);
 	proc->exe = im.file;	/* held for the images' pages */

@@ -88,10 +88,18 @@ struct linux_thread {
 
 extern struct process *proc;	/* set once when the program starts */
 
+/* Where a program's standard input and output come from: the files named
+ * (output created or truncated, or appended to), NULL for the console. */
+struct linux_stdio {
+	const char *in, *out;
+	bool append;
+};
+
 /* Runs argv[0] as the program and waits for it to end; returns its exit
- * status (127: not found, 126: not executable). Programs may be run one
- * after another. */
-int linux_run(int argc, char **argv);
+ * status (127: not found, 126: not executable, 1: a file of io cannot be
+ * opened). io may be NULL (the console). Programs may be run one after
+ * another. */
+int linux_run(int argc, char **argv, const struct linux_stdio *io);
 
 /* Memory (vm.c). */
 int vm_add(struct process *p, uintptr_t start, uintptr_t end, int prot, int kind);

@@ -429,6 +429,11 @@ SYSCALL(73, flock, sys_flock);
 
 /* ---- ioctl ---- */
 
+int linux_fget(int fd, struct file **out)
+{
+	return proc ? fget(fd, out) : -EBADF;
+}
+
 #define TCGETS		0x5401
 #define TCSETS		0x5402
 #define TCSETSW		0x5403
@@ -448,6 +453,14 @@ SYSCALL(73, flock, sys_flock);
 #define FIOCLEX		0x5451
 #define FIOASYNC	0x5452
 #define TERMIOS_SIZE	36	/* Linux's struct termios (NCCS 19) */
+#define BLKROGET	0x125e
+#define BLKGETSIZE	0x1260
+#define BLKSSZGET	0x1268
+#define BLKIOMIN	0x1278
+#define BLKIOOPT	0x1279
+#define BLKALIGNOFF	0x127a
+#define BLKPBSZGET	0x127b
+#define BLKDISCARDZEROES 0x127c
 
 /* The user memory of ioctls that predate the size-encoding _IOC numbers:
  * the drivers below trust their argument, so it is checked here. */
@@ -457,6 +470,9 @@ static const struct { unsigned cmd; uint16_t size; bool to_user; } old_ioctls[] 
 	{ TIOCGPGRP, 4, true }, { TIOCSPGRP, 4, false }, { TIOCOUTQ, 4, true },
 	{ TIOCGWINSZ, 8, true }, { TIOCSWINSZ, 8, false }, { TIOCMGET, 4, true },
 	{ TIOCMSET, 4, false }, { FIONREAD, 4, true }, { TIOCGSID, 4, true },
+	{ BLKROGET, 4, true }, { BLKGETSIZE, 8, true }, { BLKSSZGET, 4, true },
+	{ BLKIOMIN, 4, true }, { BLKIOOPT, 4, true }, { BLKALIGNOFF, 4, true },
+	{ BLKPBSZGET, 4, true }, { BLKDISCARDZEROES, 4, true },
 };
 
 static bool ioctl_arg_ok(unsigned cmd, unsigned long arg)

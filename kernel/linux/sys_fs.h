@@ -31,6 +31,10 @@ static inline int fget(int fd, struct file **out)
 	return fd_get(&proc->fds, fd, out);
 }
 
+/* The same for drivers (exported): a descriptor an ioctl names, e.g. the
+ * stream of ZFS's send and receive. -EBADF with no program running. */
+int linux_fget(int fd, struct file **out);
+
 /* Seconds and nanoseconds of a nanosecond time (floor division, so times
  * before 1970 keep a nanosecond part in [0, 1e9)). */
 static inline void ns_split(int64_t ns, int64_t *sec, int64_t *nsec)

@@ -7,6 +7,10 @@
 #include "dev/console.h"
 #include "dev/random.h"
 #include "fs/vfs.h"
+#include "fs/boot.h"
+#include "fs/devfs/devfs.h"
+#include "fs/procfs/procfs.h"
+#include "linux/sys_fs.h"
 #include "lib/printf.h"
 #include "mm/mm.h"
 #include "panic.h"
@@ -135,3 +139,13 @@ EXPORT_SYMBOL(vnode_cache_find);
 EXPORT_SYMBOL(vnode_new);
 EXPORT_SYMBOL(vtype_to_dt);
 EXPORT_SYMBOL(vtype_to_mode);
+
+/* devices and files drivers add to /dev, /proc and /sys; the stop */
+EXPORT_SYMBOL(fs_on_shutdown);
+EXPORT_SYMBOL(devfs_add_chardev);
+EXPORT_SYMBOL(procfs_add_file);
+
+/* the running program: its memory and descriptors, as ioctls name them */
+EXPORT_SYMBOL(linux_fget);
+EXPORT_SYMBOL(user_ok);
+EXPORT_SYMBOL(user_str_ok);

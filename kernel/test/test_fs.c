@@ -85,7 +85,8 @@ static int walk(char *path, size_t plen, int depth)
 			path[plen] = '/';
 		memcpy(path + plen + (plen > 1), name, len + 1);
 		size_t sub = plen + (plen > 1) + len;
-		if (depth == 0 && (!strcmp(name, "dev") || !strcmp(name, "tmp") || !strcmp(name, "proc")))
+		if (depth == 0 && (!strcmp(name, "dev") || !strcmp(name, "tmp") || !strcmp(name, "proc") ||
+		    !strcmp(name, "sys")))
 			goto next;
 		struct vattr va;
 		if (vfs_statat(NULL, path, &va, AT_SYMLINK_NOFOLLOW)) {

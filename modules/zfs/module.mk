@@ -173,3 +173,12 @@ $(BUILD)/modules/libzfs.so: $(ZFS_UPSTREAM_OBJS) $(ZFS_OWN_OBJS) $(ZLIB_OBJS) mo
 	@echo "  LD      $@"
 	@$(CC) -shared -nostdlib -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--strip-debug \
 		-o $@ $(ZFS_OWN_OBJS) $(ZFS_UPSTREAM_OBJS) $(ZLIB_OBJS) $(ZFS_LDFLAGS)
+
+# /dev/zfs (the zpool and zfs programs): OpenZFS's ioctl dispatcher and
+# the volume code it calls, unmodified, over our glue in
+# os/zfs_ioctl_os.c and os/zvol_os.c. (A block of its own, after the rules
+# above: the link rule gets it as one more prerequisite; its recipe
+# expands ZFS_UPSTREAM_OBJS when it runs.)
+ZFS_DEV_OBJS := $(patsubst %,$(ZFS_OBJDIR)/upstream/zfs/%.o,zfs_ioctl zvol)
+ZFS_UPSTREAM_OBJS += $(ZFS_DEV_OBJS)
+$(BUILD)/modules/libzfs.so: $(ZFS_DEV_OBJS)

@@ -18,6 +18,9 @@
 #include <sys/zfs_quota.h>
 #include <sys/procfs_list.h>
 #include <sys/sunddi.h>
+#include <sys/zfs_ioctl.h>
+#include <sys/zfs_vfsops.h>
+#include <sys/zfs_ioctl_impl.h>
 #include <sys/zmod.h>
 #include "zfs_selftest.h"
 #include "zfs_import.h"
@@ -511,8 +514,8 @@ static int kstat_selftest(void)
 
 /* The porting layer's own state, then OpenZFS's tunables from the command
  * line, then every OpenZFS part's init (AVL, nvpair, zcommon, Lua, ICP,
- * unicode, zstd: their module_init()s), then the pool layer, as Linux's
- * zfs_kmod_init brings it up. */
+ * unicode, zstd: their module_init()s). The pool layer comes after the
+ * porting layer's self-tests (openzfs_kmod_init). */
 /* Below this much RAM (as the kernel counts it: -m 16M gives 15 MiB) the
  * pool layer starves instead of failing: the module's image (3.3 MiB),
  * the ARC's floor (1/8 of memory, patch 0002) and a pool at work (its
@@ -543,16 +546,20 @@ static int openzfs_init(void)
 		if ((err = (*fn)()) != 0)
 			return err;
 	printk_level(LOG_INFO, "zfs: OpenZFS parts' init %lu us\n", (gethrtime() - t_parts) / 1000);
-	/* What Linux's zfs_kmod_init does besides spa_init: the key behind
-	 * re-entrant rwlocks, and the ZPL's space accounting callback. */
-	if ((err = tsd_create(&rrw_tsd_key, rrw_tsd_destroy)))
-		return err;
-	uint64_t t0 = gethrtime();
-	spa_init(SPA_MODE_READ | SPA_MODE_WRITE);
-	dmu_objset_register_type(DMU_OST_ZFS, zpl_get_file_info);
-	zfs_posix_init();
-	printk_level(LOG_INFO, "zfs: spa_init %lu us\n", (gethrtime() - t0) / 1000);
 	return 0;
+}
+
+/* The pool layer, the POSIX layer's init and /dev/zfs, as Linux's
+ * module start does (zfs_kmod_init in zfs_ioctl.c, with our zfs_init,
+ * zvol_init and zfsdev_attach). Once /dev/zfs is added the module must
+ * not fail to load: devfs keeps pointers into it. */
+static int openzfs_kmod_init(void)
+{
+	uint64_t t0 = gethrtime();
+	int err = zfs_kmod_init();
+
+	printk_level(LOG_INFO, "zfs: zfs_kmod_init %lu us\n", (gethrtime() - t0) / 1000);
+	return err;
 }
 
 static int avl_selftest_1000(void)
@@ -672,6 +679,10 @@ __attribute__((visibility("default"))) int module_init(void)
 	const char *unused;
 	if (boot_module_option("zfs.selftest", &unused) && (err = spl_selftests()))
 		return err;
+	if ((err = openzfs_kmod_init())) {
+		printk("zfs: OpenZFS init failed (error %d)\n", err);
+		return -err;
+	}
 	printk("zfs: OpenZFS 2.1.11 loaded (init %lu us, ARC %lu..%lu MiB)\n",
 	    (gethrtime() - t0) / 1000, (ulong_t)(arc_c_min >> 20), (ulong_t)(arc_c_max >> 20));
 	bool memstats = boot_module_option("zfs.memstats", &unused);

@@ -12,9 +12,13 @@
  * properties on what it creates. A device with any signature is never
  * written.
  *
- * The module imports pools itself (no cache file) and exports each one
- * when the last of its datasets is unmounted, so a clean stop leaves
- * nothing for the next import to repair and Linux imports it without -f.
+ * mount(2) from libzfs (zfs mount, zfs create, zpool import) names a
+ * dataset and passes Linux's ZPL options (zfsutil, mntpoint=...).
+ *
+ * The module imports pools itself (no cache file) when a mount needs one;
+ * pools stay imported until `zpool export` or the orderly stop, which
+ * exports every pool still imported, so a clean stop leaves nothing for
+ * the next import to repair and Linux imports it without -f.
  */
 #include <sys/zfs_context.h>
 #include <sys/spa.h>
@@ -25,6 +29,7 @@
 #include <sys/txg.h>
 #include <sys/zfs_znode.h>
 #include <sys/zfs_vfsops.h>
+#include <sys/zfs_quota.h>
 #include <sys/zpl.h>
 #include <sys/fs/zfs.h>
 #include <sys/vdev_impl.h>
@@ -37,6 +42,7 @@
 #include "dev/blk.h"
 #include "dev/console.h"
 #include "lib/printf.h"
+#include "fs/boot.h"
 #include <errno.h>
 #include <string.h>
 
@@ -51,36 +57,59 @@ struct zmount_opts {
 };
 
 /*
- * Pools this module imported, with how many of their datasets are
- * mounted: the last unmount exports the pool. Guarded by zpools_lock;
- * mounts and unmounts of one pool are serialised by it too, so an
- * import never races the export of the same pool.
+ * Serialises the mounts' imports and creations, so two mounts of one
+ * pool never import it twice. A pool stays imported until `zpool export`
+ * or the orderly stop, when every pool still imported is exported
+ * (zfs_export_all), so the next boot or Linux imports it without -f.
  */
-struct zpool_use {
-	char name[ZFS_MAX_DATASET_NAME_LEN];
-	int mounts;
-	struct zpool_use *next;
-};
 static kmutex_t zpools_lock;
-static struct zpool_use *zpools;
 
-/* fsync's count of pending synchronous log records, per thread (Linux
- * keeps it with the ioctl code, which is not built here). */
-uint_t zfs_fsyncer_key;
-
-/* What the mount keeps: Linux's view of it and the pool it pins. */
+/* What the mount keeps: Linux's view of it. */
 struct zmount {
 	struct super_block sb;
-	struct zpool_use *pool;
 	char dataset[ZFS_MAX_DATASET_NAME_LEN];
 };
 
 /* ---- options ---- */
 
+/*
+ * The options libzfs and mount(8) give a ZFS mount besides ours: Linux's
+ * ZPL tokens (zfs_vfsops.c), the generic ones mount(2)'s flags already
+ * carry, zfsutil (the call comes from libzfs) and SELinux contexts, which
+ * Osprey has none of. They ask for what the dataset's properties say
+ * (libzfs builds them from the properties), so the mount follows the
+ * properties and these change nothing; one that differs (`zfs mount -o
+ * noatime`) is not applied as a temporary property.
+ */
+static const char *const zpl_options[] = {
+	"defaults", "ro", "rw", "suid", "nosuid", "setuid", "nosetuid", "exec",
+	"noexec", "dev", "nodev", "devices", "nodevices", "dirxattr", "saxattr",
+	"xattr", "noxattr", "atime", "noatime", "relatime", "norelatime",
+	"strictatime", "nostrictatime", "lazytime", "nolazytime", "nbmand",
+	"nonbmand", "mand", "nomand", "sync", "async", "dirsync", "iversion",
+	"noiversion", "remount", "zfsutil",
+};
+static const char *const zpl_value_options[] = {
+	"mntpoint=", "context=", "fscontext=", "defcontext=", "rootcontext=",
+};
+
+static boolean_t
+zpl_option(const char *opt)
+{
+	for (int i = 0; i < ARRAY_SIZE(zpl_options); i++)
+		if (strcmp(opt, zpl_options[i]) == 0)
+			return (B_TRUE);
+	for (int i = 0; i < ARRAY_SIZE(zpl_value_options); i++)
+		if (strncmp(opt, zpl_value_options[i],
+		    strlen(zpl_value_options[i])) == 0)
+			return (B_TRUE);
+	return (B_FALSE);
+}
+
 static int
 parse_options(const char *data, struct zmount_opts *o, char *why)
 {
-	char buf[512], *opt, *next;
+	char buf[1024], *opt, *next;
 
 	o->makefs = B_FALSE;
 	o->props = fnvlist_alloc();
@@ -100,6 +129,8 @@ parse_options(const char *data, struct zmount_opts *o, char *why)
 			o->makefs = B_TRUE;
 			continue;
 		}
+		if (zpl_option(opt))
+			continue;
 		char *eq = strchr(opt, '=');
 		if (strncmp(opt, PROP_OPT, strlen(PROP_OPT)) == 0 && eq != NULL) {
 			*eq = '\0';
@@ -204,56 +235,6 @@ spa_lookup_exists(const char *name)
 	boolean_t found = spa_lookup(name) != NULL;
 	mutex_exit(&spa_namespace_lock);
 	return (found);
-}
-
-/* Pool `name` (imported, by this module or a self-test) counted as one
- * more mount. Called with zpools_lock held. */
-static struct zpool_use *
-pool_pin(const char *name)
-{
-	struct zpool_use *u;
-
-	for (u = zpools; u != NULL; u = u->next)
-		if (strcmp(u->name, name) == 0)
-			break;
-	if (u == NULL) {
-		u = kmem_zalloc(sizeof (*u), KM_SLEEP);
-		strlcpy(u->name, name, sizeof (u->name));
-		u->next = zpools;
-		zpools = u;
-	}
-	u->mounts++;
-	return (u);
-}
-
-/* One mount of the pool fewer; the last one exports it. Called with
- * zpools_lock held. */
-static void
-pool_unpin(struct zpool_use *u)
-{
-	if (--u->mounts == 0) {
-		int err;
-		/*
-		 * The filesystem's last holds on the pool (its dsl_dir) go
-		 * in asynchronous dbuf evictions, and a read-only pool has
-		 * no sync to wait for them: EBUSY for a moment is normal.
-		 */
-		for (int tries = 0; (err = spa_export(u->name, NULL, B_FALSE,
-		    B_FALSE)) == EBUSY && tries < 200; tries++)
-			delay(MAX(1, MSEC_TO_TICK(10)));
-		if (err != 0)
-			printk("zfs: pool '%s' could not be exported (error %d): "
-			    "Linux will need zpool import -f\n", u->name, err);
-		else
-			pr_info("zfs: pool '%s' exported\n", u->name);
-		for (struct zpool_use **p = &zpools; *p != NULL; p = &(*p)->next) {
-			if (*p == u) {
-				*p = u->next;
-				break;
-			}
-		}
-		kmem_free(u, sizeof (*u));
-	}
 }
 
 /* Whether the device carries anything at all: a ZFS label, a GPT or MBR,
@@ -431,12 +412,12 @@ pool_by_scan(const char *name, boolean_t ro, char *why)
 }
 
 /*
- * Finds (or creates) the pool and the dataset the fstab line names, and
- * pins the pool for this mount. dsname gets the dataset's name.
+ * Finds (imports, or creates) the pool of the dataset the fstab line or
+ * mount(2) names. dsname gets the dataset's name.
  */
 static int
 resolve(const char *source, struct zmount_opts *o, boolean_t ro,
-    char *dsname, struct zpool_use **usep, char *why)
+    char *dsname, char *why)
 {
 	char pool[ZFS_MAX_DATASET_NAME_LEN];
 	int err;
@@ -462,7 +443,6 @@ resolve(const char *source, struct zmount_opts *o, boolean_t ro,
 		if ((err = pool_by_scan(pool, ro, why)) != 0)
 			return (err);
 	}
-	*usep = pool_pin(pool);
 	return (0);
 }
 
@@ -509,7 +489,7 @@ zfs_mount_fs(struct mount *mp, const char *source, const char *data)
 	if ((err = parse_options(data, &o, why)) != 0)
 		goto out;
 	mutex_enter(&zpools_lock);
-	err = resolve(source, &o, ro, zm->dataset, &zm->pool, why);
+	err = resolve(source, &o, ro, zm->dataset, why);
 	t1 = gethrtime();
 	if (err == 0) {
 		err = zpl_mount(mp, &zm->sb, zm->dataset, ro, why, WHY_LEN);
@@ -517,10 +497,6 @@ zfs_mount_fs(struct mount *mp, const char *source, const char *data)
 		    create_dataset(zm->dataset, &o, why) == 0)
 			err = zpl_mount(mp, &zm->sb, zm->dataset, ro, why,
 			    WHY_LEN);
-		if (err != 0) {
-			pool_unpin(zm->pool);
-			zm->pool = NULL;
-		}
 	}
 	mutex_exit(&zpools_lock);
 out:
@@ -532,6 +508,9 @@ out:
 		return (-err);
 	}
 	mp->priv = zm;
+	/* The mount table names the dataset, as Linux's does: libzfs finds
+	 * a dataset's mounts in /proc/self/mounts by it. */
+	strlcpy(mp->source, zm->dataset, sizeof (mp->source));
 	pr_info("zfs: mounted %s (from %s): pool %llu us, mount %llu us\n",
 	    zm->dataset, source, (u_longlong_t)(t1 - t0) / 1000,
 	    (u_longlong_t)(gethrtime() - t1) / 1000);
@@ -548,8 +527,7 @@ zfs_unmount_fs(struct mount *mp, int flags)
 	return (-zfs_sync(&zm->sb, 1, CRED()));
 }
 
-/* Every vnode is gone: the filesystem leaves service, and the pool goes
- * with its last dataset. */
+/* Every vnode is gone: the filesystem leaves service (its pool stays). */
 static void
 zfs_release_fs(struct mount *mp)
 {
@@ -558,9 +536,6 @@ zfs_release_fs(struct mount *mp)
 	if (zm == NULL)
 		return;
 	zpl_unmount(&zm->sb);
-	mutex_enter(&zpools_lock);
-	pool_unpin(zm->pool);
-	mutex_exit(&zpools_lock);
 	kmem_free(zm, sizeof (*zm));
 	mp->priv = NULL;
 }
@@ -688,16 +663,63 @@ static const struct fs_type zfs_fs_type = {
 	.submounts = zfs_submounts_fs,
 };
 
-void
-zfs_posix_init(void)
+/*
+ * The orderly stop, after every filesystem is unmounted: each pool still
+ * imported is exported, so the next import (here or on Linux) finds it
+ * clean. The filesystems' last holds on a pool (its dsl_dirs) go in
+ * asynchronous dbuf evictions, and a read-only pool has no sync to wait
+ * for them: EBUSY for a moment is normal.
+ */
+static void
+zfs_export_all(void)
 {
-	zfs_znode_init();	/* the znode caches (Linux: zfs_init) */
-	tsd_create(&zfs_fsyncer_key, NULL);
+	char (*names)[ZFS_MAX_DATASET_NAME_LEN];
+	int n = 0, cap = 0;
+	spa_t *spa;
+
+	mutex_enter(&spa_namespace_lock);
+	for (spa = spa_next(NULL); spa != NULL; spa = spa_next(spa))
+		cap++;
+	names = cap ? kmem_alloc(cap * sizeof (*names), KM_SLEEP) : NULL;
+	for (spa = spa_next(NULL); spa != NULL && n < cap; spa = spa_next(spa))
+		strlcpy(names[n++], spa_name(spa), sizeof (*names));
+	mutex_exit(&spa_namespace_lock);
+	for (int i = 0; i < n; i++) {
+		int err;
+		for (int tries = 0; (err = spa_export(names[i], NULL, B_FALSE,
+		    B_FALSE)) == EBUSY && tries < 200; tries++)
+			delay(MAX(1, MSEC_TO_TICK(10)));
+		if (err != 0)
+			printk("zfs: pool '%s' could not be exported (error %d): "
+			    "Linux will need zpool import -f\n", names[i], err);
+		else
+			pr_info("zfs: pool '%s' exported\n", names[i]);
+	}
+	if (cap)
+		kmem_free(names, cap * sizeof (*names));
+}
+
+/* The POSIX layer's part of zfs_kmod_init, before any pool is created
+ * (the root filesystem of a new pool is made with znodes). */
+void
+zfs_init(void)
+{
+	zfs_znode_init();
+	dmu_objset_register_type(DMU_OST_ZFS, zpl_get_file_info);
 	mutex_init(&zpools_lock, NULL, MUTEX_DEFAULT, NULL);
+}
+
+void
+zfs_fini(void)
+{
+	mutex_destroy(&zpools_lock);
+	zfs_znode_fini();
 }
 
 int
 zfs_mount_init(void)
 {
-	return (vfs_register_fs(&zfs_fs_type));
+	int err = fs_on_shutdown(zfs_export_all);
+
+	return (err != 0 ? err : vfs_register_fs(&zfs_fs_type));
 }

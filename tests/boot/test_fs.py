@@ -125,7 +125,7 @@ def test_rofs_root(ctx):
             return
         for machine, cache in (("microvm", ""), ("q35", ""), ("microvm", "--rofs-cache=256K ")):
             status, out = ctx.run(cache + "--test=tree", machine=machine, images=[image])
-            # mkimage adds the mount points /dev, /tmp, /proc: not in the host tree.
+            # mkimage adds the mount points /dev, /tmp, /proc, /sys: not in the host tree.
             compare(ctx, "%s%s.files_match" % (machine, ".small_cache" if cache else ""),
                     root, status, out)
 

@@ -274,8 +274,8 @@ static void test_any_cwd(void)
 	CHECK(has("mkimage: stage: "));
 	CHECK(has("mkimage: compress: "));
 	CHECK(has("mkimage: write: cwd.img"));
-	/* 12 from the manifest, plus the mount points /dev, /tmp, /proc, /data. */
-	CHECK(has("mkimage: cwd.img: 10 files, 16 directories, 3 symlinks, "));
+	/* 12 from the manifest, plus the mount points /dev, /tmp, /proc, /sys, /data. */
+	CHECK(has("mkimage: cwd.img: 10 files, 17 directories, 3 symlinks, "));
 	CHECK(has("root partition "));
 	CHECK(has("ratio "));
 }

@@ -1,8 +1,10 @@
 /* devfs, mounted at /dev: the console, null, zero, full, random, urandom,
- * and every block device and partition (vblk0, vblk0.1, ...). The entries
- * are a fixed table plus the block layer's list, so the filesystem keeps
- * no state of its own beyond cached vnodes. */
+ * the character devices modules add (ZFS's /dev/zfs), and every block
+ * device and partition (vblk0, vblk0.1, ...). The entries are a fixed
+ * table, the added devices and the block layer's list, so the filesystem
+ * keeps no state of its own beyond cached vnodes. */
 #include "fs/vfs.h"
+#include "fs/devfs/devfs.h"
 #include "dev/blk.h"
 #include "dev/console.h"
 #include "dev/random.h"
@@ -14,6 +16,7 @@
 #define DEVFS_MAGIC	0x1373
 #define ROOT_INO	1
 #define CHAR_INO	2	/* chardevs[i] has ino CHAR_INO + i */
+#define ADDED_INO	50	/* added[i] has ino ADDED_INO + i */
 #define BLK_INO		100	/* the i-th block device has ino BLK_INO + i */
 #define BLK_MAJOR	254
 
@@ -134,21 +137,93 @@ static int cons_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 static const struct file_ops console_fops = { .read = cons_read, .write = cons_write,
 	.ioctl = cons_ioctl, .poll = cons_poll };
 
-static const struct chardev {
+struct chardev {
 	const char *name;
 	uint64_t rdev;
 	uint32_t mode;
 	const struct file_ops *fops;
-} chardevs[] = {
-	{ "console", makedev(5, 1), 0620, &console_fops },
-	{ "null", makedev(1, 3), 0666, &null_fops },
-	{ "zero", makedev(1, 5), 0666, &zero_fops },
-	{ "full", makedev(1, 7), 0666, &full_fops },
-	{ "random", makedev(1, 8), 0666, &random_fops },
-	{ "urandom", makedev(1, 9), 0666, &urandom_fops },
-	{ "tty", makedev(5, 0), 0666, &console_fops },
+	int (*open)(struct file *f);	/* added devices: runs on each new file */
+};
+
+static const struct chardev chardevs[] = {
+	{ "console", makedev(5, 1), 0620, &console_fops, NULL },
+	{ "null", makedev(1, 3), 0666, &null_fops, NULL },
+	{ "zero", makedev(1, 5), 0666, &zero_fops, NULL },
+	{ "full", makedev(1, 7), 0666, &full_fops, NULL },
+	{ "random", makedev(1, 8), 0666, &random_fops, NULL },
+	{ "urandom", makedev(1, 9), 0666, &urandom_fops, NULL },
+	{ "tty", makedev(5, 0), 0666, &console_fops, NULL },
 };
 #define NCHARDEVS (sizeof(chardevs) / sizeof(chardevs[0]))
+
+/* Devices drivers add, in slots that are filled once and never change
+ * again: nadded is published (release) after its slot is complete, so
+ * readers take no lock; added_lock orders the adders. */
+static struct chardev added[DEVFS_MAX_ADDED];
+static char added_names[DEVFS_MAX_ADDED][DEVFS_NAME_MAX + 1];
+static unsigned nadded;
+static struct mutex added_lock = MUTEX_INIT(added_lock);
+
+static unsigned added_count(void)
+{
+	return __atomic_load_n(&nadded, __ATOMIC_ACQUIRE);
+}
+
+/* The character device with inode number ino, or NULL. */
+static const struct chardev *chardev_of(uint64_t ino)
+{
+	if (ino >= CHAR_INO && ino < CHAR_INO + NCHARDEVS)
+		return &chardevs[ino - CHAR_INO];
+	if (ino >= ADDED_INO && ino < ADDED_INO + added_count())
+		return &added[ino - ADDED_INO];
+	return NULL;
+}
+
+/* The inode number of the character device numbered rdev, or 0. */
+static uint64_t chardev_ino_of_rdev(uint64_t rdev)
+{
+	for (unsigned i = 0; i < NCHARDEVS; i++)
+		if (chardevs[i].rdev == rdev)
+			return CHAR_INO + i;
+	for (unsigned i = 0, n = added_count(); i < n; i++)
+		if (added[i].rdev == rdev)
+			return ADDED_INO + i;
+	return 0;
+}
+
+static uint64_t chardev_ino_of_name(const char *name)
+{
+	for (unsigned i = 0; i < NCHARDEVS; i++)
+		if (!strcmp(name, chardevs[i].name))
+			return CHAR_INO + i;
+	for (unsigned i = 0, n = added_count(); i < n; i++)
+		if (!strcmp(name, added[i].name))
+			return ADDED_INO + i;
+	return 0;
+}
+
+int devfs_add_chardev(const char *name, unsigned major, unsigned minor, uint32_t mode,
+    const struct file_ops *fops, int (*open)(struct file *f))
+{
+	uint64_t rdev = makedev(major, minor);
+	int err = 0;
+
+	if (strlen(name) > DEVFS_NAME_MAX)
+		return -ENAMETOOLONG;
+	mutex_lock(&added_lock);
+	unsigned n = nadded;
+	if (chardev_ino_of_name(name) || chardev_ino_of_rdev(rdev) || blk_find(name))
+		err = -EEXIST;
+	else if (n == DEVFS_MAX_ADDED)
+		err = -ENOSPC;
+	if (!err) {
+		strlcpy(added_names[n], name, sizeof(added_names[n]));
+		added[n] = (struct chardev){ added_names[n], rdev, mode & 07777, fops, open };
+		__atomic_store_n(&nadded, n + 1, __ATOMIC_RELEASE);
+	}
+	mutex_unlock(&added_lock);
+	return err;
+}
 
 /* ---- block devices: byte-addressed files over the block layer ---- */
 static struct blkdev *blk_by_index(unsigned i)
@@ -193,15 +268,57 @@ static int blkf_fsync(struct file *f, bool datasync)
 	return blk_flush(f->priv);
 }
 
-#define BLKGETSIZE64 0x80081272
+/* Linux's block-device ioctls that probing tools (libblkid, zpool, mkfs)
+ * make. The Linux layer has checked the argument's memory. */
+#define BLKROGET	0x125e
+#define BLKRRPART	0x125f
+#define BLKGETSIZE	0x1260
+#define BLKFLSBUF	0x1261
+#define BLKSSZGET	0x1268
+#define BLKIOMIN	0x1278
+#define BLKIOOPT	0x1279
+#define BLKALIGNOFF	0x127a
+#define BLKPBSZGET	0x127b
+#define BLKDISCARDZEROES 0x127c
+#define BLKGETSIZE64	0x80081272
+
+static unsigned physical_block(struct blkdev *d)
+{
+	return d->block_size > SECTOR_SIZE ? d->block_size : SECTOR_SIZE;
+}
 
 static int blkf_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 {
 	struct blkdev *d = f->priv;
 
-	if (cmd == BLKGETSIZE64) {
+	switch (cmd) {
+	case BLKGETSIZE64:
 		*(uint64_t *)arg = d->nsectors * SECTOR_SIZE;
 		return 0;
+	case BLKGETSIZE:	/* in 512-byte sectors */
+		*(unsigned long *)arg = d->nsectors;
+		return 0;
+	case BLKSSZGET:		/* the logical sector: every request is in 512s */
+		*(int *)arg = SECTOR_SIZE;
+		return 0;
+	case BLKPBSZGET:
+	case BLKIOMIN:
+		*(unsigned *)arg = physical_block(d);
+		return 0;
+	case BLKIOOPT:		/* no optimal transfer size reported: 0, as Linux */
+	case BLKDISCARDZEROES:
+		*(unsigned *)arg = 0;
+		return 0;
+	case BLKALIGNOFF:
+		*(int *)arg = 0;
+		return 0;
+	case BLKROGET:
+		*(int *)arg = d->readonly;
+		return 0;
+	case BLKFLSBUF:		/* no buffer cache below devfs: write-back is the disk's */
+		return blk_flush(d);
+	case BLKRRPART:		/* partitions are read once, at boot */
+		return d->parent ? -EINVAL : -EBUSY;
 	}
 	return -ENOTTY;
 }
@@ -227,13 +344,17 @@ static int dev_getattr(struct vnode *vn, struct vattr *va)
 		va->mode = S_IFBLK | 0660;
 		va->size = d ? (int64_t)(d->nsectors * SECTOR_SIZE) : 0;
 	} else {
-		va->mode = S_IFCHR | chardevs[vn->ino - CHAR_INO].mode;
+		va->mode = S_IFCHR | chardev_of(vn->ino)->mode;
 	}
 	return 0;
 }
 
 static int dev_open(struct vnode *vn, struct file *f)
 {
+	if (vn->type == VCHR) {
+		const struct chardev *c = chardev_of(vn->ino);
+		return c->open ? c->open(f) : 0;
+	}
 	if (vn->ino >= BLK_INO) {
 		struct blkdev *d = blk_by_index(vn->ino - BLK_INO);
 		if (!d)
@@ -267,8 +388,8 @@ static struct vnode *dev_vnode(struct mount *mp, uint64_t ino)
 		return NULL;
 	vn->ino = ino;
 	if (type == VCHR) {
-		vn->rdev = chardevs[ino - CHAR_INO].rdev;
-		vn->fops = chardevs[ino - CHAR_INO].fops;
+		vn->rdev = chardev_of(ino)->rdev;
+		vn->fops = chardev_of(ino)->fops;
 	} else if (type == VBLK) {
 		vn->rdev = makedev(BLK_MAJOR, ino - BLK_INO);
 		vn->fops = &blk_fops;
@@ -283,9 +404,7 @@ static int dev_lookup(struct vnode *dir, const char *name, struct vnode **out)
 	if (!strcmp(name, "..")) {
 		ino = ROOT_INO;
 	} else {
-		for (unsigned i = 0; i < NCHARDEVS && !ino; i++)
-			if (!strcmp(name, chardevs[i].name))
-				ino = CHAR_INO + i;
+		ino = chardev_ino_of_name(name);
 		unsigned i = 0;
 		for (struct blkdev *d = blk_first(); d && !ino; d = d->next, i++)
 			if (!strcmp(name, d->name))
@@ -297,22 +416,30 @@ static int dev_lookup(struct vnode *dir, const char *name, struct vnode **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-/* Cookies: 2 + index over the character devices, then the block devices. */
+/* Cookies: 2 + index over the character devices, then over the slots of
+ * added ones (all of them, so a device added later moves nothing), then
+ * the block devices. */
 static int dev_readdir(struct vnode *dir, struct dir_ctx *ctx)
 {
 	for (;;) {
 		int64_t i = ctx->pos - 2;
+		const struct chardev *c = NULL;
+		uint64_t ino = 0;
 		if (i < (int64_t)NCHARDEVS) {
-			const struct chardev *c = &chardevs[i];
-			if (ctx->emit(ctx, c->name, strlen(c->name), CHAR_INO + i, DT_CHR))
-				return 0;
+			ino = CHAR_INO + i;
+		} else if (i < (int64_t)(NCHARDEVS + DEVFS_MAX_ADDED)) {
+			if (i - NCHARDEVS < added_count())
+				ino = ADDED_INO + i - NCHARDEVS;
 		} else {
-			struct blkdev *d = blk_by_index(i - NCHARDEVS);
+			unsigned b = i - NCHARDEVS - DEVFS_MAX_ADDED;
+			struct blkdev *d = blk_by_index(b);
 			if (!d)
 				return 0;
-			if (ctx->emit(ctx, d->name, strlen(d->name), BLK_INO + i - NCHARDEVS, DT_BLK))
+			if (ctx->emit(ctx, d->name, strlen(d->name), BLK_INO + b, DT_BLK))
 				return 0;
 		}
+		if (ino && (c = chardev_of(ino)) && ctx->emit(ctx, c->name, strlen(c->name), ino, DT_CHR))
+			return 0;
 		ctx->pos++;
 	}
 }
@@ -341,11 +468,11 @@ static const struct fs_type devfs_type = {
 /* Device nodes made with mknod elsewhere (e.g. in an initrd) open here. */
 static int devopen(struct vnode *vn, struct file *f)
 {
-	for (unsigned i = 0; i < NCHARDEVS; i++) {
-		if (vn->type == VCHR && chardevs[i].rdev == vn->rdev) {
-			f->ops = chardevs[i].fops;
-			return 0;
-		}
+	uint64_t ino = vn->type == VCHR ? chardev_ino_of_rdev(vn->rdev) : 0;
+	if (ino) {
+		const struct chardev *c = chardev_of(ino);
+		f->ops = c->fops;
+		return c->open ? c->open(f) : 0;
 	}
 	if (vn->type == VBLK && (vn->rdev >> 8) == BLK_MAJOR) {
 		struct blkdev *d = blk_by_index(vn->rdev & 0xff);

@@ -225,28 +225,21 @@ vdev_disk_free(vdev_disk_t *vd)
 
 /*
  * Finds and checks the device for an open in spa_mode. Fails with ENOENT
- * when the path names no block device, ENXIO when it is too small to hold
- * a vdev, EROFS when a pool opened for writing sits on a read-only device.
+ * when the path names no block device, EROFS when a pool opened for
+ * writing sits on a read-only device. A device too small for a vdev opens:
+ * vdev_open refuses it (EOVERFLOW, VDEV_AUX_TOO_SMALL), which zpool
+ * reports as Linux's does.
  */
 static int
 vdev_disk_lookup(vdev_t *v, struct blkdev **devp)
 {
 	struct blkdev *dev = blk_find_path(v->vdev_path);
-	uint64_t size;
 
 	if (dev == NULL) {
 		cmn_err(CE_WARN, "vdev %s: no such block device",
 		    v->vdev_path);
 		v->vdev_stat.vs_aux = VDEV_AUX_OPEN_FAILED;
 		return (SET_ERROR(ENOENT));
-	}
-	size = dev->nsectors * SECTOR_SIZE;
-	if (size < SPA_MINDEVSIZE) {
-		cmn_err(CE_WARN, "vdev %s: %llu bytes is smaller than "
-		    "the %llu a vdev needs", v->vdev_path, (u_longlong_t)size,
-		    (u_longlong_t)SPA_MINDEVSIZE);
-		v->vdev_stat.vs_aux = VDEV_AUX_TOO_SMALL;
-		return (SET_ERROR(ENXIO));
 	}
 	if (dev->readonly && (spa_mode(v->vdev_spa) & SPA_MODE_WRITE)) {
 		cmn_err(CE_WARN, "vdev %s: the device is read-only; "

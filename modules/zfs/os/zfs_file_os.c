@@ -8,6 +8,7 @@
 #include <sys/zfs_context.h>
 #include <sys/zfs_file.h>
 #include "fs/vfs.h"
+#include "linux/sys_fs.h"
 
 /*
  * Linux adds O_EXCL to a plain O_WRONLY open to claim a block device
@@ -168,14 +169,16 @@ zfs_file_unlink(const char *path)
 }
 
 /*
- * Descriptors belong to the program's table in the Linux layer, which
- * exports no lookup; no ioctl reaches ZFS with a descriptor yet either
- * (zfs send/receive, zevents). NULL makes those callers fail with EBADF.
+ * A descriptor an ioctl names (the stream of zfs send and receive, the
+ * /dev/zfs file a cleanup descriptor is), in the program's table, held
+ * until zfs_file_put. NULL (callers: EBADF) when it is not open.
  */
 zfs_file_t *
 zfs_file_get(int fd)
 {
-	return (NULL);
+	struct file *f;
+
+	return (linux_fget(fd, &f) == 0 ? f : NULL);
 }
 
 void

@@ -467,42 +467,49 @@ zfsvfs_setup(zfsvfs_t *zfsvfs)
 }
 
 /*
- * Take zfsvfs out of service for unmounting: stop the unlinked drain,
- * wait for asynchronous releases, close the log, then fail every later
- * ZPL call with EIO; finally write out what is dirty and drop the
- * dataset's cached buffers. Every znode has been released by then (the
- * Osprey VFS reclaims all vnodes before calling unmount's release).
+ * What unmounting and suspending share: the releases queued by
+ * zfs_zrele_async are waited for (all of them when unmounting: freeing
+ * must not free live znodes; a few rounds otherwise), then the ZPL is
+ * shut out (teardown lock for writing), the log closed and inactive
+ * processing blocked. Returns with both locks held, or ENOENT (and the
+ * locks not taken) when znodes would leak.
  */
-void
-zfsvfs_teardown(zfsvfs_t *zfsvfs)
+static int
+zfsvfs_quiesce(zfsvfs_t *zfsvfs, boolean_t unmounting)
 {
 	objset_t *os = zfsvfs->z_os;
 
 	zfs_unlinked_drain_stop_wait(zfsvfs);
-	/* Releases queued by zfs_zrele_async may still hold znodes. */
 	for (int round = 0; zfsvfs->z_nr_znodes > 0; round++) {
 		taskq_wait_outstanding(dsl_pool_zrele_taskq(
 		    dmu_objset_pool(os)), 0);
+		if (!unmounting && round >= 1)
+			break;
 		if (zfsvfs->z_nr_znodes > 0 && round >= 100) {
 			/* A leak: freeing now would free live znodes. */
 			cmn_err(CE_WARN, "zfs: %llu znodes still in use at "
 			    "unmount; the dataset stays open",
 			    (u_longlong_t)zfsvfs->z_nr_znodes);
-			return;
+			return (SET_ERROR(ENOENT));
 		}
 		if (zfsvfs->z_nr_znodes > 0)
 			delay(MSEC_TO_TICK(10));
 	}
-
 	ZFS_TEARDOWN_ENTER_WRITE(zfsvfs, FTAG);
 	if (zfsvfs->z_log != NULL) {
 		zil_close(zfsvfs->z_log);
 		zfsvfs->z_log = NULL;
 	}
 	rw_enter(&zfsvfs->z_teardown_inactive_lock, RW_WRITER);
-	zfsvfs->z_unmounted = B_TRUE;
-	rw_exit(&zfsvfs->z_teardown_inactive_lock);
-	ZFS_TEARDOWN_EXIT(zfsvfs, FTAG);
+	return (0);
+}
+
+/* Properties off, dirty data written, cached buffers dropped: the
+ * dataset can be disowned or changed under the zfsvfs. */
+static void
+zfsvfs_release_os(zfsvfs_t *zfsvfs)
+{
+	objset_t *os = zfsvfs->z_os;
 
 	if (!dmu_objset_is_snapshot(os))
 		dsl_prop_unregister_all(dmu_objset_ds(os), zfsvfs);
@@ -514,12 +521,211 @@ zfsvfs_teardown(zfsvfs_t *zfsvfs)
 	}
 	dmu_objset_evict_dbufs(os);
 	dsl_dir_cancel_waiters(os->os_dsl_dataset->ds_dir);
+}
 
+/*
+ * Take zfsvfs out of service for unmounting: stop the unlinked drain,
+ * wait for asynchronous releases, close the log, then fail every later
+ * ZPL call with EIO; finally write out what is dirty and drop the
+ * dataset's cached buffers. Every znode has been released by then (the
+ * Osprey VFS reclaims all vnodes before calling unmount's release).
+ */
+void
+zfsvfs_teardown(zfsvfs_t *zfsvfs)
+{
+	objset_t *os = zfsvfs->z_os;
+
+	if (os == NULL) {
+		/* A resume that failed left the dataset disowned already. */
+		zfsvfs_free(zfsvfs);
+		return;
+	}
+	if (zfsvfs_quiesce(zfsvfs, B_TRUE) != 0)
+		return;
+	zfsvfs->z_unmounted = B_TRUE;
+	rw_exit(&zfsvfs->z_teardown_inactive_lock);
+	ZFS_TEARDOWN_EXIT(zfsvfs, FTAG);
+
+	zfsvfs_release_os(zfsvfs);
 	mutex_enter(&os->os_user_ptr_lock);
 	dmu_objset_set_user(os, NULL);
 	mutex_exit(&os->os_user_ptr_lock);
 	dmu_objset_disown(os, B_TRUE, zfsvfs);
 	zfsvfs_free(zfsvfs);
+}
+
+/*
+ * An online rollback or receive changes the dataset under a mounted
+ * filesystem (Linux: zfsvfs_teardown without unmounting). Every ZPL call
+ * waits until zfs_resume_fs (or zfs_end_fs) releases the locks this
+ * returns holding; the znodes in use let go of their buffers and are
+ * held (z_suspended) so none is freed meanwhile. EIO when the filesystem
+ * is being unmounted.
+ */
+int
+zfs_suspend_fs(zfsvfs_t *zfsvfs)
+{
+	int error = zfsvfs_quiesce(zfsvfs, B_FALSE);
+
+	if (error != 0)
+		return (error);
+	if (zfsvfs->z_unmounted || zfsvfs->z_os == NULL) {
+		rw_exit(&zfsvfs->z_teardown_inactive_lock);
+		ZFS_TEARDOWN_EXIT(zfsvfs, FTAG);
+		return (SET_ERROR(EIO));
+	}
+	mutex_enter(&zfsvfs->z_znodes_lock);
+	for (znode_t *zp = list_head(&zfsvfs->z_all_znodes); zp != NULL;
+	    zp = list_next(&zfsvfs->z_all_znodes, zp)) {
+		if (zp->z_sa_hdl != NULL)
+			zfs_znode_dmu_fini(zp);
+		if (igrab(ZTOI(zp)) != NULL)
+			zp->z_suspended = B_TRUE;
+	}
+	mutex_exit(&zfsvfs->z_znodes_lock);
+	zfsvfs_release_os(zfsvfs);
+	return (0);
+}
+
+/* What the ZPL version allows (Linux's zfs_set_fuid_feature). */
+static void
+zfsvfs_set_features(zfsvfs_t *zfsvfs)
+{
+	zfsvfs->z_use_fuids = USE_FUIDS(zfsvfs->z_version, zfsvfs->z_os);
+	zfsvfs->z_use_sa = USE_SA(zfsvfs->z_version, zfsvfs->z_os);
+}
+
+/* The objset of ds, which zfsvfs owns: a receive or rollback may have
+ * evicted the one it had. */
+static objset_t *
+zfsvfs_owned_os(zfsvfs_t *zfsvfs, dsl_dataset_t *ds)
+{
+	dsl_pool_t *dp = spa_get_dsl(dsl_dataset_get_spa(ds));
+	objset_t *os;
+
+	VERIFY3P(ds->ds_owner, ==, zfsvfs);
+	VERIFY(dsl_dataset_long_held(ds));
+	dsl_pool_config_enter(dp, FTAG);
+	VERIFY0(dmu_objset_from_ds(ds, &os));
+	dsl_pool_config_exit(dp, FTAG);
+	return (os);
+}
+
+/*
+ * Back into service on the changed dataset: its ZPL state read again,
+ * callbacks and the log reopened, every znode in use bound to its object
+ * again (one whose object is gone is left stale: its operations fail,
+ * as a Linux inode unhashed here would), then the ZPL let in. A failure
+ * leaves the filesystem unusable until it is unmounted (every call EIO).
+ */
+int
+zfs_resume_fs(zfsvfs_t *zfsvfs, dsl_dataset_t *ds)
+{
+	objset_t *os = zfsvfs_owned_os(zfsvfs, ds);
+	int err;
+
+	ASSERT(ZFS_TEARDOWN_WRITE_HELD(zfsvfs));
+	ASSERT(RW_WRITE_HELD(&zfsvfs->z_teardown_inactive_lock));
+	err = zfsvfs_init(zfsvfs, os);
+	if (err == 0)
+		err = zfs_register_callbacks(zfsvfs);
+	if (err == 0) {
+		ds->ds_dir->dd_activity_cancelled = B_FALSE;
+		zfsvfs->z_log = zil_open(os, zfs_get_data);
+		mutex_enter(&os->os_user_ptr_lock);
+		dmu_objset_set_user(os, zfsvfs);
+		mutex_exit(&os->os_user_ptr_lock);
+		zfsvfs_set_features(zfsvfs);
+		zfsvfs->z_rollback_time = ddi_get_lbolt();
+	}
+	mutex_enter(&zfsvfs->z_znodes_lock);
+	for (znode_t *zp = list_head(&zfsvfs->z_all_znodes); zp != NULL;
+	    zp = list_next(&zfsvfs->z_all_znodes, zp)) {
+		if (err == 0)
+			(void) zfs_rezget(zp);
+		if (zp->z_suspended) {
+			zfs_zrele_async(zp);
+			zp->z_suspended = B_FALSE;
+		}
+	}
+	mutex_exit(&zfsvfs->z_znodes_lock);
+	if (err == 0 && !zfs_is_readonly(zfsvfs) && !zfsvfs->z_unmounted)
+		zfs_unlinked_drain(zfsvfs);	/* a suspend may have cut one short */
+	if (err != 0)
+		zfsvfs->z_unmounted = B_TRUE;
+	rw_exit(&zfsvfs->z_teardown_inactive_lock);
+	ZFS_TEARDOWN_EXIT(zfsvfs, FTAG);
+	return (err);
+}
+
+/*
+ * A receive that replaced the dataset cannot resume the filesystem on
+ * it (Linux: zfs_end_fs): the objset is updated for the unmount, which
+ * Linux forces and Osprey leaves to the program (libzfs unmounts and
+ * remounts around a full receive); every ZPL call meanwhile fails.
+ */
+int
+zfs_end_fs(zfsvfs_t *zfsvfs, dsl_dataset_t *ds)
+{
+	ASSERT(ZFS_TEARDOWN_WRITE_HELD(zfsvfs));
+	ASSERT(RW_WRITE_HELD(&zfsvfs->z_teardown_inactive_lock));
+	zfsvfs->z_os = zfsvfs_owned_os(zfsvfs, ds);
+	zfsvfs->z_unmounted = B_TRUE;
+	rw_exit(&zfsvfs->z_teardown_inactive_lock);
+	ZFS_TEARDOWN_EXIT(zfsvfs, FTAG);
+	return (0);
+}
+
+/*
+ * `zfs upgrade` (the version property): the ZPL version in the master
+ * node, and the SA master node a move to SA filesystems needs. Versions
+ * only go up, and no higher than the pool allows.
+ */
+int
+zfs_set_version(zfsvfs_t *zfsvfs, uint64_t newvers)
+{
+	objset_t *os = zfsvfs->z_os;
+	boolean_t add_sa = newvers >= ZPL_VERSION_SA && !zfsvfs->z_use_sa;
+	dmu_tx_t *tx;
+	int error;
+
+	if (newvers < ZPL_VERSION_INITIAL || newvers > ZPL_VERSION ||
+	    newvers < zfsvfs->z_version)
+		return (SET_ERROR(EINVAL));
+	if (zfs_spa_version_map(newvers) > spa_version(dmu_objset_spa(os)))
+		return (SET_ERROR(ENOTSUP));
+	tx = dmu_tx_create(os);
+	dmu_tx_hold_zap(tx, MASTER_NODE_OBJ, B_FALSE, ZPL_VERSION_STR);
+	if (add_sa) {
+		dmu_tx_hold_zap(tx, MASTER_NODE_OBJ, B_TRUE, ZFS_SA_ATTRS);
+		dmu_tx_hold_zap(tx, DMU_NEW_OBJECT, FALSE, NULL);
+	}
+	if ((error = dmu_tx_assign(tx, TXG_WAIT)) != 0) {
+		dmu_tx_abort(tx);
+		return (error);
+	}
+	error = zap_update(os, MASTER_NODE_OBJ, ZPL_VERSION_STR, 8, 1,
+	    &newvers, tx);
+	if (error != 0) {
+		dmu_tx_commit(tx);
+		return (error);
+	}
+	if (add_sa) {
+		uint64_t sa_obj = zap_create(os, DMU_OT_SA_MASTER_NODE,
+		    DMU_OT_NONE, 0, tx);
+		VERIFY0(zap_add(os, MASTER_NODE_OBJ, ZFS_SA_ATTRS, 8, 1,
+		    &sa_obj, tx));
+		VERIFY0(sa_set_sa_object(os, sa_obj));
+		sa_register_update_callback(os, zfs_sa_upgrade);
+	}
+	spa_history_log_internal_ds(dmu_objset_ds(os), "upgrade", tx,
+	    "from %llu to %llu", (u_longlong_t)zfsvfs->z_version,
+	    (u_longlong_t)newvers);
+	dmu_tx_commit(tx);
+	zfsvfs->z_version = newvers;
+	os->os_version = newvers;
+	zfsvfs_set_features(zfsvfs);
+	return (0);
 }
 
 /*
@@ -641,28 +847,4 @@ zfs_get_vfs_flag_unmounted(objset_t *os)
 		unmounted = B_TRUE;
 	mutex_exit(&os->os_user_ptr_lock);
 	return (unmounted);
-}
-
-/*
- * Unmount a snapshot before it is destroyed or its hold released (Linux
- * unmounts the automount under .zfs/snapshot). Osprey mounts no
- * snapshots, so there is never one to unmount. Best effort by contract:
- * callers cope with a snapshot that stays mounted.
- */
-void
-zfs_unmount_snap(const char *snapname)
-{
-	(void) snapname;
-}
-
-/*
- * Destroying a clone may destroy its origin snapshot (if marked for
- * deferred destroy), which must then be unmounted: that is
- * zfs_unmount_snap of the origin, which has nothing to do here, so
- * neither has this.
- */
-void
-zfs_destroy_unmount_origin(const char *fsname)
-{
-	(void) fsname;
 }

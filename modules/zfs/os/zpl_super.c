@@ -62,6 +62,7 @@ zpl_mount(struct mount *mp, struct super_block *sb, const char *dataset,
 		sb->s_fs_info = NULL;
 		return (err);
 	}
+	atomic_store_32(&sb->s_active, 1);
 	return (0);
 fail:
 	dmu_objset_disown(zfsvfs->z_os, B_TRUE, zfsvfs);
@@ -70,10 +71,39 @@ fail:
 	return (err);
 }
 
+boolean_t
+zpl_sb_get(struct super_block *sb)
+{
+	uint32_t n = atomic_load_32(&sb->s_active);
+
+	while (n != 0) {
+		uint32_t seen = atomic_cas_32(&sb->s_active, n, n + 1);
+		if (seen == n)
+			return (B_TRUE);
+		n = seen;
+	}
+	return (B_FALSE);
+}
+
+void
+zpl_sb_put(struct super_block *sb)
+{
+	atomic_dec_32(&sb->s_active);
+}
+
+/*
+ * The mount lets go of the filesystem; ioctls that still hold it (a
+ * rollback, a receive) finish first. They are short, so polling is
+ * enough; no new hold can start once the count is 0.
+ */
 void
 zpl_unmount(struct super_block *sb)
 {
-	if (sb->s_fs_info != NULL)
-		zfsvfs_teardown(sb->s_fs_info);
+	if (sb->s_fs_info == NULL)
+		return;
+	atomic_dec_32(&sb->s_active);
+	while (atomic_load_32(&sb->s_active) != 0)
+		delay(MAX(1, MSEC_TO_TICK(10)));
+	zfsvfs_teardown(sb->s_fs_info);
 	sb->s_fs_info = NULL;
 }

@@ -46,15 +46,3 @@ void vcmn_err(int level, const char *fmt, va_list ap)
 	vsnprintf(buf, sizeof (buf), fmt, ap);
 	cmn_err(level, "%s", buf);
 }
-
-int copyinstr(const void *from, void *to, size_t len, size_t *done)
-{
-	size_t n = strnlen(from, len);
-
-	if (n == len)
-		return ENAMETOOLONG;
-	memcpy(to, from, n + 1);
-	if (done)
-		*done = n + 1;
-	return 0;
-}

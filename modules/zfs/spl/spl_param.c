@@ -8,6 +8,7 @@
 #include <sys/cmn_err.h>
 #include <sys/mod_os.h>
 #include "cmdline.h"
+#include "fs/procfs/procfs.h"
 
 extern zfs_kernel_param_t __start_spl_params[], __stop_spl_params[];
 
@@ -152,4 +153,42 @@ int spl_params_apply(void)
 		}
 	}
 	return bad ? EINVAL : 0;
+}
+
+/* One tunable's value as Linux shows it (its getter writes into a page,
+ * which the procfs buffer is). */
+static int show_param(char *buf, size_t size, void *arg)
+{
+	zfs_kernel_param_t *kp = arg;
+
+	switch (kp->type) {
+	case SPL_PARAM_INT: return param_get_int(buf, kp);
+	case SPL_PARAM_UINT: return param_get_uint(buf, kp);
+	case SPL_PARAM_LONG: return param_get_long(buf, kp);
+	case SPL_PARAM_ULONG: return param_get_ulong(buf, kp);
+	case SPL_PARAM_STRING: return param_get_charp(buf, kp);
+	case SPL_PARAM_CALL: return kp->get(buf, kp);
+	}
+	return 0;
+}
+
+/*
+ * /sys/module/zfs/parameters/NAME for every tunable that has a value to
+ * show (Linux's module parameters; read-only here: they are set with
+ * --zfs.NAME=VALUE). Linux spreads them over its modules (zfs, icp,
+ * zzstd...); this one module has them all.
+ */
+void spl_params_publish(void)
+{
+	char path[128];
+	int err = 0;
+
+	for (zfs_kernel_param_t *kp = __start_spl_params; kp < __stop_spl_params && !err; kp++) {
+		if (kp->type == SPL_PARAM_CALL && kp->get == NULL)
+			continue;
+		snprintf(path, sizeof (path), "/sys/module/zfs/parameters/%s", kp->name);
+		err = procfs_add_file(path, show_param, kp);
+	}
+	if (err)
+		cmn_err(CE_WARN, "zfs: /sys/module/zfs/parameters is incomplete (error %d)", -err);
 }

@@ -47,4 +47,18 @@ static inline void *atomic_swap_ptr(volatile void *p, void *v)
 #define membar_consumer()	__atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define membar_sync()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 
+/* Linux's atomic_t, which Linux-facing OpenZFS code uses (inode reference
+ * counts, a volume's suspend count). */
+typedef struct { int counter; } atomic_t;
+static inline int atomic_read(const atomic_t *a)
+{ return (__atomic_load_n(&a->counter, __ATOMIC_ACQUIRE)); }
+static inline void atomic_set(atomic_t *a, int v)
+{ __atomic_store_n(&a->counter, v, __ATOMIC_RELEASE); }
+static inline void atomic_inc(atomic_t *a)
+{ __atomic_add_fetch(&a->counter, 1, __ATOMIC_ACQ_REL); }
+static inline void atomic_dec(atomic_t *a)
+{ __atomic_sub_fetch(&a->counter, 1, __ATOMIC_ACQ_REL); }
+static inline int atomic_dec_and_test(atomic_t *a)
+{ return (__atomic_sub_fetch(&a->counter, 1, __ATOMIC_ACQ_REL) == 0); }
+
 #endif

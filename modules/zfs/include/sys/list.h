@@ -134,4 +134,37 @@ static inline void list_link_replace(list_node_t *old, list_node_t *new)
 	old->next = old->prev = NULL;
 }
 
+/* Linux's hash-bucket lists (hlist), which common zvol.c keeps its
+ * volumes' name hash in: singly headed, doubly linked. */
+struct hlist_node {
+	struct hlist_node *next, **pprev;
+};
+struct hlist_head {
+	struct hlist_node *first;
+};
+
+#define INIT_HLIST_HEAD(h)	((h)->first = NULL)
+#define hlist_entry(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+#define hlist_for_each(pos, head) \
+	for ((pos) = (head)->first; (pos) != NULL; (pos) = (pos)->next)
+
+static inline void hlist_add_head(struct hlist_node *n, struct hlist_head *h)
+{
+	n->next = h->first;
+	if (h->first != NULL)
+		h->first->pprev = &n->next;
+	h->first = n;
+	n->pprev = &h->first;
+}
+
+static inline void hlist_del(struct hlist_node *n)
+{
+	*n->pprev = n->next;
+	if (n->next != NULL)
+		n->next->pprev = n->pprev;
+	n->next = NULL;
+	n->pprev = NULL;
+}
+
 #endif

@@ -82,5 +82,7 @@ int sprintf(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 
 /* Applies every --zfs.NAME=VALUE of the command line; 0 or an errno. */
 int spl_params_apply(void);
+/* Shows every tunable in /sys/module/zfs/parameters (with /dev/zfs). */
+void spl_params_publish(void);
 
 #endif

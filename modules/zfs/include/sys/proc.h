@@ -11,6 +11,8 @@ extern proc_t p0;
 #define curproc		(&p0)
 #define getpid()	(p0.p_pid)
 #define proc_pageout	NULL
+/* Whether t is the calling process (a send stream's owner): there is one. */
+#define zfs_proc_is_caller(t)	((t) == curproc)
 #define JUSTLOOKING	0
 #define FORREAL		1
 

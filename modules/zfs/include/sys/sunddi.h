@@ -17,8 +17,9 @@ typedef int ddi_devid_t;
 #define ddi_prop_free(x)	((void)0)
 #define ddi_root_node()		((void)0)
 int ddi_strtoll(const char *str, char **endp, int base, longlong_t *result);
-#define ddi_copyin(from, to, len, flags)	(memcpy(to, from, len), 0)
-#define ddi_copyout(from, to, len, flags)	(memcpy(to, from, len), 0)
+/* The program's memory, or kernel memory with FKIOCTL (spl/spl_user.c). */
+int ddi_copyin(const void *from, void *to, size_t len, int flags);
+int ddi_copyout(const void *from, void *to, size_t len, int flags);
 
 int ddi_strtol(const char *str, char **endp, int base, long *result);
 int ddi_strtoul(const char *str, char **endp, int base, unsigned long *result);

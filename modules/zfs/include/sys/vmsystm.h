@@ -13,10 +13,12 @@ uint64_t spl_freemem_pages(void);	/* free right now */
 #define btop(bytes)	((uint64_t)(bytes) >> PAGESHIFT)
 #define zfs_totalram_pages	spl_physmem_pages()
 
-#define xcopyin(from, to, size)		(memcpy(to, from, size), 0)
-#define xcopyout(from, to, size)	(memcpy(to, from, size), 0)
-#define copyin(from, to, size)		(memcpy(to, from, size), 0)
-#define copyout(from, to, size)		(memcpy(to, from, size), 0)
+/* The program's memory (spl/spl_user.c): 0 or EFAULT; copyinstr also
+ * ENAMETOOLONG. */
+int xcopyin(const void *from, void *to, size_t len);
+int xcopyout(const void *from, void *to, size_t len);
+#define copyin(from, to, size)		xcopyin(from, to, size)
+#define copyout(from, to, size)		xcopyout(from, to, size)
 int copyinstr(const void *from, void *to, size_t len, size_t *done);
 
 #endif

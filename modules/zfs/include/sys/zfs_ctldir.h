@@ -27,4 +27,9 @@ int zfsctl_root_lookup(struct inode *dip, const char *name, struct inode **ipp,
     int flags, cred_t *cr, int *direntflags, pathname_t *realpnp);
 int zfsctl_fid(struct inode *ip, fid_t *fidp);
 
+/* Snapshots are mounted under .zfs only, so none is ever mounted: an
+ * unmount before a destroy or rename finds nothing to do. */
+#define MNT_FORCE	0x1
+#define zfsctl_snapshot_unmount(snapname, flags)	(0)
+
 #endif

@@ -133,5 +133,8 @@ void zfsvfs_free(zfsvfs_t *zfsvfs);
  * the dataset is not mounted with one. */
 int zfs_get_temporary_prop(struct dsl_dataset *ds, zfs_prop_t zfs_prop, uint64_t *val,
     char *setpoint);
+/* The POSIX layer's part of module start and stop (zfs_kmod_init). */
+void zfs_init(void);
+void zfs_fini(void);
 
 #endif

@@ -25,17 +25,6 @@
 #include <sys/vfs.h>
 #include <sys/mntent.h>
 
-/* Linux's atomic_t, for the inode's reference count. */
-typedef struct { int counter; } atomic_t;
-static inline int atomic_read(const atomic_t *a)
-{ return (__atomic_load_n(&a->counter, __ATOMIC_ACQUIRE)); }
-static inline void atomic_set(atomic_t *a, int v)
-{ __atomic_store_n(&a->counter, v, __ATOMIC_RELEASE); }
-static inline void atomic_inc(atomic_t *a)
-{ __atomic_add_fetch(&a->counter, 1, __ATOMIC_ACQ_REL); }
-static inline boolean_t atomic_dec_and_test(atomic_t *a)
-{ return (__atomic_sub_fetch(&a->counter, 1, __ATOMIC_ACQ_REL) == 0); }
-
 struct inode;
 struct page;
 struct dentry;
@@ -64,7 +53,13 @@ struct super_block {
 	unsigned long s_flags;		/* SB_RDONLY... */
 	struct dentry *s_root;		/* NULL: snapshots are not mounted */
 	struct mount *s_osprey;		/* the Osprey mount */
+	uint32_t s_active;		/* the mount's reference and ioctls' */
 };
+
+/* An ioctl's hold on a mounted filesystem (Linux's s_active): get fails
+ * once the mount has let go of it; zpl_unmount waits for the last put. */
+boolean_t zpl_sb_get(struct super_block *sb);
+void zpl_sb_put(struct super_block *sb);
 
 struct dentry {
 	struct inode *d_inode;

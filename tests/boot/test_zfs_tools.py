@@ -1,0 +1,400 @@
+"""Debian's own zpool and zfs (zfsutils-linux 2.1.11, the host's /sbin/zpool
+and /sbin/zfs with their libraries, copied by mkimage's `libs`) run in the
+guest, talking to libzfs.so through /dev/zfs with Linux's ioctls.
+
+The contract these tests are written against:
+- An image whose /etc/modules names `zfs` has libzfs.so loaded at boot:
+  /dev/zfs (character device 10:249), /sys/module/zfs/version, and
+  /sys/block for libblkid exist before the first program runs.
+- Each command is a program of its own on the kernel command line
+  (`prog args ; prog args`), with `> FILE` and `< FILE` for its output
+  and input; pools stay imported from one program to the next, their
+  datasets mounted where their mountpoint says (under /tmp here: the ROFS
+  root is read-only), until `zpool export` or the end of the boot, which
+  exports every pool still imported.
+- Outputs are Debian's, compared field by field (sizes vary: names,
+  properties, states and file contents are checked); bad input gives
+  Debian's messages and never a panic.
+- After each boot the host's `zdb -e -p DIR -bcc POOL` on the partition
+  cut out of the disk image finds every checksum right and no leaks.
+
+Scenarios (guest -m 256M; a disk with partitions tank 256M, tank2 128M,
+small 32M):
+The three run in this order (test_1_, test_2_, test_3_), each on the disk
+the one before left.
+- lifecycle: zfs version (the module's version from /sys/module/zfs, and
+  a tunable from its parameters), zpool create on a raw partition, zpool list, zpool status,
+  zfs create with properties, zfs list, zfs get/set, zfs snapshot, a file
+  written after it, zfs rollback (the file is gone, the first one intact),
+  zfs clone, zfs destroy, zfs rename (the mount follows), zpool scrub -w,
+  zpool export (nothing mounted, no pool), zpool import (the pool listed,
+  then imported and mounted with its data). zdb on tank.
+- send_receive (next boot, same disk): zpool import, a second pool, zfs
+  send of a snapshot to a file and of an increment (-i) to another, zfs
+  receive of both into the second pool (files identical, snapshots
+  there), zpool history, zpool get/set, zpool iostat -v. zdb on both.
+- bad_input (next boot): a pool that does not exist, a device in use by
+  an imported pool (with and without -f), a device below 64 MiB, a pool
+  name with a '/', a missing parent dataset, a stream to the terminal,
+  and zfs_ioctl_probe.c (compiled here, run there) giving /dev/zfs bad
+  pointers, a foreign ioctl, an unknown command, read-only output memory.
+"""
+import atexit
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+GUEST_MEMORY = "256M"
+BOOT_TIMEOUT = 900          # TCG on kvm-pvm hosts is slow; a hang still ends
+CMDLINE_MAX, CMDLINE_MAX_ARGS = 4096, 256      # kernel/cmdline.h
+ZPOOL, ZFS = "/sbin/zpool", "/sbin/zfs"
+ECHO, LS, CAT, CP, MD5 = "/bin/echo", "/bin/ls", "/bin/cat", "/bin/cp", "/bin/md5sum"
+TANK, TANK2, SMALL = "/dev/vblk0.2", "/dev/vblk0.3", "/dev/vblk0.4"
+PROBE_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zfs_ioctl_probe.c")
+# Lines the kernel and the launcher add to the programs' output.
+NOT_PROGRAM = ("osprey: ", "run: ", "linux: ", "zfs: ", "fs: ", "module: ")
+
+
+def _sibling(name):
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "test_%s.py" % name)
+    spec = importlib.util.spec_from_file_location("zfs_tools_uses_" + name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+zfs_pool = _sibling("zfs_pool")
+
+_state = {}
+
+
+def _md5(path):
+    return subprocess.run(["md5sum", path], capture_output=True, text=True,
+                          check=True).stdout.split()[0]
+
+
+def _setup(ctx):
+    """The image all scenarios share (built once, reused in order: each
+    boot continues on the disk the previous one left), or None after
+    recording why the tests cannot run."""
+    if _state:
+        return _state if _state.get("image") else None
+    _state["tried"] = True
+    lib = zfs_pool._zfs_lib(ctx)
+    zdb = zfs_pool._zdb()
+    if not lib:
+        ctx.skip("tools", "no build/modules/libzfs.so (make zfs-src modules)")
+        return None
+    if not (os.path.exists(ZPOOL) and os.path.exists(ZFS) and zdb):
+        ctx.skip("tools", "no zpool, zfs or zdb on the host (scripts/deps.sh installs "
+                 "zfsutils-linux)")
+        return None
+    tmp = tempfile.mkdtemp(prefix="osprey-zfstools-")
+    atexit.register(shutil.rmtree, tmp, True)
+    probe = os.path.join(tmp, "zfs_ioctl_probe")
+    p = subprocess.run(["gcc", "-static", "-O2", "-Wall", "-o", probe, PROBE_SRC],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        ctx.check("tools.probe_builds", False, p.stdout + p.stderr)
+        return None
+    with open(os.path.join(tmp, "modules"), "w") as f:
+        f.write("# Debian's /etc/modules: loaded at boot\nzfs\n")
+    lines = ["/bin/busybox: /bin/busybox"] + \
+        ["%s: ->busybox" % p for p in (ECHO, LS, CAT, CP, MD5)] + [
+        "/usr/lib/fs/libzfs.so: %s" % lib,
+        "%s: %s libs" % (ZPOOL, ZPOOL), "%s: %s libs" % (ZFS, ZFS),
+        "/etc/modules: %s" % os.path.join(tmp, "modules"),
+        "/bin/zfs_ioctl_probe: %s" % probe,
+        "[data]", "size=256M name=tank", "size=128M name=tank2", "size=32M name=small"]
+    manifest = os.path.join(tmp, "disk.manifest")
+    with open(manifest, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    image = os.path.join(tmp, "disk.img")
+    p = subprocess.run([os.path.join(ctx.build, "tools", "mkimage"), "-q", manifest, image],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        ctx.check("tools.image", False, "mkimage: " + (p.stdout + p.stderr).strip())
+        return None
+    _state.update(tmp=tmp, image=image, zdb=zdb, md5={
+        "busybox": _md5("/bin/busybox"), "zpool": _md5(ZPOOL), "zfs": _md5(ZFS)})
+    return _state
+
+
+def _cmdline(groups):
+    """Each (name, [commands]) group after an `echo @@name@@` marker,
+    programs one after another. The kernel keeps 4096 bytes and 256 words
+    of command line: a test that needs more is a test bug."""
+    steps = []
+    for name, cmds in groups:
+        steps += ["%s @@%s@@" % (ECHO, name)] + list(cmds)
+    line = " ; ".join(steps)
+    if len(line) >= CMDLINE_MAX or len(line.split()) > CMDLINE_MAX_ARGS:
+        raise ValueError("command line too long (%d bytes, %d words)" % (
+            len(line), len(line.split())))
+    return line
+
+
+def _boot(ctx, st, groups):
+    """(status, output, {group: its program lines})."""
+    status, out = ctx.run(_cmdline(groups), memory=GUEST_MEMORY, images=[st["image"]],
+                          timeout=BOOT_TIMEOUT)
+    sections, current = {}, None
+    for l in out.splitlines():
+        m = re.match(r"^@@([\w.-]+)@@$", l)
+        if m:
+            current = sections.setdefault(m.group(1), [])
+        elif current is not None and not l.startswith(NOT_PROGRAM):
+            current.append(l)
+    return status, out, sections
+
+
+def _no_panic(out):
+    return "PANIC" not in out
+
+
+def _rows(lines):
+    """Tab-separated rows of -H output."""
+    return [l.split("\t") for l in lines if "\t" in l]
+
+
+def _zdb(ctx, name, st, index, pool):
+    vdevs = os.path.join(st["tmp"], "vdevs-%s" % name)
+    shutil.rmtree(vdevs, ignore_errors=True)
+    os.mkdir(vdevs)
+    start, size = zfs_pool.gpt_partition(st["image"], index)
+    with open(st["image"], "rb") as src, open(os.path.join(vdevs, "part"), "wb") as dst:
+        src.seek(start)
+        left = size
+        while left:
+            chunk = src.read(min(left, 8 << 20))
+            if not chunk:
+                break
+            dst.write(chunk)
+            left -= len(chunk)
+    ok, rc, out = zfs_pool.zdb_check(st["zdb"], vdevs, pool)
+    ctx.check(name, ok, "zdb -e -p DIR -bcc %s: exit %s, no '%s' line" % (
+        pool, rc, zfs_pool.NO_LEAKS), out)
+    shutil.rmtree(vdevs, ignore_errors=True)
+    return ok
+
+
+def _md5_lines(lines):
+    """{path: md5} of md5sum's output."""
+    return dict((m.group(2), m.group(1)) for m in
+                (re.match(r"^([0-9a-f]{32})  (\S+)$", l) for l in lines) if m)
+
+
+def _expect(ctx, name, sections, group, want, exact=False):
+    """Every line of `want` (regular expressions, in order; with exact,
+    nothing else) matches the group's output."""
+    got = sections.get(group)
+    if got is None:
+        ctx.check(name, False, "no @@%s@@ section: the boot stopped before it" % group)
+        return False
+    i = 0
+    for w in want:
+        while i < len(got) and not re.search(w, got[i]):
+            if exact:
+                break
+            i += 1
+        if i == len(got) or not re.search(w, got[i]):
+            ctx.check(name, False, "@@%s@@: no line matching %r (in order) in %r" % (
+                group, w, got))
+            return False
+        i += 1
+    if exact and i != len(got):
+        ctx.check(name, False, "@@%s@@: unexpected lines %r" % (group, got[i:]))
+        return False
+    ctx.check(name, True)
+    return True
+
+
+# ---------------------------------------------------------------- lifecycle
+
+LIFECYCLE = [
+    ("version", ["%s version" % ZFS, "%s /sys/module/zfs/parameters/zfs_txg_timeout" % CAT]),
+    ("create", ["%s create -m /tmp/tank tank %s" % (ZPOOL, TANK)]),
+    ("list", ["%s list -H -o name,size,health,altroot tank" % ZPOOL]),
+    ("status", ["%s status tank" % ZPOOL]),
+    ("zfs_create", ["%s create -o compression=lz4 -o recordsize=32K tank/fs" % ZFS,
+                    "%s list -H -o name,mountpoint,mounted" % ZFS]),
+    ("get", ["%s get -H -o property,value,source compression,recordsize,atime tank/fs" % ZFS]),
+    ("set", ["%s set atime=off tank/fs" % ZFS, "%s get -H -o property,value,source atime tank/fs" % ZFS]),
+    ("snapshot", ["%s /bin/busybox /tmp/tank/fs/a" % CP, "%s snapshot tank/fs@one" % ZFS,
+                  "%s %s /tmp/tank/fs/b" % (CP, ZPOOL), "%s -1 /tmp/tank/fs" % LS]),
+    ("rollback", ["%s rollback tank/fs@one" % ZFS, "%s -1 /tmp/tank/fs" % LS, "%s /tmp/tank/fs/a" % MD5]),
+    ("clone", ["%s clone tank/fs@one tank/clone" % ZFS, "%s list -H -o name,origin tank/clone" % ZFS,
+               "%s /tmp/tank/clone/a" % MD5]),
+    ("destroy", ["%s destroy tank/clone" % ZFS, "%s list -H -o name -t all" % ZFS]),
+    ("rename", ["%s rename tank/fs tank/data" % ZFS, "%s list -H -o name,mountpoint,mounted -t all" % ZFS,
+                "%s /proc/mounts" % CAT]),
+    ("scrub", ["%s scrub -w tank" % ZPOOL, "%s status tank" % ZPOOL]),
+    ("export", ["%s export tank" % ZPOOL, "%s list" % ZPOOL, "%s /proc/mounts" % CAT]),
+    ("import_list", ["%s import" % ZPOOL]),
+    ("import", ["%s import tank" % ZPOOL, "%s list -H -o name,mounted" % ZFS,
+                "%s /tmp/tank/data/a" % MD5]),
+]
+
+
+def test_1_lifecycle(ctx):
+    st = _setup(ctx)
+    if not st:
+        return
+    status, out, s = _boot(ctx, st, LIFECYCLE)
+    st["lifecycle_ok"] = status == 0 and _no_panic(out)
+    ctx.check("lifecycle.boot", st["lifecycle_ok"], "status %d" % status, out)
+    bb = st["md5"]["busybox"]
+    _expect(ctx, "lifecycle.zfs_version", s, "version", [
+        r"^zfs-2\.1\.11-", r"^zfs-kmod-2\.1\.11-1\+deb12u1$", r"^5$"], exact=True)
+    _expect(ctx, "lifecycle.zpool_create", s, "create", [], exact=True)
+    _expect(ctx, "lifecycle.zpool_list", s, "list", [r"^tank\t2[0-9]{2}M\tONLINE\t-$"], exact=True)
+    _expect(ctx, "lifecycle.zpool_status", s, "status", [
+        r"^  pool: tank$", r"^ state: ONLINE$", r"^config:$",
+        r"^\tNAME\s+STATE\s+READ WRITE CKSUM$", r"^\ttank\s+ONLINE\s+0\s+0\s+0$",
+        r"^\t  vblk0\.2\s+ONLINE\s+0\s+0\s+0$", r"^errors: No known data errors$"])
+    _expect(ctx, "lifecycle.zfs_create", s, "zfs_create", [
+        r"^tank\t/tmp/tank\tyes$", r"^tank/fs\t/tmp/tank/fs\tyes$"], exact=True)
+    _expect(ctx, "lifecycle.zfs_get", s, "get", [
+        r"^compression\tlz4\tlocal$", r"^recordsize\t32K\tlocal$", r"^atime\ton\tdefault$"], exact=True)
+    _expect(ctx, "lifecycle.zfs_set", s, "set", [r"^atime\toff\tlocal$"], exact=True)
+    _expect(ctx, "lifecycle.snapshot_and_write", s, "snapshot", [r"^a$", r"^b$"], exact=True)
+    _expect(ctx, "lifecycle.rollback", s, "rollback", [r"^a$", r"^%s  /tmp/tank/fs/a$" % bb],
+            exact=True)
+    _expect(ctx, "lifecycle.clone", s, "clone", [
+        r"^tank/clone\ttank/fs@one$", r"^%s  /tmp/tank/clone/a$" % bb], exact=True)
+    _expect(ctx, "lifecycle.destroy", s, "destroy", [r"^tank$", r"^tank/fs$", r"^tank/fs@one$"],
+            exact=True)
+    _expect(ctx, "lifecycle.rename", s, "rename", [
+        r"^tank\t/tmp/tank\tyes$", r"^tank/data\t/tmp/tank/data\tyes$", r"^tank/data@one\t-\t-$",
+        r"^tank /tmp/tank zfs rw", r"^tank/data /tmp/tank/data zfs rw"])
+    _expect(ctx, "lifecycle.scrub", s, "scrub", [
+        r"^  pool: tank$", r"^ state: ONLINE$",
+        r"^  scan: scrub repaired 0B in \S+ with 0 errors on ", r"^errors: No known data errors$"])
+    ok = _expect(ctx, "lifecycle.export", s, "export", [r"^no pools available$"])
+    if ok:
+        left = [l for l in s["export"] if " zfs " in l]
+        ctx.check("lifecycle.export_unmounts", not left, "still mounted: %r" % left)
+    _expect(ctx, "lifecycle.import_lists", s, "import_list", [
+        r"^   pool: tank$", r"^     id: \d+$", r"^  state: ONLINE$",
+        r"^ action: The pool can be imported using its name or numeric identifier\.$",
+        r"^\ttank\s+ONLINE$", r"^\t  vblk0\.2\s+ONLINE$"])
+    _expect(ctx, "lifecycle.import", s, "import", [
+        r"^tank\tyes$", r"^tank/data\tyes$", r"^%s  /tmp/tank/data/a$" % bb], exact=True)
+    _zdb(ctx, "lifecycle.zdb_tank", st, 2, "tank")
+
+
+# ---------------------------------------------------------------- send and receive
+
+SEND_RECEIVE = [
+    ("import", ["%s import tank" % ZPOOL, "%s create -m /tmp/tank2 tank2 %s" % (ZPOOL, TANK2),
+                "%s %s /tmp/tank/data/b" % (CP, ZFS), "%s snapshot tank/data@two" % ZFS,
+                "%s list -H -o name -t all" % ZFS]),
+    ("send", ["%s send tank/data@one > /tmp/full.zs" % ZFS,
+              "%s send -i @one tank/data@two > /tmp/incr.zs" % ZFS, "%s -l /tmp" % LS]),
+    ("receive", ["%s receive tank2/copy < /tmp/full.zs" % ZFS,
+                 "%s list -H -o name -t all -r tank2" % ZFS, "%s -1 /tmp/tank2/copy" % LS]),
+    ("receive_incremental", ["%s receive tank2/copy < /tmp/incr.zs" % ZFS,
+                             "%s list -H -o name -t all -r tank2" % ZFS,
+                             "%s /tmp/tank2/copy/a /tmp/tank2/copy/b" % MD5]),
+    ("history", ["%s history tank2" % ZPOOL]),
+    ("pool_props", ["%s get -H -o name,property,value health,size,readonly tank2" % ZPOOL,
+                    "%s set comment=osprey tank2" % ZPOOL,
+                    "%s get -H -o property,value,source comment tank2" % ZPOOL]),
+    ("iostat", ["%s iostat -v tank2" % ZPOOL]),
+]
+
+
+def test_2_send_receive(ctx):
+    st = _setup(ctx)
+    if not st:
+        return
+    if not st.get("lifecycle_ok"):
+        ctx.check("send_receive.boot", False, "the lifecycle boot failed: no pool to send from")
+        return
+    status, out, s = _boot(ctx, st, SEND_RECEIVE)
+    st["send_ok"] = status == 0 and _no_panic(out)
+    ctx.check("send_receive.boot", st["send_ok"], "status %d" % status, out)
+    md5 = st["md5"]
+    _expect(ctx, "send_receive.import_and_create", s, "import", [
+        r"^tank$", r"^tank/data$", r"^tank/data@one$", r"^tank/data@two$", r"^tank2$"], exact=True)
+    sizes = dict((m.group(2), int(m.group(1))) for m in
+                 (re.match(r"^-\S+\s+\d+\s+\S+\s+\S+\s+(\d+) .* (\S+)$", l)
+                  for l in s.get("send", [])) if m)
+    ctx.check("send_receive.streams_written",
+              sizes.get("full.zs", 0) > 1 << 20 and sizes.get("incr.zs", 0) > 100 << 10,
+              "stream sizes %r (full holds busybox, the increment zfs)" % sizes, out)
+    _expect(ctx, "send_receive.receive_full", s, "receive", [
+        r"^tank2$", r"^tank2/copy$", r"^tank2/copy@one$", r"^a$"], exact=True)
+    _expect(ctx, "send_receive.receive_incremental", s, "receive_incremental", [
+        r"^tank2$", r"^tank2/copy$", r"^tank2/copy@one$", r"^tank2/copy@two$",
+        r"^%s  /tmp/tank2/copy/a$" % md5["busybox"], r"^%s  /tmp/tank2/copy/b$" % md5["zfs"]],
+        exact=True)
+    _expect(ctx, "send_receive.zpool_history", s, "history", [
+        r"^History for 'tank2':$",
+        r"^\S+ zpool create -m /tmp/tank2 tank2 /dev/vblk0\.3$",
+        r"^\S+ zfs receive tank2/copy$", r"^\S+ zfs receive tank2/copy$"])
+    _expect(ctx, "send_receive.zpool_get_set", s, "pool_props", [
+        r"^tank2\thealth\tONLINE$", r"^tank2\tsize\t1[0-9]{2}M$", r"^tank2\treadonly\toff$",
+        r"^comment\tosprey\tlocal$"], exact=True)
+    _expect(ctx, "send_receive.zpool_iostat", s, "iostat", [
+        r"^\s+capacity\s+operations\s+bandwidth\s*$",
+        r"^pool\s+alloc\s+free\s+read\s+write\s+read\s+write\s*$",
+        r"^tank2\s+\S+\s+\S+\s+\d+\s+\d+\s+\S+\s+\S+\s*$",
+        r"^  vblk0\.3\s+\S+\s+\S+\s+\d+\s+\d+\s+\S+\s+\S+\s*$"])
+    _zdb(ctx, "send_receive.zdb_tank", st, 2, "tank")
+    _zdb(ctx, "send_receive.zdb_tank2", st, 3, "tank2")
+
+
+# ---------------------------------------------------------------- bad input
+
+BAD_INPUT = [
+    ("import", ["%s import tank" % ZPOOL]),
+    ("no_pool", ["%s status nosuch" % ZPOOL, "%s import nosuch" % ZPOOL, "%s list nosuch/x" % ZFS]),
+    ("busy", ["%s create tank3 %s" % (ZPOOL, TANK), "%s create -f tank3 %s" % (ZPOOL, TANK)]),
+    ("small", ["%s create small %s" % (ZPOOL, SMALL)]),
+    ("bad_name", ["%s create bad/name %s" % (ZPOOL, SMALL)]),
+    ("no_parent", ["%s create tank/a/b" % ZFS]),
+    ("terminal", ["%s send tank/data@one" % ZFS]),
+    ("probe", ["/bin/zfs_ioctl_probe"]),
+    ("after", ["%s list -H -o name,health" % ZPOOL]),
+]
+
+
+def test_3_bad_input(ctx):
+    st = _setup(ctx)
+    if not st:
+        return
+    if not st.get("lifecycle_ok"):
+        ctx.check("bad_input.boot", False, "the lifecycle boot failed: no pool to work with")
+        return
+    status, out, s = _boot(ctx, st, BAD_INPUT)
+    ctx.check("bad_input.no_panic", _no_panic(out) and "after" in s,
+              "the guest panicked or stopped (status %d)" % status, out)
+    _expect(ctx, "bad_input.no_such_pool", s, "no_pool", [
+        r"^cannot open 'nosuch': no such pool$",
+        r"^cannot import 'nosuch': no such pool available$",
+        r"^cannot open 'nosuch/x': dataset does not exist$"], exact=True)
+    _expect(ctx, "bad_input.busy_device", s, "busy", [
+        r"^invalid vdev specification$", r"^use '-f' to override the following errors:$",
+        r"^/dev/vblk0\.2 is part of active pool 'tank'$",
+        r"^invalid vdev specification$", r"^the following errors must be manually repaired:$",
+        r"^/dev/vblk0\.2 is part of active pool 'tank'$"], exact=True)
+    _expect(ctx, "bad_input.device_too_small", s, "small", [
+        r"^cannot create 'small': one or more devices is less than the minimum size \(64M\)$"],
+        exact=True)
+    _expect(ctx, "bad_input.bad_pool_name", s, "bad_name", [
+        r"^cannot create 'bad/name': invalid character '/' in pool name$"])
+    _expect(ctx, "bad_input.no_parent", s, "no_parent", [
+        r"^cannot create 'tank/a/b': parent does not exist$"], exact=True)
+    _expect(ctx, "bad_input.stream_to_terminal", s, "terminal", [
+        r"^Error: Stream can not be written to a terminal\.$"])
+    probe = s.get("probe", [])
+    failed = [l for l in probe if l.startswith("PROBE ") and " FAIL" in l]
+    ctx.check("bad_input.ioctl_probe", "PROBE done" in probe and not failed and
+              len([l for l in probe if l.endswith(" ok")]) == 11,
+              "probe: %r" % probe, out)
+    _expect(ctx, "bad_input.pool_unharmed", s, "after", [r"^tank\tONLINE$"], exact=True)
+    _zdb(ctx, "bad_input.zdb_tank", st, 2, "tank")
