@@ -5,9 +5,9 @@ host connect through QEMU user networking (tools/run --net user --forward,
 one sending 1 MiB; every byte echoed is compared with what was sent. The
 epoll checks themselves (host and guest alike) are in test_linux.py."""
 import atexit
+import importlib.util
 import os
 import random
-import re
 import shutil
 import socket
 import subprocess
@@ -17,7 +17,6 @@ import time
 
 VARIANTS = ["musl", "pie", "glibc"]
 GUEST_PORT = 7
-BOOT_WAIT = 60
 MIB = 1 << 20
 
 _stage = {}
@@ -45,67 +44,28 @@ def _initrd(ctx):
     return archive
 
 
-def _free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+def _sibling(name):
+    """tests/boot/test_NAME.py as a module of its own (its Guest and
+    connection helpers are shared; the runner runs only this module's tests)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "test_%s.py" % name)
+    spec = importlib.util.spec_from_file_location("epoll_uses_" + name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
-class Guest:
-    """A guest booted in the background, its serial output collected."""
-
-    def __init__(self, ctx, cmdline, initrd, forward, timeout=240, memory="128M"):
-        cmd = [os.path.join(ctx.root, "tools", "run"), "--accel", ctx.accel, "-m", memory,
-               "--kernel", ctx.kernel, "--timeout", str(timeout), "--net", "user",
-               "--initrd", initrd, "-e", cmdline]
-        for f in forward:
-            cmd += ["--forward", f]
-        self.proc = subprocess.Popen(cmd, cwd=ctx.root, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.out = bytearray()
-        self.lock = threading.Lock()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for chunk in iter(lambda: self.proc.stdout.read1(4096), b""):
-            with self.lock:
-                self.out += chunk
-
-    def text(self):
-        with self.lock:
-            return self.out.decode("utf-8", "replace").replace("\r\n", "\n")
-
-    def wait_for(self, pattern, seconds=BOOT_WAIT):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if re.search(pattern, self.text(), re.M):
-                return True
-            if self.proc.poll() is not None:
-                self.reader.join(5)
-                return bool(re.search(pattern, self.text(), re.M))
-            time.sleep(0.05)
-        return False
-
-    def finish(self, seconds=120):
-        try:
-            code = self.proc.wait(seconds)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            code = self.proc.wait()
-        self.reader.join(5)
-        return code, self.text()
+net = _sibling("net")
+_free_port = net._free_port
 
 
-def _connect(port, tries=50):
-    for _ in range(tries):
-        try:
-            return socket.create_connection(("127.0.0.1", port), timeout=60)
-        except OSError:
-            time.sleep(0.1)
-    return socket.create_connection(("127.0.0.1", port), timeout=60)
+def _connect(port):
+    s = net._connect(port)
+    s.settimeout(60)
+    return s
+
+
+def Guest(ctx, cmdline, initrd, forward, timeout=240, memory="128M"):
+    return net.Guest(ctx, cmdline, initrd=initrd, forward=forward, timeout=timeout, memory=memory)
 
 
 def _roundtrip(port, data, chunk=65536, pause=0.0):
