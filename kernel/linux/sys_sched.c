@@ -156,22 +156,29 @@ static long sys_sched_getaffinity(int pid, size_t len, uint8_t *mask)
 }
 SYSCALL(204, sched_getaffinity, sys_sched_getaffinity);
 
-/* The thread (tid 0: the caller) a pid argument names, or NULL. */
-static struct thread *thread_of(int tid)
+/* Whether the thread a pid argument names (tid 0: the caller) is there;
+ * fn, if any, runs on it with the process's signal lock held, so the
+ * thread cannot end and be freed meanwhile. */
+static bool on_thread(int tid, void (*fn)(struct thread *, void *), void *arg)
 {
-	if (tid == 0)
-		return thread_current();
+	if (tid == 0) {
+		if (fn)
+			fn(thread_current(), arg);
+		return true;
+	}
 	unsigned long flags = spin_lock_irqsave(&proc->sig.lock);
 	struct linux_thread *lt = linux_find_thread(proc, tid);
 	struct thread *t = lt ? lt->sig.thread : NULL;
+	if (t && fn)
+		fn(t, arg);
 	spin_unlock_irqrestore(&proc->sig.lock, flags);
-	return t;
+	return t != NULL;
 }
 
 /* A mask without CPU 0 names no CPU there is: EINVAL, as Linux. */
 static long sys_sched_setaffinity(int pid, size_t len, const uint8_t *mask)
 {
-	if (pid < 0 || !thread_of(pid))
+	if (pid < 0 || !on_thread(pid, NULL, NULL))
 		return -ESRCH;
 	if (!user_ok(mask, len, false))
 		return -EFAULT;
@@ -205,7 +212,7 @@ static bool policy_ok(int policy)
 
 static long sys_sched_getscheduler(int pid)
 {
-	return pid < 0 ? -EINVAL : thread_of(pid) ? SCHED_OTHER : -ESRCH;
+	return pid < 0 ? -EINVAL : on_thread(pid, NULL, NULL) ? SCHED_OTHER : -ESRCH;
 }
 SYSCALL(145, sched_getscheduler, sys_sched_getscheduler);
 
@@ -214,7 +221,7 @@ static int param_call(int pid, const int *param, bool write)
 {
 	if (pid < 0 || !param)
 		return -EINVAL;
-	if (!thread_of(pid))
+	if (!on_thread(pid, NULL, NULL))
 		return -ESRCH;
 	return user_ok(param, sizeof(*param), write) ? 0 : -EFAULT;
 }
@@ -262,16 +269,21 @@ static long sys_sched_get_priority_min(int policy)
 }
 SYSCALL(147, sched_get_priority_min, sys_sched_get_priority_min);
 
+static void slice_of(struct thread *t, void *arg)
+{
+	*(uint64_t *)arg = thread_slice_ns(t);
+}
+
 static long sys_sched_rr_get_interval(int pid, int64_t *ts)
 {
+	uint64_t ns;
+
 	if (pid < 0)
 		return -EINVAL;
-	struct thread *t = thread_of(pid);
-	if (!t)
+	if (!on_thread(pid, slice_of, &ns))
 		return -ESRCH;
 	if (!user_ok(ts, 2 * sizeof(*ts), true))
 		return -EFAULT;
-	uint64_t ns = thread_slice_ns(t);
 	ts[0] = (int64_t)(ns / NSEC);
 	ts[1] = (int64_t)(ns % NSEC);
 	return 0;
@@ -286,12 +298,8 @@ SYSCALL(148, sched_rr_get_interval, sys_sched_rr_get_interval);
  * on each with the process's signal lock held; returns how many. */
 static int each_target(int which, int who, void (*fn)(struct thread *, void *), void *arg)
 {
-	if (which == PRIO_PROCESS) {
-		struct thread *t = thread_of(who);
-		if (t)
-			fn(t, arg);
-		return t != NULL;
-	}
+	if (which == PRIO_PROCESS)
+		return on_thread(who, fn, arg);
 	if ((which == PRIO_PGRP && who != 0 && who != LINUX_PID) || (which == PRIO_USER && who != 0))
 		return 0;
 	int n = 0;
