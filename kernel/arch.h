@@ -65,6 +65,9 @@ void arch_set_gs_base(uint64_t base);
  * kernel from the program (TSS rsp0) and where system calls build their
  * frame. The scheduler sets it at every switch. */
 void arch_set_kernel_stack(uintptr_t lo, uintptr_t hi);
+/* Loads a process's page tables (a struct pagemap of paging.h); NULL
+ * keeps what is loaded (a kernel thread runs on any). */
+void arch_switch_aspace(void *pagemap);
 extern void (*user_fault_hook)(struct trapframe *tf, uint64_t cr2);
 /* Runs, with interrupts on, before the kernel returns to a program: after
  * every system call, before a new thread's first instruction, and after an

@@ -177,6 +177,21 @@ bool pcache_unmapped(struct vnode *vn, uint64_t index, uint64_t pa, bool dirty)
 	return ours;
 }
 
+bool pcache_mapped_again(struct vnode *vn, uint64_t index, uint64_t pa)
+{
+	struct pcache *pc = vn->pages;
+
+	if (!pc)
+		return false;
+	unsigned long f = spin_lock_irqsave(&pc->lock);
+	struct cpage *p = find(pc, index);
+	bool ours = p && p->pa == pa;
+	if (ours)
+		p->maps++;
+	spin_unlock_irqrestore(&pc->lock, f);
+	return ours;
+}
+
 bool pcache_holds(struct vnode *vn, uint64_t index, uint64_t pa)
 {
 	struct pcache *pc = vn->pages;

@@ -29,6 +29,9 @@ int pcache_get(struct vnode *vn, uint64_t index, uint64_t *pa);
  * it). Returns false if pa is not that cache page (a private copy, which
  * the caller frees). Never sleeps. */
 bool pcache_unmapped(struct vnode *vn, uint64_t index, uint64_t pa, bool dirty);
+/* fork: if pa is the cache page at index, it counts one more mapping
+ * (true); else false (a private copy). Never sleeps. */
+bool pcache_mapped_again(struct vnode *vn, uint64_t index, uint64_t pa);
 /* Is pa the cache page at index? Never sleeps. */
 bool pcache_holds(struct vnode *vn, uint64_t index, uint64_t pa);
 /* Stores through a mapping reached the page (from the dirty bits). */

@@ -584,10 +584,25 @@ bool mount_readonly(struct mount *mp)
 
 /* ---- current directory ---- */
 
+/* Set once at boot, before any program runs. */
+static struct vnode **(*cwd_hook)(void);
+
+void vfs_set_cwd_hook(struct vnode **(*slot)(void))
+{
+	cwd_hook = slot;
+}
+
+static struct vnode **cwd_slot(void)
+{
+	struct vnode **slot = cwd_hook ? cwd_hook() : NULL;
+
+	return slot ? slot : &cwd;
+}
+
 struct vnode *vfs_cwd(void)
 {
 	mutex_lock(&cwd_lock);
-	struct vnode *vn = cwd;
+	struct vnode *vn = *cwd_slot();
 	if (vn)
 		vn_hold(vn);
 	mutex_unlock(&cwd_lock);
@@ -600,8 +615,8 @@ int vfs_fchdir(struct vnode *dir)
 		return -ENOTDIR;
 	vn_hold(dir);
 	mutex_lock(&cwd_lock);
-	struct vnode *old = cwd;
-	cwd = dir;
+	struct vnode **slot = cwd_slot(), *old = *slot;
+	*slot = dir;
 	mutex_unlock(&cwd_lock);
 	if (old)
 		vn_rele(old);

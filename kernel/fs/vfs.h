@@ -371,6 +371,9 @@ void fdtable_init(struct fdtable *t, int limit);
 /* RLIMIT_NOFILE: fds from now on must be below limit. */
 int fdtable_set_limit(struct fdtable *t, int limit);
 void fdtable_destroy(struct fdtable *t);	/* closes everything */
+/* fork: dst (uninitialized) gets src's descriptors, each file held again
+ * (so offsets and status flags are shared), with their FD_CLOEXEC. */
+int fdtable_copy(struct fdtable *dst, struct fdtable *src);
 /* Lowest free fd >= minfd; takes over the caller's reference on success. */
 int fd_install(struct fdtable *t, struct file *f, int minfd, int fdflags);
 /* The file behind fd, held (release with file_rele); -EBADF. */
@@ -462,13 +465,18 @@ int vfs_sync_mount(struct mount *mp);
 int vfs_unmount_all(void);
 
 /* ---- the current directory ---- */
-/* One per system (a unikernel runs one process); NULL dir arguments below
- * mean it. Before the first chdir it is the root. Returned held. */
+/* The running thread's: its process's, where the Linux layer's hook says
+ * where that is kept (a slot holding a vnode or NULL), else the system's
+ * (kernel threads). NULL dir arguments below mean it. Before the first
+ * chdir it is the root. Returned held. */
 struct vnode *vfs_cwd(void);
+void vfs_set_cwd_hook(struct vnode **(*slot)(void));
 int vfs_chdir(const char *path);
 int vfs_fchdir(struct vnode *dir);
 /* Path of the current directory, by walking ".." (getcwd). */
 int vfs_getcwd(char *buf, size_t len);
+/* The same for the directory dir, whose reference it takes. */
+int vfs_dir_path(struct vnode *dir, char *buf, size_t len);
 
 /* ---- path operations ---- */
 /* Relative paths start at dir (held by the caller; NULL: the current

@@ -597,6 +597,32 @@ void fdtable_init(struct fdtable *t, int limit)
 	t->limit = limit > 0 ? limit : FD_LIMIT;
 }
 
+int fdtable_copy(struct fdtable *dst, struct fdtable *src)
+{
+	int err = 0;
+
+	mutex_lock(&src->lock);
+	fdtable_init(dst, src->limit);
+	if (src->size) {
+		dst->files = kzalloc(src->size * sizeof(*dst->files));
+		dst->fdflags = kzalloc(src->size);
+		if (!dst->files || !dst->fdflags)
+			err = -ENOMEM;
+	}
+	for (int fd = 0; !err && fd < src->size; fd++) {
+		dst->files[fd] = src->files[fd];
+		dst->fdflags[fd] = src->fdflags[fd];
+		if (dst->files[fd])
+			file_hold(dst->files[fd]);
+	}
+	if (!err)
+		dst->size = src->size;
+	mutex_unlock(&src->lock);
+	if (err)
+		fdtable_destroy(dst);
+	return err;
+}
+
 int fdtable_set_limit(struct fdtable *t, int limit)
 {
 	if (limit < 0)

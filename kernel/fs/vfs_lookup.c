@@ -341,12 +341,18 @@ static int prepend(char *buf, size_t *start, const char *name)
 
 int vfs_getcwd(char *buf, size_t len)
 {
-	if (len == 0)
-		return -ERANGE;
+	return vfs_dir_path(vfs_cwd(), buf, len);
+}
+
+int vfs_dir_path(struct vnode *cur, char *buf, size_t len)
+{
 	struct vnode *root = vfs_root();
-	if (!root)
-		return -ENOENT;
-	struct vnode *cur = vfs_cwd();
+	if (len == 0 || !root) {
+		vn_rele(cur);
+		if (root)
+			vn_rele(root);
+		return len ? -ENOENT : -ERANGE;
+	}
 	char name[NAME_MAX + 1];
 	size_t start = len - 1;
 	int err = 0;

@@ -516,7 +516,7 @@ static long sys_epoll_create1(int flags)
 	list_init(&ep->all);
 	ep->file = f;
 	vfs_set_unwatch(unwatch);
-	int fd = fd_install(&proc->fds, f, 0, flags & O_CLOEXEC ? FD_CLOEXEC : 0);
+	int fd = fd_install(&this_proc()->fds, f, 0, flags & O_CLOEXEC ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_rele(f);
 	return fd;

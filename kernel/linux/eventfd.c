@@ -131,7 +131,7 @@ static long sys_eventfd2(unsigned initval, int flags)
 	waitq_init(&e->wq);
 	e->count = initval;
 	e->semaphore = flags & EFD_SEMAPHORE;
-	int fd = fd_install(&proc->fds, f, 0, flags & EFD_CLOEXEC ? FD_CLOEXEC : 0);
+	int fd = fd_install(&this_proc()->fds, f, 0, flags & EFD_CLOEXEC ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_rele(f);
 	return fd;

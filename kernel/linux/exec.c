@@ -49,13 +49,14 @@ static int prot_of(uint32_t pflags)
 /* Maps one PT_LOAD segment. Its pages are read from the file when the
  * program first touches them: a program uses a fraction of its code, and
  * nothing is read before it starts. */
-static int load_segment(struct file *f, const struct elf_phdr *ph, uintptr_t bias)
+static int load_segment(struct mm *mm, struct file *f, const struct elf_phdr *ph,
+    uintptr_t bias)
 {
 	uintptr_t start = (ph->vaddr + bias) & ~(PAGE_SIZE - 1);
 	uintptr_t end = PAGE_ALIGN(ph->vaddr + bias + ph->memsz);
 	int64_t off = (int64_t)ph->offset - (int64_t)(ph->vaddr + bias - start);
 
-	return vm_add_file(proc, start, end, prot_of(ph->flags), f, off,
+	return vm_add_file(mm, start, end, prot_of(ph->flags), f, off,
 	    ph->vaddr + bias + ph->filesz);
 }
 
@@ -104,13 +105,14 @@ static const char *place_image(struct image *im, uintptr_t base, uintptr_t floor
 	return NULL;
 }
 
-static int map_image(struct image *im, const struct elf_phdr *ph, const char **why)
+static int map_image(struct mm *mm, struct image *im, const struct elf_phdr *ph,
+    const char **why)
 {
 	int err = 0;
 
 	for (int i = 0; i < im->x.phnum && !err; i++)
 		if (ph[i].type == PT_LOAD && ph[i].memsz)
-			err = load_segment(im->file, &ph[i], im->bias);
+			err = load_segment(mm, im->file, &ph[i], im->bias);
 	if (err)
 		*why = err == -ENOMEM ? "not enough memory to load it" : "cannot map its segments";
 	return err;
@@ -134,9 +136,9 @@ static char *read_interp(const struct image *im, const char **why)
 }
 
 /* Loads the interpreter the program names beside it. Errors are reported
- * here, naming both files; returns the exit status, 0 on success. */
-static int load_interp(const char *prog, const char *path, const struct image *main,
-    struct image *in, struct elf_phdr *ph)
+ * (if report), naming both files; returns 0 or a negative errno. */
+static int load_interp(struct mm *mm, const char *prog, const char *path,
+    const struct image *main, struct image *in, struct elf_phdr *ph, bool report)
 {
 	const char *why;
 	int err = open_elf(path, in, ph, &why);
@@ -149,17 +151,21 @@ static int load_interp(const char *prog, const char *path, const struct image *m
 	if (!err && (why = place_image(in, INTERP_BASE, IMAGE_FLOOR, STACK_TOP - STACK_MAX)))
 		err = -ENOEXEC;
 	if (!err)
-		err = map_image(in, ph, &why);
-	if (!err)
-		return 0;
-	printk("osprey: %s: interpreter %s: %s\n", prog, path, why ? why :
-	    err == -ENOENT ? "not found" : err == -ENOMEM ? "out of memory" : "cannot load it");
-	return err == -ENOENT || err == -ENOTDIR ? 127 : 126;
+		err = map_image(mm, in, ph, &why);
+	if (err && report)
+		printk("osprey: %s: interpreter %s: %s\n", prog, path, why ? why :
+		    err == -ENOENT ? "not found" : err == -ENOMEM ? "out of memory" : "cannot load it");
+	if (err && in->file) {
+		file_rele(in->file);
+		in->file = NULL;
+	}
+	return err;
 }
 
-/* Loads the program and, if it names one, its interpreter. Errors are
- * reported here; returns the exit status, 0 on success. */
-static int load_program(const char *path, struct image *im, struct image *in)
+/* Loads the program into mm and, if it names one, its interpreter.
+ * Errors are reported (if report); returns 0 or a negative errno. */
+static int load_program(struct mm *mm, const char *path, struct image *im, struct image *in,
+    bool report)
 {
 	struct elf_phdr *ph = kmalloc(ELF_MAX_PHDRS * sizeof(*ph));
 	const char *why = "not enough memory to load it";
@@ -171,18 +177,184 @@ static int load_program(const char *path, struct image *im, struct image *in)
 	if (!err && im->x.interp_len && !(interp = read_interp(im, &why)))
 		err = -ENOEXEC;
 	if (!err)
-		err = map_image(im, ph, &why);
+		err = map_image(mm, im, ph, &why);
 	if (err) {
-		printk("osprey: %s: %s\n", path, why ? why : err == -ENOENT ? "not found" :
-		    err == -ENOMEM ? "out of memory" : "cannot load it");
+		if (report)
+			printk("osprey: %s: %s\n", path, why ? why : err == -ENOENT ? "not found" :
+			    err == -ENOMEM ? "out of memory" : "cannot load it");
+		kfree(interp);
 		kfree(ph);
-		return err == -ENOENT || err == -ENOTDIR ? 127 : 126;
+		if (im->file)
+			file_rele(im->file);
+		im->file = NULL;
+		return err;
 	}
-	int status = interp ? load_interp(path, interp, im, in, ph) : 0;
+	err = interp ? load_interp(mm, path, interp, im, in, ph, report) : 0;
 	kfree(interp);
 	kfree(ph);
-	return status;
+	if (err) {
+		file_rele(im->file);
+		im->file = NULL;
+	}
+	return err;
 }
+
+/* ---- argv and envp ---- */
+
+/* What a new image is given, copied into the kernel before the old one
+ * goes: the strings one after another, argv's first. */
+#define ARGS_MAX	(1 << 20)	/* bytes of strings; Linux allows 2 MiB */
+#define ARG_STRLEN	(128 * 1024)	/* one string, as Linux's MAX_ARG_STRLEN */
+#define SCRIPT_DEPTH	4		/* #! interpreters that are scripts in turn */
+
+struct exec_args {
+	char *buf;
+	size_t len, cap;
+	size_t *off;			/* of each string in buf */
+	int n, ncap;
+	int argc;			/* the first argc strings are argv, then envp */
+};
+
+static void args_free(struct exec_args *a)
+{
+	kfree(a->buf);
+	kfree(a->off);
+	*a = (struct exec_args){ 0 };
+}
+
+static int args_add(struct exec_args *a, const char *s, size_t len)
+{
+	if (a->len + len + 1 > ARGS_MAX)
+		return -E2BIG;
+	if (a->len + len + 1 > a->cap) {
+		size_t cap = a->cap ? a->cap : 4096;
+		while (cap < a->len + len + 1)
+			cap *= 2;
+		char *buf = krealloc(a->buf, cap);
+		if (!buf)
+			return -ENOMEM;
+		a->buf = buf;
+		a->cap = cap;
+	}
+	if (a->n == a->ncap) {
+		int ncap = a->ncap ? a->ncap * 2 : 32;
+		size_t *off = krealloc(a->off, ncap * sizeof(*off));
+		if (!off)
+			return -ENOMEM;
+		a->off = off;
+		a->ncap = ncap;
+	}
+	memcpy(a->buf + a->len, s, len);
+	a->buf[a->len + len] = 0;
+	a->off[a->n++] = a->len;
+	a->len += len + 1;
+	return 0;
+}
+
+static const char *arg(const struct exec_args *a, int i)
+{
+	return a->buf + a->off[i];
+}
+
+/* A NULL-terminated array of strings in the program's memory (NULL: an
+ * empty one, as Linux takes it). */
+static int args_add_user(struct exec_args *a, char *const *uv)
+{
+	for (int i = 0; uv; i++) {
+		if (!user_ok(&uv[i], sizeof(uv[i]), false))
+			return -EFAULT;
+		const char *s = uv[i];
+		if (!s)
+			break;
+		if (!user_str_ok(s, ARG_STRLEN))
+			return -EFAULT;
+		int err = args_add(a, s, strnlen(s, ARG_STRLEN));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int args_add_kernel(struct exec_args *a, int n, const char *const *v)
+{
+	int err = 0;
+
+	for (int i = 0; i < n && !err; i++)
+		err = args_add(a, v[i], strlen(v[i]));
+	return err;
+}
+
+/* ---- #! scripts ---- */
+
+#define SCRIPT_LINE 256		/* Linux's BINPRM_BUF_SIZE */
+
+/* If path is a script (#!), its interpreter and optional argument, as
+ * Linux parses the line: the interpreter is the first word, the rest of
+ * the line (trimmed) one argument. 1: a script; 0: not; <0: errno. */
+static int read_shebang(const char *path, char *line, char **interp, char **optarg)
+{
+	struct file *f;
+	int err = vfs_open(path, O_RDONLY, 0, &f);
+
+	if (err)
+		return err;
+	long got = vfs_pread(f, line, SCRIPT_LINE - 1, 0);
+	file_rele(f);
+	if (got < 2 || line[0] != '#' || line[1] != '!')
+		return got < 0 ? (int)got : 0;
+	line[got] = 0;
+	char *end = strchr(line, '\n');
+	if (!end && got == SCRIPT_LINE - 1)
+		return -ENOEXEC;	/* the interpreter's name may be cut */
+	if (end)
+		*end = 0;
+	char *s = line + 2;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s)
+		return -ENOEXEC;
+	*interp = s;
+	while (*s && *s != ' ' && *s != '\t')
+		s++;
+	*optarg = NULL;
+	if (*s) {
+		*s++ = 0;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		char *e = s + strlen(s);
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = 0;
+		if (*s)
+			*optarg = s;
+	}
+	return 1;
+}
+
+/* Replaces argv[0] by the interpreter, its argument and the script's
+ * path, keeping argv[1..] and envp: "interp [arg] path args...". */
+static int args_for_script(struct exec_args *a, const char *interp, const char *optarg,
+    const char *path)
+{
+	struct exec_args b = { 0 };
+	int err = args_add(&b, interp, strlen(interp));
+
+	if (!err && optarg)
+		err = args_add(&b, optarg, strlen(optarg));
+	if (!err)
+		err = args_add(&b, path, strlen(path));
+	for (int i = 1; i < a->n && !err; i++)
+		err = args_add(&b, arg(a, i), strlen(arg(a, i)));
+	if (err) {
+		args_free(&b);
+		return err;
+	}
+	b.argc = (optarg ? 3 : 2) + a->argc - 1;	/* argv[0] is never missing here */
+	args_free(a);
+	*a = b;
+	return 0;
+}
+
+/* ---- the new image ---- */
 
 /* Pushes bytes onto the new stack, returning their address. */
 static uintptr_t push_bytes(uintptr_t *sp, const void *data, size_t len)
@@ -192,29 +364,23 @@ static uintptr_t push_bytes(uintptr_t *sp, const void *data, size_t len)
 	return *sp;
 }
 
-static const char *const default_env[] = {
-	"HOME=/", "PATH=/bin:/usr/bin:/sbin:/usr/sbin", "TERM=vt100", NULL,
-};
-
 /* The System V x86-64 initial stack: argc, argv[], NULL, envp[], NULL,
  * auxv pairs, with the strings and random bytes above them. With an
- * interpreter, AT_BASE is where it is and the rest describes the program. */
+ * interpreter, AT_BASE is where it is and the rest describes the program.
+ * The new image's tables are loaded: the stores go to its pages. */
 static uintptr_t build_stack(const struct image *im, const struct image *in,
-    int argc, char **argv)
+    const struct exec_args *a, const char *execfn_s)
 {
 	uintptr_t sp = STACK_TOP;
-	uintptr_t argp[CMDLINE_MAX_ARGS], envp[8];
-	int envc = 0;
 	uint8_t rnd[16];
 
 	random_bytes(rnd, sizeof(rnd));
 	uintptr_t at_random = push_bytes(&sp, rnd, sizeof(rnd));
 	uintptr_t platform = push_bytes(&sp, "x86_64", 7);
-	uintptr_t execfn = push_bytes(&sp, argv[0], strlen(argv[0]) + 1);
-	for (int i = argc - 1; i >= 0; i--)
-		argp[i] = push_bytes(&sp, argv[i], strlen(argv[i]) + 1);
-	for (; default_env[envc]; envc++)
-		envp[envc] = push_bytes(&sp, default_env[envc], strlen(default_env[envc]) + 1);
+	uintptr_t execfn = push_bytes(&sp, execfn_s, strlen(execfn_s) + 1);
+	sp -= a->len;
+	uintptr_t strings = sp;
+	memcpy((void *)strings, a->buf, a->len);
 	uint64_t auxv[] = {
 		AT_PHDR, im->x.phdr ? im->x.phdr + im->bias : 0,
 		AT_PHENT, sizeof(struct elf_phdr), AT_PHNUM, im->x.phnum,
@@ -225,19 +391,125 @@ static uintptr_t build_stack(const struct image *im, const struct image *in,
 		AT_PLATFORM, platform, AT_EXECFN, execfn, AT_MINSIGSTKSZ, MINSIGSTKSZ,
 		AT_NULL, 0,
 	};
-	size_t words = 1 + argc + 1 + envc + 1 + sizeof(auxv) / 8;
+	int envc = a->n - a->argc;
+	size_t words = 1 + a->argc + 1 + envc + 1 + sizeof(auxv) / 8;
 	sp = (sp - words * 8) & ~15UL;
 	uint64_t *w = (uint64_t *)sp;
-	*w++ = argc;
-	for (int i = 0; i < argc; i++)
-		*w++ = argp[i];
-	*w++ = 0;
-	for (int i = 0; i < envc; i++)
-		*w++ = envp[i];
+	*w++ = a->argc;
+	for (int i = 0; i < a->n; i++) {
+		if (i == a->argc)
+			*w++ = 0;
+		*w++ = strings + a->off[i];
+	}
+	if (a->n == a->argc)
+		*w++ = 0;
 	*w++ = 0;
 	memcpy(w, auxv, sizeof(auxv));
 	return sp;
 }
+
+/* A program loaded, not yet the process's. */
+struct loaded {
+	struct mm *mm;
+	struct image im, in;
+	char *path;			/* kmalloc'd: the file loaded (a script's interpreter) */
+};
+
+static void loaded_free(struct loaded *l)
+{
+	if (l->mm)
+		mm_destroy(l->mm);
+	if (l->im.file)
+		file_rele(l->im.file);
+	if (l->in.file)
+		file_rele(l->in.file);
+	kfree(l->path);
+	*l = (struct loaded){ 0 };
+}
+
+static char *kstrdup(const char *s)
+{
+	char *d = kmalloc(strlen(s) + 1);
+
+	if (d)
+		memcpy(d, s, strlen(s) + 1);
+	return d;
+}
+
+/* Loads path (or the interpreter of the script it is, whose arguments a
+ * gets) into a new address space. Nothing of the caller's changes. */
+static int exec_load(const char *path, struct exec_args *a, bool report, struct loaded *l)
+{
+	char *line = kmalloc(SCRIPT_LINE), *interp = NULL, *optarg = NULL;
+	int err = line ? 0 : -ENOMEM;
+
+	*l = (struct loaded){ 0 };
+	l->path = err ? NULL : kstrdup(path);
+	for (int depth = 0; !err && l->path; depth++) {
+		int script = read_shebang(l->path, line, &interp, &optarg);
+		if (script <= 0) {
+			err = script;
+			break;
+		}
+		if (depth == SCRIPT_DEPTH)
+			err = -ELOOP;
+		if (!err)
+			err = args_for_script(a, interp, optarg, l->path);
+		kfree(l->path);
+		l->path = err ? NULL : kstrdup(interp);
+	}
+	kfree(line);
+	if (!err && !l->path)
+		err = -ENOMEM;
+	if (!err && !(l->mm = mm_new()))
+		err = -ENOMEM;
+	bool told = false;
+	if (!err) {
+		err = load_program(l->mm, l->path, &l->im, &l->in, report);
+		told = err != 0;
+	}
+	if (!err)
+		err = vm_add(l->mm, STACK_TOP - STACK_MAX, STACK_TOP, PROT_READ | PROT_WRITE,
+		    VMA_STACK);
+	if (err && report && !told)
+		printk("osprey: %s: %s\n", path, err == -ENOENT || err == -ENOTDIR ? "not found" :
+		    err == -ELOOP ? "too many levels of #! interpreters" :
+		    err == -ENOEXEC ? "a bad #! line" : err == -ENOMEM ? "out of memory" :
+		    "cannot run it");
+	if (err)
+		loaded_free(l);
+	return err;
+}
+
+/* The loaded program becomes p's (its old memory goes), started at tf by
+ * the calling thread, which is p's or works for it. */
+static void exec_commit(struct process *p, struct loaded *l, const struct exec_args *a,
+    struct trapframe *tf)
+{
+	struct thread *self = thread_current();
+	struct mm *mm = l->mm;
+
+	process_set_mm(p, mm);
+	self->aspace = mm->pm;
+	arch_switch_aspace(mm->pm);
+	if (p->exe)
+		file_rele(p->exe);
+	if (p->interp)
+		file_rele(p->interp);
+	p->exe = l->im.file;		/* held for the images' pages */
+	p->interp = l->in.file;
+	kfree(p->name);
+	p->name = l->path;
+	mm->brk_start = mm->brk = PAGE_ALIGN(l->im.x.hi + l->im.bias);
+	const struct image *first = l->in.file ? &l->in : &l->im;
+	*tf = (struct trapframe){
+		.rip = first->x.entry + first->bias, .cs = USER_CS, .rflags = USER_RFLAGS,
+		.rsp = build_stack(&l->im, &l->in, a, l->path), .ss = USER_SS,
+	};
+	*l = (struct loaded){ 0 };
+}
+
+/* ---- program threads ---- */
 
 struct thread_start {
 	struct trapframe tf;
@@ -245,8 +517,8 @@ struct thread_start {
 	uint64_t fs_base, gs_base;
 };
 
-/* First code of a program thread: adopt its Linux state, enter the program
- * (ring 3) with iretq. */
+/* First code of a program thread: adopt its Linux state and its process's
+ * page tables, enter the program (ring 3) with iretq. */
 static void enter_program(void *arg)
 {
 	struct thread_start st = *(struct thread_start *)arg;
@@ -254,27 +526,33 @@ static void enter_program(void *arg)
 
 	kfree(arg);
 	self->os_priv = st.lt;
+	self->os_proc = st.lt->proc;
+	self->aspace = st.lt->proc->mm->pm;
+	arch_switch_aspace(self->aspace);
 	self->fs_base = st.fs_base;
 	self->gs_base = st.gs_base;
 	arch_set_fs_base(st.fs_base);
 	arch_set_gs_base(st.gs_base);
+	int *tidp = st.lt->set_child_tid;
+	if (tidp && user_ok(tidp, sizeof(*tidp), true))
+		*tidp = st.lt->tid;	/* CLONE_CHILD_SETTID: in the child's memory */
 	trap_return(&st.tf);
 }
 
-/* Starts a program thread at tf; returns its thread or NULL. */
 struct thread *linux_thread_start(const struct trapframe *tf, struct linux_thread *lt,
     uint64_t fs_base, uint64_t gs_base)
 {
 	struct thread_start *st = kmalloc(sizeof(*st));
+	struct process *p = lt->proc;
 
 	if (!st)
 		return NULL;
 	*st = (struct thread_start){ *tf, lt, fs_base, gs_base };
-	__atomic_add_fetch(&proc->nthreads, 1, __ATOMIC_SEQ_CST);
-	struct thread *t = thread_create(proc->name, enter_program, st, PRIO_DEFAULT,
+	__atomic_add_fetch(&p->nthreads, 1, __ATOMIC_SEQ_CST);
+	struct thread *t = thread_create(p->name, enter_program, st, PRIO_DEFAULT,
 	    PROGRAM_STACK);
 	if (!t) {
-		__atomic_sub_fetch(&proc->nthreads, 1, __ATOMIC_SEQ_CST);
+		__atomic_sub_fetch(&p->nthreads, 1, __ATOMIC_SEQ_CST);
 		kfree(st);
 		return NULL;
 	}
@@ -282,11 +560,117 @@ struct thread *linux_thread_start(const struct trapframe *tf, struct linux_threa
 	return t;
 }
 
+/* ---- execve ---- */
+
+/* path is the kernel's copy; argv and envp are in the program's memory. */
+static long do_execve(const char *path, char *const *uargv, char *const *uenvp)
+{
+	struct linux_thread *lt = thread_current()->os_priv;
+	struct process *p = lt->proc;
+	struct exec_args a = { 0 };
+	struct loaded l;
+	int err = args_add_user(&a, uargv);
+
+	if (!err && !a.n)
+		err = args_add(&a, "", 0);	/* an empty argv gets "", as Linux 6 */
+	a.argc = a.n;
+	if (!err)
+		err = args_add_user(&a, uenvp);
+	if (!err)
+		err = exec_load(path, &a, false, &l);
+	if (err) {
+		args_free(&a);
+		return err;
+	}
+	linux_stop_others(lt);		/* the point of no return */
+	exec_commit(p, &l, &a, lt->frame);
+	args_free(&a);
+	fdtable_close_on_exec(&p->fds);
+	signal_exec(lt);
+	struct thread *self = thread_current();
+	self->fs_base = self->gs_base = 0;
+	arch_set_fs_base(0);
+	arch_set_gs_base(0);
+	fpu_reset();
+	lt->clear_child_tid = NULL;
+	lt->robust_list = NULL;
+	process_exec_done(p);
+	return 0;
+}
+
+static long sys_execve(const char *upath, char *const *argv, char *const *envp)
+{
+	char *path = kmalloc(PATH_MAX);
+	long err = path ? 0 : -ENOMEM;
+
+	if (!err && !user_str_ok(upath, PATH_MAX))
+		err = -EFAULT;
+	if (!err && !upath[0])
+		err = -ENOENT;
+	if (!err) {
+		strlcpy(path, upath, PATH_MAX);
+		err = do_execve(path, argv, envp);
+	}
+	kfree(path);
+	return err;
+}
+SYSCALL(59, execve, sys_execve);
+
+#define AT_EMPTY_PATH	0x1000
+
+/* execveat: a path relative to a directory descriptor becomes the
+ * directory's path and the name. A descriptor alone (AT_EMPTY_PATH, as
+ * fexecve makes it) has no path to give: ENOSYS, logged. */
+static long sys_execveat(int dirfd, const char *upath, char *const *argv, char *const *envp,
+    int flags)
+{
+	char *path = kmalloc(PATH_MAX);
+	long err = path ? 0 : -ENOMEM;
+	struct file *f = NULL;
+
+	if (!err && !user_str_ok(upath, PATH_MAX))
+		err = -EFAULT;
+	if (!err && !upath[0] && (flags & AT_EMPTY_PATH)) {
+		pr_warn("linux: execveat of a descriptor (fexecve) is not supported\n");
+		err = -ENOSYS;
+	} else if (!err && !upath[0]) {
+		err = -ENOENT;
+	}
+	if (!err && upath[0] != '/' && dirfd != AT_FDCWD && !(err = fd_get(&this_proc()->fds, dirfd, &f)))
+		err = f->vn && f->vn->type == VDIR ? 0 : -ENOTDIR;
+	if (!err && f) {
+		vn_hold(f->vn);
+		err = vfs_dir_path(f->vn, path, PATH_MAX);
+		size_t n = strlen(path);
+		if (!err && n + 1 + strlen(upath) >= PATH_MAX)
+			err = -ENAMETOOLONG;
+		if (!err && strcmp(path, "/"))
+			path[n++] = '/';
+		if (!err)
+			strlcpy(path + n, upath, PATH_MAX - n);
+	} else if (!err) {
+		strlcpy(path, upath, PATH_MAX);
+	}
+	if (f)
+		file_rele(f);
+	if (!err)
+		err = do_execve(path, argv, envp);
+	kfree(path);
+	return err;
+}
+SYSCALL(322, execveat, sys_execveat);
+
+/* ---- the first process ---- */
+
+static const char *const default_env[] = {
+	"HOME=/", "PATH=/bin:/usr/bin:/sbin:/usr/sbin", "TERM=vt100",
+};
+
 /* The program's descriptors 0, 1 and 2: the console, or the files io
  * names for its input and output (created 0644, truncated or appended
  * to), as a shell's < and > would. A file that cannot be opened is
  * reported and the program does not run (-1); no console only warns. */
-static int open_stdio(const struct linux_stdio *io)
+static int open_stdio(struct process *p, const struct linux_stdio *io)
 {
 	struct file *con = NULL, *in = NULL, *out = NULL;
 	int err;
@@ -307,7 +691,7 @@ static int open_stdio(const struct linux_stdio *io)
 		if (!files[fd])
 			continue;
 		file_hold(files[fd]);
-		if (fd_install(&proc->fds, files[fd], fd, 0) != fd)
+		if (fd_install(&p->fds, files[fd], fd, 0) != fd)
 			file_rele(files[fd]);
 	}
 	err = 0;
@@ -321,82 +705,60 @@ fail:
 	return err ? -1 : 0;
 }
 
-/* Frees what the program held, so another can run after it. Threads it
- * left blocked stay blocked (the process structure is kept for them);
- * any that run again end at their next system call. */
-static void process_end(struct process *p)
+/* Loads argv[0] as the image of p, the first process, its first thread
+ * ready at tf. Errors are reported; returns the exit status, 0 if it may
+ * start. The boot thread works for p meanwhile (the stack is p's). */
+static int first_image(struct process *p, int argc, char **argv, struct trapframe *tf)
 {
-	vm_remove(p, 0, USER_TOP);	/* shared pages written go back to their files */
-	fdtable_destroy(&p->fds);
-	if (p->exe)
-		file_rele(p->exe);
-	if (p->interp)
-		file_rele(p->interp);
-	p->exe = p->interp = NULL;
-}
+	struct exec_args a = { 0 };
+	struct loaded l;
+	int err = args_add_kernel(&a, argc, (const char *const *)argv);
 
-/* A program that did not start: its mappings and files go, as at exit. */
-static int not_started(struct linux_thread *lt, int status)
-{
-	process_end(proc);
-	kfree(lt);
-	return status;
+	a.argc = a.n;
+	if (!err)
+		err = args_add_kernel(&a, sizeof(default_env) / sizeof(*default_env), default_env);
+	uint64_t t0 = clock_ns();
+	if (!err)
+		err = exec_load(argv[0], &a, true, &l);
+	if (boot_opts.bootchart)
+		printk("bootchart: %s loaded in %lu us (at %lu us)\n", argv[0],
+		    (clock_ns() - t0) / 1000, clock_ns() / 1000);
+	if (!err) {
+		struct thread *self = thread_current();
+		self->os_proc = p;
+		exec_commit(p, &l, &a, tf);
+		self->os_proc = NULL;
+		self->aspace = NULL;
+	}
+	args_free(&a);
+	return !err ? 0 : err == -ENOENT || err == -ENOTDIR ? 127 : err == -EMFILE ? 1 : 126;
 }
 
 int linux_run(int argc, char **argv, const struct linux_stdio *io)
 {
-	struct image im = { 0 }, in = { 0 };
+	struct trapframe tf;
 
-	proc = kzalloc(sizeof(*proc));
-	struct linux_thread *lt = kzalloc(sizeof(*lt));
-	if (!proc || !lt)
-		return 126;
-	fdtable_init(&proc->fds, FD_LIMIT);
-	mutex_init(&proc->limits_lock);
-	limits_init(proc);
-	spin_init(&proc->vm_lock, "vm");
-	mutex_init(&proc->exit_lock);
-	mutex_init(&proc->mm_lock);
-	cond_init(&proc->exited);
-	waitq_init(&proc->sig.fd_wq);
-	proc->mmap_hint = MMAP_TOP;
-	proc->umask = 022;
-	proc->name = argv[0];
 	syscall_init();
 	vm_init_faults();
-	if (open_stdio(io) < 0)
-		return not_started(lt, 1);
-	uint64_t t0 = clock_ns();
-	int status = load_program(argv[0], &im, &in);
-	proc->exe = im.file;	/* held for the images' pages */
-	proc->interp = in.file;
-	if (boot_opts.bootchart)
-		printk("bootchart: %s loaded in %lu us (at %lu us)\n", argv[0],
-		    (clock_ns() - t0) / 1000, clock_ns() / 1000);
-	if (status)
-		return not_started(lt, status);
-	proc->brk_start = proc->brk = PAGE_ALIGN(im.x.hi + im.bias);
-	if (vm_add(proc, STACK_TOP - STACK_MAX, STACK_TOP, PROT_READ | PROT_WRITE, VMA_STACK)) {
-		printk("osprey: %s: out of memory\n", argv[0]);
-		return not_started(lt, 126);
+	struct process *p = process_new_first();
+	struct linux_thread *lt = kzalloc(sizeof(*lt));
+	if (!p || !lt) {
+		kfree(lt);
+		if (p)
+			process_discard(p);
+		return 126;
 	}
-	const struct image *first = in.file ? &in : &im;
-	struct trapframe tf = {
-		.rip = first->x.entry + first->bias, .cs = USER_CS, .rflags = USER_RFLAGS,
-		.rsp = build_stack(&im, &in, argc, argv), .ss = USER_SS,
-	};
-	lt->tid = 1;
-	lt->proc = proc;
-	mutex_lock(&proc->exit_lock);
-	if (!linux_thread_start(&tf, lt, 0, 0)) {
-		mutex_unlock(&proc->exit_lock);
+	int status = open_stdio(p, io) < 0 ? 1 : first_image(p, argc, argv, &tf);
+	lt->tid = p->pid;
+	lt->proc = p;
+	if (!status && !linux_thread_start(&tf, lt, 0, 0)) {
 		printk("osprey: %s: no memory for its first thread\n", argv[0]);
-		return not_started(lt, 126);
+		status = 126;
 	}
-	while (!proc->exiting)
-		cond_wait(&proc->exited, &proc->exit_lock);
-	mutex_unlock(&proc->exit_lock);
-	status = proc->exit_status;
-	process_end(proc);
-	return status;
+	if (status) {
+		kfree(lt);
+		process_discard(p);
+		return status;
+	}
+	return process_wait_first(p);
 }

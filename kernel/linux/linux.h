@@ -10,6 +10,7 @@
 #include "fs/vfs.h"
 #include "lib/avl.h"
 #include "sched/sync.h"
+#include "lib/list.h"
 #include "linux/signal.h"
 
 #define USER_TOP	0x0000800000000000UL	/* end of the lower half */
@@ -47,33 +48,53 @@ struct rlimit_k {
 	uint64_t cur, max;
 };
 
-struct process {
-	struct fdtable fds;
-	/* mm_lock (a mutex) is held by every change to the set of VMAs and
-	 * through write-back; vm_lock (a spinlock, as faults need) guards the
-	 * tree and the page tables below USER_TOP against faults. */
+/* An address space: the VMAs and page tables of one process, or of
+ * several (a vfork child borrows its parent's until it execs or exits;
+ * clone with CLONE_VM and without CLONE_THREAD shares it for good).
+ * mm_lock (a mutex) is held by every change to the set of VMAs and
+ * through write-back; vm_lock (a spinlock, as faults need) guards the
+ * tree and the page tables below USER_TOP against faults. */
+struct pagemap;
+struct mm {
 	struct mutex mm_lock;
 	spinlock_t vm_lock;
 	struct avl_node *vmas;
+	struct pagemap *pm;		/* its page tables */
 	uintptr_t brk_start, brk;
 	uintptr_t mmap_hint;		/* where the top-down search starts */
 	uint64_t user_pages;		/* pages mapped for the program */
 	uint64_t user_pages_max;	/* the most there were (ru_maxrss) */
+	int refs;			/* processes using it; proc_lock */
+};
+
+struct process {
+	struct fdtable fds;
+	struct mm *mm;
 	uint32_t umask;
 	int nthreads;			/* program threads alive */
 	struct mutex exit_lock;
 	struct cond exited;		/* a thread left; exiting became true */
 	bool dying;			/* exit_group: the threads are being stopped */
 	bool exiting;			/* every thread is gone */
-	int exit_status;
+	int exit_status;		/* 0-255; 128 + signal for a signal's end */
+	int term_signal;		/* the signal it ended by, or 0 */
 	struct sigproc sig;
-	const char *name;		/* argv[0], for messages */
+	char *name;			/* argv[0] (kmalloc'd), for messages */
 	struct file *exe;		/* the program's file, for its image pages */
 	struct file *interp;		/* its interpreter's (ld.so), or NULL */
+	struct vnode *cwd;		/* held; under the VFS's cwd lock */
 	bool membarrier_private;	/* MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED done */
 	struct mutex limits_lock;	/* rlim, and the fd table's limit with it */
 	struct rlimit_k rlim[16];	/* RLIMIT_*: sys_sched.c */
 	uint64_t cpu_ended_ns;		/* CPU time of its threads that ended; sig.lock */
+	/* The process tree (process.c), under proc_lock. */
+	int pid, pgid, sid;
+	struct process *parent;		/* NULL for the first process */
+	struct list children, sibling, all;
+	bool zombie;			/* ended, its status not yet collected */
+	bool vforked;			/* a vfork child that has not exec'd or ended */
+	int exit_signal;		/* sent to the parent at the end (SIGCHLD) */
+	uint64_t child_cpu_ns;		/* CPU time of the children it reaped */
 };
 
 /* Per-thread state of a program thread (thread->os_priv). */
@@ -81,12 +102,22 @@ struct linux_thread {
 	struct process *proc;
 	int tid;
 	int *clear_child_tid;		/* set_tid_address / CLONE_CHILD_CLEARTID */
+	int *set_child_tid;		/* CLONE_CHILD_SETTID: written when it first runs */
 	void *robust_list;
 	struct trapframe *frame;	/* the system call being served */
 	struct sigthread sig;
 };
 
-extern struct process *proc;	/* set once when the program starts */
+/* The process whose memory the running thread reaches: a program
+ * thread's own, or the one a kernel thread works for (linux_adopt); NULL
+ * for other kernel threads. */
+static inline struct process *this_proc(void)
+{
+	return thread_current()->os_proc;
+}
+/* A kernel thread doing work for a program thread (ZFS's ioctl worker):
+ * it reaches that thread's process's memory until it ends. */
+void linux_adopt(struct thread *program_thread);
 
 /* Where a program's standard input and output come from: the files named
  * (output created or truncated, or appended to), NULL for the console. */
@@ -102,44 +133,57 @@ struct linux_stdio {
 int linux_run(int argc, char **argv, const struct linux_stdio *io);
 
 /* Memory (vm.c). */
-int vm_add(struct process *p, uintptr_t start, uintptr_t end, int prot, int kind);
-int vm_remove(struct process *p, uintptr_t start, uintptr_t end);
+int vm_add(struct mm *p, uintptr_t start, uintptr_t end, int prot, int kind);
+int vm_remove(struct mm *p, uintptr_t start, uintptr_t end);
 /* A file mapping (the file is held for it); an image segment has
  * file_end, past which its pages are zeros; others pass USER_TOP. */
-int vm_add_file(struct process *p, uintptr_t start, uintptr_t end, int prot,
+int vm_add_file(struct mm *p, uintptr_t start, uintptr_t end, int prot,
     struct file *file, int64_t file_off, uintptr_t file_end);
-int vm_add_shared(struct process *p, uintptr_t start, uintptr_t end, int prot,
+int vm_add_shared(struct mm *p, uintptr_t start, uintptr_t end, int prot,
     struct file *file, int64_t file_off);
-int vm_protect(struct process *p, uintptr_t start, uintptr_t end, int prot);
-/* Is [addr, addr+len) inside the program's mappings (write: writable)? */
+int vm_protect(struct mm *p, uintptr_t start, uintptr_t end, int prot);
+/* Is [addr, addr+len) inside the current process's mappings (write:
+ * writable)? */
 bool user_ok(const void *addr, size_t len, bool write);
 bool user_str_ok(const char *s, size_t max);
 /* Called by the page-fault handler for addresses below USER_TOP: 0 when a
  * page was mapped and the access can be retried. */
 int vm_fault(uintptr_t addr, bool write);
-uintptr_t vm_find_free(struct process *p, size_t len);
+uintptr_t vm_find_free(struct mm *p, size_t len);
 /* Does no mapping meet [start, end)? vm_lock held. */
-bool vm_range_free(struct process *p, uintptr_t start, uintptr_t end);
+bool vm_range_free(struct mm *p, uintptr_t start, uintptr_t end);
 void vm_init_faults(void);
-bool vm_covered(struct process *p, uintptr_t start, uintptr_t end, int *prot);
+/* A new, empty address space (refs 1), and its end: every page unmapped
+ * (shared file pages written back) and the tables freed. */
+struct mm *mm_new(void);
+void mm_destroy(struct mm *p);
+/* fork: a copy of p, private pages copy-on-write, shared ones shared. */
+struct mm *mm_fork(struct mm *p);
+/* Is addr (checked readable) in a shared mapping? Its page's physical
+ * address then (futexes shared between processes). */
+bool vm_shared_page(struct mm *p, uintptr_t addr, uint64_t *pa);
+bool vm_covered(struct mm *p, uintptr_t start, uintptr_t end, int *prot);
 /* msync: writes the shared file pages written in [start, end) back to
  * their files; durable: and to disk (fsync). */
-int vm_sync(struct process *p, uintptr_t start, uintptr_t end, bool durable);
+int vm_sync(struct mm *p, uintptr_t start, uintptr_t end, bool durable);
 /* fsync's part: marks the cache pages of vn written through any shared
  * mapping dirty (their dirty bits), for the fsync's write-back. */
-void vm_mark_written(struct process *p, struct vnode *vn);
+void vm_mark_written(struct mm *p, struct vnode *vn);
 /* MADV_DONTNEED: drops the pages, keeps the mappings. */
-int vm_drop_pages(struct process *p, uintptr_t start, uintptr_t end);
+int vm_drop_pages(struct mm *p, uintptr_t start, uintptr_t end);
 /* Moves [old, old+old_len) to new (nothing there), growing it to new_len. */
-int vm_move(struct process *p, uintptr_t old, size_t old_len, uintptr_t new, size_t new_len);
+int vm_move(struct mm *p, uintptr_t old, size_t old_len, uintptr_t new, size_t new_len);
 /* Grows the mapping ending at end by len in place (the space is free). */
-int vm_grow(struct process *p, uintptr_t end, size_t len);
+int vm_grow(struct mm *p, uintptr_t end, size_t len);
 
 
 /* Program threads. */
 struct thread *linux_thread_start(const struct trapframe *tf, struct linux_thread *lt,
     uint64_t fs_base, uint64_t gs_base);
 _Noreturn void linux_exit_group(int status);
+_Noreturn void linux_exit_signal(int sig);	/* the end a signal's default action gives */
+/* execve: the calling thread is left alone in its process. */
+void linux_stop_others(struct linux_thread *self);
 _Noreturn void linux_thread_leave(void);	/* of a process that is ending */
 int linux_tid(void);
 /* The program's struct timespec at uts in nanoseconds (saturated at 2^62):
@@ -150,8 +194,24 @@ void limits_init(struct process *p);
 uint64_t proc_cpu_ns(struct process *p);
 /* The thread of id tid in p, or NULL; p->sig.lock held. */
 struct linux_thread *linux_find_thread(struct process *p, int tid);
-/* The process's id: one process, pid 1 (getpid; SO_PEERCRED; netlink). */
-#define LINUX_PID	1
+
+/* Processes (process.c). */
+int linux_new_id(void);			/* a pid or tid never used before */
+struct process *process_new_first(void);	/* pid 1, no parent */
+/* Waits for the first process to end; every other process is then
+ * killed and reaped; returns the first one's exit status. */
+int process_wait_first(struct process *p);
+/* A process that never ran a thread goes. */
+void process_discard(struct process *p);
+/* The last thread left: p's memory and files go, it becomes a zombie. */
+void process_exit(struct process *p);
+long process_fork(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint64_t tls,
+    int exit_signal);
+void process_set_mm(struct process *p, struct mm *mm);	/* execve's new memory */
+void process_exec_done(struct process *p);		/* a vfork parent may go on */
+long process_kill(int pid, const struct siginfo_k *info);	/* kill's pid convention */
+long process_kill_thread(int tgid, int tid, const struct siginfo_k *info);	/* tgid 0: any */
+int process_count(void);
 
 /* clock_settime moved the wall clock: absolute CLOCK_REALTIME timer
  * files follow it or are cancelled (timerfd.c). */

@@ -366,7 +366,7 @@ long nl_send(struct nl_sock *s, const struct kiovec *iov, int iovcnt)
 	int err = 0;
 	mutex_lock(&s->lock);
 	if (!s->pid)
-		s->pid = (uint32_t)LINUX_PID;
+		s->pid = (uint32_t)this_proc()->pid;
 	/* Each message in turn; a truncated one ends the batch (Linux drops it). */
 	for (off = 0; !err && off + sizeof(struct nlmsghdr) <= total;) {
 		struct nlmsghdr h;
@@ -426,10 +426,10 @@ int nl_bind(struct nl_sock *s, uint32_t pid, uint32_t groups)
 	mutex_lock(&s->lock);
 	if (groups)
 		err = -EOPNOTSUPP;	/* no change notifications are sent */
-	else if (pid && pid != (uint32_t)LINUX_PID)
+	else if (pid && pid != (uint32_t)this_proc()->pid)
 		err = -EADDRINUSE;	/* one process: only its own pid is free */
 	else {
-		s->pid = (uint32_t)LINUX_PID;
+		s->pid = (uint32_t)this_proc()->pid;
 		s->bound = true;
 	}
 	mutex_unlock(&s->lock);
@@ -545,7 +545,7 @@ int netlink_socket(int type, int protocol, int flags)
 		nl_close(s);
 		return -ENOMEM;
 	}
-	int fd = fd_install(&proc->fds, f, 0, flags & O_CLOEXEC ? FD_CLOEXEC : 0);
+	int fd = fd_install(&this_proc()->fds, f, 0, flags & O_CLOEXEC ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_rele(f);
 	return fd;

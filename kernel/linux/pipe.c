@@ -287,15 +287,15 @@ static long sys_pipe2(int *ufds, int flags)
 	if (err)
 		return err;
 	int fdflags = (flags & O_CLOEXEC) ? FD_CLOEXEC : 0;
-	int rfd = fd_install(&proc->fds, rd, 0, fdflags);
+	int rfd = fd_install(&this_proc()->fds, rd, 0, fdflags);
 	if (rfd < 0) {
 		file_rele(rd);
 		file_rele(wr);
 		return rfd;
 	}
-	int wfd = fd_install(&proc->fds, wr, 0, fdflags);
+	int wfd = fd_install(&this_proc()->fds, wr, 0, fdflags);
 	if (wfd < 0) {
-		fd_close(&proc->fds, rfd);
+		fd_close(&this_proc()->fds, rfd);
 		file_rele(wr);
 		return wfd;
 	}

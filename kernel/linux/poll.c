@@ -269,7 +269,7 @@ static void timeout_left(void *ut, bool timeval, int64_t timeout_ns, uint64_t st
 
 static long do_poll(struct pollfd *ufds, unsigned nfds, int64_t timeout_ns)
 {
-	if (nfds > (unsigned)proc->fds.limit)
+	if (nfds > (unsigned)this_proc()->fds.limit)
 		return -EINVAL;
 	if (!user_ok(ufds, (size_t)nfds * sizeof(*ufds), true))
 		return -EFAULT;
@@ -334,8 +334,8 @@ static long do_select(int nfds, unsigned long *sets[3], int64_t timeout_ns)
 
 	if (nfds < 0)
 		return -EINVAL;
-	if (nfds > proc->fds.limit)
-		nfds = proc->fds.limit;
+	if (nfds > this_proc()->fds.limit)
+		nfds = this_proc()->fds.limit;
 	size_t bytes = (nfds + BITS - 1) / BITS * sizeof(unsigned long);
 	for (int s = 0; s < 3; s++)
 		if (sets[s] && !user_ok(sets[s], bytes, true))

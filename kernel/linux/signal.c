@@ -27,6 +27,7 @@
 
 #define SIG_DFL		0
 #define SIG_IGN		1
+#define SA_NOCLDWAIT	0x00000002
 #define SA_SIGINFO	0x00000004
 #define SA_RESTORER	0x04000000
 #define SA_ONSTACK	0x08000000
@@ -145,13 +146,17 @@ static const char *const sig_names[SIGRTMIN] = {
 };
 
 /* The default action of a terminating signal: the status a shell shows. */
+/* Only the first process's end is told on the console: a child's is its
+ * parent's to learn (wait), as a shell reports it. */
 static _Noreturn void die(struct process *p, int sig)
 {
-	if (sig < SIGRTMIN)
+	if (p->parent)
+		;
+	else if (sig < SIGRTMIN)
 		printk("osprey: %s: killed by signal %d (%s)\n", p->name, sig, sig_names[sig]);
 	else
 		printk("osprey: %s: killed by signal %d (SIGRTMIN+%d)\n", p->name, sig, sig - SIGRTMIN);
-	linux_exit_group(128 + sig);
+	linux_exit_signal(sig);
 }
 
 /* ---- queues (sig.lock held) ---- */
@@ -336,10 +341,9 @@ struct linux_thread *linux_find_thread(struct process *p, int tid)
 	return lt;
 }
 
-/* Sends sig with info to thread tid (0: the process). */
-static long send(int tid, const struct siginfo_k *info)
+/* Sends sig with info to p's thread tid (0: the process). */
+static long send_to(struct process *p, int tid, const struct siginfo_k *info)
 {
-	struct process *p = proc;
 	struct sigqueued *q = info->signo ? kmalloc(sizeof(*q)) : NULL;
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 	struct linux_thread *lt = tid ? linux_find_thread(p, tid) : NULL;
@@ -356,9 +360,19 @@ static long send(int tid, const struct siginfo_k *info)
 	return ret < 0 ? ret : 0;
 }
 
+static long send(int tid, const struct siginfo_k *info)
+{
+	return send_to(this_proc(), tid, info);
+}
+
+int signal_send_process(struct process *p, int tid, const struct siginfo_k *info)
+{
+	return (int)send_to(p, tid, info);
+}
+
 static struct siginfo_k kill_info(int sig, int code)
 {
-	return (struct siginfo_k){ .signo = sig, .code = code, .kill.pid = 1 };
+	return (struct siginfo_k){ .signo = sig, .code = code, .kill.pid = this_proc()->pid };
 }
 
 int signal_send_thread(struct linux_thread *lt, int sig, int code)
@@ -385,7 +399,7 @@ static void list_thread(struct process *p, struct linux_thread *lt)
 
 void signal_thread_init(struct linux_thread *child, struct linux_thread *parent)
 {
-	struct process *p = parent->proc;
+	struct process *p = child->proc;
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 
 	child->sig.mask = parent->sig.mask;
@@ -440,9 +454,8 @@ void signal_interrupt_others(struct linux_thread *me)
 	sched_preempt_check();
 }
 
-void signal_process_end(struct linux_thread *last)
+void signal_process_end(struct process *p)
 {
-	struct process *p = last->proc;
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 
 	timer_cancel(&p->sig.alarm);
@@ -458,6 +471,60 @@ void signal_process_end(struct linux_thread *last)
 		kfree(timers);
 		timers = next;
 	}
+}
+
+/* fork: the child's actions are the parent's. */
+void signal_fork(struct process *child, struct process *parent)
+{
+	unsigned long flags = spin_lock_irqsave(&parent->sig.lock);
+
+	memcpy(child->sig.actions, parent->sig.actions, sizeof(child->sig.actions));
+	spin_unlock_irqrestore(&parent->sig.lock, flags);
+}
+
+/* execve: handlers go back to SIG_DFL (the code they were in is gone);
+ * ignored signals stay ignored, the mask and pending signals stay, the
+ * alternate stack and the POSIX timers go (the alarm stays), as Linux. */
+void signal_exec(struct linux_thread *lt)
+{
+	struct process *p = lt->proc;
+	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+
+	for (int sig = 1; sig <= NSIG; sig++) {
+		struct sigaction_k *a = &p->sig.actions[sig];
+		if (a->handler > SIG_IGN)
+			a->handler = SIG_DFL;
+		a->flags = 0;
+		a->mask = 0;
+		a->restorer = 0;
+	}
+	lt->sig.alt_sp = lt->sig.alt_size = 0;
+	lt->sig.alt_flags = 0;
+	for (struct ptimer *pt = p->sig.timers; pt; pt = pt->next) {
+		timer_cancel(&pt->timer);
+		if (pt->q.queued)
+			pending_unlink(pt->target && pending_has(&pt->target->sig.pending, &pt->q) ?
+			    &pt->target->sig.pending : &p->sig.pending, &pt->q);
+	}
+	struct ptimer *timers = p->sig.timers;
+	p->sig.timers = NULL;
+	spin_unlock_irqrestore(&p->sig.lock, flags);
+	while (timers) {
+		struct ptimer *next = timers->next;
+		kfree(timers);
+		timers = next;
+	}
+}
+
+/* Does p take SIGCHLD's end of a child by reaping it at once (SIGCHLD
+ * ignored, or SA_NOCLDWAIT)? */
+bool signal_child_autoreap(struct process *p)
+{
+	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+	const struct sigaction_k *a = &p->sig.actions[SIGCHLD];
+	bool reap = a->handler == SIG_IGN || (a->flags & SA_NOCLDWAIT);
+	spin_unlock_irqrestore(&p->sig.lock, flags);
+	return reap;
 }
 
 /* ---- the alternate stack ---- */
@@ -701,7 +768,7 @@ void signal_user_return(struct trapframe *tf, int how)
 	/* Only a thread that was interrupted looks at the queues: the one a
 	 * process-directed signal woke takes it, not whoever passes by. */
 	for (;;) {
-		if (p != proc || dying(p))
+		if (dying(p))
 			linux_thread_leave();
 		if (!thread_current()->intr_pending)
 			break;
@@ -805,7 +872,7 @@ static int fault_signal(const struct trapframe *tf, uint64_t vector, uint64_t ad
 		if (err == -EIO || err == -ENXIO)	/* unreadable, or past the file's end */
 			sig = SIGBUS, code = BUS_ADRERR;
 		else
-			code = vm_covered(proc, addr & ~(PAGE_SIZE - 1), (addr & ~(PAGE_SIZE - 1)) + 1,
+			code = vm_covered(this_proc()->mm, addr & ~(PAGE_SIZE - 1), (addr & ~(PAGE_SIZE - 1)) + 1,
 			    NULL) ? SEGV_ACCERR : SEGV_MAPERR;
 		break;
 	case 16:
@@ -835,7 +902,7 @@ static _Noreturn void fault_death(struct process *p, const struct trapframe *tf,
 		    addr, tf->rip);
 	else
 		printk("osprey: %s: %s at rip %#lx\n", p->name, exception_name(vector), tf->rip);
-	linux_exit_group(128 + sig);
+	linux_exit_signal(sig);
 }
 
 /* As Linux forces a fault's signal: a blocked or ignored one ends the
@@ -881,7 +948,7 @@ void signal_fault(struct trapframe *tf, uint64_t addr, int err)
 static long sys_rt_sigaction(int sig, const struct sigaction_k *act, struct sigaction_k *old,
     size_t setsize)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	struct sigaction_k want, prev;
 
 	if (setsize != 8 || sig < 1 || sig > NSIG || (act && (sig == SIGKILL || sig == SIGSTOP)))
@@ -924,7 +991,7 @@ static void set_mask(struct process *p, struct linux_thread *lt, uint64_t mask)
 
 static long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *old, size_t setsize)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	struct linux_thread *lt = self();
 	uint64_t want = 0;
 
@@ -948,7 +1015,7 @@ SYSCALL(14, rt_sigprocmask, sys_rt_sigprocmask);
 
 static long sys_rt_sigpending(uint64_t *set, size_t setsize)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	struct linux_thread *lt = self();
 
 	if (setsize > 8)
@@ -965,7 +1032,7 @@ SYSCALL(127, rt_sigpending, sys_rt_sigpending);
 
 int signal_temp_mask(const uint64_t *umask, size_t size)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	struct linux_thread *lt = self();
 
 	if (!umask)
@@ -986,7 +1053,7 @@ int signal_temp_mask(const uint64_t *umask, size_t size)
 
 void signal_temp_mask_done(long ret)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	struct linux_thread *lt = self();
 
 	if (!lt->sig.restore_mask || ret == -EINTR)
@@ -1001,7 +1068,7 @@ void signal_temp_mask_done(long ret)
 
 uint64_t signal_pending_in(uint64_t mask)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	struct linux_thread *lt = self();
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 	uint64_t set = (lt->sig.pending.set | p->sig.pending.set) & mask;
@@ -1012,7 +1079,7 @@ uint64_t signal_pending_in(uint64_t mask)
 
 int signal_take(uint64_t mask, struct siginfo_k *info)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 	int sig = dequeue(p, self(), mask, info);
 
@@ -1025,7 +1092,7 @@ int signal_take(uint64_t mask, struct siginfo_k *info)
  * it before the thread is on fd_wq: no signal can fall between. */
 int signal_wait_for(uint64_t mask)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	struct linux_thread *lt = self();
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 	int err = 0;
@@ -1089,7 +1156,7 @@ static struct timespec_s ns_ts(uint64_t ns)
 static long sys_rt_sigtimedwait(const uint64_t *uset, struct siginfo_k *uinfo,
     const struct timespec_s *uts, size_t size)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	struct linux_thread *lt = self();
 	uint64_t deadline = 0, ns = 1;
 
@@ -1143,7 +1210,7 @@ static long sys_kill(int pid, int sig)
 
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	return pid == 1 || pid == 0 ? send(0, &info) : -ESRCH;	/* the one process, its group */
+	return process_kill(pid, &info);
 }
 SYSCALL(62, kill, sys_kill);
 
@@ -1153,13 +1220,17 @@ static long sys_tgkill(int tgid, int tid, int sig)
 
 	if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG)
 		return -EINVAL;
-	return tgid == 1 ? send(tid, &info) : -ESRCH;
+	return process_kill_thread(tgid, tid, &info);
 }
 SYSCALL(234, tgkill, sys_tgkill);
 
 static long sys_tkill(int tid, int sig)
 {
-	return sys_tgkill(1, tid, sig);
+	struct siginfo_k info = kill_info(sig, SI_TKILL);
+
+	if (tid <= 0 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	return process_kill_thread(0, tid, &info);
 }
 SYSCALL(200, tkill, sys_tkill);
 
@@ -1173,7 +1244,7 @@ static long sigqueueinfo(int tgid, int tid, int sig, const struct siginfo_k *uin
 		return -EFAULT;
 	struct siginfo_k info = *uinfo;
 	info.signo = sig;
-	return tgid == 1 ? send(tid, &info) : -ESRCH;
+	return tid ? process_kill_thread(tgid, tid, &info) : process_kill(tgid, &info);
 }
 
 static long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, const struct siginfo_k *uinfo)
@@ -1304,7 +1375,7 @@ static long sys_setitimer(int which, const struct itimerval_k *nv, struct itimer
 		if (tv_ns(&v.value, &value) || tv_ns(&v.interval, &interval))
 			return -EINVAL;
 	}
-	alarm_set(proc, value, interval, old);
+	alarm_set(this_proc(), value, interval, old);
 	if (ov)
 		*ov = (struct itimerval_k){ ns_tv(old[1]), ns_tv(old[0]) };
 	return 0;
@@ -1313,7 +1384,7 @@ SYSCALL(38, setitimer, sys_setitimer);
 
 static long sys_getitimer(int which, struct itimerval_k *cur)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	long err = itimer_which(which);
 
 	if (err)
@@ -1333,7 +1404,7 @@ static long sys_alarm(unsigned secs)
 {
 	uint64_t old[2];
 
-	alarm_set(proc, secs * 1000000000ULL, 0, old);
+	alarm_set(this_proc(), secs * 1000000000ULL, 0, old);
 	uint64_t left = old[0] / 1000000000, frac = old[0] % 1000000000;
 	return (long)(left + ((!left && frac) || frac >= 500000000));
 }
@@ -1392,7 +1463,7 @@ static struct ptimer *find_timer(struct process *p, int id)
 
 static long sys_timer_create(int clock, const struct sigevent_k *sev, int *idp)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	struct sigevent_k ev = { .signo = SIGALRM, .notify = SIGEV_SIGNAL };
 	static bool told;	/* a racy flag: at worst a second message */
 
@@ -1446,7 +1517,7 @@ static struct itimerspec_k timer_state(struct ptimer *pt)
 static long sys_timer_settime(int id, int flags, const struct itimerspec_k *nv,
     struct itimerspec_k *ov)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	uint64_t value, interval;
 
 	if (!user_ok(nv, sizeof(*nv), false) || (ov && !user_ok(ov, sizeof(*ov), true)))
@@ -1483,7 +1554,7 @@ SYSCALL(223, timer_settime, sys_timer_settime);
 
 static long sys_timer_gettime(int id, struct itimerspec_k *cur)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 
 	if (!user_ok(cur, sizeof(*cur), true))
 		return -EFAULT;
@@ -1500,7 +1571,7 @@ SYSCALL(224, timer_gettime, sys_timer_gettime);
 
 static long sys_timer_getoverrun(int id)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	unsigned long f = spin_lock_irqsave(&p->sig.lock);
 	struct ptimer *pt = find_timer(p, id);
 	long n = pt ? pt->last_overrun : -EINVAL;
@@ -1512,7 +1583,7 @@ SYSCALL(225, timer_getoverrun, sys_timer_getoverrun);
 
 static long sys_timer_delete(int id)
 {
-	struct process *p = proc;
+	struct process *p = this_proc();
 	unsigned long f = spin_lock_irqsave(&p->sig.lock);
 	struct ptimer **pp = &p->sig.timers;
 

@@ -46,6 +46,8 @@
 #define SI_QUEUE	(-1)
 #define SI_TIMER	(-2)
 #define SI_TKILL	(-6)
+#define CLD_EXITED	1
+#define CLD_KILLED	2
 
 /* Linux's siginfo_t: 128 bytes, the union at offset 16. */
 struct siginfo_k {
@@ -63,6 +65,13 @@ struct siginfo_k {
 		struct {
 			uint64_t addr;
 		} fault;
+		struct {
+			int32_t pid;
+			uint32_t uid;
+			int32_t status;
+			int32_t pad;
+			int64_t utime, stime;
+		} chld;
 		uint8_t raw[112];
 	};
 };
@@ -106,7 +115,7 @@ struct sigthread {
  * interrupt); order: sig.lock, then sched_lock, then timer_lock. */
 struct sigproc {
 	spinlock_t lock;
-	struct sigaction_k actions[NSIG];
+	struct sigaction_k actions[NSIG + 1];	/* by signal number: 1..NSIG */
 	struct sigpending pending;	/* process-directed */
 	struct linux_thread *threads;
 	int nqueued;			/* kmalloc'd entries, bounded */
@@ -128,6 +137,15 @@ void signal_user_return(struct trapframe *tf, int how);
  * Linux's status and a message naming the fault (does not return). */
 void signal_fault(struct trapframe *tf, uint64_t addr, int err);
 
+/* Sends info to process p (tid 0) or its thread tid: 0 or -errno. */
+struct process;
+int signal_send_process(struct process *p, int tid, const struct siginfo_k *info);
+/* fork, execve: actions inherited; handlers reset (and what else Linux
+ * resets at exec). */
+void signal_fork(struct process *child, struct process *parent);
+void signal_exec(struct linux_thread *lt);
+bool signal_child_autoreap(struct process *p);
+
 /* Sends sig to one thread (SIGPIPE from a write): 0 or -errno. */
 int signal_send_thread(struct linux_thread *lt, int sig, int code);
 
@@ -139,7 +157,7 @@ void signal_thread_detach(struct linux_thread *lt);
 /* Every other thread of the process is interrupted (it is ending). */
 void signal_interrupt_others(struct linux_thread *self);
 /* The last thread left: timers stopped, pending signals freed. */
-void signal_process_end(struct linux_thread *last);
+void signal_process_end(struct process *p);
 
 /* For signalfd (signalfd.c), on the calling thread: the signals of mask
  * pending for it (its own and the process's); the lowest of them taken

@@ -98,7 +98,7 @@ static long sfd_read(struct file *f, void *buf, size_t len, int64_t *pos)
 static unsigned sfd_poll(struct file *f, unsigned events, struct poll_table *pt)
 {
 	if (pt)
-		pt->add(pt, &proc->sig.fd_wq);
+		pt->add(pt, &this_proc()->sig.fd_wq);
 	return signal_pending_in(mask_of(f)) ? events & POLLIN : 0;
 }
 
@@ -136,7 +136,7 @@ static long sys_signalfd4(int fd, const uint64_t *umask, size_t sizemask, int fl
 		__atomic_store_n(&((struct signalfd *)f->priv)->mask, mask, __ATOMIC_RELAXED);
 		file_rele(f);
 		/* Readers and pollers look again with the new mask. */
-		waitq_wake_all(&proc->sig.fd_wq);
+		waitq_wake_all(&this_proc()->sig.fd_wq);
 		return fd;
 	}
 	struct signalfd *s = kzalloc(sizeof(*s));
@@ -146,7 +146,7 @@ static long sys_signalfd4(int fd, const uint64_t *umask, size_t sizemask, int fl
 		return -ENOMEM;
 	}
 	s->mask = mask;
-	int nfd = fd_install(&proc->fds, f, 0, flags & SFD_CLOEXEC ? FD_CLOEXEC : 0);
+	int nfd = fd_install(&this_proc()->fds, f, 0, flags & SFD_CLOEXEC ? FD_CLOEXEC : 0);
 	if (nfd < 0)
 		file_rele(f);
 	return nfd;

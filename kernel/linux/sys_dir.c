@@ -168,7 +168,7 @@ static long do_mkdirat(int dirfd, const char *upath, uint32_t mode)
 	int err = at_get(dirfd, upath, 0, &dir, &path);
 	if (err)
 		return err;
-	err = vfs_mkdirat(dir, path, mode & (0777 | S_ISVTX) & ~proc->umask);
+	err = vfs_mkdirat(dir, path, mode & (0777 | S_ISVTX) & ~this_proc()->umask);
 	at_put(dir, path);
 	return err;
 }
@@ -210,7 +210,7 @@ static long do_mknodat(int dirfd, const char *upath, uint32_t mode, unsigned dev
 	int err = at_get(dirfd, upath, 0, &dir, &path);
 	if (err)
 		return err;
-	err = vfs_mknodat(dir, path, type | (mode & S_IALLUGO & ~proc->umask), dev);
+	err = vfs_mknodat(dir, path, type | (mode & S_IALLUGO & ~this_proc()->umask), dev);
 	at_put(dir, path);
 	return err;
 }

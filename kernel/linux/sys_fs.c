@@ -88,13 +88,13 @@ static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
 		return err;
 	struct file *f;
 	bool tmpfile = flags & O_TMPFILE_BIT;
-	mode = (flags & O_CREAT) || tmpfile ? mode & S_IALLUGO & ~proc->umask : 0;
+	mode = (flags & O_CREAT) || tmpfile ? mode & S_IALLUGO & ~this_proc()->umask : 0;
 	err = tmpfile ? vfs_open_tmpfile(dir, path, flags & ~(O_TMPFILE_BIT | O_DIRECTORY), mode, &f) :
 	    vfs_openat(dir, path, flags, mode, &f);
 	at_put(dir, path);
 	if (err)
 		return err;
-	int fd = fd_install(&proc->fds, f, 0, (flags & O_CLOEXEC) ? FD_CLOEXEC : 0);
+	int fd = fd_install(&this_proc()->fds, f, 0, (flags & O_CLOEXEC) ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_rele(f);
 	return fd;
@@ -120,7 +120,7 @@ SYSCALL(85, creat, sys_creat);
 
 static long sys_close(int fd)
 {
-	return fd_close(&proc->fds, fd);
+	return fd_close(&this_proc()->fds, fd);
 }
 SYSCALL(3, close, sys_close);
 
@@ -132,12 +132,12 @@ static long sys_close_range(unsigned first, unsigned last, unsigned flags)
 	if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) || first > last)
 		return -EINVAL;
 	/* Slots past the table's size are free already. */
-	unsigned size = (unsigned)proc->fds.size;
+	unsigned size = (unsigned)this_proc()->fds.size;
 	for (unsigned fd = first; fd <= last && fd < size; fd++) {
 		if (flags & CLOSE_RANGE_CLOEXEC)
-			fd_set_flags(&proc->fds, (int)fd, FD_CLOEXEC);
+			fd_set_flags(&this_proc()->fds, (int)fd, FD_CLOEXEC);
 		else
-			fd_close(&proc->fds, (int)fd);
+			fd_close(&this_proc()->fds, (int)fd);
 	}
 	return 0;
 }
@@ -295,19 +295,19 @@ SYSCALL(8, lseek, sys_lseek);
 
 static long sys_dup(int fd)
 {
-	return fd_dup(&proc->fds, fd, 0, 0);
+	return fd_dup(&this_proc()->fds, fd, 0, 0);
 }
 SYSCALL(32, dup, sys_dup);
 
 static long sys_dup2(int fd, int newfd)
 {
-	return fd_dup2(&proc->fds, fd, newfd);
+	return fd_dup2(&this_proc()->fds, fd, newfd);
 }
 SYSCALL(33, dup2, sys_dup2);
 
 static long sys_dup3(int fd, int newfd, int flags)
 {
-	return fd_dup3(&proc->fds, fd, newfd, flags);
+	return fd_dup3(&this_proc()->fds, fd, newfd, flags);
 }
 SYSCALL(292, dup3, sys_dup3);
 
@@ -392,13 +392,13 @@ static long sys_fcntl(int fd, int cmd, unsigned long arg)
 {
 	switch (cmd) {
 	case F_DUPFD:
-		return fd_dup(&proc->fds, fd, (int)arg, 0);
+		return fd_dup(&this_proc()->fds, fd, (int)arg, 0);
 	case F_DUPFD_CLOEXEC:
-		return fd_dup(&proc->fds, fd, (int)arg, FD_CLOEXEC);
+		return fd_dup(&this_proc()->fds, fd, (int)arg, FD_CLOEXEC);
 	case F_GETFD:
-		return fd_get_flags(&proc->fds, fd);
+		return fd_get_flags(&this_proc()->fds, fd);
 	case F_SETFD:
-		return fd_set_flags(&proc->fds, fd, (int)arg);
+		return fd_set_flags(&this_proc()->fds, fd, (int)arg);
 	}
 	struct file *f;
 	int err = fget(fd, &f);
@@ -431,7 +431,7 @@ SYSCALL(73, flock, sys_flock);
 
 int linux_fget(int fd, struct file **out)
 {
-	return proc ? fget(fd, out) : -EBADF;
+	return this_proc() ? fget(fd, out) : -EBADF;
 }
 
 #define TCGETS		0x5401
@@ -495,9 +495,9 @@ static long ioctl_file(int fd, struct file *f, unsigned cmd, unsigned long arg)
 	case FIOASYNC:
 		return 0;	/* accepted: no SIGIO */
 	case FIOCLEX:
-		return fd_set_flags(&proc->fds, fd, FD_CLOEXEC);
+		return fd_set_flags(&this_proc()->fds, fd, FD_CLOEXEC);
 	case FIONCLEX:
-		return fd_set_flags(&proc->fds, fd, 0);
+		return fd_set_flags(&this_proc()->fds, fd, 0);
 	case FIONREAD:
 		if (f->vn && f->vn->type == VREG) {
 			struct vattr va;
@@ -540,7 +540,7 @@ static long do_fsync(int fd, bool datasync)
 	/* Stores through the program's shared mappings of the file count:
 	 * vfs_fsync writes the pages they dirtied back before the fsync. */
 	if (f->vn)
-		vm_mark_written(proc, f->vn);
+		vm_mark_written(this_proc()->mm, f->vn);
 	err = vfs_fsync(f, datasync);
 	file_rele(f);
 	return err;
@@ -560,7 +560,7 @@ SYSCALL(75, fdatasync, sys_fdatasync);
 
 static long sys_sync(void)
 {
-	vm_sync(proc, 0, USER_TOP, false);
+	vm_sync(this_proc()->mm, 0, USER_TOP, false);
 	vfs_sync();
 	return 0;
 }
@@ -574,7 +574,7 @@ static long sys_syncfs(int fd)
 	if (err)
 		return err;
 	if (f->ops && f->vn)
-		vm_sync(proc, 0, USER_TOP, false);
+		vm_sync(this_proc()->mm, 0, USER_TOP, false);
 	err = !f->ops ? -EBADF : f->vn ? vfs_sync_mount(f->vn->mount) : 0;
 	file_rele(f);
 	return err;

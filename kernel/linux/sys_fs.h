@@ -28,7 +28,7 @@ void at_put(struct vnode *dir, char *path);
 /* The file behind fd, held (file_rele() it): 0 or -EBADF. */
 static inline int fget(int fd, struct file **out)
 {
-	return fd_get(&proc->fds, fd, out);
+	return fd_get(&this_proc()->fds, fd, out);
 }
 
 /* The same for drivers (exported): a descriptor an ioctl names, e.g. the

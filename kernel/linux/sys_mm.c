@@ -37,7 +37,7 @@ static bool fits_in_ram(size_t len, int prot)
 
 static long sys_brk(uintptr_t want)
 {
-	struct process *p = proc;
+	struct mm *p = this_proc()->mm;
 	uintptr_t old_end = PAGE_ALIGN(p->brk);
 
 	if (want < p->brk_start)
@@ -60,7 +60,7 @@ static bool range_ok(uintptr_t addr, size_t len)
 	return !(addr & (PAGE_SIZE - 1)) && len && addr + len > addr && addr + len <= USER_TOP;
 }
 
-static uintptr_t place(struct process *p, uintptr_t hint, size_t len, int flags)
+static uintptr_t place(struct mm *p, uintptr_t hint, size_t len, int flags)
 {
 	unsigned long f = spin_lock_irqsave(&p->vm_lock);
 	uintptr_t at = 0;
@@ -96,18 +96,32 @@ static long map(uintptr_t addr, size_t len, int prot, int flags, struct file *f,
 	for (int tries = 0; tries < 64; tries++) {
 		uintptr_t at = addr;
 		if (flags & MAP_FIXED)
-			vm_remove(proc, addr, addr + len);
-		else if (!(at = place(proc, addr, len, flags)))
+			vm_remove(this_proc()->mm, addr, addr + len);
+		else if (!(at = place(this_proc()->mm, addr, len, flags)))
 			return flags & MAP_FIXED_NOREPLACE ? -EEXIST : -ENOMEM;
-		int err = !f ? vm_add(proc, at, at + len, prot, VMA_ANON) :
-		    flags & MAP_SHARED ? vm_add_shared(proc, at, at + len, prot, f, off) :
-		    vm_add_file(proc, at, at + len, prot, f, off, USER_TOP);
+		int err = !f ? vm_add(this_proc()->mm, at, at + len, prot, VMA_ANON) :
+		    flags & MAP_SHARED ? vm_add_shared(this_proc()->mm, at, at + len, prot, f, off) :
+		    vm_add_file(this_proc()->mm, at, at + len, prot, f, off, USER_TOP);
 		if (err != -EEXIST)
 			return err ? err : (long)at;
 		if (flags & MAP_FIXED_NOREPLACE)
 			return -EEXIST;
 	}
 	return -ENOMEM;
+}
+
+/* MAP_SHARED|MAP_ANONYMOUS: pages a fork's parent and child both see,
+ * so they are a file's (an unnamed one in /tmp, memory, gone with the
+ * last mapping), as Linux backs them with shmem. */
+static int shared_memory(size_t len, struct file **f)
+{
+	int err = vfs_open_tmpfile(NULL, "/tmp", O_RDWR, 0600, f);
+
+	if (!err && (err = vfs_ftruncate(*f, (int64_t)len))) {
+		file_rele(*f);
+		*f = NULL;
+	}
+	return err;
 }
 
 static long sys_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, int64_t off)
@@ -124,7 +138,7 @@ static long sys_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, in
 	if (!fits_in_ram(len, prot))
 		return -ENOMEM;
 	if (!(flags & MAP_ANONYMOUS)) {
-		int err = fd_get(&proc->fds, fd, &f);
+		int err = fd_get(&this_proc()->fds, fd, &f);
 		if (!err)
 			err = file_checks(f, prot, flags, off);
 		if (err) {
@@ -132,6 +146,12 @@ static long sys_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, in
 				file_rele(f);
 			return err;
 		}
+	}
+	if ((flags & (MAP_ANONYMOUS | MAP_SHARED)) == (MAP_ANONYMOUS | MAP_SHARED)) {
+		int err = shared_memory(len, &f);
+		if (err)
+			return err;
+		off = 0;
 	}
 	long ret = map(addr, len, prot, flags, f, off);
 	if (f)
@@ -144,7 +164,7 @@ static long sys_munmap(uintptr_t addr, size_t len)
 {
 	if (!range_ok(addr, PAGE_ALIGN(len)))
 		return -EINVAL;
-	return vm_remove(proc, addr, addr + PAGE_ALIGN(len));
+	return vm_remove(this_proc()->mm, addr, addr + PAGE_ALIGN(len));
 }
 SYSCALL(11, munmap, sys_munmap);
 
@@ -152,13 +172,13 @@ static long sys_mprotect(uintptr_t addr, size_t len, int prot)
 {
 	if (!range_ok(addr, PAGE_ALIGN(len)))
 		return -EINVAL;
-	return vm_protect(proc, addr, addr + PAGE_ALIGN(len), prot);
+	return vm_protect(this_proc()->mm, addr, addr + PAGE_ALIGN(len), prot);
 }
 SYSCALL(10, mprotect, sys_mprotect);
 
 static bool mapped(uintptr_t addr, size_t len, int *prot)
 {
-	return vm_covered(proc, addr, addr + len, prot);
+	return vm_covered(this_proc()->mm, addr, addr + len, prot);
 }
 
 /* Pages move with their page-table entries: nothing is copied, and a
@@ -176,12 +196,12 @@ static long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags,
 		return -EFAULT;
 	if (!(flags & MREMAP_FIXED) && new_len <= old_len) {
 		if (new_len < old_len)
-			vm_remove(proc, old + new_len, old + old_len);
+			vm_remove(this_proc()->mm, old + new_len, old + old_len);
 		return old;
 	}
 	if (!fits_in_ram(new_len > old_len ? new_len - old_len : 0, prot))
 		return -ENOMEM;
-	if (!(flags & MREMAP_FIXED) && vm_grow(proc, old + old_len, new_len - old_len) == 0)
+	if (!(flags & MREMAP_FIXED) && vm_grow(this_proc()->mm, old + old_len, new_len - old_len) == 0)
 		return old;	/* the space after was free */
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
@@ -189,14 +209,14 @@ static long sys_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags,
 	if (flags & MREMAP_FIXED) {
 		if (at < old + old_len && old < at + new_len)
 			return -EINVAL;
-		vm_remove(proc, at, at + new_len);
-	} else if (!(at = place(proc, 0, new_len, 0))) {
+		vm_remove(this_proc()->mm, at, at + new_len);
+	} else if (!(at = place(this_proc()->mm, 0, new_len, 0))) {
 		return -ENOMEM;
 	}
 	size_t keep = old_len < new_len ? old_len : new_len;
 	if (keep < old_len)
-		vm_remove(proc, old + keep, old + old_len);
-	int err = vm_move(proc, old, keep, at, new_len);
+		vm_remove(this_proc()->mm, old + keep, old + old_len);
+	int err = vm_move(this_proc()->mm, old, keep, at, new_len);
 	return err ? err : (long)at;
 }
 SYSCALL(25, mremap, sys_mremap);
@@ -209,7 +229,7 @@ static long sys_madvise(uintptr_t addr, size_t len, int advice)
 	if (!range_ok(addr, len) || !mapped(addr, len, &(int){ 0 }))
 		return -EINVAL;
 	/* Anonymous pages read back as zeros, file pages as the file. */
-	return vm_drop_pages(proc, addr, addr + len);
+	return vm_drop_pages(this_proc()->mm, addr, addr + len);
 }
 SYSCALL(28, madvise, sys_madvise);
 
@@ -222,7 +242,7 @@ static long sys_msync(uintptr_t addr, size_t len, int flags)
 		return -EINVAL;
 	if (!mapped(addr, PAGE_ALIGN(len), &(int){ 0 }))
 		return -ENOMEM;
-	return vm_sync(proc, addr, addr + PAGE_ALIGN(len), flags & MS_SYNC);
+	return vm_sync(this_proc()->mm, addr, addr + PAGE_ALIGN(len), flags & MS_SYNC);
 }
 SYSCALL(26, msync, sys_msync);
 
@@ -240,7 +260,7 @@ static long sys_mincore(uintptr_t addr, size_t len, unsigned char *vec)
 	if (!mapped(addr, pages * PAGE_SIZE, NULL))
 		return -ENOMEM;
 	for (size_t i = 0; i < pages; i++)
-		vec[i] = paging_translate(addr + i * PAGE_SIZE) != (uint64_t)-1;
+		vec[i] = paging_translate(this_proc()->mm->pm, addr + i * PAGE_SIZE) != (uint64_t)-1;
 	return 0;
 }
 SYSCALL(27, mincore, sys_mincore);
@@ -261,10 +281,10 @@ static long sys_memfd_create(const char *uname, unsigned flags)
 		return -EFAULT;
 	if (strlen(uname) > MFD_NAME_MAX || (flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING)))
 		return -EINVAL;
-	int err = vfs_open_tmpfile(NULL, "/tmp", O_RDWR, 0777 & ~proc->umask, &f);
+	int err = vfs_open_tmpfile(NULL, "/tmp", O_RDWR, 0777 & ~this_proc()->umask, &f);
 	if (err)
 		return err;
-	int fd = fd_install(&proc->fds, f, 0, flags & MFD_CLOEXEC ? FD_CLOEXEC : 0);
+	int fd = fd_install(&this_proc()->fds, f, 0, flags & MFD_CLOEXEC ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_rele(f);
 	return fd;

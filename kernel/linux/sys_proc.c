@@ -1,6 +1,6 @@
-/* Process, thread, time and identity system calls. One process; its
- * threads are kernel threads that enter the program (ring 3) with iretq. Signals
- * are in signal.c. */
+/* Thread, exit, time and identity system calls. A process's threads
+ * are kernel threads that enter the program (ring 3) with iretq; the
+ * process tree, fork and wait are process.c's, signals signal.c's. */
 #include "linux/linux.h"
 #include "dev/console.h"
 #include "dev/random.h"
@@ -19,8 +19,6 @@
 #define CLONE_PARENT_SETTID	0x00100000
 #define CLONE_CHILD_CLEARTID	0x00200000
 #define CLONE_CHILD_SETTID	0x01000000
-
-static int next_tid = 1;
 
 static struct linux_thread *lthread(void)
 {
@@ -57,15 +55,17 @@ static _Noreturn void thread_leave(struct linux_thread *lt, int status)
 		__atomic_store_n(&p->dying, true, __ATOMIC_RELEASE);
 	cond_broadcast(&p->exited);
 	mutex_unlock(&p->exit_lock);
-	if (last) {
-		signal_process_end(lt);
-		mutex_lock(&p->exit_lock);
-		p->exiting = true;	/* the boot thread ends the program */
-		cond_broadcast(&p->exited);
-		mutex_unlock(&p->exit_lock);
-	}
 	thread_current()->os_priv = NULL;
 	kfree(lt);
+	if (last) {
+		signal_process_end(p);
+		mutex_lock(&p->exit_lock);
+		p->exiting = true;
+		cond_broadcast(&p->exited);
+		mutex_unlock(&p->exit_lock);
+		process_exit(p);	/* p may be gone after this */
+	}
+	thread_current()->os_proc = NULL;
 	thread_exit(status);
 }
 
@@ -74,19 +74,13 @@ void linux_thread_leave(void)
 	thread_leave(lthread(), 0);
 }
 
-void linux_exit_group(int status)
+/* Every other thread of the process is interrupted and leaves on its way
+ * back to the program; returns when they are gone (or abandoned). The
+ * process is dying meanwhile, so none starts anything new. */
+static void stop_others(struct linux_thread *self)
 {
-	struct linux_thread *self = lthread();
 	struct process *p = self->proc;
 
-	mutex_lock(&p->exit_lock);
-	if (p->dying) {			/* another thread ends the program */
-		mutex_unlock(&p->exit_lock);
-		thread_leave(self, status);
-	}
-	p->exit_status = status & 0xff;
-	__atomic_store_n(&p->dying, true, __ATOMIC_RELEASE);
-	mutex_unlock(&p->exit_lock);
 	signal_interrupt_others(self);
 	uint64_t give_up = clock_ns() + EXIT_WAIT_NS;
 	mutex_lock(&p->exit_lock);
@@ -98,10 +92,63 @@ void linux_exit_group(int status)
 		__atomic_store_n(&p->nthreads, 1, __ATOMIC_SEQ_CST);
 	}
 	mutex_unlock(&p->exit_lock);
+}
+
+static _Noreturn void exit_group(int status, int sig)
+{
+	struct linux_thread *self = lthread();
+	struct process *p = self->proc;
+
+	mutex_lock(&p->exit_lock);
+	if (p->dying) {			/* another thread ends the program */
+		mutex_unlock(&p->exit_lock);
+		thread_leave(self, status);
+	}
+	p->exit_status = status & 0xff;
+	p->term_signal = sig;
+	__atomic_store_n(&p->dying, true, __ATOMIC_RELEASE);
+	mutex_unlock(&p->exit_lock);
+	stop_others(self);
 	thread_leave(self, status);
 }
 
-static int futex_wake(uint32_t *addr, int n, uint32_t bitset);
+void linux_exit_group(int status)
+{
+	exit_group(status, 0);
+}
+
+void linux_exit_signal(int sig)
+{
+	exit_group(128 + sig, sig);
+}
+
+/* execve: the other threads go, the process does not; if another thread
+ * is ending the process already, the caller leaves too. */
+void linux_stop_others(struct linux_thread *self)
+{
+	struct process *p = self->proc;
+
+	mutex_lock(&p->exit_lock);
+	bool ending = p->dying;
+	if (!ending && p->nthreads > 1)
+		__atomic_store_n(&p->dying, true, __ATOMIC_RELEASE);
+	bool others = !ending && p->nthreads > 1;
+	mutex_unlock(&p->exit_lock);
+	if (ending)
+		thread_leave(self, 0);
+	if (!others)
+		return;
+	stop_others(self);
+	__atomic_store_n(&p->dying, false, __ATOMIC_RELEASE);
+}
+
+struct futex_key {
+	const void *space;	/* the mm; NULL: addr is physical (a shared page) */
+	uintptr_t addr;
+};
+
+static struct futex_key futex_key(uint32_t *addr, bool private);
+static int futex_wake(struct futex_key k, int n, uint32_t bitset);
 
 static long sys_exit(int status)
 {
@@ -109,7 +156,7 @@ static long sys_exit(int status)
 
 	if (lt->clear_child_tid && user_ok(lt->clear_child_tid, 4, true)) {
 		*lt->clear_child_tid = 0;
-		futex_wake((uint32_t *)lt->clear_child_tid, 1, ~0u);
+		futex_wake(futex_key((uint32_t *)lt->clear_child_tid, false), 1, ~0u);
 	}
 	thread_leave(lt, status);
 }
@@ -122,27 +169,27 @@ static long sys_exit_group(int status)
 SYSCALL(231, exit_group, sys_exit_group);
 
 /* ---- threads ---- */
+/* A thread (CLONE_THREAD) or a process (process_fork). */
 static long do_clone(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint64_t tls)
 {
 	const uint64_t needed = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
 	struct linux_thread *self = lthread();
 
-	if ((flags & needed) != needed) {
-		static bool told;
-		if (!told) {
-			told = true;
-			pr_warn("linux: clone without CLONE_VM|CLONE_THREAD (fork) is not supported\n");
-		}
-		return -ENOSYS;
+	if (!(flags & CLONE_THREAD)) {
+		if (flags & CLONE_SIGHAND)
+			return -EINVAL;	/* shared actions, not a thread: not supported */
+		return process_fork(flags & ~0xffUL, stack, ptid, ctid, tls, (int)(flags & 0xff));
 	}
+	if ((flags & needed) != needed)
+		return -EINVAL;		/* as Linux: a thread shares memory and actions */
 	if ((flags & CLONE_PARENT_SETTID && !user_ok(ptid, 4, true)) ||
 	    (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID) && !user_ok(ctid, 4, true)))
 		return -EFAULT;
 	struct linux_thread *lt = kzalloc(sizeof(*lt));
 	if (!lt)
 		return -ENOMEM;
-	lt->tid = __atomic_add_fetch(&next_tid, 1, __ATOMIC_SEQ_CST);
-	lt->proc = proc;
+	lt->tid = linux_new_id();
+	lt->proc = this_proc();
 	if (flags & CLONE_CHILD_CLEARTID)
 		lt->clear_child_tid = ctid;
 	if (flags & CLONE_CHILD_SETTID)
@@ -182,9 +229,26 @@ static long sys_clone3(struct clone_args *ca, size_t size)
 		return -EINVAL;
 	memcpy(&a, ca, size < sizeof(a) ? size : sizeof(a));
 	uintptr_t sp = a.stack ? a.stack + a.stack_size : 0;
-	return do_clone(a.flags, sp, (int *)a.parent_tid, (int *)a.child_tid, a.tls);
+	if ((a.flags & 0xff) || a.exit_signal > NSIG)
+		return -EINVAL;		/* the signal is exit_signal's to say */
+	return do_clone(a.flags | a.exit_signal, sp, (int *)a.parent_tid, (int *)a.child_tid,
+	    a.tls);
 }
 SYSCALL(435, clone3, sys_clone3);
+
+static long sys_fork(void)
+{
+	return process_fork(0, 0, NULL, NULL, 0, SIGCHLD);
+}
+SYSCALL(57, fork, sys_fork);
+
+#define CLONE_VFORK	0x00004000
+
+static long sys_vfork(void)
+{
+	return process_fork(CLONE_VM | CLONE_VFORK, 0, NULL, NULL, 0, SIGCHLD);
+}
+SYSCALL(58, vfork, sys_vfork);
 
 static long sys_set_tid_address(int *tidptr)
 {
@@ -251,7 +315,7 @@ SYSCALL(158, arch_prctl, sys_arch_prctl);
 
 struct futex_waiter {
 	struct list node;
-	uint32_t *addr;
+	struct futex_key key;
 	uint32_t bitset;
 	struct thread *thread;
 	bool woken;
@@ -265,7 +329,25 @@ static struct futex_bucket {
 } buckets[FUTEX_BUCKETS];
 static bool buckets_ready;
 
-static struct futex_bucket *bucket_of(uint32_t *addr)
+/* A private futex (or one in private memory) is its address in its
+ * process's memory; one in a shared mapping is the page's physical
+ * address, so processes mapping it anywhere meet. */
+static struct futex_key futex_key(uint32_t *addr, bool private)
+{
+	struct mm *mm = this_proc()->mm;
+	uint64_t pa;
+
+	if (!private && vm_shared_page(mm, (uintptr_t)addr, &pa))
+		return (struct futex_key){ NULL, pa + ((uintptr_t)addr & (PAGE_SIZE - 1)) };
+	return (struct futex_key){ mm, (uintptr_t)addr };
+}
+
+static bool same_key(struct futex_key a, struct futex_key b)
+{
+	return a.space == b.space && a.addr == b.addr;
+}
+
+static struct futex_bucket *bucket_of(struct futex_key k)
 {
 	if (!__atomic_load_n(&buckets_ready, __ATOMIC_ACQUIRE)) {
 		static spinlock_t init_lock = SPINLOCK_INIT("futex_init");
@@ -279,12 +361,12 @@ static struct futex_bucket *bucket_of(uint32_t *addr)
 		}
 		spin_unlock_irqrestore(&init_lock, f);
 	}
-	return &buckets[((uintptr_t)addr >> 2) % FUTEX_BUCKETS];
+	return &buckets[((k.addr >> 2) ^ ((uintptr_t)k.space >> 6)) % FUTEX_BUCKETS];
 }
 
-static int futex_wake(uint32_t *addr, int n, uint32_t bitset)
+static int futex_wake(struct futex_key k, int n, uint32_t bitset)
 {
-	struct futex_bucket *b = bucket_of(addr);
+	struct futex_bucket *b = bucket_of(k);
 	struct list *pos, *tmp;
 	int woken = 0;
 	unsigned long flags = spin_lock_irqsave(&b->lock);
@@ -293,7 +375,7 @@ static int futex_wake(uint32_t *addr, int n, uint32_t bitset)
 		struct futex_waiter *w = list_entry(pos, struct futex_waiter, node);
 		if (woken >= n)
 			break;
-		if (w->addr == addr && (w->bitset & bitset)) {
+		if (same_key(w->key, k) && (w->bitset & bitset)) {
 			list_del(&w->node);
 			w->woken = true;
 			thread_wake(w->thread);
@@ -305,11 +387,12 @@ static int futex_wake(uint32_t *addr, int n, uint32_t bitset)
 	return woken;
 }
 
-static int futex_wait(uint32_t *addr, uint32_t val, uint64_t deadline, uint32_t bitset)
+static int futex_wait(uint32_t *addr, struct futex_key k, uint32_t val, uint64_t deadline,
+    uint32_t bitset)
 {
-	struct futex_bucket *b = bucket_of(addr);
+	struct futex_bucket *b = bucket_of(k);
 	struct thread *self = thread_current();
-	struct futex_waiter w = { .addr = addr, .bitset = bitset, .thread = self };
+	struct futex_waiter w = { .key = k, .bitset = bitset, .thread = self };
 	unsigned long flags = spin_lock_irqsave(&b->lock);
 
 	if (__atomic_load_n(addr, __ATOMIC_SEQ_CST) != val) {
@@ -362,6 +445,7 @@ static long sys_futex(uint32_t *addr, int op, uint32_t val, const struct timespe
 
 	if (!user_ok(addr, 4, false) || ((uintptr_t)addr & 3))
 		return -EFAULT;
+	struct futex_key k = futex_key(addr, op & FUTEX_PRIVATE);
 	switch (cmd) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
@@ -378,17 +462,17 @@ static long sys_futex(uint32_t *addr, int op, uint32_t val, const struct timespe
 			if (!deadline)
 				deadline = 1;
 		}
-		return futex_wait(addr, val, deadline, cmd == FUTEX_WAIT ? ~0u : val3);
+		return futex_wait(addr, k, val, deadline, cmd == FUTEX_WAIT ? ~0u : val3);
 	case FUTEX_WAKE:
-		return futex_wake(addr, (int)val, ~0u);
+		return futex_wake(k, (int)val, ~0u);
 	case FUTEX_WAKE_BITSET:
-		return futex_wake(addr, (int)val, val3);
+		return futex_wake(k, (int)val, val3);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
 		/* Waking everyone instead of requeueing is correct, if slower. */
 		if (cmd == FUTEX_CMP_REQUEUE && *addr != val3)
 			return -EAGAIN;
-		return futex_wake(addr, 0x7fffffff, ~0u);
+		return futex_wake(k, 0x7fffffff, ~0u);
 	}
 	return -ENOSYS;
 }
@@ -396,22 +480,14 @@ SYSCALL(202, futex, sys_futex);
 
 /* ---- identity ---- */
 static long sys_zero(void) { return 0; }
-static long sys_one(void) { return 1; }
 static long sys_gettid(void) { return linux_tid(); }
-SYSCALL(39, getpid, sys_one);
 SYSCALL(186, gettid, sys_gettid);
-SYSCALL(110, getppid, sys_zero);
 SYSCALL(102, getuid, sys_zero);
 SYSCALL(104, getgid, sys_zero);
 SYSCALL(107, geteuid, sys_zero);
 SYSCALL(108, getegid, sys_zero);
-SYSCALL(111, getpgrp, sys_one);
-SYSCALL(121, getpgid, sys_one);
-SYSCALL(124, getsid, sys_one);
 SYSCALL(105, setuid, sys_zero);
 SYSCALL(106, setgid, sys_zero);
-SYSCALL(109, setpgid, sys_zero);
-SYSCALL(112, setsid, sys_one);
 SYSCALL(116, setgroups, sys_zero);
 SYSCALL(117, setresuid, sys_zero);
 SYSCALL(119, setresgid, sys_zero);
@@ -472,7 +548,7 @@ static long sys_sysinfo(struct sysinfo_k *si)
 	si->uptime = clock_ns() / 1000000000;
 	si->totalram = st.total_pages * PAGE_SIZE;
 	si->freeram = st.free_pages * PAGE_SIZE;
-	si->procs = thread_count();
+	si->procs = process_count();
 	si->mem_unit = 1;
 	return 0;
 }
@@ -511,10 +587,10 @@ static long sys_membarrier(int cmd, unsigned flags, int cpu_id)
 	case MEMBARRIER_CMD_QUERY:
 		return MEMBARRIER_SUPPORTED;
 	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
-		__atomic_store_n(&proc->membarrier_private, true, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&this_proc()->membarrier_private, true, __ATOMIC_SEQ_CST);
 		return 0;
 	case MEMBARRIER_CMD_PRIVATE_EXPEDITED:
-		if (!__atomic_load_n(&proc->membarrier_private, __ATOMIC_SEQ_CST))
+		if (!__atomic_load_n(&this_proc()->membarrier_private, __ATOMIC_SEQ_CST))
 			return -EPERM;
 		/* fall through */
 	case MEMBARRIER_CMD_GLOBAL:
@@ -528,11 +604,6 @@ static long sys_membarrier(int cmd, unsigned flags, int cpu_id)
 }
 SYSCALL(324, membarrier, sys_membarrier);
 
-static long sys_wait4(void)
-{
-	return -ECHILD;
-}
-SYSCALL(61, wait4, sys_wait4);
 
 
 /* ---- time ---- */
@@ -559,7 +630,7 @@ static int clock_read(int clk, uint64_t *ns)
 		*ns = clock_ns();
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
-		*ns = proc_cpu_ns(proc);
+		*ns = proc_cpu_ns(this_proc());
 		return 0;
 	case CLOCK_THREAD_CPUTIME_ID:
 		*ns = thread_cpu_ns(thread_current());
@@ -696,7 +767,7 @@ static long sys_times(struct tms_k *t)
 		if (!user_ok(t, sizeof(*t), true))
 			return -EFAULT;
 		memset(t, 0, sizeof(*t));
-		t->utime = (int64_t)(proc_cpu_ns(proc) / 10000000);
+		t->utime = (int64_t)(proc_cpu_ns(this_proc()) / 10000000);
 	}
 	return ticks;
 }

@@ -64,12 +64,12 @@ static long sys_getrusage(int who, struct rusage_k *ru)
 	if (!user_ok(ru, sizeof(*ru), true))
 		return -EFAULT;
 	memset(ru, 0, sizeof(*ru));
-	if (who == RUSAGE_CHILDREN)
-		return 0;	/* no child processes */
-	uint64_t ns = who == RUSAGE_SELF ? proc_cpu_ns(proc) : thread_cpu_ns(thread_current());
+	uint64_t ns = who == RUSAGE_SELF ? proc_cpu_ns(this_proc()) :
+	    who == RUSAGE_CHILDREN ? this_proc()->child_cpu_ns : thread_cpu_ns(thread_current());
 	ru->utime.sec = (int64_t)(ns / NSEC);
 	ru->utime.usec = (int64_t)(ns / 1000 % 1000000);
-	ru->maxrss = (int64_t)(proc->user_pages_max * 4);	/* KiB */
+	if (who != RUSAGE_CHILDREN)	/* KiB */
+		ru->maxrss = (int64_t)(this_proc()->mm->user_pages_max * 4);
 	return 0;
 }
 SYSCALL(98, getrusage, sys_getrusage);
@@ -107,7 +107,7 @@ static long sys_prlimit64(int pid, int res, const struct rlimit_k *unew, struct 
 {
 	struct rlimit_k new;
 
-	if (pid != 0 && pid != LINUX_PID)
+	if (pid != 0 && pid != this_proc()->pid)
 		return -ESRCH;
 	if (res < 0 || res >= RLIM_NLIMITS)
 		return -EINVAL;
@@ -118,10 +118,10 @@ static long sys_prlimit64(int pid, int res, const struct rlimit_k *unew, struct 
 	}
 	if (uold && !user_ok(uold, sizeof(*uold), true))
 		return -EFAULT;
-	mutex_lock(&proc->limits_lock);
-	struct rlimit_k old = { proc->rlim[res].cur, proc->rlim[res].max };
-	mutex_unlock(&proc->limits_lock);
-	int err = unew ? set_limit(proc, res, &new) : 0;
+	mutex_lock(&this_proc()->limits_lock);
+	struct rlimit_k old = { this_proc()->rlim[res].cur, this_proc()->rlim[res].max };
+	mutex_unlock(&this_proc()->limits_lock);
+	int err = unew ? set_limit(this_proc(), res, &new) : 0;
 	if (!err && uold)
 		memcpy(uold, &old, sizeof(old));
 	return err;
@@ -166,12 +166,12 @@ static bool on_thread(int tid, void (*fn)(struct thread *, void *), void *arg)
 			fn(thread_current(), arg);
 		return true;
 	}
-	unsigned long flags = spin_lock_irqsave(&proc->sig.lock);
-	struct linux_thread *lt = linux_find_thread(proc, tid);
+	unsigned long flags = spin_lock_irqsave(&this_proc()->sig.lock);
+	struct linux_thread *lt = linux_find_thread(this_proc(), tid);
 	struct thread *t = lt ? lt->sig.thread : NULL;
 	if (t && fn)
 		fn(t, arg);
-	spin_unlock_irqrestore(&proc->sig.lock, flags);
+	spin_unlock_irqrestore(&this_proc()->sig.lock, flags);
 	return t != NULL;
 }
 
@@ -300,16 +300,16 @@ static int each_target(int which, int who, void (*fn)(struct thread *, void *), 
 {
 	if (which == PRIO_PROCESS)
 		return on_thread(who, fn, arg);
-	if ((which == PRIO_PGRP && who != 0 && who != LINUX_PID) || (which == PRIO_USER && who != 0))
+	if ((which == PRIO_PGRP && who != 0 && who != this_proc()->pgid) || (which == PRIO_USER && who != 0))
 		return 0;
 	int n = 0;
-	unsigned long flags = spin_lock_irqsave(&proc->sig.lock);
-	for (struct linux_thread *lt = proc->sig.threads; lt; lt = lt->sig.next)
+	unsigned long flags = spin_lock_irqsave(&this_proc()->sig.lock);
+	for (struct linux_thread *lt = this_proc()->sig.threads; lt; lt = lt->sig.next)
 		if (lt->sig.thread) {
 			fn(lt->sig.thread, arg);
 			n++;
 		}
-	spin_unlock_irqrestore(&proc->sig.lock, flags);
+	spin_unlock_irqrestore(&this_proc()->sig.lock, flags);
 	return n;
 }
 

@@ -137,7 +137,7 @@ static int install(struct sock *s, int flags)
 		sock_close(s);
 		return -ENOMEM;
 	}
-	int fd = fd_install(&proc->fds, f, 0, flags & O_CLOEXEC ? FD_CLOEXEC : 0);
+	int fd = fd_install(&this_proc()->fds, f, 0, flags & O_CLOEXEC ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_rele(f);
 	return fd;
@@ -613,7 +613,7 @@ static long sys_accept4(int fd, void *uaddr, uint32_t *ulen, int flags)
 		return err;
 	int nfd = err;
 	if ((err = addr_to_user_len(&peer, uaddr, ulen))) {
-		fd_close(&proc->fds, nfd);
+		fd_close(&this_proc()->fds, nfd);
 		return err;
 	}
 	return nfd;

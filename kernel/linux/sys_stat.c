@@ -376,7 +376,7 @@ SYSCALL(93, fchown, sys_fchown);
 
 static long sys_umask(uint32_t mask)
 {
-	return __atomic_exchange_n(&proc->umask, mask & 0777, __ATOMIC_RELAXED);
+	return __atomic_exchange_n(&this_proc()->umask, mask & 0777, __ATOMIC_RELAXED);
 }
 SYSCALL(95, umask, sys_umask);
 

@@ -53,7 +53,7 @@ void syscall_dispatch(struct trapframe *tf)
 	struct linux_thread *lt = thread_current()->os_priv;
 	syscall_fn fn = nr >= 0 && nr < NR_MAX ? table[nr] : NULL;
 
-	if (lt && (lt->proc != proc || proc->exiting))
+	if (lt && lt->proc->exiting)
 		thread_exit(0);		/* left over from a program that ended */
 	if (lt)
 		lt->frame = tf;

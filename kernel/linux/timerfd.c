@@ -246,7 +246,7 @@ static long sys_timerfd_create(int clock, int flags)
 	}
 	waitq_init(&t->wq);
 	t->realtime = clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_ALARM;
-	int fd = fd_install(&proc->fds, f, 0, flags & TFD_CLOEXEC ? FD_CLOEXEC : 0);
+	int fd = fd_install(&this_proc()->fds, f, 0, flags & TFD_CLOEXEC ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_rele(f);
 	return fd;

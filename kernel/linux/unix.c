@@ -51,8 +51,7 @@
 #define SUN_LEN_MAX	110		/* sizeof(struct sockaddr_un) */
 #define AUTOBIND_LEN	(SUN_PATH_OFF + 6)	/* "\0" and 5 hex digits */
 
-/* The one process (sys_proc.c): pid 1, root. */
-#define CRED_PID	1
+/* Every process is root. */
 #define CRED_UID	0
 #define CRED_GID	0
 #define OVERFLOW_ID	65534		/* uid/gid of credentials never attached */
@@ -207,7 +206,7 @@ static uint64_t deadline_of(uint64_t timeout)
 
 static struct ucred_k current_cred(void)
 {
-	return (struct ucred_k){ CRED_PID, CRED_UID, CRED_GID };
+	return (struct ucred_k){ (uint32_t)this_proc()->pid, CRED_UID, CRED_GID };
 }
 
 /* ---- sockets and records (unix_lock held) ---- */
@@ -442,8 +441,8 @@ static int scm_add_cred(struct scm *scm, const struct ucred_k *c)
 {
 	if (c->uid == (uint32_t)-1 || c->gid == (uint32_t)-1)
 		return -EINVAL;
-	if (c->pid != CRED_PID)
-		return -ESRCH;	/* no such process: there is one */
+	if (c->pid != this_proc()->pid)
+		return -EPERM;	/* root may name any pid on Linux; we let it name its own */
 	scm->has_cred = true;
 	scm->cred = *c;
 	return 0;
@@ -543,7 +542,7 @@ static void put_fds(struct kmsg *m, size_t *used, struct scm *scm, int mflags)
 		fdmax = 0;
 	int i;
 	for (i = 0; i < fdmax; i++) {
-		int fd = fd_install(&proc->fds, scm->files[i], 0,
+		int fd = fd_install(&this_proc()->fds, scm->files[i], 0,
 		    mflags & MSG_CMSG_CLOEXEC ? FD_CLOEXEC : 0);
 		if (fd < 0)
 			break;
@@ -849,7 +848,7 @@ static int unix_bind(struct file *f, struct ksockaddr *a)
 	n.len = (uint32_t)(SUN_PATH_OFF + plen + 1);
 	memcpy(n.path, path, plen + 1);
 	struct vnode *vn;
-	err = vfs_mknodat_vnode(NULL, path, S_IFSOCK | (0777 & ~proc->umask), 0, &vn);
+	err = vfs_mknodat_vnode(NULL, path, S_IFSOCK | (0777 & ~this_proc()->umask), 0, &vn);
 	if (err)
 		return err == -EEXIST ? -EADDRINUSE : err;
 	mutex_lock(&unix_lock);
@@ -1078,7 +1077,7 @@ static int unix_accept(struct file *f, int flags, struct ksockaddr *peer)
 		return err;
 	}
 	nf->priv = n;			/* the pending list's reference is the file's */
-	int fd = fd_install(&proc->fds, nf, 0, flags & O_CLOEXEC ? FD_CLOEXEC : 0);
+	int fd = fd_install(&this_proc()->fds, nf, 0, flags & O_CLOEXEC ? FD_CLOEXEC : 0);
 	if (fd >= 0)
 		return fd;
 	/* No descriptor: the connection goes back to wait for the next accept. */
@@ -1945,7 +1944,7 @@ int unix_socket(int type, int protocol, int flags)
 		return -ENOMEM;
 	}
 	s->file = f;	/* not shared yet: no lock needed */
-	int fd = fd_install(&proc->fds, f, 0, flags & O_CLOEXEC ? FD_CLOEXEC : 0);
+	int fd = fd_install(&this_proc()->fds, f, 0, flags & O_CLOEXEC ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_rele(f);
 	return fd;
@@ -1986,15 +1985,15 @@ int unix_socketpair(int type, int protocol, int flags, int fds[2])
 	a->has_peercred = b->has_peercred = true;
 	mutex_unlock(&unix_lock);
 	int fdflags = flags & O_CLOEXEC ? FD_CLOEXEC : 0;
-	fds[0] = fd_install(&proc->fds, fa, 0, fdflags);
+	fds[0] = fd_install(&this_proc()->fds, fa, 0, fdflags);
 	if (fds[0] < 0) {
 		file_rele(fa);
 		file_rele(fb);
 		return fds[0];
 	}
-	fds[1] = fd_install(&proc->fds, fb, 0, fdflags);
+	fds[1] = fd_install(&this_proc()->fds, fb, 0, fdflags);
 	if (fds[1] < 0) {
-		fd_close(&proc->fds, fds[0]);
+		fd_close(&this_proc()->fds, fds[0]);
 		file_rele(fb);
 		return fds[1];
 	}

@@ -24,7 +24,6 @@
  * (and the program ends) instead of starving the kernel. */
 #define KERNEL_RESERVE_PAGES 64
 
-struct process *proc;
 
 static int vm_flags_of(int prot)
 {
@@ -60,7 +59,7 @@ static int vma_key(const struct avl_node *n, const void *key)
 	return v->end <= a ? -1 : v->start > a ? 1 : 0;
 }
 
-static struct vma *find(struct process *p, uintptr_t addr)
+static struct vma *find(struct mm *p, uintptr_t addr)
 {
 	struct vma *v = (struct vma *)avl_floor(p->vmas, &addr, vma_key);
 
@@ -68,13 +67,13 @@ static struct vma *find(struct process *p, uintptr_t addr)
 }
 
 /* The first VMA that ends after addr (holding it, or above it). */
-static struct vma *first_from(struct process *p, uintptr_t addr)
+static struct vma *first_from(struct mm *p, uintptr_t addr)
 {
 	return (struct vma *)avl_ceil(p->vmas, &addr, vma_key);
 }
 
 /* The last VMA starting below addr. */
-static struct vma *last_below(struct process *p, uintptr_t addr)
+static struct vma *last_below(struct mm *p, uintptr_t addr)
 {
 	uintptr_t a = addr - 1;
 
@@ -102,7 +101,7 @@ static void release(struct vma *dead)
 	}
 }
 
-static void unlink_vma(struct process *p, struct vma *v, struct vma **dead)
+static void unlink_vma(struct mm *p, struct vma *v, struct vma **dead)
 {
 	avl_remove(&p->vmas, &v->node, vma_cmp);
 	v->dead_next = *dead;
@@ -111,7 +110,7 @@ static void unlink_vma(struct process *p, struct vma *v, struct vma **dead)
 
 /* Inserts n, merging it with anonymous neighbours of the same kind and
  * rights (brk growth and malloc churn stay few nodes). vm_lock held. */
-static void insert(struct process *p, struct vma *n, struct vma **dead)
+static void insert(struct mm *p, struct vma *n, struct vma **dead)
 {
 	avl_insert(&p->vmas, &n->node, vma_cmp);
 	struct vma *next = find(p, n->end), *prev = n->start ? find(p, n->start - 1) : NULL;
@@ -125,7 +124,7 @@ static void insert(struct process *p, struct vma *n, struct vma **dead)
 	}
 }
 
-bool vm_range_free(struct process *p, uintptr_t start, uintptr_t end)
+bool vm_range_free(struct mm *p, uintptr_t start, uintptr_t end)
 {
 	struct vma *v = first_from(p, start);
 
@@ -133,7 +132,7 @@ bool vm_range_free(struct process *p, uintptr_t start, uintptr_t end)
 }
 
 /* -EEXIST if the range is taken (another thread's mmap came first). */
-static int add(struct process *p, struct vma *n)
+static int add(struct mm *p, struct vma *n)
 {
 	struct vma *dead = NULL;
 
@@ -152,7 +151,7 @@ static int add(struct process *p, struct vma *n)
 	return free ? 0 : -EEXIST;
 }
 
-int vm_add(struct process *p, uintptr_t start, uintptr_t end, int prot, int kind)
+int vm_add(struct mm *p, uintptr_t start, uintptr_t end, int prot, int kind)
 {
 	struct vma *n = kmalloc(sizeof(*n));
 
@@ -162,7 +161,7 @@ int vm_add(struct process *p, uintptr_t start, uintptr_t end, int prot, int kind
 	return add(p, n);
 }
 
-static int add_file(struct process *p, uintptr_t start, uintptr_t end, int prot,
+static int add_file(struct mm *p, uintptr_t start, uintptr_t end, int prot,
     struct file *file, int64_t file_off, uintptr_t file_end, bool shared)
 {
 	struct vma *n = kmalloc(sizeof(*n));
@@ -176,13 +175,13 @@ static int add_file(struct process *p, uintptr_t start, uintptr_t end, int prot,
 	return add(p, n);
 }
 
-int vm_add_file(struct process *p, uintptr_t start, uintptr_t end, int prot,
+int vm_add_file(struct mm *p, uintptr_t start, uintptr_t end, int prot,
     struct file *file, int64_t file_off, uintptr_t file_end)
 {
 	return add_file(p, start, end, prot, file, file_off, file_end, false);
 }
 
-int vm_add_shared(struct process *p, uintptr_t start, uintptr_t end, int prot,
+int vm_add_shared(struct mm *p, uintptr_t start, uintptr_t end, int prot,
     struct file *file, int64_t file_off)
 {
 	return add_file(p, start, end, prot, file, file_off, USER_TOP, true);
@@ -190,7 +189,7 @@ int vm_add_shared(struct process *p, uintptr_t start, uintptr_t end, int prot,
 
 /* Is [start, end) mapped without a gap? The rights of its first VMA go to
  * *prot (if not NULL). */
-bool vm_covered(struct process *p, uintptr_t start, uintptr_t end, int *prot)
+bool vm_covered(struct mm *p, uintptr_t start, uintptr_t end, int *prot)
 {
 	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
 	uintptr_t a = start;
@@ -207,7 +206,7 @@ bool vm_covered(struct process *p, uintptr_t start, uintptr_t end, int *prot)
 }
 
 struct unmap_ctx {
-	struct process *p;
+	struct mm *p;
 	const struct vma *v;
 };
 
@@ -225,15 +224,15 @@ static void page_gone(void *arg, uintptr_t va, uint64_t pa, int vm_flags)
 }
 
 /* vm_lock held. */
-static void unmap_pages(struct process *p, const struct vma *v, uintptr_t start, uintptr_t end)
+static void unmap_pages(struct mm *p, const struct vma *v, uintptr_t start, uintptr_t end)
 {
 	struct unmap_ctx c = { p, v };
 
-	paging_unmap_range(start, end - start, page_gone, &c);
+	paging_unmap_range(p->pm, start, end - start, page_gone, &c);
 }
 
 /* Cuts v in two at addr; the upper part goes in spare. vm_lock held. */
-static void split(struct process *p, struct vma *v, uintptr_t addr, struct vma *spare)
+static void split(struct mm *p, struct vma *v, uintptr_t addr, struct vma *spare)
 {
 	*spare = *v;
 	spare->start = addr;
@@ -246,7 +245,7 @@ static void split(struct process *p, struct vma *v, uintptr_t addr, struct vma *
 
 /* Makes start and end boundaries of VMAs, with nodes allocated before
  * the lock was taken. vm_lock held. */
-static void isolate(struct process *p, uintptr_t start, uintptr_t end, struct vma *spare[2])
+static void isolate(struct mm *p, uintptr_t start, uintptr_t end, struct vma *spare[2])
 {
 	int used = 0;
 	struct vma *v = find(p, start);
@@ -260,11 +259,11 @@ static void isolate(struct process *p, uintptr_t start, uintptr_t end, struct vm
 		spare[i] = NULL;
 }
 
-typedef void (*vma_fn)(struct process *p, struct vma *v, void *arg, struct vma **dead);
+typedef void (*vma_fn)(struct mm *p, struct vma *v, void *arg, struct vma **dead);
 
 /* Applies fn to each VMA inside [start, end) once the range's ends are
  * VMA boundaries; mm_lock held. -ENOMEM if a split needed memory. */
-static int carve(struct process *p, uintptr_t start, uintptr_t end, vma_fn fn, void *arg)
+static int carve(struct mm *p, uintptr_t start, uintptr_t end, vma_fn fn, void *arg)
 {
 	struct vma *spare[2] = { kmalloc(sizeof(struct vma)), kmalloc(sizeof(struct vma)) };
 	struct vma *dead = NULL;
@@ -287,7 +286,7 @@ static int carve(struct process *p, uintptr_t start, uintptr_t end, vma_fn fn, v
 	return 0;
 }
 
-static void remove_one(struct process *p, struct vma *v, void *arg, struct vma **dead)
+static void remove_one(struct mm *p, struct vma *v, void *arg, struct vma **dead)
 {
 	unmap_pages(p, v, v->start, v->end);
 	unlink_vma(p, v, dead);
@@ -296,7 +295,7 @@ static void remove_one(struct process *p, struct vma *v, void *arg, struct vma *
 		p->mmap_hint = v->end < MMAP_TOP ? v->end : MMAP_TOP;
 }
 
-int vm_remove(struct process *p, uintptr_t start, uintptr_t end)
+int vm_remove(struct mm *p, uintptr_t start, uintptr_t end)
 {
 	mutex_lock(&p->mm_lock);
 	int err = carve(p, start, end, remove_one, NULL);
@@ -304,13 +303,13 @@ int vm_remove(struct process *p, uintptr_t start, uintptr_t end)
 	return err;
 }
 
-static void protect_one(struct process *p, struct vma *v, void *arg, struct vma **dead)
+static void protect_one(struct mm *p, struct vma *v, void *arg, struct vma **dead)
 {
 	v->prot = *(int *)arg;
-	paging_protect(v->start, v->end - v->start, rights_of(v, false));
+	paging_protect(p->pm, v->start, v->end - v->start, rights_of(v, false));
 }
 
-int vm_protect(struct process *p, uintptr_t start, uintptr_t end, int prot)
+int vm_protect(struct mm *p, uintptr_t start, uintptr_t end, int prot)
 {
 	if (!vm_covered(p, start, end, NULL))
 		return -ENOMEM;		/* as Linux: part of the range is unmapped */
@@ -320,12 +319,12 @@ int vm_protect(struct process *p, uintptr_t start, uintptr_t end, int prot)
 	return err;
 }
 
-static void drop_one(struct process *p, struct vma *v, void *arg, struct vma **dead)
+static void drop_one(struct mm *p, struct vma *v, void *arg, struct vma **dead)
 {
 	unmap_pages(p, v, v->start, v->end);
 }
 
-int vm_drop_pages(struct process *p, uintptr_t start, uintptr_t end)
+int vm_drop_pages(struct mm *p, uintptr_t start, uintptr_t end)
 {
 	mutex_lock(&p->mm_lock);
 	int err = carve(p, start, end, drop_one, NULL);
@@ -333,7 +332,7 @@ int vm_drop_pages(struct process *p, uintptr_t start, uintptr_t end)
 	return err;
 }
 
-int vm_move(struct process *p, uintptr_t old, size_t old_len, uintptr_t new, size_t new_len)
+int vm_move(struct mm *p, uintptr_t old, size_t old_len, uintptr_t new, size_t new_len)
 {
 	struct vma *spare[2] = { kmalloc(sizeof(struct vma)), kmalloc(sizeof(struct vma)) };
 	int err = spare[0] && spare[1] ? 0 : -ENOMEM;
@@ -346,7 +345,7 @@ int vm_move(struct process *p, uintptr_t old, size_t old_len, uintptr_t new, siz
 	if (!err) {
 		isolate(p, old, old + old_len, spare);
 		v = find(p, old);
-		err = paging_move(old, new, old_len);
+		err = paging_move(p->pm, old, new, old_len);
 	}
 	if (!err) {
 		avl_remove(&p->vmas, &v->node, vma_cmp);
@@ -361,7 +360,7 @@ int vm_move(struct process *p, uintptr_t old, size_t old_len, uintptr_t new, siz
 	return err;
 }
 
-int vm_grow(struct process *p, uintptr_t end, size_t len)
+int vm_grow(struct mm *p, uintptr_t end, size_t len)
 {
 	mutex_lock(&p->mm_lock);
 	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
@@ -382,15 +381,15 @@ static void page_written(void *arg, uintptr_t va, uint64_t pa, int vm_flags)
 	pcache_dirtied(v->file->vn, file_index(v, va), pa);
 }
 
-static void harvest(const struct vma *v, uintptr_t start, uintptr_t end)
+static void harvest(struct mm *p, const struct vma *v, uintptr_t start, uintptr_t end)
 {
 	uintptr_t lo = start > v->start ? start : v->start, hi = end < v->end ? end : v->end;
 
-	paging_harvest_dirty(lo, hi - lo, page_written, (void *)v);
+	paging_harvest_dirty(p->pm, lo, hi - lo, page_written, (void *)v);
 }
 
 /* mm_lock keeps the tree still: faults only read it. */
-int vm_sync(struct process *p, uintptr_t start, uintptr_t end, bool durable)
+int vm_sync(struct mm *p, uintptr_t start, uintptr_t end, bool durable)
 {
 	int err = 0;
 
@@ -398,7 +397,7 @@ int vm_sync(struct process *p, uintptr_t start, uintptr_t end, bool durable)
 	for (struct vma *v = first_from(p, start); v && v->start < end; v = first_from(p, v->end)) {
 		if (!v->shared)
 			continue;
-		harvest(v, start, end);
+		harvest(p, v, start, end);
 		int e = durable ? vfs_fsync(v->file, false) : pcache_writeback(v->file->vn);
 		err = err ? err : e;
 	}
@@ -406,14 +405,14 @@ int vm_sync(struct process *p, uintptr_t start, uintptr_t end, bool durable)
 	return err;
 }
 
-void vm_mark_written(struct process *p, struct vnode *vn)
+void vm_mark_written(struct mm *p, struct vnode *vn)
 {
 	if (!p || !vn->pages)
 		return;
 	mutex_lock(&p->mm_lock);
 	for (struct vma *v = first_from(p, 0); v; v = first_from(p, v->end))
 		if (v->shared && v->file->vn == vn)
-			harvest(v, v->start, v->end);
+			harvest(p, v, v->start, v->end);
 	mutex_unlock(&p->mm_lock);
 }
 
@@ -454,9 +453,9 @@ static uint64_t take_page(uint64_t *spare)
 }
 
 /* Maps a new anonymous page. vm_lock held. */
-static int install(struct process *p, uintptr_t page, uint64_t pa, int vm_flags)
+static int install(struct mm *p, uintptr_t page, uint64_t pa, int vm_flags)
 {
-	int err = paging_map(page, pa, PAGE_SIZE, vm_flags);
+	int err = paging_map(p->pm, page, pa, PAGE_SIZE, vm_flags);
 
 	if (err)
 		page_free(pa, 0);
@@ -466,10 +465,25 @@ static int install(struct process *p, uintptr_t page, uint64_t pa, int vm_flags)
 	return err;
 }
 
+/* A private page another process also has (since a fork): the writer
+ * gets its own copy and gives up its share of the old one. vm_lock held. */
+static int copy_on_write(struct mm *p, const struct vma *v, uintptr_t page, uint64_t pa,
+    uint64_t *spare)
+{
+	uint64_t copy = take_page(spare);
+
+	if (!copy)
+		return NEEDS_PAGE;
+	memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+	int err = paging_map(p->pm, page, copy, PAGE_SIZE, vm_flags_of(v->prot));
+	page_free(err ? copy : pa, 0);
+	return err;
+}
+
 /* A write to a present read-only page of a writable mapping: a private
  * mapping's cache page is copied; anything else just becomes writable
  * (a shared page's dirty bit then records the store). vm_lock held. */
-static int write_fault(struct process *p, const struct vma *v, uintptr_t page, uint64_t pa,
+static int write_fault(struct mm *p, const struct vma *v, uintptr_t page, uint64_t pa,
     uint64_t *spare)
 {
 	if (v->file && !v->shared && pcache_holds(v->file->vn, file_index(v, page), pa)) {
@@ -477,7 +491,7 @@ static int write_fault(struct process *p, const struct vma *v, uintptr_t page, u
 		if (!copy)
 			return NEEDS_PAGE;
 		memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
-		int err = paging_map(page, copy, PAGE_SIZE, vm_flags_of(v->prot));
+		int err = paging_map(p->pm, page, copy, PAGE_SIZE, vm_flags_of(v->prot));
 		if (err) {
 			page_free(copy, 0);
 			return err;
@@ -485,18 +499,20 @@ static int write_fault(struct process *p, const struct vma *v, uintptr_t page, u
 		pcache_unmapped(v->file->vn, file_index(v, page), pa, false);
 		return 0;
 	}
-	paging_protect(page, PAGE_SIZE, vm_flags_of(v->prot));
+	if (!v->shared && page_is_shared(pa))
+		return copy_on_write(p, v, page, pa, spare);
+	paging_protect(p->pm, page, PAGE_SIZE, vm_flags_of(v->prot));
 	return 0;
 }
 
 /* The part of a fault that needs no I/O and no sleep; NEEDS_FILE if a
  * file page must be read, NEEDS_PAGE if memory must be reclaimed first
  * (the retry brings it in *spare). vm_lock held. */
-static int fault_locked(struct process *p, struct vma *v, uintptr_t page, bool write,
+static int fault_locked(struct mm *p, struct vma *v, uintptr_t page, bool write,
     uint64_t *spare)
 {
 	int rights;
-	uint64_t pa = paging_lookup(page, &rights);
+	uint64_t pa = paging_lookup(p->pm, page, &rights);
 
 	if (!v || !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EFAULT;
@@ -554,7 +570,7 @@ static int file_page(const struct vma *v, uintptr_t page, bool write, uint64_t *
 
 /* Reads the page with no lock held, then maps it if the mapping is still
  * there and the page still absent. */
-static int fault_from_file(struct process *p, uintptr_t page, const struct vma *v, bool write)
+static int fault_from_file(struct mm *p, uintptr_t page, const struct vma *v, bool write)
 {
 	uint64_t pa;
 	bool cached;
@@ -565,9 +581,9 @@ static int fault_from_file(struct process *p, uintptr_t page, const struct vma *
 	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
 	struct vma *now = find(p, page);
 	bool same = now && now->file == v->file && file_index(now, page) == file_index(v, page) &&
-	    paging_translate(page) == (uint64_t)-1;
+	    paging_translate(p->pm, page) == (uint64_t)-1;
 	if (same)
-		err = paging_map(page, pa, PAGE_SIZE, cached ? rights_of(now, write) : vm_flags_of(now->prot));
+		err = paging_map(p->pm, page, pa, PAGE_SIZE, cached ? rights_of(now, write) : vm_flags_of(now->prot));
 	if (same && !err)
 		if (++p->user_pages > p->user_pages_max)
 			p->user_pages_max = p->user_pages;
@@ -586,7 +602,7 @@ static int fault_from_file(struct process *p, uintptr_t page, const struct vma *
 
 #define FAULT_AROUND_MIN_FREE 2048	/* pages: below 8 MiB free, only what is touched */
 
-static void fault_around(struct process *p, uintptr_t page, const struct vma *v)
+static void fault_around(struct mm *p, uintptr_t page, const struct vma *v)
 {
 	uintptr_t size = FAULT_AROUND_PAGES * PAGE_SIZE;
 	struct mem_stats st;
@@ -603,14 +619,15 @@ static void fault_around(struct process *p, uintptr_t page, const struct vma *v)
 	if (hi > PAGE_ALIGN(v->file_end))
 		hi = PAGE_ALIGN(v->file_end);
 	for (uintptr_t a = lo; a < hi; a += PAGE_SIZE)
-		if (a != page && paging_translate(a) == (uint64_t)-1 &&
+		if (a != page && paging_translate(p->pm, a) == (uint64_t)-1 &&
 		    fault_from_file(p, a, v, false) < 0)
 			break;
 }
 
 int vm_fault(uintptr_t addr, bool write)
 {
-	struct process *p = proc;
+	struct process *proc = this_proc();
+	struct mm *p = proc ? proc->mm : NULL;
 	uintptr_t page = addr & ~(PAGE_SIZE - 1);
 	struct vma v;
 
@@ -652,11 +669,11 @@ int vm_fault(uintptr_t addr, bool write)
  * in the image). Anonymous pages fault in as the kernel touches them. */
 #define MAX_FILE_RANGES 4
 
-static bool page_ready(uintptr_t page, bool write)
+static bool page_ready(struct mm *p, uintptr_t page, bool write)
 {
 	int rights;
 
-	return paging_lookup(page, &rights) != (uint64_t)-1 && (!write || (rights & VM_WRITE));
+	return paging_lookup(p->pm, page, &rights) != (uint64_t)-1 && (!write || (rights & VM_WRITE));
 }
 
 bool user_ok(const void *addr, size_t len, bool write)
@@ -666,11 +683,14 @@ bool user_ok(const void *addr, size_t len, bool write)
 	int nfile = 0;
 	bool ok = true;
 
-	if (!proc || end < a || end > USER_TOP)
+	struct process *proc = this_proc();
+	struct mm *p = proc ? proc->mm : NULL;
+
+	if (!p || end < a || end > USER_TOP)
 		return false;
-	unsigned long flags = spin_lock_irqsave(&proc->vm_lock);
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
 	while (ok && a < end) {
-		struct vma *v = find(proc, a);
+		struct vma *v = find(p, a);
 		ok = v && (v->prot & (write ? PROT_WRITE : PROT_READ));
 		if (ok && v->file && nfile < MAX_FILE_RANGES) {
 			lo[nfile] = a;
@@ -679,10 +699,10 @@ bool user_ok(const void *addr, size_t len, bool write)
 		if (ok)
 			a = v->end;
 	}
-	spin_unlock_irqrestore(&proc->vm_lock, flags);
+	spin_unlock_irqrestore(&p->vm_lock, flags);
 	for (int i = 0; ok && i < nfile; i++)
 		for (uintptr_t pg = lo[i] & ~(PAGE_SIZE - 1); ok && pg < hi[i]; pg += PAGE_SIZE)
-			if (!page_ready(pg, write))
+			if (!page_ready(p, pg, write))
 				ok = vm_fault(pg, write) == 0;
 	return ok;
 }
@@ -705,7 +725,7 @@ bool user_str_ok(const char *s, size_t max)
 
 /* A free range of len bytes below the search start, top-down: each step
  * skips the mapping in the way. vm_lock held by the caller. */
-uintptr_t vm_find_free(struct process *p, size_t len)
+uintptr_t vm_find_free(struct mm *p, size_t len)
 {
 	uintptr_t top = p->mmap_hint;
 
@@ -719,6 +739,114 @@ uintptr_t vm_find_free(struct process *p, size_t len)
 	}
 }
 
+bool vm_shared_page(struct mm *p, uintptr_t addr, uint64_t *pa)
+{
+	volatile uint8_t touch = *(volatile uint8_t *)addr;	/* brings the page in */
+	(void)touch;
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	struct vma *v = find(p, addr);
+	bool shared = v && v->shared;
+	if (shared)
+		*pa = paging_translate(p->pm, addr & ~(PAGE_SIZE - 1));
+	spin_unlock_irqrestore(&p->vm_lock, flags);
+	return shared && *pa != (uint64_t)-1;
+}
+
+/* ---- address spaces ---- */
+
+struct mm *mm_new(void)
+{
+	struct mm *p = kzalloc(sizeof(*p));
+
+	if (!p || !(p->pm = paging_new())) {
+		kfree(p);
+		return NULL;
+	}
+	mutex_init(&p->mm_lock);
+	spin_init(&p->vm_lock, "vm");
+	p->mmap_hint = MMAP_TOP;
+	p->refs = 1;
+	return p;
+}
+
+/* Unlike vm_remove, needs no memory: the whole tree goes. */
+void mm_destroy(struct mm *p)
+{
+	struct vma *dead = NULL;
+
+	mutex_lock(&p->mm_lock);
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	for (struct vma *v; (v = first_from(p, 0));) {
+		unmap_pages(p, v, v->start, v->end);
+		unlink_vma(p, v, &dead);
+	}
+	spin_unlock_irqrestore(&p->vm_lock, flags);
+	release(dead);		/* shared pages written go back to their files */
+	mutex_unlock(&p->mm_lock);
+	paging_destroy(p->pm);
+	kfree(p);
+}
+
+struct fork_ctx {
+	struct mm *child;
+	const struct vma *v;
+};
+
+/* The child maps a page the parent maps: a cache page counts one more
+ * mapping, any other one more owner (copy-on-write, or a shared page). */
+static void page_copied(void *arg, uintptr_t va, uint64_t pa, int vm_flags)
+{
+	struct fork_ctx *c = arg;
+	const struct vma *v = c->v;
+
+	if (++c->child->user_pages > c->child->user_pages_max)
+		c->child->user_pages_max = c->child->user_pages;
+	if (v->file && pcache_mapped_again(v->file->vn, file_index(v, va), pa))
+		return;
+	page_share(pa);
+}
+
+/* mm_lock of the parent keeps its set of VMAs still; its other threads
+ * may fault meanwhile, so each VMA's pages are copied under vm_lock. */
+static int fork_vma(struct mm *parent, struct mm *child, const struct vma *v)
+{
+	struct vma *n = kmalloc(sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	*n = *v;
+	if (n->file)
+		file_hold(n->file);
+	avl_insert(&child->vmas, &n->node, vma_cmp);	/* as the parent's, unmerged */
+	struct fork_ctx c = { child, n };
+	unsigned long flags = spin_lock_irqsave(&parent->vm_lock);
+	int err = paging_copy_range(child->pm, parent->pm, v->start, v->end - v->start,
+	    !v->shared, page_copied, &c);
+	spin_unlock_irqrestore(&parent->vm_lock, flags);
+	return err;
+}
+
+struct mm *mm_fork(struct mm *parent)
+{
+	struct mm *child = mm_new();
+	int err = child ? 0 : -ENOMEM;
+
+	mutex_lock(&parent->mm_lock);
+	for (struct vma *v = first_from(parent, 0); v && !err; v = first_from(parent, v->end))
+		err = fork_vma(parent, child, v);
+	if (child) {
+		child->brk_start = parent->brk_start;
+		child->brk = parent->brk;
+		child->mmap_hint = parent->mmap_hint;
+	}
+	mutex_unlock(&parent->mm_lock);
+	if (err && child) {
+		mm_destroy(child);
+		child = NULL;
+	}
+	return child;
+}
+
 /* Faults of the program, or of the kernel on the program's addresses:
  * a page to map on demand, or a signal (signal_fault: the program's
  * handler, or its end with the status a Linux shell would show). */
@@ -729,7 +857,7 @@ static void stop_if_orphan(void)
 {
 	struct linux_thread *lt = thread_current()->os_priv;
 
-	if (lt && (lt->proc != proc || proc->exiting)) {
+	if (lt && lt->proc->exiting) {
 		irq_enable();
 		thread_exit(0);
 	}
@@ -746,7 +874,7 @@ static void program_fault(struct trapframe *tf, uint64_t cr2)
 	if (!err)
 		return;
 	if (err == -ENOMEM) {
-		printk("osprey: %s: out of memory (fault at %#lx)\n", proc->name, cr2);
+		printk("osprey: %s: out of memory (fault at %#lx)\n", this_proc()->name, cr2);
 		linux_exit_group(128 + 9);
 	}
 	if (!trap_from_user(tf) && err != -EIO && err != -ENXIO)

@@ -36,7 +36,7 @@ uint64_t virt_to_phys(const void *va)
 		return a - KERNEL_VMA;
 	if (a >= DIRECT_MAP_BASE && a < VMAP_BASE)
 		return a - DIRECT_MAP_BASE;
-	return paging_translate(a);
+	return paging_translate(NULL, a);
 }
 
 /* Adds [start, end) to the page allocator minus the reserved ranges. */

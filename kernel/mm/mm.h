@@ -30,6 +30,10 @@ int mm_init(const struct pvh_start_info *si);
 uint64_t page_alloc(unsigned order);
 void page_free(uint64_t pa, unsigned order);
 /* Any number of pages, contiguous; returns a direct-map address or NULL. */
+/* Copy-on-write: pa (an order-0 page) gets one more owner; each owner
+ * calls page_free, and the last one's call frees it. */
+void page_share(uint64_t pa);
+bool page_is_shared(uint64_t pa);	/* has it another owner? */
 void *pages_alloc(size_t npages);
 void pages_free(void *va, size_t npages);
 void page_reserve_range(uint64_t pa, uint64_t size);	/* boot only */

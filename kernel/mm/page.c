@@ -179,9 +179,35 @@ uint64_t page_alloc(unsigned order)
 	return pfn == PI_NIL ? 0 : pfn << PAGE_SHIFT;
 }
 
+/* A page of several owners (copy-on-write after fork) counts the others
+ * in the low bits of its word; each owner's page_free takes one off, and
+ * the last one's frees it. */
+#define PI_SHARERS	0xffffffffULL
+
+void page_share(uint64_t pa)
+{
+	unsigned long flags = spin_lock_irqsave(&page_lock);
+	uint64_t *w = &page_info[pa >> PAGE_SHIFT];
+	if ((*w & PI_TYPE_MASK) != PI_USED || (*w & PI_SHARERS) == PI_SHARERS)
+		panic("page_share: page %#lx is not a page in use (word %#lx)", pa, *w);
+	(*w)++;
+	spin_unlock_irqrestore(&page_lock, flags);
+}
+
+bool page_is_shared(uint64_t pa)
+{
+	return __atomic_load_n(&page_info[pa >> PAGE_SHIFT], __ATOMIC_RELAXED) & PI_SHARERS;
+}
+
 void page_free(uint64_t pa, unsigned order)
 {
 	unsigned long flags = spin_lock_irqsave(&page_lock);
+	uint64_t *w = &page_info[pa >> PAGE_SHIFT];
+	if (!order && (*w & PI_TYPE_MASK) == PI_USED && (*w & PI_SHARERS)) {
+		(*w)--;			/* another owner keeps it */
+		spin_unlock_irqrestore(&page_lock, flags);
+		return;
+	}
 	check_used(pa >> PAGE_SHIFT, 1UL << order);
 	for (uint64_t i = 0; i < (1UL << order); i++)
 		page_info[(pa >> PAGE_SHIFT) + i] = 0;

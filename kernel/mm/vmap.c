@@ -68,7 +68,7 @@ void *vmap_stack(size_t size)
 	va += PAGE_SIZE;		/* the guard page stays unmapped */
 	for (size_t off = 0; off < size; off += PAGE_SIZE) {
 		uint64_t pa = page_alloc(0);
-		if (!pa || paging_map(va + off, pa, PAGE_SIZE, VM_WRITE) < 0) {
+		if (!pa || paging_map(NULL, va + off, pa, PAGE_SIZE, VM_WRITE) < 0) {
 			if (pa)
 				page_free(pa, 0);
 			vunmap_stack((void *)(va + off), off);
@@ -88,11 +88,11 @@ void vunmap_stack(void *top, size_t size)
 	uintptr_t va = (uintptr_t)top - size;
 
 	for (size_t off = 0; off < size; off += PAGE_SIZE) {
-		uint64_t pa = paging_translate(va + off);
+		uint64_t pa = paging_translate(NULL, va + off);
 		if (pa != (uint64_t)-1)
 			page_free(pa & ~(PAGE_SIZE - 1), 0);
 	}
-	paging_unmap(va, size);
+	paging_unmap(NULL, va, size);
 	vrange_free(va - PAGE_SIZE, size + PAGE_SIZE);
 }
 
@@ -102,7 +102,7 @@ void *ioremap(uint64_t pa, size_t size)
 	size_t len = PAGE_ALIGN(pa + size) - base;
 	uintptr_t va = vrange_alloc(len);
 
-	if (!va || paging_map(va, base, len, VM_WRITE | VM_UNCACHED) < 0) {
+	if (!va || paging_map(NULL, va, base, len, VM_WRITE | VM_UNCACHED) < 0) {
 		pr_err("ioremap: cannot map %#lx+%#lx\n", pa, size);
 		return NULL;
 	}
@@ -131,7 +131,7 @@ void *vmap_module(size_t size, size_t align)
 	spin_unlock_irqrestore(&vmap_lock, flags);
 	for (size_t off = 0; off < size; off += PAGE_SIZE) {
 		uint64_t pa = page_alloc(0);
-		if (!pa || paging_map(va + off, pa, PAGE_SIZE, VM_WRITE) < 0) {
+		if (!pa || paging_map(NULL, va + off, pa, PAGE_SIZE, VM_WRITE) < 0) {
 			if (pa)
 				page_free(pa, 0);
 			vunmap_module((void *)va, off);
@@ -147,11 +147,11 @@ void vunmap_module(void *base, size_t size)
 	uintptr_t va = (uintptr_t)base;
 
 	for (size_t off = 0; off < size; off += PAGE_SIZE) {
-		uint64_t pa = paging_translate(va + off);
+		uint64_t pa = paging_translate(NULL, va + off);
 		if (pa != (uint64_t)-1)
 			page_free(pa & ~(PAGE_SIZE - 1), 0);
 	}
-	paging_unmap(va, size);
+	paging_unmap(NULL, va, size);
 	unsigned long flags = spin_lock_irqsave(&vmap_lock);
 	if (module_next == va + PAGE_ALIGN(size))
 		module_next = va;
@@ -160,7 +160,7 @@ void vunmap_module(void *base, size_t size)
 
 void vmap_protect(void *va, size_t size, int vm_flags)
 {
-	paging_protect((uintptr_t)va, size, vm_flags);
+	paging_protect(NULL, (uintptr_t)va, size, vm_flags);
 }
 
 /* Virtually contiguous memory from single pages, for large buffers (a

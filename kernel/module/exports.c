@@ -148,4 +148,5 @@ EXPORT_SYMBOL(procfs_add_file);
 /* the running program: its memory and descriptors, as ioctls name them */
 EXPORT_SYMBOL(linux_fget);
 EXPORT_SYMBOL(user_ok);
+EXPORT_SYMBOL(linux_adopt);
 EXPORT_SYMBOL(user_str_ok);

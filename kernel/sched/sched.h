@@ -46,7 +46,9 @@ struct thread {
 	uint64_t slice_end;
 	uint64_t cpu_ns, switched_in;
 	void *tsd[TSD_MAX];
-	void *os_priv;			/* for the Linux layer */
+	void *os_priv;			/* for the Linux layer: its thread */
+	void *os_proc;			/* and the process whose memory it reaches */
+	void *aspace;			/* the page tables it needs (arch_switch_aspace) */
 	bool intr_pending;		/* thread_interrupt(): work before it returns to a program */
 	bool intr_sleep;		/* in an interruptible sleep */
 	bool intr_woke;			/* the last such sleep ended because of intr_pending */

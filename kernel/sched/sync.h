@@ -61,6 +61,7 @@ bool mutex_held(const struct mutex *m);	/* by the calling thread */
 struct cond {
 	struct waitq wq;
 };
+#define COND_INIT(c) { WAITQ_INIT((c).wq) }
 void cond_init(struct cond *c);
 void cond_wait(struct cond *c, struct mutex *m);
 int cond_timedwait(struct cond *c, struct mutex *m, uint64_t deadline);

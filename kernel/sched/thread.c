@@ -71,6 +71,7 @@ static void sched_switch(void)
 	next->state = T_RUNNING;
 	cpu->current = next;
 	arch_set_kernel_stack(next->kstack_top - next->kstack_size, next->kstack_top);
+	arch_switch_aspace(next->aspace);
 	fpu_save(prev->fpu);
 	fpu_restore(next->fpu);
 	if (next->fs_base != prev->fs_base)

@@ -1,6 +1,12 @@
 /* x86-64 4-level page tables: the kernel image mapped with per-section
  * rights, RAM in the direct map with 2 MiB pages where alignment allows,
- * and 4 KiB mappings on demand (stacks, MMIO). One address space.
+ * and 4 KiB mappings on demand (stacks, MMIO).
+ *
+ * Each process has its own tables (a pagemap): its own lower half, and
+ * the kernel's upper half, whose top-level entries are copied into every
+ * pagemap (an upper-half entry made later is copied into each then), so
+ * the kernel looks the same from every process. Kernel threads run on
+ * whatever tables are loaded (their memory is all in the upper half).
  *
  * The lower half belongs to the program and the kernel maps nothing of
  * its own there, so the address decides the user bit: every entry of the
@@ -29,8 +35,23 @@
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __kernel_end[];
 
-static uint64_t *pml4;
+struct pagemap {
+	uint64_t *pml4;
+	struct pagemap *next;		/* every pagemap, for new kernel entries */
+};
+
+static uint64_t *pml4;			/* the kernel's */
+/* Guards every page table, the list of pagemaps and `loaded` (one CPU:
+ * the tables loaded in its CR3, NULL for the kernel's). */
 static spinlock_t paging_lock = SPINLOCK_INIT("paging");
+static struct pagemap *pagemaps, *loaded;
+
+/* The tables an address is found in: the program's lower half, else the
+ * kernel's (shared by all). */
+static uint64_t *root_of(struct pagemap *pm, uintptr_t va)
+{
+	return pm && va < LOWER_HALF ? pm->pml4 : pml4;
+}
 
 static uint64_t *table_at(uint64_t entry)
 {
@@ -44,9 +65,9 @@ static uint64_t user_bit(uintptr_t va)
 
 /* Returns the entry for va at `level` (4: PML4 ... 1: PT), creating
  * intermediate tables when `create`; NULL if absent or out of memory. */
-static uint64_t *walk(uintptr_t va, int level, bool create)
+static uint64_t *walk(struct pagemap *pm, uintptr_t va, int level, bool create)
 {
-	uint64_t *t = pml4;
+	uint64_t *t = root_of(pm, va);
 
 	for (int l = 4; l > level; l--) {
 		uint64_t *e = &t[(va >> (12 + 9 * (l - 1))) & 511];
@@ -58,6 +79,9 @@ static uint64_t *walk(uintptr_t va, int level, bool create)
 				return NULL;
 			memset(phys_to_virt(pa), 0, PAGE_SIZE);
 			*e = pa | PTE_P | PTE_W | user_bit(va);
+			if (l == 4 && va >= LOWER_HALF)
+				for (struct pagemap *m = pagemaps; m; m = m->next)
+					m->pml4[e - pml4] = *e;
 		} else if (*e & PTE_PS) {
 			return NULL;	/* inside a large page */
 		}
@@ -79,7 +103,7 @@ static uint64_t pte_flags(uintptr_t va, int vm_flags)
 	return f;
 }
 
-static int map_locked(uintptr_t va, uint64_t pa, size_t size, int vm_flags)
+static int map_locked(struct pagemap *pm, uintptr_t va, uint64_t pa, size_t size, int vm_flags)
 {
 	uint64_t f = pte_flags(va, vm_flags);
 
@@ -87,7 +111,7 @@ static int map_locked(uintptr_t va, uint64_t pa, size_t size, int vm_flags)
 		return -EINVAL;		/* one half at a time */
 	while (size) {
 		bool huge = !(va & (HUGE - 1)) && !(pa & (HUGE - 1)) && size >= HUGE;
-		uint64_t *e = walk(va, huge ? 2 : 1, true);
+		uint64_t *e = walk(pm, va, huge ? 2 : 1, true);
 		if (!e)
 			return -ENOMEM;
 		*e = pa | f | (huge ? PTE_PS : 0);
@@ -100,10 +124,10 @@ static int map_locked(uintptr_t va, uint64_t pa, size_t size, int vm_flags)
 	return 0;
 }
 
-int paging_map(uintptr_t va, uint64_t pa, size_t size, int vm_flags)
+int paging_map(struct pagemap *pm, uintptr_t va, uint64_t pa, size_t size, int vm_flags)
 {
 	unsigned long flags = spin_lock_irqsave(&paging_lock);
-	int err = map_locked(va, pa, size, vm_flags);
+	int err = map_locked(pm, va, pa, size, vm_flags);
 	spin_unlock_irqrestore(&paging_lock, flags);
 	return err;
 }
@@ -113,10 +137,10 @@ int paging_map(uintptr_t va, uint64_t pa, size_t size, int vm_flags)
  * paging_lock held. */
 typedef void (*pte_visit)(uint64_t *e, uintptr_t va, void *ctx);
 
-static void each_pte(uintptr_t va, uintptr_t end, pte_visit visit, void *ctx)
+static void each_pte(struct pagemap *pm, uintptr_t va, uintptr_t end, pte_visit visit, void *ctx)
 {
 	while (va < end) {
-		uint64_t *t = pml4;
+		uint64_t *t = root_of(pm, va);
 		int l = 4;
 		for (; l > 1; l--) {
 			uint64_t e = t[(va >> (12 + 9 * (l - 1))) & 511];
@@ -149,6 +173,7 @@ struct range_op {
 	void *arg;
 	uint64_t flags;		/* protect: the new entry flags */
 	intptr_t delta;		/* move: to - from */
+	struct pagemap *pm;	/* move, copy: the tables written */
 	int err;
 };
 
@@ -163,18 +188,18 @@ static void unmap_one(uint64_t *e, uintptr_t va, void *ctx)
 		op->fn(op->arg, va, old & PTE_ADDR, vm_flags_of_pte(old));
 }
 
-void paging_unmap_range(uintptr_t va, size_t size, paging_page_fn fn, void *arg)
+void paging_unmap_range(struct pagemap *pm, uintptr_t va, size_t size, paging_page_fn fn, void *arg)
 {
 	struct range_op op = { .fn = fn, .arg = arg };
 	unsigned long flags = spin_lock_irqsave(&paging_lock);
 
-	each_pte(va, va + size, unmap_one, &op);
+	each_pte(pm, va, va + size, unmap_one, &op);
 	spin_unlock_irqrestore(&paging_lock, flags);
 }
 
-void paging_unmap(uintptr_t va, size_t size)
+void paging_unmap(struct pagemap *pm, uintptr_t va, size_t size)
 {
-	paging_unmap_range(va, size, NULL, NULL);
+	paging_unmap_range(pm, va, size, NULL, NULL);
 }
 
 /* Keeps the dirty bit: it is how shared file pages are known written. */
@@ -188,12 +213,12 @@ static void protect_one(uint64_t *e, uintptr_t va, void *ctx)
 
 /* Changes the rights of the 4 KiB pages mapped in [va, va+size), a range
  * of one half (the program's, or the kernel's). */
-void paging_protect(uintptr_t va, size_t size, int vm_flags)
+void paging_protect(struct pagemap *pm, uintptr_t va, size_t size, int vm_flags)
 {
 	struct range_op op = { .flags = pte_flags(va, vm_flags) };
 	unsigned long flags = spin_lock_irqsave(&paging_lock);
 
-	each_pte(va, va + size, protect_one, &op);
+	each_pte(pm, va, va + size, protect_one, &op);
 	spin_unlock_irqrestore(&paging_lock, flags);
 }
 
@@ -208,12 +233,12 @@ static void harvest_one(uint64_t *e, uintptr_t va, void *ctx)
 	op->fn(op->arg, va, *e & PTE_ADDR, vm_flags_of_pte(*e) | VM_DIRTY);
 }
 
-void paging_harvest_dirty(uintptr_t va, size_t size, paging_page_fn fn, void *arg)
+void paging_harvest_dirty(struct pagemap *pm, uintptr_t va, size_t size, paging_page_fn fn, void *arg)
 {
 	struct range_op op = { .fn = fn, .arg = arg };
 	unsigned long flags = spin_lock_irqsave(&paging_lock);
 
-	each_pte(va, va + size, harvest_one, &op);
+	each_pte(pm, va, va + size, harvest_one, &op);
 	spin_unlock_irqrestore(&paging_lock, flags);
 }
 
@@ -221,7 +246,7 @@ static void move_one(uint64_t *e, uintptr_t va, void *ctx)
 {
 	struct range_op *op = ctx;
 	uintptr_t to = va + op->delta;
-	uint64_t *dst = op->err ? NULL : walk(to, 1, true);
+	uint64_t *dst = op->err ? NULL : walk(op->pm, to, 1, true);
 
 	if (!dst) {
 		op->err = -ENOMEM;
@@ -233,19 +258,19 @@ static void move_one(uint64_t *e, uintptr_t va, void *ctx)
 	invlpg(va);
 }
 
-int paging_move(uintptr_t from, uintptr_t to, size_t size)
+int paging_move(struct pagemap *pm, uintptr_t from, uintptr_t to, size_t size)
 {
-	struct range_op op = { .delta = (intptr_t)(to - from) };
+	struct range_op op = { .delta = (intptr_t)(to - from), .pm = pm };
 	unsigned long flags = spin_lock_irqsave(&paging_lock);
 
-	each_pte(from, from + size, move_one, &op);
+	each_pte(pm, from, from + size, move_one, &op);
 	spin_unlock_irqrestore(&paging_lock, flags);
 	return op.err;
 }
 
-uint64_t paging_lookup(uintptr_t va, int *vm_flags)
+uint64_t paging_lookup(struct pagemap *pm, uintptr_t va, int *vm_flags)
 {
-	uint64_t *e = walk(va, 1, false);
+	uint64_t *e = walk(pm, va, 1, false);
 
 	if (!e || !(*e & PTE_P))
 		return (uint64_t)-1;
@@ -253,13 +278,13 @@ uint64_t paging_lookup(uintptr_t va, int *vm_flags)
 	return *e & PTE_ADDR;
 }
 
-uint64_t paging_translate(uintptr_t va)
+uint64_t paging_translate(struct pagemap *pm, uintptr_t va)
 {
-	uint64_t *e = walk(va, 2, false);
+	uint64_t *e = walk(pm, va, 2, false);
 
 	if (e && (*e & PTE_P) && (*e & PTE_PS))
 		return (*e & PTE_ADDR & ~(HUGE - 1)) + (va & (HUGE - 1));
-	e = walk(va, 1, false);
+	e = walk(pm, va, 1, false);
 	if (!e || !(*e & PTE_P))
 		return (uint64_t)-1;
 	return (*e & PTE_ADDR) + (va & (PAGE_SIZE - 1));
@@ -270,7 +295,7 @@ static int map_kernel_section(char *start, char *end, int vm_flags)
 	uintptr_t s = (uintptr_t)start & ~(PAGE_SIZE - 1);
 	uintptr_t e = PAGE_ALIGN((uintptr_t)end);
 
-	return map_locked(s, s - KERNEL_VMA, e - s, vm_flags);
+	return map_locked(NULL, s, s - KERNEL_VMA, e - s, vm_flags);
 }
 
 /* Builds the kernel's tables while the boot tables are live (their direct
@@ -293,10 +318,105 @@ int paging_init(void)
 
 int paging_map_ram(uint64_t pa, uint64_t size)
 {
-	return paging_map(DIRECT_MAP_BASE + pa, pa, size, VM_WRITE);
+	return paging_map(NULL, DIRECT_MAP_BASE + pa, pa, size, VM_WRITE);
 }
 
 void paging_activate(void)
 {
 	write_cr3(virt_to_phys(pml4));
+}
+
+/* ---- a process's tables ---- */
+
+/* fork: the child's entry is the parent's; copy-on-write takes the write
+ * right from both (the fault that follows decides who copies). */
+static void copy_one(uint64_t *e, uintptr_t va, void *ctx)
+{
+	struct range_op *op = ctx;
+	uint64_t *dst = op->err ? NULL : walk(op->pm, va, 1, true);
+
+	if (!dst) {
+		op->err = -ENOMEM;
+		return;
+	}
+	if (op->flags) {
+		*e &= ~PTE_W;
+		invlpg(va);
+	}
+	*dst = *e & ~PTE_D;
+	if (op->fn)
+		op->fn(op->arg, va, *e & PTE_ADDR, vm_flags_of_pte(*e));
+}
+
+int paging_copy_range(struct pagemap *dst, struct pagemap *src, uintptr_t va, size_t size,
+    bool cow, paging_page_fn fn, void *arg)
+{
+	struct range_op op = { .fn = fn, .arg = arg, .pm = dst, .flags = cow };
+	unsigned long flags = spin_lock_irqsave(&paging_lock);
+
+	each_pte(src, va, va + size, copy_one, &op);
+	spin_unlock_irqrestore(&paging_lock, flags);
+	return op.err;
+}
+
+struct pagemap *paging_new(void)
+{
+	struct pagemap *pm = kmalloc(sizeof(*pm));
+	uint64_t root = page_alloc(0);
+
+	if (!pm || !root) {
+		kfree(pm);
+		if (root)
+			page_free(root, 0);
+		return NULL;
+	}
+	pm->pml4 = phys_to_virt(root);
+	memset(pm->pml4, 0, PAGE_SIZE / 2);
+	unsigned long flags = spin_lock_irqsave(&paging_lock);
+	memcpy(pm->pml4 + 256, pml4 + 256, PAGE_SIZE / 2);
+	pm->next = pagemaps;
+	pagemaps = pm;
+	spin_unlock_irqrestore(&paging_lock, flags);
+	return pm;
+}
+
+/* The tables below a lower-half entry of `level` (4: PML4); the pages
+ * they mapped were unmapped before. */
+static void free_tables(uint64_t *t, int level)
+{
+	for (int i = 0; i < (level == 4 ? 256 : 512); i++) {
+		if (!(t[i] & PTE_P) || (t[i] & PTE_PS))
+			continue;
+		if (level > 2)
+			free_tables(table_at(t[i]), level - 1);
+		page_free(t[i] & PTE_ADDR, 0);
+	}
+}
+
+void paging_destroy(struct pagemap *pm)
+{
+	unsigned long flags = spin_lock_irqsave(&paging_lock);
+	if (loaded == pm) {
+		write_cr3(virt_to_phys(pml4));
+		loaded = NULL;
+	}
+	for (struct pagemap **pp = &pagemaps; *pp; pp = &(*pp)->next)
+		if (*pp == pm) {
+			*pp = pm->next;
+			break;
+		}
+	spin_unlock_irqrestore(&paging_lock, flags);
+	free_tables(pm->pml4, 4);
+	page_free(virt_to_phys(pm->pml4), 0);
+	kfree(pm);
+}
+
+void paging_switch(struct pagemap *pm)
+{
+	unsigned long flags = spin_lock_irqsave(&paging_lock);
+	if (pm != loaded) {
+		write_cr3(virt_to_phys(pm ? pm->pml4 : pml4));
+		loaded = pm;
+	}
+	spin_unlock_irqrestore(&paging_lock, flags);
 }

@@ -3,28 +3,48 @@
 #define ARCH_PAGING_H
 #include <stdint.h>
 #include <stddef.h>
+#include <stdbool.h>
 
 int paging_init(void);		/* builds the kernel's own tables */
 int paging_map_ram(uint64_t pa, uint64_t size);
 void paging_activate(void);
-int paging_map(uintptr_t va, uint64_t pa, size_t size, int vm_flags);
-void paging_unmap(uintptr_t va, size_t size);
-void paging_protect(uintptr_t va, size_t size, int vm_flags);
+
+/* A process's tables: its own lower half, the kernel's upper half. Every
+ * call below takes the pagemap whose lower half it works on (NULL: the
+ * kernel's tables, which map nothing there); upper-half addresses are
+ * the kernel's in every pagemap. */
+struct pagemap;
+struct pagemap *paging_new(void);
+/* Frees the tables; every page they mapped must have been unmapped. */
+void paging_destroy(struct pagemap *pm);
+/* Loads pm's tables (NULL: the kernel's) unless they are loaded. */
+void paging_switch(struct pagemap *pm);
+
+int paging_map(struct pagemap *pm, uintptr_t va, uint64_t pa, size_t size, int vm_flags);
+void paging_unmap(struct pagemap *pm, uintptr_t va, size_t size);
+void paging_protect(struct pagemap *pm, uintptr_t va, size_t size, int vm_flags);
 /* The range walks below skip absent tables whole (a sparse range of many
  * GiB costs what is mapped in it). fn runs under the paging lock for each
  * present 4 KiB page with its physical address and VM_* flags, VM_DIRTY
  * included; it must not call paging_*. */
 typedef void (*paging_page_fn)(void *arg, uintptr_t va, uint64_t pa, int vm_flags);
 /* Unmaps [va, va+size), telling fn of each page unmapped. */
-void paging_unmap_range(uintptr_t va, size_t size, paging_page_fn fn, void *arg);
+void paging_unmap_range(struct pagemap *pm, uintptr_t va, size_t size, paging_page_fn fn,
+    void *arg);
 /* Clears the dirty bit of each page in the range that has it; fn is told. */
-void paging_harvest_dirty(uintptr_t va, size_t size, paging_page_fn fn, void *arg);
+void paging_harvest_dirty(struct pagemap *pm, uintptr_t va, size_t size, paging_page_fn fn,
+    void *arg);
 /* Moves the pages mapped in [from, from+size) to the same offsets at to,
  * whose range must hold nothing. -ENOMEM if a table could not be had. */
-int paging_move(uintptr_t from, uintptr_t to, size_t size);
+int paging_move(struct pagemap *pm, uintptr_t from, uintptr_t to, size_t size);
+/* fork: maps the pages src maps in [va, va+size) at the same places in
+ * dst; cow: read-only in both. fn is told of each page (to count the new
+ * owner). -ENOMEM if a table could not be had (what was copied stays). */
+int paging_copy_range(struct pagemap *dst, struct pagemap *src, uintptr_t va, size_t size,
+    bool cow, paging_page_fn fn, void *arg);
 /* Physical address behind va, or -1 if unmapped. */
-uint64_t paging_translate(uintptr_t va);
+uint64_t paging_translate(struct pagemap *pm, uintptr_t va);
 /* The 4 KiB page mapped at va and its VM_* flags in *vm_flags, or -1. */
-uint64_t paging_lookup(uintptr_t va, int *vm_flags);
+uint64_t paging_lookup(struct pagemap *pm, uintptr_t va, int *vm_flags);
 
 #endif

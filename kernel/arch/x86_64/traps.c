@@ -1,6 +1,7 @@
 /* GDT, TSS, IDT, and the C side of interrupt and exception entry. */
 #include "arch.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
 #include "dev/console.h"
 #include "panic.h"
@@ -418,6 +419,12 @@ void arch_syscall_init(void)
 	wrmsr(MSR_STAR, (uint64_t)USER32_CS << 48 | (uint64_t)KERNEL_CS << 32);
 	wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
 	wrmsr(MSR_FMASK, 0x47700);	/* IF, DF, TF, IOPL, AC, NT cleared on entry */
+}
+
+void arch_switch_aspace(void *pagemap)
+{
+	if (pagemap)
+		paging_switch(pagemap);
 }
 
 void arch_set_fs_base(uint64_t base)

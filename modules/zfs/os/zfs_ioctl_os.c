@@ -44,6 +44,8 @@
 #define ZFSDEV_MINOR		249	/* ZFS_DEVICE_MINOR */
 #define IOCTL_STACK		(256 * 1024)
 
+void linux_adopt(struct thread *program_thread);	/* linux/linux.h */
+
 extern uint_t zfs_allow_log_key;
 
 /* ---- a mounted filesystem's zfsvfs, held by an ioctl ---- */
@@ -139,6 +141,7 @@ struct ioctl_call {
 	zfs_cmd_t *zc;
 	void *allow_log;	/* zfs_allow_log_key's value, in and out */
 	long error;
+	struct thread *caller;	/* the program thread whose memory it reaches */
 };
 
 static void
@@ -146,6 +149,7 @@ ioctl_worker(void *arg)
 {
 	struct ioctl_call *c = arg;
 
+	linux_adopt(c->caller);
 	(void) tsd_set(zfs_allow_log_key, c->allow_log);
 	c->error = zfsdev_ioctl_common(c->vecnum, c->zc, 0);
 	c->allow_log = tsd_get(zfs_allow_log_key);
@@ -156,7 +160,8 @@ ioctl_worker(void *arg)
 static int
 zfsdev_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 {
-	struct ioctl_call c = { .vecnum = cmd - ZFS_IOC_FIRST };
+	struct ioctl_call c = { .vecnum = cmd - ZFS_IOC_FIRST,
+	    .caller = (thread_current)() };
 	int error;
 
 	if ((cmd & ~0xffUL) != ZFS_IOC_FIRST)
