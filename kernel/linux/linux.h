@@ -93,6 +93,7 @@ struct process {
 	struct list children, sibling, all;
 	bool zombie;			/* ended, its status not yet collected */
 	bool vforked;			/* a vfork child that has not exec'd or ended */
+	bool abandoned;			/* threads of it were left blocked: kept for them */
 	int exit_signal;		/* sent to the parent at the end (SIGCHLD) */
 	uint64_t child_cpu_ns;		/* CPU time of the children it reaped */
 };
@@ -212,6 +213,10 @@ void process_exec_done(struct process *p);		/* a vfork parent may go on */
 long process_kill(int pid, const struct siginfo_k *info);	/* kill's pid convention */
 long process_kill_thread(int tgid, int tid, const struct siginfo_k *info);	/* tgid 0: any */
 int process_count(void);
+/* fn runs on each process (zombies too) under proc_lock: it must not
+ * sleep for long, and must not call the process calls above. */
+void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);
+void process_abandon(struct process *p);	/* threads were left blocked in the kernel */
 
 /* clock_settime moved the wall clock: absolute CLOCK_REALTIME timer
  * files follow it or are cancelled (timerfd.c). */

@@ -125,10 +125,24 @@ static void release_files(struct process *p)
 	p->exe = p->interp = NULL;
 }
 
+/* A process some of whose threads were abandoned (blocked in the
+ * kernel for good) is never freed, nor its memory: if one ever runs, it
+ * finds them, and ends at its next system call or fault. */
 static void process_free(struct process *p)
 {
+	if (p->abandoned)
+		return;
 	kfree(p->name);
 	kfree(p);
+}
+
+void process_abandon(struct process *p)
+{
+	mutex_lock(&proc_lock);
+	if (!p->abandoned && p->mm)
+		p->mm->refs++;
+	p->abandoned = true;
+	mutex_unlock(&proc_lock);
 }
 
 /* Takes p off the tree and the list of all; proc_lock held. */
@@ -727,6 +741,16 @@ SYSCALL(112, setsid, sys_setsid);
 int process_count(void)
 {
 	return __atomic_load_n(&nprocs, __ATOMIC_RELAXED);
+}
+
+void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
+{
+	struct list *pos;
+
+	mutex_lock(&proc_lock);
+	list_for_each(pos, &all_procs)
+		fn(list_entry(pos, struct process, all), arg);
+	mutex_unlock(&proc_lock);
 }
 
 /* ---- kernel threads working for a program ---- */

@@ -90,6 +90,7 @@ static void stop_others(struct linux_thread *self)
 		printk("osprey: %s: %d threads did not stop (blocked in the kernel); "
 		    "abandoning them\n", p->name, p->nthreads - 1);
 		__atomic_store_n(&p->nthreads, 1, __ATOMIC_SEQ_CST);
+		process_abandon(p);
 	}
 	mutex_unlock(&p->exit_lock);
 }

@@ -100,6 +100,11 @@ struct linux_termios {
 #define TIOCGPGRP	0x540f
 #define TIOCSPGRP	0x5410
 
+/* The console's foreground process group, as a shell with job control
+ * sets it (atomic: no lock needed for one int). Nothing is stopped for
+ * reading from the background: the console has no job control signals. */
+static int cons_pgrp = 1;
+
 static int cons_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 {
 	switch (cmd) {
@@ -126,10 +131,13 @@ static int cons_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 		return 0;
 	}
 	case TIOCGPGRP:
-		*(int *)arg = 1;
+		*(int *)arg = __atomic_load_n(&cons_pgrp, __ATOMIC_RELAXED);
 		return 0;
 	case TIOCSPGRP:
-		return 0;	/* one process group: nothing to change */
+		if (*(int *)arg <= 0)
+			return -EINVAL;
+		__atomic_store_n(&cons_pgrp, *(int *)arg, __ATOMIC_RELAXED);
+		return 0;
 	}
 	return -ENOTTY;
 }
