@@ -155,7 +155,7 @@ crash: deps all
 
 # The demo: busybox on a ROFS root, telling what it sees, and a guest book
 # on ZFS /data (apps/demo/visits.c) that grows by one line each boot.
-# Programs run one after another (';'): a shell cannot fork yet.
+# Programs run one after another (';'); each may be a shell line.
 DEMO_CMD ?= /bin/busybox uname -a ; /bin/busybox cat /etc/motd ; /bin/busybox ls -l / ; \
 	/bin/busybox df /data ; /bin/visits ; /bin/busybox free
 $(BUILD)/demo.img: images/demo.manifest images/motd $(BUILD)/tools/mkimage $(BUILD)/tools/mkrofs \
