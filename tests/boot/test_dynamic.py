@@ -76,6 +76,38 @@ _state = {}
 # AF_UNIX as Python uses it (kernel/linux/unix.c): socketpair, a stream
 # server on a path with a client thread, fds passed, datagrams between
 # abstract names, multiprocessing.connection, SO_PEERCRED.
+# Processes from python: subprocess (fork/vfork, exec, pipes, wait), os.fork.
+PY_PROC_SCRIPT = r'''
+import os, subprocess, sys
+r = subprocess.run(["ls", sys.argv[1]], capture_output=True, text=True)
+print("ls", r.returncode, r.stdout.split())
+r = subprocess.run(["sort"], input="b\na\nc\n", capture_output=True, text=True)
+print("sort", r.returncode, r.stdout.split())
+p = subprocess.Popen([sys.executable, "-c", "import sys; print(input().upper()); sys.exit(5)"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+out, _ = p.communicate("hello\n")
+print("popen", out.strip(), p.returncode)
+try:
+    subprocess.run(["/nonexistent"])
+except FileNotFoundError as e:
+    print("missing", e.errno)
+r, w = os.pipe()
+parent = os.getpid()
+pid = os.fork()
+if pid == 0:
+    os.close(r)
+    os.write(w, b"ppid-ok" if os.getppid() == parent else b"ppid-wrong")
+    os._exit(7)
+os.close(w)
+msg = os.read(r, 100)
+_, st = os.waitpid(pid, 0)
+print("fork", msg.decode(), os.WIFEXITED(st), os.WEXITSTATUS(st), pid != os.getpid())
+try:
+    os.waitpid(-1, 0)
+except ChildProcessError as e:
+    print("nochild", e.errno)
+'''
+
 PY_UNIX_SCRIPT = r'''
 import os, sys, socket, threading, array, time, multiprocessing.connection as mpc
 out = []
@@ -194,12 +226,14 @@ def _stage(ctx):
         f.write(PY_SCRIPT)
     with open(os.path.join(tmp, "unix.py"), "w") as f:
         f.write(PY_UNIX_SCRIPT)
+    with open(os.path.join(tmp, "proc.py"), "w") as f:
+        f.write(PY_PROC_SCRIPT)
     missing = [p for p in PROGRAMS if not shutil.which(p, path="/usr/bin")]
     _state["missing"] = missing
     lines = ["/usr/bin/%s: /usr/bin/%s libs" % (p, p) for p in PROGRAMS if p not in missing]
     lines += ["/data/**: %s/**" % data, "/etc/passwd: %s/etc/passwd" % tmp,
               "/etc/group: %s/etc/group" % tmp, "/script.py: %s/script.py" % tmp,
-              "/unix.py: %s/unix.py" % tmp]
+              "/unix.py: %s/unix.py" % tmp, "/proc.py: %s/proc.py" % tmp]
     perl_base = "/usr/lib/x86_64-linux-gnu/perl-base"
     if os.path.isdir(perl_base):
         lines.append("%s/**: %s/** libs" % (perl_base, perl_base))
@@ -432,6 +466,21 @@ def test_python3_unix(ctx):
     with tempfile.TemporaryDirectory() as d:
         want = _host(["/usr/bin/python3.11", os.path.join(st["tmp"], "unix.py"), d])[1].splitlines()
     ctx.check("python3_unix", status == 0 and _lines(out) == want and len(want) == 9,
+              "status %d, want %s" % (status, want), out)
+
+
+def test_python3_processes(ctx):
+    """subprocess and os.fork in the guest print what they print on the host."""
+    st = _ready(ctx, "python3_processes")
+    if not st:
+        return
+    if not st["python"]:
+        ctx.skip("python3_processes", "no /usr/bin/python3.11 with /usr/lib/python3.11")
+        return
+    status, out = _run(ctx, st, "/usr/bin/python3 /proc.py /data", timeout=300)
+    want = _host(["/usr/bin/python3.11", os.path.join(st["tmp"], "proc.py"),
+                  os.path.join(st["tmp"], "data")])[1].splitlines()
+    ctx.check("python3_processes", status == 0 and _lines(out) == want and len(want) == 6,
               "status %d, want %s" % (status, want), out)
 
 
