@@ -337,15 +337,8 @@ def test_redis_aof_zfs(ctx):
     name = "redis_aof_zfs"
     if not _ready(ctx, name):
         return
-    lib = zfs_pool._zfs_lib(ctx)
-    if not lib:
-        ctx.skip(name, "no build/modules/libzfs.so")
-        return
     zdb = zfs_pool._zdb()
-    image = _image(ctx, name, tag="svc-zfs", extra=[
-        "/usr/lib/fs/libzfs.so: %s" % lib, "[fstab]",
-        "PARTLABEL=data  /data  zfs  defaults,x-systemd.makefs  0 0",
-        "[data]", "size=256M name=data"])
+    image = _zfs_image(ctx, name)
     if not image:
         return
     tmp = _state["tmp"]
@@ -387,6 +380,77 @@ def test_redis_aof_zfs(ctx):
         return
     zfs_data = _sibling("zfs_data")
     zfs_data._zdb_partition(ctx, name + ".zdb", zdb, image, tmp)
+
+
+def _zfs_image(ctx, name):
+    """The root with libzfs.so and a ZFS /data (shared by the tests on ZFS)."""
+    lib = zfs_pool._zfs_lib(ctx)
+    if not lib:
+        ctx.skip(name, "no build/modules/libzfs.so")
+        return None
+    return _image(ctx, name, tag="svc-zfs", extra=[
+        "/usr/lib/fs/libzfs.so: %s" % lib, "[fstab]",
+        "PARTLABEL=data  /data  zfs  defaults,x-systemd.makefs  0 0",
+        "[data]", "size=256M name=data"])
+
+
+def _bgsave_done(r, timeout=120):
+    """Waits for the background save to end; its INFO persistence fields."""
+    end = time.time() + timeout
+    while time.time() < end:
+        info = r.info("persistence")
+        if info.get("rdb_bgsave_in_progress") == "0":
+            return info
+        time.sleep(0.2)
+    return {}
+
+
+def test_redis_bgsave(ctx):
+    """BGSAVE forks: the child writes dump.rdb to ZFS /data while the
+    parent serves. The file, as redis sends it to a replica (SYNC with
+    disk-based replication: the RDB a fork wrote, read back from /data),
+    must satisfy the host's redis-check-rdb."""
+    name = "redis_bgsave"
+    if not _ready(ctx, name):
+        return
+    check_rdb = shutil.which("redis-check-rdb")
+    image = _zfs_image(ctx, name)
+    if not image:
+        return
+    g, port = _start_redis(ctx, name, image, "--save '' --appendonly no --dir /data "
+                           "--repl-diskless-sync no")
+    if not g:
+        return
+    r = Resp(port)
+    rnd = random.Random(5)
+    values = dict(("k%d" % i, rnd.randbytes(rnd.randrange(1, 5000))) for i in range(500))
+    ok = all(r.cmd("SET", k, v) == "OK" for k, v in values.items())
+    ok = ok and r.cmd("RPUSH", "list", *[str(i) for i in range(100)]) == 100
+    started = r.cmd("BGSAVE")
+    during = r.cmd("GET", "k7") == values["k7"]		# the parent serves meanwhile
+    info = _bgsave_done(r)
+    ctx.check(name + ".bgsave", ok and started == "Background saving started" and during and
+              info.get("rdb_last_bgsave_status") == "ok",
+              "sets %s, BGSAVE %r, GET during %s, info %s" % (ok, started, during, info), g.text())
+    r.send("SYNC")
+    head = r._line().lstrip(b"\n")	# newlines keep a replica waiting for the save
+    rdb = r._exact(int(head[1:])) if head.startswith(b"$") else b""
+    r.close()
+    path = os.path.join(_state["tmp"], "dump.rdb")
+    with open(path, "wb") as f:
+        f.write(rdb)
+    if not check_rdb:
+        ctx.skip(name + ".check_rdb", "no redis-check-rdb on the host")
+    else:
+        p = subprocess.run([check_rdb, path], capture_output=True, text=True)
+        ctx.check(name + ".check_rdb", p.returncode == 0 and "RDB looks OK" in p.stdout and
+                  rdb.startswith(b"REDIS"), "%d bytes, exit %d" % (len(rdb), p.returncode),
+                  p.stdout + p.stderr)
+    r = Resp(port)
+    ctx.check(name + ".after", r.cmd("DBSIZE") == 501 and r.cmd("LLEN", "list") == 100,
+              "keys after the saves", g.text())
+    r.close()
+    _shutdown(ctx, name, g, port)
 
 
 class Memcache:
