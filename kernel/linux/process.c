@@ -69,6 +69,8 @@ static struct process *process_alloc(struct process *parent, int pid)
 	spin_init(&p->sig.lock, "sig");
 	waitq_init(&p->sig.fd_wq);
 	list_init(&p->children);
+	list_init(&p->sibling);
+	list_init(&p->all);		/* empty until it is in the tree */
 	p->pid = pid;
 	p->exit_signal = SIGCHLD;
 	if (!parent) {
@@ -228,7 +230,7 @@ void process_discard(struct process *p)
 	mm_put(p);
 	release_files(p);
 	mutex_lock(&proc_lock);
-	if (p->parent || !list_empty(&p->all))
+	if (!list_empty(&p->all))
 		unlink_process(p);
 	mutex_unlock(&proc_lock);
 	process_free(p);
