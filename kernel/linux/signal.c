@@ -150,7 +150,7 @@ static const char *const sig_names[SIGRTMIN] = {
  * parent's to learn (wait), as a shell reports it. */
 static _Noreturn void die(struct process *p, int sig)
 {
-	if (p->parent)
+	if (p->pid != 1)
 		;
 	else if (sig < SIGRTMIN)
 		printk("osprey: %s: killed by signal %d (%s)\n", p->name, sig, sig_names[sig]);
