@@ -157,7 +157,9 @@ crash: deps all
 # on ZFS /data (apps/demo/visits.c) that grows by one line each boot.
 # Programs run one after another (';'); each may be a shell line.
 DEMO_CMD ?= /bin/busybox uname -a ; /bin/busybox cat /etc/motd ; /bin/busybox ls -l / ; \
-	/bin/busybox df /data ; /bin/visits ; /bin/busybox free
+	/bin/busybox df /data ; /bin/visits ; /bin/busybox free ; \
+	/bin/busybox sh -c 'echo a shell line: $$(/bin/busybox ls / | /bin/busybox wc -l) entries in /'
+
 $(BUILD)/demo.img: images/demo.manifest images/motd $(BUILD)/tools/mkimage $(BUILD)/tools/mkrofs \
 		$(MODULES) $(DEMO_APPS)
 	BUILD=$(abspath $(BUILD)) $(BUILD)/tools/mkimage -q $< $@
