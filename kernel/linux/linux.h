@@ -216,6 +216,8 @@ int process_count(void);
 /* fn runs on each process (zombies too) under proc_lock: it must not
  * sleep for long, and must not call the process calls above. */
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);
+/* fsync: the stores of every process's shared mappings of vn count. */
+void process_mark_written(struct vnode *vn);
 void process_abandon(struct process *p);	/* threads were left blocked in the kernel */
 
 /* clock_settime moved the wall clock: absolute CLOCK_REALTIME timer

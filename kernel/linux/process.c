@@ -755,6 +755,17 @@ void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
 	mutex_unlock(&proc_lock);
 }
 
+static void mark_written(struct process *p, void *vn)
+{
+	if (p->mm)
+		vm_mark_written(p->mm, vn);
+}
+
+void process_mark_written(struct vnode *vn)
+{
+	process_for_each(mark_written, vn);
+}
+
 /* ---- kernel threads working for a program ---- */
 
 void linux_adopt(struct thread *program_thread)

@@ -537,10 +537,10 @@ static long do_fsync(int fd, bool datasync)
 	int err = fget(fd, &f);
 	if (err)
 		return err;
-	/* Stores through the program's shared mappings of the file count:
+	/* Stores through any process's shared mappings of the file count:
 	 * vfs_fsync writes the pages they dirtied back before the fsync. */
 	if (f->vn)
-		vm_mark_written(this_proc()->mm, f->vn);
+		process_mark_written(f->vn);
 	err = vfs_fsync(f, datasync);
 	file_rele(f);
 	return err;
