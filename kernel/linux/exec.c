@@ -72,7 +72,9 @@ static int open_elf(const char *path, struct image *im, struct elf_phdr *ph, con
 	if (err)
 		return err;
 	err = vfs_fstat(im->file, &va);
-	if (!err && (va.mode & S_IFMT) != S_IFREG)
+	if (!err && (va.mode & S_IFMT) == S_IFDIR)
+		err = -EACCES, *why = "a directory";
+	else if (!err && (va.mode & S_IFMT) != S_IFREG)
 		err = -EACCES, *why = "not a regular file";
 	else if (!err && !(va.mode & 0111))
 		err = -EACCES, *why = "not executable (no x permission)";
@@ -297,11 +299,11 @@ static int read_shebang(const char *path, char *line, char **interp, char **opta
 	int err = vfs_open(path, O_RDONLY, 0, &f);
 
 	if (err)
-		return err;
+		return err == -EISDIR ? 0 : err;
 	long got = vfs_pread(f, line, SCRIPT_LINE - 1, 0);
 	file_rele(f);
 	if (got < 2 || line[0] != '#' || line[1] != '!')
-		return got < 0 ? (int)got : 0;
+		return got < 0 && got != -EISDIR ? (int)got : 0;	/* the loader says why */
 	line[got] = 0;
 	char *end = strchr(line, '\n');
 	if (!end && got == SCRIPT_LINE - 1)

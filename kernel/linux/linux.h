@@ -94,6 +94,8 @@ struct process {
 	bool zombie;			/* ended, its status not yet collected */
 	bool vforked;			/* a vfork child that has not exec'd or ended */
 	bool abandoned;			/* threads of it were left blocked: kept for them */
+	bool subreaper;			/* PR_SET_CHILD_SUBREAPER: adopts its orphaned descendants */
+	bool execed;			/* has run execve (a parent's setpgid is then EACCES) */
 	int exit_signal;		/* sent to the parent at the end (SIGCHLD) */
 	uint64_t child_cpu_ns;		/* CPU time of the children it reaped */
 };
@@ -213,6 +215,7 @@ void process_exec_done(struct process *p);		/* a vfork parent may go on */
 long process_kill(int pid, const struct siginfo_k *info);	/* kill's pid convention */
 long process_kill_thread(int tgid, int tid, const struct siginfo_k *info);	/* tgid 0: any */
 int process_count(void);
+void process_set_subreaper(bool on);
 /* fn runs on each process (zombies too) under proc_lock: it must not
  * sleep for long, and must not call the process calls above. */
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);

@@ -238,11 +238,21 @@ void process_discard(struct process *p)
 
 /* ---- the end of a process ---- */
 
-static struct process *init_of(struct process *p)
+/* Who adopts p's orphans: the nearest ancestor that is a subreaper,
+ * else the first process (p itself when p is the first). */
+static struct process *adopter_of(struct process *p)
 {
-	while (p->parent)
-		p = p->parent;
-	return p;
+	for (struct process *a = p->parent; a; a = a->parent)
+		if ((a->subreaper || !a->parent) && !a->zombie)
+			return a;	/* one ending will give them on in turn */
+	return NULL;		/* the run is ending */
+}
+
+void process_set_subreaper(bool on)
+{
+	mutex_lock(&proc_lock);
+	this_proc()->subreaper = on;
+	mutex_unlock(&proc_lock);
 }
 
 static void tell_parent(struct process *p)
@@ -257,17 +267,18 @@ static void tell_parent(struct process *p)
 		signal_send_process(p->parent, 0, &info);
 }
 
-/* Children of p go to the first process (pid 1), or, when p is the first
- * one, nowhere: the run is ending and they will be killed. proc_lock. */
+/* Children of p go to the nearest subreaper above it, else the first
+ * process (pid 1), or, when p is the first one, nowhere: the run is
+ * ending and they will be killed. proc_lock. */
 static void give_away_children(struct process *p)
 {
-	struct process *init = init_of(p);
+	struct process *init = adopter_of(p);
 	struct list *pos, *tmp;
 
 	list_for_each_safe(pos, tmp, &p->children) {
 		struct process *c = list_entry(pos, struct process, sibling);
 		list_del(&c->sibling);
-		if (init == p) {
+		if (!init) {
 			c->parent = NULL;
 			if (c->zombie)
 				reap(c);
@@ -429,6 +440,7 @@ long process_fork(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint64_
 void process_exec_done(struct process *p)
 {
 	mutex_lock(&proc_lock);
+	p->execed = true;
 	if (p->vforked) {
 		p->vforked = false;
 		cond_broadcast(&proc_changed);
@@ -711,6 +723,8 @@ static long sys_setpgid(int pid, int pgid)
 	long err = 0;
 	if (!q || (q != me && q->parent != me))
 		err = -ESRCH;
+	else if (q != me && q->execed)
+		err = -EACCES;		/* a child that has exec'd is its own now */
 	else if (q->sid != me->sid || q->sid == q->pid)
 		err = -EPERM;		/* another session's, or a session leader */
 	else if (pgid && pgid != q->pid && !group_in_session(pgid, me->sid))

@@ -29,6 +29,8 @@
 #define RUSAGE_THREAD	1
 #define PR_SET_NAME	15
 #define PR_GET_NAME	16
+#define PR_SET_CHILD_SUBREAPER	36
+#define PR_GET_CHILD_SUBREAPER	37
 #define NSEC		1000000000ULL
 
 /* ---- CPU time ---- */
@@ -368,6 +370,16 @@ static long sys_prctl(int op, unsigned long a2)
 		thread_get_name(thread_current(), name, sizeof(name));
 		memset((char *)a2, 0, 16);
 		strlcpy((char *)a2, name, 16);
+		return 0;
+	}
+	if (op == PR_SET_CHILD_SUBREAPER) {
+		process_set_subreaper(a2 != 0);
+		return 0;
+	}
+	if (op == PR_GET_CHILD_SUBREAPER) {
+		if (!user_ok((void *)a2, sizeof(int), true))
+			return -EFAULT;
+		*(int *)a2 = this_proc()->subreaper;
 		return 0;
 	}
 	return -EINVAL;

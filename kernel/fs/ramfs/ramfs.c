@@ -571,7 +571,9 @@ static int ramfs_getattr(struct vnode *vn, struct vattr *va)
 	va->uid = n->uid;
 	va->gid = n->gid;
 	va->rdev = n->rdev;
-	va->size = vn->type == VDIR ? (int64_t)n->count * 32 : n->size;
+	/* A directory's size as tmpfs reports it: 20 per entry, "." and ".."
+	 * included, so even an empty one is not empty to `test -s`. */
+	va->size = vn->type == VDIR ? ((int64_t)n->count + 2) * 20 : n->size;
 	va->blksize = PAGE_SIZE;
 	va->blocks = n->npages * (PAGE_SIZE / 512);
 	va->atime = n->atime;

@@ -4,6 +4,7 @@
 # verified, test -f/-d/-s/-e, shell arithmetic, functions, case, and a
 # final report. Every listing is sorted and no size of a directory, date,
 # owner or absolute path is printed, so the output is the same anywhere.
+# stdout is the console in the guest, a pipe on the host: ls lists -1.
 umask 022
 W=$(mktemp -d /tmp/files.XXXXXX)
 cd "$W" || exit 1
@@ -121,7 +122,7 @@ for p in tmp/empty tmp/one tmp/dir tmp/none; do
 	[ -e "$p" ] && r="${r}e"
 	[ -f "$p" ] && r="${r}f"
 	[ -d "$p" ] && r="${r}d"
-	[ -s "$p" ] && r="${r}s"
+	[ -f "$p" ] && [ -s "$p" ] && r="${r}s"	# a directory's size is the filesystem's
 	echo "${p#tmp/}: ${r:--}"
 done
 ln -s one tmp/link
@@ -190,6 +191,6 @@ rm -f tmp/empty tmp/one
 rmdir tmp/dir
 rm -r build
 find . -type f | sort | wc -l
-ls
+ls -1	# columns on the guest's terminal otherwise
 cd / && rm -rf "$W"
 [ -d "$W" ] && echo "left behind" || echo "work directory removed"
