@@ -177,7 +177,8 @@ bool pcache_unmapped(struct vnode *vn, uint64_t index, uint64_t pa, bool dirty)
 	return ours;
 }
 
-bool pcache_mapped_again(struct vnode *vn, uint64_t index, uint64_t pa)
+/* Is pa the cache page at index? If so it gains maps more mappings. */
+static bool holds_mapping(struct vnode *vn, uint64_t index, uint64_t pa, int maps)
 {
 	struct pcache *pc = vn->pages;
 
@@ -187,22 +188,19 @@ bool pcache_mapped_again(struct vnode *vn, uint64_t index, uint64_t pa)
 	struct cpage *p = find(pc, index);
 	bool ours = p && p->pa == pa;
 	if (ours)
-		p->maps++;
+		p->maps += maps;
 	spin_unlock_irqrestore(&pc->lock, f);
 	return ours;
 }
 
+bool pcache_mapped_again(struct vnode *vn, uint64_t index, uint64_t pa)
+{
+	return holds_mapping(vn, index, pa, 1);
+}
+
 bool pcache_holds(struct vnode *vn, uint64_t index, uint64_t pa)
 {
-	struct pcache *pc = vn->pages;
-
-	if (!pc)
-		return false;
-	unsigned long f = spin_lock_irqsave(&pc->lock);
-	struct cpage *p = find(pc, index);
-	bool ours = p && p->pa == pa;
-	spin_unlock_irqrestore(&pc->lock, f);
-	return ours;
+	return holds_mapping(vn, index, pa, 0);
 }
 
 void pcache_dirtied(struct vnode *vn, uint64_t index, uint64_t pa)

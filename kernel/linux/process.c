@@ -673,13 +673,19 @@ static struct process *named(int pid)
 	return pid ? find_process(pid) : this_proc();
 }
 
-static long sys_getpgid(int pid)
+/* The group (or the session) of the process pid names. */
+static long group_of(int pid, bool session)
 {
 	mutex_lock(&proc_lock);
 	struct process *q = named(pid);
-	long ret = q ? q->pgid : -ESRCH;
+	long ret = !q ? -ESRCH : session ? q->sid : q->pgid;
 	mutex_unlock(&proc_lock);
 	return ret;
+}
+
+static long sys_getpgid(int pid)
+{
+	return group_of(pid, false);
 }
 SYSCALL(121, getpgid, sys_getpgid);
 
@@ -691,11 +697,7 @@ SYSCALL(111, getpgrp, sys_getpgrp);
 
 static long sys_getsid(int pid)
 {
-	mutex_lock(&proc_lock);
-	struct process *q = named(pid);
-	long ret = q ? q->sid : -ESRCH;
-	mutex_unlock(&proc_lock);
-	return ret;
+	return group_of(pid, true);
 }
 SYSCALL(124, getsid, sys_getsid);
 

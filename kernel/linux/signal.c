@@ -454,23 +454,40 @@ void signal_interrupt_others(struct linux_thread *me)
 	sched_preempt_check();
 }
 
+/* The POSIX timers, stopped and off their queues, taken from p to be
+ * freed outside the lock. sig.lock held. */
+static struct ptimer *take_timers(struct process *p)
+{
+	for (struct ptimer *pt = p->sig.timers; pt; pt = pt->next) {
+		timer_cancel(&pt->timer);
+		if (pt->q.queued)
+			pending_unlink(pt->target && pending_has(&pt->target->sig.pending, &pt->q) ?
+			    &pt->target->sig.pending : &p->sig.pending, &pt->q);
+	}
+	struct ptimer *timers = p->sig.timers;
+	p->sig.timers = NULL;
+	return timers;
+}
+
+static void free_timers(struct ptimer *timers)
+{
+	while (timers) {
+		struct ptimer *next = timers->next;
+		kfree(timers);
+		timers = next;
+	}
+}
+
 void signal_process_end(struct process *p)
 {
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 
 	timer_cancel(&p->sig.alarm);
 	p->sig.alarm_deadline = 0;
-	for (struct ptimer *pt = p->sig.timers; pt; pt = pt->next)
-		timer_cancel(&pt->timer);
+	struct ptimer *timers = take_timers(p);
 	pending_drop(p, &p->sig.pending, 0);
-	struct ptimer *timers = p->sig.timers;
-	p->sig.timers = NULL;
 	spin_unlock_irqrestore(&p->sig.lock, flags);
-	while (timers) {
-		struct ptimer *next = timers->next;
-		kfree(timers);
-		timers = next;
-	}
+	free_timers(timers);
 }
 
 /* fork: the child's actions are the parent's. */
@@ -500,20 +517,9 @@ void signal_exec(struct linux_thread *lt)
 	}
 	lt->sig.alt_sp = lt->sig.alt_size = 0;
 	lt->sig.alt_flags = 0;
-	for (struct ptimer *pt = p->sig.timers; pt; pt = pt->next) {
-		timer_cancel(&pt->timer);
-		if (pt->q.queued)
-			pending_unlink(pt->target && pending_has(&pt->target->sig.pending, &pt->q) ?
-			    &pt->target->sig.pending : &p->sig.pending, &pt->q);
-	}
-	struct ptimer *timers = p->sig.timers;
-	p->sig.timers = NULL;
+	struct ptimer *timers = take_timers(p);
 	spin_unlock_irqrestore(&p->sig.lock, flags);
-	while (timers) {
-		struct ptimer *next = timers->next;
-		kfree(timers);
-		timers = next;
-	}
+	free_timers(timers);
 }
 
 /* Does p take SIGCHLD's end of a child by reaping it at once (SIGCHLD
