@@ -1,6 +1,7 @@
 """ZFS /data: OpenZFS's POSIX layer (ZPL) mounting datasets from /etc/fstab,
 checked from the guest with ordinary programs (busybox and apps/zfs:
-treesum, fsyncwriter, sqlitetest) and from the host with Linux's zdb.
+treesum, fsyncwriter, sqlitetest, crashload) and from the host with
+Linux's zdb.
 
 The contract these tests are written against:
 - `PARTLABEL=data  /data  zfs  defaults,x-systemd.makefs  0 0` on a disk
@@ -31,19 +32,41 @@ Scenarios (guest -m 256M; every boot has a timeout):
   `linuxpool/data  /mnt/linux  zfs  ro  0 0`; `treesum --prefix
   linuxpool/data /mnt/linux` must equal the .tree and .sha256 files
   exactly (the first differing lines are reported); zdb still clean after.
-- crash (test_crash): a setup boot creates the pool, then each loop boots
-  fsyncwriter appending 4 KiB records to a file in /data (fsync, then
-  `ack K`), kill -9s QEMU at a random moment after a random number of
-  acks (read from the serial output as it streams; QEMU's -pidfile names
-  the process), then boots `fsyncwriter --check` on every file: every
-  acked record must be there and intact (a torn last record is fine), and
-  the files of earlier loops must be exactly as their last check left
-  them. After the loops zdb -bcc is clean. Three loops in make check;
-  `make crash N=100` runs only this with OSPREY_CRASH_LOOPS=N
-  (OSPREY_CRASH_SEED=S repeats a run). QEMU's writeback cache lives in
-  the host's page cache, which survives a killed QEMU: this catches acks
-  given before the guest wrote the data (the ZIL, fsync), not missing
-  cache flushes.
+- crash (test_crash): a setup boot creates the pool and /data/crash; then
+  each loop boots `crashload run` (apps/zfs/crashload.c), three threads of
+  one static program at once: (a) SQLite transactions (Debian's
+  libsqlite3.a; synchronous=FULL, journal_mode=WAL): BEGIN, 1-16 rows of
+  id, transaction number, row count, payload and its SHA-256, the meta row
+  updated, COMMIT, then `ack sql T`; (b) 4 KiB records appended to one of
+  log.0-2 (records.c's format; fsync, then `ack log K`); (c) file
+  operations in /data/crash/files: tmp.G written and fsynced, cur linked to
+  old.G-1, tmp.G renamed over cur, old.G-4 unlinked, the directory
+  fsynced, then `ack file G`. QEMU is SIGKILLed (QEMU's -pidfile names the
+  process) once a number of acks (3-240, every kind at least once) and a
+  delay (0-0.5 s), both from the loop's seed, have passed; the acks are
+  read from the serial output as it streams. The next boot mounts /data
+  (the pool imports) and runs `crashload verify`: every acked log record
+  is there and intact (a torn last record is fine) and the logs of earlier
+  loops are exactly as their last check left them; SQLite's PRAGMA
+  integrity_check says ok, every acked transaction is there whole, none is
+  half there (ids and transactions consecutive, each with all its rows,
+  payloads matching checksum and pattern, meta and index agreeing); the
+  file-ops invariant holds (cur an intact generation at least the last
+  acked, old.X intact copies of the 3 generations before it and maybe of
+  cur-4 and cur, at most tmp.cur+1 else) and each kind of ack in a run
+  goes on from what the last verify found. zdb -bcc runs every 10th loop
+  (and after the last loop of a run of fewer than 10) and after a failed
+  loop. Loops go on after a failure, on a new pool; the disks of the first
+  3 failed loops are kept in build/crash-failed/. The test prints `N
+  passed, N failed` over the loops and the failing seeds; loop 1's seed is
+  the run's (OSPREY_CRASH_SEED, else the clock), the others come from it,
+  so OSPREY_CRASH_SEED=S OSPREY_CRASH_LOOPS=1 replays the kill point and
+  workload of the loop that printed seed S (on a new pool; guest timing
+  under TCG is not exact). Three loops in make check; `make crash N=100`
+  runs only this with OSPREY_CRASH_LOOPS=N. QEMU's writeback cache lives
+  in the host's page cache, which survives a killed QEMU: this catches
+  acks given before the guest wrote the data (the ZIL, fsync), not
+  missing cache flushes.
 - sqlite (test_sqlite): sqlitetest inserts 10,000 rows on /data (100 per
   transaction), reboot, `sqlitetest --check` says integrity ok, count
   10000, every row right; zdb clean.
@@ -87,7 +110,9 @@ and the kill of a streaming boot (test_apps_in_guest); on the host,
 treesum against an independent Python implementation of the format and
 against sha256sum, and against the Linux pool's own .tree/.sha256 lines
 on a copy of the host's zoneinfo/Europe (the tree in Linux's pool);
-fsyncwriter's torn-tail and corruption verdicts; sqlitetest's check; and
+fsyncwriter's torn-tail and corruption verdicts; sqlitetest's check;
+crashload killed on the host and verified, then refusing copies broken
+one way each (test_host_crashload); and
 the host's predictions (Model) for the tree, rename and tar scenarios
 against the same busybox steps run on the host (test_host_models);
 zfs_label.py's codec on a pool an Osprey boot made and on Linux's pool:
@@ -110,12 +135,14 @@ import select
 import shlex
 import shutil
 import signal
+import sqlite3
 import stat
 import struct
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 
 
@@ -181,8 +208,9 @@ def _need(ctx, name, zdb=False, sqlite=False, linux_pool=False):
     if linux_pool and not os.path.exists(os.path.join(ctx.data, "zfs", "linux-lz4.img.zst")):
         ctx.skip(name, "no %s" % os.path.join(ctx.data, "zfs", "linux-lz4.img.zst"))
         return None
-    if sqlite and not _app(ctx, "sqlitetest"):
-        ctx.skip(name, "no build/apps/zfs/sqlitetest (it needs libsqlite3.a: Debian libsqlite3-dev)")
+    unbuilt = [a for a in ("sqlitetest", "crashload") if sqlite and not _app(ctx, a)]
+    if unbuilt:
+        ctx.skip(name, "no build/apps/zfs/%s (it needs libsqlite3.a: Debian libsqlite3-dev)" % unbuilt[0])
         return None
     missing = [a for a in ("treesum", "fsyncwriter") if not _app(ctx, a)]
     if missing:
@@ -281,11 +309,17 @@ def _mounted(ctx, name, out, status, where="/data", ro=False):
     """Records test `name`: /proc/mounts (printed after MOUNTS) shows a zfs
     mount at `where` (read-only if `ro`). Later checks of a scenario are
     not worth making without it."""
-    pat = r"^\S+ %s zfs %s" % (re.escape(where), r"ro\b" if ro else "")
-    ok = any(re.match(pat, l) for l in _section(out, "mounts") or [])
+    ok = _mount_listed(out, where, ro)
     ctx.check(name, ok and _no_panic(out), "no%s zfs mount at %s in /proc/mounts (status %d)%s" % (
         " read-only" if ro else "", where, status, "" if _no_panic(out) else "; the guest panicked"), out)
     return ok
+
+
+def _mount_listed(out, where="/data", ro=False):
+    """Whether /proc/mounts (printed after MOUNTS) shows a zfs mount at
+    `where` (read-only if `ro`)."""
+    pat = r"^\S+ %s zfs %s" % (re.escape(where), r"ro\b" if ro else "")
+    return any(re.match(pat, l) for l in _section(out, "mounts") or [])
 
 
 def _no_panic(out):
@@ -308,17 +342,23 @@ def _cut(image, index, dest, length=None):
     return start
 
 
-def _zdb_partition(ctx, name, zdb, image, tmp, index=2, pool=POOL):
-    """zdb -bcc on the pool in GPT partition `index` of `image`, recorded as
-    test `name`; returns whether it was clean."""
-    vdevs = os.path.join(tmp, "vdevs-" + name)
+def _zdb_bcc(zdb, image, tmp, index=2, pool=POOL):
+    """zdb -bcc on the pool in GPT partition `index` of `image`: (clean,
+    what is wrong when not, zdb's output)."""
+    vdevs = os.path.join(tmp, "vdevs-bcc")
     shutil.rmtree(vdevs, ignore_errors=True)
     os.mkdir(vdevs)
     _cut(image, index, os.path.join(vdevs, "part%d" % index))
     ok, rc, out = zfs_pool.zdb_check(zdb, vdevs, pool)
-    ctx.check(name, ok, "zdb -e -p DIR -bcc %s: exit %s, no '%s' line" % (pool, rc, zfs_pool.NO_LEAKS),
-              out)
     shutil.rmtree(vdevs, ignore_errors=True)
+    return ok, "zdb -e -p DIR -bcc %s: exit %s, no '%s' line" % (pool, rc, zfs_pool.NO_LEAKS), out
+
+
+def _zdb_partition(ctx, name, zdb, image, tmp, index=2, pool=POOL):
+    """zdb -bcc on the pool in GPT partition `index` of `image`, recorded as
+    test `name`; returns whether it was clean."""
+    ok, why, out = _zdb_bcc(zdb, image, tmp, index, pool)
+    ctx.check(name, ok, why, out)
     return ok
 
 
@@ -676,11 +716,19 @@ def test_host_fsyncwriter(ctx):
                   p.stdout + p.stderr)
 
 
+def _sqlite_app(ctx, name, test):
+    """build/apps/zfs/NAME, or None after skipping `test`: the SQLite
+    programs are built only where libsqlite3.a is."""
+    path = _app(ctx, name)
+    if not path:
+        ctx.skip(test, "no build/apps/zfs/%s (it needs libsqlite3.a: libsqlite3-dev)" % name)
+    return path
+
+
 def test_host_sqlitetest(ctx):
     """sqlitetest on the host: insert, check, a wrong count refused."""
-    sq = _app(ctx, "sqlitetest")
+    sq = _sqlite_app(ctx, "sqlitetest", "host.sqlitetest")
     if not sq:
-        ctx.skip("host.sqlitetest", "no build/apps/zfs/sqlitetest (it needs libsqlite3.a: libsqlite3-dev)")
         return
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "t.db")
@@ -693,6 +741,115 @@ def test_host_sqlitetest(ctx):
                   "expected 1999" in c.stdout, a.stdout + b.stdout + c.stdout)
 
 
+def _host_crashload_run(cl, d, log, seed, acks):
+    """crashload run on the host, killed (SIGKILL) after `acks` ack lines
+    of every kind; returns (killed, output)."""
+    p = subprocess.Popen([cl, "run", d, log, str(seed)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    hung = threading.Timer(60, p.kill)      # a run that stops printing still ends
+    hung.start()
+    seen, out = dict.fromkeys(CRASH_KINDS, 0), b""
+    for line in p.stdout:
+        out += line
+        m = re.match(rb"^ack (log|sql|file) \d+$", line)
+        if m:
+            seen[m.group(1).decode()] += 1
+        if min(seen.values()) >= acks:
+            p.kill()
+            break
+    p.wait()
+    hung.cancel()
+    return p.returncode == -signal.SIGKILL, out.decode()
+
+
+def _host_crashload_verify(cl, d):
+    p = subprocess.run([cl, "verify", d], capture_output=True, text=True)
+    return p.returncode, p.stdout + p.stderr
+
+
+def _crashload_breakages(d, found_gen):
+    """(name, how to break a copy of d, words crashload verify must print)."""
+    def sql(*statements):
+        def do(copy):
+            db = sqlite3.connect(os.path.join(copy, "db.sqlite"))
+            for st in statements:
+                db.execute(st(db) if callable(st) else st)
+            db.commit()
+            db.close()
+        return do
+
+    def half(db):
+        """The last transaction of several rows loses its last row, those
+        after it go, and the meta row is made to agree: only the half
+        transaction is wrong."""
+        t = db.execute("SELECT max(txn) FROM rows WHERE n > 1").fetchone()[0]
+        last = db.execute("SELECT max(id) FROM rows WHERE txn = ?", (t,)).fetchone()[0]
+        db.execute("DELETE FROM rows WHERE txn > ? OR id = ?", (t, last))
+        return "UPDATE meta SET txns = %d, rows = %d" % (t, last - 1)
+
+    def unlink(name):
+        return lambda copy: os.unlink(os.path.join(copy, name))
+
+    def touch(name):
+        return lambda copy: open(os.path.join(copy, name), "w").close()
+
+    pattern_sum = hashlib.sha256(bytes(16)).hexdigest()
+    return [
+        ("half_transaction", sql(half), "sql FAIL: half a transaction"),
+        ("row_gone", sql("DELETE FROM rows WHERE id = 2"), "sql FAIL: row ids jump from 1 to 3"),
+        ("payload_changed", sql("UPDATE rows SET payload = zeroblob(16) WHERE id = 2"),
+         "does not match its checksum"),
+        ("payload_and_sum_changed", sql("UPDATE rows SET payload = zeroblob(16), sum = '%s' WHERE id = 2" %
+                                        pattern_sum), "is not its pattern"),
+        ("meta_ahead", sql("UPDATE meta SET txns = txns + 1"), "sql FAIL: meta says"),
+        ("index_wrong", sql("PRAGMA writable_schema = ON",
+                            "UPDATE sqlite_master SET sql = 'CREATE INDEX rows_txn ON rows(n)' "
+                            "WHERE name = 'rows_txn'"), "sql FAIL: integrity_check did not say ok"),
+        ("old_gone", unlink("files/old.%d" % (found_gen - 1)), "files FAIL: old.%d is missing" % (found_gen - 1)),
+        ("stray_tmp", touch("files/tmp.1"), "only tmp.%d may be there" % (found_gen + 1)),
+        ("stray_name", touch("files/other"), "a name the workload never makes"),
+        ("cur_flipped", lambda copy: _flip(os.path.join(copy, "files", "cur"), 100), "cur: checksum mismatch"),
+        ("log_flipped", lambda copy: _flip(os.path.join(copy, "log.0"), 4096 + 100),
+         "crashload: check FAIL: record 2: checksum mismatch"),
+    ]
+
+
+def test_host_crashload(ctx):
+    """crashload on the host: two runs killed with SIGKILL, each verified
+    clean and the second going on from what the first left; then copies
+    broken one way each (a row gone, a payload or its checksum changed, the
+    meta row ahead, an index that does not match, an old generation gone,
+    stray files, a flipped byte in cur and in a log) are each refused with
+    their reason."""
+    cl = _sqlite_app(ctx, "crashload", "host.crashload")
+    if not cl:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        d = os.path.join(tmp, "crash")
+        os.mkdir(d)
+        rc, empty = _host_crashload_verify(cl, d)
+        ctx.check("host.crashload_empty", rc == 0 and "crashload: verify ok" in empty, empty)
+        runs = []
+        for i, (log, seed) in enumerate((("log.0", 1), ("log.1", 2))):
+            killed, out = _host_crashload_run(cl, d, log, seed, 8 + 4 * i)
+            rc, vout = _host_crashload_verify(cl, d)
+            runs.append((_crash_acks(out), _crash_verify_found(vout)))
+            ctx.check("host.crashload_run%d" % (i + 1), killed and rc == 0 and "crashload: verify ok" in vout,
+                      "killed %s, verify exit %d" % (killed, rc), out[-2000:] + vout)
+        (a1, f1), (a2, f2) = runs
+        ctx.check("host.crashload_goes_on", a2["sql"][:1] == [f1[0] + 1] and a2["file"][:1] == [f1[1] + 1] and
+                  f2[0] >= max(a2["sql"]) and f2[1] >= max(a2["file"]),
+                  "after the first run verify found %s; the second acked sql %s.., file %s..; then found %s" % (
+                      f1, a2["sql"][:1], a2["file"][:1], f2))
+        for name, breakage, words in _crashload_breakages(d, f2[1]):
+            copy = os.path.join(tmp, name)
+            shutil.copytree(d, copy)
+            breakage(copy)
+            rc, out = _host_crashload_verify(cl, copy)
+            ctx.check("host.crashload_refuses_" + name, rc == 1 and words in out and
+                      "crashload: verify FAIL" in out, "exit %d, no %r" % (rc, words), out)
+            shutil.rmtree(copy)
+
+
 def _flip(path, offset):
     with open(path, "r+b") as f:
         f.seek(offset)
@@ -702,18 +859,19 @@ def _flip(path, offset):
 
 
 def _check_lines(out):
-    """{file: (highest, tail, ok)} from fsyncwriter --check output; ok is
-    whether the next verdict line says ok."""
+    """{file: (highest, tail, ok)} from the check lines of fsyncwriter
+    --check or crashload verify; ok is whether the next verdict line says
+    ok."""
     res, last = {}, None
     for l in out.splitlines():
-        m = re.match(r"^fsyncwriter: check (\S+): highest (\d+), records 1\.\.\d+ intact, "
-                     r"(?:tail: (.*)|then (.*))$", l)
+        m = re.match(r"^(?:fsyncwriter|crashload): check (\S+): highest (\d+), records 1\.\.\d+ "
+                     r"intact, (?:tail: (.*)|then (.*))$", l)
         if m:
             last = m.group(1)
             res[last] = (int(m.group(2)), m.group(3) or m.group(4), None)
-        elif last and (l == "fsyncwriter: check ok" or l.startswith("fsyncwriter: check FAIL")):
+        elif last and re.match(r"^(fsyncwriter|crashload): check (ok$|FAIL)", l):
             h, t, _ = res[last]
-            res[last] = (h, t, l == "fsyncwriter: check ok")
+            res[last] = (h, t, l.endswith(": check ok"))
             last = None
     return res
 
@@ -888,8 +1046,8 @@ def test_apps_in_guest(ctx):
                       "sqlitetest: integrity_check: ok" in sq and status == 0, "status %d" % status, out)
         ctx.check("apps_in_guest.no_panic", _no_panic(out), "the guest panicked", out)
 
-        killed, out = _boot_and_kill(ctx, image, "/bin/fsyncwriter /tmp/rec 100000", 20, 0.1, SHORT_TIMEOUT,
-                                     tmp)
+        killed, out = _boot_and_kill(ctx, image, "/bin/fsyncwriter /tmp/rec 100000", _after_acks(20), 0.1,
+                                     SHORT_TIMEOUT, tmp)
         acked = [int(a) for a in re.findall(r"^ack (\d+)$", out, re.M)]
         ctx.check("apps_in_guest.kill_streaming_boot", killed and len(acked) >= 20 and
                   acked == list(range(1, len(acked) + 1)) and "osprey: exit status" not in out,
@@ -973,10 +1131,21 @@ def test_linux_pool_tree(ctx):
             _zdb_partition(ctx, "linux_pool.zdb_after", zdb, whole, tmp, index=1, pool="linuxpool")
 
 
-def _boot_and_kill(ctx, image, cmdline, kill_after, delay, timeout, tmp):
-    """Boots with serial output read as it streams; once `kill_after` ack
-    lines have appeared and `delay` seconds more have passed, SIGKILLs the
-    QEMU process (named by QEMU's own -pidfile). Returns (killed, output)."""
+def _after_acks(n):
+    """A kill condition for _boot_and_kill: `n` lines `ack K` seen."""
+    seen = [0]
+
+    def ready(lines):
+        seen[0] += len(re.findall(rb"^ack \d+\r?$", lines, re.M))
+        return seen[0] >= n
+    return ready
+
+
+def _boot_and_kill(ctx, image, cmdline, ready, delay, timeout, tmp):
+    """Boots with serial output read as it streams; once ready(lines), fed
+    each run of new whole lines, has said yes and `delay` seconds more have
+    passed, SIGKILLs the QEMU process (named by QEMU's own -pidfile).
+    Returns (killed, output)."""
     pidfile = os.path.join(tmp, "qemu.pid")
     if os.path.exists(pidfile):
         os.unlink(pidfile)
@@ -986,7 +1155,7 @@ def _boot_and_kill(ctx, image, cmdline, kill_after, delay, timeout, tmp):
     proc = subprocess.Popen(cmd, cwd=ctx.root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     fd = proc.stdout.fileno()
-    out, acks, kill_at, killed = bytearray(), 0, None, False
+    out, kill_at, killed = bytearray(), None, False
     deadline = time.monotonic() + timeout + 30
 
     def qemu_pid():
@@ -1022,8 +1191,7 @@ def _boot_and_kill(ctx, image, cmdline, kill_after, delay, timeout, tmp):
             break
         start = out.rfind(b"\n") + 1
         out += chunk
-        acks += len(re.findall(rb"^ack \d+\r?$", bytes(out[start:out.rfind(b"\n") + 1]), re.M))
-        if acks >= kill_after and kill_at is None and not killed:
+        if kill_at is None and not killed and ready(bytes(out[start:out.rfind(b"\n") + 1])):
             kill_at = time.monotonic() + delay
     try:
         proc.wait(timeout=60)
@@ -1033,79 +1201,230 @@ def _boot_and_kill(ctx, image, cmdline, kill_after, delay, timeout, tmp):
     return killed, bytes(out).decode("utf-8", "replace").replace("\r\n", "\n")
 
 
+CRASH_DIR = "/data/crash"
+CRASH_KINDS = ("log", "sql", "file")
+CRASH_LOGS = 3              # log.0..log.2: a loop rewrites one, the others must stay as they were
+CRASH_ZDB_EVERY = 10
+CRASH_KEEP_FAILED = 3       # disks of failed loops kept in BUILD/crash-failed
+CRASH_CHECKS = (            # (name, what a failure of it means)
+    ("killed_mid_write", "the run was killed with every kind of work acked in order"),
+    ("pool_imports", "the reboot mounted /data"),
+    ("log_acked_intact", "every acked log record there and intact"),
+    ("other_logs_unchanged", "the logs of earlier loops as their last check left them"),
+    ("sqlite_acked_committed", "integrity_check ok, every acked transaction whole, none half there"),
+    ("fileops_invariant", "the file-ops invariant and every acked generation"),
+    ("verify_clean", "the verify boot ended with status 0"),
+    ("zdb_bcc", "zdb -bcc found no errors and no leaks"),
+)
+
+
+def _crash_seeds(seed, loops):
+    """Each loop's seed: the first is the run's own, so OSPREY_CRASH_SEED=S
+    with one loop replays the loop that printed seed S."""
+    rnd = random.Random(seed)
+    return [seed] + [rnd.getrandbits(32) for _ in range(loops - 1)]
+
+
+class CrashState:
+    """What the host knows of the pool between loops: each log's (highest,
+    tail) at its last check, the transactions and the file generation the
+    last verify found."""
+
+    def __init__(self):
+        self.logs, self.txns, self.gen = {}, 0, 0
+
+
+class CrashPlan:
+    """One loop's choices, all from its seed: the log it rewrites, when the
+    kill comes (after `acks` acks, every kind at least once, then `delay`
+    seconds), and the guest's own seed (transaction and file sizes)."""
+
+    def __init__(self, seed):
+        rnd = random.Random(seed)
+        self.seed, self.log = seed, "%s/log.%d" % (CRASH_DIR, seed % CRASH_LOGS)
+        self.acks, self.delay = rnd.randint(3, 240), rnd.uniform(0.0, 0.5)
+
+    def cmdline(self):
+        return "/bin/crashload run %s %s %d" % (CRASH_DIR, os.path.basename(self.log), self.seed)
+
+    def ready(self):
+        """The kill condition for _boot_and_kill."""
+        seen = dict.fromkeys(CRASH_KINDS, 0)
+
+        def ready(lines):
+            for kind in re.findall(rb"^ack (log|sql|file) \d+\r?$", lines, re.M):
+                seen[kind.decode()] += 1
+            return sum(seen.values()) >= self.acks and all(seen.values())
+        return ready
+
+
+def _crash_acks(out):
+    """{kind: [numbers]} of the ack lines before the kill (a line the kill
+    cut short is left out)."""
+    whole = out[:out.rfind("\n") + 1]
+    acks = {k: [] for k in CRASH_KINDS}
+    for kind, n in re.findall(r"^ack (log|sql|file) (\d+)$", whole, re.M):
+        acks[kind].append(int(n))
+    return acks
+
+
+def _crash_run_problems(killed, out, acks, state):
+    """What is wrong with the killed run, or ''."""
+    first = {"log": 1, "sql": state.txns + 1, "file": state.gen + 1}
+    for kind in CRASH_KINDS:
+        want = list(range(first[kind], first[kind] + len(acks[kind])))
+        if not acks[kind] or acks[kind] != want:
+            return "%s acks %s, expected %d, %d, ... in order" % (
+                kind, acks[kind][:3] + (["..."] if len(acks[kind]) > 3 else []), first[kind],
+                first[kind] + 1)
+    if not killed or "crashload: done" in out:
+        return "not killed mid-workload (killed %s)" % killed
+    m = re.search(r"^crashload: FAIL: .*$", out, re.M)
+    return m.group(0) if m else ""
+
+
+def _crash_verify_found(out):
+    """(txns, generation) that crashload verify reported, None where not."""
+    m = re.search(r"^crashload: sql: txns (\d+) rows \d+", out, re.M)
+    g = re.search(r"^crashload: files: generation (\d+),", out, re.M)
+    return (int(m.group(1)) if m else None), (int(g.group(1)) if g else None)
+
+
+def _crash_verify_problems(status, out, plan, acks, state):
+    """[(check, why)] for the verify boot after the kill."""
+    bad = []
+    if not _mount_listed(out) or not _no_panic(out):
+        bad.append(("pool_imports", "no zfs mount at /data (status %d)%s" % (
+            status, "" if _no_panic(out) else "; the guest panicked")))
+        return bad
+    res = _check_lines(out)
+    got = res.get(plan.log)
+    if not got or not got[2] or got[0] < max(acks["log"]):
+        bad.append(("log_acked_intact", "%s: acked %d, found %s" % (plan.log, max(acks["log"]), got)))
+    for f, before in sorted(state.logs.items()):
+        if f != plan.log and (res.get(f) or (None, None))[:2] != before:
+            bad.append(("other_logs_unchanged", "%s was %s at its last check, now %s" % (f, before, res.get(f))))
+    txns, gen = _crash_verify_found(out)
+    acked = max(acks["sql"] + [state.txns])
+    sql_ok = "crashload: sql: integrity_check: ok" in out and "crashload: sql ok" in out
+    if not sql_ok or txns is None or txns < acked:
+        m = re.search(r"^crashload: sql FAIL: .*$", out, re.M)
+        bad.append(("sqlite_acked_committed", "acked txn %d, found %s%s" % (
+            acked, txns, "; " + m.group(0) if m else "" if sql_ok else "; integrity_check not ok")))
+    acked = max(acks["file"] + [state.gen])
+    if "crashload: files ok" not in out or gen is None or gen < acked:
+        m = re.search(r"^crashload: files FAIL: .*$", out, re.M)
+        bad.append(("fileops_invariant", "acked generation %d, found %s%s" % (
+            acked, gen, "; " + m.group(0) if m else "")))
+    if status != 0 or "crashload: verify ok" not in out:
+        bad.append(("verify_clean", "status %d" % status))
+    return bad
+
+
+def _crash_loop(ctx, image, tmp, zdb, state, plan, with_zdb):
+    """One loop: the workload killed, the verify boot, zdb when asked.
+    Returns ([(check, why, output)], summary line); updates state when
+    the loop passed."""
+    killed, out = _boot_and_kill(ctx, image, plan.cmdline(), plan.ready(), plan.delay, BOOT_TIMEOUT, tmp)
+    acks = _crash_acks(out)
+    why = _crash_run_problems(killed, out, acks, state)
+    bad = [("killed_mid_write", why, out)] if why else []
+    status, vout = _boot(ctx, MOUNTS + ["/bin/crashload verify %s" % CRASH_DIR], [image],
+                         timeout=SHORT_TIMEOUT)
+    if not why:
+        bad += [(c, w, vout) for c, w in _crash_verify_problems(status, vout, plan, acks, state)]
+    if with_zdb or bad:
+        ok, zwhy, zout = _zdb_bcc(zdb, image, tmp)
+        if not ok:
+            bad.append(("zdb_bcc", zwhy, zout))
+    txns, gen = _crash_verify_found(vout)
+    summary = "killed after acks log %s sql %s file %s; verify found log %s, txns %s, generation %s%s" % (
+        max(acks["log"], default="-"), max(acks["sql"], default="-"), max(acks["file"], default="-"),
+        (_check_lines(vout).get(plan.log) or (None,))[0], txns, gen, " (zdb -bcc run)" if with_zdb or bad else "")
+    if not bad:
+        state.logs[plan.log] = _check_lines(vout)[plan.log][:2]
+        state.txns, state.gen = txns, gen
+    return bad, summary
+
+
+def _crash_pool(ctx, tmp, lib, crashload, again=False):
+    """A disk with a new pool and CRASH_DIR on it, or None after failing
+    crash.mounted or crash.setup (recorded as passed the first time only)."""
+    image = _image(ctx, tmp, lib, "crash.image", files=["/bin/crashload: %s" % crashload])
+    if not image:
+        return None
+    status, out = _boot(ctx, MOUNTS + [BB + " mkdir -p " + CRASH_DIR, _mark("ls"), BB + " ls -ld " + CRASH_DIR],
+                        [image], timeout=SHORT_TIMEOUT)
+    mounted = _mount_listed(out) and _no_panic(out)
+    ok = mounted and status == 0 and any(l.startswith("d") and l.endswith(CRASH_DIR)
+                                         for l in _section(out, "ls") or [])
+    if not mounted or not again:
+        _mounted(ctx, "crash.mounted", out, status)
+    if mounted and (not ok or not again):
+        ctx.check("crash.setup", ok, "no %s on a new pool (status %d)" % (CRASH_DIR, status), out)
+    return image if ok else None
+
+
+def _keep_failed(ctx, image, seed, kept):
+    """A sparse copy of a failed loop's disk in BUILD/crash-failed (the
+    first few), for zdb and a look; returns the path or None."""
+    if kept >= CRASH_KEEP_FAILED:
+        return None
+    dest = os.path.join(ctx.build, "crash-failed", "seed-%d.img" % seed)
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    subprocess.run(["cp", "--sparse=always", image, dest], check=True)
+    return dest
+
+
 def test_crash(ctx):
-    r = _need(ctx, "crash.mounted", zdb=True)
+    """The crash campaign: loops of a mixed workload on /data killed with
+    SIGKILL at a moment from the loop's seed, then a verify boot (see the
+    module's docstring, scenario crash)."""
+    r = _need(ctx, "crash.mounted", zdb=True, sqlite=True)
     if not r:
         return
     lib, zdb = r
     loops = int(os.environ.get("OSPREY_CRASH_LOOPS", "3"))
     seed = int(os.environ.get("OSPREY_CRASH_SEED", str(time.time_ns() % (1 << 32))))
-    rnd = random.Random(seed)
-    print("  crash: %d loops, seed %d (OSPREY_CRASH_SEED=%d repeats it)" % (loops, seed, seed))
+    print("  crash: %d loops, run seed %d (OSPREY_CRASH_SEED=S OSPREY_CRASH_LOOPS=1 replays the loop of "
+          "seed S)" % (loops, seed))
     sys.stdout.flush()
+    failed = {}             # check -> (detail, output) of its first failure
+    tried, bad_seeds, kept, ran = set(), [], 0, 0
     with tempfile.TemporaryDirectory() as tmp:
-        image = _image(ctx, tmp, lib, "crash.image")
-        if not image:
-            return
-        status, out = _boot(ctx, MOUNTS + [BB + " mkdir -p /data/crash", _mark("ls"), BB + " ls -ld /data/crash"],
-                            [image], timeout=SHORT_TIMEOUT)
-        if not _mounted(ctx, "crash.mounted", out, status):
-            return
-        ok = status == 0 and any(l.startswith("d") and l.endswith("/data/crash")
-                                 for l in _section(out, "ls") or [])
-        ctx.check("crash.setup", ok and _no_panic(out), "no /data/crash on a new pool (status %d)" % status, out)
-        if not ok:
-            return
-        files = ["/data/crash/f%d" % i for i in range(3)]
-        known = {}          # file -> (highest, tail) at its last check
-        failed = {}         # check name -> (detail, output) of its first failure
-        tried = set()       # checks that some loop got as far as making
-
-        def fail(name, detail, out):
-            failed.setdefault(name, (detail, out))
-
-        for loop in range(1, loops + 1):
-            target = files[(loop - 1) % len(files)]
-            kill_after, delay = rnd.randint(5, 400), rnd.uniform(0.0, 0.5)
-            killed, out = _boot_and_kill(ctx, image, "/bin/fsyncwriter %s 10000" % target, kill_after, delay,
-                                         BOOT_TIMEOUT, tmp)
-            acked = [int(a) for a in re.findall(r"^ack (\d+)$", out, re.M)]
-            tried.add("crash.killed_mid_write")
-            if not killed or not acked or acked != list(range(1, len(acked) + 1)):
-                fail("crash.killed_mid_write", "loop %d: killed %s after %d acks (kill planned after %d acks + "
-                     "%.2f s); acks in order: %s" % (loop, killed, len(acked), kill_after, delay,
-                                                     acked == list(range(1, len(acked) + 1))), out)
+        image, state = _crash_pool(ctx, tmp, lib, _app(ctx, "crashload")), CrashState()
+        for loop, ls in enumerate(_crash_seeds(seed, loops), 1):
+            if not image:
                 break
-            written = [f for f in files if f == target or f in known]
-            status, out = _boot(ctx, ["/bin/fsyncwriter --check %s" % f for f in written], [image],
-                                timeout=SHORT_TIMEOUT)
-            res = _check_lines(out)
-            got = res.get(target)
-            line = "loop %d/%d: %s killed after ack %d: %s" % (loop, loops, target, max(acked), got)
-            print("  crash " + line)
+            plan = CrashPlan(ls)
+            with_zdb = loop % CRASH_ZDB_EVERY == 0 or (loops < CRASH_ZDB_EVERY and loop == loops)
+            bad, summary = _crash_loop(ctx, image, tmp, zdb, state, plan, with_zdb)
+            ran += 1
+            tried.update(c for c, _ in CRASH_CHECKS if c != "zdb_bcc" or with_zdb or bad)
+            for check, why, out in bad:
+                failed.setdefault(check, ("loop %d, seed %d: %s" % (loop, ls, why), out))
+            print("  crash loop %d/%d seed %d: %s: %s" % (loop, loops, ls, summary, "FAIL " + ", ".join(
+                c for c, _, _ in bad) if bad else "ok"))
             sys.stdout.flush()
-            tried.update(("crash.acked_records_intact", "crash.check_boot_clean"))
-            if not got or not got[2] or got[0] < max(acked):
-                fail("crash.acked_records_intact", line + " (every acked record must be there and intact)", out)
-            for f, before in known.items():
-                if f != target:
-                    tried.add("crash.other_files_unchanged")
-                    if (res.get(f) or (None, None))[:2] != before:
-                        fail("crash.other_files_unchanged", "loop %d: %s was %s at its last check, now %s" % (
-                            loop, f, before, res.get(f)), out)
-            if not _no_panic(out) or status != 0:
-                fail("crash.check_boot_clean", "loop %d: status %d%s" % (
-                    loop, status, "" if _no_panic(out) else ", the guest panicked"), out)
-            if failed:
-                break
-            known[target] = got[:2]
-        for name in ("crash.killed_mid_write", "crash.acked_records_intact", "crash.other_files_unchanged",
-                     "crash.check_boot_clean"):
-            if name in tried:
-                detail, out = failed.get(name, ("", None))
-                ctx.check(name, name not in failed, detail, out)
-        if not failed:
-            _zdb_partition(ctx, "crash.zdb_bcc", zdb, image, tmp)
+            if bad:
+                bad_seeds.append(ls)
+                path = _keep_failed(ctx, image, ls, kept)
+                kept += path is not None
+                if path:
+                    print("  crash: the disk of seed %d is kept as %s" % (ls, path))
+                # later loops start on a new pool, so one fault is not counted again
+                image, state = _crash_pool(ctx, tmp, lib, _app(ctx, "crashload"), again=True), CrashState()
+    for check, what in CRASH_CHECKS:
+        if check in tried:
+            detail, out = failed.get(check, ("", None))
+            ctx.check("crash." + check, check not in failed, "%s (%s)" % (detail, what), out)
+    if not ran:
+        return
+    print("  crash: %d passed, %d failed%s" % (ran - len(bad_seeds), len(bad_seeds), "" if ran == loops else
+                                              " (%d loops not run: no new pool after a failure)" % (loops - ran)))
+    print("  crash: failing seeds: %s" % (" ".join(map(str, bad_seeds)) or "none"))
+    ctx.check("crash.loops", not bad_seeds and ran == loops, "%d of %d loops failed, seeds %s" % (
+        len(bad_seeds) + loops - ran, loops, " ".join(map(str, bad_seeds))))
 
 
 def _test_app(ctx, name, app):
@@ -1139,7 +1458,8 @@ def test_mappings(ctx):
         zfs_ok = status == 0 and re.search(r"^mappings: all \d+ checks passed$", out, re.M)
         ctx.check("mappings.on_zfs", zfs_ok and _no_panic(out), "status %d; %s" % (status, "; ".join(
             l for l in out.splitlines() if l.startswith("not ok"))[:300]), out)
-        killed, out = _boot_and_kill(ctx, image, "/bin/mappings /data store 7", 1, 0.0, SHORT_TIMEOUT, tmp)
+        killed, out = _boot_and_kill(ctx, image, "/bin/mappings /data store 7", _after_acks(1), 0.0,
+                                     SHORT_TIMEOUT, tmp)
         ctx.check("mappings.killed_after_msync", killed and re.search(r"^ack 7$", out, re.M),
                   "killed %s" % killed, out)
         if not killed:
