@@ -615,7 +615,7 @@ static int verify_sql(void)
 		say("crashload: sql ok");
 		return 0;
 	}
-	/* read-write: opening rolls back a hot journal the crash left */
+	/* read-write: the first read recovers from the WAL the crash left */
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		bad = sql_bad(db, path);
 	} else {
@@ -633,8 +633,14 @@ static int verify_sql(void)
 struct files {
 	uint64_t cur, tmp, ntmp;
 	unsigned olds;
-	const char *why;	/* the first thing wrong */
+	char why[PATH_MAX + 128];	/* the first thing wrong, "" while none */
 };
+
+static void files_bad(struct files *f, const char *why)
+{
+	if (!f->why[0])
+		snprintf(f->why, sizeof(f->why), "%s", why);
+}
 
 static void files_entry(struct files *f, const char *d, const char *name, uint8_t *buf, uint8_t *want)
 {
@@ -659,8 +665,8 @@ static void files_entry(struct files *f, const char *d, const char *name, uint8_
 	} else if (!why) {
 		f->olds |= 1u << (f->cur - g);
 	}
-	if (why && !f->why)
-		f->why = strdup(whyf("%s: %s", path, why));
+	if (why)
+		files_bad(f, whyf("%s: %s", path, why));
 }
 
 /* Why the old generations and tmp files break the invariant, or NULL. */
@@ -707,24 +713,24 @@ static int verify_files(void)
 		die("files", "out of memory");
 	why = file_check(cur, &f.cur, buf, want);
 	if (why && strcmp(why, "missing"))
-		f.why = strdup(whyf("cur: %s", why));
+		files_bad(&f, whyf("cur: %s", why));
 	dp = opendir(d);
-	if (!dp && errno != ENOENT && !f.why)
-		f.why = strdup(whyf("%s: %s", d, strerror(errno)));
+	if (!dp && errno != ENOENT)
+		files_bad(&f, whyf("%s: %s", d, strerror(errno)));
 	while (dp && (e = readdir(dp)))
 		files_entry(&f, d, e->d_name, buf, want);
 	if (dp)
 		closedir(dp);
-	if (!f.why && (why = files_window(&f)))
-		f.why = strdup(why);
+	if ((why = files_window(&f)))
+		files_bad(&f, why);
 	files_say(&f);
-	if (f.why)
+	if (f.why[0])
 		say("crashload: files FAIL: %s", f.why);
 	else
 		say("crashload: files ok");
 	free(buf);
 	free(want);
-	return f.why != NULL;
+	return f.why[0] != '\0';
 }
 
 static int verify(void)
