@@ -72,9 +72,7 @@ static int open_elf(const char *path, struct image *im, struct elf_phdr *ph, con
 	if (err)
 		return err;
 	err = vfs_fstat(im->file, &va);
-	if (!err && (va.mode & S_IFMT) == S_IFDIR)
-		err = -EACCES, *why = "a directory";
-	else if (!err && (va.mode & S_IFMT) != S_IFREG)
+	if (!err && (va.mode & S_IFMT) != S_IFREG)
 		err = -EACCES, *why = "not a regular file";
 	else if (!err && !(va.mode & 0111))
 		err = -EACCES, *why = "not executable (no x permission)";
