@@ -119,6 +119,27 @@ void arch_time_init(void);
 extern uint64_t tsc_hz;
 uint64_t rtc_read_unix(void);	/* seconds since 1970, 0 if no RTC */
 
+/* Program memory (arch/x86_64/uaccess.S): the only way the kernel touches
+ * it. A fault on a program address that cannot be served (unmapped by
+ * another thread since the call checked it, a file page that fails to
+ * read) ends the routine with -EFAULT instead of a kernel fault. They take
+ * any address and check none: linux/uaccess.h has the checked forms. */
+long uaccess_copy(void *dst, const void *src, size_t n);	/* 0 or -EFAULT */
+long uaccess_clear(void *dst, size_t n);			/* 0 or -EFAULT */
+/* Up to size bytes, NUL included: the length, size if no NUL came, or -EFAULT. */
+long uaccess_strncpy(char *dst, const char *src, size_t size);
+/* Atomic compare-and-exchange: the value found (exchanged when == old), or -EFAULT. */
+long uaccess_cmpxchg32(uint32_t *p, uint32_t old, uint32_t new);
+/* fn(arg) where a fault on a program address that cannot be served
+ * abandons fn and returns -EFAULT; fn holds no lock and owns no memory
+ * while it touches program memory (uaccess.S). frame: the running
+ * thread's uaccess_frame. */
+long uaccess_call(long (*fn)(void *), void *arg, uintptr_t *frame);
+/* For the page-fault handler: a fault inside those routines, or inside a
+ * uaccess_call (call_frame: the thread's uaccess_frame), is sent to its
+ * -EFAULT return (true); else false. */
+bool arch_uaccess_fixup(struct trapframe *tf, uintptr_t call_frame);
+
 /* CPU features the rest of the kernel asks about. */
 void arch_cpu_init(void);
 /* The feature bits Linux reports to programs as AT_HWCAP (CPUID 1 EDX). */

@@ -159,6 +159,8 @@ static int parse_option(char *w, struct boot_options *o,
 		o->nomount = true;
 	else if (opt_is(w, "--heap-debug", &v) && !v)
 		o->heap_debug = true;
+	else if (opt_is(w, "--no-smap", &v) && !v)
+		o->no_smap = true;
 	else if (opt_is(w, "--test", &v) && v && *v)
 		o->test = v;
 	else if (opt_is(w, "--rootfs", &v) && v && (!strcmp(v, "rofs") || !strcmp(v, "ramfs")))

@@ -17,6 +17,7 @@ struct boot_options {
 	bool verbose;
 	bool nomount;
 	bool heap_debug;
+	bool no_smap;			/* --no-smap: leave SMAP off (to tell a kernel bug) */
 	const char *test;		/* --test=NAME */
 	const char *rootfs;		/* --rootfs=rofs|ramfs */
 	uint64_t rofs_cache;		/* --rofs-cache=SIZE, bytes */

@@ -866,18 +866,25 @@ static void stop_if_orphan(void)
 static void program_fault(struct trapframe *tf, uint64_t cr2)
 {
 	int err = -EFAULT;
+	bool program = trap_from_user(tf);
 
-	stop_if_orphan();
+	/* The kernel's own accesses (uaccess.S) fail with -EFAULT instead:
+	 * a call in progress returns, and its locks with it. */
+	if (program)
+		stop_if_orphan();
+	else if (this_proc() && this_proc()->exiting &&
+	    arch_uaccess_fixup(tf, thread_current()->uaccess_frame))
+		return;
 
 	if (tf->vector == 14 && cr2 < USER_TOP)
 		err = vm_fault(cr2, tf->error & 2);
-	if (!err)
+	if (!err || (!program && arch_uaccess_fixup(tf, thread_current()->uaccess_frame)))
 		return;
 	if (err == -ENOMEM) {
 		printk("osprey: %s: out of memory (fault at %#lx)\n", this_proc()->name, cr2);
 		linux_exit_group(128 + 9);
 	}
-	if (!trap_from_user(tf) && err != -EIO && err != -ENXIO)
+	if (!program && err != -EIO && err != -ENXIO)
 		panic_trap(tf, "kernel fault on the program's address %#lx", cr2);
 	signal_fault(tf, cr2, err);	/* the program's handler, or its end */
 }

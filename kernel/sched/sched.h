@@ -49,6 +49,7 @@ struct thread {
 	void *os_priv;			/* for the Linux layer: its thread */
 	void *os_proc;			/* and the process whose memory it reaches */
 	void *aspace;			/* the page tables it needs (arch_switch_aspace) */
+	uintptr_t uaccess_frame;	/* inside uaccess_call(): where a fault ends it */
 	bool intr_pending;		/* thread_interrupt(): work before it returns to a program */
 	bool intr_sleep;		/* in an interruptible sleep */
 	bool intr_woke;			/* the last such sleep ended because of intr_pending */

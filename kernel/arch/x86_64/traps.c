@@ -3,8 +3,10 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "cmdline.h"
 #include "dev/console.h"
 #include "panic.h"
+#include "mm/mm.h"
 #include "sched/sched.h"
 #include <string.h>
 
@@ -179,6 +181,10 @@ const char *exception_name(uint64_t vector)
 #define LOWER_HALF 0x0000800000000000UL
 #define UPPER_HALF 0xffff800000000000UL
 
+/* Set once at boot by arch_cpu_init, before any other thread: SMAP is on. */
+static bool smap_on;
+#define RFLAGS_AC (1UL << 18)
+
 /* Set once by the Linux layer: handles faults of the program (and page
  * faults on its addresses). Returns when the program may go on (the
  * access retried, or a signal handler's frame set up in tf). */
@@ -242,6 +248,12 @@ void trap_exception(struct trapframe *tf)
 	bool program = trap_from_user(tf);
 	uint64_t cr2 = read_cr2();
 
+	/* With SMAP, a kernel access to a present program page faults unless
+	 * uaccess.S opened the way (AC set): a kernel bug, never to retry. */
+	if (smap_on && !program && tf->vector == 14 && cr2 < LOWER_HALF && (tf->error & 1) &&
+	    !(tf->rflags & RFLAGS_AC))
+		panic_trap(tf, "SMAP: the kernel touched the program's address %#lx outside "
+		    "the uaccess routines (%s)", cr2, tf->error & 2 ? "write" : "read");
 	if (user_fault_hook && (program || (tf->vector == 14 && cr2 < LOWER_HALF))) {
 		/* The hook may sleep; let interrupts in if the faulting code had
 		 * them (a kernel page fault on a program address, or the program). */
@@ -304,11 +316,46 @@ void trap_irq(struct trapframe *tf)
 }
 
 #define CR4_SMEP (1UL << 20)
+#define CR4_SMAP (1UL << 21)
+
+/* A fault in uaccess.S's routines that could not be served: they return
+ * -EFAULT to their caller. */
+extern const char uaccess_begin[], uaccess_fault[], uaccess_call_abort[];
+
+bool arch_uaccess_fixup(struct trapframe *tf, uintptr_t call_frame)
+{
+	if (tf->rip >= (uintptr_t)uaccess_begin && tf->rip < (uintptr_t)uaccess_fault) {
+		tf->rip = (uintptr_t)uaccess_fault;
+		return true;
+	}
+	if (!call_frame)
+		return false;
+	tf->rsp = call_frame;
+	tf->rip = (uintptr_t)uaccess_call_abort;
+	return true;
+}
+
+/* uaccess.S's SMAP_OPEN/SMAP_CLOSE sites, 3-byte no-ops until SMAP is on. */
+extern const uint64_t __smap_open_start[], __smap_open_end[];
+extern const uint64_t __smap_close_start[], __smap_close_end[];
+
+static void patch_sites(const uint64_t *site, const uint64_t *end, uint8_t last)
+{
+	for (; site < end; site++) {
+		/* Through the direct map: the kernel's text is mapped read-only. */
+		uint8_t *code = phys_to_virt(*site - KERNEL_VMA);
+		code[0] = 0x0f;
+		code[1] = 0x01;
+		code[2] = last;		/* stac 0f 01 cb, clac 0f 01 ca */
+	}
+}
+
 
 /* SSE for programs (the kernel itself is built without it); NX; SMEP where
- * the CPU has it, so the kernel can never run a program's page. SMAP stays
- * off: the kernel reads and writes program memory directly once user_ok()
- * has checked it, which SMAP would fault without STAC/CLAC around each. */
+ * the CPU has it, so the kernel can never run a program's page; SMAP where
+ * it has it, so the kernel touches a program's page only inside uaccess.S's
+ * routines (stac ... clac): anywhere else is a fault (trap_exception). Done
+ * first at boot, before any other thread runs the code it patches. */
 void arch_cpu_init(void)
 {
 	uint32_t r[4];
@@ -320,10 +367,17 @@ void arch_cpu_init(void)
 	if (r[0] >= 7) {
 		cpuid(7, 0, r);
 		smep = r[1] & (1U << 7);
+		smap_on = (r[1] & (1U << 20)) && !boot_opts.no_smap;
 	}
 	if (smep)
 		write_cr4(read_cr4() | CR4_SMEP);
-	pr_info("cpu: SMEP %s\n", smep ? "on" : "off (the CPU lacks it)");
+	if (smap_on) {
+		patch_sites(__smap_open_start, __smap_open_end, 0xcb);
+		patch_sites(__smap_close_start, __smap_close_end, 0xca);
+		write_cr4(read_cr4() | CR4_SMAP);
+	}
+	pr_info("cpu: SMEP %s, SMAP %s\n", smep ? "on" : "off (the CPU lacks it)",
+	    smap_on ? "on" : boot_opts.no_smap ? "off (--no-smap)" : "off (the CPU lacks it)");
 	cpuid(0x80000001, 0, r);
 	if (r[3] & (1U << 20))
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (1 << 11));	/* NX */
