@@ -6,6 +6,7 @@
 #include "sched/spinlock.h"
 #include "dev/console.h"
 #include "arch.h"
+#include <errno.h>
 #include <string.h>
 
 static spinlock_t rng_lock = SPINLOCK_INIT("random");
@@ -21,6 +22,19 @@ void random_init(void)
 	memset(seed, 0, sizeof(seed));
 	if (!hw)
 		pr_info("random: no RDSEED/RDRAND; seeded from the TSC only\n");
+}
+
+int random_bytes_out(void *buf, size_t len)
+{
+	uint8_t chunk[256];
+
+	for (size_t done = 0, n; done < len; done += n) {
+		n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
+		random_bytes(chunk, n);		/* under the generator's spinlock: no fault there */
+		if (uaccess_copy((uint8_t *)buf + done, chunk, n))
+			return -EFAULT;
+	}
+	return 0;
 }
 
 void random_bytes(void *buf, size_t len)

@@ -1,5 +1,6 @@
 /* The page cache (see pcache.h): per file, an AVL tree of pages by index.
  * Pages nobody maps and nobody dirtied go back under memory pressure. */
+#include "arch.h"
 #include "fs/pcache.h"
 #include "fs/vfs.h"
 #include "lib/avl.h"
@@ -274,47 +275,52 @@ int pcache_writeback(struct vnode *vn)
 	return err;
 }
 
-/* Calls fn on each cached page meeting [off, off+len), with the part of
- * the page (at) and of the buffer (pos) that meet, and their length. */
-static void each_in_range(struct pcache *pc, int64_t off, size_t len,
-    void (*fn)(char *page, char *buf, size_t n), char *buf, bool changes)
+/* Copies between buf (which may be a program's) and each cached page
+ * meeting [off, off+len): to the pages (a write) or from them (a read).
+ * The copy may fault and sleep, so it runs with the page pinned (truncate
+ * and the reclaimer leave pinned pages) and the lock dropped. 0, or
+ * -EFAULT when a page of buf went away. */
+static int each_in_range(struct pcache *pc, int64_t off, size_t len, char *buf,
+    bool to_pages)
 {
-	uint64_t index = (uint64_t)off >> PAGE_SHIFT;
 	int64_t end = off + (int64_t)len;
+	uint64_t index = (uint64_t)off >> PAGE_SHIFT;
+	int err = 0;
 	unsigned long f = spin_lock_irqsave(&pc->lock);
 
-	for (struct cpage *p = from(pc, index); p; p = from(pc, p->index + 1)) {
-		int64_t start = (int64_t)(p->index << PAGE_SHIFT);
-		if (start >= end)
+	pc->gen += to_pages;	/* a page being filled from the file is stale now */
+	spin_unlock_irqrestore(&pc->lock, f);
+	while (!err) {
+		f = spin_lock_irqsave(&pc->lock);
+		struct cpage *p = from(pc, index);
+		int64_t start = p ? (int64_t)(p->index << PAGE_SHIFT) : end;
+		if (start >= end) {
+			spin_unlock_irqrestore(&pc->lock, f);
 			break;
+		}
+		p->pins++;
+		spin_unlock_irqrestore(&pc->lock, f);
 		int64_t lo = start > off ? start : off;
 		int64_t hi = start + (int64_t)PAGE_SIZE < end ? start + (int64_t)PAGE_SIZE : end;
-		fn((char *)phys_to_virt(p->pa) + (lo - start), buf + (lo - off), (size_t)(hi - lo));
+		char *page = (char *)phys_to_virt(p->pa) + (lo - start);
+		char *at = buf + (lo - off);
+		size_t n = (size_t)(hi - lo);
+		err = (int)(to_pages ? uaccess_copy(page, at, n) : uaccess_copy(at, page, n));
+		index = p->index + 1;
+		unpin(pc, p, 0);
 	}
-	pc->gen += changes;
-	spin_unlock_irqrestore(&pc->lock, f);
-}
-
-static void to_page(char *page, char *buf, size_t n)
-{
-	memcpy(page, buf, n);
-}
-
-static void from_page(char *page, char *buf, size_t n)
-{
-	memcpy(buf, page, n);
+	return err;
 }
 
 void pcache_wrote(struct vnode *vn, const void *buf, size_t len, int64_t off)
 {
 	if (vn->pages && len)
-		each_in_range(vn->pages, off, len, to_page, (char *)buf, true);
+		each_in_range(vn->pages, off, len, (char *)buf, true);
 }
 
-void pcache_read(struct vnode *vn, void *buf, size_t len, int64_t off)
+int pcache_read(struct vnode *vn, void *buf, size_t len, int64_t off)
 {
-	if (vn->pages && len)
-		each_in_range(vn->pages, off, len, from_page, buf, false);
+	return vn->pages && len ? each_in_range(vn->pages, off, len, buf, false) : 0;
 }
 
 /* Bytes past the new end read as zeros if the file grows again; pages

@@ -41,9 +41,11 @@ void pcache_dirtied(struct vnode *vn, uint64_t index, uint64_t pa);
  * error, also one a past writeback met, once. Takes the vnode's lock. */
 int pcache_writeback(struct vnode *vn);
 
-/* Hooks of the VFS, vnode lock held (write for the two that change). */
+/* Hooks of the VFS, vnode lock held (write for the two that change); buf
+ * may be a program's: pcache_read is -EFAULT when a page of it went away
+ * (pcache_wrote's caller wrote the same bytes to the file already). */
 void pcache_wrote(struct vnode *vn, const void *buf, size_t len, int64_t off);
-void pcache_read(struct vnode *vn, void *buf, size_t len, int64_t off);
+int pcache_read(struct vnode *vn, void *buf, size_t len, int64_t off);
 void pcache_truncated(struct vnode *vn, int64_t size);
 /* The vnode is going: frees what its cache holds (nothing is mapped). */
 void pcache_free(struct vnode *vn);

@@ -45,8 +45,8 @@ static long vnode_read(struct file *f, void *buf, size_t len, int64_t *pos)
 		return -EINVAL;
 	vn_lock_shared(vn);
 	long n = vn->ops->read(vn, buf, len, *pos);
-	if (n > 0)
-		pcache_read(vn, buf, (size_t)n, *pos);
+	if (n > 0 && pcache_read(vn, buf, (size_t)n, *pos))
+		n = -EFAULT;
 	vn_unlock(vn);
 	if (n > 0)
 		*pos += n;

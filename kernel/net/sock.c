@@ -723,8 +723,34 @@ static int take_err(struct sock *s)
 	return err;
 }
 
+/* Between a pbuf chain, from byte off on, and a buffer that may be a
+ * program's (and go away meanwhile): 0 or -EFAULT. Not lwIP's
+ * pbuf_copy_partial/pbuf_take_at, whose copies could not fail. */
+static int pbuf_user_copy(struct pbuf *p, size_t off, char *buf, size_t len, bool to_pbuf)
+{
+	for (; p && len; p = p->next) {
+		if (off >= p->len) {
+			off -= p->len;
+			continue;
+		}
+		size_t n = p->len - off < len ? p->len - off : len;
+		char *at = (char *)p->payload + off;
+		if (to_pbuf ? uaccess_copy(at, buf, n) : uaccess_copy(buf, at, n))
+			return -EFAULT;
+		buf += n;
+		len -= n;
+		off = 0;
+	}
+	return 0;
+}
+
+/* tcp_write copies its data inside lwIP, where a fault could not be
+ * undone; so a program's bytes go through this much of the stack first. */
+#define TX_BOUNCE 4096
+
 static long tcp_send(struct sock *s, const struct kiovec *iov, int iovcnt, unsigned flags)
 {
+	char bounce[TX_BOUNCE];
 	uint64_t deadline = deadline_in(s->sndtimeo);
 	size_t total = iov_total(iov, iovcnt), done = 0, off = 0;
 	int i = 0;
@@ -747,10 +773,14 @@ static long tcp_send(struct sock *s, const struct kiovec *iov, int iovcnt, unsig
 			size_t n = iov[i].len - off, room = tcp_sndbuf(s->tcp);
 			if (n > room)
 				n = room;
-			if (n > 0xffff)
-				n = 0xffff;
+			if (n > TX_BOUNCE)
+				n = TX_BOUNCE;
+			if (n && uaccess_copy(bounce, (char *)iov[i].base + off, n)) {
+				err = -EFAULT;
+				break;
+			}
 			u8_t more = done + n < total || (flags & SOCK_MORE) ? TCP_WRITE_FLAG_MORE : 0;
-			err_t e = n ? tcp_write(s->tcp, (char *)iov[i].base + off, (u16_t)n,
+			err_t e = n ? tcp_write(s->tcp, bounce, (u16_t)n,
 			    TCP_WRITE_FLAG_COPY | more) : ERR_MEM;
 			if (e == ERR_OK) {
 				done += n;
@@ -792,7 +822,10 @@ static long udp_send_to(struct sock *s, const struct kiovec *iov, int iovcnt,
 		return -ENOBUFS;
 	size_t off = 0;
 	for (int i = 0; i < iovcnt; i++) {
-		pbuf_take_at(p, iov[i].base, (u16_t)iov[i].len, (u16_t)off);
+		if (pbuf_user_copy(p, off, iov[i].base, iov[i].len, true)) {
+			pbuf_free(p);
+			return -EFAULT;
+		}
 		off += iov[i].len;
 	}
 	err_t e;

@@ -27,16 +27,15 @@ static long null_read(struct file *f, void *buf, size_t len, int64_t *pos) { ret
 static long sink_write(struct file *f, const void *buf, size_t len, int64_t *pos) { return (long)len; }
 static long full_write(struct file *f, const void *buf, size_t len, int64_t *pos) { return -ENOSPC; }
 
+/* buf may be a program's: the uaccess forms, -EFAULT if it went away. */
 static long zero_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
-	memset(buf, 0, len);
-	return (long)len;
+	return uaccess_clear(buf, len) ? -EFAULT : (long)len;
 }
 
 static long random_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
-	random_bytes(buf, len);
-	return (long)len;
+	return random_bytes_out(buf, len) ? -EFAULT : (long)len;
 }
 
 static int64_t null_llseek(struct file *f, int64_t off, int whence) { return 0; }

@@ -137,7 +137,8 @@ static long text_read(struct file *f, void *buf, size_t len, int64_t *pos)
 	if ((size_t)*pos >= t->len)
 		return 0;
 	size_t n = t->len - *pos < len ? t->len - *pos : len;
-	memcpy(buf, t->buf + *pos, n);
+	if (uaccess_copy(buf, t->buf + *pos, n))	/* buf may be a program's */
+		return -EFAULT;
 	*pos += n;
 	return (long)n;
 }

@@ -6,6 +6,7 @@
  * in creation order for readdir, whose cookies are per-directory sequence
  * numbers. The VFS serializes access through the vnode locks (README.md);
  * the per-filesystem counters are atomics. */
+#include "arch.h"
 #include "fs/vfs.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
@@ -205,10 +206,11 @@ static long ramfs_read(struct vnode *vn, void *buf, size_t len, int64_t off)
 	for (; done < len; done += chunk) {
 		uint64_t pos = page_span((uint64_t)off + done, len - done, &in_page, &chunk);
 		const char *page = page_get(vn, pos / PAGE_SIZE);
-		if (page)
-			memcpy((char *)buf + done, page + in_page, chunk);
-		else
-			memset((char *)buf + done, 0, chunk);
+		/* buf may be a program's, and go away meanwhile */
+		long err = page ? uaccess_copy((char *)buf + done, page + in_page, chunk) :
+		    uaccess_clear((char *)buf + done, chunk);
+		if (err)
+			return done ? (long)done : -EFAULT;
 	}
 	return (long)done;
 }
@@ -223,15 +225,19 @@ static long ramfs_write(struct vnode *vn, const void *buf, size_t len, int64_t o
 	if ((uint64_t)len > (uint64_t)(RAMFS_MAX_SIZE - off))
 		len = (size_t)(RAMFS_MAX_SIZE - off);
 	size_t done = 0, in_page, chunk;
+	bool fault = false;
 	for (; done < len; done += chunk) {
 		uint64_t pos = page_span((uint64_t)off + done, len - done, &in_page, &chunk);
 		char *page = page_get_or_add(vn, pos / PAGE_SIZE);
 		if (!page)
 			break;
-		memcpy(page + in_page, (const char *)buf + done, chunk);
+		if (uaccess_copy(page + in_page, (const char *)buf + done, chunk)) {
+			fault = true;
+			break;
+		}
 	}
 	if (done == 0 && len)
-		return -ENOMEM;
+		return fault ? -EFAULT : -ENOMEM;
 	if (off + (int64_t)done > n->size)
 		n->size = off + (int64_t)done;
 	n->mtime = n->ctime = now();

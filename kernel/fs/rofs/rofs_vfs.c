@@ -8,6 +8,7 @@
 #include "dev/console.h"
 #include "cmdline.h"
 #include "mm/mm.h"
+#include "sched/sched.h"
 #include <errno.h>
 #include <string.h>
 
@@ -268,6 +269,30 @@ static bool direct_ok(struct rofs_mount *rm, const struct rofs_extent *e, size_t
  */
 #define DIRECT_RUN	8
 
+struct decode_args {
+	struct rofs_fs *fs;
+	const struct rofs_extent *ext;
+	const void *src;
+	void *dst;
+};
+
+static long decode_one(void *arg)
+{
+	struct decode_args *a = arg;
+
+	return rofs_cluster_decode(a->fs, a->ext, a->src, a->dst);
+}
+
+/* rofs_cluster_decode into dst, which may be a program's buffer and go
+ * away meanwhile (-EFAULT): the decoder takes no lock and owns nothing. */
+static int decode_out(struct rofs_fs *fs, const struct rofs_extent *ext, const void *src,
+    void *dst)
+{
+	struct decode_args a = { fs, ext, src, dst };
+
+	return (int)uaccess_call(decode_one, &a, &thread_current()->uaccess_frame);
+}
+
 static long read_direct(struct rofs_mount *rm, const struct rofs_inode *in, uint64_t k,
     const struct rofs_extent *first, uint8_t *dst, size_t want)
 {
@@ -293,7 +318,7 @@ static long read_direct(struct rofs_mount *rm, const struct rofs_inode *in, uint
 	if ((err = image_read(rm, ext[0].off, stage, stored)) < 0)
 		goto out;
 	for (int i = 0, at = 0; i < n; at += ext[i].stored, i++) {
-		if ((err = rofs_cluster_decode(&rm->fs, &ext[i], stage + at,
+		if ((err = decode_out(&rm->fs, &ext[i], stage + at,
 		    dst + (size_t)i * ext[0].ulen)) < 0)
 			goto out;
 		rm->misses++;
@@ -344,7 +369,10 @@ static long rofs_read_op(struct vnode *vn, void *buf, size_t len, int64_t off)
 			break;
 		}
 		size_t n = ext.data_len - within < len - done ? ext.data_len - within : len - done;
-		memcpy((char *)buf + done, c->data + ext.data_off + within, n);
+		if (uaccess_copy((char *)buf + done, c->data + ext.data_off + within, n)) {
+			err = -EFAULT;	/* buf is a program's, and went away */
+			break;
+		}
 		done += n;
 	}
 	mutex_unlock(&rm->lock);
