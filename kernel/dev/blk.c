@@ -1,5 +1,6 @@
 /* Block layer: a registry of disks and partitions, request checking and
  * partition translation, and synchronous helpers built on bios. */
+#include "arch.h"
 #include "dev/blk.h"
 #include "dev/console.h"
 #include "lib/printf.h"
@@ -141,17 +142,17 @@ static int edge_io(struct blkdev *d, uint8_t *p, size_t n, uint64_t pos, bool wr
 
 	if (err)
 		return err;
-	if (!write) {
-		memcpy(p, sector + (pos - base), n);
-		return 0;
-	}
-	memcpy(sector + (pos - base), p, n);
+	if (!write)
+		return uaccess_copy(p, sector + (pos - base), n) ? -EFAULT : 0;
+	if (uaccess_copy(sector + (pos - base), p, n))
+		return -EFAULT;
 	return blk_write(d, base, sector, SECTOR_SIZE);
 }
 
 /* The aligned middle of a transfer, through a bounce buffer: for memory
  * outside the direct map, whose pages may not even be present yet (a
- * program's buffer), and which a device must never be pointed at. */
+ * program's buffer), and which a device must never be pointed at. The
+ * copies are checked: the program's buffer may go away meanwhile. */
 static int middle_bounced(struct blkdev *d, uint8_t *p, size_t len, uint64_t pos, bool write)
 {
 	enum { CHUNK = 16384 };	/* small: a fragmented heap still has it */
@@ -161,10 +162,11 @@ static int middle_bounced(struct blkdev *d, uint8_t *p, size_t len, uint64_t pos
 	for (size_t off = 0; !err && off < len; off += CHUNK) {
 		size_t n = len - off < CHUNK ? len - off : CHUNK;
 		if (write) {
-			memcpy(bounce, p + off, n);
-			err = blk_write(d, pos + off, bounce, n);
-		} else if (!(err = blk_read(d, pos + off, bounce, n))) {
-			memcpy(p + off, bounce, n);
+			err = uaccess_copy(bounce, p + off, n) ? -EFAULT :
+			    blk_write(d, pos + off, bounce, n);
+		} else if (!(err = blk_read(d, pos + off, bounce, n)) &&
+		    uaccess_copy(p + off, bounce, n)) {
+			err = -EFAULT;
 		}
 	}
 	kfree(bounce);

@@ -855,9 +855,9 @@ long sock_send(struct sock *s, const struct kiovec *iov, int iovcnt,
 	return ret;
 }
 
-/* Copies len bytes of the queued stream from offset start on to dst;
- * core lock held (as for the two below). */
-static void rx_copy(struct sock *s, size_t start, char *dst, size_t len)
+/* Copies len bytes of the queued stream from offset start on to dst, the
+ * program's buffer: 0 or -EFAULT. Core lock held (as for the two below). */
+static int rx_copy(struct sock *s, size_t start, char *dst, size_t len)
 {
 	for (int i = 0; i < s->rxq_n && len; i++) {
 		struct pbuf *q = s->rxq[(s->rxq_head + i) % s->rxq_cap];
@@ -866,11 +866,13 @@ static void rx_copy(struct sock *s, size_t start, char *dst, size_t len)
 			continue;
 		}
 		size_t n = q->tot_len - start < len ? q->tot_len - start : len;
-		pbuf_copy_partial(q, dst, (u16_t)n, (u16_t)start);
+		if (pbuf_user_copy(q, start, dst, n, false))
+			return -EFAULT;
 		dst += n;
 		len -= n;
 		start = 0;
 	}
+	return 0;
 }
 
 /* Drops n bytes from the front of the stream and reopens the window. */
@@ -895,11 +897,14 @@ static void rx_consume(struct sock *s, size_t n)
 	}
 }
 
-/* Fills iov past the *done bytes already there with queued data. */
-static void tcp_take(struct sock *s, const struct kiovec *iov, int iovcnt, size_t *done,
+/* Fills iov past the *done bytes already there with queued data; the
+ * bytes copied leave the queue (unless peeking). 0, or -EFAULT when an
+ * iovec could not be written (what came before it still counts). */
+static int tcp_take(struct sock *s, const struct kiovec *iov, int iovcnt, size_t *done,
     unsigned flags)
 {
 	size_t skip = *done, got = 0;
+	int err = 0;
 
 	for (int i = 0; i < iovcnt && got < s->rx_len; i++) {
 		if (skip >= iov[i].len) {
@@ -909,13 +914,15 @@ static void tcp_take(struct sock *s, const struct kiovec *iov, int iovcnt, size_
 		size_t n = iov[i].len - skip;
 		if (n > s->rx_len - got)
 			n = s->rx_len - got;
-		rx_copy(s, got, (char *)iov[i].base + skip, n);
+		if ((err = rx_copy(s, got, (char *)iov[i].base + skip, n)))
+			break;
 		got += n;
 		skip = 0;
 	}
 	*done += got;
 	if (!(flags & SOCK_PEEK))
 		rx_consume(s, got);
+	return err;
 }
 
 static long tcp_recv_into(struct sock *s, const struct kiovec *iov, int iovcnt, unsigned flags)
@@ -928,7 +935,7 @@ static long tcp_recv_into(struct sock *s, const struct kiovec *iov, int iovcnt, 
 		return -ENOTCONN;
 	while (!err && done < total) {
 		if (s->rx_len) {
-			tcp_take(s, iov, iovcnt, &done, flags);
+			err = tcp_take(s, iov, iovcnt, &done, flags);
 			if (!(flags & SOCK_WAITALL) || (flags & SOCK_PEEK))
 				break;
 		} else if (done && !(flags & SOCK_WAITALL)) {
@@ -963,7 +970,8 @@ static long udp_recv_into(struct sock *s, const struct kiovec *iov, int iovcnt,
 	size_t len = d->p->tot_len, off = 0;
 	for (int i = 0; i < iovcnt && off < len; i++) {
 		size_t n = len - off < iov[i].len ? len - off : iov[i].len;
-		pbuf_copy_partial(d->p, iov[i].base, (u16_t)n, (u16_t)off);
+		if (pbuf_user_copy(d->p, off, iov[i].base, n, false))
+			return -EFAULT;	/* kept queued for a retry (Linux drops it) */
 		off += n;
 	}
 	if (from)
