@@ -15,9 +15,15 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -239,6 +245,141 @@ static void test_wait4(void)
 	    "errno %d", errno);
 }
 
+/* ---- part U1: pipes, file, stat, directory, xattr calls, eventfd,
+ * timerfd, signalfd ---- */
+
+static void add_one(struct unmapper *u)
+{
+	uint64_t one = 1;
+
+	if (write(u->fd, &one, sizeof(one)) != sizeof(one))
+		bail("efault", "eventfd write to release");
+}
+
+static void arm_soon(struct unmapper *u)
+{
+	struct itimerspec its = { .it_value.tv_nsec = 1000000 };
+
+	if (timerfd_settime(u->fd, 0, &its, NULL))
+		bail("efault", "timerfd_settime to release");
+}
+
+static void signal_self(struct unmapper *u)
+{
+	(void)u;
+	kill(getpid(), SIGUSR1);
+}
+
+/* A read of fd blocked until release: its buffer unmapped meanwhile. */
+static void blocked_read(const char *name, int fd, void (*release)(struct unmapper *),
+			 size_t len)
+{
+	pthread_t t;
+	struct unmapper u = { .buf = map_buffer(), .release = release, .fd = fd };
+
+	start_unmapper(&t, &u);
+	expect_efault(name, read(fd, u.buf, len));
+	pthread_join(t, NULL);
+}
+
+static void u1_blocked_reads(void)
+{
+	int efd = eventfd(0, 0);
+	int tfd = timerfd_create(CLOCK_MONOTONIC, 0);
+	sigset_t usr1;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	/* Blocked for good: the signal is queued for the signalfd only. */
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	int sfd = signalfd(-1, &usr1, 0);
+	if (efd < 0 || tfd < 0 || sfd < 0)
+		bail("efault", "eventfd, timerfd or signalfd");
+	blocked_read("eventfd_read_into_unmapped", efd, add_one, sizeof(uint64_t));
+	/* As on Linux, the count was taken even though it could not be told. */
+	fcntl(efd, F_SETFL, O_NONBLOCK);
+	uint64_t v;
+	errno = 0;
+	check("eventfd_count_taken_anyway", read(efd, &v, sizeof(v)) == -1 && errno == EAGAIN,
+	    "errno %d", errno);
+	blocked_read("timerfd_read_into_unmapped", tfd, arm_soon, sizeof(uint64_t));
+	blocked_read("signalfd_read_into_unmapped", sfd, signal_self, BUF_SIZE);
+	close(efd);
+	close(tfd);
+	close(sfd);
+}
+
+/* A page no call may touch, kept reserved (PROT_NONE) so nothing else is
+ * mapped there meanwhile. */
+static void *no_access_page(void)
+{
+	void *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		bail("efault", "mmap PROT_NONE");
+	return p;
+}
+
+#define EXPECT_EFAULT(name, call) do { errno = 0; expect_efault(name, (long)(call)); } while (0)
+
+/* Calls handed the page as a buffer, a structure or a string. */
+static void u1_bad_pointers(const char *dir)
+{
+	void *bad = no_access_page();
+	char file[256], link[256];
+	int p[2];
+
+	snprintf(file, sizeof(file), "%s/efault.u1", dir);
+	snprintf(link, sizeof(link), "%s/efault.u1.link", dir);
+	int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	int efd = eventfd(0, 0);
+	int tfd = timerfd_create(CLOCK_MONOTONIC, 0);
+	if (fd < 0 || dfd < 0 || efd < 0 || tfd < 0 || write(fd, "data", 4) != 4 ||
+	    symlink("efault.u1", link) || pipe(p))
+		bail("efault", "u1 setup");
+	/* Raw calls: libc may copy through its own buffer (musl's stat) or
+	 * look at an argument first (musl's utimensat). */
+	char st[256];
+	EXPECT_EFAULT("open_path_unmapped", syscall(SYS_open, bad, O_RDONLY));
+	EXPECT_EFAULT("chdir_path_unmapped", syscall(SYS_chdir, bad));
+	EXPECT_EFAULT("stat_buf_unmapped", syscall(SYS_stat, file, bad));
+	EXPECT_EFAULT("fstat_buf_unmapped", syscall(SYS_fstat, fd, bad));
+	EXPECT_EFAULT("stat_path_unmapped", syscall(SYS_stat, bad, st));
+	EXPECT_EFAULT("statfs_buf_unmapped", syscall(SYS_statfs, dir, bad));
+	EXPECT_EFAULT("utimensat_times_unmapped", syscall(SYS_utimensat, AT_FDCWD, file, bad, 0));
+	EXPECT_EFAULT("getdents64_buf_unmapped", syscall(SYS_getdents64, dfd, bad, 4096));
+	EXPECT_EFAULT("getcwd_buf_unmapped", syscall(SYS_getcwd, bad, 4096));
+	EXPECT_EFAULT("readlink_buf_unmapped", syscall(SYS_readlink, link, bad, 64));
+	EXPECT_EFAULT("setxattr_name_unmapped", syscall(SYS_setxattr, file, bad, "v", 1, 0));
+	EXPECT_EFAULT("writev_iovec_unmapped", syscall(SYS_writev, fd, bad, 1));
+	EXPECT_EFAULT("fcntl_getlk_unmapped", syscall(SYS_fcntl, fd, F_GETLK, bad));
+	EXPECT_EFAULT("ioctl_fionread_unmapped", syscall(SYS_ioctl, p[0], FIONREAD, bad));
+	EXPECT_EFAULT("sendfile_offset_unmapped", syscall(SYS_sendfile, p[1], fd, bad, 4));
+	EXPECT_EFAULT("eventfd_write_unmapped", syscall(SYS_write, efd, bad, sizeof(uint64_t)));
+	EXPECT_EFAULT("timerfd_settime_unmapped", syscall(SYS_timerfd_settime, tfd, 0, bad, NULL));
+	EXPECT_EFAULT("timerfd_gettime_unmapped", syscall(SYS_timerfd_gettime, tfd, bad));
+	EXPECT_EFAULT("signalfd_mask_unmapped", syscall(SYS_signalfd4, -1, bad, 8, 0));
+	/* pipe2 takes its descriptors back when it cannot tell them. */
+	int lowest = dup(0);
+	close(lowest);
+	EXPECT_EFAULT("pipe2_fds_unmapped", syscall(SYS_pipe2, bad, 0));
+	int next = dup(0);
+	check("pipe2_fds_taken_back", next == lowest, "next fd %d, want %d", next, lowest);
+	close(next);
+	close(p[0]);
+	close(p[1]);
+	close(tfd);
+	close(efd);
+	close(dfd);
+	close(fd);
+	unlink(link);
+	unlink(file);
+	munmap(bad, 4096);
+}
+
+/* ---- end of part U1 ---- */
+
 /* ---- stress: reads into a range that comes and goes ---- */
 
 static volatile int stress_stop;
@@ -309,6 +450,8 @@ int main(int argc, char **argv)
 	test_epoll_wait();
 	test_poll();
 	test_wait4();
+	u1_blocked_reads();	/* part U1 */
+	u1_bad_pointers(dir);	/* part U1 */
 
 	stress_addr = map_buffer();
 	snprintf(path, sizeof(path), "%s/efault.data", dir);

@@ -11,11 +11,15 @@ extern int console_level;
 
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void printk_level(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void console_write(const char *s, size_t n);
+/* A write(2) to the console: buf may be the program's (copied in checked
+ * chunks). The count written, short (or -EFAULT) where a piece could not
+ * be copied. */
+long console_write(const void *buf, size_t len);
 
 /* Input from the serial line. */
 struct waitq;
 void console_input_init(void);
+/* buf: the program's (copied out checked) or the kernel's. */
 long console_read(void *buf, size_t len, bool nonblock);
 bool console_input_ready(struct waitq **wq);
 

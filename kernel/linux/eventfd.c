@@ -2,13 +2,14 @@
  * it, waiting while the sum would pass 0xfffffffffffffffe; a read takes
  * it all (EFD_SEMAPHORE: one), waiting while it is 0. Readers, writers and
  * pollers share one wait queue, whose lock guards the counter; every
- * change wakes them all. Values are copied to and from the program
- * outside the lock (its pages may fault in). Waits are interruptible. */
+ * change wakes them all. Values are copied to and from the buffer outside
+ * the lock (uaccess_copy: the program's, checked by read(2), its pages
+ * faulting in, or a kernel one from sendfile). A read whose copy faults
+ * has still taken the count, as on Linux. Waits are interruptible. */
 #include "linux/sys_fs.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
 #include <errno.h>
-#include <string.h>
 
 #define EFD_SEMAPHORE	1
 #define EFD_CLOEXEC	O_CLOEXEC
@@ -67,8 +68,7 @@ static long efd_read(struct file *f, void *buf, size_t len, int64_t *pos)
 	sched_preempt_check();
 	if (err)
 		return err;
-	memcpy(buf, &v, sizeof(v));	/* checked by the caller */
-	return sizeof(v);
+	return uaccess_copy(buf, &v, sizeof(v)) ? -EFAULT : (long)sizeof(v);
 }
 
 static long efd_write(struct file *f, const void *buf, size_t len, int64_t *pos)
@@ -78,7 +78,8 @@ static long efd_write(struct file *f, const void *buf, size_t len, int64_t *pos)
 
 	if (len != sizeof(v))
 		return -EINVAL;	/* exactly 8 (a read may offer more) */
-	memcpy(&v, buf, sizeof(v));
+	if (uaccess_copy(&v, buf, sizeof(v)))
+		return -EFAULT;
 	if (v == ~0ULL)
 		return -EINVAL;
 	unsigned long flags = spin_lock_irqsave(&e->wq.lock);

@@ -1,12 +1,15 @@
 /* Pipes: a ring buffer (64 KiB unless F_SETPIPE_SZ says otherwise,
  * allocated at the first write) shared by a read-end and a write-end file.
  * A mutex guards the state and may be held while copying to or from the
- * program (its pages fault in on demand); readers and writers sleep on two
- * condition variables, whose wait queues are also what poll registers, so
- * every change of state broadcasts. Waits are interruptible: a signal ends
- * them with EINTR (the call is restarted under SA_RESTART). A write with no
- * reader left fails with EPIPE and sends the writer SIGPIPE, as Linux. */
+ * program (uaccess_copy: its pages fault in on demand, and a fault that
+ * cannot be served is EFAULT, the bytes not copied left where they were);
+ * readers and writers sleep on two condition variables, whose wait queues
+ * are also what poll registers, so every change of state broadcasts.
+ * Waits are interruptible: a signal ends them with EINTR (the call is
+ * restarted under SA_RESTART). A write with no reader left fails with
+ * EPIPE and sends the writer SIGPIPE, as Linux. */
 #include "linux/sys_fs.h"
+#include "linux/uaccess.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
 #include <errno.h>
@@ -40,29 +43,50 @@ static bool nonblock(struct file *f)
 	return __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
 }
 
-/* Copies up to len bytes out of the ring; lock held. */
-static size_t ring_get(struct pipe *p, char *dst, size_t len)
+/* Copies up to len bytes out of the ring into dst, the program's buffer
+ * or the kernel's (uaccess_copy takes either); lock held. *done: the
+ * bytes copied, which alone leave the ring. 0, or -EFAULT when a piece
+ * could not be copied. */
+static int ring_get(struct pipe *p, char *dst, size_t len, size_t *done)
 {
 	size_t n = len < p->count ? len : p->count;
 	size_t first = p->size - p->head < n ? p->size - p->head : n;
-	memcpy(dst, p->buf + p->head, first);
-	memcpy(dst + first, p->buf, n - first);
+	int err = 0;
+
+	*done = 0;
+	if (uaccess_copy(dst, p->buf + p->head, first))
+		return -EFAULT;
+	if (n > first && uaccess_copy(dst + first, p->buf, n - first)) {
+		n = first;
+		err = -EFAULT;
+	}
 	p->head = (p->head + n) % p->size;
 	p->count -= n;
-	return n;
+	*done = n;
+	return err;
 }
 
-/* Copies up to len bytes into the ring's free space; lock held. */
-static size_t ring_put(struct pipe *p, const char *src, size_t len)
+/* Copies up to len bytes of src (the program's or the kernel's) into the
+ * ring's free space; lock held. *done: the bytes copied, which alone
+ * enter the ring. 0, or -EFAULT when a piece could not be copied. */
+static int ring_put(struct pipe *p, const char *src, size_t len, size_t *done)
 {
 	size_t room = p->size - p->count;
 	size_t n = len < room ? len : room;
 	size_t tail = (p->head + p->count) % p->size;
 	size_t first = p->size - tail < n ? p->size - tail : n;
-	memcpy(p->buf + tail, src, first);
-	memcpy(p->buf, src + first, n - first);
+	int err = 0;
+
+	*done = 0;
+	if (uaccess_copy(p->buf + tail, src, first))
+		return -EFAULT;
+	if (n > first && uaccess_copy(p->buf, src + first, n - first)) {
+		n = first;
+		err = -EFAULT;
+	}
 	p->count += n;
-	return n;
+	*done = n;
+	return err;
 }
 
 static long pipe_read(struct file *f, void *buf, size_t len, int64_t *pos)
@@ -75,8 +99,12 @@ static long pipe_read(struct file *f, void *buf, size_t len, int64_t *pos)
 	mutex_lock(&p->lock);
 	for (;;) {
 		if (p->count) {
-			ret = (long)ring_get(p, buf, len);
-			cond_broadcast(&p->writable);
+			size_t n;
+			ret = ring_get(p, buf, len, &n);
+			if (n) {
+				ret = (long)n;	/* a fault after some bytes: the count */
+				cond_broadcast(&p->writable);
+			}
 			break;
 		}
 		if (!p->writers) {
@@ -113,8 +141,11 @@ static long pipe_write(struct file *f, const void *buf, size_t len, int64_t *pos
 			err = -EPIPE;
 			signal_send_thread(thread_current()->os_priv, SIGPIPE, SI_USER);
 		} else if (p->size - p->count >= need) {
-			done += ring_put(p, (const char *)buf + done, len - done);
-			cond_broadcast(&p->readable);
+			size_t n;
+			err = ring_put(p, (const char *)buf + done, len - done, &n);
+			done += n;
+			if (n)
+				cond_broadcast(&p->readable);
 		} else if (nonblock(f)) {
 			err = -EAGAIN;
 		} else if (cond_wait_intr(&p->writable, &p->lock, 0) == -EINTR) {
@@ -154,9 +185,9 @@ static int pipe_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 	if (cmd != FIONREAD)
 		return -ENOTTY;
 	mutex_lock(&p->lock);
-	*(int *)arg = (int)p->count;	/* checked by sys_ioctl */
+	int count = (int)p->count;
 	mutex_unlock(&p->lock);
-	return 0;
+	return put_user(count, (int *)arg);
 }
 
 static int pipe_getattr(struct file *f, struct vattr *va)
@@ -230,8 +261,8 @@ long pipe_set_size(struct file *f, unsigned long size)
 		if (!nbuf) {
 			ret = -ENOMEM;
 		} else {
-			size_t count = p->count;
-			ring_get(p, nbuf, count);
+			size_t count = p->count, n;
+			ring_get(p, nbuf, count, &n);	/* kernel to kernel */
 			kfree(p->buf);
 			p->buf = nbuf;
 			p->head = 0;
@@ -299,8 +330,13 @@ static long sys_pipe2(int *ufds, int flags)
 		file_rele(wr);
 		return wfd;
 	}
-	ufds[0] = rfd;
-	ufds[1] = wfd;
+	int fds[2] = { rfd, wfd };
+	if (copy_to_user(ufds, fds, sizeof(fds))) {
+		/* As Linux: the descriptors are taken back. */
+		fd_close(&this_proc()->fds, rfd);
+		fd_close(&this_proc()->fds, wfd);
+		return -EFAULT;
+	}
 	return 0;
 }
 SYSCALL(293, pipe2, sys_pipe2);

@@ -5,6 +5,7 @@
  * blocked, so they wait in the queues; queueing one wakes the process's
  * signalfd wait queue, which readers sleep on and pollers register. */
 #include "linux/sys_fs.h"
+#include "linux/uaccess.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
 #include <errno.h>
@@ -67,7 +68,9 @@ static void fill(struct signalfd_siginfo_k *ss, const struct siginfo_k *si)
 }
 
 /* The first signal waits (unless O_NONBLOCK); more are taken while
- * pending and room is left. */
+ * pending and room is left. Each is copied out as it is taken (buf: the
+ * program's, checked by read(2), or a kernel one); one whose copy faults
+ * is lost and ends the read, as on Linux: the count so far, or -EFAULT. */
 static long sfd_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
 	size_t max = len / sizeof(struct signalfd_siginfo_k), n = 0;
@@ -80,7 +83,8 @@ static long sfd_read(struct file *f, void *buf, size_t len, int64_t *pos)
 		if (signal_take(mask, &info)) {
 			struct signalfd_siginfo_k ss;
 			fill(&ss, &info);
-			memcpy((char *)buf + n * sizeof(ss), &ss, sizeof(ss));	/* checked */
+			if (uaccess_copy((char *)buf + n * sizeof(ss), &ss, sizeof(ss)))
+				return n ? (long)(n * sizeof(ss)) : -EFAULT;
 			n++;
 			continue;
 		}
@@ -119,9 +123,10 @@ static long sys_signalfd4(int fd, const uint64_t *umask, size_t sizemask, int fl
 {
 	if (sizemask != sizeof(uint64_t))
 		return -EINVAL;
-	if (!user_ok(umask, sizeof(uint64_t), false))
+	uint64_t mask;
+	if (get_user(mask, umask))
 		return -EFAULT;
-	uint64_t mask = *umask & ~UNTAKEABLE;
+	mask &= ~UNTAKEABLE;
 	if (flags & ~(SFD_CLOEXEC | SFD_NONBLOCK))
 		return -EINVAL;
 	if (fd != -1) {

@@ -2,6 +2,7 @@
  * that make and remove names (mkdir, mknod, link, symlink, unlink, rmdir,
  * rename, readlink), each in its plain and *at form. */
 #include "linux/sys_fs.h"
+#include "linux/uaccess.h"
 #include "mm/mm.h"
 #include "lib/printf.h"
 #include <errno.h>
@@ -12,17 +13,22 @@
 
 /* ---- getdents ---- */
 
-/* Records go straight into the program's buffer (checked once). A record's
- * d_off is the cookie of the entry after it, known only when that entry is
- * offered (or the walk ends), so the previous record is patched then. */
+/* Records are built in a kernel buffer, which is copied to the program's
+ * after the walk: the filesystem calls emit with the directory locked, when
+ * a fault on the program's buffer must not happen. A record's d_off is the
+ * cookie of the entry after it, known only when that entry is offered (or
+ * the walk ends), so the previous record is patched then. */
 struct dirent_out {
 	struct dir_ctx ctx;
 	char *buf;
 	size_t len, used;
 	char *last;		/* the previous record */
+	int64_t start;		/* the first record's cookie: where to go back to */
 	bool old;		/* struct linux_dirent, not linux_dirent64 */
 	bool full;		/* an entry did not fit */
 };
+
+#define DIRENT_CHUNK	(64 * 1024)	/* the kernel buffer, at most */
 
 #define D_OFF		8	/* d_off's offset in both layouts */
 #define D_RECLEN	16
@@ -53,6 +59,8 @@ static int emit_dirent(struct dir_ctx *ctx, const char *name, size_t len,
 		d->full = true;
 		return 1;
 	}
+	if (!d->last)
+		d->start = ctx->pos;
 	patch_last(d);
 	char *rec = d->buf + d->used;
 	uint16_t rl = (uint16_t)reclen;
@@ -74,28 +82,54 @@ static int emit_dirent(struct dir_ctx *ctx, const char *name, size_t len,
 	return 0;
 }
 
-static long do_getdents(int fd, void *buf, unsigned count, bool old)
+/* The next records that fit in d's buffer, copied to ubuf: their bytes,
+ * 0 at the end of the directory or when not even one fits (d->full), or a
+ * negative errno. When the copy faults the directory goes back to the
+ * first record, none of them having reached the program. */
+static long getdents_chunk(struct file *f, struct dirent_out *d, char *ubuf)
+{
+	long ret = vfs_getdents(f, &d->ctx);
+	patch_last(d);
+	if (!d->used)
+		return ret;
+	if (copy_to_user(ubuf, d->buf, d->used)) {
+		vfs_lseek(f, d->start, SEEK_SET);
+		return -EFAULT;
+	}
+	return (long)d->used;
+}
+
+/* Chunk after chunk until the program's buffer is full or the directory
+ * ends; a fault after some records returns those, as Linux. */
+static long do_getdents(int fd, void *ubuf, unsigned count, bool old)
 {
 	struct file *f;
 	int err = fget(fd, &f);
 	if (err)
 		return err;
-	struct dirent_out d = {
-		.ctx = { .emit = emit_dirent }, .buf = buf, .len = count, .old = old,
-	};
-	long ret;
-	if (!user_ok(buf, count, true)) {
-		ret = -EFAULT;
-	} else {
-		ret = vfs_getdents(f, &d.ctx);
-		patch_last(&d);
-		if (d.used)
-			ret = (long)d.used;
-		else if (!ret && d.full)
+	size_t chunk = count < DIRENT_CHUNK ? count : DIRENT_CHUNK, total = 0;
+	char *kbuf = NULL;
+	long ret = -EFAULT;
+	if (user_ok(ubuf, count, true) && !(kbuf = kmalloc(chunk)))
+		ret = -ENOMEM;
+	while (kbuf && total < count) {
+		size_t room = count - total;
+		struct dirent_out d = {
+			.ctx = { .emit = emit_dirent }, .buf = kbuf,
+			.len = room < chunk ? room : chunk, .old = old,
+		};
+		ret = getdents_chunk(f, &d, (char *)ubuf + total);
+		if (!ret && d.full && !total)
 			ret = -EINVAL;	/* not even one entry fits */
+		if (ret <= 0)
+			break;
+		total += (size_t)ret;
+		if (!d.full)
+			break;		/* the end, or an error after some records */
 	}
+	kfree(kbuf);
 	file_rele(f);
-	return ret;
+	return total ? (long)total : ret;
 }
 
 static long sys_getdents(int fd, void *buf, unsigned count)
@@ -123,12 +157,8 @@ static long sys_getcwd(char *buf, size_t size)
 		size_t len = strlen(k) + 1;
 		if (len > size)
 			ret = -ERANGE;
-		else if (!user_ok(buf, len, true))
-			ret = -EFAULT;
-		else {
-			memcpy(buf, k, len);
-			ret = (long)len;
-		}
+		else
+			ret = copy_to_user(buf, k, len) ? -EFAULT : (long)len;
 	}
 	kfree(k);
 	return ret;
@@ -422,12 +452,8 @@ static long do_readlinkat(int dirfd, const char *upath, char *buf, int size)
 	char *k = kmalloc(len);
 	long ret = k ? vfs_readlinkat(dir, path, k, len) : -ENOMEM;
 	at_put(dir, path);
-	if (ret > 0) {
-		if (user_ok(buf, (size_t)ret, true))
-			memcpy(buf, k, (size_t)ret);
-		else
-			ret = -EFAULT;
-	}
+	if (ret > 0 && copy_to_user(buf, k, (size_t)ret))
+		ret = -EFAULT;
 	kfree(k);
 	return ret;
 }

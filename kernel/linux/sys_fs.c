@@ -1,9 +1,11 @@
 /* File system calls on descriptors: open/close, read/write and their
  * vector and positioned forms, lseek, dup, fcntl, ioctl, sync and
- * truncate, sendfile/copy_file_range. Paths and user pointers are checked
- * here; the VFS does the rest. Directory and attribute calls are in
+ * truncate, sendfile/copy_file_range. Paths, iovecs and the other
+ * structures a call reads or fills are copied here (uaccess.h); buffers of
+ * file data are checked here and copied by the VFS. Directory and attribute calls are in
  * sys_dir.c and sys_stat.c, pipes in pipe.c, poll/select in poll.c. */
 #include "linux/sys_fs.h"
+#include "linux/uaccess.h"
 #include "mm/mm.h"
 #include <errno.h>
 #include <string.h>
@@ -14,15 +16,14 @@
 
 int path_get(const char *upath, char **out)
 {
-	if (!user_str_ok(upath, PATH_MAX))
-		return user_ok(upath, PATH_MAX, false) ? -ENAMETOOLONG : -EFAULT;
-	size_t len = strnlen(upath, PATH_MAX);
-	if (len >= PATH_MAX)
-		return -ENAMETOOLONG;
 	char *p = kmalloc(PATH_MAX);
 	if (!p)
 		return -ENOMEM;
-	memcpy(p, upath, len + 1);
+	long len = strncpy_from_user(p, upath, PATH_MAX);
+	if (len < 0) {
+		kfree(p);
+		return (int)len;
+	}
 	*out = p;
 	return 0;
 }
@@ -195,14 +196,11 @@ int iov_get(const struct kiovec *uiov, int cnt, bool to_user,
 {
 	if (cnt < 0 || cnt > UIO_MAXIOV)
 		return -EINVAL;
-	if (!user_ok(uiov, (size_t)cnt * sizeof(*uiov), false))
-		return -EFAULT;
 	struct kiovec *iov = cnt <= IOV_SMALL ? small : kmalloc((size_t)cnt * sizeof(*iov));
 	if (!iov)
 		return -ENOMEM;
-	memcpy(iov, uiov, (size_t)cnt * sizeof(*iov));
 	size_t total = 0;
-	int err = 0;
+	int err = copy_from_user(iov, uiov, (size_t)cnt * sizeof(*iov));
 	for (int i = 0; i < cnt && !err; i++) {
 		if ((int64_t)iov[i].len < 0)
 			err = -EINVAL;
@@ -339,17 +337,20 @@ struct linux_flock {
 };
 
 /* One process owns every lock, so no lock ever conflicts: setting one
- * succeeds and asking finds the range free. */
-static long fcntl_lock(int cmd, struct linux_flock *fl)
+ * succeeds and asking finds the range free (the struct comes back with
+ * F_UNLCK, as Linux copies it back whole). */
+static long fcntl_lock(int cmd, struct linux_flock *ufl)
 {
 	bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
-	if (!user_ok(fl, sizeof(*fl), get))
+	struct linux_flock fl;
+	if (copy_from_user(&fl, ufl, sizeof(fl)))
 		return -EFAULT;
-	if (fl->type < 0 || fl->type > F_UNLCK)
+	if (fl.type < 0 || fl.type > F_UNLCK)
 		return -EINVAL;
-	if (get)
-		fl->type = F_UNLCK;
-	return 0;
+	if (!get)
+		return 0;
+	fl.type = F_UNLCK;
+	return copy_to_user(ufl, &fl, sizeof(fl));
 }
 
 /* As on Linux, F_SETFL leaves O_SYNC and O_DSYNC as open set them. */
@@ -488,12 +489,15 @@ static bool ioctl_arg_ok(unsigned cmd, unsigned long arg)
 
 static long ioctl_file(int fd, struct file *f, unsigned cmd, unsigned long arg)
 {
+	int on;
+
 	switch (cmd) {
 	case FIONBIO:
-		return fcntl_file(f, F_SETFL,
-		    (f->flags & ~O_NONBLOCK) | (*(int *)arg ? O_NONBLOCK : 0));
+		if (get_user(on, (int *)arg))
+			return -EFAULT;
+		return fcntl_file(f, F_SETFL, (f->flags & ~O_NONBLOCK) | (on ? O_NONBLOCK : 0));
 	case FIOASYNC:
-		return 0;	/* accepted: no SIGIO */
+		return get_user(on, (int *)arg);	/* accepted: no SIGIO */
 	case FIOCLEX:
 		return fd_set_flags(&this_proc()->fds, fd, FD_CLOEXEC);
 	case FIONCLEX:
@@ -505,8 +509,7 @@ static long ioctl_file(int fd, struct file *f, unsigned cmd, unsigned long arg)
 			if (err)
 				return err;
 			int64_t left = va.size > f->pos ? va.size - f->pos : 0;
-			*(int *)arg = left > INT32_MAX ? INT32_MAX : (int)left;
-			return 0;
+			return put_user(left > INT32_MAX ? INT32_MAX : (int)left, (int *)arg);
 		}
 		break;
 	}
@@ -519,11 +522,7 @@ static long sys_ioctl(int fd, unsigned cmd, unsigned long arg)
 	int err = fget(fd, &f);
 	if (err)
 		return err;
-	long ret;
-	if (cmd == FIONBIO || cmd == FIOASYNC)
-		ret = user_ok((void *)arg, sizeof(int), false) ? ioctl_file(fd, f, cmd, arg) : -EFAULT;
-	else
-		ret = ioctl_arg_ok(cmd, arg) ? ioctl_file(fd, f, cmd, arg) : -EFAULT;
+	long ret = ioctl_arg_ok(cmd, arg) ? ioctl_file(fd, f, cmd, arg) : -EFAULT;
 	file_rele(f);
 	return ret;
 }
@@ -714,14 +713,14 @@ static long xfer(struct file *in, int64_t *in_off, struct file *out, int64_t *ou
 	return total ? (long)total : err;
 }
 
-/* Reads *uoff (NULL: none) into *off, checked for writing back. */
+/* Reads *uoff (NULL: none) into *off; a pointer that cannot be written
+ * back is refused here, before any data moves. */
 static int off_get(int64_t *uoff, int64_t *off)
 {
 	if (!uoff)
 		return 0;
-	if (!user_ok(uoff, sizeof(*uoff), true))
+	if (!user_ok(uoff, sizeof(*uoff), true) || get_user(*off, uoff))
 		return -EFAULT;
-	*off = *uoff;
 	return *off < 0 ? -EINVAL : 0;
 }
 
@@ -739,8 +738,8 @@ static long sys_sendfile(int out_fd, int in_fd, int64_t *uoff, size_t count)
 		return err;
 	}
 	long n = xfer(in, uoff ? &off : NULL, out, NULL, count);
-	if (uoff)
-		*uoff = off;
+	if (uoff && put_user(off, uoff))
+		n = -EFAULT;	/* as Linux, even after bytes moved */
 	file_rele(out);
 	file_rele(in);
 	return n;
@@ -776,10 +775,10 @@ static long sys_copy_file_range(int fd_in, int64_t *uoff_in, int fd_out, int64_t
 		n = -EBADF;
 	else
 		n = xfer(in, uoff_in ? &off_in : NULL, out, uoff_out ? &off_out : NULL, len);
-	if (n >= 0 && uoff_in)
-		*uoff_in = off_in;
-	if (n >= 0 && uoff_out)
-		*uoff_out = off_out;
+	if (n >= 0 && uoff_in && put_user(off_in, uoff_in))
+		n = -EFAULT;
+	if (n >= 0 && uoff_out && put_user(off_out, uoff_out))
+		n = -EFAULT;
 	file_rele(out);
 	file_rele(in);
 	return n;

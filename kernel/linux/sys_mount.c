@@ -3,26 +3,29 @@
  * run on a kernel thread with a deep stack (fs_mount, fs_umount): the
  * program thread's 32 KiB cannot hold a module's init or ZFS's import. */
 #include "linux/linux.h"
+#include "linux/uaccess.h"
 #include "fs/mount.h"
 #include "mm/mm.h"
 #include <errno.h>
-#include <string.h>
 
 #define MOUNT_STR_MAX 256
 
-/* Copies a user string into a kernel buffer of PATH_MAX bytes. */
+/* Copies a user string (NULL: none) into a kernel buffer of max bytes:
+ * 0, -EFAULT, -ENAMETOOLONG or -ENOMEM. */
 static int copy_str(const char *u, size_t max, char **out)
 {
-	if (!u) {
-		*out = NULL;
+	*out = NULL;
+	if (!u)
 		return 0;
-	}
-	if (!user_str_ok(u, max))
-		return -EFAULT;
-	*out = kmalloc(max);
-	if (!*out)
+	char *k = kmalloc(max);
+	if (!k)
 		return -ENOMEM;
-	strlcpy(*out, u, max);
+	long len = strncpy_from_user(k, u, max);
+	if (len < 0) {
+		kfree(k);
+		return (int)len;
+	}
+	*out = k;
 	return 0;
 }
 

@@ -1,9 +1,10 @@
 /* Attribute system calls: the stat family and statx, statfs, access,
  * chmod/chown/utimes in every form, and umask. The structures are the
- * x86-64 Linux layouts. */
+ * x86-64 Linux layouts, built in the kernel and copied out whole (and
+ * times copied in whole) through uaccess.h. */
 #include "linux/sys_fs.h"
+#include "linux/uaccess.h"
 #include <errno.h>
-#include <string.h>
 
 #define AT_NO_AUTOMOUNT		0x800
 #define AT_EACCESS		0x200
@@ -25,8 +26,6 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86-64 struct stat");
 
 static int stat_out(const struct vattr *va, struct linux_stat *ust)
 {
-	if (!user_ok(ust, sizeof(*ust), true))
-		return -EFAULT;
 	struct linux_stat st = {
 		.dev = va->dev, .ino = va->ino, .nlink = va->nlink,
 		.mode = va->mode, .uid = va->uid, .gid = va->gid, .rdev = va->rdev,
@@ -36,8 +35,7 @@ static int stat_out(const struct vattr *va, struct linux_stat *ust)
 	ns_split(va->atime, &st.atime, &st.atime_nsec);
 	ns_split(va->mtime, &st.mtime, &st.mtime_nsec);
 	ns_split(va->ctime, &st.ctime, &st.ctime_nsec);
-	memcpy(ust, &st, sizeof(st));
-	return 0;
+	return copy_to_user(ust, &st, sizeof(st));
 }
 
 static int fstat_fd(int fd, struct vattr *va)
@@ -153,8 +151,6 @@ static uint32_t dev_minor(uint64_t d)
 
 static int statx_out(const struct vattr *va, struct linux_statx *usx)
 {
-	if (!user_ok(usx, sizeof(*usx), true))
-		return -EFAULT;
 	struct linux_statx sx = {
 		.mask = STATX_BASIC_STATS, .blksize = va->blksize ? va->blksize : 4096,
 		.nlink = va->nlink, .uid = va->uid, .gid = va->gid,
@@ -166,8 +162,7 @@ static int statx_out(const struct vattr *va, struct linux_statx *usx)
 	statx_time(va->atime, &sx.atime);
 	statx_time(va->mtime, &sx.mtime);
 	statx_time(va->ctime, &sx.ctime);
-	memcpy(usx, &sx, sizeof(sx));
-	return 0;
+	return copy_to_user(usx, &sx, sizeof(sx));
 }
 
 static long sys_statx(int dirfd, const char *path, int flags, unsigned mask,
@@ -201,8 +196,6 @@ _Static_assert(sizeof(struct linux_statfs) == 120, "x86-64 struct statfs");
 
 static int statfs_out(const struct vfs_statfs *s, struct linux_statfs *ust)
 {
-	if (!user_ok(ust, sizeof(*ust), true))
-		return -EFAULT;
 	struct linux_statfs st = {
 		.type = (int64_t)s->type, .bsize = (int64_t)s->bsize,
 		.blocks = s->blocks, .bfree = s->bfree, .bavail = s->bavail,
@@ -212,8 +205,7 @@ static int statfs_out(const struct vfs_statfs *s, struct linux_statfs *ust)
 		.frsize = (int64_t)(s->frsize ? s->frsize : s->bsize),
 		.flags = (int64_t)(s->flags | ST_VALID),
 	};
-	memcpy(ust, &st, sizeof(st));
-	return 0;
+	return copy_to_user(ust, &st, sizeof(st));
 }
 
 static long sys_statfs(const char *upath, struct linux_statfs *buf)
@@ -409,16 +401,17 @@ static int times_from_ts(const struct linux_timespec *uts, int64_t times[2])
 		times[0] = times[1] = UTIME_NOW;
 		return 0;
 	}
-	if (!user_ok(uts, 2 * sizeof(*uts), false))
+	struct linux_timespec ts[2];
+	if (copy_from_user(ts, uts, sizeof(ts)))
 		return -EFAULT;
 	for (int i = 0; i < 2; i++) {
-		int64_t ns = uts[i].nsec;
+		int64_t ns = ts[i].nsec;
 		if (ns == UTIME_NOW || ns == UTIME_OMIT)
 			times[i] = ns;
 		else if (ns < 0 || ns >= NSEC)
 			return -EINVAL;
 		else
-			times[i] = to_ns(uts[i].sec, ns);
+			times[i] = to_ns(ts[i].sec, ns);
 	}
 	return times[0] == UTIME_OMIT && times[1] == UTIME_OMIT;
 }
@@ -429,12 +422,13 @@ static int times_from_tv(const struct linux_timeval *utv, int64_t times[2])
 		times[0] = times[1] = UTIME_NOW;
 		return 0;
 	}
-	if (!user_ok(utv, 2 * sizeof(*utv), false))
+	struct linux_timeval tv[2];
+	if (copy_from_user(tv, utv, sizeof(tv)))
 		return -EFAULT;
 	for (int i = 0; i < 2; i++) {
-		if (utv[i].usec < 0 || utv[i].usec >= 1000000)
+		if (tv[i].usec < 0 || tv[i].usec >= 1000000)
 			return -EINVAL;
-		times[i] = to_ns(utv[i].sec, utv[i].usec * 1000);
+		times[i] = to_ns(tv[i].sec, tv[i].usec * 1000);
 	}
 	return 0;
 }
@@ -498,11 +492,12 @@ SYSCALL(235, utimes, sys_utimes);
 static long sys_utime(const char *path, const int64_t *ubuf)
 {
 	int64_t times[2] = { UTIME_NOW, UTIME_NOW };
+	int64_t secs[2];
 	if (ubuf) {
-		if (!user_ok(ubuf, 2 * sizeof(*ubuf), false))
+		if (copy_from_user(secs, ubuf, sizeof(secs)))
 			return -EFAULT;
-		times[0] = to_ns(ubuf[0], 0);
-		times[1] = to_ns(ubuf[1], 0);
+		times[0] = to_ns(secs[0], 0);
+		times[1] = to_ns(secs[1], 0);
 	}
 	return do_utimes(AT_FDCWD, path, times, 0);
 }

@@ -3,9 +3,9 @@
  * values are copied between the program and kernel buffers here, with
  * Linux's argument errors; the VFS and the filesystem do the rest. */
 #include "linux/sys_fs.h"
+#include "linux/uaccess.h"
 #include "mm/mm.h"
 #include <errno.h>
-#include <string.h>
 
 /* Which object a call names: a path (following a final symlink or not)
  * or a descriptor. */
@@ -18,13 +18,10 @@ struct xtarget {
 /* A name into kname: -ERANGE if empty or longer than XATTR_NAME_MAX. */
 static int name_get(const char *uname, char kname[XATTR_NAME_MAX + 1])
 {
-	if (!user_str_ok(uname, XATTR_NAME_MAX + 1))
-		return user_ok(uname, XATTR_NAME_MAX + 1, false) ? -ERANGE : -EFAULT;
-	size_t len = strnlen(uname, XATTR_NAME_MAX + 1);
-	if (len == 0 || len > XATTR_NAME_MAX)
-		return -ERANGE;
-	memcpy(kname, uname, len + 1);
-	return 0;
+	long len = strncpy_from_user(kname, uname, XATTR_NAME_MAX + 1);
+	if (len == -EFAULT)
+		return -EFAULT;
+	return len <= 0 ? -ERANGE : 0;
 }
 
 /* The four operations, on a path or a file. */
@@ -97,13 +94,13 @@ static long do_set(const struct xtarget *t, const char *uname, const void *uval,
 		return err;
 	if (size > XATTR_SIZE_MAX)
 		return -E2BIG;
-	if (size && !user_ok(uval, size, false))
-		return -EFAULT;
 	void *val = size ? kmalloc(size) : NULL;
 	if (size && !val)
 		return -ENOMEM;
-	if (size)
-		memcpy(val, uval, size);
+	if (size && copy_from_user(val, uval, size)) {
+		kfree(val);
+		return -EFAULT;
+	}
 	struct xcall c = { X_SET, name, val, size, flags };
 	err = run(t, &c);
 	kfree(val);
@@ -127,10 +124,10 @@ static long do_fetch(const struct xtarget *t, enum xop op, const char *uname, vo
 	struct xcall c = { op, name, buf, len, 0 };
 	n = run(t, &c);
 	if (n > 0 && len) {
-		if ((size_t)n > len || !user_ok(ubuf, (size_t)n, true))
-			n = (size_t)n > len ? -ERANGE : -EFAULT;
-		else
-			memcpy(ubuf, buf, (size_t)n);
+		if ((size_t)n > len)
+			n = -ERANGE;
+		else if (copy_to_user(ubuf, buf, (size_t)n))
+			n = -EFAULT;
 	}
 	if (n == -ERANGE && size >= max)
 		n = -E2BIG;

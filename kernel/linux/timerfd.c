@@ -15,11 +15,11 @@
  * until it is set again. Relative REALTIME timers do not move, as POSIX
  * and Linux say. */
 #include "linux/sys_fs.h"
+#include "linux/uaccess.h"
 #include "dev/console.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
 #include <errno.h>
-#include <string.h>
 
 #define CLOCK_REALTIME		0
 #define CLOCK_MONOTONIC		1
@@ -161,8 +161,9 @@ static long tfd_read(struct file *f, void *buf, size_t len, int64_t *pos)
 	spin_unlock_irqrestore(&t->wq.lock, flags);
 	if (err)
 		return err;
-	memcpy(buf, &ticks, sizeof(ticks));	/* checked by the caller */
-	return sizeof(ticks);
+	/* The program's buffer (checked by read(2)) or a kernel one; the
+	 * ticks are taken even if the copy faults, as on Linux. */
+	return uaccess_copy(buf, &ticks, sizeof(ticks)) ? -EFAULT : (long)sizeof(ticks);
 }
 
 static unsigned tfd_poll(struct file *f, unsigned events, struct poll_table *pt)
@@ -304,9 +305,9 @@ static void setup(struct timerfd *t, int flags, int64_t value, int64_t interval)
 static long sys_timerfd_settime(int fd, int flags, const struct itimerspec_k *unew,
     struct itimerspec_k *uold)
 {
-	if (!user_ok(unew, sizeof(*unew), false))
+	struct itimerspec_k nv;
+	if (copy_from_user(&nv, unew, sizeof(nv)))
 		return -EFAULT;
-	struct itimerspec_k nv = *unew;
 	if ((flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) ||
 	    !ts_valid(nv.value_sec, nv.value_nsec) || !ts_valid(nv.interval_sec, nv.interval_nsec))
 		return -EINVAL;
@@ -323,18 +324,12 @@ static long sys_timerfd_settime(int fd, int flags, const struct itimerspec_k *un
 	spin_unlock_irqrestore(&wall_lock, irq);
 	file_rele(f);
 	/* As Linux: the new setting holds even if the old cannot be told. */
-	if (uold && !user_ok(uold, sizeof(*uold), true))
-		return -EFAULT;
-	if (uold)
-		*uold = old;
-	return 0;
+	return uold ? copy_to_user(uold, &old, sizeof(old)) : 0;
 }
 SYSCALL(286, timerfd_settime, sys_timerfd_settime);
 
 static long sys_timerfd_gettime(int fd, struct itimerspec_k *ucur)
 {
-	if (!user_ok(ucur, sizeof(*ucur), true))
-		return -EFAULT;
 	struct file *f;
 	int err = tget(fd, &f);
 	if (err)
@@ -344,7 +339,6 @@ static long sys_timerfd_gettime(int fd, struct itimerspec_k *ucur)
 	struct itimerspec_k cur = state_of(t);
 	spin_unlock_irqrestore(&t->wq.lock, irq);
 	file_rele(f);
-	*ucur = cur;
-	return 0;
+	return copy_to_user(ucur, &cur, sizeof(cur));
 }
 SYSCALL(287, timerfd_gettime, sys_timerfd_gettime);
