@@ -374,7 +374,7 @@ static void u2_bad_pointers(const char *prog)
 	expect_efault("u2_uname_prot_none", uname(none));
 	expect_efault("u2_sigaction_prot_none", syscall(SYS_rt_sigaction, SIGUSR2, none, NULL, 8));
 	expect_efault("u2_sigprocmask_prot_none", syscall(SYS_rt_sigprocmask, SIG_BLOCK, none, NULL, 8));
-	expect_efault("u2_sigaltstack_prot_none", sigaltstack(none, NULL));
+	expect_efault("u2_sigaltstack_prot_none", syscall(SYS_sigaltstack, none, NULL));
 	expect_efault("u2_clock_gettime_prot_none", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, none));
 	expect_efault("u2_getrusage_prot_none", getrusage(RUSAGE_SELF, none));
 	expect_efault("u2_sched_getaffinity_prot_none", syscall(SYS_sched_getaffinity, 0, 128, none));
