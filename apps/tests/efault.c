@@ -379,6 +379,169 @@ static void u1_bad_pointers(const char *dir)
 }
 
 /* ---- end of part U1 ---- */
+/* ---- part U2: signals, waits, sleeps, futexes, exec and process calls ---- */
+
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+
+static pid_t u2_main_tid;
+
+static void u2_signal_main(struct unmapper *u)
+{
+	(void)u;
+	syscall(SYS_tgkill, getpid(), u2_main_tid, SIGUSR1);
+}
+
+static void u2_on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* sigtimedwait's siginfo gone while it waits: EFAULT, the signal taken. */
+static void u2_sigtimedwait(void)
+{
+	sigset_t set, pending;
+	pthread_t t;
+	struct unmapper u = { .buf = map_buffer(), .release = u2_signal_main };
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	start_unmapper(&t, &u);
+	struct timespec ts = { 10, 0 };
+	long n = syscall(SYS_rt_sigtimedwait, &set, u.buf, &ts, 8);
+	expect_efault("u2_sigtimedwait_info_unmapped", n);
+	pthread_join(t, NULL);
+	sigpending(&pending);
+	check("u2_sigtimedwait_signal_taken", !sigismember(&pending, SIGUSR1), "still pending");
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* nanosleep's rem gone while it sleeps, then a handler interrupts it. */
+static void u2_nanosleep(void)
+{
+	struct sigaction sa = { .sa_handler = u2_on_usr1 };
+	pthread_t t;
+	struct unmapper u = { .buf = map_buffer(), .release = u2_signal_main };
+
+	sigaction(SIGUSR1, &sa, NULL);
+	start_unmapper(&t, &u);
+	struct timespec ts = { 10, 0 };
+	long n = syscall(SYS_nanosleep, &ts, u.buf);
+	expect_efault("u2_nanosleep_rem_unmapped", n);
+	pthread_join(t, NULL);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+static pid_t u2_idle_child(void)
+{
+	pid_t c = fork();
+
+	if (c == 0) {
+		for (;;)
+			pause();
+	}
+	if (c < 0)
+		bail("efault", "fork");
+	return c;
+}
+
+static void u2_expect_reaped(const char *name, pid_t child)
+{
+	errno = 0;
+	check(name, waitpid(child, NULL, WNOHANG) == -1 && errno == ECHILD, "errno %d", errno);
+}
+
+/* waitid's siginfo and wait4's rusage gone while they wait: EFAULT, and
+ * the child reaped all the same. */
+static void u2_waits(void)
+{
+	pthread_t t;
+	struct unmapper u = { .buf = map_buffer(), .release = end_child };
+
+	u.child = u2_idle_child();
+	start_unmapper(&t, &u);
+	long n = waitid(P_PID, u.child, u.buf, WEXITED);
+	expect_efault("u2_waitid_info_unmapped", n);
+	pthread_join(t, NULL);
+	u2_expect_reaped("u2_waitid_child_reaped_anyway", u.child);
+
+	u = (struct unmapper){ .buf = map_buffer(), .release = end_child };
+	u.child = u2_idle_child();
+	start_unmapper(&t, &u);
+	int status;
+	n = wait4(u.child, &status, 0, u.buf);
+	expect_efault("u2_wait4_rusage_unmapped", n);
+	pthread_join(t, NULL);
+	u2_expect_reaped("u2_wait4_rusage_child_reaped_anyway", u.child);
+}
+
+/* A handler whose alternate stack went away: the frame cannot be
+ * written, and the program dies of SIGSEGV (Linux's force_sigsegv). */
+static void u2_frame_on_unmapped_stack(void)
+{
+	pid_t c = fork();
+
+	if (c == 0) {
+		void *alt = map_buffer();
+		stack_t ss = { .ss_sp = alt, .ss_size = BUF_SIZE };
+		struct sigaction sa = { .sa_handler = u2_on_usr1, .sa_flags = SA_ONSTACK };
+		sigaltstack(&ss, NULL);
+		sigaction(SIGUSR1, &sa, NULL);
+		munmap(alt, BUF_SIZE);
+		raise(SIGUSR1);
+		_exit(0);
+	}
+	int status = 0;
+	waitpid(c, &status, 0);
+	check("u2_signal_frame_unwritable_segv", WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+	    "status %#x", status);
+}
+
+/* Calls handed a page the program may not touch: EFAULT, never a fault
+ * in the kernel. */
+static void u2_bad_pointers(const char *prog)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *none = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *vec = map_buffer();
+
+	if (none == MAP_FAILED)
+		bail("efault", "mmap PROT_NONE");
+	expect_efault("u2_uname_prot_none", uname(none));
+	expect_efault("u2_sigaction_prot_none", syscall(SYS_rt_sigaction, SIGUSR2, none, NULL, 8));
+	expect_efault("u2_sigprocmask_prot_none", syscall(SYS_rt_sigprocmask, SIG_BLOCK, none, NULL, 8));
+	expect_efault("u2_sigaltstack_prot_none", syscall(SYS_sigaltstack, none, NULL));
+	expect_efault("u2_clock_gettime_prot_none", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, none));
+	expect_efault("u2_getrusage_prot_none", getrusage(RUSAGE_SELF, none));
+	expect_efault("u2_sched_getaffinity_prot_none", syscall(SYS_sched_getaffinity, 0, 128, none));
+	expect_efault("u2_prctl_set_name_prot_none", prctl(PR_SET_NAME, none));
+	expect_efault("u2_getrandom_prot_none", syscall(SYS_getrandom, none, 16, 0));
+	expect_efault("u2_futex_wait_prot_none", syscall(SYS_futex, none, 0 /* FUTEX_WAIT */, 0,
+	    NULL, NULL, 0));
+	expect_efault("u2_timer_create_id_prot_none", syscall(SYS_timer_create, CLOCK_MONOTONIC,
+	    NULL, none));
+	expect_efault("u2_mincore_vec_prot_none", mincore(vec, page, none));
+	char *const *argv = none;
+	expect_efault("u2_execve_argv_prot_none", execve(prog, argv, NULL));
+	munmap(vec, BUF_SIZE);
+	munmap(none, page);
+}
+
+static void u2_checks(const char *prog)
+{
+	u2_main_tid = (pid_t)syscall(SYS_gettid);
+	u2_sigtimedwait();
+	u2_nanosleep();
+	u2_waits();
+	u2_frame_on_unmapped_stack();
+	u2_bad_pointers(prog);
+}
+
+/* ---- end of part U2 ---- */
 
 /* ---- stress: reads into a range that comes and goes ---- */
 
@@ -452,6 +615,7 @@ int main(int argc, char **argv)
 	test_wait4();
 	u1_blocked_reads();	/* part U1 */
 	u1_bad_pointers(dir);	/* part U1 */
+	u2_checks(argv[0]);	/* part U2 */
 
 	stress_addr = map_buffer();
 	snprintf(path, sizeof(path), "%s/efault.data", dir);

@@ -5,6 +5,7 @@
  * first thread of the process. The header checks are elf_exec.c's. */
 #include "linux/linux.h"
 #include "linux/elf_exec.h"
+#include "linux/uaccess.h"
 #include "dev/console.h"
 #include "dev/random.h"
 #include "mm/mm.h"
@@ -222,7 +223,8 @@ static void args_free(struct exec_args *a)
 	*a = (struct exec_args){ 0 };
 }
 
-static int args_add(struct exec_args *a, const char *s, size_t len)
+/* Room in a for one more string of len bytes and its NUL. */
+static int args_reserve(struct exec_args *a, size_t len)
 {
 	if (a->len + len + 1 > ARGS_MAX)
 		return -E2BIG;
@@ -244,10 +246,25 @@ static int args_add(struct exec_args *a, const char *s, size_t len)
 		a->off = off;
 		a->ncap = ncap;
 	}
-	memcpy(a->buf + a->len, s, len);
+	return 0;
+}
+
+/* The string of len bytes at a->buf + a->len, NUL included, is the next. */
+static void args_commit(struct exec_args *a, size_t len)
+{
 	a->buf[a->len + len] = 0;
 	a->off[a->n++] = a->len;
 	a->len += len + 1;
+}
+
+static int args_add(struct exec_args *a, const char *s, size_t len)
+{
+	int err = args_reserve(a, len);
+
+	if (err)
+		return err;
+	memcpy(a->buf + a->len, s, len);
+	args_commit(a, len);
 	return 0;
 }
 
@@ -256,19 +273,40 @@ static const char *arg(const struct exec_args *a, int i)
 	return a->buf + a->off[i];
 }
 
+/* A string of the program's: copied straight into a's buffer, which grows
+ * until the string fits (each try copies it again, whole). Longer than
+ * Linux's MAX_ARG_STRLEN (NUL included) or than the space left: E2BIG. */
+static int args_add_user_str(struct exec_args *a, const char *us)
+{
+	for (size_t want = 0;; want = a->cap - a->len) {
+		int err = args_reserve(a, want);
+		if (err)
+			return err;
+		size_t room = a->cap - a->len;
+		room = room < ARG_STRLEN ? room : ARG_STRLEN;
+		room = room < ARGS_MAX - a->len ? room : ARGS_MAX - a->len;
+		long n = strncpy_from_user(a->buf + a->len, us, room);
+		if (n >= 0) {
+			args_commit(a, (size_t)n);
+			return 0;
+		}
+		if (n != -ENAMETOOLONG)
+			return (int)n;
+		if (room == ARG_STRLEN || room == ARGS_MAX - a->len)
+			return -E2BIG;
+	}
+}
+
 /* A NULL-terminated array of strings in the program's memory (NULL: an
  * empty one, as Linux takes it). */
 static int args_add_user(struct exec_args *a, char *const *uv)
 {
 	for (int i = 0; uv; i++) {
-		if (!user_ok(&uv[i], sizeof(uv[i]), false))
-			return -EFAULT;
-		const char *s = uv[i];
-		if (!s)
-			break;
-		if (!user_str_ok(s, ARG_STRLEN))
-			return -EFAULT;
-		int err = args_add(a, s, strnlen(s, ARG_STRLEN));
+		const char *s;
+		int err = get_user(s, &uv[i]);
+		if (err || !s)
+			return err;
+		err = args_add_user_str(a, s);
 		if (err)
 			return err;
 	}
@@ -356,31 +394,57 @@ static int args_for_script(struct exec_args *a, const char *interp, const char *
 
 /* ---- the new image ---- */
 
-/* Pushes bytes onto the new stack, returning their address. */
-static uintptr_t push_bytes(uintptr_t *sp, const void *data, size_t len)
+/* Pushes bytes onto the new stack (the running address space's),
+ * returning their address; a store that fails sets *err. */
+static uintptr_t push_bytes(uintptr_t *sp, const void *data, size_t len, int *err)
 {
 	*sp -= len;
-	memcpy((void *)*sp, data, len);
+	if (!*err)
+		*err = copy_to_user((void *)*sp, data, len);
 	return *sp;
+}
+
+/* Words stored upward from at, through a kernel buffer: the table of
+ * pointers may be far larger than a kernel stack. */
+struct word_writer {
+	uint64_t buf[64];
+	int n;
+	uintptr_t at;
+	int err;
+};
+
+static void words_flush(struct word_writer *w)
+{
+	if (!w->err)
+		w->err = copy_to_user((void *)w->at, w->buf, w->n * sizeof(*w->buf));
+	w->at += w->n * sizeof(*w->buf);
+	w->n = 0;
+}
+
+static void words_put(struct word_writer *w, uint64_t v)
+{
+	if (w->n == (int)(sizeof(w->buf) / sizeof(*w->buf)))
+		words_flush(w);
+	w->buf[w->n++] = v;
 }
 
 /* The System V x86-64 initial stack: argc, argv[], NULL, envp[], NULL,
  * auxv pairs, with the strings and random bytes above them. With an
  * interpreter, AT_BASE is where it is and the rest describes the program.
- * The new image's tables are loaded: the stores go to its pages. */
-static uintptr_t build_stack(const struct image *im, const struct image *in,
-    const struct exec_args *a, const char *execfn_s)
+ * The new image's tables are loaded: the stores go to its pages, and one
+ * that cannot be made (no memory for a page) is an error. */
+static int build_stack(const struct image *im, const struct image *in,
+    const struct exec_args *a, const char *execfn_s, uintptr_t *spp)
 {
 	uintptr_t sp = STACK_TOP;
 	uint8_t rnd[16];
+	int err = 0;
 
 	random_bytes(rnd, sizeof(rnd));
-	uintptr_t at_random = push_bytes(&sp, rnd, sizeof(rnd));
-	uintptr_t platform = push_bytes(&sp, "x86_64", 7);
-	uintptr_t execfn = push_bytes(&sp, execfn_s, strlen(execfn_s) + 1);
-	sp -= a->len;
-	uintptr_t strings = sp;
-	memcpy((void *)strings, a->buf, a->len);
+	uintptr_t at_random = push_bytes(&sp, rnd, sizeof(rnd), &err);
+	uintptr_t platform = push_bytes(&sp, "x86_64", 7, &err);
+	uintptr_t execfn = push_bytes(&sp, execfn_s, strlen(execfn_s) + 1, &err);
+	uintptr_t strings = push_bytes(&sp, a->buf, a->len, &err);
 	uint64_t auxv[] = {
 		AT_PHDR, im->x.phdr ? im->x.phdr + im->bias : 0,
 		AT_PHENT, sizeof(struct elf_phdr), AT_PHNUM, im->x.phnum,
@@ -394,18 +458,21 @@ static uintptr_t build_stack(const struct image *im, const struct image *in,
 	int envc = a->n - a->argc;
 	size_t words = 1 + a->argc + 1 + envc + 1 + sizeof(auxv) / 8;
 	sp = (sp - words * 8) & ~15UL;
-	uint64_t *w = (uint64_t *)sp;
-	*w++ = a->argc;
+	struct word_writer w = { .at = sp, .err = err };
+	words_put(&w, a->argc);
 	for (int i = 0; i < a->n; i++) {
 		if (i == a->argc)
-			*w++ = 0;
-		*w++ = strings + a->off[i];
+			words_put(&w, 0);
+		words_put(&w, strings + a->off[i]);
 	}
 	if (a->n == a->argc)
-		*w++ = 0;
-	*w++ = 0;
-	memcpy(w, auxv, sizeof(auxv));
-	return sp;
+		words_put(&w, 0);
+	words_put(&w, 0);
+	for (size_t i = 0; i < sizeof(auxv) / 8; i++)
+		words_put(&w, auxv[i]);
+	words_flush(&w);
+	*spp = sp;
+	return w.err;
 }
 
 /* A program loaded, not yet the process's. */
@@ -482,8 +549,10 @@ static int exec_load(const char *path, struct exec_args *a, bool report, struct 
 }
 
 /* The loaded program becomes p's (its old memory goes), started at tf by
- * the calling thread, which is p's or works for it. */
-static void exec_commit(struct process *p, struct loaded *l, const struct exec_args *a,
+ * the calling thread, which is p's or works for it. An initial stack that
+ * cannot be written (-EFAULT: no memory) leaves p without a usable image:
+ * the caller ends it, as Linux's exec past its point of no return. */
+static int exec_commit(struct process *p, struct loaded *l, const struct exec_args *a,
     struct trapframe *tf)
 {
 	struct thread *self = thread_current();
@@ -502,11 +571,14 @@ static void exec_commit(struct process *p, struct loaded *l, const struct exec_a
 	p->name = l->path;
 	mm->brk_start = mm->brk = PAGE_ALIGN(l->im.x.hi + l->im.bias);
 	const struct image *first = l->in.file ? &l->in : &l->im;
+	uintptr_t sp;
+	int err = build_stack(&l->im, &l->in, a, l->path, &sp);
 	*tf = (struct trapframe){
 		.rip = first->x.entry + first->bias, .cs = USER_CS, .rflags = USER_RFLAGS,
-		.rsp = build_stack(&l->im, &l->in, a, l->path), .ss = USER_SS,
+		.rsp = sp, .ss = USER_SS,
 	};
 	*l = (struct loaded){ 0 };
+	return err;
 }
 
 /* ---- program threads ---- */
@@ -534,8 +606,8 @@ static void enter_program(void *arg)
 	arch_set_fs_base(st.fs_base);
 	arch_set_gs_base(st.gs_base);
 	int *tidp = st.lt->set_child_tid;
-	if (tidp && user_ok(tidp, sizeof(*tidp), true))
-		*tidp = st.lt->tid;	/* CLONE_CHILD_SETTID: in the child's memory */
+	if (tidp)	/* CLONE_CHILD_SETTID: in the child's memory; a fault is ignored, as on Linux */
+		(void)put_user(st.lt->tid, tidp);
 	trap_return(&st.tf);
 }
 
@@ -583,7 +655,7 @@ static long do_execve(const char *path, char *const *uargv, char *const *uenvp)
 		return err;
 	}
 	linux_stop_others(lt);		/* the point of no return */
-	exec_commit(p, &l, &a, lt->frame);
+	int stack_err = exec_commit(p, &l, &a, lt->frame);
 	args_free(&a);
 	fdtable_close_on_exec(&p->fds);
 	signal_exec(lt);
@@ -595,22 +667,22 @@ static long do_execve(const char *path, char *const *uargv, char *const *uenvp)
 	lt->clear_child_tid = NULL;
 	lt->robust_list = NULL;
 	process_exec_done(p);
+	if (stack_err) {
+		printk("osprey: %s: no memory for its initial stack\n", p->name);
+		linux_exit_signal(SIGSEGV);
+	}
 	return 0;
 }
 
 static long sys_execve(const char *upath, char *const *argv, char *const *envp)
 {
 	char *path = kmalloc(PATH_MAX);
-	long err = path ? 0 : -ENOMEM;
+	long err = path ? strncpy_from_user(path, upath, PATH_MAX) : -ENOMEM;
 
-	if (!err && !user_str_ok(upath, PATH_MAX))
-		err = -EFAULT;
-	if (!err && !upath[0])
+	if (err == 0)
 		err = -ENOENT;
-	if (!err) {
-		strlcpy(path, upath, PATH_MAX);
+	if (err > 0)
 		err = do_execve(path, argv, envp);
-	}
 	kfree(path);
 	return err;
 }
@@ -618,43 +690,55 @@ SYSCALL(59, execve, sys_execve);
 
 #define AT_EMPTY_PATH	0x1000
 
+/* The path execveat names: name (the program's, copied) as it is, or
+ * after the path of the directory dirfd names. */
+static long execveat_path(int dirfd, const char *name, char *path)
+{
+	struct file *f;
+	long err;
+
+	if (name[0] == '/' || dirfd == AT_FDCWD) {
+		strlcpy(path, name, PATH_MAX);
+		return 0;
+	}
+	if ((err = fd_get(&this_proc()->fds, dirfd, &f)))
+		return err;
+	err = f->vn && f->vn->type == VDIR ? 0 : -ENOTDIR;
+	if (!err) {
+		vn_hold(f->vn);
+		err = vfs_dir_path(f->vn, path, PATH_MAX);
+	}
+	file_rele(f);
+	size_t n = err ? 0 : strlen(path);
+	if (!err && n + 1 + strlen(name) >= PATH_MAX)
+		err = -ENAMETOOLONG;
+	if (!err && strcmp(path, "/"))
+		path[n++] = '/';
+	if (!err)
+		strlcpy(path + n, name, PATH_MAX - n);
+	return err;
+}
+
 /* execveat: a path relative to a directory descriptor becomes the
  * directory's path and the name. A descriptor alone (AT_EMPTY_PATH, as
  * fexecve makes it) has no path to give: ENOSYS, logged. */
 static long sys_execveat(int dirfd, const char *upath, char *const *argv, char *const *envp,
     int flags)
 {
-	char *path = kmalloc(PATH_MAX);
-	long err = path ? 0 : -ENOMEM;
-	struct file *f = NULL;
+	char *path = kmalloc(PATH_MAX), *name = kmalloc(PATH_MAX);
+	long err = path && name ? strncpy_from_user(name, upath, PATH_MAX) : -ENOMEM;
 
-	if (!err && !user_str_ok(upath, PATH_MAX))
-		err = -EFAULT;
-	if (!err && !upath[0] && (flags & AT_EMPTY_PATH)) {
+	if (err == 0 && (flags & AT_EMPTY_PATH)) {
 		pr_warn("linux: execveat of a descriptor (fexecve) is not supported\n");
 		err = -ENOSYS;
-	} else if (!err && !upath[0]) {
+	} else if (err == 0) {
 		err = -ENOENT;
 	}
-	if (!err && upath[0] != '/' && dirfd != AT_FDCWD && !(err = fd_get(&this_proc()->fds, dirfd, &f)))
-		err = f->vn && f->vn->type == VDIR ? 0 : -ENOTDIR;
-	if (!err && f) {
-		vn_hold(f->vn);
-		err = vfs_dir_path(f->vn, path, PATH_MAX);
-		size_t n = strlen(path);
-		if (!err && n + 1 + strlen(upath) >= PATH_MAX)
-			err = -ENAMETOOLONG;
-		if (!err && strcmp(path, "/"))
-			path[n++] = '/';
-		if (!err)
-			strlcpy(path + n, upath, PATH_MAX - n);
-	} else if (!err) {
-		strlcpy(path, upath, PATH_MAX);
-	}
-	if (f)
-		file_rele(f);
+	if (err > 0)
+		err = execveat_path(dirfd, name, path);
 	if (!err)
 		err = do_execve(path, argv, envp);
+	kfree(name);
 	kfree(path);
 	return err;
 }
@@ -726,7 +810,9 @@ static int first_image(struct process *p, int argc, char **argv, struct trapfram
 	if (!err) {
 		struct thread *self = thread_current();
 		self->os_proc = p;
-		exec_commit(p, &l, &a, tf);
+		err = exec_commit(p, &l, &a, tf);
+		if (err)
+			printk("osprey: %s: no memory for its initial stack\n", argv[0]);
 		self->os_proc = NULL;
 		self->aspace = NULL;
 	}

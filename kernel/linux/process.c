@@ -13,6 +13,7 @@
  * becomes a zombie or a vfork child lets its parent go. It is taken
  * before a process's sig.lock, never inside it. */
 #include "linux/linux.h"
+#include "linux/uaccess.h"
 #include "arch/x86_64/paging.h"
 #include "dev/console.h"
 #include "mm/mm.h"
@@ -408,8 +409,8 @@ long process_fork(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint64_
 		lt->clear_child_tid = ctid;
 	if (flags & CLONE_CHILD_SETTID)
 		lt->set_child_tid = ctid;	/* in the child's memory, by the child */
-	if (flags & CLONE_PARENT_SETTID)
-		*ptid = pid;
+	if (flags & CLONE_PARENT_SETTID)	/* checked above; a fault since is ignored, as Linux */
+		(void)put_user(pid, ptid);
 	struct trapframe tf = *self->frame;
 	tf.rax = 0;
 	if (stack)
@@ -526,13 +527,19 @@ static int wait_child(int id, int options, int *status, struct siginfo_k *info,
 	return pid;
 }
 
-static void fill_rusage(struct rusage_k *ru, uint64_t cpu_ns)
+/* The child's usage to the program's ru (if any): 0 or -EFAULT. */
+static int put_rusage(struct rusage_k *ru, uint64_t cpu_ns)
 {
-	memset(ru, 0, sizeof(*ru));
-	ru->utime_sec = (int64_t)(cpu_ns / 1000000000);
-	ru->utime_usec = (int64_t)(cpu_ns / 1000 % 1000000);
+	struct rusage_k r = {
+		.utime_sec = (int64_t)(cpu_ns / 1000000000),
+		.utime_usec = (int64_t)(cpu_ns / 1000 % 1000000),
+	};
+
+	return ru ? copy_to_user(ru, &r, sizeof(r)) : 0;
 }
 
+/* As on Linux, a status or usage that cannot be written is EFAULT once the
+ * child has been reaped (wait4 and waitid alike). */
 static long sys_wait4(int pid, int *ustatus, int options, struct rusage_k *ru)
 {
 	int status = 0;
@@ -540,13 +547,11 @@ static long sys_wait4(int pid, int *ustatus, int options, struct rusage_k *ru)
 
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0xe0000000))
 		return -EINVAL;		/* __WNOTHREAD, __WALL, __WCLONE are taken */
-	if ((ustatus && !user_ok(ustatus, 4, true)) || (ru && !user_ok(ru, sizeof(*ru), true)))
-		return -EFAULT;
 	long ret = wait_child(pid == INT32_MIN ? 0 : pid, options, &status, NULL, &cpu);
-	if (ret > 0 && ustatus)
-		*ustatus = status;
-	if (ret > 0 && ru)
-		fill_rusage(ru, cpu);
+	if (ret > 0 && ustatus && put_user(status, ustatus))
+		return -EFAULT;
+	if (ret > 0 && put_rusage(ru, cpu))
+		return -EFAULT;
 	return ret;
 }
 SYSCALL(61, wait4, sys_wait4);
@@ -565,18 +570,14 @@ static long sys_waitid(int idtype, int id, struct siginfo_k *uinfo, int options,
 		return -EINVAL;
 	if ((idtype != P_ALL && id <= 0) && !(idtype == P_PGID && id == 0))
 		return -EINVAL;
-	if ((uinfo && !user_ok(uinfo, sizeof(*uinfo), true)) ||
-	    (ru && !user_ok(ru, sizeof(*ru), true)))
-		return -EFAULT;
 	int want = idtype == P_ALL ? -1 : idtype == P_PID ? id : id ? -id : 0;
 	long ret = wait_child(want, options, &status, &info, &cpu);
 	if (ret < 0)
 		return ret;
-	if (uinfo)
-		*uinfo = info;		/* zeros when WNOHANG found none, as Linux */
-	if (ru)
-		fill_rusage(ru, cpu);
-	return 0;
+	if (ret > 0 && put_rusage(ru, cpu))
+		return -EFAULT;
+	/* zeros when WNOHANG found none, as Linux */
+	return uinfo ? copy_to_user(uinfo, &info, sizeof(info)) : 0;
 }
 SYSCALL(247, waitid, sys_waitid);
 

@@ -20,6 +20,7 @@
  * program gets a zeroed process, so nothing carries over between the
  * programs of one command line. */
 #include "linux/linux.h"
+#include "linux/uaccess.h"
 #include "dev/console.h"
 #include "mm/mm.h"
 #include <errno.h>
@@ -575,18 +576,18 @@ static long sys_sigaltstack(const struct stack_k *ss, struct stack_k *old)
 	struct linux_thread *lt = self();
 	uint64_t sp = lt->frame->rsp;
 
-	if ((ss && !user_ok(ss, sizeof(*ss), false)) || (old && !user_ok(old, sizeof(*old), true)))
+	struct stack_k want = { 0 }, prev = altstack_of(&lt->sig, sp);
+
+	if (ss && copy_from_user(&want, ss, sizeof(want)))
 		return -EFAULT;
-	struct stack_k prev = altstack_of(&lt->sig, sp);
+	if (old && !user_ok(old, sizeof(*old), true))
+		return -EFAULT;		/* before the new stack is taken */
 	if (ss) {
-		struct stack_k want = *ss;
 		int err = set_altstack(&lt->sig, &want, sp);
 		if (err)
 			return err;
 	}
-	if (old)
-		*old = prev;
-	return 0;
+	return old ? copy_to_user(old, &prev, sizeof(prev)) : 0;
 }
 SYSCALL(131, sigaltstack, sys_sigaltstack);
 
@@ -595,7 +596,9 @@ static void set_mask(struct process *p, struct linux_thread *lt, uint64_t mask);
 /* ---- handler frames ---- */
 
 /* Writes the frame for sig's handler and points tf at the handler; false
- * if the frame cannot be written (no restorer, a bad stack). */
+ * if the frame cannot be written (no restorer, a bad stack: the caller
+ * ends the program). The frame and the FPU state are built in the kernel
+ * and copied out. */
 static bool push_frame(struct trapframe *tf, struct linux_thread *lt, int sig,
     const struct siginfo_k *info, const struct sigaction_k *act, const struct fault_regs *fr)
 {
@@ -607,18 +610,19 @@ static bool push_frame(struct trapframe *tf, struct linux_thread *lt, int sig,
 	uint64_t fx = (top - FPU_STATE_SIZE) & ~63UL;
 	uint64_t at = ((fx - sizeof(struct sigframe)) & ~15UL) - 8;	/* as after a call */
 
+	uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(64)));
+	struct sigframe f = { 0 };
+
 	if (!(act->flags & SA_RESTORER) || (was_on_alt && at <= st->alt_sp) ||
 	    !user_ok((void *)at, top - at, true))
 		return false;
-	struct sigframe *f = (struct sigframe *)at;
-	memset(f, 0, sizeof(*f));
-	fpu_save((void *)fx);
-	memset((uint8_t *)fx + 464, 0, FPU_STATE_SIZE - 464);	/* no xsave header */
-	f->restorer = act->restorer;
-	f->info = *info;
-	f->uc.flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
-	f->uc.stack = altstack_of(st, tf->rsp);
-	struct sigcontext_k *mc = &f->uc.mcontext;
+	fpu_save(fpu);
+	memset(fpu + 464, 0, FPU_STATE_SIZE - 464);	/* no xsave header */
+	f.restorer = act->restorer;
+	f.info = *info;
+	f.uc.flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	f.uc.stack = altstack_of(st, tf->rsp);
+	struct sigcontext_k *mc = &f.uc.mcontext;
 	*mc = (struct sigcontext_k){
 		.r8 = tf->r8, .r9 = tf->r9, .r10 = tf->r10, .r11 = tf->r11,
 		.r12 = tf->r12, .r13 = tf->r13, .r14 = tf->r14, .r15 = tf->r15,
@@ -641,13 +645,15 @@ static bool push_frame(struct trapframe *tf, struct linux_thread *lt, int sig,
 		st->mask |= SIGBIT(sig);
 	recalc(p, lt);
 	spin_unlock_irqrestore(&p->sig.lock, flags);
-	f->uc.sigmask = mc->oldmask = old;
+	f.uc.sigmask = mc->oldmask = old;
+	if (copy_to_user((void *)fx, fpu, sizeof(fpu)) || copy_to_user((void *)at, &f, sizeof(f)))
+		return false;	/* unmapped since the check: the mask no longer matters */
 	if (to_alt && (st->alt_flags & SS_AUTODISARM))
 		st->alt_sp = st->alt_size = st->alt_flags = 0;
 
 	tf->rdi = sig;
-	tf->rsi = (uint64_t)&f->info;
-	tf->rdx = (uint64_t)&f->uc;
+	tf->rsi = at + offsetof(struct sigframe, info);
+	tf->rdx = at + offsetof(struct sigframe, uc);
 	tf->rax = 0;
 	tf->rip = act->handler;
 	tf->rsp = at;
@@ -684,21 +690,21 @@ static long sys_rt_sigreturn(void)
 	struct linux_thread *lt = self();
 	struct process *p = lt->proc;
 	struct trapframe *tf = lt->frame;
-	const struct ucontext_k *uc = (const void *)tf->rsp;	/* ret popped the restorer */
+	const struct ucontext_k *uuc = (const void *)tf->rsp;	/* ret popped the restorer */
 	uint8_t fx[FPU_STATE_SIZE] __attribute__((aligned(16)));
+	struct ucontext_k uc;
 
-	if (!user_ok(uc, sizeof(*uc), false))
+	if (copy_from_user(&uc, uuc, sizeof(uc)))
 		goto bad;
-	struct sigcontext_k mc = uc->mcontext;
-	struct stack_k ss = uc->stack;
-	uint64_t mask = uc->sigmask;
-	uint16_t bad_sel = bad_selector(&mc, uc->flags);
+	struct sigcontext_k mc = uc.mcontext;
+	struct stack_k ss = uc.stack;
+	uint64_t mask = uc.sigmask;
+	uint16_t bad_sel = bad_selector(&mc, uc.flags);
 	if (mc.rsp >= USER_TOP)
 		goto bad;
 	if (mc.fpstate) {
-		if ((mc.fpstate & 15) || !user_ok((void *)mc.fpstate, FPU_STATE_SIZE, false))
+		if ((mc.fpstate & 15) || copy_from_user(fx, (void *)mc.fpstate, FPU_STATE_SIZE))
 			goto bad;
-		memcpy(fx, (void *)mc.fpstate, FPU_STATE_SIZE);
 		fpu_sanitize(fx);
 		fpu_restore(fx);
 	} else {
@@ -717,7 +723,7 @@ static long sys_rt_sigreturn(void)
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 	set_mask(p, lt, mask);
 	spin_unlock_irqrestore(&p->sig.lock, flags);
-	set_altstack(&lt->sig, &ss, (uint64_t)uc);	/* refused (as on Linux) while on it */
+	set_altstack(&lt->sig, &ss, (uint64_t)uuc);	/* refused (as on Linux) while on it */
 	if (bad_sel) {
 		/* Linux would iretq into the selector and take the CPU's
 		 * general protection fault: the program gets that signal. */
@@ -955,16 +961,15 @@ static long sys_rt_sigaction(int sig, const struct sigaction_k *act, struct siga
     size_t setsize)
 {
 	struct process *p = this_proc();
-	struct sigaction_k want, prev;
+	struct sigaction_k want = { 0 }, prev;
 
 	if (setsize != 8 || sig < 1 || sig > NSIG || (act && (sig == SIGKILL || sig == SIGSTOP)))
 		return -EINVAL;
-	if ((act && !user_ok(act, sizeof(*act), false)) || (old && !user_ok(old, sizeof(*old), true)))
+	if (act && copy_from_user(&want, act, sizeof(want)))
 		return -EFAULT;
-	if (act) {
-		want = *act;
-		want.mask &= ~UNBLOCKABLE;
-	}
+	if (old && !user_ok(old, sizeof(*old), true))
+		return -EFAULT;		/* before the new action is taken */
+	want.mask &= ~UNBLOCKABLE;
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 	prev = p->sig.actions[sig];
 	if (act) {
@@ -976,9 +981,7 @@ static long sys_rt_sigaction(int sig, const struct sigaction_k *act, struct siga
 		}
 	}
 	spin_unlock_irqrestore(&p->sig.lock, flags);
-	if (old)
-		*old = prev;
-	return 0;
+	return old ? copy_to_user(old, &prev, sizeof(prev)) : 0;
 }
 SYSCALL(13, rt_sigaction, sys_rt_sigaction);
 
@@ -1003,19 +1006,17 @@ static long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *old, size
 
 	if (setsize != 8 || (set && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK))
 		return -EINVAL;
-	if ((set && !user_ok(set, 8, false)) || (old && !user_ok(old, 8, true)))
+	if (set && get_user(want, set))
 		return -EFAULT;
-	if (set)
-		want = *set;
+	if (old && !user_ok(old, 8, true))
+		return -EFAULT;		/* before the new mask is taken */
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 	uint64_t prev = lt->sig.mask;
 	if (set)
 		set_mask(p, lt, how == SIG_BLOCK ? prev | want : how == SIG_UNBLOCK ? prev & ~want : want);
 	spin_unlock_irqrestore(&p->sig.lock, flags);
 	sched_preempt_check();
-	if (old)
-		*old = prev;
-	return 0;
+	return old ? put_user(prev, old) : 0;
 }
 SYSCALL(14, rt_sigprocmask, sys_rt_sigprocmask);
 
@@ -1026,13 +1027,10 @@ static long sys_rt_sigpending(uint64_t *set, size_t setsize)
 
 	if (setsize > 8)
 		return -EINVAL;
-	if (!user_ok(set, setsize, true))
-		return -EFAULT;
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 	uint64_t v = (lt->sig.pending.set | p->sig.pending.set) & lt->sig.mask;
 	spin_unlock_irqrestore(&p->sig.lock, flags);
-	memcpy(set, &v, setsize);
-	return 0;
+	return copy_to_user(set, &v, setsize);
 }
 SYSCALL(127, rt_sigpending, sys_rt_sigpending);
 
@@ -1045,9 +1043,9 @@ int signal_temp_mask(const uint64_t *umask, size_t size)
 		return 0;
 	if (size != 8)
 		return -EINVAL;
-	if (!user_ok(umask, 8, false))
+	uint64_t mask;
+	if (get_user(mask, umask))
 		return -EFAULT;
-	uint64_t mask = *umask;
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 	if (!lt->sig.restore_mask)
 		lt->sig.saved_mask = lt->sig.mask;
@@ -1168,12 +1166,14 @@ static long sys_rt_sigtimedwait(const uint64_t *uset, struct siginfo_k *uinfo,
 
 	if (size != 8)
 		return -EINVAL;
-	if (!user_ok(uset, 8, false) || (uinfo && !user_ok(uinfo, sizeof(*uinfo), true)) ||
-	    (uts && !user_ok(uts, sizeof(*uts), false)))
+	uint64_t set;
+	struct timespec_s ts = { 0 };
+	if (get_user(set, uset) || (uts && copy_from_user(&ts, uts, sizeof(ts))))
 		return -EFAULT;
-	uint64_t set = *uset & ~UNBLOCKABLE;
+	if (uinfo && !user_ok(uinfo, sizeof(*uinfo), true))
+		return -EFAULT;		/* before a signal is taken */
+	set &= ~UNBLOCKABLE;
 	if (uts) {
-		struct timespec_s ts = *uts;
 		if (ts_ns(&ts, &ns))
 			return -EINVAL;
 		deadline = clock_ns() + ns;
@@ -1190,11 +1190,8 @@ static long sys_rt_sigtimedwait(const uint64_t *uset, struct siginfo_k *uinfo,
 			recalc(p, lt);
 		}
 		spin_unlock_irqrestore(&p->sig.lock, flags);
-		if (sig) {
-			if (uinfo)
-				*uinfo = info;
-			return sig;
-		}
+		if (sig)	/* a fault now loses the signal, as on Linux */
+			return uinfo && copy_to_user(uinfo, &info, sizeof(info)) ? -EFAULT : sig;
 		if (other)
 			return -EINTR;
 		if (!wait)
@@ -1246,9 +1243,9 @@ static long sigqueueinfo(int tgid, int tid, int sig, const struct siginfo_k *uin
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (!user_ok(uinfo, sizeof(*uinfo), false))
+	struct siginfo_k info;
+	if (copy_from_user(&info, uinfo, sizeof(info)))
 		return -EFAULT;
-	struct siginfo_k info = *uinfo;
 	info.signo = sig;
 	return tid ? process_kill_thread(tgid, tid, &info) : process_kill(tgid, &info);
 }
@@ -1374,17 +1371,16 @@ static long sys_setitimer(int which, const struct itimerval_k *nv, struct itimer
 
 	if (err)
 		return err;
-	if ((nv && !user_ok(nv, sizeof(*nv), false)) || (ov && !user_ok(ov, sizeof(*ov), true)))
+	struct itimerval_k v = { 0 };
+	if (nv && copy_from_user(&v, nv, sizeof(v)))
 		return -EFAULT;
-	if (nv) {
-		struct itimerval_k v = *nv;
-		if (tv_ns(&v.value, &value) || tv_ns(&v.interval, &interval))
-			return -EINVAL;
-	}
+	if (ov && !user_ok(ov, sizeof(*ov), true))
+		return -EFAULT;		/* before the timer changes */
+	if (nv && (tv_ns(&v.value, &value) || tv_ns(&v.interval, &interval)))
+		return -EINVAL;
 	alarm_set(this_proc(), value, interval, old);
-	if (ov)
-		*ov = (struct itimerval_k){ ns_tv(old[1]), ns_tv(old[0]) };
-	return 0;
+	v = (struct itimerval_k){ ns_tv(old[1]), ns_tv(old[0]) };
+	return ov ? copy_to_user(ov, &v, sizeof(v)) : 0;
 }
 SYSCALL(38, setitimer, sys_setitimer);
 
@@ -1395,13 +1391,10 @@ static long sys_getitimer(int which, struct itimerval_k *cur)
 
 	if (err)
 		return err;
-	if (!user_ok(cur, sizeof(*cur), true))
-		return -EFAULT;
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 	struct itimerval_k v = { ns_tv(p->sig.alarm_interval), ns_tv(remaining(p->sig.alarm_deadline)) };
 	spin_unlock_irqrestore(&p->sig.lock, flags);
-	*cur = v;
-	return 0;
+	return copy_to_user(cur, &v, sizeof(v));
 }
 SYSCALL(36, getitimer, sys_getitimer);
 
@@ -1467,6 +1460,8 @@ static struct ptimer *find_timer(struct process *p, int id)
 	return pt;
 }
 
+static long sys_timer_delete(int id);
+
 static long sys_timer_create(int clock, const struct sigevent_k *sev, int *idp)
 {
 	struct process *p = this_proc();
@@ -1481,10 +1476,10 @@ static long sys_timer_create(int clock, const struct sigevent_k *sev, int *idp)
 		}
 		return -EINVAL;
 	}
-	if ((sev && !user_ok(sev, sizeof(*sev), false)) || !user_ok(idp, sizeof(*idp), true))
+	if (sev && copy_from_user(&ev, sev, sizeof(ev)))
 		return -EFAULT;
-	if (sev)
-		ev = *sev;
+	if (!user_ok(idp, sizeof(*idp), true))
+		return -EFAULT;		/* before the timer is made */
 	int notify = ev.notify == SIGEV_THREAD ? SIGEV_SIGNAL : ev.notify;
 	if ((notify != SIGEV_NONE && notify != SIGEV_SIGNAL && notify != SIGEV_THREAD_ID) ||
 	    (notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > NSIG)))
@@ -1509,8 +1504,12 @@ static long sys_timer_create(int clock, const struct sigevent_k *sev, int *idp)
 	    .timer = { .tid = pt->id, .value = sev ? ev.value : (uint64_t)pt->id } };
 	pt->next = p->sig.timers;
 	p->sig.timers = pt;
+	int id = pt->id;
 	spin_unlock_irqrestore(&p->sig.lock, flags);
-	*idp = pt->id;
+	if (put_user(id, idp)) {	/* unmapped meanwhile: no timer, as on Linux */
+		sys_timer_delete(id);
+		return -EFAULT;
+	}
 	return 0;
 }
 SYSCALL(222, timer_create, sys_timer_create);
@@ -1526,9 +1525,11 @@ static long sys_timer_settime(int id, int flags, const struct itimerspec_k *nv,
 	struct process *p = this_proc();
 	uint64_t value, interval;
 
-	if (!user_ok(nv, sizeof(*nv), false) || (ov && !user_ok(ov, sizeof(*ov), true)))
+	struct itimerspec_k v;
+	if (copy_from_user(&v, nv, sizeof(v)))
 		return -EFAULT;
-	struct itimerspec_k v = *nv;
+	if (ov && !user_ok(ov, sizeof(*ov), true))
+		return -EFAULT;		/* before the timer changes */
 	if (ts_ns(&v.value, &value) || ts_ns(&v.interval, &interval))
 		return -EINVAL;
 	unsigned long f = spin_lock_irqsave(&p->sig.lock);
@@ -1552,9 +1553,7 @@ static long sys_timer_settime(int id, int flags, const struct itimerspec_k *nv,
 	if (pt->deadline)
 		timer_arm(&pt->timer, pt->deadline, ptimer_fire, pt);
 	spin_unlock_irqrestore(&p->sig.lock, f);
-	if (ov)
-		*ov = old;
-	return 0;
+	return ov ? copy_to_user(ov, &old, sizeof(old)) : 0;
 }
 SYSCALL(223, timer_settime, sys_timer_settime);
 
@@ -1562,16 +1561,13 @@ static long sys_timer_gettime(int id, struct itimerspec_k *cur)
 {
 	struct process *p = this_proc();
 
-	if (!user_ok(cur, sizeof(*cur), true))
-		return -EFAULT;
 	unsigned long f = spin_lock_irqsave(&p->sig.lock);
 	struct ptimer *pt = find_timer(p, id);
 	struct itimerspec_k v = pt ? timer_state(pt) : (struct itimerspec_k){ 0 };
 	spin_unlock_irqrestore(&p->sig.lock, f);
 	if (!pt)
 		return -EINVAL;
-	*cur = v;
-	return 0;
+	return copy_to_user(cur, &v, sizeof(v));
 }
 SYSCALL(224, timer_gettime, sys_timer_gettime);
 

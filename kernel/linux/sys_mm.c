@@ -2,6 +2,7 @@
  * Anonymous memory and file mappings are both demand-paged; file pages
  * come from the page cache, shared with read() and write(). */
 #include "linux/linux.h"
+#include "linux/uaccess.h"
 #include "arch/x86_64/paging.h"
 #include "dev/console.h"
 #include "mm/mm.h"
@@ -255,12 +256,19 @@ static long sys_mincore(uintptr_t addr, size_t len, unsigned char *vec)
 		return -EINVAL;
 	if (!len || !range_ok(addr, PAGE_ALIGN(len)))
 		return len ? -ENOMEM : 0;
-	if (!user_ok(vec, pages, true))
-		return -EFAULT;
+	if (!user_range(vec, pages))
+		return -EFAULT;		/* Linux's access_ok: before the range is looked at */
 	if (!mapped(addr, pages * PAGE_SIZE, NULL))
 		return -ENOMEM;
-	for (size_t i = 0; i < pages; i++)
-		vec[i] = paging_translate(this_proc()->mm->pm, addr + i * PAGE_SIZE) != (uint64_t)-1;
+	uint8_t part[256];
+	for (size_t i = 0; i < pages; i += sizeof(part)) {
+		size_t n = pages - i < sizeof(part) ? pages - i : sizeof(part);
+		for (size_t j = 0; j < n; j++)
+			part[j] = paging_translate(this_proc()->mm->pm,
+			    addr + (i + j) * PAGE_SIZE) != (uint64_t)-1;
+		if (copy_to_user(vec + i, part, n))
+			return -EFAULT;
+	}
 	return 0;
 }
 SYSCALL(27, mincore, sys_mincore);
@@ -275,11 +283,14 @@ SYSCALL(27, mincore, sys_mincore);
  * without sealing). */
 static long sys_memfd_create(const char *uname, unsigned flags)
 {
+	char name[MFD_NAME_MAX + 1];
 	struct file *f;
 
-	if (!user_str_ok(uname, PATH_MAX))
-		return -EFAULT;
-	if (strlen(uname) > MFD_NAME_MAX || (flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING)))
+	/* The name is read, as Linux reads it, though a memory file shows none. */
+	long len = strncpy_from_user(name, uname, sizeof(name));
+	if (len == -EFAULT)
+		return len;
+	if (len < 0 || (flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING)))
 		return -EINVAL;
 	int err = vfs_open_tmpfile(NULL, "/tmp", O_RDWR, 0777 & ~this_proc()->umask, &f);
 	if (err)

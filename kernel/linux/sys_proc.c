@@ -2,6 +2,7 @@
  * are kernel threads that enter the program (ring 3) with iretq; the
  * process tree, fork and wait are process.c's, signals signal.c's. */
 #include "linux/linux.h"
+#include "linux/uaccess.h"
 #include "dev/console.h"
 #include "dev/random.h"
 #include "mm/mm.h"
@@ -155,10 +156,9 @@ static long sys_exit(int status)
 {
 	struct linux_thread *lt = lthread();
 
-	if (lt->clear_child_tid && user_ok(lt->clear_child_tid, 4, true)) {
-		*lt->clear_child_tid = 0;
+	/* A word that cannot be written (unmapped by now) is left, as Linux */
+	if (lt->clear_child_tid && put_user(0, lt->clear_child_tid) == 0)
 		futex_wake(futex_key((uint32_t *)lt->clear_child_tid, false), 1, ~0u);
-	}
 	thread_leave(lt, status);
 }
 SYSCALL(60, exit, sys_exit);
@@ -183,6 +183,8 @@ static long do_clone(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint
 	}
 	if ((flags & needed) != needed)
 		return -EINVAL;		/* as Linux: a thread shares memory and actions */
+	/* Checked before the thread exists; a store that fails after (the
+	 * word unmapped meanwhile) is ignored, as Linux ignores it. */
 	if ((flags & CLONE_PARENT_SETTID && !user_ok(ptid, 4, true)) ||
 	    (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID) && !user_ok(ctid, 4, true)))
 		return -EFAULT;
@@ -194,9 +196,9 @@ static long do_clone(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint
 	if (flags & CLONE_CHILD_CLEARTID)
 		lt->clear_child_tid = ctid;
 	if (flags & CLONE_CHILD_SETTID)
-		*ctid = lt->tid;
+		(void)put_user(lt->tid, ctid);
 	if (flags & CLONE_PARENT_SETTID)
-		*ptid = lt->tid;
+		(void)put_user(lt->tid, ptid);
 	struct trapframe tf = *self->frame;
 	tf.rax = 0;
 	if (stack)
@@ -226,9 +228,10 @@ static long sys_clone3(struct clone_args *ca, size_t size)
 {
 	struct clone_args a = { 0 };
 
-	if (size < 64 || size > 4096 || !user_ok(ca, size < sizeof(a) ? size : sizeof(a), false))
+	if (size < 64 || size > 4096)
 		return -EINVAL;
-	memcpy(&a, ca, size < sizeof(a) ? size : sizeof(a));
+	if (copy_from_user(&a, ca, size < sizeof(a) ? size : sizeof(a)))
+		return -EFAULT;
 	uintptr_t sp = a.stack ? a.stack + a.stack_size : 0;
 	if ((a.flags & 0xff) || a.exit_signal > NSIG)
 		return -EINVAL;		/* the signal is exit_signal's to say */
@@ -282,10 +285,7 @@ static long sys_arch_prctl(int code, uint64_t addr)
 		arch_set_fs_base(addr);
 		return 0;
 	case ARCH_GET_FS:
-		if (!user_ok((void *)addr, 8, true))
-			return -EFAULT;
-		*(uint64_t *)addr = t->fs_base;
-		return 0;
+		return put_user(t->fs_base, (uint64_t *)addr);
 	case ARCH_SET_GS:	/* the kernel's own %gs is swapped in on entry */
 		if (addr >= USER_TOP)
 			return -EPERM;
@@ -293,10 +293,7 @@ static long sys_arch_prctl(int code, uint64_t addr)
 		arch_set_gs_base(addr);
 		return 0;
 	case ARCH_GET_GS:
-		if (!user_ok((void *)addr, 8, true))
-			return -EFAULT;
-		*(uint64_t *)addr = t->gs_base;
-		return 0;
+		return put_user(t->gs_base, (uint64_t *)addr);
 	default:
 		return -EINVAL;
 	}
@@ -388,6 +385,10 @@ static int futex_wake(struct futex_key k, int n, uint32_t bitset)
 	return woken;
 }
 
+/* The waiter goes on the bucket's list before the futex word is read (the
+ * read may fault and sleep, so not under the lock): a wake from a thread
+ * that changed the word after the read finds it there, and one before the
+ * read is seen in the value. Woken meanwhile: 0, as for any wake. */
 static int futex_wait(uint32_t *addr, struct futex_key k, uint32_t val, uint64_t deadline,
     uint32_t bitset)
 {
@@ -395,12 +396,21 @@ static int futex_wait(uint32_t *addr, struct futex_key k, uint32_t val, uint64_t
 	struct thread *self = thread_current();
 	struct futex_waiter w = { .key = k, .bitset = bitset, .thread = self };
 	unsigned long flags = spin_lock_irqsave(&b->lock);
+	uint32_t cur;
 
-	if (__atomic_load_n(addr, __ATOMIC_SEQ_CST) != val) {
-		spin_unlock_irqrestore(&b->lock, flags);
-		return -EAGAIN;
-	}
 	list_add_tail(&b->waiters, &w.node);
+	spin_unlock_irqrestore(&b->lock, flags);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the list store before the read */
+	int err = get_user(cur, addr);
+	if (!err && cur != val)
+		err = -EAGAIN;
+	flags = spin_lock_irqsave(&b->lock);
+	if (err || w.woken) {
+		if (!w.woken)
+			list_del(&w.node);
+		spin_unlock_irqrestore(&b->lock, flags);
+		return w.woken ? 0 : err;
+	}
 	unsigned long f = sched_block_prepare_intr();
 	if (deadline)
 		thread_arm_wait_timer(self, deadline);
@@ -409,7 +419,6 @@ static int futex_wait(uint32_t *addr, struct futex_key k, uint32_t val, uint64_t
 	if (deadline)
 		timer_cancel(&self->timer);
 	spin_lock_raw(&b->lock);
-	int err = 0;
 	if (!w.woken) {
 		list_del(&w.node);
 		err = deadline && clock_ns() >= deadline ? -ETIMEDOUT : -EINTR;
@@ -427,14 +436,14 @@ struct timespec_k {
 
 int timespec_ns(const void *uts, uint64_t *ns)
 {
-	const struct timespec_k *ts = uts;
+	struct timespec_k ts;
 
-	if (!user_ok(ts, sizeof(*ts), false))
+	if (copy_from_user(&ts, uts, sizeof(ts)))
 		return -EFAULT;
-	if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= 1000000000)
+	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
 		return -EINVAL;
-	uint64_t sec = (uint64_t)ts->sec < NS_MAX_SECS ? (uint64_t)ts->sec : NS_MAX_SECS;
-	*ns = sec * 1000000000ULL + (uint64_t)ts->nsec;
+	uint64_t sec = (uint64_t)ts.sec < NS_MAX_SECS ? (uint64_t)ts.sec : NS_MAX_SECS;
+	*ns = sec * 1000000000ULL + (uint64_t)ts.nsec;
 	return 0;
 }
 
@@ -444,7 +453,7 @@ static long sys_futex(uint32_t *addr, int op, uint32_t val, const struct timespe
 	int cmd = op & ~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME);
 	uint64_t deadline = 0, ns;
 
-	if (!user_ok(addr, 4, false) || ((uintptr_t)addr & 3))
+	if (!user_range(addr, 4) || ((uintptr_t)addr & 3))
 		return -EFAULT;
 	struct futex_key k = futex_key(addr, op & FUTEX_PRIVATE);
 	switch (cmd) {
@@ -471,8 +480,13 @@ static long sys_futex(uint32_t *addr, int op, uint32_t val, const struct timespe
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
 		/* Waking everyone instead of requeueing is correct, if slower. */
-		if (cmd == FUTEX_CMP_REQUEUE && *addr != val3)
-			return -EAGAIN;
+		if (cmd == FUTEX_CMP_REQUEUE) {
+			uint32_t cur;
+			if (get_user(cur, addr))
+				return -EFAULT;
+			if (cur != val3)
+				return -EAGAIN;
+		}
 		return futex_wake(k, 0x7fffffff, ~0u);
 	}
 	return -ENOSYS;
@@ -495,9 +509,8 @@ SYSCALL(119, setresgid, sys_zero);
 
 static long sys_getresid(uint32_t *a, uint32_t *b, uint32_t *c)
 {
-	if (!user_ok(a, 4, true) || !user_ok(b, 4, true) || !user_ok(c, 4, true))
+	if (put_user(0u, a) || put_user(0u, b) || put_user(0u, c))
 		return -EFAULT;
-	*a = *b = *c = 0;
 	return 0;
 }
 SYSCALL(118, getresuid, sys_getresid);
@@ -516,16 +529,11 @@ struct utsname {
 /* Programs see a Linux kernel: that is the ABI they were built for. */
 static long sys_uname(struct utsname *u)
 {
-	if (!user_ok(u, sizeof(*u), true))
-		return -EFAULT;
-	memset(u, 0, sizeof(*u));
-	strlcpy(u->sysname, "Linux", 65);
-	strlcpy(u->nodename, "osprey", 65);
-	strlcpy(u->release, "6.1.0-osprey", 65);
-	strlcpy(u->version, "#1 Osprey unikernel", 65);
-	strlcpy(u->machine, "x86_64", 65);
-	strlcpy(u->domain, "(none)", 65);
-	return 0;
+	static const struct utsname uts = {
+		"Linux", "osprey", "6.1.0-osprey", "#1 Osprey unikernel", "x86_64", "(none)",
+	};
+
+	return copy_to_user(u, &uts, sizeof(uts));
 }
 SYSCALL(63, uname, sys_uname);
 
@@ -542,16 +550,12 @@ static long sys_sysinfo(struct sysinfo_k *si)
 {
 	struct mem_stats st;
 
-	if (!user_ok(si, sizeof(*si), true))
-		return -EFAULT;
 	mem_stats(&st);
-	memset(si, 0, sizeof(*si));
-	si->uptime = clock_ns() / 1000000000;
-	si->totalram = st.total_pages * PAGE_SIZE;
-	si->freeram = st.free_pages * PAGE_SIZE;
-	si->procs = process_count();
-	si->mem_unit = 1;
-	return 0;
+	struct sysinfo_k k = {
+		.uptime = clock_ns() / 1000000000, .totalram = st.total_pages * PAGE_SIZE,
+		.freeram = st.free_pages * PAGE_SIZE, .procs = process_count(), .mem_unit = 1,
+	};
+	return copy_to_user(si, &k, sizeof(k));
 }
 SYSCALL(99, sysinfo, sys_sysinfo);
 
@@ -647,11 +651,8 @@ static long sys_clock_gettime(int clk, struct timespec_k *ts)
 
 	if (err)
 		return err;
-	if (!user_ok(ts, sizeof(*ts), true))
-		return -EFAULT;
-	ts->sec = ns / 1000000000;
-	ts->nsec = ns % 1000000000;
-	return 0;
+	struct timespec_k k = { ns / 1000000000, ns % 1000000000 };
+	return copy_to_user(ts, &k, sizeof(k));
 }
 SYSCALL(228, clock_gettime, sys_clock_gettime);
 
@@ -661,13 +662,8 @@ static long sys_clock_getres(int clk, struct timespec_k *ts)
 
 	if (clock_read(clk, &ns))
 		return -EINVAL;
-	if (ts) {
-		if (!user_ok(ts, sizeof(*ts), true))
-			return -EFAULT;
-		ts->sec = 0;
-		ts->nsec = 1;
-	}
-	return 0;
+	struct timespec_k res = { 0, 1 };
+	return ts ? copy_to_user(ts, &res, sizeof(res)) : 0;
 }
 SYSCALL(229, clock_getres, sys_clock_getres);
 
@@ -692,14 +688,10 @@ struct timeval_k {
 
 static long sys_gettimeofday(struct timeval_k *tv, void *tz)
 {
-	if (tv) {
-		if (!user_ok(tv, sizeof(*tv), true))
-			return -EFAULT;
-		uint64_t ns = clock_realtime_ns();
-		tv->sec = ns / 1000000000;
-		tv->usec = ns / 1000 % 1000000;
-	}
-	return 0;
+	uint64_t ns = clock_realtime_ns();
+	struct timeval_k k = { ns / 1000000000, ns / 1000 % 1000000 };
+
+	return tv ? copy_to_user(tv, &k, sizeof(k)) : 0;
 }
 SYSCALL(96, gettimeofday, sys_gettimeofday);
 
@@ -707,25 +699,20 @@ static long sys_time(int64_t *t)
 {
 	int64_t now = clock_realtime_ns() / 1000000000;
 
-	if (t) {
-		if (!user_ok(t, 8, true))
-			return -EFAULT;
-		*t = now;
-	}
-	return now;
+	return t && put_user(now, t) ? -EFAULT : now;
 }
 SYSCALL(201, time, sys_time);
 
-/* A signal ends the sleep with EINTR and the time left in *rem. */
+/* A signal ends the sleep with EINTR and the time left in *rem (EFAULT if
+ * it cannot be written, as Linux); a sleep that ran out leaves rem alone. */
 static long sleep_until(uint64_t deadline, struct timespec_k *rem)
 {
 	int err = thread_sleep_until_intr(deadline);
-	uint64_t now = clock_ns(), left = err && deadline > now ? deadline - now : 0;
+	uint64_t now = clock_ns(), left = deadline > now ? deadline - now : 0;
+	struct timespec_k k = { left / 1000000000, left % 1000000000 };
 
-	if (rem && user_ok(rem, sizeof(*rem), true)) {
-		rem->sec = left / 1000000000;
-		rem->nsec = left % 1000000000;
-	}
+	if (err && rem && copy_to_user(rem, &k, sizeof(k)))
+		return -EFAULT;
 	return err;
 }
 
@@ -764,13 +751,9 @@ static long sys_times(struct tms_k *t)
 {
 	int64_t ticks = clock_ns() / 10000000;
 
-	if (t) {
-		if (!user_ok(t, sizeof(*t), true))
-			return -EFAULT;
-		memset(t, 0, sizeof(*t));
-		t->utime = (int64_t)(proc_cpu_ns(this_proc()) / 10000000);
-	}
-	return ticks;
+	struct tms_k k = { .utime = (int64_t)(proc_cpu_ns(this_proc()) / 10000000) };
+
+	return t && copy_to_user(t, &k, sizeof(k)) ? -EFAULT : ticks;
 }
 SYSCALL(100, times, sys_times);
 
@@ -778,8 +761,8 @@ SYSCALL(100, times, sys_times);
 static long sys_getrandom(void *buf, size_t len, unsigned flags)
 {
 	if (!user_ok(buf, len, true))
-		return -EFAULT;
-	random_bytes(buf, len);
-	return (long)len;
+		return -EFAULT;		/* at once, not after a part was written */
+	int err = random_bytes_out(buf, len);
+	return err ? err : (long)len;
 }
 SYSCALL(318, getrandom, sys_getrandom);

@@ -6,6 +6,7 @@
  * bounding the fd table, CPU time summed over the process's threads
  * (those that ended included), and thread names (prctl). */
 #include "linux/sys_fs.h"
+#include "linux/uaccess.h"
 #include "sched/sched.h"
 #include <errno.h>
 #include <string.h>
@@ -63,16 +64,14 @@ static long sys_getrusage(int who, struct rusage_k *ru)
 {
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
-	if (!user_ok(ru, sizeof(*ru), true))
-		return -EFAULT;
-	memset(ru, 0, sizeof(*ru));
+	struct rusage_k r = { 0 };
 	uint64_t ns = who == RUSAGE_SELF ? proc_cpu_ns(this_proc()) :
 	    who == RUSAGE_CHILDREN ? this_proc()->child_cpu_ns : thread_cpu_ns(thread_current());
-	ru->utime.sec = (int64_t)(ns / NSEC);
-	ru->utime.usec = (int64_t)(ns / 1000 % 1000000);
+	r.utime.sec = (int64_t)(ns / NSEC);
+	r.utime.usec = (int64_t)(ns / 1000 % 1000000);
 	if (who != RUSAGE_CHILDREN)	/* KiB */
-		ru->maxrss = (int64_t)(this_proc()->mm->user_pages_max * 4);
-	return 0;
+		r.maxrss = (int64_t)(this_proc()->mm->user_pages_max * 4);
+	return copy_to_user(ru, &r, sizeof(r));
 }
 SYSCALL(98, getrusage, sys_getrusage);
 
@@ -113,19 +112,16 @@ static long sys_prlimit64(int pid, int res, const struct rlimit_k *unew, struct 
 		return -ESRCH;
 	if (res < 0 || res >= RLIM_NLIMITS)
 		return -EINVAL;
-	if (unew) {
-		if (!user_ok(unew, sizeof(new), false))
-			return -EFAULT;
-		memcpy(&new, unew, sizeof(new));
-	}
-	if (uold && !user_ok(uold, sizeof(*uold), true))
+	if (unew && copy_from_user(&new, unew, sizeof(new)))
 		return -EFAULT;
+	if (uold && !user_ok(uold, sizeof(*uold), true))
+		return -EFAULT;		/* before the new limit is taken */
 	mutex_lock(&this_proc()->limits_lock);
 	struct rlimit_k old = { this_proc()->rlim[res].cur, this_proc()->rlim[res].max };
 	mutex_unlock(&this_proc()->limits_lock);
 	int err = unew ? set_limit(this_proc(), res, &new) : 0;
 	if (!err && uold)
-		memcpy(uold, &old, sizeof(old));
+		err = copy_to_user(uold, &old, sizeof(old));
 	return err;
 }
 SYSCALL(302, prlimit64, sys_prlimit64);
@@ -150,10 +146,9 @@ static long sys_sched_getaffinity(int pid, size_t len, uint8_t *mask)
 		return -ESRCH;
 	if (len < 8 || (len & 7))
 		return -EINVAL;
-	if (!user_ok(mask, len, true))
+	uint64_t cpus = 1;	/* one CPU */
+	if (copy_to_user(mask, &cpus, sizeof(cpus)) || clear_user(mask + 8, len - 8))
 		return -EFAULT;
-	memset(mask, 0, len);
-	mask[0] = 1;	/* one CPU */
 	return 8;
 }
 SYSCALL(204, sched_getaffinity, sys_sched_getaffinity);
@@ -177,14 +172,17 @@ static bool on_thread(int tid, void (*fn)(struct thread *, void *), void *arg)
 	return t != NULL;
 }
 
-/* A mask without CPU 0 names no CPU there is: EINVAL, as Linux. */
+/* A mask without CPU 0 names no CPU there is: EINVAL, as Linux. Of a
+ * longer mask, as on Linux, only the bits of the CPUs it may have are read. */
 static long sys_sched_setaffinity(int pid, size_t len, const uint8_t *mask)
 {
+	uint64_t cpus = 0;
+
 	if (pid < 0 || !on_thread(pid, NULL, NULL))
 		return -ESRCH;
-	if (!user_ok(mask, len, false))
+	if (copy_from_user(&cpus, mask, len < sizeof(cpus) ? len : sizeof(cpus)))
 		return -EFAULT;
-	return len && (mask[0] & 1) ? 0 : -EINVAL;
+	return cpus & 1 ? 0 : -EINVAL;
 }
 SYSCALL(203, sched_setaffinity, sys_sched_setaffinity);
 
@@ -197,12 +195,8 @@ SYSCALL(24, sched_yield, sys_sched_yield);
 
 static long sys_getcpu(unsigned *cpu, unsigned *node)
 {
-	if ((cpu && !user_ok(cpu, 4, true)) || (node && !user_ok(node, 4, true)))
+	if ((cpu && put_user(0u, cpu)) || (node && put_user(0u, node)))
 		return -EFAULT;
-	if (cpu)
-		*cpu = 0;
-	if (node)
-		*node = 0;
 	return 0;
 }
 SYSCALL(309, getcpu, sys_getcpu);
@@ -218,26 +212,31 @@ static long sys_sched_getscheduler(int pid)
 }
 SYSCALL(145, sched_getscheduler, sys_sched_getscheduler);
 
-/* The checks the calls with a sched_param share, in Linux's order. */
-static int param_call(int pid, const int *param, bool write)
+/* The checks the calls with a sched_param share; then the program's
+ * sched_param is read (write false) or written (the only priority there
+ * is, 0). The priority read, or a negative errno. */
+static int param_call(int pid, int *param, bool write)
 {
+	int prio = 0;
+
 	if (pid < 0 || !param)
 		return -EINVAL;
 	if (!on_thread(pid, NULL, NULL))
 		return -ESRCH;
-	return user_ok(param, sizeof(*param), write) ? 0 : -EFAULT;
+	int err = write ? put_user(prio, param) : get_user(prio, param);
+	return err ? err : prio;
 }
 
-static long sys_sched_setscheduler(int pid, int policy, const int *param)
+static long sys_sched_setscheduler(int pid, int policy, int *param)
 {
-	int err = param_call(pid, param, false);
+	int prio = param_call(pid, param, false);
 
-	if (err)
-		return err;
+	if (prio < 0)
+		return prio;
 	policy &= ~SCHED_RESET_ON_FORK;
 	if (policy == SCHED_FIFO || policy == SCHED_RR)
 		return -EPERM;		/* no real-time scheduling here */
-	return policy_ok(policy) && *param == 0 ? 0 : -EINVAL;
+	return policy_ok(policy) && prio == 0 ? 0 : -EINVAL;
 }
 SYSCALL(144, sched_setscheduler, sys_sched_setscheduler);
 
@@ -245,17 +244,15 @@ static long sys_sched_getparam(int pid, int *param)
 {
 	int err = param_call(pid, param, true);
 
-	if (!err)
-		*param = 0;
-	return err;
+	return err < 0 ? err : 0;
 }
 SYSCALL(143, sched_getparam, sys_sched_getparam);
 
-static long sys_sched_setparam(int pid, const int *param)
+static long sys_sched_setparam(int pid, int *param)
 {
-	int err = param_call(pid, param, false);
+	int prio = param_call(pid, param, false);
 
-	return err ? err : *param == 0 ? 0 : -EINVAL;
+	return prio < 0 ? prio : prio == 0 ? 0 : -EINVAL;
 }
 SYSCALL(142, sched_setparam, sys_sched_setparam);
 
@@ -284,11 +281,8 @@ static long sys_sched_rr_get_interval(int pid, int64_t *ts)
 		return -EINVAL;
 	if (!on_thread(pid, slice_of, &ns))
 		return -ESRCH;
-	if (!user_ok(ts, 2 * sizeof(*ts), true))
-		return -EFAULT;
-	ts[0] = (int64_t)(ns / NSEC);
-	ts[1] = (int64_t)(ns % NSEC);
-	return 0;
+	int64_t t[2] = { (int64_t)(ns / NSEC), (int64_t)(ns % NSEC) };
+	return copy_to_user(ts, t, sizeof(t));
 }
 SYSCALL(148, sched_rr_get_interval, sys_sched_rr_get_interval);
 
@@ -355,32 +349,26 @@ static long sys_prctl(int op, unsigned long a2)
 	char name[THREAD_NAME_MAX < 16 ? 16 : THREAD_NAME_MAX];
 
 	if (op == PR_SET_NAME) {
-		const char *s = (const char *)a2;
-		if (!user_str_ok(s, 16) && !user_ok(s, 16, false))
-			return -EFAULT;
-		size_t n = strnlen(s, 15);	/* Linux keeps 15 bytes */
-		memcpy(name, s, n);
-		name[n] = 0;
+		/* Linux reads (and keeps) at most 15 bytes */
+		long n = strncpy_from_user(name, (const char *)a2, 15);
+		if (n == -EFAULT)
+			return n;
+		name[15] = 0;
 		thread_set_name(thread_current(), name);
 		return 0;
 	}
 	if (op == PR_GET_NAME) {
-		if (!user_ok((void *)a2, 16, true))
-			return -EFAULT;
+		char comm[16] = { 0 };
 		thread_get_name(thread_current(), name, sizeof(name));
-		memset((char *)a2, 0, 16);
-		strlcpy((char *)a2, name, 16);
-		return 0;
+		strlcpy(comm, name, sizeof(comm));
+		return copy_to_user((char *)a2, comm, sizeof(comm));
 	}
 	if (op == PR_SET_CHILD_SUBREAPER) {
 		process_set_subreaper(a2 != 0);
 		return 0;
 	}
 	if (op == PR_GET_CHILD_SUBREAPER) {
-		if (!user_ok((void *)a2, sizeof(int), true))
-			return -EFAULT;
-		*(int *)a2 = this_proc()->subreaper;
-		return 0;
+		return put_user((int)this_proc()->subreaper, (int *)a2);
 	}
 	return -EINVAL;
 }

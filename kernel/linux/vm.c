@@ -709,16 +709,24 @@ bool user_ok(const void *addr, size_t len, bool write)
 
 bool user_str_ok(const char *s, size_t max)
 {
-	/* Check page by page: the string may end before an unmapped page. */
+	/* Page by page: the string may end before an unmapped page. Its
+	 * bytes are looked at through a copy (uaccess_strncpy), never in place. */
 	uintptr_t a = (uintptr_t)s;
+	char seen[128];
 
 	for (size_t n = 0; n < max;) {
 		size_t chunk = PAGE_SIZE - ((a + n) & (PAGE_SIZE - 1));
 		if (!user_ok(s + n, chunk, false))
 			return false;
-		if (memchr(s + n, 0, chunk))
-			return true;
-		n += chunk;
+		for (size_t end = n + chunk; n < end;) {
+			size_t part = end - n < sizeof(seen) ? end - n : sizeof(seen);
+			long len = uaccess_strncpy(seen, s + n, part);
+			if (len < 0)
+				return false;
+			if ((size_t)len < part)
+				return true;
+			n += part;
+		}
 	}
 	return false;
 }
@@ -741,8 +749,10 @@ uintptr_t vm_find_free(struct mm *p, size_t len)
 
 bool vm_shared_page(struct mm *p, uintptr_t addr, uint64_t *pa)
 {
-	volatile uint8_t touch = *(volatile uint8_t *)addr;	/* brings the page in */
-	(void)touch;
+	uint8_t touch;
+
+	if (uaccess_copy(&touch, (const void *)addr, 1))	/* brings the page in */
+		return false;	/* not there: the caller's own access fails */
 	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
 	struct vma *v = find(p, addr);
 	bool shared = v && v->shared;

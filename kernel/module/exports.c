@@ -150,3 +150,5 @@ EXPORT_SYMBOL(linux_fget);
 EXPORT_SYMBOL(user_ok);
 EXPORT_SYMBOL(linux_adopt);
 EXPORT_SYMBOL(user_str_ok);
+EXPORT_SYMBOL(uaccess_copy);		/* linux/uaccess.h's copies and the uio's */
+EXPORT_SYMBOL(uaccess_strncpy);

@@ -3,9 +3,12 @@
  * buffers of a read or write call, or kernel buffers): zfs_uiomove,
  * zfs_uiocopy, zfs_uioskip.
  *
- * Programs and the kernel share one address space in Osprey and all of
- * it is mapped, so user and system segments are both plain memory:
- * nothing can fault part way, and uio_fault_disable changes nothing.
+ * Programs and the kernel share one address space in Osprey, and a uio
+ * marked UIO_SYSSPACE may still hold a program's buffer (the VFS passes
+ * them down as they come), so every copy goes through uaccess_copy: a
+ * program's page unmapped meanwhile ends the move with EFAULT, the uio
+ * advanced past what was moved before it, as OpenZFS's Linux uiomove.
+ * uio_fault_disable changes nothing.
  *
  * A uio's position is uio_iov (the current vector), uio_iovcnt (vectors
  * left, the current one included) and uio_skip (bytes of the current
@@ -13,6 +16,8 @@
  */
 #include <sys/zfs_context.h>
 #include <sys/uio_impl.h>
+
+long uaccess_copy(void *dst, const void *src, size_t n);	/* kernel/arch.h */
 
 typedef struct zfs_uio_pos {
 	const struct iovec	*up_iov;
@@ -33,26 +38,29 @@ zfs_uio_pos(const zfs_uio_t *uio)
 
 /*
  * Moves up to n bytes at pos, advancing it; returns how many moved, fewer
- * only when the vectors end. UIO_READ fills the vectors from p (data read
- * for the caller), UIO_WRITE fills p from them; p NULL moves nothing and
- * only advances. A vector used up is left behind at once, so the position
- * never rests at the end of one.
+ * only when the vectors end or a copy faults (*faulted then set, pos left
+ * at the start of the piece that faulted). UIO_READ fills the vectors
+ * from p (data read for the caller), UIO_WRITE fills p from them; p NULL
+ * moves nothing and only advances. A vector used up is left behind at
+ * once, so the position never rests at the end of one.
  */
 static size_t
-zfs_uio_walk(zfs_uio_pos_t *pos, char *p, size_t n, zfs_uio_rw_t rw)
+zfs_uio_walk(zfs_uio_pos_t *pos, char *p, size_t n, zfs_uio_rw_t rw,
+    boolean_t *faulted)
 {
 	size_t done = 0;
 
+	*faulted = B_FALSE;
 	while (pos->up_iovcnt > 0) {
 		const struct iovec *iov = pos->up_iov;
 		size_t len = MIN(iov->iov_len - pos->up_skip, n - done);
 		char *base = (char *)iov->iov_base + pos->up_skip;
 
-		if (p != NULL && len > 0) {
-			if (rw == UIO_READ)
-				memcpy(base, p + done, len);
-			else
-				memcpy(p + done, base, len);
+		if (p != NULL && len > 0 && (rw == UIO_READ ?
+		    uaccess_copy(base, p + done, len) :
+		    uaccess_copy(p + done, base, len)) != 0) {
+			*faulted = B_TRUE;
+			break;
 		}
 		done += len;
 		pos->up_skip += len;
@@ -86,14 +94,15 @@ zfs_uio_want(const zfs_uio_t *uio, size_t n)
 /*
  * Moves MIN(n, uio_resid) bytes and advances the uio past them. Vectors
  * that hold less than uio_resid claims make a malformed uio: what they
- * hold is moved, and EFAULT says the rest could not be.
+ * hold is moved, and EFAULT says the rest could not be; so does a fault.
  */
 int
 zfs_uiomove(void *p, size_t n, zfs_uio_rw_t rw, zfs_uio_t *uio)
 {
 	zfs_uio_pos_t pos = zfs_uio_pos(uio);
 	size_t want = zfs_uio_want(uio, n);
-	size_t moved = zfs_uio_walk(&pos, p, want, rw);
+	boolean_t faulted;
+	size_t moved = zfs_uio_walk(&pos, p, want, rw, &faulted);
 
 	zfs_uio_commit(uio, &pos, moved);
 	return (moved == want ? 0 : SET_ERROR(EFAULT));
@@ -110,8 +119,9 @@ zfs_uiocopy(void *p, size_t n, zfs_uio_rw_t rw, zfs_uio_t *uio,
 {
 	zfs_uio_pos_t pos = zfs_uio_pos(uio);
 	size_t want = zfs_uio_want(uio, n);
+	boolean_t faulted;
 
-	*cbytes = zfs_uio_walk(&pos, p, want, rw);
+	*cbytes = zfs_uio_walk(&pos, p, want, rw, &faulted);
 	return (*cbytes == want ? 0 : SET_ERROR(EFAULT));
 }
 
@@ -123,8 +133,9 @@ void
 zfs_uioskip(zfs_uio_t *uio, size_t n)
 {
 	zfs_uio_pos_t pos = zfs_uio_pos(uio);
+	boolean_t faulted;
 
 	if (uio->uio_resid < 0 || n > (size_t)uio->uio_resid)
 		return;
-	zfs_uio_commit(uio, &pos, zfs_uio_walk(&pos, NULL, n, UIO_READ));
+	zfs_uio_commit(uio, &pos, zfs_uio_walk(&pos, NULL, n, UIO_READ, &faulted));
 }

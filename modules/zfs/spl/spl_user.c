@@ -4,17 +4,20 @@
  * what /dev/zfs ioctls pass (the zfs_cmd_t, packed nvlists, history
  * strings, buffers for errors and stream progress).
  *
- * The program runs in the kernel's address space, so a copy is a memcpy
- * once the Linux layer's user_ok() has found the whole range mapped for
- * the program (readable, or writable for a copy out), which also brings
- * in pages of files mapped there. A bad pointer is EFAULT, never a fault
- * in the kernel. The ioctl worker runs on a kernel thread of its own
+ * The program runs in the kernel's address space; a copy goes through the
+ * checked routines (linux/uaccess.h), once the Linux layer's user_ok()
+ * has found the whole range mapped for the program (readable, or
+ * writable for a copy out), which also brings in pages of files mapped
+ * there, so that no copy has to read a file. A bad pointer, or memory
+ * unmapped meanwhile by another thread, is EFAULT, never a fault in the
+ * kernel. The ioctl worker runs on a kernel thread of its own
  * (os/zfs_ioctl_os.c); the program's memory is its process's, which is
  * the one process, whichever thread asks.
  *
  * This file sees the kernel's headers only (no Solaris macros).
  */
 #include "linux/linux.h"
+#include "linux/uaccess.h"
 #include "mm/mm.h"
 #include <errno.h>
 #include <string.h>
@@ -30,18 +33,16 @@ int ddi_copyout(const void *from, void *to, size_t len, int flags);
 int
 xcopyin(const void *from, void *to, size_t len)
 {
-	if (!user_ok(from, len, false))
+	if (!user_ok(from, len, false) || copy_from_user(to, from, len) != 0)
 		return (EFAULT);
-	memcpy(to, from, len);
 	return (0);
 }
 
 int
 xcopyout(const void *from, void *to, size_t len)
 {
-	if (!user_ok(to, len, true))
+	if (!user_ok(to, len, true) || copy_to_user(to, from, len) != 0)
 		return (EFAULT);
-	memcpy(to, from, len);
 	return (0);
 }
 
@@ -53,26 +54,15 @@ xcopyout(const void *from, void *to, size_t len)
 int
 copyinstr(const void *from, void *to, size_t len, size_t *done)
 {
-	const char *s = from;
-	size_t n = 0;
+	long n = len > 0 ? strncpy_from_user(to, from, len) : -ENAMETOOLONG;
 
-	while (n < len) {
-		size_t chunk = PAGE_SIZE - (((uintptr_t)s + n) & (PAGE_SIZE - 1));
-		if (chunk > len - n)
-			chunk = len - n;
-		if (!user_ok(s + n, chunk, false))
-			return (EFAULT);
-		const char *nul = memchr(s + n, 0, chunk);
-		if (nul != NULL) {
-			n = (size_t)(nul - s) + 1;
-			memcpy(to, s, n);
-			if (done != NULL)
-				*done = n;
-			return (0);
-		}
-		n += chunk;
-	}
-	return (ENAMETOOLONG);
+	if (n == -ENAMETOOLONG)
+		return (ENAMETOOLONG);
+	if (n < 0)
+		return (EFAULT);
+	if (done != NULL)
+		*done = (size_t)n + 1;
+	return (0);
 }
 
 int
