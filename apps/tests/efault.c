@@ -15,8 +15,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <stddef.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
@@ -396,12 +394,17 @@ static void test_accept_addr(void)
  * the same socket, waking the blocked receive. */
 static void ask_links(struct unmapper *u)
 {
+	/* struct nlmsghdr and struct ifinfomsg, spelled out: musl's build
+	 * has no linux headers. 18: RTM_GETLINK; 0x301: NLM_F_REQUEST|DUMP. */
 	struct {
-		struct nlmsghdr h;
-		struct ifinfomsg i;
-	} req = { .h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
-	    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
-	    .i = { .ifi_family = AF_UNSPEC } };
+		uint32_t len;
+		uint16_t type, flags;
+		uint32_t seq, pid;
+		uint8_t family, pad;
+		uint16_t dev_type;
+		int32_t index;
+		uint32_t if_flags, change;
+	} req = { .len = sizeof(req), .type = 18, .flags = 0x301, .seq = 1, .family = AF_UNSPEC };
 
 	if (send(u->fd, &req, sizeof(req), 0) != sizeof(req))
 		bail("efault", "netlink send");
@@ -410,7 +413,7 @@ static void ask_links(struct unmapper *u)
 static void test_netlink_recv(void)
 {
 	pthread_t t;
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		bail("efault", "netlink socket");
