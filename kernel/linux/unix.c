@@ -1253,12 +1253,6 @@ static long dgram_send(struct usock *s, struct kmsg *m, size_t len, struct scm *
 		target_put(&t);
 		return -ENOMEM;
 	}
-	if ((err = copy_from_iov(r->data, m->iov, m->iovcnt, 0, len))) {
-		rec_free(r, &later);
-		drop_later(&later);
-		target_put(&t);
-		return err;
-	}
 
 	mutex_lock(&unix_lock);
 	for (;;) {
@@ -1281,6 +1275,10 @@ static long dgram_send(struct usock *s, struct kmsg *m, size_t len, struct scm *
 		nowait = err == -ETIMEDOUT;
 		err = 0;
 	}
+	/* After the wait for room, as Linux's sock_alloc_send_pskb; under
+	 * unix_lock (a mutex: the copy may fault and sleep). */
+	if ((err = copy_from_iov(r->data, m->iov, m->iovcnt, 0, len)))
+		goto out;
 find:
 	if (named) {
 		if ((err = target_find(&t, s->type, &to)))
