@@ -15,15 +15,18 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -218,6 +221,230 @@ static void test_poll(void)
 	close(p[0]);
 	close(p[1]);
 }
+
+/* ---- U3: poll/select, epoll, socket calls, AF_UNIX, netlink ---- */
+
+/* select's fd set gone while it waits: its answer cannot be written. */
+static void test_select(void)
+{
+	int p[2];
+	pthread_t t;
+
+	if (pipe(p))
+		bail("efault", "pipe");
+	struct unmapper u = { .buf = map_buffer(), .release = write_one, .fd = p[1] };
+	fd_set *rd = u.buf;
+	FD_ZERO(rd);
+	FD_SET(p[0], rd);
+	start_unmapper(&t, &u);
+	long n = select(p[0] + 1, rd, NULL, NULL, NULL);
+	expect_efault("select_sets_unmapped", n);
+	pthread_join(t, NULL);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* Empties the (nonblocking) socket u->fd, making room for a writer. */
+static void drain_socket(struct unmapper *u)
+{
+	char sink[4096];
+
+	while (recv(u->fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+		;
+}
+
+/* A send blocked on a full socket, its buffer gone when room comes. */
+static void test_unix_send(const char *name, int type)
+{
+	int sv[2];
+	pthread_t t;
+	char fill[512];
+
+	if (socketpair(AF_UNIX, type, 0, sv))
+		bail("efault", "socketpair");
+	memset(fill, 'f', sizeof(fill));
+	while (send(sv[1], fill, sizeof(fill), MSG_DONTWAIT) > 0)
+		;
+	struct unmapper u = { .buf = map_buffer(), .release = drain_socket, .fd = sv[0] };
+	start_unmapper(&t, &u);
+	long n = send(sv[1], u.buf, sizeof(fill), 0);
+	expect_efault(name, n);
+	pthread_join(t, NULL);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* Sends one byte and, with it, an fd (SCM_RIGHTS) to u->fd. */
+static void send_fd(struct unmapper *u)
+{
+	char data = 'x';
+	struct iovec v = { &data, 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = c.buf,
+	    .msg_controllen = sizeof(c.buf) };
+	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	int fd = 0;
+	memcpy(CMSG_DATA(h), &fd, sizeof(fd));
+	if (sendmsg(u->fd, &m, 0) != 1)
+		bail("efault", "sendmsg SCM_RIGHTS");
+}
+
+/* recvmsg whose msghdr goes away while it waits: the data is taken but
+ * the header's lengths and flags cannot be written back. */
+static void test_recvmsg_header(void)
+{
+	int sv[2];
+	pthread_t t;
+	char data = 0;
+	struct iovec v = { &data, 1 };
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		bail("efault", "socketpair");
+	struct unmapper u = { .buf = map_buffer(), .release = write_one, .fd = sv[1] };
+	struct msghdr *m = u.buf;
+	*m = (struct msghdr){ .msg_iov = &v, .msg_iovlen = 1 };
+	start_unmapper(&t, &u);
+	/* The system call itself: musl's recvmsg hands the kernel a copy. */
+	long n = syscall(SYS_recvmsg, sv[0], m, 0);
+	expect_efault("unix_recvmsg_msghdr_unmapped", n);
+	pthread_join(t, NULL);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* recvmsg whose control buffer goes away while it waits for a passed fd:
+ * the byte comes, the fd does not (MSG_CTRUNC), as Linux. */
+static void test_recvmsg_control(void)
+{
+	int sv[2];
+	pthread_t t;
+	char data = 0;
+	struct iovec v = { &data, 1 };
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		bail("efault", "socketpair");
+	struct unmapper u = { .buf = map_buffer(), .release = send_fd, .fd = sv[1] };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = u.buf,
+	    .msg_controllen = CMSG_SPACE(sizeof(int)) };
+	start_unmapper(&t, &u);
+	long n = recvmsg(sv[0], &m, 0);
+	check("unix_recvmsg_control_unmapped", n == 1 && data == 'x' &&
+	    (m.msg_flags & MSG_CTRUNC) && m.msg_controllen == 0,
+	    "returned %ld (%s), flags %#x, controllen %zu", n, n < 0 ? strerror(errno) : "-",
+	    m.msg_flags, (size_t)m.msg_controllen);
+	pthread_join(t, NULL);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* recvfrom whose address length goes away while it waits. */
+static void test_recvfrom_addrlen(void)
+{
+	int sv[2];
+	pthread_t t;
+	char data[8];
+	struct sockaddr_storage from;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
+		bail("efault", "socketpair");
+	struct unmapper u = { .buf = map_buffer(), .release = write_one, .fd = sv[1] };
+	socklen_t *len = u.buf;
+	*len = sizeof(from);
+	start_unmapper(&t, &u);
+	long n = recvfrom(sv[0], data, sizeof(data), 0, (struct sockaddr *)&from, len);
+	expect_efault("unix_recvfrom_addrlen_unmapped", n);
+	pthread_join(t, NULL);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static struct sockaddr_un accept_addr = { .sun_family = AF_UNIX, .sun_path = "\0efault-accept" };
+#define ACCEPT_ADDR_LEN (offsetof(struct sockaddr_un, sun_path) + 14)
+
+static void connect_one(struct unmapper *u)
+{
+	u->fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (u->fd < 0 || connect(u->fd, (struct sockaddr *)&accept_addr, ACCEPT_ADDR_LEN))
+		bail("efault", "connect");
+}
+
+/* accept whose address buffer goes away while it waits: EFAULT (and the
+ * connection it took is closed, as Linux). */
+static void test_accept_addr(void)
+{
+	pthread_t t;
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (l < 0 || bind(l, (struct sockaddr *)&accept_addr, ACCEPT_ADDR_LEN) || listen(l, 1))
+		bail("efault", "listen");
+	struct unmapper u = { .buf = map_buffer(), .release = connect_one };
+	socklen_t len = sizeof(struct sockaddr_un);
+	start_unmapper(&t, &u);
+	long n = accept(l, u.buf, &len);
+	expect_efault("unix_accept_addr_unmapped", n);
+	pthread_join(t, NULL);
+	char c;
+	errno = 0;
+	check("unix_accept_fault_closes_connection", read(u.fd, &c, 1) == 0 ||
+	    (errno == ECONNRESET), "read %s", strerror(errno));
+	close(u.fd);
+	close(l);
+}
+
+/* Asks the netlink socket u->fd for its links: the reply is queued to
+ * the same socket, waking the blocked receive. */
+static void ask_links(struct unmapper *u)
+{
+	/* struct nlmsghdr and struct ifinfomsg, spelled out: musl's build
+	 * has no linux headers. 18: RTM_GETLINK; 0x301: NLM_F_REQUEST|DUMP. */
+	struct {
+		uint32_t len;
+		uint16_t type, flags;
+		uint32_t seq, pid;
+		uint8_t family, pad;
+		uint16_t dev_type;
+		int32_t index;
+		uint32_t if_flags, change;
+	} req = { .len = sizeof(req), .type = 18, .flags = 0x301, .seq = 1, .family = AF_UNSPEC };
+
+	if (send(u->fd, &req, sizeof(req), 0) != sizeof(req))
+		bail("efault", "netlink send");
+}
+
+static void test_netlink_recv(void)
+{
+	pthread_t t;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		bail("efault", "netlink socket");
+	struct unmapper u = { .buf = map_buffer(), .release = ask_links, .fd = fd };
+	start_unmapper(&t, &u);
+	long n = recv(fd, u.buf, BUF_SIZE, 0);
+	expect_efault("netlink_recv_into_unmapped", n);
+	pthread_join(t, NULL);
+	close(fd);
+}
+
+static void test_u3(void)
+{
+	test_select();
+	test_unix_send("unix_send_from_unmapped", SOCK_STREAM);
+	test_unix_send("unix_dgram_send_from_unmapped", SOCK_DGRAM);
+	test_recvmsg_header();
+	test_recvmsg_control();
+	test_recvfrom_addrlen();
+	test_accept_addr();
+	test_netlink_recv();
+}
+
+/* ---- end of U3 ---- */
 
 static void end_child(struct unmapper *u)
 {
@@ -616,6 +843,7 @@ int main(int argc, char **argv)
 	u1_blocked_reads();	/* part U1 */
 	u1_bad_pointers(dir);	/* part U1 */
 	u2_checks(argv[0]);	/* part U2 */
+	test_u3();		/* part U3 */
 
 	stress_addr = map_buffer();
 	snprintf(path, sizeof(path), "%s/efault.data", dir);

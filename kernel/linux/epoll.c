@@ -30,6 +30,7 @@
  *                ep->poll_wq.lock (pollers of the epoll file itself),
  *                then those of the epolls watching this one. */
 #include "linux/sys_fs.h"
+#include "linux/uaccess.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
 #include <errno.h>
@@ -260,14 +261,16 @@ static void list_splice_head(struct list *from, struct list *to)
 	list_init(from);
 }
 
-/* Looks at the ready entries in order (ep->lock held). With out, each one
- * that is ready is reported there, up to max, and stays ready if level-
- * triggered; without, the first ready one ends the look and stays at the
- * front (the epoll's own poll). An entry that is not ready leaves the
- * list: a wake-up of its file brings it back. An entry leaves the list
- * before its file is asked, so a wake-up meanwhile is never lost.
- * Returns how many were ready. */
-static int ep_scan(struct epoll *ep, struct epoll_event_k *out, int max)
+/* Looks at the ready entries in order (ep->lock held). With uout (the
+ * program's array), each one that is ready is copied out there, up to max,
+ * and stays ready if level-triggered; without, the first ready one ends the
+ * look and stays at the front (the epoll's own poll). An entry that is not
+ * ready leaves the list: a wake-up of its file brings it back. An entry
+ * leaves the list before its file is asked, so a wake-up meanwhile is never
+ * lost. Returns how many were reported; a copy that faults ends the look
+ * with its entry ready again and armed as before (Linux's rule), and the
+ * count so far, or -EFAULT if none. */
+static int ep_scan(struct epoll *ep, struct epoll_event_k *uout, int max)
 {
 	struct list todo;
 	int n = 0;
@@ -291,7 +294,7 @@ static int ep_scan(struct epoll *ep, struct epoll_event_k *out, int max)
 			continue;
 		n++;
 		flags = spin_lock_irqsave(&ep->wq.lock);
-		if (!out) {
+		if (!uout) {
 			if (!it->ready) {
 				list_add_head(&todo, &it->ready_node);
 				it->ready = true;
@@ -304,14 +307,21 @@ static int ep_scan(struct epoll *ep, struct epoll_event_k *out, int max)
 		else if (!(want & EPOLLET))
 			make_ready(ep, it);
 		spin_unlock_irqrestore(&ep->wq.lock, flags);
-		/* Checked writable by the caller; may fault pages in. */
-		out[n - 1].events = got;
-		out[n - 1].data = it->data;
+		/* No spinlock held: the copy may fault and sleep. */
+		struct epoll_event_k ev = { .events = got, .data = it->data };
+		if (copy_to_user(&uout[n - 1], &ev, sizeof(ev))) {
+			flags = spin_lock_irqsave(&ep->wq.lock);
+			it->events = want;
+			make_ready(ep, it);
+			spin_unlock_irqrestore(&ep->wq.lock, flags);
+			n = n > 1 ? n - 1 : -EFAULT;
+			break;
+		}
 	}
 	flags = spin_lock_irqsave(&ep->wq.lock);
 	list_splice_head(&todo, &ep->ready);
 	/* What is left is for another waiter (Linux passes it on too). */
-	if (out && !list_empty(&ep->ready))
+	if (uout && !list_empty(&ep->ready))
 		waitq_wake_one_locked(&ep->wq);
 	spin_unlock_irqrestore(&ep->wq.lock, flags);
 	return n;
@@ -597,11 +607,8 @@ static long sys_epoll_ctl(int epfd, int op, int fd, const struct epoll_event_k *
 	struct epoll_event_k ev = { 0 };
 	struct file *ef, *tf;
 
-	if (op != EPOLL_CTL_DEL) {
-		if (!user_ok(uev, sizeof(ev), false))
-			return -EFAULT;
-		ev = *uev;
-	}
+	if (op != EPOLL_CTL_DEL && copy_from_user(&ev, uev, sizeof(ev)))
+		return -EFAULT;
 	int err = fget_io(epfd, &ef);
 	if (err)
 		return err;
@@ -622,6 +629,8 @@ static long ep_wait(int epfd, struct epoll_event_k *uev, int max, int64_t timeou
 {
 	if (max <= 0 || max > EP_MAX_EVENTS)
 		return -EINVAL;
+	/* Early EFAULT, and the pages brought in before ep->lock is taken;
+	 * ep_scan's copies still decide. */
 	if (!user_ok(uev, (size_t)max * sizeof(*uev), true))
 		return -EFAULT;
 	struct file *f;
@@ -694,9 +703,9 @@ static long sys_epoll_pwait2(int epfd, struct epoll_event_k *uev, int max,
 	int64_t timeout = -1;
 
 	if (uts) {
-		if (!user_ok(uts, sizeof(*uts), false))
+		struct timespec_ep ts;
+		if (copy_from_user(&ts, uts, sizeof(ts)))
 			return -EFAULT;
-		struct timespec_ep ts = *uts;
 		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
 			return -EINVAL;
 		timeout = ts.sec >= INT64_MAX / 1000000000 - 1 ? INT64_MAX :

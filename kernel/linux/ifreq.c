@@ -4,6 +4,7 @@
  * interfaces are configured at boot: every SIOCSIF* change is refused
  * with EPERM. Any socket's ioctl op may call ifreq_ioctl first. */
 #include "linux/sys_fs.h"
+#include "linux/uaccess.h"
 #include "net/net.h"
 #include <errno.h>
 #include <string.h>
@@ -82,10 +83,9 @@ static int ifconf(struct ifconf *uic)
 	struct net_iface ifs[IFS_MAX];
 	int n = net_ifaces(ifs, IFS_MAX), used = 0;
 
-	if (!user_ok(uic, sizeof(*uic), true))
-		return -EFAULT;
 	struct ifconf ic;
-	memcpy(&ic, uic, sizeof(ic));
+	if (copy_from_user(&ic, uic, sizeof(ic)))
+		return -EFAULT;
 	for (int i = 0; i < n && i < IFS_MAX; i++) {
 		if (!ifs[i].addr)
 			continue;	/* only interfaces with an IPv4 address, as Linux */
@@ -94,15 +94,12 @@ static int ifconf(struct ifconf *uic)
 				break;
 			struct ifreq r = { .sin = sin_of(ifs[i].addr) };
 			memcpy(r.name, ifs[i].name, sizeof(ifs[i].name));
-			void *dst = (char *)ic.req + used;
-			if (!user_ok(dst, sizeof(r), true))
+			if (copy_to_user((char *)ic.req + used, &r, sizeof(r)))
 				return -EFAULT;
-			memcpy(dst, &r, sizeof(r));
 		}
 		used += (int)sizeof(struct ifreq);
 	}
-	uic->len = used;
-	return 0;
+	return put_user(used, &uic->len);
 }
 
 /* The answer to one SIOCGIF* about ifc, into r. */
@@ -159,9 +156,8 @@ int ifreq_ioctl(unsigned long cmd, void *uarg)
 	if (!is_getter(cmd))
 		return -ENOTTY;
 	struct ifreq r;
-	if (!user_ok(uarg, sizeof(r), true))
+	if (copy_from_user(&r, uarg, sizeof(r)))
 		return -EFAULT;
-	memcpy(&r, uarg, sizeof(r));
 	r.name[IFNAMSIZ - 1] = 0;
 	struct net_iface ifs[IFS_MAX];
 	int n = net_ifaces(ifs, IFS_MAX);
@@ -171,9 +167,7 @@ int ifreq_ioctl(unsigned long cmd, void *uarg)
 		if (!match)
 			continue;
 		int err = answer(cmd, &ifs[i], &r);
-		if (!err)
-			memcpy(uarg, &r, sizeof(r));
-		return err;
+		return err ? err : copy_to_user(uarg, &r, sizeof(r));
 	}
 	return -ENODEV;
 }

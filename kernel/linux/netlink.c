@@ -12,6 +12,7 @@
  * boot. Multicast groups (change notifications) are not sent. */
 #include "linux/netlink.h"
 #include "linux/socket.h"
+#include "linux/uaccess.h"
 #include "net/net.h"
 #include "mm/mm.h"
 #include "sched/sync.h"
@@ -358,9 +359,14 @@ long nl_send(struct nl_sock *s, const struct kiovec *iov, int iovcnt)
 	uint8_t *buf = kmalloc(total ? total : 1);
 	if (!buf)
 		return -ENOMEM;
+	/* The bases are checked by the callers (or the kernel's, sendfile's);
+	 * a page unmapped meanwhile is -EFAULT, before any request is run. */
 	size_t off = 0;
 	for (int i = 0; i < iovcnt; i++) {
-		memcpy(buf + off, iov[i].base, iov[i].len);
+		if (uaccess_copy(buf + off, iov[i].base, iov[i].len)) {
+			kfree(buf);
+			return -EFAULT;
+		}
 		off += iov[i].len;
 	}
 	int err = 0;
@@ -400,11 +406,14 @@ long nl_recv(struct nl_sock *s, const struct kiovec *iov, int iovcnt, size_t *fu
 			return err;
 		mutex_lock(&s->lock);
 	}
+	/* s->lock is a mutex: the copy may fault and sleep under it. A fault is
+	 * -EFAULT, and the datagram is consumed all the same, as Linux. */
 	struct nl_dgram *d = s->head;
 	size_t off = 0;
-	for (int i = 0; i < iovcnt && off < d->len; i++) {
+	long ret = 0;
+	for (int i = 0; i < iovcnt && off < d->len && !ret; i++) {
 		size_t n = d->len - off < iov[i].len ? d->len - off : iov[i].len;
-		memcpy(iov[i].base, d->data + off, n);
+		ret = uaccess_copy(iov[i].base, d->data + off, n);
 		off += n;
 	}
 	*full = d->len;
@@ -416,7 +425,7 @@ long nl_recv(struct nl_sock *s, const struct kiovec *iov, int iovcnt, size_t *fu
 		kfree(d);
 	}
 	mutex_unlock(&s->lock);
-	return (long)off;
+	return ret ? ret : (long)off;
 }
 
 int nl_bind(struct nl_sock *s, uint32_t pid, uint32_t groups)
@@ -510,8 +519,7 @@ static int nlf_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 {
 	if (cmd != FIONREAD)
 		return ifreq_ioctl(cmd, (void *)arg);
-	*(int *)arg = (int)nl_nread(nl_of(f));	/* checked by sys_ioctl */
-	return 0;
+	return put_user((int)nl_nread(nl_of(f)), (int *)arg);
 }
 
 static void nlf_release(struct file *f)

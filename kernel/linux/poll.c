@@ -16,6 +16,7 @@
  * either is seen as `woken` before blocking or finds the thread blocked.
  * The sleep is interruptible: a signal ends the call with EINTR. */
 #include "linux/sys_fs.h"
+#include "linux/uaccess.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
 #include <errno.h>
@@ -241,8 +242,8 @@ static int64_t timeout_from(const void *ut, bool timeval)
 {
 	if (!ut)
 		return -1;
-	const int64_t *t = ut;
-	if (!user_ok(ut, 2 * sizeof(int64_t), false))
+	int64_t t[2];
+	if (copy_from_user(t, ut, sizeof(t)))
 		return -EFAULT;
 	int64_t sec = t[0], frac = t[1], unit = timeval ? 1000 : 1;
 	if (sec < 0 || frac < 0 || frac >= NSEC / unit)
@@ -252,17 +253,17 @@ static int64_t timeout_from(const void *ut, bool timeval)
 	return sec * NSEC + frac * unit;
 }
 
-/* Linux writes back what is left of the timeout; a read-only timeout is
- * left alone, as Linux does after a successful call. */
+/* Linux writes back what is left of the timeout; a timeout it cannot
+ * write (read-only, unmapped meanwhile) is left alone and the call's result
+ * stands, as Linux does. */
 static void timeout_left(void *ut, bool timeval, int64_t timeout_ns, uint64_t start)
 {
-	if (!ut || timeout_ns < 0 || !user_ok(ut, 2 * sizeof(int64_t), true))
+	if (!ut || timeout_ns < 0)
 		return;
 	uint64_t spent = clock_ns() - start;
 	int64_t left = (uint64_t)timeout_ns > spent ? timeout_ns - (int64_t)spent : 0;
-	int64_t *t = ut;
-	t[0] = left / NSEC;
-	t[1] = timeval ? left % NSEC / 1000 : left % NSEC;
+	int64_t t[2] = { left / NSEC, timeval ? left % NSEC / 1000 : left % NSEC };
+	(void)copy_to_user(ut, t, sizeof(t));
 }
 
 /* ---- poll ---- */
@@ -271,16 +272,17 @@ static long do_poll(struct pollfd *ufds, unsigned nfds, int64_t timeout_ns)
 {
 	if (nfds > (unsigned)this_proc()->fds.limit)
 		return -EINVAL;
-	if (!user_ok(ufds, (size_t)nfds * sizeof(*ufds), true))
-		return -EFAULT;
 	struct pollfd small[16], *fds = small;
 	if (nfds > 16 && !(fds = kmalloc(nfds * sizeof(*fds))))
 		return -ENOMEM;
-	memcpy(fds, ufds, nfds * sizeof(*fds));
-	long n = poll_files(fds, nfds, timeout_ns);
-	if (n >= 0)
-		for (unsigned i = 0; i < nfds; i++)
-			ufds[i].revents = fds[i].revents;
+	long n = copy_from_user(fds, ufds, nfds * sizeof(*fds));
+	if (!n)
+		n = poll_files(fds, nfds, timeout_ns);
+	/* Only revents goes back: the program may change fd and events
+	 * meanwhile. A write that faults makes the call's result EFAULT. */
+	for (unsigned i = 0; n >= 0 && i < nfds; i++)
+		if (put_user(fds[i].revents, &ufds[i].revents))
+			n = -EFAULT;
 	if (fds != small)
 		kfree(fds);
 	return n;
@@ -316,7 +318,7 @@ SYSCALL(271, ppoll, sys_ppoll);
 
 static bool bit_test(const unsigned long *set, int fd)
 {
-	return set && (set[fd / BITS] >> (fd % BITS)) & 1;
+	return (set[fd / BITS] >> (fd % BITS)) & 1;
 }
 
 static void bit_set(unsigned long *set, int fd)
@@ -324,25 +326,22 @@ static void bit_set(unsigned long *set, int fd)
 	set[fd / BITS] |= 1UL << (fd % BITS);
 }
 
-/* The fds named in any set become a pollfd array; the answers go back
- * into the sets as Linux's select sees them (POLLHUP and POLLERR make a
- * read ready, POLLERR a write too). A closed fd: -EBADF. */
-static long do_select(int nfds, unsigned long *sets[3], int64_t timeout_ns)
+/* The fds named in any set (copied in: sets[], NULL for a set not given)
+ * become a pollfd array; the answers go back into the sets as Linux's
+ * select sees them (POLLHUP and POLLERR make a read ready, POLLERR a write
+ * too). A closed fd: -EBADF. */
+static long select_files(int nfds, unsigned long *sets[3], size_t bytes, int64_t timeout_ns)
 {
 	static const unsigned ev[3] = { POLLIN, POLLOUT, POLLPRI };
 	static const unsigned ready[3] = { POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR, POLLPRI };
 
-	if (nfds < 0)
-		return -EINVAL;
-	if (nfds > this_proc()->fds.limit)
-		nfds = this_proc()->fds.limit;
-	size_t bytes = (nfds + BITS - 1) / BITS * sizeof(unsigned long);
-	for (int s = 0; s < 3; s++)
-		if (sets[s] && !user_ok(sets[s], bytes, true))
-			return -EFAULT;
 	unsigned count = 0;
 	for (int fd = 0; fd < nfds; fd++)
-		count += bit_test(sets[0], fd) || bit_test(sets[1], fd) || bit_test(sets[2], fd);
+		for (int s = 0; s < 3; s++)
+			if (sets[s] && bit_test(sets[s], fd)) {
+				count++;
+				break;
+			}
 	struct pollfd *fds = count ? kmalloc(count * sizeof(*fds)) : NULL;
 	if (count && !fds)
 		return -ENOMEM;
@@ -350,7 +349,7 @@ static long do_select(int nfds, unsigned long *sets[3], int64_t timeout_ns)
 	for (int fd = 0; fd < nfds; fd++) {
 		unsigned events = 0;
 		for (int s = 0; s < 3; s++)
-			events |= bit_test(sets[s], fd) ? ev[s] : 0;
+			events |= sets[s] && bit_test(sets[s], fd) ? ev[s] : 0;
 		if (events)
 			fds[i++] = (struct pollfd){ .fd = fd, .events = (short)events };
 	}
@@ -373,6 +372,36 @@ static long do_select(int nfds, unsigned long *sets[3], int64_t timeout_ns)
 		}
 	}
 	kfree(fds);
+	return n;
+}
+
+/* The program's sets are read once into kernel copies and written back
+ * after the wait; a set that cannot be read or written: -EFAULT. */
+static long do_select(int nfds, unsigned long *usets[3], int64_t timeout_ns)
+{
+	if (nfds < 0)
+		return -EINVAL;
+	if (nfds > this_proc()->fds.limit)
+		nfds = this_proc()->fds.limit;
+	size_t bytes = (nfds + BITS - 1) / BITS * sizeof(unsigned long);
+	unsigned long small[3][1024 / BITS], *buf = small[0];
+	if (bytes > sizeof(small[0]) && !(buf = kmalloc(3 * bytes)))
+		return -ENOMEM;
+	size_t words = bytes / sizeof(unsigned long);
+	unsigned long *sets[3];
+	long n = 0;
+	for (int s = 0; s < 3; s++) {
+		sets[s] = usets[s] ? buf + s * words : NULL;
+		if (sets[s] && !n)
+			n = copy_from_user(sets[s], usets[s], bytes);
+	}
+	if (!n)
+		n = select_files(nfds, sets, bytes, timeout_ns);
+	for (int s = 0; n >= 0 && s < 3; s++)
+		if (sets[s] && copy_to_user(usets[s], sets[s], bytes))
+			n = -EFAULT;
+	if (buf != small[0])
+		kfree(buf);
 	return n;
 }
 
@@ -406,10 +435,11 @@ static long sys_pselect6(int nfds, unsigned long *rd, unsigned long *wr, unsigne
 	const uint64_t *mask = NULL;
 	size_t size = 0;
 	if (sig) {
-		if (!user_ok(sig, 2 * sizeof(uint64_t), false))
+		uint64_t arg[2];
+		if (copy_from_user(arg, sig, sizeof(arg)))
 			return -EFAULT;
-		mask = (const uint64_t *)sig[0];
-		size = sig[1];
+		mask = (const uint64_t *)arg[0];
+		size = arg[1];
 	}
 	int err = signal_temp_mask(mask, size);
 	if (err)

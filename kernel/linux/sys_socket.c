@@ -12,6 +12,7 @@
  * and sends the caller SIGPIPE, unless MSG_NOSIGNAL. */
 #include "linux/socket.h"
 #include "linux/netlink.h"
+#include "linux/uaccess.h"
 #include "net/net.h"
 #include "mm/mm.h"
 #include <errno.h>
@@ -109,8 +110,7 @@ static int sockf_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 	long n = sock_nread(sock_of(f));
 	if (n < 0)
 		return (int)n;
-	*(int *)arg = n > INT32_MAX ? INT32_MAX : (int)n;	/* checked by sys_ioctl */
-	return 0;
+	return put_user(n > INT32_MAX ? INT32_MAX : (int)n, (int *)arg);
 }
 
 static void sockf_release(struct file *f)
@@ -478,12 +478,9 @@ static int addr_from_user(const void *uaddr, uint32_t len, struct ksockaddr *a)
 {
 	if (len > SOCKADDR_MAX)
 		return -EINVAL;
-	if (!user_ok(uaddr, len, false))
-		return -EFAULT;
 	memset(a, 0, sizeof(*a));
-	memcpy(a->bytes, uaddr, len);
 	a->len = len;
-	return 0;
+	return copy_from_user(a->bytes, uaddr, len);
 }
 
 /* Writes a cut to the program's buffer of *len bytes (a kernel copy of
@@ -493,9 +490,8 @@ static int addr_to_user(const struct ksockaddr *a, void *uaddr, uint32_t *len)
 	if ((int32_t)*len < 0)
 		return -EINVAL;
 	size_t n = *len < a->len ? *len : a->len;
-	if (n && !user_ok(uaddr, n, true))
+	if (n && copy_to_user(uaddr, a->bytes, n))
 		return -EFAULT;
-	memcpy(uaddr, a->bytes, n);
 	*len = a->len;
 	return 0;
 }
@@ -503,13 +499,11 @@ static int addr_to_user(const struct ksockaddr *a, void *uaddr, uint32_t *len)
 /* addr_to_user for a length the program passed by pointer. */
 static int addr_to_user_len(const struct ksockaddr *a, void *uaddr, uint32_t *ulen)
 {
-	if (!user_ok(ulen, sizeof(*ulen), true))
+	uint32_t len;
+	if (get_user(len, ulen))
 		return -EFAULT;
-	uint32_t len = *ulen;
 	int err = addr_to_user(a, uaddr, &len);
-	if (!err)
-		*ulen = len;
-	return err;
+	return err ? err : put_user(len, ulen);
 }
 
 static long sys_socket(int domain, int type, int protocol)
@@ -538,13 +532,14 @@ static long sys_socketpair(int domain, int type, int protocol, int *ufds)
 		return -EOPNOTSUPP;
 	if (domain != AF_UNIX)
 		return -EAFNOSUPPORT;
+	/* Early, before any socket is made; the copy out decides. */
 	if (!user_ok(ufds, 2 * sizeof(int), true))
 		return -EFAULT;
 	int fds[2];
 	int err = unix_socketpair(kind, protocol, flags, fds);
-	if (!err) {
-		ufds[0] = fds[0];
-		ufds[1] = fds[1];
+	if (!err && (err = copy_to_user(ufds, fds, sizeof(fds)))) {
+		fd_close(&this_proc()->fds, fds[0]);
+		fd_close(&this_proc()->fds, fds[1]);
 	}
 	return err;
 }
@@ -605,7 +600,7 @@ static long sys_accept4(int fd, void *uaddr, uint32_t *ulen, int flags)
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		err = -EINVAL;
 	else if (uaddr && !user_ok(ulen, sizeof(*ulen), true))
-		err = -EFAULT;
+		err = -EFAULT;		/* early: before a connection is taken */
 	else
 		err = ops->accept(f, flags, &peer);
 	file_rele(f);
@@ -698,6 +693,7 @@ static long sys_sendto(int fd, const void *buf, size_t len, int mflags,
 
 	if (len > MAX_RW_COUNT)
 		len = MAX_RW_COUNT;
+	/* Early EFAULT; the family copies the bytes checked. */
 	if (!user_ok(buf, len, false))
 		return -EFAULT;
 	if (uaddr) {
@@ -711,15 +707,14 @@ static long sys_sendto(int fd, const void *buf, size_t len, int mflags,
 }
 SYSCALL(44, sendto, sys_sendto);
 
-/* The program's msghdr, its iovec array in *iov (small or kmalloc'd) and
- * its name (a name longer than SOCKADDR_MAX is cut, as Linux; none when
- * its length is 0). */
+/* The program's msghdr (read once), its iovec array in *iov (small or
+ * kmalloc'd) and its name (a name longer than SOCKADDR_MAX is cut, as
+ * Linux; none when its length is 0). */
 static long msg_get(const struct msghdr *umsg, bool receiving, struct msghdr *m,
     struct kiovec *small, struct kiovec **iov)
 {
-	if (!user_ok(umsg, sizeof(*m), receiving))
+	if (copy_from_user(m, umsg, sizeof(*m)))
 		return -EFAULT;
-	memcpy(m, umsg, sizeof(*m));
 	if (!m->name)
 		m->namelen = 0;
 	if ((int32_t)m->namelen < 0)
@@ -772,6 +767,7 @@ static long sys_recvfrom(int fd, void *buf, size_t len, int mflags, void *uaddr,
 
 	if (len > MAX_RW_COUNT)
 		len = MAX_RW_COUNT;
+	/* Early, before a message is taken; the copies decide. */
 	if (!user_ok(buf, len, true))
 		return -EFAULT;
 	if (uaddr && !user_ok(ulen, sizeof(*ulen), true))
@@ -810,9 +806,9 @@ static long sys_recvmsg(int fd, struct msghdr *umsg, int mflags)
 		if (err)
 			return err;
 	}
-	umsg->namelen = m.name ? namelen : 0;
-	umsg->controllen = km.controllen;
-	umsg->flags = km.flags;
+	if (put_user(m.name ? namelen : 0, &umsg->namelen) ||
+	    put_user(km.controllen, &umsg->controllen) || put_user(km.flags, &umsg->flags))
+		return -EFAULT;
 	return n;
 }
 SYSCALL(47, recvmsg, sys_recvmsg);
@@ -825,7 +821,8 @@ struct mmsghdr {
 #define MSG_WAITFORONE	0x10000
 
 /* Each message in turn until one fails: the count sent, or that first
- * failure when none was. */
+ * failure when none was. A message whose length cannot be written back
+ * is not counted (it is sent), as on Linux. */
 static long sys_sendmmsg(int fd, struct mmsghdr *uvec, unsigned vlen, int mflags)
 {
 	long n = 0, r = 0;
@@ -833,11 +830,10 @@ static long sys_sendmmsg(int fd, struct mmsghdr *uvec, unsigned vlen, int mflags
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
 	for (; n < vlen; n++) {
-		if (!user_ok(&uvec[n], sizeof(uvec[n]), true))
-			return n ? n : -EFAULT;
 		if ((r = sys_sendmsg(fd, &uvec[n].hdr, mflags)) < 0)
 			break;
-		uvec[n].len = (uint32_t)r;
+		if ((r = put_user((uint32_t)r, &uvec[n].len)))
+			break;
 	}
 	return n ? n : r;
 }
@@ -859,14 +855,13 @@ static long sys_recvmmsg(int fd, struct mmsghdr *uvec, unsigned vlen, int mflags
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
 	for (; n < vlen; n++) {
-		if (!user_ok(&uvec[n], sizeof(uvec[n]), true))
-			return n ? n : -EFAULT;
 		int fl = mflags & ~MSG_WAITFORONE;
 		if (n && (mflags & MSG_WAITFORONE))
 			fl |= MSG_DONTWAIT;
 		if ((r = sys_recvmsg(fd, &uvec[n].hdr, fl)) < 0)
 			break;
-		uvec[n].len = (uint32_t)r;
+		if ((r = put_user((uint32_t)r, &uvec[n].len)))
+			break;
 		if (deadline && clock_ns() >= deadline) {
 			n++;
 			break;
@@ -888,9 +883,7 @@ static long sys_setsockopt(int fd, int level, int name, const void *uval, uint32
 	if (err)
 		return err;
 	size_t n = len < SOCKOPT_MAX ? len : SOCKOPT_MAX;
-	bool ok = (int32_t)len >= 0 && user_ok(uval, n, false);
-	if (ok)
-		memcpy(val, uval, n);
+	bool ok = (int32_t)len >= 0 && !copy_from_user(val, uval, n);
 	/* A bad pointer is the family's -EFAULT, after its length checks. */
 	err = (int32_t)len < 0 ? -EINVAL : ops->setsockopt(f, level, name, ok ? val : NULL, len);
 	file_rele(f);
@@ -907,19 +900,18 @@ static long sys_getsockopt(int fd, int level, int name, void *uval, uint32_t *ul
 
 	if (err)
 		return err;
-	if (!user_ok(ulen, sizeof(*ulen), true)) {
+	uint32_t len;
+	if (get_user(len, ulen)) {
 		err = -EFAULT;
-	} else if ((int32_t)*ulen < 0) {
+	} else if ((int32_t)len < 0) {
 		err = -EINVAL;
 	} else {
-		uint32_t len = *ulen < SOCKOPT_MAX ? *ulen : SOCKOPT_MAX;
+		len = len < SOCKOPT_MAX ? len : SOCKOPT_MAX;
 		err = ops->getsockopt(f, level, name, val, &len);
-		if (!err && len && !user_ok(uval, len, true))
+		if (!err && len && copy_to_user(uval, val, len))
 			err = -EFAULT;
-		if (!err) {
-			memcpy(uval, val, len);
-			*ulen = len;
-		}
+		if (!err)
+			err = put_user(len, ulen);
 	}
 	file_rele(f);
 	return err;

@@ -42,6 +42,7 @@
  * Not done: MSG_OOB (EOPNOTSUPP), SO_PEEK_OFF, SCM_PIDFD, SCM_SECURITY. */
 #include "linux/socket.h"
 #include "linux/netlink.h"
+#include "linux/uaccess.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
 #include <errno.h>
@@ -94,6 +95,12 @@
 struct ucred_k {
 	int32_t pid;
 	uint32_t uid, gid;
+};
+
+/* struct cmsghdr as x86-64 Linux lays it out (CMSG_HDR bytes). */
+struct cmsg_head {
+	uint64_t len;
+	int32_t level, type;
 };
 
 /* A bound name as getsockname gives it: len bytes of a sockaddr_un. */
@@ -457,13 +464,11 @@ static int scm_get(const void *ucontrol, size_t len, struct scm *scm)
 		return 0;
 	if (len > CONTROL_MAX)
 		return -ENOBUFS;
-	if (!user_ok(ucontrol, len, false))
-		return -EFAULT;
 	char *buf = kmalloc(len);
 	if (!buf)
 		return -ENOMEM;
-	memcpy(buf, ucontrol, len);
-	int err = 0;
+	/* Read once: the program may change its buffer meanwhile. */
+	int err = copy_from_user(buf, ucontrol, len);
 	for (size_t off = 0; !err && off <= len && len - off >= CMSG_HDR;) {
 		uint64_t clen;
 		int32_t level, type;
@@ -504,7 +509,8 @@ static int scm_get(const void *ucontrol, size_t len, struct scm *scm)
 }
 
 /* One cmsg into the receiver's control buffer, cut (MSG_CTRUNC) to what
- * is left; *used grows by its aligned size, as Linux's put_cmsg. */
+ * is left; *used grows by its aligned size, as Linux's put_cmsg. A buffer
+ * that cannot be written gets nothing (Linux's recvmsg ignores that too). */
 static void put_cmsg(struct kmsg *m, size_t *used, int type, const void *data, size_t len)
 {
 	size_t left = m->controllen - *used;
@@ -518,26 +524,23 @@ static void put_cmsg(struct kmsg *m, size_t *used, int type, const void *data, s
 		clen = left;
 	}
 	char *p = (char *)m->control + *used;
-	if (!user_ok(p, clen, true))
+	struct cmsg_head h = { clen, SOL_SOCKET, type };
+	if (copy_to_user(p, &h, sizeof(h)) || copy_to_user(p + CMSG_HDR, data, clen - CMSG_HDR))
 		return;
-	uint64_t l = clen;
-	int32_t level = SOL_SOCKET, t = type;
-	memcpy(p, &l, 8);
-	memcpy(p + 8, &level, 4);
-	memcpy(p + 12, &t, 4);
-	memcpy(p + CMSG_HDR, data, clen - CMSG_HDR);
 	size_t space = CMSG_ALIGN(CMSG_HDR + len);
 	*used += space < left ? space : left;
 }
 
 /* Installs as many received files as the buffer has room for (the rest
- * are closed, with MSG_CTRUNC), as Linux's scm_detach_fds. */
+ * are closed, with MSG_CTRUNC), as Linux's scm_detach_fds. An fd whose
+ * number cannot be written is closed again and ends the list. */
 static void put_fds(struct kmsg *m, size_t *used, struct scm *scm, int mflags)
 {
 	size_t left = m->controllen - *used;
 	int room_fds = left > CMSG_HDR ? (int)((left - CMSG_HDR) / sizeof(int)) : 0;
 	int fdmax = room_fds < scm->nfiles ? room_fds : scm->nfiles;
 	char *p = (char *)m->control + *used;
+	/* Early, before any fd is installed; the copies decide. */
 	if (fdmax > 0 && !user_ok(p, CMSG_HDR + (size_t)fdmax * sizeof(int), true))
 		fdmax = 0;
 	int i;
@@ -547,15 +550,14 @@ static void put_fds(struct kmsg *m, size_t *used, struct scm *scm, int mflags)
 		if (fd < 0)
 			break;
 		scm->files[i] = NULL;	/* the fd has it */
-		memcpy(p + CMSG_HDR + (size_t)i * sizeof(int), &fd, sizeof(int));
+		if (put_user(fd, (int *)(p + CMSG_HDR) + i)) {
+			fd_close(&this_proc()->fds, fd);
+			break;
+		}
 	}
-	if (i > 0) {
-		uint64_t l = CMSG_HDR + (size_t)i * sizeof(int);
-		int32_t level = SOL_SOCKET, type = SCM_RIGHTS;
-		memcpy(p, &l, 8);
-		memcpy(p + 8, &level, 4);
-		memcpy(p + 12, &type, 4);
-		size_t space = CMSG_ALIGN(l);
+	struct cmsg_head h = { CMSG_HDR + (size_t)i * sizeof(int), SOL_SOCKET, SCM_RIGHTS };
+	if (i > 0 && !copy_to_user(p, &h, sizeof(h))) {
+		size_t space = CMSG_ALIGN(h.len);
 		*used += space < left ? space : left;
 	}
 	if (i < scm->nfiles || (scm->nfiles && fdmax <= 0))
@@ -614,8 +616,11 @@ static size_t iov_total(const struct kiovec *iov, int cnt)
 	return n;
 }
 
-/* len bytes from the program's iovec, starting skip bytes in. */
-static void copy_from_iov(char *dst, const struct kiovec *iov, int cnt, size_t skip, size_t len)
+/* len bytes from the program's iovec, starting skip bytes in: 0 or
+ * -EFAULT. The bases were checked by the callers (sys_fs.c's iov_get) or
+ * are the kernel's (sendfile's buffer): the unchecked forms, which still
+ * turn a fault on a page unmapped meanwhile into -EFAULT. */
+static long copy_from_iov(char *dst, const struct kiovec *iov, int cnt, size_t skip, size_t len)
 {
 	for (int i = 0; i < cnt && len; i++) {
 		if (skip >= iov[i].len) {
@@ -623,14 +628,16 @@ static void copy_from_iov(char *dst, const struct kiovec *iov, int cnt, size_t s
 			continue;
 		}
 		size_t n = iov[i].len - skip < len ? iov[i].len - skip : len;
-		memcpy(dst, (char *)iov[i].base + skip, n);
+		if (uaccess_copy(dst, (char *)iov[i].base + skip, n))
+			return -EFAULT;
 		dst += n;
 		len -= n;
 		skip = 0;
 	}
+	return 0;
 }
 
-static void copy_to_iov(const struct kiovec *iov, int cnt, size_t skip, const char *src,
+static long copy_to_iov(const struct kiovec *iov, int cnt, size_t skip, const char *src,
     size_t len)
 {
 	for (int i = 0; i < cnt && len; i++) {
@@ -639,11 +646,13 @@ static void copy_to_iov(const struct kiovec *iov, int cnt, size_t skip, const ch
 			continue;
 		}
 		size_t n = iov[i].len - skip < len ? iov[i].len - skip : len;
-		memcpy((char *)iov[i].base + skip, src, n);
+		if (uaccess_copy((char *)iov[i].base + skip, src, n))
+			return -EFAULT;
 		src += n;
 		len -= n;
 		skip = 0;
 	}
+	return 0;
 }
 
 /* ---- names ---- */
@@ -1182,7 +1191,12 @@ static long stream_send(struct usock *s, struct kmsg *m, size_t len, struct scm 
 			err = -ENOMEM;
 			goto out;
 		}
-		copy_from_iov(r->data, m->iov, m->iovcnt, sent, size);
+		/* unix_lock is a mutex: the copy may fault and sleep. A
+		 * fault ends the write with what was sent, else -EFAULT. */
+		if ((err = copy_from_iov(r->data, m->iov, m->iovcnt, sent, size))) {
+			rec_free(r, &later);
+			goto out;
+		}
 		if (p->dead || (p->shutdown & RCV_SHUT)) {
 			rec_free(r, &later);
 			goto pipe;
@@ -1239,7 +1253,6 @@ static long dgram_send(struct usock *s, struct kmsg *m, size_t len, struct scm *
 		target_put(&t);
 		return -ENOMEM;
 	}
-	copy_from_iov(r->data, m->iov, m->iovcnt, 0, len);
 
 	mutex_lock(&unix_lock);
 	for (;;) {
@@ -1262,6 +1275,10 @@ static long dgram_send(struct usock *s, struct kmsg *m, size_t len, struct scm *
 		nowait = err == -ETIMEDOUT;
 		err = 0;
 	}
+	/* After the wait for room, as Linux's sock_alloc_send_pskb; under
+	 * unix_lock (a mutex: the copy may fault and sleep). */
+	if ((err = copy_from_iov(r->data, m->iov, m->iovcnt, 0, len)))
+		goto out;
 find:
 	if (named) {
 		if ((err = target_find(&t, s->type, &to)))
@@ -1390,12 +1407,14 @@ static long dgram_recv(struct usock *s, struct kmsg *m, size_t len, int mflags, 
 	size_t copy = len < r->len ? len : r->len;
 	if (copy < r->len)
 		m->flags |= MSG_TRUNC;
-	copy_to_iov(m->iov, m->iovcnt, 0, r->data, copy);
+	/* Under unix_lock (a mutex; the copy may sleep). A fault is
+	 * -EFAULT and the datagram is consumed all the same, as Linux. */
+	long fault = copy_to_iov(m->iov, m->iovcnt, 0, r->data, copy);
 	if (m->name)
 		name_out(r->from, m->name, true);
 	scm->has_cred = true;
 	scm->cred = rec_cred(r);
-	n = mflags & MSG_TRUNC ? (long)r->len : (long)copy;
+	n = fault ? fault : mflags & MSG_TRUNC ? (long)r->len : (long)copy;
 	bool peek = mflags & MSG_PEEK;
 	scm_take_files(scm, r, peek);
 	if (!peek) {
@@ -1490,7 +1509,12 @@ static long stream_recv(struct usock *s, struct kmsg *m, size_t len, int mflags,
 			named = true;
 		}
 		size_t chunk = r->len - off < size ? r->len - off : size;
-		copy_to_iov(m->iov, m->iovcnt, copied, r->data + off, chunk);
+		/* A fault leaves the chunk unread: what was copied before
+		 * it, else -EFAULT (Linux's unix_stream_read_generic). */
+		if (copy_to_iov(m->iov, m->iovcnt, copied, r->data + off, chunk)) {
+			err = -EFAULT;
+			break;
+		}
 		copied += chunk;
 		size -= chunk;
 		bool had_files = r->nfiles;
@@ -1758,8 +1782,7 @@ static int unix_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 	mutex_unlock(&unix_lock);
 	if (n < 0)
 		return (int)n;
-	*(int *)arg = n > INT32_MAX ? INT32_MAX : (int)n;	/* checked by sys_ioctl */
-	return 0;
+	return put_user(n > INT32_MAX ? INT32_MAX : (int)n, (int *)arg);
 }
 
 static int unix_getattr(struct file *f, struct vattr *va)
