@@ -328,7 +328,7 @@ struct file_ops {
 	/* Last reference dropped. */
 	void (*release)(struct file *f);
 	/* What a file with no vnode and no type of its own is called in
-	 * /proc/PID/fd ("eventpoll": anon_inode:[eventpoll]); pipes and
+	 * /proc/PID/fd ("[eventpoll]": anon_inode:[eventpoll]); pipes and
 	 * sockets are named from getattr's type and inode number. */
 	const char *anon_name;
 };
@@ -495,7 +495,7 @@ struct vnode *vfs_cwd_of(struct vnode **slot);
 struct vnode *vfs_cwd_take(struct vnode **slot);
 /* What /proc/PID/fd/N reads for f, NUL-terminated in buf: its path as
  * opened (directories: walked up from the vnode), " (deleted)" after
- * it once unlinked; pipe:[INO], socket:[INO], anon_inode:[NAME] for
+ * it once unlinked; pipe:[INO], socket:[INO], anon_inode:NAME for
  * files without a vnode. The length, or -ERANGE, -ENOENT (no name). */
 int vfs_file_path(struct file *f, char *buf, size_t len);
 

@@ -399,7 +399,7 @@ static int nameless_path(struct file *f, char *buf, size_t len)
 		n = snprintf(buf, len, "%s:[%lu]", type == S_IFIFO ? "pipe" : "socket",
 		    (unsigned long)va.ino);
 	else if (f->ops->anon_name)
-		n = snprintf(buf, len, "anon_inode:[%s]", f->ops->anon_name);
+		n = snprintf(buf, len, "anon_inode:%s", f->ops->anon_name);
 	else
 		return -ENOENT;
 	return n < 0 || (size_t)n >= len ? -ERANGE : n;
