@@ -1697,9 +1697,7 @@ static void find_self(const char *argv0)
 	struct stat a, b;
 	int same = n > 0 && !stat("/proc/self/exe", &a) && !stat(argv0, &b) &&
 	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-	/* Where /proc/self/exe exists the helper execs use it, else argv[0].
-	 * Whether it exists is /proc's test to check (Osprey has no /proc/PID
-	 * yet: issue 15), not this one's. */
+	check("proc_self_exe", same, "readlink %zd errno %d", n, errno);
 	if (same) {
 		exe[n] = 0;
 		self = "/proc/self/exe";

@@ -609,6 +609,25 @@ struct vnode *vfs_cwd(void)
 	return vn ? vn : vfs_root();
 }
 
+struct vnode *vfs_cwd_of(struct vnode **slot)
+{
+	mutex_lock(&cwd_lock);
+	struct vnode *vn = *slot;
+	if (vn)
+		vn_hold(vn);
+	mutex_unlock(&cwd_lock);
+	return vn;
+}
+
+struct vnode *vfs_cwd_take(struct vnode **slot)
+{
+	mutex_lock(&cwd_lock);
+	struct vnode *vn = *slot;
+	*slot = NULL;
+	mutex_unlock(&cwd_lock);
+	return vn;
+}
+
 int vfs_fchdir(struct vnode *dir)
 {
 	if (dir->type != VDIR)

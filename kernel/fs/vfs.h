@@ -327,6 +327,10 @@ struct file_ops {
 	int (*getattr)(struct file *f, struct vattr *va);
 	/* Last reference dropped. */
 	void (*release)(struct file *f);
+	/* What a file with no vnode and no type of its own is called in
+	 * /proc/PID/fd ("[eventpoll]": anon_inode:[eventpoll]); pipes and
+	 * sockets are named from getattr's type and inode number. */
+	const char *anon_name;
 };
 
 #define FILE_POS_LOCK	0x01		/* read/write/lseek serialize on pos */
@@ -340,6 +344,11 @@ struct file {
 	int64_t pos;
 	struct mutex pos_lock;
 	void *priv;			/* for the file ops' owner */
+	/* How it was opened, for its path (vfs_file_path): the directory
+	 * the last component was found in (held) and that name; NULL for
+	 * directories (they know their parent) and files with no name. */
+	struct vnode *dir;
+	char *name;
 	/* Whoever watches the file without holding it (epoll's entries,
 	 * under their owner's lock): when the last reference goes, the hook
 	 * registered with vfs_set_unwatch() takes them off, before release. */
@@ -383,6 +392,8 @@ int fd_dup(struct fdtable *t, int fd, int minfd, int fdflags);	/* dup, F_DUPFD *
 int fd_dup2(struct fdtable *t, int fd, int newfd);
 int fd_dup3(struct fdtable *t, int fd, int newfd, int o_flags);	/* O_CLOEXEC */
 int fd_get_flags(struct fdtable *t, int fd);			/* F_GETFD */
+/* The lowest open fd >= fd, or -1 (/proc/PID/fd lists them). */
+int fd_next(struct fdtable *t, int fd);
 int fd_set_flags(struct fdtable *t, int fd, int fdflags);	/* F_SETFD */
 void fdtable_close_on_exec(struct fdtable *t);
 
@@ -477,6 +488,16 @@ int vfs_fchdir(struct vnode *dir);
 int vfs_getcwd(char *buf, size_t len);
 /* The same for the directory dir, whose reference it takes. */
 int vfs_dir_path(struct vnode *dir, char *buf, size_t len);
+/* The held current directory of a process whose slot (as the cwd hook
+ * gives) is slot, or NULL if it has none (it ended): /proc/PID/cwd. */
+struct vnode *vfs_cwd_of(struct vnode **slot);
+/* The slot emptied (a process ends): its vnode, for the caller to release. */
+struct vnode *vfs_cwd_take(struct vnode **slot);
+/* What /proc/PID/fd/N reads for f, NUL-terminated in buf: its path as
+ * opened (directories: walked up from the vnode), " (deleted)" after
+ * it once unlinked; pipe:[INO], socket:[INO], anon_inode:NAME for
+ * files without a vnode. The length, or -ERANGE, -ENOENT (no name). */
+int vfs_file_path(struct file *f, char *buf, size_t len);
 
 /* ---- path operations ---- */
 /* Relative paths start at dir (held by the caller; NULL: the current

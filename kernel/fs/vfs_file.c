@@ -176,6 +176,9 @@ void file_rele(struct file *f)
 		f->ops->release(f);
 	if (f->vn)
 		vn_rele(f->vn);
+	if (f->dir)
+		vn_rele(f->dir);
+	kfree(f->name);
 	kfree(f);
 }
 
@@ -633,16 +636,22 @@ int fdtable_set_limit(struct fdtable *t, int limit)
 	return 0;
 }
 
+/* The slots are emptied under the lock (/proc/PID/fd may be reading
+ * them from another process), the files released after it. */
 void fdtable_destroy(struct fdtable *t)
 {
-	for (int fd = 0; fd < t->size; fd++)
-		if (t->files[fd])
-			file_rele(t->files[fd]);
-	kfree(t->files);
+	mutex_lock(&t->lock);
+	struct file **files = t->files;
+	int size = t->size;
 	kfree(t->fdflags);
 	t->files = NULL;
 	t->fdflags = NULL;
 	t->size = 0;
+	mutex_unlock(&t->lock);
+	for (int fd = 0; fd < size; fd++)
+		if (files[fd])
+			file_rele(files[fd]);
+	kfree(files);
 }
 
 /* Makes slot fd exist; with t->lock held. */
@@ -786,6 +795,16 @@ int fd_dup3(struct fdtable *t, int fd, int newfd, int o_flags)
 	if (fd == newfd || (o_flags & ~O_CLOEXEC))
 		return -EINVAL;
 	return dup_to(t, fd, newfd, (o_flags & O_CLOEXEC) ? FD_CLOEXEC : 0);
+}
+
+int fd_next(struct fdtable *t, int fd)
+{
+	mutex_lock(&t->lock);
+	while (fd < t->size && !valid_locked(t, fd))
+		fd++;
+	int ret = fd < t->size && fd >= 0 ? fd : -1;
+	mutex_unlock(&t->lock);
+	return ret;
 }
 
 int fd_get_flags(struct fdtable *t, int fd)

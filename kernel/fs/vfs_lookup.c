@@ -5,6 +5,7 @@
 #include "fs/vfs.h"
 #include "fs/vfs_impl.h"
 #include "mm/mm.h"
+#include "lib/printf.h"
 #include <errno.h>
 #include <string.h>
 
@@ -380,4 +381,50 @@ int vfs_dir_path(struct vnode *cur, char *buf, size_t len)
 		return err;
 	memmove(buf, buf + start, len - start);
 	return 0;
+}
+
+/* ---- the path of an open file ---- */
+
+/* A file without a vnode: by the type getattr gives, or its anon_name. */
+static int nameless_path(struct file *f, char *buf, size_t len)
+{
+	struct vattr va = { 0 };
+	int err = f->ops && f->ops->getattr ? f->ops->getattr(f, &va) : -ENOENT;
+	uint32_t type = va.mode & S_IFMT;
+	int n;
+
+	if (err)
+		return err;
+	if (type == S_IFIFO || type == S_IFSOCK)
+		n = snprintf(buf, len, "%s:[%lu]", type == S_IFIFO ? "pipe" : "socket",
+		    (unsigned long)va.ino);
+	else if (f->ops->anon_name)
+		n = snprintf(buf, len, "anon_inode:%s", f->ops->anon_name);
+	else
+		return -ENOENT;
+	return n < 0 || (size_t)n >= len ? -ERANGE : n;
+}
+
+int vfs_file_path(struct file *f, char *buf, size_t len)
+{
+	struct vattr va;
+	int err;
+
+	if (!f->vn)
+		return nameless_path(f, buf, len);
+	if (f->vn->type == VDIR) {
+		vn_hold(f->vn);
+		err = vfs_dir_path(f->vn, buf, len);
+		return err ? err : (int)strlen(buf);
+	}
+	if (!f->dir || !f->name)
+		return -ENOENT;
+	vn_hold(f->dir);
+	if ((err = vfs_dir_path(f->dir, buf, len)))
+		return err;
+	size_t n = strlen(buf);
+	bool deleted = !vfs_getattr(f->vn, &va) && va.nlink == 0;
+	int m = snprintf(buf + n, len - n, "%s%s%s", n > 1 ? "/" : "", f->name,
+	    deleted ? " (deleted)" : "");
+	return m < 0 || (size_t)m >= len - n ? -ERANGE : (int)(n + m);
 }

@@ -5,6 +5,8 @@
 #include "fs/vfs.h"
 #include "fs/vfs_impl.h"
 #include "sched/sched.h"
+#include "lib/printf.h"
+#include "mm/mm.h"
 #include <errno.h>
 #include <string.h>
 
@@ -510,6 +512,20 @@ static int open_checks(struct vnode *vn, int flags)
 	return 0;
 }
 
+/* Where a non-directory was found, for its path in /proc/PID/fd and
+ * maps (a directory's comes from walking its ".."). Without memory for
+ * the name the file just has none. */
+static void remember_name(struct file *f, const struct nameidata *nd)
+{
+	size_t n = strlen(nd->last) + 1;
+
+	if (f->vn->type == VDIR || nd->last_type != LAST_NORM || !(f->name = kmalloc(n)))
+		return;
+	memcpy(f->name, nd->last, n);
+	vn_hold(nd->dir);
+	f->dir = nd->dir;
+}
+
 int vfs_openat(struct vnode *dir, const char *path, int flags, uint32_t mode,
 	       struct file **out)
 {
@@ -523,9 +539,10 @@ int vfs_openat(struct vnode *dir, const char *path, int flags, uint32_t mode,
 		err = nd_walk_parent(&nd);
 	if (!err)
 		err = open_last(&nd, flags, mode, &vn, &created);
-	nd_done(&nd);
-	if (err)
+	if (err) {
+		nd_done(&nd);
 		return err;
+	}
 	err = open_checks(vn, flags);
 	if (!err && (flags & O_TRUNC) && !created && vn->type == VREG &&
 	    (flags & O_ACCMODE) != O_RDONLY) {
@@ -534,6 +551,9 @@ int vfs_openat(struct vnode *dir, const char *path, int flags, uint32_t mode,
 	}
 	if (!err)
 		err = vfs_open_vnode(vn, flags, out);
+	if (!err)
+		remember_name(*out, &nd);
+	nd_done(&nd);
 	vn_rele(vn);
 	return err;
 }
@@ -595,11 +615,18 @@ int vfs_open_tmpfile(struct vnode *at, const char *path, int flags, uint32_t mod
 		err = -EOPNOTSUPP;
 	else
 		err = create_unnamed(dir, mode, &vn);
-	file_rele(df);
-	if (err)
+	if (err) {
+		file_rele(df);
 		return err;
+	}
 	err = vfs_open_vnode(vn, flags & ~(O_CREAT | O_EXCL | O_TRUNC), out);
+	if (!err && ((*out)->name = kmalloc(24))) {	/* Linux's name for it: #INO */
+		snprintf((*out)->name, 24, "#%lu", (unsigned long)vn->ino);
+		vn_hold(dir);
+		(*out)->dir = dir;
+	}
 	vn_rele(vn);
+	file_rele(df);
 	return err;
 }
 

@@ -502,6 +502,7 @@ static void epoll_release(struct file *f)
 }
 
 static const struct file_ops epoll_fops = {
+	.anon_name = "[eventpoll]",
 	.poll = epoll_poll,
 	.getattr = anon_file_getattr,
 	.release = epoll_release,

@@ -112,6 +112,7 @@ static void efd_release(struct file *f)
 }
 
 static const struct file_ops eventfd_fops = {
+	.anon_name = "[eventfd]",
 	.read = efd_read,
 	.write = efd_write,
 	.poll = efd_poll,

@@ -553,7 +553,7 @@ static int exec_load(const char *path, struct exec_args *a, bool report, struct 
  * cannot be written (-EFAULT: no memory) leaves p without a usable image:
  * the caller ends it, as Linux's exec past its point of no return. */
 static int exec_commit(struct process *p, struct loaded *l, const struct exec_args *a,
-    struct trapframe *tf)
+    const char *path, struct trapframe *tf)
 {
 	struct thread *self = thread_current();
 	struct mm *mm = l->mm;
@@ -561,12 +561,9 @@ static int exec_commit(struct process *p, struct loaded *l, const struct exec_ar
 	process_set_mm(p, mm);
 	self->aspace = mm->pm;
 	arch_switch_aspace(mm->pm);
-	if (p->exe)
-		file_rele(p->exe);
-	if (p->interp)
-		file_rele(p->interp);
-	p->exe = l->im.file;		/* held for the images' pages */
-	p->interp = l->in.file;
+	/* The files held for the images' pages; argv and name for /proc. */
+	process_set_image(p, l->im.file, l->in.file, a->buf,
+	    a->argc < a->n ? a->off[a->argc] : a->len, path);
 	kfree(p->name);
 	p->name = l->path;
 	mm->brk_start = mm->brk = PAGE_ALIGN(l->im.x.hi + l->im.bias);
@@ -621,8 +618,10 @@ struct thread *linux_thread_start(const struct trapframe *tf, struct linux_threa
 		return NULL;
 	*st = (struct thread_start){ *tf, lt, fs_base, gs_base };
 	__atomic_add_fetch(&p->nthreads, 1, __ATOMIC_SEQ_CST);
-	struct thread *t = thread_create(p->name, enter_program, st, PRIO_DEFAULT,
-	    PROGRAM_STACK);
+	/* Named as its creator (Linux's comm), the first one as its program. */
+	struct thread *me = thread_current();
+	struct thread *t = thread_create(me->os_priv ? me->name : p->comm, enter_program, st,
+	    PRIO_DEFAULT, PROGRAM_STACK);
 	if (!t) {
 		__atomic_sub_fetch(&p->nthreads, 1, __ATOMIC_SEQ_CST);
 		kfree(st);
@@ -655,7 +654,8 @@ static long do_execve(const char *path, char *const *uargv, char *const *uenvp)
 		return err;
 	}
 	linux_stop_others(lt);		/* the point of no return */
-	int stack_err = exec_commit(p, &l, &a, lt->frame);
+	int stack_err = exec_commit(p, &l, &a, path, lt->frame);
+	thread_set_name(thread_current(), p->comm);	/* as Linux names it */
 	args_free(&a);
 	fdtable_close_on_exec(&p->fds);
 	signal_exec(lt);
@@ -810,7 +810,7 @@ static int first_image(struct process *p, int argc, char **argv, struct trapfram
 	if (!err) {
 		struct thread *self = thread_current();
 		self->os_proc = p;
-		err = exec_commit(p, &l, &a, tf);
+		err = exec_commit(p, &l, &a, argv[0], tf);
 		if (err)
 			printk("osprey: %s: no memory for its initial stack\n", argv[0]);
 		self->os_proc = NULL;

@@ -98,7 +98,14 @@ struct process {
 	bool execed;			/* has run execve (a parent's setpgid is then EACCES) */
 	int exit_signal;		/* sent to the parent at the end (SIGCHLD) */
 	uint64_t child_cpu_ns;		/* CPU time of the children it reaped */
+	/* What /proc/PID shows (procpid.c). comm, cmdline, exe and interp
+	 * change under proc_lock (process_set_image), so procfs may read them. */
+	uint64_t start_ns;		/* clock_ns() when it was made */
+	char comm[16];			/* the program's base name, 15 bytes: new threads' */
+	char *cmdline;			/* argv at exec, each ends in NUL; kmalloc'd or NULL */
+	size_t cmdline_len;		/* at most CMDLINE_MAX */
 };
+#define CMDLINE_MAX	4096		/* bytes of argv /proc/PID/cmdline keeps */
 
 /* Per-thread state of a program thread (thread->os_priv). */
 struct linux_thread {
@@ -211,6 +218,14 @@ void process_exit(struct process *p);
 long process_fork(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint64_t tls,
     int exit_signal);
 void process_set_mm(struct process *p, struct mm *mm);	/* execve's new memory */
+/* execve's new program files (held for it), argv (the first len bytes
+ * of the strings at argv, each NUL-terminated) and name (path's base). */
+void process_set_image(struct process *p, struct file *exe, struct file *interp,
+    const char *argv, size_t len, const char *path);
+/* /proc/PID (procpid.c): fn runs on the process pid under proc_lock, as
+ * process_for_each's do; -ENOENT when there is none, else fn's result. */
+int process_with(int pid, int (*fn)(struct process *p, void *arg), void *arg);
+void procpid_init(void);
 void process_exec_done(struct process *p);		/* a vfork parent may go on */
 long process_kill(int pid, const struct siginfo_k *info);	/* kill's pid convention */
 long process_kill_thread(int tgid, int tid, const struct siginfo_k *info);	/* tgid 0: any */

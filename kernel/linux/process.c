@@ -74,6 +74,7 @@ static struct process *process_alloc(struct process *parent, int pid)
 	list_init(&p->all);		/* empty until it is in the tree */
 	p->pid = pid;
 	p->exit_signal = SIGCHLD;
+	p->start_ns = clock_ns();
 	if (!parent) {
 		limits_init(p);
 		fdtable_init(&p->fds, FD_LIMIT);
@@ -118,14 +119,40 @@ static void mm_put(struct process *p)
 static void release_files(struct process *p)
 {
 	fdtable_destroy(&p->fds);
-	if (p->cwd)
-		vn_rele(p->cwd);
-	if (p->exe)
-		file_rele(p->exe);
-	if (p->interp)
-		file_rele(p->interp);
-	p->cwd = NULL;
-	p->exe = p->interp = NULL;
+	struct vnode *cwd = vfs_cwd_take(&p->cwd);
+	if (cwd)
+		vn_rele(cwd);
+	process_set_image(p, NULL, NULL, NULL, 0, NULL);
+}
+
+/* Swapped under proc_lock, released after it: /proc/PID reads them. */
+void process_set_image(struct process *p, struct file *exe, struct file *interp,
+    const char *argv, size_t len, const char *path)
+{
+	char *cmdline = len ? kmalloc(len < CMDLINE_MAX ? len : CMDLINE_MAX) : NULL;
+	const char *base = path ? strrchr(path, '/') : NULL;
+
+	len = cmdline ? (len < CMDLINE_MAX ? len : CMDLINE_MAX) : 0;
+	if (cmdline)
+		memcpy(cmdline, argv, len);
+	mutex_lock(&proc_lock);
+	struct file *old_exe = p->exe, *old_interp = p->interp;
+	char *old_cmdline = p->cmdline;
+	p->exe = exe;
+	p->interp = interp;
+	if (argv) {
+		p->cmdline = cmdline;
+		p->cmdline_len = len;
+	}
+	if (path)
+		strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));
+	mutex_unlock(&proc_lock);
+	if (old_exe)
+		file_rele(old_exe);
+	if (old_interp)
+		file_rele(old_interp);
+	if (argv)
+		kfree(old_cmdline);
 }
 
 /* A process some of whose threads were abandoned (blocked in the
@@ -136,6 +163,7 @@ static void process_free(struct process *p)
 	if (p->abandoned)
 		return;
 	kfree(p->name);
+	kfree(p->cmdline);
 	kfree(p);
 }
 
@@ -176,6 +204,7 @@ struct process *process_new_first(void)
 	if (!p)
 		return NULL;
 	vfs_set_cwd_hook(cwd_of_current);
+	procpid_init();
 	mutex_lock(&proc_lock);
 	list_add_tail(&all_procs, &p->all);
 	nprocs++;
@@ -364,6 +393,11 @@ static int child_state(struct process *c, struct process *p, uint64_t flags)
 	if (!c->name)
 		return -ENOMEM;
 	memcpy(c->name, p->name, strlen(p->name) + 1);
+	memcpy(c->comm, p->comm, sizeof(c->comm));
+	if (p->cmdline && (c->cmdline = kmalloc(p->cmdline_len))) {	/* the same argv */
+		memcpy(c->cmdline, p->cmdline, p->cmdline_len);
+		c->cmdline_len = p->cmdline_len;
+	}
 	return 0;
 }
 
@@ -770,6 +804,15 @@ void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
 	list_for_each(pos, &all_procs)
 		fn(list_entry(pos, struct process, all), arg);
 	mutex_unlock(&proc_lock);
+}
+
+int process_with(int pid, int (*fn)(struct process *p, void *arg), void *arg)
+{
+	mutex_lock(&proc_lock);
+	struct process *p = find_process(pid);
+	int ret = p ? fn(p, arg) : -ENOENT;
+	mutex_unlock(&proc_lock);
+	return ret;
 }
 
 static void mark_written(struct process *p, void *vn)

@@ -112,6 +112,7 @@ static void sfd_release(struct file *f)
 }
 
 static const struct file_ops signalfd_fops = {
+	.anon_name = "[signalfd]",
 	.read = sfd_read,
 	.poll = sfd_poll,
 	.getattr = anon_file_getattr,

@@ -195,6 +195,7 @@ static void tfd_release(struct file *f)
 }
 
 static const struct file_ops timerfd_fops = {
+	.anon_name = "[timerfd]",
 	.read = tfd_read,
 	.poll = tfd_poll,
 	.getattr = anon_file_getattr,

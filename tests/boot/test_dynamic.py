@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 
 PROGRAMS = ["ls", "sort", "sha256sum", "cp", "date", "sqlite3", "perl", "openssl"]
-APPS = ["auxv", "threads", "memory", "futex", "files"]
+APPS = ["auxv", "threads", "memory", "futex", "files", "procfs"]
 DYN_VARIANTS = ["musl-dyn", "glibc-dyn"]
 STATIC_VARIANTS = ["musl", "pie", "glibc"]
 INTERP = "/lib64/ld-linux-x86-64.so.2"
@@ -354,6 +354,18 @@ def test_coreutils(ctx):
     status, out = _run(ctx, st, INTERP + " /usr/bin/ls -l /data")
     ctx.check("ldso_runs_ls", status == 0 and _ls_got(out) == want,
               "status %d" % status, out)
+    # /proc/self as coreutils' ls sees it: the links read back, a
+    # directory per file kind; ls runs as pid 1 in the root.
+    status, out = _run(ctx, st, "/usr/bin/ls -l /proc/self/ /proc/self/fd/1")
+    lines = _lines(out)
+    want_links = ["cwd -> /", "exe -> /usr/bin/ls", "root -> /"]
+    missing = [w for w in want_links if not any(l.endswith(" " + w) for l in lines)]
+    kinds = dict((l.split()[-1], l[0]) for l in lines if l[:1] in "-dl" and len(l.split()) > 8)
+    ctx.check("ls_proc_self", status == 0 and not missing and kinds.get("stat") == "-" and
+              kinds.get("task") == "d" and kinds.get("fd") == "d" and
+              any(l.startswith("lrwx------") and l.endswith("/proc/self/fd/1 -> /dev/console")
+                  for l in lines),
+              "status %d, missing %s, kinds %s" % (status, missing, kinds), out)
 
     words = os.path.join(data, "words")
     cmds = [["sort"], ["sort", "-n"], ["sort", "-r", "-u"], ["sort", "-f", "-k1,1"]]
@@ -634,13 +646,18 @@ def test_search_paths(ctx):
              ["-shared", "-fPIC", "-o", lib + "/libgreet.so.1", "-Wl,-soname,libgreet.so.1",
               top + "/g.c", lib + "/libname.so.1", "-Wl,-rpath,$ORIGIN"],
              ["-o", bin_ + "/greet", top + "/m.c", lib + "/libgreet.so.1",
-              "-Wl,-rpath," + lib]]
+              "-Wl,-rpath," + lib],
+             # The program's own $ORIGIN: ld.so reads it from /proc/self/exe.
+             ["-o", bin_ + "/origin", top + "/m.c", lib + "/libgreet.so.1",
+              "-Wl,-rpath,$ORIGIN/../lib"]]
     for s in steps:
         ok, err = _cc(s)
         if not ok:
             ctx.check("search_paths.build", False, err)
             return
-    image, msg = _mkimage(ctx, top, "greet", ["/opt/greet: %s/bin/greet libs" % top], keep=True)
+    image, msg = _mkimage(ctx, top, "greet", ["/opt/greet: %s/bin/greet libs" % top,
+                                              "/opt/o/bin/origin: %s/bin/origin libs" % top],
+                          keep=True)
     ctx.check("search_paths.mkimage", image, msg)
     if not image:
         return
@@ -650,6 +667,9 @@ def test_search_paths(ctx):
               "libraries not at %s in the image" % lib)
     status, out = ctx.run("/opt/greet", images=[image], memory="128M", timeout=60)
     ctx.check("search_paths.runs", status == 0 and
+              _lines(out) == ["hello from libname via $ORIGIN"], "status %d" % status, out)
+    status, out = ctx.run("/opt/o/bin/origin", images=[image], memory="128M", timeout=60)
+    ctx.check("search_paths.program_origin", status == 0 and
               _lines(out) == ["hello from libname via $ORIGIN"], "status %d" % status, out)
     os.remove(lib + "/libname.so.1")
     image, msg = _mkimage(ctx, top, "greet2", ["/opt/greet: %s/bin/greet libs" % top])

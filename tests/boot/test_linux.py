@@ -18,11 +18,12 @@ import tempfile
 import time
 
 BUSYBOX = "/bin/busybox"
-APPS = ["threads", "memory", "futex", "files", "mappings", "limits", "epoll", "unix", "procs"]
+APPS = ["threads", "memory", "futex", "files", "mappings", "limits", "epoll", "unix", "procs",
+        "procfs"]
 HELPERS = ["orphans"]	# staged too, run by their own tests
 # Also run on the host first: the guest must pass the very checks the host
 # passes (a check the host fails is a broken test, not a broken kernel).
-HOST_SAME = ["epoll", "unix", "procs"]
+HOST_SAME = ["epoll", "unix", "procs", "procfs"]
 VARIANTS = ["musl", "pie", "glibc"]
 APP_MEMORY = "256M"
 APP_TIMEOUT = 180

@@ -505,6 +505,44 @@ static void test_unlink_open(void)
 	CHECK_EQ(vnode_count(), before);
 }
 
+/* /proc/PID/fd's names: the path as opened (through a symlink: the
+ * target's), a directory's from its parents, " (deleted)" once unlinked,
+ * ERANGE when it does not fit. */
+static void test_file_path(void)
+{
+	struct file *f, *d;
+	char buf[64];
+	CHECK_EQ(vfs_mkdirat(NULL, "/fp", 0755), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/fp/sub", 0755), 0);
+	CHECK_EQ(put("/fp/sub/file", "x"), 1);
+	CHECK_EQ(vfs_symlinkat("sub/file", NULL, "/fp/link"), 0);
+	CHECK_EQ(vfs_chdir("/fp"), 0);
+	CHECK_EQ(vfs_open("./sub/../sub/file", O_RDONLY, 0, &f), 0);
+	CHECK_EQ(vfs_file_path(f, buf, sizeof(buf)), 12);
+	CHECK(!strcmp(buf, "/fp/sub/file"));
+	CHECK_EQ(vfs_file_path(f, buf, 12), -ERANGE);
+	file_rele(f);
+	CHECK_EQ(vfs_open("link", O_RDONLY, 0, &f), 0);
+	CHECK_EQ(vfs_file_path(f, buf, sizeof(buf)), 12);
+	CHECK(!strcmp(buf, "/fp/sub/file"));
+	CHECK_EQ(vfs_open("sub", O_RDONLY | O_DIRECTORY, 0, &d), 0);
+	CHECK_EQ(vfs_file_path(d, buf, sizeof(buf)), 7);
+	CHECK(!strcmp(buf, "/fp/sub"));
+	file_rele(d);
+	CHECK_EQ(vfs_chdir("/"), 0);
+	CHECK_EQ(rm("/fp/sub/file"), 0);
+	CHECK_EQ(vfs_file_path(f, buf, sizeof(buf)), 22);
+	CHECK(!strcmp(buf, "/fp/sub/file (deleted)"));
+	file_rele(f);
+	CHECK_EQ(vfs_open("/", O_RDONLY, 0, &d), 0);
+	CHECK_EQ(vfs_file_path(d, buf, sizeof(buf)), 1);
+	CHECK(!strcmp(buf, "/"));
+	file_rele(d);
+	CHECK_EQ(rm("/fp/link"), 0);
+	CHECK_EQ(rmd("/fp/sub"), 0);
+	CHECK_EQ(rmd("/fp"), 0);
+}
+
 static void test_mounts(void)
 {
 	struct file *f;
@@ -1180,6 +1218,7 @@ int main(void)
 	RUN(test_readdir);
 	RUN(test_rename);
 	RUN(test_unlink_open);
+	RUN(test_file_path);
 	RUN(test_mounts);
 	RUN(test_readonly);
 	RUN(test_attrs);

@@ -1,45 +1,73 @@
-/* A minimal /proc for the programs that read it: meminfo (free), mounts
- * and self/mounts (df, mount, libzfs), uptime, version, cpuinfo,
- * filesystems; and /sys ("sysfs"), which holds only what drivers add.
+/* /proc for the programs that read it: meminfo (free), mounts (df,
+ * mount, libzfs), uptime, version, cpuinfo, filesystems, the links self
+ * and thread-self, and a directory per process (pid.c); and /sys
+ * ("sysfs"), which holds only what drivers add.
  * Drivers add read-only files to either tree (procfs_add_file: ZFS's
  * /sys/module/zfs/version). Each file's text is made when it is opened,
  * so a reader sees one consistent snapshot. */
 #include "fs/vfs.h"
-#include "fs/procfs/procfs.h"
+#include "fs/procfs/procfs_impl.h"
 #include "dev/blk.h"
 #include "dev/console.h"
 #include "lib/printf.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #define PROC_MAGIC	0x9fa0
 #define SYSFS_MAGIC	0x62656572
-#define ROOT_INO	1
 #define NODE_INO	1000	/* added files and directories from here on */
-#define TEXT_MAX	4096
+#define SHOW_MAX	4096	/* what a driver's show function is given */
+#define TEXT_LIMIT	(4u << 20)	/* a text longer than this is cut */
 #define NODE_NAME_MAX	64
 
-struct text {
-	size_t len;
-	char buf[TEXT_MAX];
-};
+/* Room for more bytes and a NUL; false when the text cannot grow. */
+static bool text_room(struct procfs_text *t, size_t more)
+{
+	size_t want = t->len + more + 1, cap = t->cap ? t->cap : 1024;
 
-static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(struct text *t, const char *fmt, ...)
+	if (want <= t->cap)
+		return true;
+	if (want > TEXT_LIMIT)
+		return false;
+	while (cap < want)
+		cap *= 2;
+	char *buf = krealloc(t->buf, cap);
+	if (!buf)
+		return false;
+	t->buf = buf;
+	t->cap = cap;
+	return true;
+}
+
+void procfs_put(struct procfs_text *t, const void *bytes, size_t len)
+{
+	if (!text_room(t, len))
+		return;
+	memcpy(t->buf + t->len, bytes, len);
+	t->len += len;
+}
+
+void procfs_printf(struct procfs_text *t, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (t->len < TEXT_MAX) {
-		int n = vsnprintf(t->buf + t->len, TEXT_MAX - t->len, fmt, ap);
-		t->len = n < 0 ? t->len : t->len + n < TEXT_MAX ? t->len + n : TEXT_MAX - 1;
-	}
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	if (n <= 0 || !text_room(t, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+	va_end(ap);
+	t->len += n;
 }
 
-static void gen_meminfo(struct text *t)
+#define add procfs_printf
+
+static void gen_meminfo(struct procfs_text *t)
 {
 	struct mem_stats st;
 
@@ -54,7 +82,7 @@ static void gen_meminfo(struct text *t)
 
 /* A field of a mounts line, with space, tab, newline and backslash as
  * octal escapes (getmntent undoes them). */
-static void add_field(struct text *t, const char *s)
+static void add_field(struct procfs_text *t, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
@@ -71,7 +99,7 @@ static int mount_line(struct mount *mp, void *arg)
 		{ MS_NOSUID, ",nosuid" }, { MS_NODEV, ",nodev" }, { MS_NOEXEC, ",noexec" },
 		{ MS_SYNCHRONOUS, ",sync" }, { MS_NOATIME, ",noatime" },
 	};
-	struct text *t = arg;
+	struct procfs_text *t = arg;
 
 	add_field(t, mp->source[0] ? mp->source : "none");
 	add(t, " ");
@@ -84,29 +112,29 @@ static int mount_line(struct mount *mp, void *arg)
 	return 0;
 }
 
-static void gen_mounts(struct text *t)
+void gen_mounts(struct procfs_text *t)
 {
 	vfs_for_each_mount(mount_line, t);
 }
 
-static void gen_uptime(struct text *t)
+static void gen_uptime(struct procfs_text *t)
 {
 	uint64_t ns = clock_ns();
 	add(t, "%lu.%02lu 0.00\n", ns / 1000000000, ns / 10000000 % 100);
 }
 
-static void gen_version(struct text *t)
+static void gen_version(struct procfs_text *t)
 {
 	add(t, "Linux version 6.1.0-osprey (Osprey unikernel)\n");
 }
 
-static void gen_cpuinfo(struct text *t)
+static void gen_cpuinfo(struct procfs_text *t)
 {
 	add(t, "processor\t: 0\nvendor_id\t: unknown\nmodel name\t: x86-64 CPU\n"
 	    "cpu MHz\t\t: %lu.000\n\n", tsc_hz / 1000000);
 }
 
-static void gen_filesystems(struct text *t)
+static void gen_filesystems(struct procfs_text *t)
 {
 	static const char *const names[] = { "ramfs", "devfs", "rofs", "proc", "sysfs" };
 
@@ -115,14 +143,17 @@ static void gen_filesystems(struct text *t)
 			add(t, "%s%s\n", strcmp(names[i], "rofs") ? "nodev\t" : "\t", names[i]);
 }
 
+/* The files of /proc's root; gen NULL: a link, read by readlink. */
 static const struct proc_file {
 	const char *name;
-	void (*gen)(struct text *t);
+	void (*gen)(struct procfs_text *t);
 } files[] = {
 	{ "cpuinfo", gen_cpuinfo },
 	{ "filesystems", gen_filesystems },
 	{ "meminfo", gen_meminfo },
 	{ "mounts", gen_mounts },
+	{ "self", NULL },
+	{ "thread-self", NULL },
 	{ "uptime", gen_uptime },
 	{ "version", gen_version },
 };
@@ -130,7 +161,7 @@ static const struct proc_file {
 
 static long text_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
-	struct text *t = f->priv;
+	struct procfs_text *t = f->priv;
 
 	if (*pos < 0)
 		return -EINVAL;
@@ -152,14 +183,35 @@ static int64_t text_llseek(struct file *f, int64_t off, int whence)
 	return f->pos = base + off;
 }
 
+static void text_free(struct procfs_text *t)
+{
+	if (t)
+		kfree(t->buf);
+	kfree(t);
+}
+
 static void text_release(struct file *f)
 {
-	kfree(f->priv);
+	text_free(f->priv);
 }
 
 static const struct file_ops text_fops = {
 	.read = text_read, .llseek = text_llseek, .release = text_release,
 };
+
+int proc_open_text(struct file *f, int (*fill)(struct procfs_text *t, void *arg), void *arg)
+{
+	struct procfs_text *t = kzalloc(sizeof(*t));
+	int err = t ? fill(t, arg) : -ENOMEM;
+
+	if (err) {
+		text_free(t);
+		return err;
+	}
+	f->ops = &text_fops;
+	f->priv = t;
+	return 0;
+}
 
 /* ---- files and directories added at run time ---- */
 
@@ -173,7 +225,7 @@ struct pnode {
 	struct pnode *parent;		/* NULL: at the top of its tree */
 	const struct fs_type *tree;
 	uint64_t ino;
-	void (*gen)(struct text *t);	/* the kernel's own files */
+	void (*gen)(struct procfs_text *t);	/* the kernel's own files */
 	procfs_show_fn show;		/* drivers' files */
 	void *arg;
 	bool dir;
@@ -214,7 +266,7 @@ static struct pnode *new_node(const struct fs_type *tree, struct pnode *parent,
 static bool is_builtin(const struct fs_type *tree, const char *name, size_t len);
 
 /* Adds path (its directories as needed) with gen or show; nodes_lock held. */
-static int add_node(const char *path, void (*gen)(struct text *t), procfs_show_fn show,
+static int add_node(const char *path, void (*gen)(struct procfs_text *t), procfs_show_fn show,
     void *arg)
 {
 	const struct fs_type *tree;
@@ -272,62 +324,83 @@ static bool is_builtin(const struct fs_type *tree, const char *name, size_t len)
 	return false;
 }
 
-static int proc_open(struct vnode *vn, struct file *f)
+/* A file's text: a built-in file's (n NULL), a node's own or a driver's. */
+static int fill_node(struct procfs_text *t, void *arg)
 {
+	struct vnode *vn = arg;
 	struct pnode *n = vn->priv;
 
-	if (vn->type == VDIR)
-		return 0;
-	struct text *t = kzalloc(sizeof(*t));
-	if (!t)
-		return -ENOMEM;
 	if (!n) {
 		files[vn->ino - 2].gen(t);
 	} else if (n->gen) {
 		n->gen(t);
-	} else {
-		int len = n->show(t->buf, TEXT_MAX, n->arg);
-		t->len = len < 0 ? 0 : len < TEXT_MAX ? (size_t)len : TEXT_MAX - 1;
+	} else if (text_room(t, SHOW_MAX)) {
+		int len = n->show(t->buf, SHOW_MAX, n->arg);
+		t->len = len < 0 ? 0 : len < SHOW_MAX ? (size_t)len : SHOW_MAX - 1;
 	}
-	f->ops = &text_fops;
-	f->priv = t;
 	return 0;
+}
+
+static int proc_open(struct vnode *vn, struct file *f)
+{
+	if (pid_is(vn))
+		return pid_open(vn, f);
+	if (vn->type == VDIR)
+		return 0;
+	return proc_open_text(f, fill_node, vn);
 }
 
 static int proc_getattr(struct vnode *vn, struct vattr *va)
 {
 	memset(va, 0, sizeof(*va));
 	va->ino = vn->ino;
-	va->mode = vn->type == VDIR ? S_IFDIR | 0555 : S_IFREG | 0444;
+	va->mode = vn->type == VDIR ? S_IFDIR | 0555 : vn->type == VLNK ? S_IFLNK | 0777 :
+	    S_IFREG | 0444;
 	va->nlink = vn->type == VDIR ? 2 : 1;
 	va->blksize = 1024;
 	va->mtime = va->atime = va->ctime = clock_realtime_ns();
+	if (pid_is(vn))
+		pid_getattr(vn, va);
 	return 0;
+}
+
+static int proc_readlink(struct vnode *vn, char *buf, size_t len)
+{
+	if (pid_is(vn))
+		return pid_readlink(vn, buf, len);
+	return self_readlink(!strcmp(files[vn->ino - 2].name, "thread-self"), buf, len);
 }
 
 static int proc_lookup(struct vnode *dir, const char *name, struct vnode **out);
 static int proc_readdir(struct vnode *dir, struct dir_ctx *ctx);
 
-static const struct vnode_ops proc_vops = {
+const struct vnode_ops proc_vops = {
 	.lookup = proc_lookup, .readdir = proc_readdir, .getattr = proc_getattr,
-	.open = proc_open,
+	.open = proc_open, .readlink = proc_readlink,
 };
 
-/* The vnode of the root (n NULL, ino ROOT_INO), a built-in file (n NULL)
- * or a node. */
-static struct vnode *proc_vnode(struct mount *mp, uint64_t ino, struct pnode *n)
+struct vnode *proc_vnode(struct mount *mp, uint64_t ino, enum vtype type, void *priv)
 {
 	struct vnode *vn = vnode_cache_find(mp, ino);
 
 	if (vn)
 		return vn;
-	bool dir = ino == ROOT_INO || (n && n->dir);
-	vn = vnode_new(mp, dir ? VDIR : VREG, &proc_vops, 0);
+	vn = vnode_new(mp, type, &proc_vops, 0);
 	if (!vn)
 		return NULL;
 	vn->ino = ino;
-	vn->priv = n;
+	vn->priv = priv;
 	return vnode_cache_add(vn);
+}
+
+/* The vnode of the root (n NULL, ino ROOT_INO), a built-in file (n NULL)
+ * or a node. */
+static struct vnode *node_vnode(struct mount *mp, uint64_t ino, struct pnode *n)
+{
+	bool dir = ino == ROOT_INO || (n && n->dir);
+	bool link = !n && ino != ROOT_INO && !files[ino - 2].gen;
+
+	return proc_vnode(mp, ino, dir ? VDIR : link ? VLNK : VREG, n);
 }
 
 static int proc_lookup(struct vnode *dir, const char *name, struct vnode **out)
@@ -336,6 +409,8 @@ static int proc_lookup(struct vnode *dir, const char *name, struct vnode **out)
 	struct pnode *here = dir->priv, *n = NULL;
 	uint64_t ino = 0;
 
+	if (pid_is(dir))
+		return pid_lookup(dir, name, out);
 	if (!strcmp(name, "..")) {
 		n = here ? here->parent : NULL;
 		ino = n ? n->ino : ROOT_INO;
@@ -350,40 +425,45 @@ static int proc_lookup(struct vnode *dir, const char *name, struct vnode **out)
 			ino = n ? n->ino : 0;
 		}
 	}
+	if (!ino && !here && tree == &proc_type)
+		return pid_root_lookup(dir, name, out);
 	if (!ino)
 		return -ENOENT;
-	*out = proc_vnode(dir->mount, ino, n);
+	*out = node_vnode(dir->mount, ino, n);
 	return *out ? 0 : -ENOMEM;
 }
 
 /* Cookies: 2 + index over the built-in files (in /proc's root), then the
- * inode numbers of nodes, which only grow. */
+ * inode numbers of nodes, which only grow, then the processes (pid.c). */
 static int proc_readdir(struct vnode *dir, struct dir_ctx *ctx)
 {
 	struct pnode *here = dir->priv;
+	bool top = !here && dir->mount->type == &proc_type;
+	bool full = false;
 
-	for (; !here && dir->mount->type == &proc_type && ctx->pos - 2 < (int64_t)NFILES;
-	     ctx->pos++) {
+	if (pid_is(dir))
+		return pid_readdir(dir, ctx);
+	for (; top && ctx->pos - 2 < (int64_t)NFILES; ctx->pos++) {
 		const char *n = files[ctx->pos - 2].name;
-		if (ctx->emit(ctx, n, strlen(n), ctx->pos, DT_REG))
+		if (ctx->emit(ctx, n, strlen(n), ctx->pos, files[ctx->pos - 2].gen ? DT_REG : DT_LNK))
 			return 0;
 	}
 	mutex_lock(&nodes_lock);
-	for (struct pnode *n = nodes; n; n = n->next) {
+	for (struct pnode *n = nodes; n && !full; n = n->next) {
 		if (n->tree != dir->mount->type || n->parent != here ||
 		    (int64_t)n->ino < ctx->pos)
 			continue;
-		if (ctx->emit(ctx, n->name, strlen(n->name), n->ino, n->dir ? DT_DIR : DT_REG))
-			break;
-		ctx->pos = n->ino + 1;
+		full = ctx->emit(ctx, n->name, strlen(n->name), n->ino, n->dir ? DT_DIR : DT_REG);
+		if (!full)
+			ctx->pos = n->ino + 1;
 	}
 	mutex_unlock(&nodes_lock);
-	return 0;
+	return top && !full ? pid_root_readdir(dir, ctx) : 0;
 }
 
 static int proc_mount(struct mount *mp, const char *source, const char *data)
 {
-	mp->root = proc_vnode(mp, ROOT_INO, NULL);
+	mp->root = node_vnode(mp, ROOT_INO, NULL);
 	return mp->root ? 0 : -ENOMEM;
 }
 
@@ -485,9 +565,7 @@ static int add_block_devices(void)
 int procfs_init(void)
 {
 	mutex_lock(&nodes_lock);
-	int err = add_node("/proc/self/mounts", gen_mounts, NULL, NULL);
-	if (!err)
-		err = add_block_devices();
+	int err = add_block_devices();
 	mutex_unlock(&nodes_lock);
 	if (!err)
 		err = vfs_register_fs(&proc_type);

@@ -7,6 +7,7 @@
 #include "dev/blk.h"
 #include "dev/console.h"
 #include "cmdline.h"
+#include "lib/avl.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
 #include <errno.h>
@@ -34,6 +35,15 @@ struct rofs_mount {
 	uint8_t *scratch;		/* compressed cluster being decoded */
 	uint64_t hits, misses;
 	struct reclaimer pressure;	/* gives clusters back when memory runs short */
+	/* The parent of every directory a lookup has reached (the image
+	 * does not store them): a directory's vnode may be gone by the time
+	 * ".." of its child asks for it, and with it the parent it knew. */
+	struct avl_node *parents;
+};
+
+struct dir_parent {
+	struct avl_node node;
+	uint64_t ino, parent;
 };
 
 struct rofs_node {
@@ -179,6 +189,37 @@ static enum vtype type_of(uint16_t mode)
 	return mode_to_vtype(mode);
 }
 
+static int parent_cmp(const struct avl_node *a, const struct avl_node *b)
+{
+	uint64_t x = ((const struct dir_parent *)a)->ino, y = ((const struct dir_parent *)b)->ino;
+	return (x > y) - (x < y);
+}
+
+static int parent_key(const struct avl_node *n, const void *key)
+{
+	uint64_t x = ((const struct dir_parent *)n)->ino, y = *(const uint64_t *)key;
+	return (x > y) - (x < y);
+}
+
+static struct dir_parent *find_parent(struct rofs_mount *rm, uint64_t ino)
+{
+	struct dir_parent *d = (struct dir_parent *)avl_floor(rm->parents, &ino, parent_key);
+	return d && d->ino == ino ? d : NULL;
+}
+
+/* Notes the parent of directory ino (once: a directory has one). Lock held. */
+static int note_parent(struct rofs_mount *rm, uint64_t ino, uint64_t parent)
+{
+	if (find_parent(rm, ino))
+		return 0;
+	struct dir_parent *d = kmalloc(sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	*d = (struct dir_parent){ .ino = ino, .parent = parent };
+	avl_insert(&rm->parents, &d->node, parent_cmp);
+	return 0;
+}
+
 /* The vnode for an inode, from the mount's cache or read now. Lock held. */
 static int get_vnode(struct mount *mp, uint64_t ino, uint64_t parent, struct vnode **out)
 {
@@ -191,6 +232,8 @@ static int get_vnode(struct mount *mp, uint64_t ino, uint64_t parent, struct vno
 	}
 	struct rofs_inode in;
 	int err = rofs_inode_get(&rm->fs, ino, &in);
+	if (!err && type_of(in.mode) == VDIR)
+		err = note_parent(rm, ino, parent);
 	if (err)
 		return err;
 	vn = vnode_new(mp, type_of(in.mode), &rofs_vops, sizeof(struct rofs_node));
@@ -211,8 +254,10 @@ static int rofs_lookup(struct vnode *dir, const char *name, struct vnode **out)
 	int err;
 
 	mutex_lock(&rm->lock);
-	if (!strcmp(name, ".."))
-		err = get_vnode(dir->mount, RN(dir)->parent, RN(dir)->parent, out);
+	if (!strcmp(name, "..")) {
+		struct dir_parent *up = find_parent(rm, RN(dir)->parent);
+		err = get_vnode(dir->mount, RN(dir)->parent, up ? up->parent : RN(dir)->parent, out);
+	}
 	else if (!(err = rofs_dir_lookup(&rm->fs, &RN(dir)->in, name, strlen(name), &ino)))
 		err = get_vnode(dir->mount, ino, dir->ino, out);
 	mutex_unlock(&rm->lock);
@@ -417,6 +462,10 @@ static void free_mount(struct rofs_mount *rm)
 		struct cached_cluster *c = list_entry(pos, struct cached_cluster, lru);
 		vfree(c->data, rm->fs.cluster_size);
 		kfree(c);
+	}
+	for (struct avl_node *n; (n = avl_first(rm->parents));) {
+		avl_remove(&rm->parents, n, parent_cmp);
+		kfree(n);
 	}
 	kfree(rm->buckets);
 	kfree(rm->scratch);
