@@ -5,6 +5,7 @@
 #include "arch.h"
 #include "dev/console.h"
 #include "lib/printf.h"
+#include "sched/sched.h"
 #include <stdarg.h>
 
 extern const uint64_t __ksyms_count;
@@ -69,12 +70,27 @@ static void print_frame(int depth, uintptr_t pc)
 
 /* Walks %rbp frames. Frames must lie in the higher half and move up the
  * stack, so a corrupt chain ends the walk instead of faulting. */
+/* Whether a frame pointer may be followed: inside the running thread's
+ * kernel stack when it has one. The walk ends at the system call or trap
+ * entry, where rbp is whatever the program kept in it (glibc uses it as a
+ * general register: it may look like a kernel address and be unmapped). */
+static bool frame_ok(uintptr_t rbp)
+{
+	struct thread *t = thread_current();
+
+	if (rbp < 0xffff800000000000UL || (rbp & 7))
+		return false;
+	if (!t || !t->kstack_size)
+		return true;
+	return rbp >= t->kstack_top - t->kstack_size && rbp + 16 <= t->kstack_top;
+}
+
 void backtrace_print(uintptr_t rip, uintptr_t rbp)
 {
 	printk("backtrace:\n");
 	print_frame(0, rip);
 	for (int depth = 1; depth < 32; depth++) {
-		if (rbp < 0xffff800000000000UL || (rbp & 7))
+		if (!frame_ok(rbp))
 			break;
 		uintptr_t *frame = (uintptr_t *)rbp;
 		uintptr_t next = frame[0], ret = frame[1];
