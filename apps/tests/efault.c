@@ -224,6 +224,20 @@ static void test_poll(void)
 
 /* ---- U3: poll/select, epoll, socket calls, AF_UNIX, netlink ---- */
 
+/* Waits for the unmapper, then closes the pair the test used. */
+static void join_and_close(pthread_t t, int fds[2])
+{
+	pthread_join(t, NULL);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static void unix_pair(int type, int sv[2])
+{
+	if (socketpair(AF_UNIX, type, 0, sv))
+		bail("efault", "socketpair");
+}
+
 /* select's fd set gone while it waits: its answer cannot be written. */
 static void test_select(void)
 {
@@ -239,9 +253,7 @@ static void test_select(void)
 	start_unmapper(&t, &u);
 	long n = select(p[0] + 1, rd, NULL, NULL, NULL);
 	expect_efault("select_sets_unmapped", n);
-	pthread_join(t, NULL);
-	close(p[0]);
-	close(p[1]);
+	join_and_close(t, p);
 }
 
 /* Empties the (nonblocking) socket u->fd, making room for a writer. */
@@ -260,8 +272,7 @@ static void test_unix_send(const char *name, int type)
 	pthread_t t;
 	char fill[512];
 
-	if (socketpair(AF_UNIX, type, 0, sv))
-		bail("efault", "socketpair");
+	unix_pair(type, sv);
 	memset(fill, 'f', sizeof(fill));
 	while (send(sv[1], fill, sizeof(fill), MSG_DONTWAIT) > 0)
 		;
@@ -269,9 +280,7 @@ static void test_unix_send(const char *name, int type)
 	start_unmapper(&t, &u);
 	long n = send(sv[1], u.buf, sizeof(fill), 0);
 	expect_efault(name, n);
-	pthread_join(t, NULL);
-	close(sv[0]);
-	close(sv[1]);
+	join_and_close(t, sv);
 }
 
 /* Sends one byte and, with it, an fd (SCM_RIGHTS) to u->fd. */
@@ -304,8 +313,7 @@ static void test_recvmsg_header(void)
 	char data = 0;
 	struct iovec v = { &data, 1 };
 
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		bail("efault", "socketpair");
+	unix_pair(SOCK_STREAM, sv);
 	struct unmapper u = { .buf = map_buffer(), .release = write_one, .fd = sv[1] };
 	struct msghdr *m = u.buf;
 	*m = (struct msghdr){ .msg_iov = &v, .msg_iovlen = 1 };
@@ -313,9 +321,7 @@ static void test_recvmsg_header(void)
 	/* The system call itself: musl's recvmsg hands the kernel a copy. */
 	long n = syscall(SYS_recvmsg, sv[0], m, 0);
 	expect_efault("unix_recvmsg_msghdr_unmapped", n);
-	pthread_join(t, NULL);
-	close(sv[0]);
-	close(sv[1]);
+	join_and_close(t, sv);
 }
 
 /* recvmsg whose control buffer goes away while it waits for a passed fd:
@@ -327,8 +333,7 @@ static void test_recvmsg_control(void)
 	char data = 0;
 	struct iovec v = { &data, 1 };
 
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		bail("efault", "socketpair");
+	unix_pair(SOCK_STREAM, sv);
 	struct unmapper u = { .buf = map_buffer(), .release = send_fd, .fd = sv[1] };
 	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = u.buf,
 	    .msg_controllen = CMSG_SPACE(sizeof(int)) };
@@ -338,9 +343,7 @@ static void test_recvmsg_control(void)
 	    (m.msg_flags & MSG_CTRUNC) && m.msg_controllen == 0,
 	    "returned %ld (%s), flags %#x, controllen %zu", n, n < 0 ? strerror(errno) : "-",
 	    m.msg_flags, (size_t)m.msg_controllen);
-	pthread_join(t, NULL);
-	close(sv[0]);
-	close(sv[1]);
+	join_and_close(t, sv);
 }
 
 /* recvfrom whose address length goes away while it waits. */
@@ -351,17 +354,14 @@ static void test_recvfrom_addrlen(void)
 	char data[8];
 	struct sockaddr_storage from;
 
-	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
-		bail("efault", "socketpair");
+	unix_pair(SOCK_DGRAM, sv);
 	struct unmapper u = { .buf = map_buffer(), .release = write_one, .fd = sv[1] };
 	socklen_t *len = u.buf;
 	*len = sizeof(from);
 	start_unmapper(&t, &u);
 	long n = recvfrom(sv[0], data, sizeof(data), 0, (struct sockaddr *)&from, len);
 	expect_efault("unix_recvfrom_addrlen_unmapped", n);
-	pthread_join(t, NULL);
-	close(sv[0]);
-	close(sv[1]);
+	join_and_close(t, sv);
 }
 
 static struct sockaddr_un accept_addr = { .sun_family = AF_UNIX, .sun_path = "\0efault-accept" };
