@@ -3,6 +3,7 @@
  * device and partition (vblk0, vblk0.1, ...). The entries are a fixed
  * table, the added devices and the block layer's list, so the filesystem
  * keeps no state of its own beyond cached vnodes. */
+#include "arch.h"
 #include "fs/vfs.h"
 #include "fs/devfs/devfs.h"
 #include "dev/blk.h"
@@ -104,39 +105,50 @@ struct linux_termios {
  * reading from the background: the console has no job control signals. */
 static int cons_pgrp = 1;
 
+/* An ioctl's answer into the program's memory (the Linux layer checked
+ * that arg is the program's; it may be unmapped meanwhile): 0 or -EFAULT. */
+static int ioctl_out(unsigned long arg, const void *v, size_t n)
+{
+	return uaccess_copy((void *)arg, v, n) ? -EFAULT : 0;
+}
+
+static int ioctl_out_int(unsigned long arg, int v)
+{
+	return ioctl_out(arg, &v, sizeof(v));
+}
+
 static int cons_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 {
 	switch (cmd) {
 	case TCGETS: {
-		struct linux_termios *t = (void *)arg;
-		memset(t, 0, sizeof(*t));
-		t->iflag = 0x500;	/* ICRNL | IXON */
-		t->oflag = 0x5;		/* OPOST | ONLCR */
-		t->cflag = 0xbf;	/* B38400 | CS8 | CREAD */
-		t->lflag = 0x8a3b;	/* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
-		t->cc[0] = 3; t->cc[1] = 28; t->cc[2] = 127; t->cc[3] = 21;
-		t->cc[4] = 4; t->cc[6] = 1;
-		return 0;
+		struct linux_termios t = {
+			.iflag = 0x500,		/* ICRNL | IXON */
+			.oflag = 0x5,		/* OPOST | ONLCR */
+			.cflag = 0xbf,		/* B38400 | CS8 | CREAD */
+			.lflag = 0x8a3b,	/* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
+			.cc = { 3, 28, 127, 21, 4, 0, 1 },
+		};
+		return ioctl_out(arg, &t, sizeof(t));
 	}
 	case TCSETS:
 	case TCSETSW:
 	case TCSETSF:
 		return 0;	/* accepted; the console keeps its own mode */
 	case TIOCGWINSZ: {
-		uint16_t *ws = (void *)arg;
-		ws[0] = 24;
-		ws[1] = 80;
-		ws[2] = ws[3] = 0;
-		return 0;
+		uint16_t ws[4] = { 24, 80, 0, 0 };
+		return ioctl_out(arg, ws, sizeof(ws));
 	}
 	case TIOCGPGRP:
-		*(int *)arg = __atomic_load_n(&cons_pgrp, __ATOMIC_RELAXED);
-		return 0;
-	case TIOCSPGRP:
-		if (*(int *)arg <= 0)
+		return ioctl_out_int(arg, __atomic_load_n(&cons_pgrp, __ATOMIC_RELAXED));
+	case TIOCSPGRP: {
+		int pgrp;
+		if (uaccess_copy(&pgrp, (const void *)arg, sizeof(pgrp)))
+			return -EFAULT;
+		if (pgrp <= 0)
 			return -EINVAL;
-		__atomic_store_n(&cons_pgrp, *(int *)arg, __ATOMIC_RELAXED);
+		__atomic_store_n(&cons_pgrp, pgrp, __ATOMIC_RELAXED);
 		return 0;
+	}
 	}
 	return -ENOTTY;
 }
@@ -276,7 +288,7 @@ static int blkf_fsync(struct file *f, bool datasync)
 }
 
 /* Linux's block-device ioctls that probing tools (libblkid, zpool, mkfs)
- * make. The Linux layer has checked the argument's memory. */
+ * make; answers through ioctl_out. */
 #define BLKROGET	0x125e
 #define BLKRRPART	0x125f
 #define BLKGETSIZE	0x1260
@@ -299,29 +311,25 @@ static int blkf_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 	struct blkdev *d = f->priv;
 
 	switch (cmd) {
-	case BLKGETSIZE64:
-		*(uint64_t *)arg = d->nsectors * SECTOR_SIZE;
-		return 0;
-	case BLKGETSIZE:	/* in 512-byte sectors */
-		*(unsigned long *)arg = d->nsectors;
-		return 0;
+	case BLKGETSIZE64: {
+		uint64_t bytes = d->nsectors * SECTOR_SIZE;
+		return ioctl_out(arg, &bytes, sizeof(bytes));
+	}
+	case BLKGETSIZE: {	/* in 512-byte sectors */
+		unsigned long n = d->nsectors;
+		return ioctl_out(arg, &n, sizeof(n));
+	}
 	case BLKSSZGET:		/* the logical sector: every request is in 512s */
-		*(int *)arg = SECTOR_SIZE;
-		return 0;
+		return ioctl_out_int(arg, SECTOR_SIZE);
 	case BLKPBSZGET:
 	case BLKIOMIN:
-		*(unsigned *)arg = physical_block(d);
-		return 0;
+		return ioctl_out_int(arg, (int)physical_block(d));
 	case BLKIOOPT:		/* no optimal transfer size reported: 0, as Linux */
 	case BLKDISCARDZEROES:
-		*(unsigned *)arg = 0;
-		return 0;
 	case BLKALIGNOFF:
-		*(int *)arg = 0;
-		return 0;
+		return ioctl_out_int(arg, 0);
 	case BLKROGET:
-		*(int *)arg = d->readonly;
-		return 0;
+		return ioctl_out_int(arg, d->readonly);
 	case BLKFLSBUF:		/* no buffer cache below devfs: write-back is the disk's */
 		return blk_flush(d);
 	case BLKRRPART:		/* partitions are read once, at boot */
