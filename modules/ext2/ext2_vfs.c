@@ -3,6 +3,7 @@
  * lives inside struct ext2_fs; file data goes straight from the block
  * layer to the caller's buffer. Vnodes are kept in the VFS's per-mount
  * cache by inode number and carry a copy of their decoded inode. */
+#include "arch.h"
 #include "fs/vfs.h"
 #include "dev/blk.h"
 #include "dev/console.h"
@@ -125,18 +126,42 @@ static int ext2_readlink_op(struct vnode *vn, char *buf, size_t len)
 	return n;
 }
 
+/* The file's bytes reach the reader's buffer (often a program's, which
+ * may go away meanwhile) through a kernel chunk and a checked copy made
+ * with the lock dropped: ext2_disk.c, shared with the host tools, writes
+ * only kernel memory, and a fault on the buffer may read this very file. */
+enum { READ_CHUNK = 16384 };
+
 static long ext2_read_op(struct vnode *vn, void *buf, size_t len, int64_t off)
 {
 	struct ext2_mount *em = EM(vn);
+	size_t done = 0;
+	long n = 0;
 
 	if (off < 0)
 		return -EINVAL;
 	if (vn->type != VREG)
 		return -EISDIR;
-	mutex_lock(&em->lock);
-	long n = ext2_file_read(&em->fs, EI(vn), (uint64_t)off, buf, len);
-	mutex_unlock(&em->lock);
-	return n;
+	char *chunk = len ? kmalloc(len < READ_CHUNK ? len : READ_CHUNK) : NULL;
+	if (len && !chunk)
+		return -ENOMEM;
+	while (done < len) {
+		size_t want = len - done < READ_CHUNK ? len - done : READ_CHUNK;
+		mutex_lock(&em->lock);
+		n = ext2_file_read(&em->fs, EI(vn), (uint64_t)off + done, chunk, want);
+		mutex_unlock(&em->lock);
+		if (n <= 0)
+			break;
+		if (uaccess_copy((char *)buf + done, chunk, (size_t)n)) {
+			n = -EFAULT;
+			break;
+		}
+		done += (size_t)n;
+		if ((size_t)n < want)
+			break;
+	}
+	kfree(chunk);
+	return done ? (long)done : n;
 }
 
 static int ext2_getattr(struct vnode *vn, struct vattr *va)

@@ -19,11 +19,11 @@ import time
 
 BUSYBOX = "/bin/busybox"
 APPS = ["threads", "memory", "futex", "files", "mappings", "limits", "epoll", "unix", "procs",
-        "procfs"]
+        "procfs", "efault"]
 HELPERS = ["orphans"]	# staged too, run by their own tests
 # Also run on the host first: the guest must pass the very checks the host
 # passes (a check the host fails is a broken test, not a broken kernel).
-HOST_SAME = ["epoll", "unix", "procs", "procfs"]
+HOST_SAME = ["epoll", "unix", "procs", "procfs", "efault"]
 VARIANTS = ["musl", "pie", "glibc"]
 APP_MEMORY = "256M"
 APP_TIMEOUT = 180
