@@ -67,8 +67,7 @@ static long cons_read(struct file *f, void *buf, size_t len, int64_t *pos)
 
 static long cons_write(struct file *f, const void *buf, size_t len, int64_t *pos)
 {
-	console_write(buf, len);
-	return (long)len;
+	return console_write(buf, len);	/* the count, or -EFAULT */
 }
 
 /* Registers whatever was asked and whatever is ready: epoll registers
