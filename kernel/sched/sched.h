@@ -77,6 +77,8 @@ uint64_t thread_cpu_ns(struct thread *t);
 void thread_set_name(struct thread *t, const char *name);
 void thread_get_name(struct thread *t, char *buf, size_t size);
 int thread_count(void);
+/* How long the CPU has been idle (the idle thread's time): /proc/stat. */
+uint64_t sched_idle_ns(void);
 
 /* Thread-specific data: keys shared by all threads, a destructor run at exit. */
 int tsd_key_create(void (*dtor)(void *));

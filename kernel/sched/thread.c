@@ -400,6 +400,20 @@ void thread_set_priority(struct thread *t, int prio)
 	spin_unlock_irqrestore(&sched_lock, flags);
 }
 
+/* The idle thread's state says nothing (it is never queued): it is
+ * running exactly when it is the CPU's current thread. */
+uint64_t sched_idle_ns(void)
+{
+	if (!idle_thread)
+		return 0;
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	uint64_t ns = idle_thread->cpu_ns;
+	if (this_cpu()->current == idle_thread)
+		ns += clock_ns() - idle_thread->switched_in;
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return ns;
+}
+
 int thread_count(void)
 {
 	return nthreads;

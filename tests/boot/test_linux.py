@@ -169,6 +169,15 @@ def _busybox_scenarios(ctx, st, root, machine="microvm"):
     ok = status == 0 and want <= names and any(re.match(r"^d.* bin$", l) for l in lines)
     ctx.check(pre + ".ls_la_root", ok, "status %d, missing %s" % (status, sorted(want - names)), out)
 
+    # top reads /proc/stat, meminfo and each /proc/PID: one batch round.
+    status, out = run("/bin/busybox top -b -n 1")
+    lines = _program_lines(out)
+    cpu = [l for l in lines if l.startswith("CPU:")]
+    pcts = [int(x) for x in re.findall(r"(\d+)% ", cpu[0])] if cpu else []
+    ok = status == 0 and len(pcts) == 7 and all(p <= 100 for p in pcts) and \
+        any(re.match(r"^\s*1\s+0\s+\S+\s+R\s+\d+.*/bin/busybox top -b -n 1$", l) for l in lines)
+    ctx.check(pre + ".top", ok, "status %d, CPU line %s" % (status, cpu), out)
+
     status, out = run("/bin/busybox cat /data/hello.txt")
     with open(os.path.join(st["tmp"], "data", "hello.txt"), encoding="utf-8") as f:
         text = f.read()
@@ -373,6 +382,10 @@ def test_rofs(ctx):
               "status %d" % status, out)
     status, out = _boot(ctx, st, "/bin/busybox cp /data/big /tmp/big", "rofs")
     ctx.check("rofs.cp_to_tmp", status == 0, "status %d" % status, out)
+    # getcwd walks ".." up a directory whose parent's vnode has gone.
+    status, out = _boot(ctx, st, "/bin/busybox sh -c 'cd /var/empty && pwd -P'", "rofs")
+    ctx.check("rofs.getcwd_two_deep", status == 0 and "/var/empty" in _program_lines(out),
+              "status %d" % status, out)
     if not st["apps"]:
         ctx.skip("rofs_apps", "build/apps not built")
         return

@@ -123,6 +123,18 @@ static void gen_uptime(struct procfs_text *t)
 	add(t, "%lu.%02lu 0.00\n", ns / 1000000000, ns / 10000000 % 100);
 }
 
+/* One CPU: busy time (everything but the idle thread's) as user time, in
+ * ticks of 100 Hz; interrupts and switches are not counted (0). */
+static void gen_stat(struct procfs_text *t)
+{
+	uint64_t up = clock_ns(), idle = sched_idle_ns(), busy = up > idle ? up - idle : 0;
+
+	for (int i = 0; i < 2; i++)
+		add(t, "cpu%s %lu 0 0 %lu 0 0 0 0 0 0\n", i ? "0" : " ", busy / 10000000,
+		    idle / 10000000);
+	add(t, "intr 0\nctxt 0\nbtime %lu\n", (clock_realtime_ns() - up) / 1000000000);
+}
+
 static void gen_version(struct procfs_text *t)
 {
 	add(t, "Linux version 6.1.0-osprey (Osprey unikernel)\n");
@@ -153,6 +165,7 @@ static const struct proc_file {
 	{ "meminfo", gen_meminfo },
 	{ "mounts", gen_mounts },
 	{ "self", NULL },
+	{ "stat", gen_stat },
 	{ "thread-self", NULL },
 	{ "uptime", gen_uptime },
 	{ "version", gen_version },
