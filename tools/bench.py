@@ -36,6 +36,7 @@ SECTIONS = [
     "ROFS read throughput",
     "virtio-blk throughput",
     "Null system call",
+    "Processes",
     "Dynamic programs",
     "ZFS pool layer (libzfs.so)",
     "ZFS /data",
@@ -54,6 +55,19 @@ CHART_RE = re.compile(r"^\s+(\S.*?)\s+(\d+\.\d+) ms\s+\(\+")
 TSC_RE = re.compile(r"bootchart \(guest TSC, (\d+) kHz\)")
 FIRST_RE = re.compile(r"bootchart: program's first system call \((\w+)\) at (\d+\.\d+) ms")
 RB_RE = re.compile(r"readbench: (\w+) round (\d+): (\d+) (bytes|calls) (\d+) ns")
+
+# "Processes": apps/bench/procbench in the guest, on the host, in the Linux peer.
+PB_RE = re.compile(r"^procbench: (\w+) round \d+: (\d+) cycles (\d+) ns", re.M)
+PB_IDLE_RE = re.compile(r"^procbench: idle (\w+): (\d+) children (-?\d+) bytes per child", re.M)
+PB_MODES = [("fork", "fork + child `_exit(0)` + waitpid"),
+            ("vfork", "vfork + child `_exit(0)` + waitpid"),
+            ("forkexec", "fork + execv `busybox true` + waitpid"),
+            ("spawn", "posix_spawn `busybox true` + waitpid")]
+PB_MEM = "128M"             # Osprey's -m, and the peer's ZFSVM_MEM
+LINUX_KSTACK = 16384        # a task's kernel stack on x86-64 Linux (THREAD_SIZE)
+# The ring-0 null system call of docs/linux.md ("The cost of a system call"),
+# the kernel before programs ran in ring 3: a recorded figure, not re-measured.
+RING0_NULL = ("dbf97c8", 615.7, 373.2)  # commit, ring 0 median ns, ring 3 median ns of that run
 
 ZFS_DISK_MIB = 256
 ZFS_MEM_STEPS = list(range(40, 129, 8))   # -m candidates for the pool self-test, MiB
@@ -211,6 +225,7 @@ class Bench:
         self.out = os.path.abspath(a.out)
         self.plots = os.path.join(self.out, "bench")
         self.accel = None
+        self.null_guest = None  # the guest's null system call, ns a round (sec_null)
         self.notes = []
         self.cmds = []          # commands of the section being measured
         self.tree = None        # the image-size / LZ4 tree
@@ -301,8 +316,10 @@ class Bench:
     def build_helpers(self):
         os.makedirs(self.work, exist_ok=True)
         self.readbench = os.path.join(self.work, "readbench")
-        self.must(["musl-gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-static", "-o", self.readbench,
-                   os.path.join(ROOT, "apps", "bench", "readbench.c")], record=False)
+        self.procbench = os.path.join(self.work, "procbench")
+        for prog in (self.readbench, self.procbench):
+            self.must(["musl-gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-static", "-o", prog,
+                       os.path.join(ROOT, "apps", "bench", os.path.basename(prog) + ".c")], record=False)
         lz4o = os.path.join(self.work, "lz4.o")
         self.lz4bench = os.path.join(self.work, "lz4bench")
         # Our decoder with the kernel's code-generation flags that matter (no SSE).
@@ -411,6 +428,7 @@ class Bench:
             self.big_size = size
             self.images["read"] = self.mkimage("read", ["/bin/busybox: /bin/busybox",
                                                         "/bin/readbench: " + self.readbench,
+                                                        "/bin/procbench: " + self.procbench,
                                                         "/data/big: " + big])
         return self.images["read"]
 
@@ -716,14 +734,21 @@ class Bench:
         t += "| ratio guest / host (medians) | %.4f |\n" % ratio
         return t
 
-    def sec_null(self):
-        calls = 100000 if self.quick else 1000000
-        rounds = 3 if self.quick else 7
-        img = self.read_image()
-        status, out, _ = self.boot("/bin/readbench null %d %d" % (calls, rounds), [img], timeout=600)
+    def guest_null(self, calls, rounds):
+        """ns per null system call in the guest, one value a round (kept
+        for the Processes section)."""
+        status, out, _ = self.boot("/bin/readbench null %d %d" % (calls, rounds), [self.read_image()],
+                                   timeout=600)
         guest = [int(m.group(5)) / int(m.group(3)) for m in RB_RE.finditer(out)]
         if not guest:
             raise RuntimeError("guest run failed, status %d: %s" % (status, out.strip().splitlines()[-3:]))
+        self.null_guest = guest
+        return guest
+
+    def sec_null(self):
+        calls = 100000 if self.quick else 1000000
+        rounds = 3 if self.quick else 7
+        guest = self.guest_null(calls, rounds)
         p = self.must([self.readbench, "null", str(calls), str(rounds)])
         host = [int(m.group(5)) / int(m.group(3)) for m in RB_RE.finditer(p.stdout)]
         t = ("`syscall(SYS_getppid)` %d times in a loop, timed with clock_gettime(CLOCK_MONOTONIC), %d rounds; "
@@ -736,6 +761,158 @@ class Bench:
             t += ("\nThe host is itself a virtual machine, so its system calls may cost more than on bare metal; "
                   "the guest's `syscall` instruction is emulated by TCG.\n")
         return t
+
+    # ---- processes ----
+    @staticmethod
+    def pb_figures(text):
+        """procbench's output: ({mode: [us per cycle, a round]}, {idle line: bytes per child})."""
+        cycles = {}
+        for m in PB_RE.finditer(text):
+            cycles.setdefault(m.group(1), []).append(int(m.group(3)) / int(m.group(2)) / 1000)
+        idle = {m.group(1): int(m.group(3)) for m in PB_IDLE_RE.finditer(text)}
+        return cycles, idle
+
+    def pb_host(self, n, rounds, k):
+        """procbench on the host; without /bin/busybox only the modes that exec nothing."""
+        if os.path.exists("/bin/busybox"):
+            return self.must([self.procbench, "all", str(n), str(rounds), str(k), "/bin/busybox", "true"]).stdout
+        out = ""
+        for mode in (["fork", str(n), str(rounds)], ["vfork", str(n), str(rounds)], ["idle", str(k)]):
+            out += self.must([self.procbench] + mode).stdout
+        return out
+
+    def peer_run(self, env, indir, script, timeout, what):
+        """Boots the Linux peer once for script (IN_DIR indir, or none):
+        (run.log, build.sh's stderr, seconds) or (None, why, 0)."""
+        outdir = os.path.join(self.work, "peer-out")
+        shutil.rmtree(outdir, ignore_errors=True)
+        self.cmds.append("%s ../shared/peers/linux-vm/build.sh run - %s %s %s"
+                         % (self.peer_env_str(env), rel(indir) if indir else "-", rel(outdir), quote(script)))
+        log("linux peer: build.sh run (%s)" % what)
+        t0 = time.monotonic()
+        try:
+            p = subprocess.run([PEER, "run", "-", indir or "-", outdir, script], env=env, capture_output=True,
+                               text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None, "`build.sh run` ran over %d s" % timeout, 0
+        runlog = ""
+        if os.path.exists(os.path.join(outdir, "run.log")):
+            with open(os.path.join(outdir, "run.log")) as f:
+                runlog = f.read()
+        if p.returncode != 0 or "peer: end" not in runlog:
+            return None, "`build.sh run` failed (%d): %s" % (p.returncode,
+                                                            _tail(runlog or (p.stderr + p.stdout), 3)), 0
+        return runlog, p.stderr, time.monotonic() - t0
+
+    def pb_linux(self, n, rounds, k):
+        """procbench in the Linux peer guest: (output, description) or (None, why it was skipped)."""
+        env, why = self.peer_ready(int(PB_MEM.rstrip("M")))
+        if env is None:
+            return None, why
+        indir = os.path.join(self.work, "procvm-in")
+        shutil.rmtree(indir, ignore_errors=True)
+        os.makedirs(indir)
+        shutil.copy2(self.procbench, os.path.join(indir, "procbench"))
+        # The same static busybox as in Osprey's image, copied to the peer's
+        # own disk so that every exec reads it from the page cache, not 9p.
+        if os.path.exists("/bin/busybox"):
+            shutil.copy2("/bin/busybox", os.path.join(indir, "busybox"))
+            copy, prog, said = "/io/in/busybox", "/tmp/busybox true", "the host's static /bin/busybox"
+        else:
+            copy, prog, said = "", "/bin/true", "Debian's /bin/true (the host has no /bin/busybox)"
+        script = ("cp /io/in/procbench %s /tmp/ || exit 1; echo \"peer: kernel $(uname -r) cpus $(nproc) "
+                  "memtotal_kib $(awk '/^MemTotal/ {print $2}' /proc/meminfo)\"; "
+                  "/tmp/procbench all %d %d %d %s || exit 1; echo 'peer: end'" % (copy, n, rounds, k, prog))
+        runlog, err, took = self.peer_run(env, indir, script, 900, "procbench")
+        if runlog is None:
+            return None, err
+        info = re.search(r"^peer: kernel (\S+) cpus (\d+) memtotal_kib (\d+)", runlog, re.M)
+        acc = re.search(r"accel=(\w+)", err)
+        desc = ("Debian 12, Linux %s, %s vCPU (ZFSVM_CPUS=1), %s MiB (ZFSVM_MEM; MemTotal %d MiB), accelerator "
+                "%s (build.sh: thread=multi, -cpu qemu64, machine pc under TCG); exec of %s; one VM boot, %.0f s"
+                % (info.group(1) if info else "?", info.group(2) if info else "?", env["ZFSVM_MEM"],
+                   int(info.group(3)) // 1024 if info else 0, acc.group(1) if acc else "?", said, took))
+        return runlog, desc
+
+    def sec_procs(self):
+        n, rounds, k = (20, 3, 8) if self.quick else (200, 7, 32)
+        load = os.getloadavg()
+        status, out, _ = self.boot("/bin/procbench all %d %d %d /bin/busybox true" % (n, rounds, k),
+                                   [self.read_image()], memory=PB_MEM, timeout=900)
+        if status != 0:
+            raise RuntimeError("guest run failed, status %d: %s" % (status, _tail(out, 3)))
+        cols = {"osprey": self.pb_figures(out), "host": self.pb_figures(self.pb_host(n, rounds, k))}
+        peer_out, peer_desc = self.pb_linux(n, rounds, k)
+        cols["peer"] = self.pb_figures(peer_out) if peer_out else ({}, {})
+
+        def cell(vals):
+            return fmt(vals, 1) if vals else ("SKIP" if vals is None else "n/a")
+
+        def ratio(a, b):
+            return "%.2f" % (statistics.median(a) / statistics.median(b)) if a and b else "—"
+
+        t = ("apps/bench/procbench.c (static, musl), the same binary in the Osprey guest (microvm, `-m %s`, "
+             "booted from the Null system call section's image), in the Linux peer guest and on the host: "
+             "%d rounds of %d cycles each, timed with clock_gettime(CLOCK_MONOTONIC); every child must end "
+             "with status 0. µs per cycle, median (min–max) over rounds. Host load average when the section "
+             "started: %.2f %.2f %.2f.\n\n" % (PB_MEM, rounds, n, load[0], load[1], load[2]))
+        t += ("| µs per cycle | Osprey | Linux peer | host (Linux %s) | Osprey / peer | Osprey / host |\n"
+              "|---|---:|---:|---:|---:|---:|\n" % platform.release())
+        for mode, what in PB_MODES:
+            o, p, h = (cols[c][0].get(mode) for c in ("osprey", "peer", "host"))
+            p = p if peer_out else None
+            h = h if h or mode in ("fork", "vfork") else None
+            t += "| %s | %s | %s | %s | %s | %s |\n" % (what, cell(o), cell(p), cell(h), ratio(o, p), ratio(o, h))
+        t += self.pb_idle_table(cols, k, peer_out is not None)
+        if not peer_out:
+            t += "\nLinux peer: **SKIP** (%s)\n" % peer_desc
+        else:
+            t += "\nLinux peer: %s.\n" % peer_desc
+        if not os.path.exists("/bin/busybox"):
+            t += "\nHost fork+exec and posix_spawn: **SKIP** (no /bin/busybox on the host).\n"
+        return t + self.pb_null_line()
+
+    def pb_idle_table(self, cols, k, peer_ran):
+        """The memory an idle forked child costs, as each system reports it."""
+        t = ("\n%d children forked, each writes one byte to a pipe and pauses; the parent reads the %d bytes, "
+             "then asks the system (bytes per child, in KiB):\n\n"
+             "| idle forked child, KiB | Osprey | Linux peer | host | Osprey / peer | Osprey / host |\n"
+             "|---|---:|---:|---:|---:|---:|\n" % (k, k))
+
+        def kib_of(col, fn):
+            idle = cols[col][1]
+            try:
+                return fn(idle) / 1024
+            except KeyError:
+                return None
+
+        rows = [("/proc/meminfo MemFree before the forks minus after, / children", lambda i: i["memfree"]),
+                ("/proc/PID/smaps_rollup Private_Clean + Private_Dirty + VmPTE + %d KiB kernel stack"
+                 % (LINUX_KSTACK // 1024), lambda i: i["uss"] + i["pte"] + LINUX_KSTACK)]
+        for what, fn in rows:
+            o, p, h = kib_of("osprey", fn), kib_of("peer", fn), kib_of("host", fn)
+            cells = ["%.1f" % v if v is not None else "n/a" for v in (o, p, h)]
+            if not peer_ran:
+                cells[1] = "SKIP"
+            rat = ["%.2f" % (o / b) if o is not None and b else "—" for b in (p, h)]
+            t += "| %s | %s |\n" % (what, " | ".join(cells + rat))
+        t += ("\nOsprey has no /proc/PID/smaps_rollup, so only MemFree speaks for it. Linux's MemFree leaves out the "
+              "pages on its per-CPU free lists, from which small allocations come first, and moves with "
+              "everything else the system does (page cache, other processes): its row is noisy and may "
+              "show 0 for a few children.\n")
+        return t
+
+    def pb_null_line(self):
+        """The fresh ring-3 null system call beside the recorded ring-0 one."""
+        if self.null_guest is None:
+            self.guest_null(100000, 3)
+        now = statistics.median(self.null_guest)
+        commit, ring0, ring3_then = RING0_NULL
+        return ("\nNull system call (`syscall(SYS_getppid)`, readbench null): ring 3 now %.1f ns (median of %d "
+                "rounds, this run) against ring 0 %.1f ns, a recorded figure of commit %s (docs/linux.md, "
+                "\"The cost of a system call\"; that run, on a loaded host, had ring 3 at %.1f ns): "
+                "ratio now / recorded ring 0 = %.2f.\n" % (now, len(self.null_guest), ring0, commit, ring3_then,
+                                                          now / ring0))
 
     # ---- dynamic programs ----
     def hyperfine(self, cmd, runs, warmup=3):
@@ -1535,7 +1712,7 @@ class Bench:
             prep_error = str(e)
             traceback.print_exc()
         funcs = [self.sec_sizes, self.sec_boot, self.sec_minmem, self.sec_image_size, self.sec_lz4,
-                 self.sec_rofs_read, self.sec_virtio, self.sec_null, self.sec_dynamic, self.sec_zfs,
+                 self.sec_rofs_read, self.sec_virtio, self.sec_null, self.sec_procs, self.sec_dynamic, self.sec_zfs,
                  self.sec_zfs_data, self.sec_net]
         for title, fn in zip(SECTIONS, funcs):
             if self.a.only and not any(o.lower() in title.lower() for o in self.a.only):
