@@ -781,10 +781,11 @@ class Bench:
             out += self.must([self.procbench] + mode).stdout
         return out
 
-    def peer_run(self, env, indir, script, timeout, what):
-        """Boots the Linux peer once for script (IN_DIR indir, or none):
-        (run.log, build.sh's stderr, seconds) or (None, why, 0)."""
-        outdir = os.path.join(self.work, "peer-out")
+    def peer_run(self, env, name, indir, script, timeout, what):
+        """Boots the Linux peer once for script (IN_DIR indir, or none;
+        OUT_DIR BUILD/bench/NAME-out): (run.log, build.sh's stderr,
+        seconds) or (None, why it failed, 0)."""
+        outdir = os.path.join(self.work, name + "-out")
         shutil.rmtree(outdir, ignore_errors=True)
         self.cmds.append("%s ../shared/peers/linux-vm/build.sh run - %s %s %s"
                          % (self.peer_env_str(env), rel(indir) if indir else "-", rel(outdir), quote(script)))
@@ -823,7 +824,7 @@ class Bench:
         script = ("cp /io/in/procbench %s /tmp/ || exit 1; echo \"peer: kernel $(uname -r) cpus $(nproc) "
                   "memtotal_kib $(awk '/^MemTotal/ {print $2}' /proc/meminfo)\"; "
                   "/tmp/procbench all %d %d %d %s || exit 1; echo 'peer: end'" % (copy, n, rounds, k, prog))
-        runlog, err, took = self.peer_run(env, indir, script, 900, "procbench")
+        runlog, err, took = self.peer_run(env, "procvm", indir, script, 900, "procbench")
         if runlog is None:
             return None, err
         info = re.search(r"^peer: kernel (\S+) cpus (\d+) memtotal_kib (\d+)", runlog, re.M)
@@ -934,35 +935,19 @@ class Bench:
         env, why = self.peer_ready(PY_PEER_MEM)
         if env is None:
             return None, why
-        outdir = os.path.join(self.work, "pyvm-out")
-        shutil.rmtree(outdir, ignore_errors=True)
         script = ("echo \"peer: kernel $(uname -r) $(/usr/bin/python3 -V) cpus $(nproc) uptime $(cut -d' ' -f1 "
                   "/proc/uptime)\"; for i in $(seq 0 %d); do s=$EPOCHREALTIME; /usr/bin/python3 -c pass || exit 1; "
                   "e=$EPOCHREALTIME; echo \"peer: pass $i $s $e\"; done; echo 'peer: end'" % runs)
-        self.cmds.append("%s ../shared/peers/linux-vm/build.sh run - - %s %s"
-                         % (self.peer_env_str(env), rel(outdir), quote(script)))
-        log("linux peer: build.sh run (python3 -c pass, %d runs)" % (runs + 1))
-        t0 = time.monotonic()
-        try:
-            p = subprocess.run([PEER, "run", "-", "-", outdir, script], env=env, capture_output=True, text=True,
-                               timeout=900)
-        except subprocess.TimeoutExpired:
-            return None, "`build.sh run` ran over 900 s"
-        took = time.monotonic() - t0
-        runlog = ""
-        if os.path.exists(os.path.join(outdir, "run.log")):
-            with open(os.path.join(outdir, "run.log")) as f:
-                runlog = f.read()
-        if p.returncode != 0 or "peer: end" not in runlog:
-            return None, "`build.sh run` failed (%d): %s" % (p.returncode,
-                                                            _tail(runlog or (p.stderr + p.stdout), 3))
+        runlog, err, took = self.peer_run(env, "pyvm", None, script, 900, "python3 -c pass, %d runs" % (runs + 1))
+        if runlog is None:
+            return None, err
         res = {"cold": [], "warm": []}
         for m in re.finditer(r"^peer: pass (\d+) ([\d.]+) ([\d.]+)$", runlog, re.M):
             ms = (float(m.group(3)) - float(m.group(2))) * 1000
             res["cold" if m.group(1) == "0" else "warm"].append(ms)
         info = re.search(r"^peer: kernel (\S+) Python (\S+) cpus (\d+) uptime ([\d.]+)", runlog, re.M)
         res["uptime"] = [float(info.group(4)) * 1000] if info else []
-        acc = re.search(r"accel=(\w+)", p.stderr)
+        acc = re.search(r"accel=(\w+)", err)
         desc = ("Debian 12, Linux %s, Python %s (Debian's python3 package), %s vCPU (ZFSVM_CPUS=1), %d MiB "
                 "(ZFSVM_MEM), accelerator %s (build.sh: thread=multi, -cpu qemu64, machine pc under TCG), "
                 "root an ext4 image on virtio-blk-pci; one VM boot for all runs, %.0f s"
