@@ -837,7 +837,8 @@ class Bench:
 
     def sec_procs(self):
         n, rounds, k = (20, 3, 8) if self.quick else (200, 7, 32)
-        load = os.getloadavg()
+        # Often run alone (--only) and spliced into the report: it says when.
+        when, load = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.getloadavg()
         status, out, _ = self.boot("/bin/procbench all %d %d %d /bin/busybox true" % (n, rounds, k),
                                    [self.read_image()], memory=PB_MEM, timeout=900)
         if status != 0:
@@ -855,8 +856,8 @@ class Bench:
         t = ("apps/bench/procbench.c (static, musl), the same binary in the Osprey guest (microvm, `-m %s`, "
              "booted from the Null system call section's image), in the Linux peer guest and on the host: "
              "%d rounds of %d cycles each, timed with clock_gettime(CLOCK_MONOTONIC); every child must end "
-             "with status 0. µs per cycle, median (min–max) over rounds. Host load average when the section "
-             "started: %.2f %.2f %.2f.\n\n" % (PB_MEM, rounds, n, load[0], load[1], load[2]))
+             "with status 0. µs per cycle, median (min–max) over rounds. Measured %s; host load average when "
+             "the section started: %.2f %.2f %.2f.\n\n" % (PB_MEM, rounds, n, when, load[0], load[1], load[2]))
         t += ("| µs per cycle | Osprey | Linux peer | host (Linux %s) | Osprey / peer | Osprey / host |\n"
               "|---|---:|---:|---:|---:|---:|\n" % platform.release())
         for mode, what in PB_MODES:

@@ -62,6 +62,18 @@ def test_quick_bench(ctx):
             ctx.check("zfs_data.peer_skip", re.search(r"Linux peer: \*\*SKIP\*\* \(.+\)", body) and
                       not re.search(r"^\| sequential write.*\| MB/s \| [^|]+ \| \d", body, re.M),
                       "--quick: the Linux column must say SKIP and why", body)
+        # Processes, when measured: Osprey's fork figure and the idle child's
+        # memory, and (--quick) a Linux peer column that says SKIP and why.
+        m = re.search(r"^## Processes\n\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+        if m and not m.group(1).startswith("Not measured"):
+            body = m.group(1)
+            ctx.check("procs.figures", re.search(r"^\| fork \+ child .*?\| \d[^|]* \| SKIP \|", body, re.M) and
+                      re.search(r"^\| /proc/meminfo MemFree [^|]*\| -?\d", body, re.M),
+                      "no Osprey fork or idle-memory figure, or a Linux peer figure under --quick", body)
+            ctx.check("procs.peer_skip", re.search(r"Linux peer: \*\*SKIP\*\* \(.+\)", body),
+                      "--quick: the Linux peer must say SKIP and why", body)
+            ctx.check("procs.null_ring0", "recorded figure of commit dbf97c8" in body,
+                      "the ring-3 null system call is not quoted beside the recorded ring-0 one", body)
         # Say which sections could not measure (not a failure).
         for m in re.finditer(r"^## (.*)\n\nNot measured: (.*)$", text, re.M):
             print("  (bench section '%s' not measured: %s)" % (m.group(1), m.group(2)[:200]))
