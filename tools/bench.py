@@ -912,7 +912,8 @@ class Bench:
         commit, ring0, ring3_then = RING0_NULL
         return ("\nNull system call (`syscall(SYS_getppid)`, readbench null): ring 3 now %.1f ns (median of %d "
                 "rounds, this run) against ring 0 %.1f ns, a recorded figure of commit %s (docs/linux.md, "
-                "\"The cost of a system call\"; that run, on a loaded host, had ring 3 at %.1f ns): "
+                "\"The cost of a system call\"; that run, on another host load, had ring 3 at %.1f ns, so compare "
+                "with care): "
                 "ratio now / recorded ring 0 = %.2f.\n" % (now, len(self.null_guest), ring0, commit, ring3_then,
                                                           now / ring0))
 
