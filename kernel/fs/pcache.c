@@ -286,10 +286,13 @@ static int each_in_range(struct pcache *pc, int64_t off, size_t len, char *buf,
 	int64_t end = off + (int64_t)len;
 	uint64_t index = (uint64_t)off >> PAGE_SHIFT;
 	int err = 0;
-	unsigned long f = spin_lock_irqsave(&pc->lock);
+	unsigned long f;
 
-	pc->gen += to_pages;	/* a page being filled from the file is stale now */
-	spin_unlock_irqrestore(&pc->lock, f);
+	if (to_pages) {		/* a page being filled from the file is stale now */
+		f = spin_lock_irqsave(&pc->lock);
+		pc->gen++;
+		spin_unlock_irqrestore(&pc->lock, f);
+	}
 	while (!err) {
 		f = spin_lock_irqsave(&pc->lock);
 		struct cpage *p = from(pc, index);
