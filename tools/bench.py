@@ -65,9 +65,11 @@ PB_MODES = [("fork", "fork + child `_exit(0)` + waitpid"),
             ("spawn", "posix_spawn `busybox true` + waitpid")]
 PB_MEM = "128M"             # Osprey's -m, and the peer's ZFSVM_MEM
 LINUX_KSTACK = 16384        # a task's kernel stack on x86-64 Linux (THREAD_SIZE)
-# The ring-0 null system call of docs/linux.md ("The cost of a system call"),
-# the kernel before programs ran in ring 3: a recorded figure, not re-measured.
-RING0_NULL = ("dbf97c8", 615.7, 373.2)  # commit, ring 0 median ns, ring 3 median ns of that run
+# The last kernel that ran programs in ring 0 (docs/linux.md, "The cost of a
+# system call"): sec_null builds it from `git archive` and boots it in turn
+# with this one, so the ring-3 / ring-0 ratio is taken in one run.
+RING0_COMMIT = "dbf97c8"
+NULL_BOOTS = 4              # boots of each kernel, alternated
 
 ZFS_DISK_MIB = 256
 ZFS_MEM_STEPS = list(range(40, 129, 8))   # -m candidates for the pool self-test, MiB
@@ -226,6 +228,7 @@ class Bench:
         self.plots = os.path.join(self.out, "bench")
         self.accel = None
         self.null_guest = None  # the guest's null system call, ns a round (sec_null)
+        self.null_ring0 = []    # the same on RING0_COMMIT's kernel, when it ran
         self.notes = []
         self.cmds = []          # commands of the section being measured
         self.tree = None        # the image-size / LZ4 tree
@@ -734,29 +737,86 @@ class Bench:
         t += "| ratio guest / host (medians) | %.4f |\n" % ratio
         return t
 
-    def guest_null(self, calls, rounds):
-        """ns per null system call in the guest, one value a round (kept
-        for the Processes section)."""
-        status, out, _ = self.boot("/bin/readbench null %d %d" % (calls, rounds), [self.read_image()],
-                                   timeout=600)
-        guest = [int(m.group(5)) / int(m.group(3)) for m in RB_RE.finditer(out)]
-        if not guest:
-            raise RuntimeError("guest run failed, status %d: %s" % (status, out.strip().splitlines()[-3:]))
-        self.null_guest = guest
-        return guest
+    def null_initrd(self):
+        """A cpio root holding only /bin/readbench: both kernels boot it."""
+        root = os.path.join(self.work, "null-root")
+        os.makedirs(os.path.join(root, "bin"), exist_ok=True)
+        shutil.copy(self.readbench, os.path.join(root, "bin", "readbench"))
+        cpio = os.path.join(self.work, "null.cpio")
+        names = subprocess.run(["find", "."], cwd=root, capture_output=True, check=True).stdout
+        with open(cpio, "wb") as f:
+            subprocess.run(["cpio", "--quiet", "-o", "-H", "newc"], cwd=root, input=names, stdout=f, check=True)
+        return cpio
+
+    def ring0_kernel(self):
+        """(kernel.elf of RING0_COMMIT, None), built in the work folder from
+        `git archive` (lwIP's sources taken from this build), or (None, why)."""
+        dst = os.path.join(self.work, "ring0")
+        elf = os.path.join(dst, "build", "kernel.elf")
+        if os.path.exists(elf):
+            return elf, None
+        if subprocess.run(["git", "-C", ROOT, "cat-file", "-e", RING0_COMMIT + "^{commit}"],
+                          capture_output=True).returncode:
+            return None, "commit %s is not in this clone" % RING0_COMMIT
+        shutil.rmtree(dst, ignore_errors=True)
+        os.makedirs(os.path.join(dst, "build"))
+        tar = subprocess.run(["git", "-C", ROOT, "archive", RING0_COMMIT], capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", dst], input=tar, check=True)
+        lwip = os.path.join(self.build, "lwip-src")
+        if os.path.isdir(lwip):
+            shutil.copytree(lwip, os.path.join(dst, "build", "lwip-src"), symlinks=True)
+        p = subprocess.run(["make", "-C", dst, "-j2", "kernel"], capture_output=True, text=True)
+        if p.returncode or not os.path.exists(elf):
+            return None, "its kernel did not build: " + (p.stdout + p.stderr).strip()[-200:]
+        return elf, None
+
+    def null_boot(self, kernel, initrd, calls, rounds):
+        """ns per null system call, a value a round, in one boot of kernel."""
+        cmd = [RUN, "--kernel", kernel, "-m", "64M", "--timeout", "600", "--initrd", initrd,
+               "-e", "/bin/readbench null %d %d" % (calls, rounds)]
+        self.cmds.append(cmdstr(cmd))
+        p = subprocess.run(cmd, capture_output=True, timeout=660)
+        out = p.stdout.decode("utf-8", "replace")
+        ns = [int(m.group(5)) / int(m.group(3)) for m in RB_RE.finditer(out)]
+        if not ns:
+            raise RuntimeError("null run of %s failed, status %d: %s" % (
+                rel(kernel), p.returncode, out.strip().splitlines()[-3:]))
+        return ns
+
+    def guest_null(self, calls, rounds, ring0=None):
+        """ns per null system call in this kernel, one value a round, over
+        NULL_BOOTS boots (kept for the Processes section); with ring0 (a
+        kernel), that kernel's too, its boots alternated with this one's."""
+        initrd = self.null_initrd()
+        now, old = [], []
+        for _ in range(1 if self.quick else NULL_BOOTS):
+            if ring0:
+                old += self.null_boot(ring0, initrd, calls, rounds)
+            now += self.null_boot(self.kernel, initrd, calls, rounds)
+        self.null_guest, self.null_ring0 = now, old
+        return now
 
     def sec_null(self):
         calls = 100000 if self.quick else 1000000
-        rounds = 3 if self.quick else 7
-        guest = self.guest_null(calls, rounds)
+        rounds = 3 if self.quick else 5
+        ring0, why = (None, "not under --quick") if self.quick else self.ring0_kernel()
+        guest = self.guest_null(calls, rounds, ring0)
         p = self.must([self.readbench, "null", str(calls), str(rounds)])
         host = [int(m.group(5)) / int(m.group(3)) for m in RB_RE.finditer(p.stdout)]
-        t = ("`syscall(SYS_getppid)` %d times in a loop, timed with clock_gettime(CLOCK_MONOTONIC), %d rounds; "
-             "the same static binary (apps/bench/readbench.c, musl) in the guest and on the Linux host. "
-             "ns per call, median (min–max).\n\n" % (calls, rounds))
-        t += "| where | ns/call |\n|---|---:|\n| guest (Osprey) | %s |\n| host (Linux %s) | %s |\n" % (
-            fmt(guest, 1), platform.release(), fmt(host, 1))
+        boots = 1 if self.quick else NULL_BOOTS
+        t = ("`syscall(SYS_getppid)` %d times in a loop, timed with clock_gettime(CLOCK_MONOTONIC), %d rounds a "
+             "boot, %d boot%s from a cpio root holding the binary; the same static binary (apps/bench/readbench.c, "
+             "musl) in the guest and on the Linux host. The ring-0 kernel is commit %s, the last before programs "
+             "ran in ring 3, built from `git archive` and booted in turn with this one. ns per call, median "
+             "(min–max).\n\n" % (calls, rounds, boots, "" if boots == 1 else "s", RING0_COMMIT))
+        t += "| where | ns/call |\n|---|---:|\n| guest (Osprey, programs in ring 3) | %s |\n" % fmt(guest, 1)
+        t += "| guest (Osprey %s, programs in ring 0) | %s |\n" % (
+            RING0_COMMIT, fmt(self.null_ring0, 1) if self.null_ring0 else "SKIP (%s)" % why)
+        t += "| host (Linux %s) | %s |\n" % (platform.release(), fmt(host, 1))
         t += "| ratio guest / host (medians) | %.3f |\n" % (statistics.median(guest) / statistics.median(host))
+        if self.null_ring0:
+            t += "| ratio ring 3 / ring 0 (medians; the bound is 1.5) | %.2f |\n" % (
+                statistics.median(guest) / statistics.median(self.null_ring0))
         if os.path.exists("/sys/module/kvm_pvm") or "hypervisor" in open("/proc/cpuinfo").read():
             t += ("\nThe host is itself a virtual machine, so its system calls may cost more than on bare metal; "
                   "the guest's `syscall` instruction is emulated by TCG.\n")
@@ -905,17 +965,17 @@ class Bench:
         return t
 
     def pb_null_line(self):
-        """The fresh ring-3 null system call beside the recorded ring-0 one."""
+        """The ring-3 null system call beside the ring-0 one (sec_null)."""
         if self.null_guest is None:
             self.guest_null(100000, 3)
         now = statistics.median(self.null_guest)
-        commit, ring0, ring3_then = RING0_NULL
-        return ("\nNull system call (`syscall(SYS_getppid)`, readbench null): ring 3 now %.1f ns (median of %d "
-                "rounds, this run) against ring 0 %.1f ns, a recorded figure of commit %s (docs/linux.md, "
-                "\"The cost of a system call\"; that run, on another host load, had ring 3 at %.1f ns, so compare "
-                "with care): "
-                "ratio now / recorded ring 0 = %.2f.\n" % (now, len(self.null_guest), ring0, commit, ring3_then,
-                                                          now / ring0))
+        t = ("\nNull system call (`syscall(SYS_getppid)`, readbench null; section \"Null system call\"): ring 3 "
+             "%.1f ns (median of %d rounds, this run)" % (now, len(self.null_guest)))
+        if not self.null_ring0:
+            return t + "; the ring-0 kernel of commit %s was not booted in this run.\n" % RING0_COMMIT
+        then = statistics.median(self.null_ring0)
+        return t + (", ring 0 (commit %s, booted in turn with it) %.1f ns: ratio %.2f.\n" % (
+            RING0_COMMIT, then, now / then))
 
     # ---- dynamic programs ----
     def hyperfine(self, cmd, runs, warmup=3):

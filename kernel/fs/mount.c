@@ -48,7 +48,10 @@ int fs_run_deep(const char *name, int (*fn)(void *arg), void *arg)
 	return c.ret;
 }
 
+/* The deep thread is the kernel's, not the caller's: a relative target
+ * is looked up from the caller's directory, which the request carries. */
 struct mount_req {
+	struct vnode *cwd;
 	const char *source, *target, *type;
 	unsigned long flags;
 	const char *data;
@@ -58,26 +61,35 @@ static int mount_deep(void *p)
 {
 	struct mount_req *r = p;
 	int err = r->type ? fs_type_ensure(r->type) : 0;
-	return err ? err : vfs_mount(r->source, r->target, r->type, r->flags, r->data);
-}
-
-int fs_mount(const char *source, const char *target, const char *type, unsigned long flags,
-    const char *data)
-{
-	struct mount_req r = { source, target, type, flags, data };
-	return fs_run_deep("mount", mount_deep, &r);
+	return err ? err : vfs_mountat(r->cwd, r->source, r->target, r->type, r->flags, r->data);
 }
 
 static int umount_deep(void *p)
 {
 	struct mount_req *r = p;
-	return vfs_umount(r->target, (int)r->flags);
+	return vfs_umountat(r->cwd, r->target, (int)r->flags);
+}
+
+static int run_mount_req(const char *name, int (*fn)(void *arg), struct mount_req *r)
+{
+	r->cwd = vfs_cwd();
+	int err = fs_run_deep(name, fn, r);
+	if (r->cwd)
+		vn_rele(r->cwd);
+	return err;
+}
+
+int fs_mount(const char *source, const char *target, const char *type, unsigned long flags,
+    const char *data)
+{
+	struct mount_req r = { NULL, source, target, type, flags, data };
+	return run_mount_req("mount", mount_deep, &r);
 }
 
 int fs_umount(const char *target, int flags)
 {
 	struct mount_req r = { .target = target, .flags = (unsigned long)flags };
-	return fs_run_deep("umount", umount_deep, &r);
+	return run_mount_req("umount", umount_deep, &r);
 }
 
 int fs_type_ensure(const char *type)

@@ -300,7 +300,9 @@ static int mount_create(const char *fstype, const char *source, const char *path
 	const struct fs_type *type = vfs_find_fs(fstype);
 	if (!type)
 		return -ENODEV;
-	struct mount *mp = kzalloc(sizeof(*mp));
+	if (source && strnlen(source, MOUNT_SOURCE_MAX) == MOUNT_SOURCE_MAX)
+		return -ENAMETOOLONG;
+	struct mount *mp = kzalloc(sizeof(*mp) + strlen(path) + 1);
 	if (!mp)
 		return -ENOMEM;
 	mp->type = type;
@@ -309,7 +311,7 @@ static int mount_create(const char *fstype, const char *source, const char *path
 	list_init(&mp->vnodes);
 	list_init(&mp->node);
 	strlcpy(mp->source, source ? source : "none", sizeof(mp->source));
-	strlcpy(mp->path, path, sizeof(mp->path));
+	memcpy(mp->path, path, strlen(path) + 1);
 	int err = type->mount(mp, source, data);
 	if (!err && (!mp->root || mp->root->type != VDIR)) {
 		pr_err("vfs: %s mount gave no root directory\n", fstype);
@@ -391,11 +393,11 @@ static int mount_attach(struct mount *mp, struct vnode *vn)
 	return err;
 }
 
-int vfs_mount(const char *source, const char *target, const char *fstype,
-	      unsigned long flags, const char *data)
+int vfs_mountat(struct vnode *at, const char *source, const char *target,
+		const char *fstype, unsigned long flags, const char *data)
 {
 	struct vnode *vn;
-	int err = vfs_lookupat(NULL, target, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &vn);
+	int err = vfs_lookupat(at, target, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &vn);
 	if (err)
 		return err;
 	if (flags & MS_REMOUNT) {
@@ -403,8 +405,19 @@ int vfs_mount(const char *source, const char *target, const char *fstype,
 		vn_rele(vn);
 		return err;
 	}
+	/* The mount point as /proc/mounts gives it: absolute, symlinks and
+	 * "." or ".." resolved, whatever the caller's cwd was. */
+	char *where = kmalloc(PATH_MAX);
+	if (!where) {
+		vn_rele(vn);
+		return -ENOMEM;
+	}
+	vn_hold(vn);
 	struct mount *mp;
-	err = mount_create(fstype, source, target, flags, data, &mp);
+	err = vfs_dir_path(vn, where, PATH_MAX);
+	if (!err)
+		err = mount_create(fstype, source, where, flags, data, &mp);
+	kfree(where);
 	if (err) {
 		vn_rele(vn);
 		return err;
@@ -451,10 +464,10 @@ static int umount_root(struct vnode *vn, int flags)
 	return err;
 }
 
-int vfs_umount(const char *target, int flags)
+int vfs_umountat(struct vnode *at, const char *target, int flags)
 {
 	struct vnode *vn;
-	int err = vfs_lookupat(NULL, target, LOOKUP_FOLLOW, &vn);
+	int err = vfs_lookupat(at, target, LOOKUP_FOLLOW, &vn);
 	if (err)
 		return err;
 	if (!(vn->flags & VN_ROOT)) {
@@ -500,17 +513,22 @@ int vfs_unmount_all(void)
 		return n;
 	}
 	for (int i = n - 1; i >= 0; i--) {
-		char path[sizeof(roots[i]->mount->path)];
-		strlcpy(path, roots[i]->mount->path, sizeof(path));
+		/* Named from a copy: a mount that goes takes its path along. */
+		const char *mp_path = roots[i]->mount->path;
+		size_t len = strlen(mp_path) + 1;
+		char *copy = kmalloc(len);
+		if (copy)
+			memcpy(copy, mp_path, len);
+		const char *path = copy ? copy : "a mount";
 		int err = umount_root(roots[i], 0);
-		if (!err) {
+		if (!err)
 			pr_info("fs: unmounted %s\n", path);
-			continue;
-		}
-		pr_err("fs: cannot unmount %s: %s (error %d)\n", path, err == -EBUSY ?
-		    "busy (files, directories or mounts in it are in use)" :
-		    "its filesystem failed to unmount", -err);
-		if (!first_err)
+		else
+			pr_err("fs: cannot unmount %s: %s (error %d)\n", path, err == -EBUSY ?
+			    "busy (files, directories or mounts in it are in use)" :
+			    "its filesystem failed to unmount", -err);
+		kfree(copy);
+		if (err && !first_err)
 			first_err = err;
 	}
 	kfree(roots);

@@ -431,6 +431,10 @@ struct fs_type {
 			 const char *relpath), void *ctx);
 };
 
+/* The longest mount source kept, with its NUL: a ZFS dataset name
+ * (ZFS_MAX_DATASET_NAME_LEN) fits; a longer source is refused. */
+#define MOUNT_SOURCE_MAX	256
+
 struct mount {
 	const struct fs_type *type;
 	struct vnode *root;		/* held */
@@ -443,8 +447,8 @@ struct mount {
 	long active;			/* vnodes with refs > 0 */
 	struct vnode **cache;		/* hash by ino, VNODE_CACHE_SIZE */
 	struct list node;		/* in the mount table */
-	char source[64];
-	char path[128];			/* where it was mounted (informative) */
+	char source[MOUNT_SOURCE_MAX];	/* what was mounted, as /proc/mounts shows it */
+	char path[];			/* where, from the root, when it was mounted */
 };
 
 int vfs_register_fs(const struct fs_type *type);	/* -EEXIST, -ENOMEM */
@@ -454,13 +458,17 @@ const struct fs_type *vfs_find_fs(const char *name);
 /* Mounts the root filesystem (once: -EBUSY after). */
 int vfs_mount_root(const char *fstype, const char *source, unsigned long flags,
 		   const char *data);
-/* Mounts fstype on the directory target (-ENODEV for an unknown type).
+/* Mounts fstype on the directory target (-ENODEV for an unknown type),
+ * a relative target from the directory at (NULL: the current one).
  * MS_REMOUNT changes the flags of the mount whose root target is. */
-int vfs_mount(const char *source, const char *target, const char *fstype,
-	      unsigned long flags, const char *data);
+int vfs_mountat(struct vnode *at, const char *source, const char *target,
+		const char *fstype, unsigned long flags, const char *data);
 /* -EBUSY while files, directories or mounts inside are in use; -EINVAL if
  * target is not a mount's root. */
-int vfs_umount(const char *target, int flags);
+int vfs_umountat(struct vnode *at, const char *target, int flags);
+#define vfs_mount(source, target, fstype, flags, data) \
+	vfs_mountat(NULL, source, target, fstype, flags, data)
+#define vfs_umount(target, flags) vfs_umountat(NULL, target, flags)
 /* The root directory, held, or NULL before vfs_mount_root. */
 struct vnode *vfs_root(void);
 /* Calls fn for each mount, in mount order, under the mount table lock

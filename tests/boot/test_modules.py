@@ -328,3 +328,26 @@ def test_zfs_reads_linux_label(ctx):
                   "\ndata\n" in out and status == 0, msg or "status %d" % status, out)
         ctx.check("zfs.pressure_test_only_when_asked", "memory pressure" not in out and
                   "out of memory" not in out, "ran without --zfs.selftest", out)
+
+
+def test_mount_table_names(ctx):
+    """/proc/mounts names each mount in full: the mount point absolute
+    whatever the caller's directory and path were, a long mount point and
+    a 255-byte source (a ZFS dataset's longest name) whole; a source
+    longer than that is refused by name, not cut."""
+    deep = "/tmp/" + "/".join(["d%02d-%s" % (i, "x" * 20) for i in range(8)])
+    src = "s" * 255
+    script = ("cd /tmp && mkdir -p a/b %s && mount -t ramfs rel ./a/../a/b && "
+              "mount -t ramfs %s %s && cat /proc/mounts && "
+              "mount -t ramfs %s /tmp/a 2>&1; echo status $?" % (deep, src, deep, "t" * 256))
+    with tempfile.TemporaryDirectory() as tmp:
+        image, msg = _image(ctx, tmp, None, [], ["/bin/%s: ->busybox" % a for a in ("mkdir", "mount", "cat")])
+        ctx.check("names.image", image, msg)
+        if not image:
+            return
+        status, out = ctx.run("/bin/busybox sh -c '%s'" % script, images=[image])
+        ctx.check("names.relative_target", "\nrel /tmp/a/b ramfs rw" in out, "status %d" % status, out)
+        ctx.check("names.long_path_and_source", "\n%s %s ramfs rw" % (src, deep) in out,
+                  "status %d" % status, out)
+        ctx.check("names.too_long_source", re.search(r"mount: .*File name too long\s*\nstatus [1-9]", out)
+                  is not None, "status %d" % status, out)

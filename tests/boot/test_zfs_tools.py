@@ -26,7 +26,8 @@ the one before left.
   a tunable from its parameters), zpool create on a raw partition, zpool list, zpool status,
   zfs create with properties, zfs list, zfs get/set, zfs snapshot, a file
   written after it, zfs rollback (the file is gone, the first one intact),
-  zfs clone, zfs destroy, zfs rename (the mount follows), zpool scrub -w,
+  zfs clone, zfs destroy, zfs rename (the mount follows), a dataset with a
+  100-byte name mounted (libzfs finds it by name), zpool scrub -w,
   zpool export (nothing mounted, no pool), zpool import (the pool listed,
   then imported and mounted with its data). zdb on tank.
 - send_receive (next boot, same disk): zpool import, a second pool, zfs
@@ -214,6 +215,9 @@ def _expect(ctx, name, sections, group, want, exact=False):
 
 # ---------------------------------------------------------------- lifecycle
 
+# A dataset name past the 63 bytes the mount table once kept: libzfs
+# finds its mount in /proc/self/mounts by the whole name.
+LONG = "n" * 100
 LIFECYCLE = [
     ("version", ["%s version" % ZFS, "%s /sys/module/zfs/parameters/zfs_txg_timeout" % CAT]),
     ("create", ["%s create -m /tmp/tank tank %s" % (ZPOOL, TANK)]),
@@ -231,6 +235,8 @@ LIFECYCLE = [
     ("destroy", ["%s destroy tank/clone" % ZFS, "%s list -H -o name -t all" % ZFS]),
     ("rename", ["%s rename tank/fs tank/data" % ZFS, "%s list -H -o name,mountpoint,mounted -t all" % ZFS,
                 "%s /proc/mounts" % CAT]),
+    ("long_name", ["%s create tank/%s" % (ZFS, LONG), "%s list -H -o name,mounted tank/%s" % (ZFS, LONG),
+                   "%s destroy tank/%s" % (ZFS, LONG)]),
     ("scrub", ["%s scrub -w tank" % ZPOOL, "%s status tank" % ZPOOL]),
     ("export", ["%s export tank" % ZPOOL, "%s list" % ZPOOL, "%s /proc/mounts" % CAT]),
     ("import_list", ["%s import" % ZPOOL]),
@@ -270,6 +276,7 @@ def test_1_lifecycle(ctx):
     _expect(ctx, "lifecycle.rename", s, "rename", [
         r"^tank\t/tmp/tank\tyes$", r"^tank/data\t/tmp/tank/data\tyes$", r"^tank/data@one\t-\t-$",
         r"^tank /tmp/tank zfs rw", r"^tank/data /tmp/tank/data zfs rw"])
+    _expect(ctx, "lifecycle.long_dataset_name", s, "long_name", [r"^tank/%s\tyes$" % LONG], exact=True)
     _expect(ctx, "lifecycle.scrub", s, "scrub", [
         r"^  pool: tank$", r"^ state: ONLINE$",
         r"^  scan: scrub repaired 0B in \S+ with 0 errors on ", r"^errors: No known data errors$"])
