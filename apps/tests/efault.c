@@ -594,6 +594,10 @@ static void u1_bad_pointers(const char *dir)
 	int next = dup(0);
 	check("pipe2_fds_taken_back", next == lowest, "next fd %d, want %d", next, lowest);
 	close(next);
+	EXPECT_EFAULT("socketpair_fds_unmapped", syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, bad));
+	next = dup(0);
+	check("socketpair_fds_taken_back", next == lowest, "next fd %d, want %d", next, lowest);
+	close(next);
 	close(p[0]);
 	close(p[1]);
 	close(tfd);

@@ -385,6 +385,13 @@ void fdtable_destroy(struct fdtable *t);	/* closes everything */
 int fdtable_copy(struct fdtable *dst, struct fdtable *src);
 /* Lowest free fd >= minfd; takes over the caller's reference on success. */
 int fd_install(struct fdtable *t, struct file *f, int minfd, int fdflags);
+/* For a call that must copy its fds out before they exist (pipe2,
+ * socketpair): the lowest free fd >= minfd, held back from every other
+ * use, then filled with its file (taking the caller's reference) or
+ * given back. dup2 onto a reserved fd fails with -EBUSY. */
+int fd_reserve(struct fdtable *t, int minfd);
+void fd_fill(struct fdtable *t, int fd, struct file *f, int fdflags);
+void fd_unreserve(struct fdtable *t, int fd);
 /* The file behind fd, held (release with file_rele); -EBADF. */
 int fd_get(struct fdtable *t, int fd, struct file **out);
 int fd_close(struct fdtable *t, int fd);

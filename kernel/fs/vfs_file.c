@@ -600,6 +600,15 @@ void fdtable_init(struct fdtable *t, int limit)
 	t->limit = limit > 0 ? limit : FD_LIMIT;
 }
 
+/* A slot fd_reserve handed out, not yet filled: taken for the search of
+ * a free fd, open for nothing else. */
+#define FD_RESERVED ((struct file *)1)
+
+static bool open_slot(struct file *f)
+{
+	return f && f != FD_RESERVED;
+}
+
 int fdtable_copy(struct fdtable *dst, struct fdtable *src)
 {
 	int err = 0;
@@ -613,10 +622,11 @@ int fdtable_copy(struct fdtable *dst, struct fdtable *src)
 			err = -ENOMEM;
 	}
 	for (int fd = 0; !err && fd < src->size; fd++) {
+		if (!open_slot(src->files[fd]))
+			continue;	/* a reservation is its caller's, not the child's */
 		dst->files[fd] = src->files[fd];
 		dst->fdflags[fd] = src->fdflags[fd];
-		if (dst->files[fd])
-			file_hold(dst->files[fd]);
+		file_hold(dst->files[fd]);
 	}
 	if (!err)
 		dst->size = src->size;
@@ -649,7 +659,7 @@ void fdtable_destroy(struct fdtable *t)
 	t->size = 0;
 	mutex_unlock(&t->lock);
 	for (int fd = 0; fd < size; fd++)
-		if (files[fd])
+		if (open_slot(files[fd]))
 			file_rele(files[fd]);
 	kfree(files);
 }
@@ -710,7 +720,32 @@ int fd_install(struct fdtable *t, struct file *f, int minfd, int fdflags)
 
 static bool valid_locked(struct fdtable *t, int fd)
 {
-	return fd >= 0 && fd < t->size && t->files[fd];
+	return fd >= 0 && fd < t->size && open_slot(t->files[fd]);
+}
+
+int fd_reserve(struct fdtable *t, int minfd)
+{
+	mutex_lock(&t->lock);
+	int fd = lowest_free_locked(t, minfd);
+	if (fd >= 0)
+		t->files[fd] = FD_RESERVED;
+	mutex_unlock(&t->lock);
+	return fd;
+}
+
+void fd_fill(struct fdtable *t, int fd, struct file *f, int fdflags)
+{
+	mutex_lock(&t->lock);
+	t->files[fd] = f;
+	t->fdflags[fd] = fdflags & FD_CLOEXEC;
+	mutex_unlock(&t->lock);
+}
+
+void fd_unreserve(struct fdtable *t, int fd)
+{
+	mutex_lock(&t->lock);
+	t->files[fd] = NULL;
+	mutex_unlock(&t->lock);
 }
 
 int fd_get(struct fdtable *t, int fd, struct file **out)
@@ -767,6 +802,8 @@ static int dup_to(struct fdtable *t, int fd, int newfd, int fdflags)
 	struct file *old = NULL;
 	mutex_lock(&t->lock);
 	int err = valid_locked(t, fd) ? grow_locked(t, newfd) : -EBADF;
+	if (!err && t->files[newfd] == FD_RESERVED)
+		err = -EBUSY;	/* being opened by another thread: Linux's answer */
 	if (!err) {
 		old = t->files[newfd];
 		t->files[newfd] = t->files[fd];

@@ -313,31 +313,11 @@ static long sys_pipe2(int *ufds, int flags)
 		return -EINVAL;
 	if (!user_ok(ufds, 2 * sizeof(int), true))
 		return -EFAULT;
-	struct file *rd, *wr;
-	int err = pipe_create(flags, &rd, &wr);
+	struct file *ends[2];
+	int err = pipe_create(flags, &ends[0], &ends[1]);
 	if (err)
 		return err;
-	int fdflags = (flags & O_CLOEXEC) ? FD_CLOEXEC : 0;
-	int rfd = fd_install(&this_proc()->fds, rd, 0, fdflags);
-	if (rfd < 0) {
-		file_rele(rd);
-		file_rele(wr);
-		return rfd;
-	}
-	int wfd = fd_install(&this_proc()->fds, wr, 0, fdflags);
-	if (wfd < 0) {
-		fd_close(&this_proc()->fds, rfd);
-		file_rele(wr);
-		return wfd;
-	}
-	int fds[2] = { rfd, wfd };
-	if (copy_to_user(ufds, fds, sizeof(fds))) {
-		/* As Linux: the descriptors are taken back. */
-		fd_close(&this_proc()->fds, rfd);
-		fd_close(&this_proc()->fds, wfd);
-		return -EFAULT;
-	}
-	return 0;
+	return fd_install_pair_user(ufds, ends, (flags & O_CLOEXEC) ? FD_CLOEXEC : 0);
 }
 SYSCALL(293, pipe2, sys_pipe2);
 

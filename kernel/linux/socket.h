@@ -106,10 +106,11 @@ struct sock_family_ops {
 	int (*getsockopt)(struct file *f, int level, int name, void *val, uint32_t *len);
 };
 
-/* AF_UNIX (unix.c): socket() and socketpair() give fds; unix_sock_ops
- * serves the calls on files for which file_is_unix() holds. */
+/* AF_UNIX (unix.c): socket() gives an fd, socketpair() the two connected
+ * files (the caller installs them); unix_sock_ops serves the calls on
+ * files for which file_is_unix() holds. */
 int unix_socket(int type, int protocol, int flags);
-int unix_socketpair(int type, int protocol, int flags, int fds[2]);
+int unix_socketpair(int type, int protocol, int flags, struct file *ends[2]);
 bool file_is_unix(struct file *f);
 extern const struct sock_family_ops unix_sock_ops;
 

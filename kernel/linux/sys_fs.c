@@ -101,6 +101,25 @@ static long do_open(int dirfd, const char *upath, int flags, uint32_t mode)
 	return fd;
 }
 
+int fd_install_pair_user(int *ufds, struct file *files[2], int fdflags)
+{
+	struct fdtable *t = &this_proc()->fds;
+	int fds[2] = { fd_reserve(t, 0), -1 };
+	if (fds[0] >= 0)
+		fds[1] = fd_reserve(t, 0);
+	int err = fds[0] < 0 ? fds[0] : fds[1] < 0 ? fds[1] : copy_to_user(ufds, fds, sizeof(fds));
+	for (int i = 0; i < 2; i++) {
+		if (err) {
+			if (fds[i] >= 0)
+				fd_unreserve(t, fds[i]);
+			file_rele(files[i]);
+		} else {
+			fd_fill(t, fds[i], files[i], fdflags);
+		}
+	}
+	return err;
+}
+
 static long sys_open(const char *path, int flags, uint32_t mode)
 {
 	return do_open(AT_FDCWD, path, flags, mode);

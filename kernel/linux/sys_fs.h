@@ -25,6 +25,12 @@ void dirfd_put(struct vnode *dir);
 int at_get(int dirfd, const char *upath, int at_flags, struct vnode **dir, char **path);
 void at_put(struct vnode *dir, char *path);
 
+/* pipe2 and socketpair: two new files as two fds whose numbers reach the
+ * program at ufds before the fds exist, so a copy that faults leaves no
+ * fd behind and never takes one back from another thread (as Linux).
+ * Takes the caller's references on both files. 0 or negative errno. */
+int fd_install_pair_user(int *ufds, struct file *files[2], int fdflags);
+
 /* The file behind fd, held (file_rele() it): 0 or -EBADF. */
 static inline int fget(int fd, struct file **out)
 {

@@ -12,6 +12,7 @@
  * and sends the caller SIGPIPE, unless MSG_NOSIGNAL. */
 #include "linux/socket.h"
 #include "linux/netlink.h"
+#include "linux/sys_fs.h"
 #include "linux/uaccess.h"
 #include "net/net.h"
 #include "mm/mm.h"
@@ -535,13 +536,9 @@ static long sys_socketpair(int domain, int type, int protocol, int *ufds)
 	/* Early, before any socket is made; the copy out decides. */
 	if (!user_ok(ufds, 2 * sizeof(int), true))
 		return -EFAULT;
-	int fds[2];
-	int err = unix_socketpair(kind, protocol, flags, fds);
-	if (!err && (err = copy_to_user(ufds, fds, sizeof(fds)))) {
-		fd_close(&this_proc()->fds, fds[0]);
-		fd_close(&this_proc()->fds, fds[1]);
-	}
-	return err;
+	struct file *ends[2];
+	int err = unix_socketpair(kind, protocol, flags, ends);
+	return err ? err : fd_install_pair_user(ufds, ends, flags & O_CLOEXEC ? FD_CLOEXEC : 0);
 }
 SYSCALL(53, socketpair, sys_socketpair);
 

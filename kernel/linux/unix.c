@@ -1973,7 +1973,7 @@ int unix_socket(int type, int protocol, int flags)
 	return fd;
 }
 
-int unix_socketpair(int type, int protocol, int flags, int fds[2])
+int unix_socketpair(int type, int protocol, int flags, struct file *ends[2])
 {
 	int err = type_of(type, protocol, &type);
 	if (err)
@@ -2007,18 +2007,7 @@ int unix_socketpair(int type, int protocol, int flags, int fds[2])
 	a->state = b->state = US_CONNECTED;
 	a->has_peercred = b->has_peercred = true;
 	mutex_unlock(&unix_lock);
-	int fdflags = flags & O_CLOEXEC ? FD_CLOEXEC : 0;
-	fds[0] = fd_install(&this_proc()->fds, fa, 0, fdflags);
-	if (fds[0] < 0) {
-		file_rele(fa);
-		file_rele(fb);
-		return fds[0];
-	}
-	fds[1] = fd_install(&this_proc()->fds, fb, 0, fdflags);
-	if (fds[1] < 0) {
-		fd_close(&this_proc()->fds, fds[0]);
-		file_rele(fb);
-		return fds[1];
-	}
+	ends[0] = fa;
+	ends[1] = fb;
 	return 0;
 }
