@@ -29,6 +29,11 @@ static struct vnode *cwd;
 
 struct mutex rename_lock;
 static long vnodes_live;		/* atomic */
+
+/* Unreferenced vnodes kept for their pages (below): idle_lock. */
+static struct mutex idle_lock;
+static struct list idle_vnodes = LIST_INIT(idle_vnodes);
+static int idle_count;
 static bool vfs_ready;			/* set once at boot, before threads use the VFS */
 
 void vfs_init(void)
@@ -39,6 +44,7 @@ void vfs_init(void)
 	rwlock_init(&mount_lock);
 	mutex_init(&cwd_lock);
 	mutex_init(&rename_lock);
+	mutex_init(&idle_lock);
 	vfs_ready = true;
 	int err = ramfs_init();
 	if (err)
@@ -85,9 +91,71 @@ static void cache_remove_locked(struct vnode *vn)
 	vn->flags &= ~VN_CACHED;
 }
 
-/* With mp->vlock held and no references left. */
+/* ---- idle vnodes kept for their pages ----
+ * On a filesystem whose files never change (keep_idle_pages), a vnode
+ * whose last reference goes stays in its mount's vnode cache with its page
+ * cache, so the next exec of a program finds its pages instead of reading
+ * and decoding them again. The page cache's reclaimer frees such pages
+ * under memory pressure like any other unmapped ones; the vnodes
+ * themselves wait on an LRU of at most IDLE_MAX. idle_lock guards the list
+ * and VN_IDLE; it nests inside a mount's vlock, so eviction, which holds
+ * idle_lock, only try-locks another mount's vlock. */
+#define IDLE_MAX	256
+
+static void vnode_destroy_locked(struct vnode *vn);
+
+static void idle_remove_locked(struct vnode *vn)
+{
+	list_del(&vn->idle_node);
+	vn->flags &= ~VN_IDLE;
+	idle_count--;
+}
+
+/* A vnode going idle (mp->vlock held, refs 0): kept when its filesystem
+ * allows and it has pages; an idle vnode beyond IDLE_MAX goes, oldest
+ * first. False: destroy it now. */
+static bool idle_keep(struct vnode *vn)
+{
+	struct mount *mp = vn->mount;
+	if (!mp->type->keep_idle_pages || !vn->pages || !(vn->flags & VN_CACHED))
+		return false;
+	mutex_lock(&idle_lock);
+	list_add_tail(&idle_vnodes, &vn->idle_node);
+	vn->flags |= VN_IDLE;
+	idle_count++;
+	struct list *pos, *tmp;
+	list_for_each_safe(pos, tmp, &idle_vnodes) {
+		if (idle_count <= IDLE_MAX)
+			break;
+		struct vnode *old = list_entry(pos, struct vnode, idle_node);
+		bool ours = old->mount == mp;
+		if (old == vn || (!ours && !mutex_trylock(&old->mount->vlock)))
+			continue;
+		idle_remove_locked(old);
+		vnode_destroy_locked(old);
+		if (!ours)
+			mutex_unlock(&old->mount->vlock);
+	}
+	mutex_unlock(&idle_lock);
+	return true;
+}
+
+/* An idle vnode found again or going for good (mp->vlock held). */
+static void idle_leave(struct vnode *vn)
+{
+	if (!(vn->flags & VN_IDLE))
+		return;
+	mutex_lock(&idle_lock);
+	if (vn->flags & VN_IDLE)
+		idle_remove_locked(vn);
+	mutex_unlock(&idle_lock);
+}
+
+/* With mp->vlock held and no references left (and idle_lock, when it is
+ * the eviction of an idle vnode, already off the list). */
 static void vnode_destroy_locked(struct vnode *vn)
 {
+	idle_leave(vn);
 	if (vn->flags & VN_CACHED)
 		cache_remove_locked(vn);
 	list_del(&vn->mount_node);
@@ -102,8 +170,10 @@ static void vnode_destroy_locked(struct vnode *vn)
  * cannot be revived halfway. */
 static void hold_locked(struct vnode *vn)
 {
-	if (__atomic_fetch_add(&vn->refs, 1, __ATOMIC_ACQ_REL) == 0)
+	if (__atomic_fetch_add(&vn->refs, 1, __ATOMIC_ACQ_REL) == 0) {
 		vn->mount->active++;
+		idle_leave(vn);
+	}
 }
 
 void vn_hold(struct vnode *vn)
@@ -130,7 +200,7 @@ void vn_rele(struct vnode *vn)
 	mutex_lock(&mp->vlock);
 	if (__atomic_sub_fetch(&vn->refs, 1, __ATOMIC_ACQ_REL) == 0) {
 		mp->active--;
-		bool keep = vn->ops->inactive && vn->ops->inactive(vn);
+		bool keep = (vn->ops->inactive && vn->ops->inactive(vn)) || idle_keep(vn);
 		if (!keep)
 			vnode_destroy_locked(vn);
 	}

@@ -249,6 +249,7 @@ struct vnode_ops {
 
 #define VN_ROOT		0x01		/* root of its mount */
 #define VN_CACHED	0x02		/* in its mount's vnode cache */
+#define VN_IDLE		0x04		/* unreferenced, kept for its pages (vfs.c) */
 
 struct vnode {
 	enum vtype type;
@@ -268,6 +269,7 @@ struct vnode {
 	struct list mount_node;		/* in mount->vnodes */
 	struct vnode *hash_next;	/* in the mount's vnode cache */
 	struct pcache *pages;		/* mapped pages (fs/pcache.h); NULL until mapped */
+	struct list idle_node;		/* VN_IDLE: in the VFS's list of idle vnodes */
 };
 
 /* A new vnode with one reference, in mount mp. priv_size > 0 allocates
@@ -428,6 +430,9 @@ struct fs_type {
 	void (*release)(struct mount *mp);
 	int (*statfs)(struct mount *mp, struct vfs_statfs *st);
 	int (*sync)(struct mount *mp);
+	/* Its files never change (ROFS): a vnode whose last reference goes
+	 * keeps its page cache for the next exec or mmap (vfs.c). */
+	bool keep_idle_pages;
 	/* Optional: MS_REMOUNT with new flags; NULL accepts any. */
 	int (*remount)(struct mount *mp, unsigned long flags, const char *data);
 	/* Optional, for fstab: what else belongs below this mount once it

@@ -1197,6 +1197,119 @@ static void test_page_cache(void)
 	CHECK_EQ(rm("/mapped"), 0);
 }
 
+/* idlefs: read-only files "f0", "f1", ... of one page each, on a type with
+ * keep_idle_pages (as ROFS): a file's vnode and pages outlive its last
+ * close, up to the VFS's bound, and go at unmount. */
+static long idle_read(struct vnode *vn, void *buf, size_t len, int64_t off)
+{
+	if (off >= 4096)
+		return 0;
+	if (len > (size_t)(4096 - off))
+		len = (size_t)(4096 - off);
+	memset(buf, (int)('A' + vn->ino % 26), len);
+	return (long)len;
+}
+
+static int idle_getattr(struct vnode *vn, struct vattr *va)
+{
+	memset(va, 0, sizeof(*va));
+	va->mode = vn->type == VDIR ? S_IFDIR | 0555 : S_IFREG | 0444;
+	va->size = vn->type == VDIR ? 0 : 4096;
+	va->nlink = 1;
+	va->ino = vn->ino;
+	return 0;
+}
+
+static const struct vnode_ops idle_ops;
+
+static int idle_lookup(struct vnode *dir, const char *name, struct vnode **out)
+{
+	if (!strcmp(name, "..") || !strcmp(name, ".")) {
+		vn_hold(dir);
+		*out = dir;
+		return 0;
+	}
+	if (name[0] != 'f')
+		return -ENOENT;
+	uint64_t ino = 2 + strtoull(name + 1, NULL, 10);
+	struct vnode *vn = vnode_cache_find(dir->mount, ino);
+	if (!vn) {
+		vn = vnode_new(dir->mount, VREG, &idle_ops, 0);
+		if (!vn)
+			return -ENOMEM;
+		vn->ino = ino;
+		vn = vnode_cache_add(vn);
+	}
+	*out = vn;
+	return 0;
+}
+
+static const struct vnode_ops idle_ops = {
+	.lookup = idle_lookup, .getattr = idle_getattr, .read = idle_read,
+};
+
+static int idle_mount(struct mount *mp, const char *source, const char *data)
+{
+	mp->root = vnode_new(mp, VDIR, &idle_ops, 0);
+	if (mp->root)
+		mp->root->ino = 1;
+	return mp->root ? 0 : -ENOMEM;
+}
+
+static const struct fs_type idlefs = {
+	.name = "idlefs", .mount = idle_mount, .keep_idle_pages = true,
+};
+
+/* Opens /idle/fN, maps its page once and closes it: the page's address. */
+static uint64_t idle_touch(int n, struct vnode **vnp)
+{
+	char path[32];
+	struct file *f;
+	uint64_t pa = 0;
+	snprintf(path, sizeof(path), "/idle/f%d", n);
+	if (vfs_open(path, O_RDONLY, 0, &f))
+		return 0;
+	if (pcache_get(f->vn, 0, &pa) == 0)
+		CHECK(pcache_unmapped(f->vn, 0, pa, false));
+	if (vnp)
+		*vnp = f->vn;
+	file_rele(f);
+	return pa;
+}
+
+static void test_idle_pages(void)
+{
+	struct vnode *vn, *again;
+	struct file *f;
+	CHECK_EQ(vfs_register_fs(&idlefs), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/idle", 0755), 0);
+	CHECK_EQ(vfs_mount("none", "/idle", "idlefs", MS_RDONLY, NULL), 0);
+	long before = vnode_count();
+	uint64_t pa = idle_touch(0, &vn);
+	CHECK(pa != 0 && ((char *)phys_to_virt(pa))[100] == 'C');
+	CHECK_EQ(vnode_count(), before + 1);		/* kept, unreferenced */
+	CHECK_EQ(idle_touch(0, &again), pa);		/* the same page again */
+	CHECK(again == vn);
+	/* A file never mapped has no pages to keep: it goes at its close. */
+	CHECK_EQ(vfs_open("/idle/f999", O_RDONLY, 0, &f), 0);
+	file_rele(f);
+	CHECK_EQ(vnode_count(), before + 1);
+	/* Many files: the oldest idle ones go, so at most 256 stay. */
+	for (int i = 1; i <= 300; i++)
+		CHECK(idle_touch(i, NULL) != 0);
+	CHECK(vnode_count() <= before + 256);
+	CHECK(vnode_count() >= before + 200);
+	CHECK(idle_touch(300, NULL) != 0);		/* the newest survive */
+	/* Memory pressure takes the pages of idle files; the file reads again. */
+	CHECK(kshim_reclaimer && kshim_reclaimer->reclaim(NULL, 1000) >= 200);
+	pa = idle_touch(300, NULL);
+	CHECK(pa != 0 && ((char *)phys_to_virt(pa))[0] == 'A' + 302 % 26);
+	CHECK_EQ(vfs_umount("/idle", 0), 0);		/* idle vnodes are not busy */
+	CHECK_EQ(vnode_count(), before - 1);		/* everything went, the root too */
+	CHECK_EQ(vfs_unregister_fs(&idlefs), 0);
+	CHECK_EQ(rmd("/idle"), 0);
+}
+
 int main(void)
 {
 	vfs_init();
@@ -1230,6 +1343,7 @@ int main(void)
 	RUN(test_xattr);
 	RUN(test_fallocate);
 	RUN(test_page_cache);
+	RUN(test_idle_pages);
 	RUN(test_unmount_all);
 	if (vnode_count() != base) {
 		printf("FAIL vnode_leaks (%ld vnodes, expected %ld)\n", vnode_count(), base);

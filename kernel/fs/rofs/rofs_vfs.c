@@ -574,6 +574,7 @@ static const struct fs_type rofs_type = {
 	.mount = rofs_mount_op,
 	.unmount = rofs_unmount,
 	.statfs = rofs_statfs,
+	.keep_idle_pages = true,	/* read-only: a program's pages stay good */
 };
 
 int rofs_init(void)
