@@ -15,6 +15,7 @@ import difflib
 import glob
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 
@@ -64,13 +65,23 @@ def _stage_tree(ctx):
     return _stage
 
 
+def _default_signals():
+    """The guest's first process starts with every signal at its default;
+    a runner started in the background (`make check &`) would hand the
+    host's shell SIGINT and SIGQUIT ignored, which a non-interactive
+    shell cannot trap."""
+    for sig in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def _host(st, name):
     """Runs the script on the host: (status as a shell reports it, output)."""
     env = dict(ENV, PATH=os.path.join(st["tmp"], "bin"))
     p = subprocess.run([os.path.join(st["tmp"], "bin", "busybox"), "sh",
                         os.path.join(st["tmp"], "sh", name)], cwd="/", env=env,
                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=HOST_TIMEOUT)
+                       stderr=subprocess.STDOUT, timeout=HOST_TIMEOUT,
+                       preexec_fn=_default_signals)
     status = 128 - p.returncode if p.returncode < 0 else p.returncode
     return status, p.stdout.decode("utf-8", "replace")
 

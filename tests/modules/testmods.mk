@@ -27,4 +27,7 @@ $(BUILD)/testmods/libnotelf.so:
 	@mkdir -p $(dir $@)
 	printf 'this is not an ELF file\n' > $@
 
+# Built against the kernel's headers: a changed structure rebuilds them.
+$(filter-out %/libtrunc.so %/libnotelf.so,$(TESTMODS)): $(wildcard kernel/*.h kernel/*/*.h kernel/*/*/*.h)
+
 testmods: $(TESTMODS)
