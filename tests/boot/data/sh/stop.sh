@@ -2,6 +2,9 @@
 # in /proc/PID/stat (T), kill -CONT (S again, asleep), a second stop, and
 # kill -KILL of the stopped job, whose status `wait` then gives (137).
 # A stopped job holds no CPU: its utime+stime do not change meanwhile.
+# The sleep after kill -KILL lets the job end before `wait`: a job
+# that ends while `wait` blocks for it makes busybox print "Killed",
+# on a host as in the guest, when it is scheduled so.
 state() { cut -d' ' -f3 "/proc/$1/stat"; }
 cpu() { cut -d' ' -f14,15 "/proc/$1/stat"; }
 sleep 30 &
@@ -20,6 +23,7 @@ kill -STOP $s
 sleep 0.2
 echo "stopped again: $(state $s)"
 kill -KILL $s
+sleep 0.2
 wait $s
 echo "wait after KILL: $?"
 [ -e /proc/$s ] || echo "gone"
