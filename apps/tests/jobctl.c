@@ -20,7 +20,8 @@
 #include <unistd.h>
 
 #define NSLOTS		16
-#define NTHREADS	3
+#define NTHREADS	3	/* spinning; THREADS adds WAITERS blocked in the kernel */
+#define WAITERS		3
 #define WAIT_SECS	10	/* a wait longer than this is a failure, not a hang */
 
 /* One per child: what it counts, what its handlers saw. */
@@ -62,6 +63,39 @@ static void *spin_thread(void *arg)
 	return NULL;
 }
 
+/* Threads of a stopped process that sleep in the kernel stop too. */
+static void *sigwait_thread(void *arg)
+{
+	struct timespec ts = { 60, 0 };
+	sigset_t set;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (;;)
+		sigtimedwait(&set, NULL, &ts);
+	return NULL;
+}
+
+static void *read_thread(void *arg)
+{
+	int *fds = arg;
+	char c;
+
+	for (;;)
+		read(fds[0], &c, 1);	/* nobody writes */
+	return NULL;
+}
+
+static void *sleep_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		sleep(60);
+	return NULL;
+}
+
 static void block(int sig)
 {
 	sigset_t set;
@@ -87,11 +121,15 @@ static _Noreturn void child_main(struct slot *s, enum mode mode)
 	if (mode == BLOCK_CONT)
 		block(SIGCONT);
 	if (mode == THREADS) {
-		for (int i = 1; i <= NTHREADS; i++) {
-			pthread_t t;
+		static int fds[2];
+		pthread_t t;
+		if (pipe(fds) || pthread_create(&t, NULL, sigwait_thread, NULL) ||
+		    pthread_create(&t, NULL, read_thread, fds) ||
+		    pthread_create(&t, NULL, sleep_thread, NULL))
+			_exit(2);
+		for (int i = 1; i <= NTHREADS; i++)
 			if (pthread_create(&t, NULL, spin_thread, (void *)&s->count[i]))
 				_exit(2);
-		}
 	}
 	s->ready = 1;
 	if (mode == RAISE_STOP) {
@@ -546,8 +584,8 @@ static void threads(void)
 	}
 	if (d)
 		closedir(d);
-	check("threads.all_T", stopped == NTHREADS + 1, "%d of %d threads in state T", stopped,
-	    NTHREADS + 1);
+	check("threads.all_T", stopped == NTHREADS + WAITERS + 1, "%d of %d threads in state T",
+	    stopped, NTHREADS + WAITERS + 1);
 	check("threads.cont", cont_and_wait(pid), "no continue");
 	check("threads.all_move_again", all_moving(s, NTHREADS + 1), "a thread stays stopped");
 	check("threads.tstp", stop_and_wait(pid, SIGTSTP) && none_moving(s, NTHREADS + 1),

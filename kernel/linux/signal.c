@@ -1410,7 +1410,7 @@ static long sys_rt_sigtimedwait(const uint64_t *uset, struct siginfo_k *uinfo,
 		struct siginfo_k info;
 		unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 		int sig = dequeue(p, lt, set, &info);
-		bool other = !sig && (deliverable(p, lt) || dying(p));
+		bool other = !sig && (deliverable(p, lt) || dying(p) || p->sig.stop_sig);
 		bool wait = !sig && !other && ns && (!deadline || clock_ns() < deadline);
 		uint64_t saved = lt->sig.mask;
 		if (wait) {
