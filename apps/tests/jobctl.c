@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,7 +29,8 @@
 struct slot {
 	volatile uint64_t count[NTHREADS + 1];	/* [0] the main thread's */
 	volatile int ready;			/* handlers installed, threads running */
-	volatile int tstp_handled, cont_handled;
+	volatile int tstp_handled, cont_handled, hup_handled;
+	volatile int orphan_pid, leaf_ready, middle_may_exit;	/* ORPHANED_BY_EXIT */
 };
 
 static struct slot *slots;
@@ -36,7 +38,7 @@ static int next_slot;
 static pid_t children[NSLOTS];
 
 enum mode { PLAIN, TSTP_HANDLER, CONT_HANDLER, BLOCK_TSTP, BLOCK_CONT, THREADS, SESSION,
-	RAISE_STOP };
+	RAISE_STOP, ORPHANED_BY_EXIT };
 
 /* ---- the child ---- */
 
@@ -52,6 +54,12 @@ static void on_cont(int sig)
 {
 	(void)sig;
 	my_slot->cont_handled++;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	my_slot->hup_handled++;
 }
 
 static void *spin_thread(void *arg)
@@ -105,9 +113,41 @@ static void block(int sig)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
+/* A session of its own (so that its parent, a subreaper in the test's
+ * session, is outside it), a middle process leading a group in it and
+ * the middle's child in that group: when the middle ends, the child goes
+ * to the subreaper and its group is orphaned. */
+static _Noreturn void orphaning_tree(struct slot *s)
+{
+	setsid();
+	pid_t middle = fork();
+	if (middle == 0) {
+		setpgid(0, 0);
+		pid_t leaf = fork();
+		if (leaf == 0) {
+			signal(SIGHUP, on_hup);
+			s->leaf_ready = 1;
+			for (;;)
+				s->count[0]++;
+		}
+		s->orphan_pid = leaf;
+		while (!s->leaf_ready)
+			usleep(1000);
+		s->ready = 1;
+		while (!s->middle_may_exit)
+			usleep(1000);
+		_exit(0);
+	}
+	waitpid(middle, NULL, 0);
+	for (;;)
+		pause();
+}
+
 static _Noreturn void child_main(struct slot *s, enum mode mode)
 {
 	my_slot = s;
+	if (mode == ORPHANED_BY_EXIT)
+		orphaning_tree(s);
 	if (mode == SESSION)
 		setsid();
 	else
@@ -167,7 +207,7 @@ static pid_t spawn(enum mode mode, struct slot **sp)
 		bail("jobctl", "fork");
 	if (pid == 0)
 		child_main(s, mode);
-	if (mode != SESSION)
+	if (mode != SESSION && mode != ORPHANED_BY_EXIT)
 		setpgid(pid, pid);	/* whichever runs first; EACCES after is fine */
 	children[next_slot++] = pid;
 	if (!wait_until(&s->ready, 1))
@@ -613,6 +653,33 @@ static void orphaned_group(void)
 	kill_and_reap(pid);
 }
 
+/* POSIX: a group orphaned by an exit, with a stopped member, gets
+ * SIGHUP and SIGCONT. */
+static void orphaned_by_exit(void)
+{
+	struct slot *s;
+
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+		bail("jobctl", "PR_SET_CHILD_SUBREAPER");
+	pid_t top = spawn(ORPHANED_BY_EXIT, &s);
+	pid_t leaf = s->orphan_pid;
+	kill(leaf, SIGSTOP);
+	for (int i = 0; i < 200 && proc_state(leaf) != 'T'; i++)
+		sleep_ms(10);
+	check("orphaned_by_exit.stopped", proc_state(leaf) == 'T' && !moving(s, 0),
+	    "state %c", proc_state(leaf));
+	check("orphaned_by_exit.no_hup_yet", s->hup_handled == 0, "SIGHUP before the exit");
+	s->middle_may_exit = 1;
+	check("orphaned_by_exit.hup", wait_until(&s->hup_handled, 1), "no SIGHUP");
+	check("orphaned_by_exit.continued", moving(s, 0) && proc_state(leaf) != 'T',
+	    "still stopped (state %c)", proc_state(leaf));
+	check("orphaned_by_exit.adopted", getpgid(leaf) > 0 && waitpid(leaf, NULL, WNOHANG) == 0,
+	    "not the subreaper's child: %s", strerror(errno));
+	kill_and_reap(leaf);
+	kill_and_reap(top);
+	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+}
+
 static void raise_stop(void)
 {
 	struct slot *s;
@@ -647,6 +714,7 @@ int main(void)
 	threads();
 	orphaned_group();
 	raise_stop();
+	orphaned_by_exit();
 	for (int i = 0; i < next_slot; i++)
 		if (children[i])
 			kill_and_reap(children[i]);

@@ -323,6 +323,51 @@ static void give_away_children(struct process *p)
 	}
 }
 
+static bool group_orphaned(int pgid);
+
+/* A group of a stopped member that p's end orphans gets SIGHUP, then
+ * SIGCONT (POSIX: nothing else could continue it). proc_lock held. */
+static void hangup_if_orphaned(int pgid)
+{
+	struct siginfo_k hup = { .signo = SIGHUP, .code = SI_KERNEL };
+	struct siginfo_k cont = { .signo = SIGCONT, .code = SI_KERNEL };
+	struct list *pos;
+	bool stopped = false;
+
+	if (!group_orphaned(pgid))
+		return;
+	list_for_each(pos, &all_procs) {
+		struct process *q = list_entry(pos, struct process, all);
+		stopped |= q->pgid == pgid && !q->zombie && signal_stopped(q);
+	}
+	if (!stopped)
+		return;
+	list_for_each(pos, &all_procs) {
+		struct process *q = list_entry(pos, struct process, all);
+		if (q->pgid == pgid && !q->zombie && !q->exiting) {
+			signal_send_process(q, 0, &hup);
+			signal_send_process(q, 0, &cont);
+		}
+	}
+}
+
+/* The groups p's end may orphan: its own, when its parent is in
+ * another group of its session, and those of the children given to
+ * adopter (after from in its list) in another group of p's session.
+ * proc_lock held, p a zombie. */
+static void hangup_orphans(struct process *p, struct process *adopter, struct list *from)
+{
+	struct process *up = p->parent;
+
+	if (up && up->pgid != p->pgid && up->sid == p->sid)
+		hangup_if_orphaned(p->pgid);
+	for (struct list *pos = from->next; pos != &adopter->children; pos = pos->next) {
+		struct process *c = list_entry(pos, struct process, sibling);
+		if (c->pgid != p->pgid && c->sid == p->sid)
+			hangup_if_orphaned(c->pgid);
+	}
+}
+
 /* The last thread of p has left (its linux_thread is gone): everything p
  * holds goes, and p becomes a zombie for its parent to reap; the calling
  * thread ends right after. */
@@ -335,8 +380,12 @@ void process_exit(struct process *p)
 	self->os_priv = NULL;
 	self->os_proc = NULL;
 	mutex_lock(&proc_lock);
+	struct process *adopter = adopter_of(p);
+	struct list *adopted_after = adopter ? adopter->children.prev : NULL;
 	give_away_children(p);
 	p->zombie = true;
+	if (adopter)
+		hangup_orphans(p, adopter, adopted_after);
 	if (p->parent && signal_child_autoreap(p->parent)) {
 		reap(p);
 	} else if (p->parent) {
@@ -655,24 +704,28 @@ void process_job_changed(struct process *p, int code, int sig)
 	mutex_unlock(&proc_lock);
 }
 
-/* POSIX's test. Unlike Linux, a parent that is the first process counts
- * like any other: here it is the user's program (a shell, often), not an
- * init outside every session. */
-bool process_group_orphaned(struct process *p)
+/* POSIX's test: no live member has a parent in another group of its
+ * session. Unlike Linux, a parent that is the first process counts like
+ * any other: here it is the user's program (a shell, often), not an
+ * init outside every session. proc_lock held. */
+static bool group_orphaned(int pgid)
 {
 	struct list *pos;
-	bool orphaned = true;
 
-	mutex_lock(&proc_lock);
 	list_for_each(pos, &all_procs) {
 		struct process *q = list_entry(pos, struct process, all);
 		struct process *up = q->parent;
-		if (q->pgid == p->pgid && !q->zombie && up && up->pgid != q->pgid &&
-		    up->sid == q->sid) {
-			orphaned = false;
-			break;
-		}
+		if (q->pgid == pgid && !q->zombie && up && !up->zombie && up->pgid != pgid &&
+		    up->sid == q->sid)
+			return false;
 	}
+	return true;
+}
+
+bool process_group_orphaned(struct process *p)
+{
+	mutex_lock(&proc_lock);
+	bool orphaned = group_orphaned(p->pgid);
 	mutex_unlock(&proc_lock);
 	return orphaned;
 }

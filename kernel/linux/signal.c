@@ -584,6 +584,15 @@ int signal_wait_event(struct process *p, bool stops, bool continues, bool keep, 
 	return code;
 }
 
+bool signal_stopped(struct process *p)
+{
+	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+	bool stopped = p->sig.stopped;
+
+	spin_unlock_irqrestore(&p->sig.lock, flags);
+	return stopped;
+}
+
 void signal_send_cldstop(struct process *parent, const struct siginfo_k *info)
 {
 	struct sigqueued *q = kmalloc(sizeof(*q));

@@ -180,6 +180,8 @@ void signal_process_end(struct process *p);
  * reported, with the signal in *sig; taken unless keep (WNOWAIT). 0:
  * none. */
 int signal_wait_event(struct process *p, bool stops, bool continues, bool keep, int *sig);
+/* Is p stopped (every thread parked)? */
+bool signal_stopped(struct process *p);
 /* A child's stop or continue (info: SIGCHLD, CLD_STOPPED or
  * CLD_CONTINUED) to parent, unless its SIGCHLD has SA_NOCLDSTOP. */
 void signal_send_cldstop(struct process *parent, const struct siginfo_k *info);
