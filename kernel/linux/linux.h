@@ -231,6 +231,12 @@ long process_kill(int pid, const struct siginfo_k *info);	/* kill's pid conventi
 long process_kill_thread(int tgid, int tid, const struct siginfo_k *info);	/* tgid 0: any */
 int process_count(void);
 void process_set_subreaper(bool on);
+/* Job control (signal.c calls these with no lock held): p stopped
+ * (CLD_STOPPED) or went on (CLD_CONTINUED) by sig: a wait of its
+ * parent may see it, and the parent gets SIGCHLD. Is p's process group
+ * orphaned (no member has a parent in another group of its session)? */
+void process_job_changed(struct process *p, int code, int sig);
+bool process_group_orphaned(struct process *p);
 /* fn runs on each process (zombies too) under proc_lock: it must not
  * sleep for long, and must not call the process calls above. */
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);

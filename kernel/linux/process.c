@@ -10,8 +10,9 @@
  * Locks: proc_lock (a mutex) guards the tree, every process's place in
  * it (pid, pgid, sid, parent, zombie, vforked), each mm's refs and the
  * list of all processes; proc_changed is broadcast whenever a process
- * becomes a zombie or a vfork child lets its parent go. It is taken
- * before a process's sig.lock, never inside it. */
+ * becomes a zombie, stops or goes on (job control, whose state is the
+ * process's sig.lock's), or a vfork child lets its parent go. It is
+ * taken before a process's sig.lock, never inside it. */
 #include "linux/linux.h"
 #include "linux/uaccess.h"
 #include "arch/x86_64/paging.h"
@@ -22,7 +23,7 @@
 #include <string.h>
 
 #define WNOHANG		1
-#define WUNTRACED	2
+#define WUNTRACED	2		/* waitid's WSTOPPED */
 #define WEXITED		4
 #define WCONTINUED	8
 #define WNOWAIT		0x01000000
@@ -69,6 +70,7 @@ static struct process *process_alloc(struct process *parent, int pid)
 	cond_init(&p->exited);
 	spin_init(&p->sig.lock, "sig");
 	waitq_init(&p->sig.fd_wq);
+	waitq_init(&p->sig.stop_wq);
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->all);		/* empty until it is in the tree */
@@ -321,6 +323,51 @@ static void give_away_children(struct process *p)
 	}
 }
 
+static bool group_orphaned(int pgid);
+
+/* A group of a stopped member that p's end orphans gets SIGHUP, then
+ * SIGCONT (POSIX: nothing else could continue it). proc_lock held. */
+static void hangup_if_orphaned(int pgid)
+{
+	struct siginfo_k hup = { .signo = SIGHUP, .code = SI_KERNEL };
+	struct siginfo_k cont = { .signo = SIGCONT, .code = SI_KERNEL };
+	struct list *pos;
+	bool stopped = false;
+
+	if (!group_orphaned(pgid))
+		return;
+	list_for_each(pos, &all_procs) {
+		struct process *q = list_entry(pos, struct process, all);
+		stopped |= q->pgid == pgid && !q->zombie && signal_stopped(q);
+	}
+	if (!stopped)
+		return;
+	list_for_each(pos, &all_procs) {
+		struct process *q = list_entry(pos, struct process, all);
+		if (q->pgid == pgid && !q->zombie && !q->exiting) {
+			signal_send_process(q, 0, &hup);
+			signal_send_process(q, 0, &cont);
+		}
+	}
+}
+
+/* The groups p's end may orphan: its own, when its parent is in
+ * another group of its session, and those of the children given to
+ * adopter (after from in its list) in another group of p's session.
+ * proc_lock held, p a zombie. */
+static void hangup_orphans(struct process *p, struct process *adopter, struct list *from)
+{
+	struct process *up = p->parent;
+
+	if (up && up->pgid != p->pgid && up->sid == p->sid)
+		hangup_if_orphaned(p->pgid);
+	for (struct list *pos = from->next; pos != &adopter->children; pos = pos->next) {
+		struct process *c = list_entry(pos, struct process, sibling);
+		if (c->pgid != p->pgid && c->sid == p->sid)
+			hangup_if_orphaned(c->pgid);
+	}
+}
+
 /* The last thread of p has left (its linux_thread is gone): everything p
  * holds goes, and p becomes a zombie for its parent to reap; the calling
  * thread ends right after. */
@@ -333,8 +380,12 @@ void process_exit(struct process *p)
 	self->os_priv = NULL;
 	self->os_proc = NULL;
 	mutex_lock(&proc_lock);
+	struct process *adopter = adopter_of(p);
+	struct list *adopted_after = adopter ? adopter->children.prev : NULL;
 	give_away_children(p);
 	p->zombie = true;
+	if (adopter)
+		hangup_orphans(p, adopter, adopted_after);
 	if (p->parent && signal_child_autoreap(p->parent)) {
 		reap(p);
 	} else if (p->parent) {
@@ -507,9 +558,44 @@ static int wait_status(const struct process *c)
 	return c->term_signal ? c->term_signal : (c->exit_status & 0xff) << 8;
 }
 
-/* Finds an ended child for id; *any says if any child matches at all.
- * proc_lock held. */
-static struct process *ended_child(struct process *me, int id, bool *any)
+/* What a wait reports of a child. */
+struct wait_report {
+	int status;			/* wait4's */
+	struct siginfo_k info;		/* waitid's */
+	uint64_t cpu_ns;		/* its usage */
+};
+
+/* What child c has for a wait with options, in *r: its end (a zombie;
+ * WEXITED), a stop (WUNTRACED) or a continue (WCONTINUED), the last two
+ * taken unless WNOWAIT. false: nothing. proc_lock held. */
+static bool child_report(struct process *c, int options, struct wait_report *r)
+{
+	int sig = 0, code;
+
+	if (c->zombie) {
+		if (!(options & WEXITED))
+			return false;
+		code = c->term_signal ? CLD_KILLED : CLD_EXITED;
+		sig = c->term_signal ? c->term_signal : c->exit_status;
+		r->status = wait_status(c);
+		r->cpu_ns = c->cpu_ended_ns + c->child_cpu_ns;
+	} else {
+		code = signal_wait_event(c, options & WUNTRACED, options & WCONTINUED,
+		    options & WNOWAIT, &sig);
+		if (!code)
+			return false;
+		r->status = code == CLD_STOPPED ? (sig & 0xff) << 8 | 0x7f : 0xffff;
+		r->cpu_ns = proc_cpu_ns(c) + c->child_cpu_ns;
+	}
+	r->info = (struct siginfo_k){ .signo = SIGCHLD, .code = code,
+	    .chld = { .pid = c->pid, .status = sig } };
+	return true;
+}
+
+/* The first child for id with something to report (in *r); *any says
+ * if any child matches at all. proc_lock held. */
+static struct process *reporting_child(struct process *me, int id, int options,
+    struct wait_report *r, bool *any)
 {
 	struct list *pos;
 
@@ -519,7 +605,7 @@ static struct process *ended_child(struct process *me, int id, bool *any)
 		if (!wanted(me, c, id))
 			continue;
 		*any = true;
-		if (c->zombie)
+		if (child_report(c, options, r))
 			return c;
 	}
 	return NULL;
@@ -530,11 +616,11 @@ struct rusage_k {
 	int64_t rest[14];
 };
 
-/* Waits for an ended child for id; its status and siginfo are taken
- * (and it is reaped unless WNOWAIT) under proc_lock. 0 with WNOHANG when
- * none has ended; -ECHILD when none can. */
-static int wait_child(int id, int options, int *status, struct siginfo_k *info,
-    uint64_t *cpu_ns)
+/* Waits for a child for id to end, stop or go on, as options ask; what
+ * it reports is taken (an ended child reaped unless WNOWAIT) under
+ * proc_lock. Its pid; 0 with WNOHANG when none has anything; -ECHILD
+ * when none can. */
+static int wait_child(int id, int options, struct wait_report *r)
 {
 	struct process *me = this_proc();
 	bool any;
@@ -542,21 +628,12 @@ static int wait_child(int id, int options, int *status, struct siginfo_k *info,
 
 	mutex_lock(&proc_lock);
 	struct process *c;
-	while (!(c = ended_child(me, id, &any)) && any && !(options & WNOHANG))
+	while (!(c = reporting_child(me, id, options, r, &any)) && any && !(options & WNOHANG))
 		if ((err = cond_wait_intr(&proc_changed, &proc_lock, 0)) == -EINTR)
 			break;
 	int pid = c ? c->pid : err ? err : any ? 0 : -ECHILD;
-	if (c) {
-		*status = wait_status(c);
-		*cpu_ns = c->cpu_ended_ns + c->child_cpu_ns;
-		if (info)
-			*info = (struct siginfo_k){ .signo = SIGCHLD,
-			    .code = c->term_signal ? CLD_KILLED : CLD_EXITED,
-			    .chld = { .pid = c->pid,
-			    .status = c->term_signal ? c->term_signal : c->exit_status } };
-		if (!(options & WNOWAIT))
-			reap(c);
-	}
+	if (c && c->zombie && !(options & WNOWAIT))
+		reap(c);
 	mutex_unlock(&proc_lock);
 	return pid;
 }
@@ -576,15 +653,14 @@ static int put_rusage(struct rusage_k *ru, uint64_t cpu_ns)
  * child has been reaped (wait4 and waitid alike). */
 static long sys_wait4(int pid, int *ustatus, int options, struct rusage_k *ru)
 {
-	int status = 0;
-	uint64_t cpu = 0;
+	struct wait_report r = { 0 };
 
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0xe0000000))
 		return -EINVAL;		/* __WNOTHREAD, __WALL, __WCLONE are taken */
-	long ret = wait_child(pid == INT32_MIN ? 0 : pid, options, &status, NULL, &cpu);
-	if (ret > 0 && ustatus && put_user(status, ustatus))
+	long ret = wait_child(pid == INT32_MIN ? 0 : pid, options | WEXITED, &r);
+	if (ret > 0 && ustatus && put_user(r.status, ustatus))
 		return -EFAULT;
-	if (ret > 0 && put_rusage(ru, cpu))
+	if (ret > 0 && put_rusage(ru, r.cpu_ns))
 		return -EFAULT;
 	return ret;
 }
@@ -593,27 +669,66 @@ SYSCALL(61, wait4, sys_wait4);
 static long sys_waitid(int idtype, int id, struct siginfo_k *uinfo, int options,
     struct rusage_k *ru)
 {
-	struct siginfo_k info = { 0 };
-	int status;
-	uint64_t cpu = 0;
+	struct wait_report r = { 0 };
 
-	if (!(options & WEXITED) || (options & ~(WNOHANG | WEXITED | WUNTRACED | WCONTINUED |
-	    WNOWAIT | 0xe0000000)))
-		return -EINVAL;		/* only ends are reported: nothing stops */
+	if (!(options & (WEXITED | WUNTRACED | WCONTINUED)) || (options & ~(WNOHANG | WEXITED |
+	    WUNTRACED | WCONTINUED | WNOWAIT | 0xe0000000)))
+		return -EINVAL;		/* as Linux: one event at least */
 	if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID)
 		return -EINVAL;
 	if ((idtype != P_ALL && id <= 0) && !(idtype == P_PGID && id == 0))
 		return -EINVAL;
 	int want = idtype == P_ALL ? -1 : idtype == P_PID ? id : id ? -id : 0;
-	long ret = wait_child(want, options, &status, &info, &cpu);
+	long ret = wait_child(want, options, &r);
 	if (ret < 0)
 		return ret;
-	if (ret > 0 && put_rusage(ru, cpu))
+	if (ret > 0 && put_rusage(ru, r.cpu_ns))
 		return -EFAULT;
 	/* zeros when WNOHANG found none, as Linux */
-	return uinfo ? copy_to_user(uinfo, &info, sizeof(info)) : 0;
+	return uinfo ? copy_to_user(uinfo, &r.info, sizeof(r.info)) : 0;
 }
 SYSCALL(247, waitid, sys_waitid);
+
+/* ---- job control ---- */
+
+void process_job_changed(struct process *p, int code, int sig)
+{
+	struct siginfo_k info = { .signo = SIGCHLD, .code = code,
+	    .chld = { .pid = p->pid, .status = sig,
+	    .utime = (int64_t)(proc_cpu_ns(p) / 10000000) } };
+
+	mutex_lock(&proc_lock);
+	if (p->parent && !p->parent->exiting && !p->zombie)
+		signal_send_cldstop(p->parent, &info);
+	cond_broadcast(&proc_changed);	/* a wait may report it */
+	mutex_unlock(&proc_lock);
+}
+
+/* POSIX's test: no live member has a parent in another group of its
+ * session. Unlike Linux, a parent that is the first process counts like
+ * any other: here it is the user's program (a shell, often), not an
+ * init outside every session. proc_lock held. */
+static bool group_orphaned(int pgid)
+{
+	struct list *pos;
+
+	list_for_each(pos, &all_procs) {
+		struct process *q = list_entry(pos, struct process, all);
+		struct process *up = q->parent;
+		if (q->pgid == pgid && !q->zombie && up && !up->zombie && up->pgid != pgid &&
+		    up->sid == q->sid)
+			return false;
+	}
+	return true;
+}
+
+bool process_group_orphaned(struct process *p)
+{
+	mutex_lock(&proc_lock);
+	bool orphaned = group_orphaned(p->pgid);
+	mutex_unlock(&proc_lock);
+	return orphaned;
+}
 
 /* ---- signals to processes ---- */
 

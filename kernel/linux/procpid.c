@@ -30,7 +30,7 @@
 
 struct thread_snap {
 	int tid, nice;
-	char state;			/* R, S, D */
+	char state;			/* R, S, D, T */
 	char name[16];
 	uint64_t cpu_ns, pending, blocked;
 };
@@ -95,7 +95,8 @@ static void snap_threads(struct process *p, struct proc_snap *s, int room)
 		if (s->nthreads == room)
 			continue;
 		struct thread_snap *ts = &s->threads[s->nthreads++];
-		*ts = (struct thread_snap){ .tid = lt->tid, .state = thread_state(t),
+		*ts = (struct thread_snap){ .tid = lt->tid,
+		    .state = lt->sig.parked ? 'T' : thread_state(t),
 		    .cpu_ns = ns, .pending = lt->sig.pending.set, .blocked = lt->sig.mask,
 		    .nice = t ? t->nice : 0 };
 		memcpy(ts->name, t ? t->name : p->comm, sizeof(ts->name) - 1);
@@ -251,7 +252,7 @@ static uint64_t ticks(uint64_t ns)
 static const char *state_name(char state)
 {
 	return state == 'R' ? "R (running)" : state == 'S' ? "S (sleeping)" :
-	    state == 'D' ? "D (disk sleep)" : "Z (zombie)";
+	    state == 'D' ? "D (disk sleep)" : state == 'T' ? "T (stopped)" : "Z (zombie)";
 }
 
 static void show_stat(struct procfs_text *t, const struct proc_snap *s,

@@ -28,6 +28,7 @@
 
 #define SIG_DFL		0
 #define SIG_IGN		1
+#define SA_NOCLDSTOP	0x00000001
 #define SA_NOCLDWAIT	0x00000002
 #define SA_SIGINFO	0x00000004
 #define SA_RESTORER	0x04000000
@@ -125,13 +126,21 @@ static bool dying(struct process *p)
 
 /* ---- default actions and names ---- */
 
-/* Stopping would need a second process to continue us: stop signals are
- * ignored, as SIGCONT, SIGCHLD, SIGURG and SIGWINCH are by default. */
+/* SIGCONT's continuing is done when it is sent (job_control_sent); as
+ * a signal to take, it is ignored by default like SIGCHLD, SIGURG and
+ * SIGWINCH. */
 static bool ignored_by_default(int sig)
 {
-	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT ||
-	    sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
 }
+
+/* Signals whose default action stops the process. */
+static bool stops_by_default(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+#define STOP_SIGNALS	(SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
 
 static bool ignored(const struct sigaction_k *a, int sig)
 {
@@ -240,6 +249,11 @@ static uint64_t deliverable(struct process *p, struct linux_thread *lt)
 	return (lt->sig.pending.set | p->sig.pending.set) & ~lt->sig.mask;
 }
 
+static int stop_signal(struct process *p)
+{
+	return __atomic_load_n(&p->sig.stop_sig, __ATOMIC_ACQUIRE);
+}
+
 /* Sets lt's interruption mark when it has something to do; clears the
  * calling thread's own when it has not (another thread's stays until it
  * looks itself, so no mark is lost to a race). */
@@ -249,7 +263,7 @@ static void recalc(struct process *p, struct linux_thread *lt)
 
 	if (!t)
 		return;		/* not started: it looks when it starts */
-	if (deliverable(p, lt) || dying(p))
+	if (deliverable(p, lt) || dying(p) || p->sig.stop_sig)
 		thread_interrupt(t);
 	else if (t == thread_current())
 		thread_uninterrupt(t);
@@ -277,6 +291,57 @@ static bool blocked_by(struct process *p, struct linux_thread *lt, int sig)
 	return false;
 }
 
+/* Parked threads look again: the stop ended, SIGKILL came, or the
+ * process is ending. sig.lock held. */
+static void wake_parked(struct process *p)
+{
+	spin_lock_raw(&p->sig.stop_wq.lock);
+	waitq_wake_all_locked(&p->sig.stop_wq);
+	spin_unlock_raw(&p->sig.stop_wq.lock);
+}
+
+/* Drops every pending signal of set, the process's and each thread's. */
+static void drop_everywhere(struct process *p, uint64_t set)
+{
+	for (int sig = 1; sig <= NSIG; sig++) {
+		if (!(set & SIGBIT(sig)))
+			continue;
+		pending_drop(p, &p->sig.pending, sig);
+		for (struct linux_thread *lt = p->sig.threads; lt; lt = lt->sig.next)
+			pending_drop(p, &lt->sig.pending, sig);
+	}
+}
+
+/* What Linux does as sig is sent, whatever the mask and the action: a
+ * SIGCONT ends a stop (its threads go on; the parent is told, by the
+ * first of them to run, if the stop was complete) and discards pending
+ * stop signals; a stop signal discards a pending SIGCONT; SIGKILL wakes
+ * parked threads, to end. May run in an interrupt (a timer's signal):
+ * only queues change and threads are woken. sig.lock held. */
+static void job_control_sent(struct process *p, int sig)
+{
+	if (stops_by_default(sig)) {
+		drop_everywhere(p, SIGBIT(SIGCONT));
+	} else if (sig == SIGKILL) {
+		wake_parked(p);
+	} else if (sig == SIGCONT) {
+		drop_everywhere(p, STOP_SIGNALS);
+		p->sig.conts++;
+		if (!p->sig.stop_sig)
+			return;
+		if (p->sig.stopped) {
+			p->sig.wait_code = CLD_CONTINUED;
+			p->sig.wait_status = SIGCONT;
+			__atomic_store_n(&p->sig.tell_continued, true, __ATOMIC_RELEASE);
+		}
+		p->sig.stopped = false;
+		__atomic_store_n(&p->sig.stop_sig, 0, __ATOMIC_RELEASE);
+		for (struct linux_thread *lt = p->sig.threads; lt; lt = lt->sig.next)
+			lt->sig.parked = false;
+		wake_parked(p);
+	}
+}
+
 /* Queues info for lt (NULL: the process) in q, an entry owned by a timer
  * or kmalloc'd by the caller (NULL if that failed). As Linux: an ignored
  * signal nobody blocks is dropped, and so is a standard signal already
@@ -288,6 +353,7 @@ static int queue(struct process *p, struct linux_thread *lt, const struct siginf
 	int sig = info->signo;
 	struct sigpending *pd = lt ? &lt->sig.pending : &p->sig.pending;
 
+	job_control_sent(p, sig);
 	if (ignored(&p->sig.actions[sig], sig) && !blocked_by(p, lt, sig))
 		return 0;
 	if (sig < SIGRTMIN && (pd->set & SIGBIT(sig)))
@@ -319,7 +385,9 @@ static int dequeue(struct process *p, struct linux_thread *lt, uint64_t allowed,
 
 	if (!ready)
 		return 0;
-	int sig = __builtin_ctzll(ready) + 1;
+	/* SIGKILL first: nothing may run before it (a stopped process's
+	 * other pending signals wait for SIGCONT). */
+	int sig = ready & SIGBIT(SIGKILL) ? SIGKILL : __builtin_ctzll(ready) + 1;
 	struct sigpending *pd = lt->sig.pending.set & SIGBIT(sig) ? &lt->sig.pending :
 	    &p->sig.pending;
 	struct sigqueued *q = pending_first(pd, sig);
@@ -383,6 +451,164 @@ int signal_send_thread(struct linux_thread *lt, int sig, int code)
 	return lt ? (int)send(lt->tid, &info) : -ESRCH;
 }
 
+/* ---- job control: stops ---- */
+
+/* A stop under way is complete when every thread is parked: the stop
+ * is recorded for the parent's wait; the caller tells the parent
+ * (process_job_changed) once sig.lock is dropped. The signal, or 0 when
+ * it is not complete (or was already). sig.lock held. */
+static int stop_complete(struct process *p)
+{
+	if (!p->sig.stop_sig || p->sig.stopped)
+		return 0;
+	for (struct linux_thread *lt = p->sig.threads; lt; lt = lt->sig.next)
+		if (!lt->sig.parked)
+			return 0;
+	p->sig.stopped = true;
+	p->sig.wait_code = CLD_STOPPED;
+	p->sig.wait_status = p->sig.stop_sig;
+	return p->sig.stop_sig;
+}
+
+/* The process stops for sig, which lt took when SIGCONT had been sent
+ * conts times: every other thread is interrupted, to park at its next
+ * return to the program. Nothing happens when a SIGCONT came since (it
+ * ended this stop before it began, as Linux has it) or the process is
+ * stopping already. sig.lock held. */
+static void begin_stop(struct process *p, struct linux_thread *lt, int sig, uint32_t conts)
+{
+	if (p->sig.conts != conts || p->sig.stop_sig)
+		return;
+	__atomic_store_n(&p->sig.stop_sig, sig, __ATOMIC_RELEASE);
+	p->sig.stopped = false;
+	for (struct linux_thread *o = p->sig.threads; o; o = o->sig.next)
+		if (o != lt && o->sig.thread)
+			thread_interrupt(o->sig.thread);
+}
+
+static bool kill_pending(struct process *p, struct linux_thread *lt)
+{
+	return (p->sig.pending.set | lt->sig.pending.set) & SIGBIT(SIGKILL);
+}
+
+/* The calling thread sleeps while its process is stopped, until SIGCONT,
+ * a SIGKILL for it, or the process's end; the last to park tells the
+ * parent. Called and returns with sig.lock held (irqsave *flags). */
+static void park(struct process *p, struct linux_thread *lt, unsigned long *flags)
+{
+	while (p->sig.stop_sig && !kill_pending(p, lt) && !dying(p)) {
+		lt->sig.parked = true;
+		int stopped_by = stop_complete(p);
+		if (stopped_by) {
+			spin_unlock_irqrestore(&p->sig.lock, *flags);
+			process_job_changed(p, CLD_STOPPED, stopped_by);
+			*flags = spin_lock_irqsave(&p->sig.lock);
+			continue;
+		}
+		/* job_control_sent wakes stop_wq under sig.lock, and this
+		 * thread is on it before sig.lock is dropped. */
+		spin_lock_raw(&p->sig.stop_wq.lock);
+		spin_unlock_raw(&p->sig.lock);
+		waitq_wait_locked(&p->sig.stop_wq, flags, 0);
+		spin_unlock_raw(&p->sig.stop_wq.lock);
+		spin_lock_raw(&p->sig.lock);
+	}
+	lt->sig.parked = false;
+}
+
+/* At a return to the program: parks while the process is stopped, then
+ * tells the parent of a continue if no thread has yet. A SIGKILL that
+ * woke the thread is its end at once: no thread of a stopped process
+ * runs the program again before it ends. */
+static void job_control(struct process *p, struct linux_thread *lt)
+{
+	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+
+	park(p, lt, &flags);
+	bool killed = kill_pending(p, lt);
+	bool tell = p->sig.tell_continued && !killed;
+	if (tell)
+		__atomic_store_n(&p->sig.tell_continued, false, __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&p->sig.lock, flags);
+	if (killed)
+		die(p, SIGKILL);
+	if (tell)
+		process_job_changed(p, CLD_CONTINUED, SIGCONT);
+}
+
+/* May the default action of sig stop p? Not the first process, which
+ * nothing could continue (Linux's init is not stopped either), and, for
+ * all but SIGSTOP, not a process of an orphaned group (POSIX: there the
+ * signal is discarded). */
+static bool may_stop(struct process *p, int sig)
+{
+	static bool told;	/* a racy flag: at worst a second message */
+
+	if (p->pid == 1) {
+		if (!told) {
+			told = true;
+			printk("osprey: %s: %s does not stop the first process (nothing could "
+			    "continue it)\n", p->name, sig_names[sig]);
+		}
+		return false;
+	}
+	return sig == SIGSTOP || !process_group_orphaned(p);
+}
+
+/* Takes sig's default action of stopping, which lt dequeued when
+ * SIGCONT had been sent conts times. */
+static void default_stop(struct process *p, struct linux_thread *lt, int sig, uint32_t conts)
+{
+	if (!may_stop(p, sig))
+		return;
+	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+	begin_stop(p, lt, sig, conts);
+	spin_unlock_irqrestore(&p->sig.lock, flags);
+}
+
+/* ---- job control: what a wait sees ---- */
+
+int signal_wait_event(struct process *p, bool stops, bool continues, bool keep, int *sig)
+{
+	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+	int code = p->sig.wait_code;
+
+	if ((code == CLD_STOPPED && !stops) || (code == CLD_CONTINUED && !continues))
+		code = 0;
+	if (code) {
+		*sig = p->sig.wait_status;
+		if (!keep)
+			p->sig.wait_code = 0;	/* each is reported once */
+	}
+	spin_unlock_irqrestore(&p->sig.lock, flags);
+	return code;
+}
+
+bool signal_stopped(struct process *p)
+{
+	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+	bool stopped = p->sig.stopped;
+
+	spin_unlock_irqrestore(&p->sig.lock, flags);
+	return stopped;
+}
+
+void signal_send_cldstop(struct process *parent, const struct siginfo_k *info)
+{
+	struct sigqueued *q = kmalloc(sizeof(*q));
+	unsigned long flags = spin_lock_irqsave(&parent->sig.lock);
+	int used = 0;
+
+	if (q)
+		q->owned = false;
+	if (!(parent->sig.actions[SIGCHLD].flags & SA_NOCLDSTOP))
+		used = queue(parent, NULL, info, q);
+	spin_unlock_irqrestore(&parent->sig.lock, flags);
+	if (used != 1)
+		kfree(q);
+	sched_preempt_check();
+}
+
 /* ---- threads ---- */
 
 static void list_thread(struct process *p, struct linux_thread *lt)
@@ -440,7 +666,10 @@ void signal_thread_detach(struct linux_thread *lt)
 	for (struct ptimer *pt = p->sig.timers; pt; pt = pt->next)
 		if (pt->target == lt)
 			pt->target = NULL;
+	int stopped_by = p->sig.threads && !dying(p) ? stop_complete(p) : 0;
 	spin_unlock_irqrestore(&p->sig.lock, flags);
+	if (stopped_by)		/* the others were parked already */
+		process_job_changed(p, CLD_STOPPED, stopped_by);
 }
 
 void signal_interrupt_others(struct linux_thread *me)
@@ -451,6 +680,7 @@ void signal_interrupt_others(struct linux_thread *me)
 	for (struct linux_thread *lt = p->sig.threads; lt; lt = lt->sig.next)
 		if (lt != me && lt->sig.thread)
 			thread_interrupt(lt->sig.thread);
+	wake_parked(p);		/* a stopped thread leaves too */
 	spin_unlock_irqrestore(&p->sig.lock, flags);
 	sched_preempt_check();
 }
@@ -782,11 +1012,14 @@ void signal_user_return(struct trapframe *tf, int how)
 	for (;;) {
 		if (dying(p))
 			linux_thread_leave();
+		if (stop_signal(p) || __atomic_load_n(&p->sig.tell_continued, __ATOMIC_ACQUIRE))
+			job_control(p, lt);
 		if (!thread_current()->intr_pending)
 			break;
 		struct siginfo_k info;
 		struct sigaction_k act = { 0 };
 		unsigned long flags = spin_lock_irqsave(&p->sig.lock);
+		uint32_t conts = p->sig.conts;
 		int sig = dequeue(p, lt, ~lt->sig.mask, &info);
 		if (sig) {
 			act = p->sig.actions[sig];
@@ -800,6 +1033,10 @@ void signal_user_return(struct trapframe *tf, int how)
 			break;
 		if (ignored(&act, sig))
 			continue;
+		if (act.handler == SIG_DFL && stops_by_default(sig)) {
+			default_stop(p, lt, sig, conts);
+			continue;	/* parks at the top of the loop */
+		}
 		if (act.handler == SIG_DFL)
 			die(p, sig);
 		if (intr) {
@@ -1182,7 +1419,7 @@ static long sys_rt_sigtimedwait(const uint64_t *uset, struct siginfo_k *uinfo,
 		struct siginfo_k info;
 		unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 		int sig = dequeue(p, lt, set, &info);
-		bool other = !sig && (deliverable(p, lt) || dying(p));
+		bool other = !sig && (deliverable(p, lt) || dying(p) || p->sig.stop_sig);
 		bool wait = !sig && !other && ns && (!deadline || clock_ns() < deadline);
 		uint64_t saved = lt->sig.mask;
 		if (wait) {

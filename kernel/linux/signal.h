@@ -48,6 +48,8 @@
 #define SI_TKILL	(-6)
 #define CLD_EXITED	1
 #define CLD_KILLED	2
+#define CLD_STOPPED	5
+#define CLD_CONTINUED	6
 
 /* Linux's siginfo_t: 128 bytes, the union at offset 16. */
 struct siginfo_k {
@@ -109,6 +111,7 @@ struct sigthread {
 	struct sigpending pending;
 	uint64_t alt_sp, alt_size;	/* sigaltstack; size 0: none */
 	uint32_t alt_flags;		/* SS_AUTODISARM */
+	bool parked;			/* in a stop of its process ('T'); SIGCONT clears it */
 };
 
 /* Per process. lock is taken with interrupts off (timers send from an
@@ -125,6 +128,19 @@ struct sigproc {
 	struct ptimer *timers;
 	int next_timer_id;
 	struct waitq fd_wq;		/* signalfd: woken when a signal is queued */
+	/* Job control. stop_sig: the signal of a stop under way or done (0:
+	 * none; read unlocked at every return to the program); stopped: every
+	 * thread is parked on stop_wq; wait_code/wait_status: the stop
+	 * (CLD_STOPPED) or continue (CLD_CONTINUED) a wait of the parent has
+	 * not yet reported; tell_continued: the next thread to run tells the
+	 * parent of a continue (SIGCONT is sent where no lock may be slept
+	 * on); conts counts SIGCONTs, so a stop dequeued before one is not
+	 * begun after it. */
+	int stop_sig;
+	bool stopped, tell_continued;
+	int wait_code, wait_status;
+	uint32_t conts;
+	struct waitq stop_wq;
 };
 
 /* The arch's user_return_hook: delivers what is pending, restarts or fails
@@ -158,6 +174,17 @@ void signal_thread_detach(struct linux_thread *lt);
 void signal_interrupt_others(struct linux_thread *self);
 /* The last thread left: timers stopped, pending signals freed. */
 void signal_process_end(struct process *p);
+
+/* For wait4/waitid (proc_lock held): the stop (CLD_STOPPED, if stops)
+ * or continue (CLD_CONTINUED, if continues) of p that no wait has
+ * reported, with the signal in *sig; taken unless keep (WNOWAIT). 0:
+ * none. */
+int signal_wait_event(struct process *p, bool stops, bool continues, bool keep, int *sig);
+/* Is p stopped (every thread parked)? */
+bool signal_stopped(struct process *p);
+/* A child's stop or continue (info: SIGCHLD, CLD_STOPPED or
+ * CLD_CONTINUED) to parent, unless its SIGCHLD has SA_NOCLDSTOP. */
+void signal_send_cldstop(struct process *parent, const struct siginfo_k *info);
 
 /* For signalfd (signalfd.c), on the calling thread: the signals of mask
  * pending for it (its own and the process's); the lowest of them taken

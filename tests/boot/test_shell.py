@@ -7,7 +7,8 @@ holding only those links, HOME=/, TERM=vt100, cwd /, stdin /dev/null,
 stderr merged into stdout). The guest must print the host's output byte
 for byte and exit with the host's status. The scripts fork, exec, pipe,
 wait and trap at every line: pipelines, command substitution, jobs,
-subshells, here-documents, traps, set -e, exec, exit statuses,
+stopped and continued jobs (kill -STOP/-CONT, /proc/PID/stat), subshells,
+here-documents, traps, set -e, exec, exit statuses,
 redirections, xargs, find -exec and a long piece of file work. One test
 name per script."""
 import atexit

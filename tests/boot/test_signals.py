@@ -1,5 +1,5 @@
 """Boot tests of signals (kernel/linux/signal.c): apps/tests/signals,
-sigexit and rerun, in their musl, static-pie and glibc builds, from a cpio
+sigexit, rerun and jobctl, in their musl, static-pie and glibc builds, from a cpio
 initrd. Each program runs on the host first: a check it fails there is a
 broken test, not a broken kernel; the guest must then print the very same
 "ok" lines and exit the same way."""
@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 
-PROGRAMS = ["signals", "sigexit", "rerun"]
+PROGRAMS = ["signals", "sigexit", "rerun", "jobctl"]
 VARIANTS = ["musl", "pie", "glibc"]
 MEMORY = "128M"
 TIMEOUT = 120
@@ -138,3 +138,40 @@ def test_rerun_orphans(ctx):
         ctx.check("rerun.%s" % v, status == 0 and "rerun: leaving 8 threads behind" in out
                   and re.search(r"^rerun: all \d+ checks passed", out, re.M),
                   "status %d" % status, out)
+
+
+def test_job_control(ctx):
+    """apps/tests/jobctl: SIGSTOP, SIGTSTP/SIGTTIN/SIGTTOU by default and
+    with a handler, SIGCONT (also blocked, also with a handler), what
+    wait4/waitid (WUNTRACED, WCONTINUED, WSTOPPED, WNOWAIT), SIGCHLD (and
+    SA_NOCLDSTOP) and /proc/PID say of it, every thread of a threaded
+    child, SIGKILL of a stopped child, an orphaned group discarding
+    SIGTSTP. The guest must pass the host's checks, all of them."""
+    initrd = _ready(ctx, "jobctl")
+    if not initrd:
+        return
+    for v in VARIANTS:
+        prog = "jobctl.%s" % v
+        hstatus, hout = _host(ctx, prog)
+        want = _oks(hout)
+        ctx.check("jobctl.%s.host" % v, hstatus == 0 and len(want) >= 60,
+                  "host status %d, %d checks passed" % (hstatus, len(want)), hout)
+        status, out = _boot(ctx, initrd, "/apps/" + prog)
+        got = _oks(out)
+        failed = re.findall(r"^not ok .*$", out, re.M)
+        ctx.check("jobctl.%s" % v, status == 0 and got == want and not failed,
+                  "status %d; not ok: %s; missing: %s" % (status, failed, sorted(want - got)), out)
+
+
+def test_first_process_not_stopped(ctx):
+    """The first process (nothing could continue it) is not stopped by a
+    stop signal: raise(SIGSTOP) returns, with the kernel's line saying why,
+    and the program goes on to its end instead of hanging the VM."""
+    initrd = _ready(ctx, "first_not_stopped")
+    if not initrd:
+        return
+    status, out = _boot(ctx, initrd, "/apps/sigexit.musl raise 19")
+    ctx.check("first_not_stopped.line", "SIGSTOP does not stop the first process" in out,
+              "no kernel line", out)
+    ctx.check("first_not_stopped.went_on", status == 1 and "not ok sigexit.raise" in out,
+              "status %d" % status, out)
