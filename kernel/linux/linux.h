@@ -90,6 +90,7 @@ struct process {
 	/* The process tree (process.c), under proc_lock. */
 	int pid, pgid, sid;
 	struct process *parent;		/* NULL for the first process */
+	int ppid;			/* parent's pid, 0 without; also read unlocked (getppid) */
 	struct list children, sibling, all;
 	bool zombie;			/* ended, its status not yet collected */
 	bool vforked;			/* a vfork child that has not exec'd or ended */

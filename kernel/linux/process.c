@@ -299,6 +299,13 @@ static void tell_parent(struct process *p)
 		signal_send_process(p->parent, 0, &info);
 }
 
+/* proc_lock held; ppid is stored atomically for getppid's unlocked read. */
+static void set_parent(struct process *c, struct process *parent)
+{
+	c->parent = parent;
+	__atomic_store_n(&c->ppid, parent ? parent->pid : 0, __ATOMIC_RELAXED);
+}
+
 /* Children of p go to the nearest subreaper above it, else the first
  * process (pid 1), or, when p is the first one, nowhere: the run is
  * ending and they will be killed. proc_lock. */
@@ -311,12 +318,12 @@ static void give_away_children(struct process *p)
 		struct process *c = list_entry(pos, struct process, sibling);
 		list_del(&c->sibling);
 		if (!init) {
-			c->parent = NULL;
+			set_parent(c, NULL);
 			if (c->zombie)
 				reap(c);
 			continue;
 		}
-		c->parent = init;
+		set_parent(c, init);
 		list_add_tail(&init->children, &c->sibling);
 		if (c->zombie)
 			tell_parent(c);
@@ -503,7 +510,7 @@ long process_fork(uint64_t flags, uintptr_t stack, int *ptid, int *ctid, uint64_
 	uint64_t fs = flags & CLONE_SETTLS ? tls : thread_current()->fs_base;
 	signal_thread_init(lt, self);
 	mutex_lock(&proc_lock);
-	c->parent = p;
+	set_parent(c, p);
 	list_add_tail(&p->children, &c->sibling);
 	list_add_tail(&all_procs, &c->all);
 	nprocs++;
@@ -807,13 +814,11 @@ static long sys_getpid(void)
 }
 SYSCALL(39, getpid, sys_getpid);
 
+/* Without proc_lock: a reparenting racing with the call gives the old
+ * parent or the new one, as on Linux. */
 static long sys_getppid(void)
 {
-	mutex_lock(&proc_lock);
-	struct process *parent = this_proc()->parent;
-	int pid = parent ? parent->pid : 0;
-	mutex_unlock(&proc_lock);
-	return pid;
+	return __atomic_load_n(&this_proc()->ppid, __ATOMIC_RELAXED);
 }
 SYSCALL(110, getppid, sys_getppid);
 
