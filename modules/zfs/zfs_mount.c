@@ -431,15 +431,17 @@ resolve(const char *source, struct zmount_opts *o, boolean_t ro,
 			return (err);
 		strlcpy(dsname, pool, ZFS_MAX_DATASET_NAME_LEN);
 	} else {
-		if (dataset_namecheck(source, NULL, NULL) != 0 ||
-		    strchr(source, '@') != NULL) {
-			snprintf(why, WHY_LEN, "'%s' is not a filesystem name",
-			    source);
+		const char *at = strchr(source, '@');
+		boolean_t bad = at != NULL ? snapshot_namecheck(source, NULL,
+		    NULL) != 0 : dataset_namecheck(source, NULL, NULL) != 0;
+		if (bad) {
+			snprintf(why, WHY_LEN, "'%s' is not a filesystem or "
+			    "snapshot name", source);
 			return (EINVAL);
 		}
 		strlcpy(dsname, source, ZFS_MAX_DATASET_NAME_LEN);
 		strlcpy(pool, source, sizeof (pool));
-		pool[strcspn(pool, "/")] = '\0';
+		pool[strcspn(pool, "/@")] = '\0';
 		if ((err = pool_by_scan(pool, ro, why)) != 0)
 			return (err);
 	}
@@ -488,6 +490,11 @@ zfs_mount_fs(struct mount *mp, const char *source, const char *data)
 	zm = kmem_zalloc(sizeof (*zm), KM_SLEEP);
 	if ((err = parse_options(data, &o, why)) != 0)
 		goto out;
+	/* A snapshot mounts read-only whatever was asked, as on Linux. */
+	if (source != NULL && source[0] != '/' && strchr(source, '@')) {
+		mp->flags |= MS_RDONLY;
+		ro = B_TRUE;
+	}
 	mutex_enter(&zpools_lock);
 	err = resolve(source, &o, ro, zm->dataset, why);
 	t1 = gethrtime();

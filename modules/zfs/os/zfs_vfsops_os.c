@@ -428,12 +428,43 @@ zfs_register_callbacks(zfsvfs_t *zfsvfs)
  * before the replay (a replayed create may reuse an object the unlinked
  * set still names).
  */
+/*
+ * A snapshot (Linux: zfs_domount's snapshot case): never written, so no
+ * property callbacks, no log and no drain; the few properties that shape
+ * the ZPL are read once.
+ */
+static int
+zfsvfs_setup_snapshot(zfsvfs_t *zfsvfs)
+{
+	char osname[ZFS_MAX_DATASET_NAME_LEN];
+	uint64_t pval;
+	int error;
+
+	dmu_objset_name(zfsvfs->z_os, osname);
+	readonly_changed_cb(zfsvfs, B_TRUE);
+	if ((error = dsl_prop_get_integer(osname, "xattr", &pval, NULL)) != 0)
+		return (error);
+	xattr_changed_cb(zfsvfs, pval);
+	if ((error = dsl_prop_get_integer(osname, "acltype", &pval,
+	    NULL)) != 0)
+		return (error);
+	acltype_changed_cb(zfsvfs, pval);
+	zfsvfs->z_issnap = B_TRUE;
+	zfsvfs->z_os->os_sync = ZFS_SYNC_DISABLED;
+	mutex_enter(&zfsvfs->z_os->os_user_ptr_lock);
+	dmu_objset_set_user(zfsvfs->z_os, zfsvfs);
+	mutex_exit(&zfsvfs->z_os->os_user_ptr_lock);
+	return (0);
+}
+
 int
 zfsvfs_setup(zfsvfs_t *zfsvfs)
 {
 	boolean_t readonly = zfs_is_readonly(zfsvfs);
 	int error;
 
+	if (dmu_objset_is_snapshot(zfsvfs->z_os))
+		return (zfsvfs_setup_snapshot(zfsvfs));
 	if ((error = zfs_register_callbacks(zfsvfs)) != 0)
 		return (error);
 	readonly = zfs_is_readonly(zfsvfs);

@@ -62,6 +62,9 @@ zpl_mount(struct mount *mp, struct super_block *sb, const char *dataset,
 		sb->s_fs_info = NULL;
 		return (err);
 	}
+	/* A snapshot's getattr asks whether an inode is the root's. */
+	sb->s_root_dentry.d_inode = ZTOI(rootzp);
+	sb->s_root = &sb->s_root_dentry;
 	atomic_store_32(&sb->s_active, 1);
 	return (0);
 fail:
@@ -106,4 +109,5 @@ zpl_unmount(struct super_block *sb)
 		delay(MAX(1, MSEC_TO_TICK(10)));
 	zfsvfs_teardown(sb->s_fs_info);
 	sb->s_fs_info = NULL;
+	sb->s_root = NULL;
 }

@@ -48,10 +48,15 @@ struct address_space {
 	const struct address_space_operations *a_ops;
 };
 
+struct dentry {
+	struct inode *d_inode;
+};
+
 struct super_block {
 	void *s_fs_info;		/* the zfsvfs */
 	unsigned long s_flags;		/* SB_RDONLY... */
-	struct dentry *s_root;		/* NULL: snapshots are not mounted */
+	struct dentry *s_root;		/* &s_root_dentry once mounted */
+	struct dentry s_root_dentry;	/* the root directory's inode */
 	struct mount *s_osprey;		/* the Osprey mount */
 	uint32_t s_active;		/* the mount's reference and ioctls' */
 };
@@ -60,10 +65,6 @@ struct super_block {
  * once the mount has let go of it; zpl_unmount waits for the last put. */
 boolean_t zpl_sb_get(struct super_block *sb);
 void zpl_sb_put(struct super_block *sb);
-
-struct dentry {
-	struct inode *d_inode;
-};
 
 /* i_flags */
 #define S_IMMUTABLE	0x08
