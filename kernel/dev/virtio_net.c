@@ -6,7 +6,10 @@
  * with interrupts off, gives the received frames to the stack in one
  * batch, refills the ring and notifies the device once. The checksums
  * the device offers to compute (VIRTIO_NET_F_CSUM) or to vouch for
- * (GUEST_CSUM) are used; mergeable receive buffers are accepted. */
+ * (GUEST_CSUM) are used; mergeable receive buffers are accepted, and
+ * with them TCP segments the device has not cut to the MTU (GUEST_TSO4,
+ * up to 64 KiB in many buffers), so a stream from the host crosses the
+ * device in a few large frames rather than many 1500-byte ones. */
 #include "dev/virtio.h"
 #include "dev/console.h"
 #include "net/net.h"
@@ -19,12 +22,15 @@
 #define VIRTIO_NET_F_GUEST_CSUM	1
 #define VIRTIO_NET_F_MTU	3
 #define VIRTIO_NET_F_MAC	5
+#define VIRTIO_NET_F_GUEST_TSO4	7
 #define VIRTIO_NET_F_MRG_RXBUF	15
 #define VIRTIO_NET_F_STATUS	16
 
 #define VIRTIO_NET_S_LINK_UP	1
 #define HDR_F_NEEDS_CSUM	1
 #define HDR_F_DATA_VALID	2
+#define GSO_NONE		0
+#define GSO_TCPV4		1
 
 #define QUEUE_MAX	256
 #define RX_BATCH	64
@@ -55,6 +61,7 @@ struct vnet {
 	struct semaphore work;		/* the interrupt wakes the thread */
 	bool tx_waiting;		/* the stack waits for ring space */
 	bool rx_csum;
+	bool rx_tso4;			/* the device may hand us uncut TCP segments */
 	int rx_posted;			/* buffers in the receive ring; thread only */
 };
 
@@ -149,7 +156,8 @@ static bool rx_refill(struct vnet *v)
 
 /* Takes up to RX_BATCH received frames off the ring; returns how many.
  * A frame in mergeable buffers arrives whole (the device publishes all
- * of its buffers at once), its first buffer's header counting them. */
+ * of its buffers at once), its first buffer's header counting them; the
+ * stack judges the frame's length. */
 static int rx_drain(struct vnet *v, struct nic_rx *rx)
 {
 	int n = 0;
@@ -162,6 +170,10 @@ static int rx_drain(struct vnet *v, struct nic_rx *rx)
 		unsigned parts = v->vd->features & (1ULL << VIRTIO_NET_F_MRG_RXBUF) &&
 		    len >= HDR_LEN ? h->num_buffers : 1;
 		bool bad = len < HDR_LEN || len > NIC_RXBUF_SIZE || parts == 0;
+		/* Only TCP segments may come uncut, and only if we said so. */
+		if (!bad && h->gso_type != GSO_NONE && !(v->rx_tso4 && h->gso_type == GSO_TCPV4))
+			bad = true;
+		void *last = buf;
 		for (unsigned i = 1; i < parts; i++) {
 			uint32_t more;
 			void *next = virtq_get(v->rxq, &more);
@@ -174,7 +186,8 @@ static int rx_drain(struct vnet *v, struct nic_rx *rx)
 				nic_rxbuf_free(next);
 				bad = true;
 			} else {
-				nic_rxbuf_chain(buf, next, more);
+				nic_rxbuf_chain(last, next, more);
+				last = next;
 			}
 		}
 		if (bad) {
@@ -230,11 +243,19 @@ static void vnet_thread(void *arg)
 
 void virtio_net_attach(struct virtio_dev *vd)
 {
+	const uint64_t mrg = 1ULL << VIRTIO_NET_F_MRG_RXBUF, tso4 = 1ULL << VIRTIO_NET_F_GUEST_TSO4;
 	uint64_t want = 1ULL << VIRTIO_NET_F_CSUM | 1ULL << VIRTIO_NET_F_GUEST_CSUM |
-	    1ULL << VIRTIO_NET_F_MTU | 1ULL << VIRTIO_NET_F_MAC |
-	    1ULL << VIRTIO_NET_F_MRG_RXBUF | 1ULL << VIRTIO_NET_F_STATUS;
+	    1ULL << VIRTIO_NET_F_MTU | 1ULL << VIRTIO_NET_F_MAC | mrg | tso4 |
+	    1ULL << VIRTIO_NET_F_STATUS;
 
 	if (virtio_negotiate(vd, want) < 0)
+		return;
+	/* Uncut segments need GUEST_CSUM (the spec makes it a condition) and
+	 * mergeable buffers (ours are a page, not 64 KiB): without both the
+	 * device is reset and asked again without GUEST_TSO4. */
+	const uint64_t tso4_needs = mrg | 1ULL << VIRTIO_NET_F_GUEST_CSUM;
+	if ((vd->features & tso4) && (vd->features & tso4_needs) != tso4_needs &&
+	    virtio_negotiate(vd, want & ~tso4) < 0)
 		return;
 	struct vnet *v = kzalloc(sizeof(*v));
 	if (!v)
@@ -257,9 +278,10 @@ void virtio_net_attach(struct virtio_dev *vd)
 	    (vd->ops->config_read(vd, 6, 2) & VIRTIO_NET_S_LINK_UP);
 	n->mtu = f & (1ULL << VIRTIO_NET_F_MTU) ? (uint16_t)vd->ops->config_read(vd, 10, 2) : 1500;
 	if (n->mtu > 1500)
-		n->mtu = 1500;	/* receive buffers hold 1500-byte frames */
+		n->mtu = 1500;	/* what the stack is tuned for (TCP_MSS 1460) */
 	n->features = f & (1ULL << VIRTIO_NET_F_CSUM) ? NIC_F_TX_CSUM : 0;
 	v->rx_csum = f & (1ULL << VIRTIO_NET_F_GUEST_CSUM);
+	v->rx_tso4 = f & tso4;
 	n->ops = &vnet_ops;
 	n->priv = v;
 	vd->ops->set_status(vd, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
@@ -274,8 +296,8 @@ void virtio_net_attach(struct virtio_dev *vd)
 		return;
 	}
 	thread_detach(t);
-	pr_info("virtio-net: %s at %s, %02x:%02x:%02x:%02x:%02x:%02x, link %s, mtu %u%s%s%s\n",
+	pr_info("virtio-net: %s at %s, %02x:%02x:%02x:%02x:%02x:%02x, link %s, mtu %u%s%s%s%s\n",
 	    n->name, vd->where, n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
 	    n->link_up ? "up" : "down", n->mtu, n->features & NIC_F_TX_CSUM ? ", tx csum" : "",
-	    v->rx_csum ? ", rx csum" : "", f & (1ULL << VIRTIO_NET_F_MRG_RXBUF) ? ", mergeable" : "");
+	    v->rx_csum ? ", rx csum" : "", f & mrg ? ", mergeable" : "", v->rx_tso4 ? ", rx tso4" : "");
 }

@@ -155,6 +155,10 @@ void nic_tx_space(struct nic *n)
 
 /* ---- frames in ---- */
 
+/* A receive buffer and its pbuf take one page of the heap. */
+_Static_assert(LWIP_MEM_ALIGN_SIZE(sizeof(struct pbuf)) + LWIP_MEM_ALIGN_SIZE(NIC_RXBUF_SIZE) <= 4096,
+    "an rx buffer fits a page");
+
 void *nic_rxbuf_alloc(void **data)
 {
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, NIC_RXBUF_SIZE, PBUF_RAM);
@@ -174,12 +178,9 @@ void *nic_rxbuf_data(void *buf)
 	return ((struct pbuf *)buf)->payload;
 }
 
-void nic_rxbuf_chain(void *first, void *next, size_t len)
+void nic_rxbuf_chain(void *last, void *next, size_t len)
 {
-	struct pbuf *q = next;
-
-	pbuf_realloc(q, (u16_t)len);
-	pbuf_cat(first, q);
+	net_chain_piece(last, next, (uint16_t)len);
 }
 
 void nic_input(struct nic *n, struct nic_rx *rx, int count)

@@ -29,7 +29,7 @@ void net_drain(uint64_t timeout_ns);
  * with nic_rxbuf_alloc (its data pointer goes to the device), filled by
  * the device, and given to nic_input with the bytes the device wrote. */
 #define NIC_HDR_MAX	12		/* bytes before the frame the driver owns */
-#define NIC_RXBUF_SIZE	2048
+#define NIC_RXBUF_SIZE	4072		/* with the stack's pbuf: a page */
 #define NIC_SEG_MAX	16
 
 struct nic_seg {
@@ -79,11 +79,14 @@ void nic_set_link(struct nic *n, bool up);
 void *nic_rxbuf_alloc(void **data);
 void nic_rxbuf_free(void *buf);
 void *nic_rxbuf_data(void *buf);
-/* Appends a further buffer of a frame (mergeable rx buffers). */
-void nic_rxbuf_chain(void *first, void *next, size_t len);
-/* Received frames, given together: each buf of len bytes of which the
- * first hdr_len are the driver's header; csum_ok: the device vouched for
- * the TCP/UDP checksum. Takes the buffers. */
+/* Appends a further buffer of a frame (mergeable rx buffers), holding
+ * len <= NIC_RXBUF_SIZE bytes, after the frame's last buffer so far. A
+ * frame may span up to 64 KiB and more (an uncut TCP segment). */
+void nic_rxbuf_chain(void *last, void *next, size_t len);
+/* Received frames, given together: each buf (with the buffers chained
+ * after it) of which the first holds len bytes, the first hdr_len of them
+ * the driver's header; csum_ok: the device vouched for the TCP/UDP
+ * checksum. Takes the buffers. */
 struct nic_rx {
 	void *buf;
 	uint16_t len, hdr_len;

@@ -24,10 +24,16 @@ static inline struct net_nic_priv *nic_priv(struct nic *n)
 void net_write_etc(const uint32_t *dns, int ndns);
 #endif
 
-/* One received frame into the stack, core lock held (frame.c): buf holds
- * len bytes in its first pbuf (more chained after it), the first hdr_len
- * of them the driver's header. csum_ok: the device checked the TCP/UDP
- * checksum; flags: the interface's checksum flags otherwise. Takes p. */
+/* Appends a further piece of a received frame (a mergeable rx buffer
+ * holding len bytes, at most its size) after the frame's last piece so
+ * far (frame.c). */
+void net_chain_piece(struct pbuf *last, struct pbuf *next, uint16_t len);
+/* One received frame into the stack, core lock held (frame.c): p holds
+ * len bytes in its first pbuf (more pieces after it, net_chain_piece),
+ * the first hdr_len of them the driver's header. csum_ok: the device
+ * checked the TCP/UDP checksum; flags: the interface's checksum flags
+ * otherwise. A frame longer than an Ethernet header and an IPv4 packet
+ * together is dropped. Takes p. */
 void net_input_frame(struct netif *nf, struct pbuf *p, uint16_t len, uint16_t hdr_len,
     bool csum_ok, uint16_t flags);
 
