@@ -23,6 +23,7 @@
 #define VIRTIO_NET_F_MTU	3
 #define VIRTIO_NET_F_MAC	5
 #define VIRTIO_NET_F_GUEST_TSO4	7
+#define VIRTIO_NET_F_HOST_TSO4	11
 #define VIRTIO_NET_F_MRG_RXBUF	15
 #define VIRTIO_NET_F_STATUS	16
 
@@ -89,6 +90,9 @@ static int vnet_xmit(struct nic *n, struct nic_frame *f)
 	struct vq_buf bufs[NIC_SEG_MAX + 1];
 	struct vnet_hdr hdr = {
 		.flags = f->csum_start ? HDR_F_NEEDS_CSUM : 0,
+		.gso_type = f->gso_size ? GSO_TCPV4 : GSO_NONE,
+		.hdr_len = f->gso_hdr_len,
+		.gso_size = f->gso_size,
 		.csum_start = f->csum_start,
 		.csum_offset = f->csum_offset,
 	};
@@ -243,19 +247,24 @@ static void vnet_thread(void *arg)
 
 void virtio_net_attach(struct virtio_dev *vd)
 {
-	const uint64_t mrg = 1ULL << VIRTIO_NET_F_MRG_RXBUF, tso4 = 1ULL << VIRTIO_NET_F_GUEST_TSO4;
-	uint64_t want = 1ULL << VIRTIO_NET_F_CSUM | 1ULL << VIRTIO_NET_F_GUEST_CSUM |
-	    1ULL << VIRTIO_NET_F_MTU | 1ULL << VIRTIO_NET_F_MAC | mrg | tso4 |
-	    1ULL << VIRTIO_NET_F_STATUS;
+	const uint64_t csum = 1ULL << VIRTIO_NET_F_CSUM, guest_csum = 1ULL << VIRTIO_NET_F_GUEST_CSUM,
+	    mrg = 1ULL << VIRTIO_NET_F_MRG_RXBUF, guest_tso4 = 1ULL << VIRTIO_NET_F_GUEST_TSO4,
+	    host_tso4 = 1ULL << VIRTIO_NET_F_HOST_TSO4;
+	uint64_t want = csum | guest_csum | 1ULL << VIRTIO_NET_F_MTU | 1ULL << VIRTIO_NET_F_MAC |
+	    mrg | guest_tso4 | host_tso4 | 1ULL << VIRTIO_NET_F_STATUS;
 
 	if (virtio_negotiate(vd, want) < 0)
 		return;
-	/* Uncut segments need GUEST_CSUM (the spec makes it a condition) and
-	 * mergeable buffers (ours are a page, not 64 KiB): without both the
-	 * device is reset and asked again without GUEST_TSO4. */
-	const uint64_t tso4_needs = mrg | 1ULL << VIRTIO_NET_F_GUEST_CSUM;
-	if ((vd->features & tso4) && (vd->features & tso4_needs) != tso4_needs &&
-	    virtio_negotiate(vd, want & ~tso4) < 0)
+	/* The spec makes checksums a condition of segmentation both ways, and
+	 * uncut segments in need mergeable buffers (ours are a page, not
+	 * 64 KiB): a device offering one without its condition is reset and
+	 * asked again without it. */
+	uint64_t f = vd->features, drop = 0;
+	if ((f & guest_tso4) && (f & (mrg | guest_csum)) != (mrg | guest_csum))
+		drop |= guest_tso4;
+	if ((f & host_tso4) && !(f & csum))
+		drop |= host_tso4;
+	if (drop && virtio_negotiate(vd, want & ~drop) < 0)
 		return;
 	struct vnet *v = kzalloc(sizeof(*v));
 	if (!v)
@@ -270,7 +279,7 @@ void virtio_net_attach(struct virtio_dev *vd)
 		return;
 	}
 	struct nic *n = &v->nic;
-	uint64_t f = vd->features;
+	f = vd->features;
 	for (int i = 0; i < 6; i++)
 		n->mac[i] = f & (1ULL << VIRTIO_NET_F_MAC) ? (uint8_t)vd->ops->config_read(vd, (unsigned)i, 1) :
 		    i == 0 ? 0x02 : (uint8_t)(i * 0x11);	/* a locally administered one */
@@ -279,9 +288,9 @@ void virtio_net_attach(struct virtio_dev *vd)
 	n->mtu = f & (1ULL << VIRTIO_NET_F_MTU) ? (uint16_t)vd->ops->config_read(vd, 10, 2) : 1500;
 	if (n->mtu > 1500)
 		n->mtu = 1500;	/* what the stack is tuned for (TCP_MSS 1460) */
-	n->features = f & (1ULL << VIRTIO_NET_F_CSUM) ? NIC_F_TX_CSUM : 0;
-	v->rx_csum = f & (1ULL << VIRTIO_NET_F_GUEST_CSUM);
-	v->rx_tso4 = f & tso4;
+	n->features = (f & csum ? NIC_F_TX_CSUM : 0) | (f & host_tso4 ? NIC_F_TSO4 : 0);
+	v->rx_csum = f & guest_csum;
+	v->rx_tso4 = f & guest_tso4;
 	n->ops = &vnet_ops;
 	n->priv = v;
 	vd->ops->set_status(vd, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
@@ -296,8 +305,9 @@ void virtio_net_attach(struct virtio_dev *vd)
 		return;
 	}
 	thread_detach(t);
-	pr_info("virtio-net: %s at %s, %02x:%02x:%02x:%02x:%02x:%02x, link %s, mtu %u%s%s%s%s\n",
+	pr_info("virtio-net: %s at %s, %02x:%02x:%02x:%02x:%02x:%02x, link %s, mtu %u%s%s%s%s%s\n",
 	    n->name, vd->where, n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
 	    n->link_up ? "up" : "down", n->mtu, n->features & NIC_F_TX_CSUM ? ", tx csum" : "",
-	    v->rx_csum ? ", rx csum" : "", f & mrg ? ", mergeable" : "", v->rx_tso4 ? ", rx tso4" : "");
+	    v->rx_csum ? ", rx csum" : "", f & mrg ? ", mergeable" : "", v->rx_tso4 ? ", rx tso4" : "",
+	    n->features & NIC_F_TSO4 ? ", tx tso4" : "");
 }

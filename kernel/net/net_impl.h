@@ -7,12 +7,32 @@
 #ifndef HOST_TEST
 #include "sched/sync.h"
 
+/* Ethernet, IPv4 (no options) and TCP headers, options included. */
+#define TX_BATCH_HDR_MAX	(14 + 20 + 60)
+
+/* Consecutive TCP segments of one connection waiting to go to a NIC that
+ * cuts segments (NIC_F_TSO4) as one frame (net.c); core lock. */
+struct tx_batch {
+	struct pbuf *seg[NIC_SEG_MAX];	/* the segments' frames, held */
+	int nseg, npieces;		/* segments; pieces of the frame to be */
+	uint8_t hdr[TX_BATCH_HDR_MAX];	/* the first segment's headers */
+	uint16_t hdr_len, gso_size;	/* its headers' length, its data's */
+	uint32_t ip_len, next_seq;	/* the frame's IP length; what follows */
+	uint16_t next_id;		/* the IP id that follows */
+	bool closed;			/* a short or pushed segment ended it */
+};
+
 /* The stack's side of a NIC. */
 struct net_nic_priv {
 	struct netif netif;		/* first: nic->netif points here */
 	struct nic *nic;
 	struct semaphore tx_space;	/* the driver's ring has room again */
+	struct tx_batch batch;
 };
+
+/* Sends the segments waiting in each NIC's batch; core lock held, before
+ * it is let go (sys_arch.c's unlock, a wait on it). */
+void net_tx_flush(void);
 
 static inline struct net_nic_priv *nic_priv(struct nic *n)
 {
