@@ -9,7 +9,8 @@
  * (GUEST_CSUM) are used; mergeable receive buffers are accepted, and
  * with them TCP segments the device has not cut to the MTU (GUEST_TSO4,
  * up to 64 KiB in many buffers), so a stream from the host crosses the
- * device in a few large frames rather than many 1500-byte ones. */
+ * device in a few large frames rather than many 1500-byte ones; the
+ * stack's frames with gso_size set the device cuts itself (HOST_TSO4). */
 #include "dev/virtio.h"
 #include "dev/console.h"
 #include "net/net.h"
