@@ -6,7 +6,11 @@
  * with interrupts off, gives the received frames to the stack in one
  * batch, refills the ring and notifies the device once. The checksums
  * the device offers to compute (VIRTIO_NET_F_CSUM) or to vouch for
- * (GUEST_CSUM) are used; mergeable receive buffers are accepted. */
+ * (GUEST_CSUM) are used; mergeable receive buffers are accepted, and
+ * with them TCP segments the device has not cut to the MTU (GUEST_TSO4,
+ * up to 64 KiB in many buffers), so a stream from the host crosses the
+ * device in a few large frames rather than many 1500-byte ones; the
+ * stack's frames with gso_size set the device cuts itself (HOST_TSO4). */
 #include "dev/virtio.h"
 #include "dev/console.h"
 #include "net/net.h"
@@ -19,12 +23,16 @@
 #define VIRTIO_NET_F_GUEST_CSUM	1
 #define VIRTIO_NET_F_MTU	3
 #define VIRTIO_NET_F_MAC	5
+#define VIRTIO_NET_F_GUEST_TSO4	7
+#define VIRTIO_NET_F_HOST_TSO4	11
 #define VIRTIO_NET_F_MRG_RXBUF	15
 #define VIRTIO_NET_F_STATUS	16
 
 #define VIRTIO_NET_S_LINK_UP	1
 #define HDR_F_NEEDS_CSUM	1
 #define HDR_F_DATA_VALID	2
+#define GSO_NONE		0
+#define GSO_TCPV4		1
 
 #define QUEUE_MAX	256
 #define RX_BATCH	64
@@ -55,6 +63,7 @@ struct vnet {
 	struct semaphore work;		/* the interrupt wakes the thread */
 	bool tx_waiting;		/* the stack waits for ring space */
 	bool rx_csum;
+	bool rx_tso4;			/* the device may hand us uncut TCP segments */
 	int rx_posted;			/* buffers in the receive ring; thread only */
 };
 
@@ -82,6 +91,9 @@ static int vnet_xmit(struct nic *n, struct nic_frame *f)
 	struct vq_buf bufs[NIC_SEG_MAX + 1];
 	struct vnet_hdr hdr = {
 		.flags = f->csum_start ? HDR_F_NEEDS_CSUM : 0,
+		.gso_type = f->gso_size ? GSO_TCPV4 : GSO_NONE,
+		.hdr_len = f->gso_hdr_len,
+		.gso_size = f->gso_size,
 		.csum_start = f->csum_start,
 		.csum_offset = f->csum_offset,
 	};
@@ -149,7 +161,8 @@ static bool rx_refill(struct vnet *v)
 
 /* Takes up to RX_BATCH received frames off the ring; returns how many.
  * A frame in mergeable buffers arrives whole (the device publishes all
- * of its buffers at once), its first buffer's header counting them. */
+ * of its buffers at once), its first buffer's header counting them; the
+ * stack judges the frame's length. */
 static int rx_drain(struct vnet *v, struct nic_rx *rx)
 {
 	int n = 0;
@@ -162,6 +175,10 @@ static int rx_drain(struct vnet *v, struct nic_rx *rx)
 		unsigned parts = v->vd->features & (1ULL << VIRTIO_NET_F_MRG_RXBUF) &&
 		    len >= HDR_LEN ? h->num_buffers : 1;
 		bool bad = len < HDR_LEN || len > NIC_RXBUF_SIZE || parts == 0;
+		/* Only TCP segments may come uncut, and only if we said so. */
+		if (!bad && h->gso_type != GSO_NONE && !(v->rx_tso4 && h->gso_type == GSO_TCPV4))
+			bad = true;
+		void *last = buf;
 		for (unsigned i = 1; i < parts; i++) {
 			uint32_t more;
 			void *next = virtq_get(v->rxq, &more);
@@ -174,7 +191,8 @@ static int rx_drain(struct vnet *v, struct nic_rx *rx)
 				nic_rxbuf_free(next);
 				bad = true;
 			} else {
-				nic_rxbuf_chain(buf, next, more);
+				nic_rxbuf_chain(last, next, more);
+				last = next;
 			}
 		}
 		if (bad) {
@@ -230,11 +248,24 @@ static void vnet_thread(void *arg)
 
 void virtio_net_attach(struct virtio_dev *vd)
 {
-	uint64_t want = 1ULL << VIRTIO_NET_F_CSUM | 1ULL << VIRTIO_NET_F_GUEST_CSUM |
-	    1ULL << VIRTIO_NET_F_MTU | 1ULL << VIRTIO_NET_F_MAC |
-	    1ULL << VIRTIO_NET_F_MRG_RXBUF | 1ULL << VIRTIO_NET_F_STATUS;
+	const uint64_t csum = 1ULL << VIRTIO_NET_F_CSUM, guest_csum = 1ULL << VIRTIO_NET_F_GUEST_CSUM,
+	    mrg = 1ULL << VIRTIO_NET_F_MRG_RXBUF, guest_tso4 = 1ULL << VIRTIO_NET_F_GUEST_TSO4,
+	    host_tso4 = 1ULL << VIRTIO_NET_F_HOST_TSO4;
+	uint64_t want = csum | guest_csum | 1ULL << VIRTIO_NET_F_MTU | 1ULL << VIRTIO_NET_F_MAC |
+	    mrg | guest_tso4 | host_tso4 | 1ULL << VIRTIO_NET_F_STATUS;
 
 	if (virtio_negotiate(vd, want) < 0)
+		return;
+	/* The spec makes checksums a condition of segmentation both ways, and
+	 * uncut segments in need mergeable buffers (ours are a page, not
+	 * 64 KiB): a device offering one without its condition is reset and
+	 * asked again without it. */
+	uint64_t f = vd->features, drop = 0;
+	if ((f & guest_tso4) && (f & (mrg | guest_csum)) != (mrg | guest_csum))
+		drop |= guest_tso4;
+	if ((f & host_tso4) && !(f & csum))
+		drop |= host_tso4;
+	if (drop && virtio_negotiate(vd, want & ~drop) < 0)
 		return;
 	struct vnet *v = kzalloc(sizeof(*v));
 	if (!v)
@@ -249,7 +280,7 @@ void virtio_net_attach(struct virtio_dev *vd)
 		return;
 	}
 	struct nic *n = &v->nic;
-	uint64_t f = vd->features;
+	f = vd->features;
 	for (int i = 0; i < 6; i++)
 		n->mac[i] = f & (1ULL << VIRTIO_NET_F_MAC) ? (uint8_t)vd->ops->config_read(vd, (unsigned)i, 1) :
 		    i == 0 ? 0x02 : (uint8_t)(i * 0x11);	/* a locally administered one */
@@ -257,9 +288,10 @@ void virtio_net_attach(struct virtio_dev *vd)
 	    (vd->ops->config_read(vd, 6, 2) & VIRTIO_NET_S_LINK_UP);
 	n->mtu = f & (1ULL << VIRTIO_NET_F_MTU) ? (uint16_t)vd->ops->config_read(vd, 10, 2) : 1500;
 	if (n->mtu > 1500)
-		n->mtu = 1500;	/* receive buffers hold 1500-byte frames */
-	n->features = f & (1ULL << VIRTIO_NET_F_CSUM) ? NIC_F_TX_CSUM : 0;
-	v->rx_csum = f & (1ULL << VIRTIO_NET_F_GUEST_CSUM);
+		n->mtu = 1500;	/* what the stack is tuned for (TCP_MSS 1460) */
+	n->features = (f & csum ? NIC_F_TX_CSUM : 0) | (f & host_tso4 ? NIC_F_TSO4 : 0);
+	v->rx_csum = f & guest_csum;
+	v->rx_tso4 = f & guest_tso4;
 	n->ops = &vnet_ops;
 	n->priv = v;
 	vd->ops->set_status(vd, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
@@ -274,8 +306,9 @@ void virtio_net_attach(struct virtio_dev *vd)
 		return;
 	}
 	thread_detach(t);
-	pr_info("virtio-net: %s at %s, %02x:%02x:%02x:%02x:%02x:%02x, link %s, mtu %u%s%s%s\n",
+	pr_info("virtio-net: %s at %s, %02x:%02x:%02x:%02x:%02x:%02x, link %s, mtu %u%s%s%s%s%s\n",
 	    n->name, vd->where, n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
 	    n->link_up ? "up" : "down", n->mtu, n->features & NIC_F_TX_CSUM ? ", tx csum" : "",
-	    v->rx_csum ? ", rx csum" : "", f & (1ULL << VIRTIO_NET_F_MRG_RXBUF) ? ", mergeable" : "");
+	    v->rx_csum ? ", rx csum" : "", f & mrg ? ", mergeable" : "", v->rx_tso4 ? ", rx tso4" : "",
+	    n->features & NIC_F_TSO4 ? ", tx tso4" : "");
 }

@@ -10,6 +10,8 @@
 #include "lwip/dhcp.h"
 #include "lwip/dns.h"
 #include "lwip/prot/ip4.h"
+#include "lwip/prot/tcp.h"
+#include "lwip/inet_chksum.h"
 #include "netif/ethernet.h"
 #include "cmdline.h"
 #include "dev/console.h"
@@ -57,6 +59,19 @@ unsigned net_tcp_isn(const struct ip4_addr *lip, unsigned short lport,
 
 /* ---- frames out ---- */
 
+/* The folded sum of the pseudo-header (RFC 793, 3.1) of the IPv4 header
+ * at ip, of ihl bytes, in a packet of tot bytes. */
+static uint16_t pseudo_sum(const uint8_t *ip, unsigned ihl, unsigned tot)
+{
+	uint32_t sum = ip[9] + (tot - ihl);
+
+	for (int i = 12; i < 20; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
 /* The pseudo-header sum a device completes into a TCP or UDP checksum
  * (virtio 1.0, 5.1.6.2): csum_start/offset set and the sum stored in
  * the checksum field. Leaves both 0 for other frames and for fragments. */
@@ -71,47 +86,70 @@ static void tx_csum(struct pbuf *p, struct nic_frame *f)
 	unsigned tot = (unsigned)h[16] << 8 | h[17];
 	if ((h[20] & 0x3f) || h[21] || tot < ihl || (proto != IP_PROTO_TCP && proto != IP_PROTO_UDP))
 		return;
-	uint32_t sum = (uint32_t)(h[26] << 8 | h[27]) + (uint32_t)(h[28] << 8 | h[29]) +
-	    (uint32_t)(h[30] << 8 | h[31]) + (uint32_t)(h[32] << 8 | h[33]) + proto + (tot - ihl);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
+	uint16_t sum = pseudo_sum(h + SIZEOF_ETH_HDR, ihl, tot);
 	f->csum_start = (uint16_t)(SIZEOF_ETH_HDR + ihl);
 	f->csum_offset = proto == IP_PROTO_TCP ? 16 : 6;
 	pbuf_put_at(p, f->csum_start + f->csum_offset, (u8_t)(sum >> 8));
 	pbuf_put_at(p, f->csum_start + f->csum_offset + 1, (u8_t)sum);
 }
 
-/* Pieces of p into f; false if there are too many. */
-static bool tx_segments(struct pbuf *p, struct nic_frame *f)
+/* Pieces of p after its first skip bytes, appended to f; false if there
+ * are too many. Empty pbufs are left out. */
+static bool tx_pieces(struct pbuf *p, size_t skip, struct nic_frame *f)
 {
-	f->nseg = 0;
 	for (struct pbuf *q = p; q; q = q->next) {
-		if (!q->len)
+		if (skip >= q->len) {
+			skip -= q->len;
 			continue;
+		}
 		if (f->nseg == NIC_SEG_MAX)
 			return false;
-		f->seg[f->nseg].addr = q->payload;
-		f->seg[f->nseg++].len = q->len;
+		f->seg[f->nseg].addr = (char *)q->payload + skip;
+		f->seg[f->nseg++].len = q->len - skip;
+		skip = 0;
 	}
 	return true;
 }
 
-/* netif->linkoutput, core lock held. The frame's pbufs go to the device
- * as they are (held until it is done); the header room lwIP left in
- * front (PBUF_LINK_ENCAPSULATION_HLEN) takes the driver's header. */
-static err_t nic_linkoutput(struct netif *nf, struct pbuf *p)
+/* Pieces of p into f; false if there are too many. */
+static bool tx_segments(struct pbuf *p, struct nic_frame *f)
 {
-	struct nic *n = nf->state;
+	f->nseg = 0;
+	return tx_pieces(p, 0, f);
+}
+
+/* Hands f to the driver, waiting up to TX_WAIT_NS for ring space (the
+ * device needs no lock of ours to finish frames); 0 or an error. */
+static int nic_send(struct nic *n, struct nic_frame *f)
+{
+	int err = n->ops->xmit(n, f);
+
+	if (err == -EAGAIN) {
+		n->ops->flush(n);
+		uint64_t deadline = clock_ns() + TX_WAIT_NS;
+		struct net_nic_priv *np = nic_priv(n);
+		while (err == -EAGAIN && sem_down(&np->tx_space, deadline) == 0)
+			err = n->ops->xmit(n, f);
+	}
+	if (!err)
+		n->ops->flush(n);
+	return err;
+}
+
+/* Sends the frame p, whose reference the caller gives (the device's
+ * completion drops it); core lock held. The frame's pbufs go to the
+ * device as they are, the header room lwIP left in front of them
+ * (PBUF_LINK_ENCAPSULATION_HLEN) taking the driver's header. */
+static int send_pbuf(struct nic *n, struct pbuf *p)
+{
 	struct nic_frame f = { .hdr_room = 0 };
-	struct pbuf *own = NULL;
 
 	if (!tx_segments(p, &f)) {
-		own = pbuf_clone(PBUF_RAW_TX, PBUF_RAM, p);
+		struct pbuf *own = pbuf_clone(PBUF_RAW_TX, PBUF_RAM, p);
+		pbuf_free(p);
 		if (!own)
-			return ERR_MEM;
+			return -ENOMEM;
 		p = own;
-	} else {
-		pbuf_ref(p);
 	}
 	if (n->features & NIC_F_TX_CSUM)
 		tx_csum(p, &f);
@@ -119,24 +157,212 @@ static err_t nic_linkoutput(struct netif *nf, struct pbuf *p)
 		f.hdr_room = NIC_HDR_MAX;
 	tx_segments(p, &f);
 	f.handle = p;
-	int err = n->ops->xmit(n, &f);
-	if (err == -EAGAIN) {
-		/* The ring is full: wait for the device, which needs no lock of
-		 * ours to finish frames. */
-		n->ops->flush(n);
-		uint64_t deadline = clock_ns() + TX_WAIT_NS;
-		struct net_nic_priv *np = nic_priv(n);
-		while (err == -EAGAIN && sem_down(&np->tx_space, deadline) == 0)
-			err = n->ops->xmit(n, &f);
-	}
+	pbuf_ref(p);		/* ours, so the header room can go once the device is done */
+	int err = nic_send(n, &f);
 	if (f.hdr_room)
 		pbuf_remove_header(p, NIC_HDR_MAX);
-	if (err) {
+	if (err)
 		pbuf_free(p);
-		return ERR_IF;
+	pbuf_free(p);
+	return err;
+}
+
+/* ---- sent TCP segments, batched (NIC_F_TSO4) ----
+ *
+ * lwIP cuts a stream into MSS-sized segments and keeps the MSS for its
+ * congestion control and Nagle's rule too. On a NIC that cuts segments
+ * itself, the consecutive segments of one connection lwIP sends while it
+ * holds the core lock (a burst of tcp_output, the answers to a batch of
+ * received acknowledgements) go to the device as one frame: their common
+ * headers once, with the IP length of all, and their data behind. The
+ * device cuts it back into the very segments lwIP made: each but the last
+ * of the first one's size, the sequence numbers and IP ids following on,
+ * PSH on the last, checksums computed. Only segments that come out so
+ * join a batch. A batch goes out when a frame that cannot join comes, and
+ * before the core lock is let go (net_tx_flush), so nothing is delayed
+ * past the stack's turn. */
+
+/* The frame of a batch: the driver's header room and the headers, then
+ * the segments' data in their own pbufs, held until the device is done.
+ * Its handle is a custom pbuf over the headers, whose last free lets the
+ * segments go, so the driver's nic_frame_done is a pbuf_free for all. */
+struct tx_merged {
+	struct pbuf_custom pc;		/* first: the pbuf is the struct */
+	uint8_t frame[NIC_HDR_MAX + TX_BATCH_HDR_MAX];
+	int nseg;
+	struct pbuf *seg[NIC_SEG_MAX];
+};
+
+static void tx_merged_free(struct pbuf *p)
+{
+	struct tx_merged *m = (struct tx_merged *)p;
+
+	for (int i = 0; i < m->nseg; i++)
+		pbuf_free(m->seg[i]);
+	kfree(m);
+}
+
+static uint32_t get_be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* The headers of a frame that may join a batch, into h: an IPv4 TCP
+ * segment with data, flags ACK (PSH too), no urgent data, no IP options,
+ * fragments or ECN marks. Their length, or 0 for any other frame. */
+static unsigned tcp_data_headers(struct pbuf *p, uint8_t *h)
+{
+	const unsigned fixed = SIZEOF_ETH_HDR + IP_HLEN + TCP_HLEN;
+
+	if (p->tot_len <= fixed || pbuf_copy_partial(p, h, fixed, 0) != fixed)
+		return 0;
+	const uint8_t *ip = h + SIZEOF_ETH_HDR, *th = ip + IP_HLEN;
+	unsigned tot = (unsigned)ip[2] << 8 | ip[3], thl = (th[12] >> 4) * 4u;
+	if (h[12] != 0x08 || h[13] != 0x00 || ip[0] != 0x45 || (ip[1] & 3) || (ip[6] & 0x3f) ||
+	    ip[7] || ip[9] != IP_PROTO_TCP || SIZEOF_ETH_HDR + tot != p->tot_len ||
+	    thl < TCP_HLEN || tot <= IP_HLEN + thl || (th[13] & ~TCP_PSH) != TCP_ACK || th[18] || th[19])
+		return 0;
+	if (thl > TCP_HLEN && pbuf_copy_partial(p, h + fixed, (u16_t)(thl - TCP_HLEN), (u16_t)fixed) !=
+	    thl - TCP_HLEN)
+		return 0;
+	return fixed + thl - TCP_HLEN;
+}
+
+/* Whether the headers a and b (of hl bytes) agree in all the device
+ * copies from the first segment to the others: addresses, ports, the
+ * acknowledgement, window, options, and the rest but for length, IP id,
+ * checksums, sequence number and PSH. */
+static bool same_flow(const uint8_t *a, const uint8_t *b, unsigned hl)
+{
+	const unsigned ip = SIZEOF_ETH_HDR, th = ip + IP_HLEN;
+
+	return !memcmp(a, b, ip + 2) && !memcmp(a + ip + 6, b + ip + 6, 4) &&
+	    !memcmp(a + ip + 12, b + ip + 12, 12) && !memcmp(a + th + 8, b + th + 8, 5) &&
+	    !((a[th + 13] ^ b[th + 13]) & ~TCP_PSH) && !memcmp(a + th + 14, b + th + 14, 2) &&
+	    !memcmp(a + th + 18, b + th + 18, hl - th - 18);
+}
+
+/* The number of pieces of p after its first skip bytes. */
+static int count_pieces(struct pbuf *p, size_t skip)
+{
+	int n = 0;
+
+	for (struct pbuf *q = p; q; q = q->next) {
+		if (skip >= q->len) {
+			skip -= q->len;
+			continue;
+		}
+		n++;
+		skip = 0;
 	}
-	n->ops->flush(n);
-	return ERR_OK;
+	return n;
+}
+
+static void tx_batch_send(struct nic *n, struct tx_batch *b)
+{
+	int nseg = b->nseg;
+
+	b->nseg = 0;
+	if (nseg == 1)
+		send_pbuf(n, b->seg[0]);
+	if (nseg <= 1)
+		return;
+	struct tx_merged *m = kmalloc(sizeof(*m));
+	if (!m) {
+		for (int i = 0; i < nseg; i++)
+			pbuf_free(b->seg[i]);	/* lost on the way: TCP sends them again */
+		return;
+	}
+	m->nseg = nseg;
+	memcpy(m->seg, b->seg, (size_t)nseg * sizeof(m->seg[0]));
+	m->pc.custom_free_function = tx_merged_free;
+	pbuf_alloced_custom(PBUF_RAW, sizeof(m->frame), PBUF_REF, &m->pc, m->frame, sizeof(m->frame));
+	uint8_t *h = m->frame + NIC_HDR_MAX, *ip = h + SIZEOF_ETH_HDR;
+	memcpy(h, b->hdr, b->hdr_len);
+	ip[2] = (uint8_t)(b->ip_len >> 8);
+	ip[3] = (uint8_t)b->ip_len;
+	ip[10] = ip[11] = 0;
+	u16_t ipsum = inet_chksum(ip, IP_HLEN);
+	memcpy(ip + 10, &ipsum, sizeof(ipsum));
+	/* As Linux leaves it for the cut: the sum over the whole length. */
+	uint16_t sum = pseudo_sum(ip, IP_HLEN, b->ip_len);
+	ip[IP_HLEN + 16] = (uint8_t)(sum >> 8);
+	ip[IP_HLEN + 17] = (uint8_t)sum;
+	struct nic_frame f = {
+		.nseg = 1, .hdr_room = NIC_HDR_MAX,
+		.csum_start = SIZEOF_ETH_HDR + IP_HLEN, .csum_offset = 16,
+		.gso_size = b->gso_size, .gso_hdr_len = b->hdr_len,
+		.handle = &m->pc.pbuf,
+	};
+	f.seg[0] = (struct nic_seg){ m->frame, NIC_HDR_MAX + b->hdr_len };
+	for (int i = 0; i < nseg; i++)
+		tx_pieces(m->seg[i], b->hdr_len, &f);	/* they fit: counted as they came */
+	if (nic_send(n, &f))
+		nic_frame_done(f.handle);
+}
+
+/* Puts the frame p into n's batch if it can ride there (sending what
+ * waits there first if p cannot follow it); true if it did, p then held. */
+static bool tx_batch_add(struct nic *n, struct tx_batch *b, struct pbuf *p)
+{
+	uint8_t h[TX_BATCH_HDR_MAX];
+	unsigned hl = tcp_data_headers(p, h);
+
+	if (!hl)
+		return false;
+	const uint8_t *ip = h + SIZEOF_ETH_HDR, *th = ip + IP_HLEN;
+	unsigned data = ((unsigned)ip[2] << 8 | ip[3]) - (hl - SIZEOF_ETH_HDR);
+	uint32_t seq = get_be32(th + 4);
+	uint16_t id = (uint16_t)(ip[4] << 8 | ip[5]);
+	bool push = th[13] & TCP_PSH;
+	int pieces = count_pieces(p, hl);
+	if (b->nseg && (b->closed || b->nseg == NIC_SEG_MAX || hl != b->hdr_len ||
+	    data > b->gso_size || seq != b->next_seq || id != b->next_id ||
+	    b->ip_len + data > 0xffff || b->npieces + pieces > NIC_SEG_MAX || !same_flow(b->hdr, h, hl)))
+		tx_batch_send(n, b);
+	if (!b->nseg) {
+		if (push || 1 + pieces > NIC_SEG_MAX)
+			return false;	/* it could only go alone: at once */
+		memcpy(b->hdr, h, hl);
+		b->hdr_len = (uint16_t)hl;
+		b->gso_size = (uint16_t)data;
+		b->ip_len = hl - SIZEOF_ETH_HDR;
+		b->npieces = 1;
+	}
+	pbuf_ref(p);
+	b->seg[b->nseg++] = p;
+	b->ip_len += data;
+	b->npieces += pieces;
+	b->next_seq = seq + data;
+	b->next_id = (uint16_t)(id + 1);
+	b->closed = push || data < b->gso_size;
+	if (push)
+		b->hdr[SIZEOF_ETH_HDR + IP_HLEN + 13] |= TCP_PSH;	/* the device puts it on the last */
+	return true;
+}
+
+void net_tx_flush(void)
+{
+	for (int i = 0; i < nnics; i++) {
+		struct net_nic_priv *np = nic_priv(nics[i]);
+		if (np->batch.nseg)
+			tx_batch_send(nics[i], &np->batch);
+	}
+}
+
+/* netif->linkoutput, core lock held. */
+static err_t nic_linkoutput(struct netif *nf, struct pbuf *p)
+{
+	struct nic *n = nf->state;
+	struct tx_batch *b = &nic_priv(n)->batch;
+
+	if ((n->features & NIC_F_TSO4) && tx_batch_add(n, b, p))
+		return ERR_OK;
+	if (b->nseg)
+		tx_batch_send(n, b);	/* what waits goes first */
+	pbuf_ref(p);
+	int err = send_pbuf(n, p);
+	return err == -ENOMEM ? ERR_MEM : err ? ERR_IF : ERR_OK;
 }
 
 void nic_frame_done(void *handle)
@@ -154,6 +380,10 @@ void nic_tx_space(struct nic *n)
 }
 
 /* ---- frames in ---- */
+
+/* A receive buffer and its pbuf take one page of the heap. */
+_Static_assert(LWIP_MEM_ALIGN_SIZE(sizeof(struct pbuf)) + LWIP_MEM_ALIGN_SIZE(NIC_RXBUF_SIZE) <= 4096,
+    "an rx buffer fits a page");
 
 void *nic_rxbuf_alloc(void **data)
 {
@@ -174,12 +404,9 @@ void *nic_rxbuf_data(void *buf)
 	return ((struct pbuf *)buf)->payload;
 }
 
-void nic_rxbuf_chain(void *first, void *next, size_t len)
+void nic_rxbuf_chain(void *last, void *next, size_t len)
 {
-	struct pbuf *q = next;
-
-	pbuf_realloc(q, (u16_t)len);
-	pbuf_cat(first, q);
+	net_chain_piece(last, next, (uint16_t)len);
 }
 
 void nic_input(struct nic *n, struct nic_rx *rx, int count)
@@ -330,9 +557,11 @@ static void configure_nic(struct nic *n, bool first)
 			pr_err("net: %s: cannot start DHCP\n", n->name);
 		} else {
 			uint64_t deadline = clock_ns() + DHCP_WAIT_NS;
-			while (!dhcp_supplied_address(nf) &&
-			    cond_timedwait(&addr_changed, lock_tcpip_core, deadline) == 0)
-				;
+			while (!dhcp_supplied_address(nf)) {
+				net_tx_flush();	/* the wait lets the lock go */
+				if (cond_timedwait(&addr_changed, lock_tcpip_core, deadline))
+					break;
+			}
 			if (dhcp_supplied_address(nf))
 				report(nf, n, "DHCP");
 			else

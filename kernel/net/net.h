@@ -29,8 +29,8 @@ void net_drain(uint64_t timeout_ns);
  * with nic_rxbuf_alloc (its data pointer goes to the device), filled by
  * the device, and given to nic_input with the bytes the device wrote. */
 #define NIC_HDR_MAX	12		/* bytes before the frame the driver owns */
-#define NIC_RXBUF_SIZE	2048
-#define NIC_SEG_MAX	16
+#define NIC_RXBUF_SIZE	4072		/* with the stack's pbuf: a page */
+#define NIC_SEG_MAX	32
 
 struct nic_seg {
 	void *addr;
@@ -40,12 +40,16 @@ struct nic_seg {
 /* A frame to transmit: pieces (the first starting with hdr_room bytes
  * for the driver's header, which it may overwrite), and for a checksum
  * the device is to compute, where it starts and where it goes (both
- * from the start of the Ethernet frame; csum_start 0: none). */
+ * from the start of the Ethernet frame; csum_start 0: none). With
+ * gso_size (NIC_F_TSO4 only) the frame is an IPv4 TCP segment the device
+ * cuts into segments of gso_size bytes of data behind the frame's first
+ * gso_hdr_len bytes (its Ethernet, IP and TCP headers). */
 struct nic_frame {
 	struct nic_seg seg[NIC_SEG_MAX];
 	int nseg;
 	size_t hdr_room;
 	uint16_t csum_start, csum_offset;
+	uint16_t gso_size, gso_hdr_len;
 	void *handle;			/* for nic_frame_done */
 };
 
@@ -60,6 +64,7 @@ struct nic_ops {
 };
 
 #define NIC_F_TX_CSUM	0x01		/* device computes TCP/UDP checksums */
+#define NIC_F_TSO4	0x02		/* device cuts IPv4 TCP segments (with TX_CSUM) */
 
 struct nic {
 	const struct nic_ops *ops;
@@ -79,11 +84,14 @@ void nic_set_link(struct nic *n, bool up);
 void *nic_rxbuf_alloc(void **data);
 void nic_rxbuf_free(void *buf);
 void *nic_rxbuf_data(void *buf);
-/* Appends a further buffer of a frame (mergeable rx buffers). */
-void nic_rxbuf_chain(void *first, void *next, size_t len);
-/* Received frames, given together: each buf of len bytes of which the
- * first hdr_len are the driver's header; csum_ok: the device vouched for
- * the TCP/UDP checksum. Takes the buffers. */
+/* Appends a further buffer of a frame (mergeable rx buffers), holding
+ * len <= NIC_RXBUF_SIZE bytes, after the frame's last buffer so far. A
+ * frame may span up to 64 KiB and more (an uncut TCP segment). */
+void nic_rxbuf_chain(void *last, void *next, size_t len);
+/* Received frames, given together: each buf (with the buffers chained
+ * after it) of which the first holds len bytes, the first hdr_len of them
+ * the driver's header; csum_ok: the device vouched for the TCP/UDP
+ * checksum. Takes the buffers. */
 struct nic_rx {
 	void *buf;
 	uint16_t len, hdr_len;

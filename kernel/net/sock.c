@@ -14,6 +14,7 @@
  * is the TCP window. A pbuf chain counts at most 64 KiB, so the queue
  * is a ring of chains, each filled up to that. */
 #include "net/net.h"
+#include "net/net_impl.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 #include "lwip/tcpip.h"
@@ -97,6 +98,7 @@ static void wake(struct sock *s)
  * core lock held. */
 static int wait(struct sock *s, uint64_t deadline)
 {
+	net_tx_flush();		/* the wait lets the core lock go */
 	int err = cond_wait_intr(&s->cv, core(), deadline);
 	return err == -ETIMEDOUT ? -EAGAIN : err;
 }

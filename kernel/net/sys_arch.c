@@ -7,6 +7,7 @@
 #include "lwip/sys.h"
 #include "lwip/tcpip.h"
 #include "net/net.h"
+#include "net/net_impl.h"
 #include "mm/mm.h"
 #include "dev/console.h"
 #include "panic.h"
@@ -134,6 +135,8 @@ void sys_mutex_lock(sys_mutex_t *m)
 
 void sys_mutex_unlock(sys_mutex_t *m)
 {
+	if (m == &lock_tcpip_core)
+		net_tx_flush();	/* the stack's turn ends: what it batched goes out */
 	mutex_unlock(*m);
 }
 

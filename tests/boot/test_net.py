@@ -5,6 +5,7 @@ over loopback with and without a NIC, static addresses from the command
 line, /etc/resolv.conf and /etc/hosts made at boot, on microvm (virtio-mmio)
 and q35 (virtio-pci). Every byte echoed is compared with what was sent."""
 import atexit
+import json
 import os
 import random
 import re
@@ -194,6 +195,14 @@ def _echo_roundtrip(port, data, chunk=65536, tapnet=None):
     t.join()
     s.close()
     return bytes(got), (err[0] if err else None)
+
+
+def _tap_counters(net):
+    """(tx bytes, tx frames, rx bytes, rx frames) of the host's side of the tap."""
+    p = subprocess.run(["ip", "-n", net.ns, "-j", "-s", "link", "show", "dev", net.tap],
+                       capture_output=True, text=True)
+    st = json.loads(p.stdout)[0]["stats64"]
+    return st["tx"]["bytes"], st["tx"]["packets"], st["rx"]["bytes"], st["rx"]["packets"]
 
 
 def _payload(n, seed):
@@ -387,8 +396,8 @@ def test_rofs_etc_overlay(ctx):
 def test_tap(ctx):
     """A tap device in a network namespace the test makes and removes: the
     host pings the guest (also with datagrams the guest must reassemble),
-    and TCP and UDP echo work on a link that offers checksum offload, which
-    QEMU's user networking does not."""
+    and TCP and UDP echo work on a link that offers checksum and TCP
+    segmentation offload both ways, which QEMU's user networking does not."""
     name = "tap"
     st = _ready(ctx, name)
     if not st:
@@ -411,9 +420,17 @@ def test_tap(ctx):
                       p.returncode == 0 and " 3 received" in p.stdout,
                       "ping: status %d" % p.returncode, p.stdout + p.stderr)
         data = _payload(4 * MIB, 21)
+        before = _tap_counters(net)
         got, err = _echo_roundtrip(GUEST_PORT, data, tapnet=net)
+        after = _tap_counters(net)
         ctx.check(name + ".tcp", got == data and not err,
                   "%d of %d bytes back, %s" % (len(got), len(data), err), g.text())
+        # Segmentation offload both ways: the host side of the tap saw the
+        # stream in frames larger than the link's 1514 bytes, so neither the
+        # host (for the guest) nor the guest cut it to the MTU.
+        sizes = [(after[k] - before[k]) / max(after[k + 1] - before[k + 1], 1) for k in (0, 2)]
+        ctx.check(name + ".tso_frames", sizes[0] > 1514 and sizes[1] > 1514,
+                  "bytes a frame on the tap: %.0f to the guest, %.0f from it" % tuple(sizes), g.text())
         u = net.socket(socket.AF_INET, socket.SOCK_DGRAM)
         u.settimeout(5)
         dgram = _payload(1400, 22)
@@ -435,6 +452,8 @@ def test_tap(ctx):
                   "echo: served 2 connections" in out, "status %d, %s" % (code, err), out)
         ctx.check(name + ".offload", re.search(r"virtio-net: eth0 .*csum", out) is not None,
                   "the NIC did not report checksum offload", out)
+        ctx.check(name + ".tso4", re.search(r"virtio-net: eth0 .*mergeable, rx tso4, tx tso4", out)
+                  is not None, "the NIC did not take segmentation offload", out)
 
 
 def test_netinfo(ctx):

@@ -3,10 +3,15 @@
  * reassembly), ICMP, UDP, TCP and DHCP input, built with the kernel's own
  * lwipopts.h (HOST_TEST: without threads, with lwIP's assertions on).
  *
- * Input: records of [len:2 LE][flags:1][len bytes of frame]. flags bit 0:
- * the device vouched for the checksum; bit 1: the frame goes to the
- * interface running DHCP instead of the static one; bits 2-7: how far the
- * clock moves before the frame (in 100 ms steps), so timers run too.
+ * Input: records of [len:2 LE][flags:1][pad:1][piece:1][len bytes of frame].
+ * flags bit 0: the device vouched for the checksum; bit 1: the frame goes
+ * to the interface running DHCP instead of the static one; bits 2-7: how
+ * far the clock moves before the frame (in 100 ms steps), so timers run
+ * too. pad: the frame goes on with pad * 256 zero bytes, so a small seed
+ * makes a frame as large as an uncut TCP segment (up to 64 KiB and past
+ * what a pbuf chain counts). piece: the frame, behind the driver's 12-byte
+ * header, comes in buffers of piece * 16 bytes (0: NIC_RXBUF_SIZE), as a
+ * device fills mergeable buffers; frames are cut at FRAME_MAX bytes.
  * The static interface is 10.0.2.15/24 with a TCP echo listener and a UDP
  * echo on port 7; TCP's initial sequence numbers are fixed (0x1000), so
  * seeds can complete handshakes. Frames the stack sends go nowhere. After
@@ -22,7 +27,12 @@
 #include "lwip/priv/tcp_priv.h"
 #include "netif/ethernet.h"
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Past the largest frame a device may hand over (header, Ethernet header,
+ * a 65535-byte IPv4 packet), so too-long frames are tried too. */
+#define FRAME_MAX	(70 * 1024)
 
 static u32_t now_ms;
 static struct netif nif_static, nif_dhcp;
@@ -130,6 +140,50 @@ static void settle(void)
 	}
 }
 
+/* Byte i of the frame: the driver's header (zeros), the record's bytes,
+ * then the padding. */
+static uint8_t frame_byte(const uint8_t *data, size_t len, size_t i)
+{
+	if (i < NIC_HDR_MAX)
+		return 0;
+	i -= NIC_HDR_MAX;
+	return i < len ? data[i] : 0;
+}
+
+/* One frame in buffers of piece bytes, as the driver hands it on. */
+static void input_frame(struct netif *n, const uint8_t *data, size_t len, size_t pad, size_t piece,
+    bool csum_ok)
+{
+	size_t total = NIC_HDR_MAX + len + pad;
+	struct pbuf *first = NULL, *last = NULL;
+	uint16_t first_len = 0;
+
+	if (total > FRAME_MAX)
+		total = FRAME_MAX;
+	for (size_t off = 0; off < total; off += piece) {
+		size_t plen = total - off < piece ? total - off : piece;
+		struct pbuf *q = pbuf_alloc(PBUF_RAW, NIC_RXBUF_SIZE, PBUF_RAM);
+		if (!q)
+			abort();
+		uint8_t *b = q->payload;
+		if (off >= NIC_HDR_MAX && off + plen <= NIC_HDR_MAX + len) {
+			memcpy(b, data + off - NIC_HDR_MAX, plen);
+		} else {
+			for (size_t i = 0; i < plen; i++)
+				b[i] = frame_byte(data, len, off + i);
+		}
+		if (!first) {
+			first = q;
+			first_len = (uint16_t)plen;
+		} else {
+			net_chain_piece(last, q, (uint16_t)plen);
+		}
+		last = q;
+	}
+	net_input_frame(n, first, first_len, NIC_HDR_MAX, csum_ok,
+	    NETIF_CHECKSUM_ENABLE_ALL & ~(NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
@@ -138,25 +192,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 		ready = 1;
 	}
-	while (size >= 3) {
+	while (size >= 5) {
 		size_t len = data[0] | (size_t)data[1] << 8;
 		uint8_t flags = data[2];
-		data += 3;
-		size -= 3;
+		size_t pad = (size_t)data[3] * 256, piece = data[4] ? data[4] * 16u : NIC_RXBUF_SIZE;
+		data += 5;
+		size -= 5;
 		if (len > size)
 			len = size;
-		if (len > NIC_RXBUF_SIZE - NIC_HDR_MAX)
-			len = NIC_RXBUF_SIZE - NIC_HDR_MAX;
 		now_ms += (flags >> 2) * 100u;
 		sys_check_timeouts();
-		struct pbuf *p = pbuf_alloc(PBUF_RAW, NIC_RXBUF_SIZE, PBUF_RAM);
-		if (!p)
-			break;
-		memset(p->payload, 0, NIC_HDR_MAX);
-		memcpy((uint8_t *)p->payload + NIC_HDR_MAX, data, len);
 		struct netif *n = flags & 2 ? &nif_dhcp : &nif_static;
-		net_input_frame(n, p, (uint16_t)(len + NIC_HDR_MAX), NIC_HDR_MAX, flags & 1,
-		    NETIF_CHECKSUM_ENABLE_ALL & ~(NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP));
+		input_frame(n, data, len, pad, piece > NIC_RXBUF_SIZE ? NIC_RXBUF_SIZE : piece, flags & 1);
 		data += len;
 		size -= len;
 	}

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Writes the seed frames of tests/fuzz/corpus/net/ (see fuzz_net.c for the
 record format): ARP, ICMP echo, a TCP handshake with data and close, UDP,
-IP fragments, DHCP offer and ack. Run from the repository's top."""
+IP fragments, DHCP offer and ack, and uncut TCP segments (GUEST_TSO4) in
+page-sized and small buffers: one the stack counts as a pbuf chain, one
+past that (65535 bytes of IP), and frames too long for any IPv4 packet.
+Run from the repository's top."""
 import os
 import struct
 
@@ -48,8 +51,17 @@ def udp(sport, dport, data, src=HOST, dst=GUEST):
     return h[:6] + struct.pack("!H", c) + data
 
 
-def rec(frame, flags=0):
-    return struct.pack("<HB", len(frame), flags) + frame
+def rec(frame, flags=0, pad=0, piece=0):
+    """A record: frame (followed by pad * 256 zero bytes) in buffers of
+    piece * 16 bytes (0: the driver's own size)."""
+    return struct.pack("<HBBB", len(frame), flags, pad, piece) + frame
+
+
+def padded_tcp(sport, dport, seq, ack, flags, data, pad):
+    """A TCP segment whose payload is data and then pad * 256 zero bytes,
+    with its checksum right: its frame's tail comes from the record's pad."""
+    whole = tcp(sport, dport, seq, ack, flags, data + bytes(pad * 256))
+    return whole[:len(whole) - pad * 256]
 
 
 def arp_request():
@@ -90,6 +102,26 @@ def main():
     f2 = ip(17, body[1024:], ident=7, frag=1024 // 8)
     seeds["ip-fragments"] = rec(eth(GUEST_MAC, 0x0800, f1)) + rec(eth(GUEST_MAC, 0x0800, f2))
     seeds["dhcp-offer-ack"] = rec(dhcp(2, bytes([10, 0, 2, 16])), 2) + rec(dhcp(5, bytes([10, 0, 2, 16])), 2)
+    # Uncut TCP segments into the echo session: 40000 bytes of data (the
+    # frame is a pbuf chain), then 65495 (an IPv4 packet of 65535 bytes:
+    # with its Ethernet header the frame is past a chain's 16-bit count).
+    hs = [rec(arp_request()), rec(eth(GUEST_MAC, 0x0800, tcp(c, 7, 100, 0, 0x02))),
+          rec(eth(GUEST_MAC, 0x0800, tcp(c, 7, 101, ISN + 1, 0x10)), 4)]
+    big = padded_tcp(c, 7, 101, ISN + 1, 0x18, b"uncut", 40000 // 256)
+    seeds["tcp-uncut-segment"] = b"".join(hs + [rec(eth(GUEST_MAC, 0x0800, big), 1, 40000 // 256)])
+    pad = (65495 - 7) // 256
+    data = b"largest" + bytes(65495 - 7 - pad * 256)
+    top = padded_tcp(c, 7, 101, ISN + 1, 0x18, data, pad)
+    seeds["tcp-uncut-largest"] = b"".join(hs + [rec(eth(GUEST_MAC, 0x0800, top), 0, pad),
+                                                rec(eth(GUEST_MAC, 0x0800, top), 1, pad, 100)])
+    # Too long: an IPv4 header saying 65535 bytes and more behind it, and a
+    # long ARP frame (only IPv4 may go past a chain's count).
+    seeds["frame-too-long"] = rec(eth(GUEST_MAC, 0x0800, top + bytes(20)), 1, pad) + \
+        rec(arp_request() + bytes(300), 0, 255, 2)
+    # The same past a chain's count to link-layer broadcast and multicast
+    # destinations (the flags ethernet_input would set).
+    seeds["tcp-uncut-link-multi"] = rec(eth(b"\xff" * 6, 0x0800, top), 1, pad) + \
+        rec(eth(bytes.fromhex("01005e000001"), 0x0800, top), 1, pad)
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
