@@ -446,6 +446,40 @@ static int remount(struct vnode *vn, unsigned long flags, const char *data)
 	return err;
 }
 
+static int mount_attach(struct mount *mp, struct vnode *vn);
+
+/* Mounts on the directory vn, whose reference (held) the mount takes. */
+static int mount_on(struct vnode *vn, const char *source, const char *fstype,
+		    unsigned long flags, const char *data, bool automount)
+{
+	/* The mount point as /proc/mounts gives it: absolute, symlinks and
+	 * "." or ".." resolved, whatever the caller's cwd was. */
+	char *where = kmalloc(PATH_MAX);
+	if (!where) {
+		vn_rele(vn);
+		return -ENOMEM;
+	}
+	vn_hold(vn);
+	struct mount *mp;
+	int err = vfs_dir_path(vn, where, PATH_MAX);
+	if (!err)
+		err = mount_create(fstype, source, where, flags, data, &mp);
+	kfree(where);
+	if (err) {
+		vn_rele(vn);
+		return err;
+	}
+	mp->automounted = automount;
+	err = mount_attach(mp, vn);
+	if (err) {
+		if (mp->type->unmount)
+			mp->type->unmount(mp, 0);
+		vn_rele(vn);
+		mount_destroy(mp);
+	}
+	return err;
+}
+
 /* Attaches mp on the directory vn (held; the mount takes that reference). */
 static int mount_attach(struct mount *mp, struct vnode *vn)
 {
@@ -475,31 +509,16 @@ int vfs_mountat(struct vnode *at, const char *source, const char *target,
 		vn_rele(vn);
 		return err;
 	}
-	/* The mount point as /proc/mounts gives it: absolute, symlinks and
-	 * "." or ".." resolved, whatever the caller's cwd was. */
-	char *where = kmalloc(PATH_MAX);
-	if (!where) {
-		vn_rele(vn);
-		return -ENOMEM;
-	}
+	return mount_on(vn, source, fstype, flags, data, false);
+}
+
+int vfs_mount_on(struct vnode *vn, const char *source, const char *fstype,
+		 unsigned long flags, const char *data, bool automount)
+{
+	if (vn->type != VDIR)
+		return -ENOTDIR;
 	vn_hold(vn);
-	struct mount *mp;
-	err = vfs_dir_path(vn, where, PATH_MAX);
-	if (!err)
-		err = mount_create(fstype, source, where, flags, data, &mp);
-	kfree(where);
-	if (err) {
-		vn_rele(vn);
-		return err;
-	}
-	err = mount_attach(mp, vn);
-	if (err) {
-		if (mp->type->unmount)
-			mp->type->unmount(mp, 0);
-		vn_rele(vn);
-		mount_destroy(mp);
-	}
-	return err;
+	return mount_on(vn, source, fstype, flags & ~MS_REMOUNT, data, automount);
 }
 
 /* With mount_lock held for writing: in use beyond the mount's own
@@ -534,6 +553,65 @@ static int umount_root(struct vnode *vn, int flags)
 	return err;
 }
 
+/* The root, held, of an automounted mount that match accepts, or NULL. */
+static struct vnode *find_automount(bool (*match)(struct mount *m, const void *arg),
+				    const void *arg)
+{
+	struct vnode *root = NULL;
+	struct list *pos;
+	rw_read_lock(&mount_lock);
+	list_for_each(pos, &mounts) {
+		struct mount *m = list_entry(pos, struct mount, node);
+		if (m->automounted && match(m, arg)) {
+			root = m->root;
+			vn_hold(root);
+			break;
+		}
+	}
+	rw_unlock(&mount_lock);
+	return root;
+}
+
+static bool inside(struct mount *m, const void *parent)
+{
+	return m->covered && m->covered->mount == parent;
+}
+
+static bool named(struct mount *m, const void *source)
+{
+	return !strcmp(m->source, source);
+}
+
+/* What was automounted inside mp goes first (deepest first, as each
+ * such mount's own automounts go before it). */
+static int umount_automounts(struct mount *mp)
+{
+	struct vnode *root;
+	while ((root = find_automount(inside, mp)) != NULL) {
+		int err = umount_automounts(root->mount);
+		if (err) {
+			vn_rele(root);
+			return err;
+		}
+		if ((err = umount_root(root, 0)))
+			return err;
+	}
+	return 0;
+}
+
+int vfs_umount_automounted(const char *source)
+{
+	struct vnode *root = find_automount(named, source);
+	if (!root)
+		return 0;
+	int err = umount_automounts(root->mount);
+	if (err) {
+		vn_rele(root);
+		return err;
+	}
+	return umount_root(root, 0);
+}
+
 int vfs_umountat(struct vnode *at, const char *target, int flags)
 {
 	struct vnode *vn;
@@ -543,6 +621,10 @@ int vfs_umountat(struct vnode *at, const char *target, int flags)
 	if (!(vn->flags & VN_ROOT)) {
 		vn_rele(vn);
 		return -EINVAL;
+	}
+	if ((err = umount_automounts(vn->mount))) {
+		vn_rele(vn);
+		return err;
 	}
 	return umount_root(vn, flags);
 }

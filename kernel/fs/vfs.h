@@ -245,11 +245,22 @@ struct vnode_ops {
 	 * the VFS frees the vnode itself). Also called at unmount for vnodes
 	 * still kept. */
 	void (*reclaim)(struct vnode *vn);
+
+	/* A VN_AUTOMOUNT directory a path walk enters with nothing mounted on
+	 * it: mount what belongs there (vfs_mount_on with automount set), no
+	 * lock held. -EBUSY (someone else mounted it first) counts as done;
+	 * another error fails the walk. */
+	int (*automount)(struct vnode *vn);
+	/* A directory its parent's readdir may not list (ZFS's hidden .zfs):
+	 * its name there, for getcwd and the mount table; -ENOENT: look in
+	 * the parent's readdir. */
+	int (*hidden_name)(struct vnode *vn, char name[NAME_MAX + 1]);
 };
 
 #define VN_ROOT		0x01		/* root of its mount */
 #define VN_CACHED	0x02		/* in its mount's vnode cache */
 #define VN_IDLE		0x04		/* unreferenced, kept for its pages (vfs.c) */
+#define VN_AUTOMOUNT	0x08		/* entering it mounts something (ops->automount) */
 
 struct vnode {
 	enum vtype type;
@@ -459,6 +470,7 @@ struct mount {
 	long active;			/* vnodes with refs > 0 */
 	struct vnode **cache;		/* hash by ino, VNODE_CACHE_SIZE */
 	struct list node;		/* in the mount table */
+	bool automounted;		/* by ops->automount: unmounted with its parent */
 	char source[MOUNT_SOURCE_MAX];	/* what was mounted, as /proc/mounts shows it */
 	char path[];			/* where, from the root, when it was mounted */
 };
@@ -478,6 +490,14 @@ int vfs_mountat(struct vnode *at, const char *source, const char *target,
 /* -EBUSY while files, directories or mounts inside are in use; -EINVAL if
  * target is not a mount's root. */
 int vfs_umountat(struct vnode *at, const char *target, int flags);
+/* Mounts fstype on the directory vn (held by the caller), for a
+ * filesystem's automount (automount: the mount goes when the one holding
+ * vn is unmounted, and before it). */
+int vfs_mount_on(struct vnode *vn, const char *source, const char *fstype,
+		 unsigned long flags, const char *data, bool automount);
+/* Unmounts the automounted mount of source (a ZFS snapshot before it is
+ * destroyed): 0 also when there is none, -EBUSY while it is in use. */
+int vfs_umount_automounted(const char *source);
 #define vfs_mount(source, target, fstype, flags, data) \
 	vfs_mountat(NULL, source, target, fstype, flags, data)
 #define vfs_umount(target, flags) vfs_umountat(NULL, target, flags)

@@ -46,8 +46,9 @@ int nd_lookup_last(struct nameidata *nd, bool follow, bool want_dir, struct vnod
 int nd_follow(struct nameidata *nd, struct vnode *vn);
 /* dir->ops->lookup of one name, dir locked by the caller. */
 int lookup_locked(struct vnode *dir, const char *name, struct vnode **out);
-/* Replaces *vn by the root of the mounts stacked on it. */
-void cross_mounts(struct vnode **vn);
+/* Replaces *vn by the root of the mounts stacked on it, automounting
+ * first (VN_AUTOMOUNT). On an error *vn is released. */
+int cross_mounts(struct vnode **vn);
 /* Is anc an ancestor of (or equal to) vn, within vn's mount? */
 bool vn_is_ancestor(struct vnode *anc, struct vnode *vn);
 

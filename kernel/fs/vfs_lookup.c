@@ -28,11 +28,19 @@ static int lookup_shared(struct vnode *dir, const char *name, struct vnode **out
 	return err;
 }
 
-void cross_mounts(struct vnode **vnp)
+int cross_mounts(struct vnode **vnp)
 {
 	struct vnode *vn = *vnp;
+	if ((vn->flags & VN_AUTOMOUNT) && vn->ops->automount &&
+	    !__atomic_load_n(&vn->mounted_here, __ATOMIC_ACQUIRE)) {
+		int err = vn->ops->automount(vn);
+		if (err && err != -EBUSY) {
+			vn_rele(vn);
+			return err;
+		}
+	}
 	if (!__atomic_load_n(&vn->mounted_here, __ATOMIC_ACQUIRE))
-		return;
+		return 0;
 	struct vnode *covered = vn;
 	rw_read_lock(&mount_lock);
 	while (vn->mounted_here)
@@ -41,6 +49,7 @@ void cross_mounts(struct vnode **vnp)
 	rw_unlock(&mount_lock);
 	vn_rele(covered);
 	*vnp = vn;
+	return 0;
 }
 
 /* From the root of a mount to the directory it covers (stacked mounts
@@ -62,9 +71,7 @@ static int walk_one(struct nameidata *nd, const char *name, struct vnode **out)
 {
 	if (strcmp(name, "..") != 0) {
 		int err = lookup_shared(nd->dir, name, out);
-		if (!err)
-			cross_mounts(out);
-		return err;
+		return err ? err : cross_mounts(out);
 	}
 	vn_hold(nd->dir);
 	struct vnode *d = climb_mounts(nd->dir, nd->root);
@@ -74,9 +81,7 @@ static int walk_one(struct nameidata *nd, const char *name, struct vnode **out)
 	}
 	int err = lookup_shared(d, "..", out);
 	vn_rele(d);
-	if (!err)
-		cross_mounts(out);
-	return err;
+	return err ? err : cross_mounts(out);
 }
 
 static void set_dir(struct nameidata *nd, struct vnode *vn)
@@ -364,10 +369,12 @@ int vfs_dir_path(struct vnode *cur, char *buf, size_t len)
 			break;
 		struct vnode *parent;
 		err = lookup_shared(cur, "..", &parent);
+		if (!err)
+			err = cross_mounts(&parent);
 		if (err)
 			break;
-		cross_mounts(&parent);
-		err = name_in_dir(parent, cur->ino, name);
+		if (!cur->ops->hidden_name || (err = cur->ops->hidden_name(cur, name)) == -ENOENT)
+			err = name_in_dir(parent, cur->ino, name);
 		if (!err)
 			err = prepend(buf, &start, name);
 		vn_rele(cur);

@@ -470,8 +470,7 @@ static int open_create(struct nameidata *nd, int flags, uint32_t mode,
 	}
 	if ((*out)->type == VLNK && !(flags & O_NOFOLLOW))
 		return 1;
-	cross_mounts(out);
-	return 0;
+	return cross_mounts(out);
 }
 
 static int open_last(struct nameidata *nd, int flags, uint32_t mode,

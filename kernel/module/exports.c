@@ -8,6 +8,7 @@
 #include "dev/random.h"
 #include "fs/vfs.h"
 #include "fs/boot.h"
+#include "fs/mount.h"
 #include "fs/devfs/devfs.h"
 #include "fs/procfs/procfs.h"
 #include "linux/sys_fs.h"
@@ -122,11 +123,13 @@ EXPORT_SYMBOL(vfs_fstat);
 EXPORT_SYMBOL(vfs_fsync);
 EXPORT_SYMBOL(vfs_getattr);
 EXPORT_SYMBOL(vfs_lseek);
+EXPORT_SYMBOL(vfs_mount_on);
 EXPORT_SYMBOL(vfs_open);
 EXPORT_SYMBOL(vfs_pread);
 EXPORT_SYMBOL(vfs_pwrite);
 EXPORT_SYMBOL(vfs_read);
 EXPORT_SYMBOL(vfs_register_fs);
+EXPORT_SYMBOL(vfs_umount_automounted);
 EXPORT_SYMBOL(vfs_unregister_fs);
 EXPORT_SYMBOL(vfs_unlinkat);
 EXPORT_SYMBOL(vfs_write);
@@ -142,6 +145,7 @@ EXPORT_SYMBOL(vtype_to_mode);
 
 /* devices and files drivers add to /dev, /proc and /sys; the stop */
 EXPORT_SYMBOL(fs_on_shutdown);
+EXPORT_SYMBOL(fs_run_deep);
 EXPORT_SYMBOL(devfs_add_chardev);
 EXPORT_SYMBOL(procfs_add_file);
 

@@ -25,7 +25,9 @@ the one before left.
 - lifecycle: zfs version (the module's version from /sys/module/zfs, and
   a tunable from its parameters), zpool create on a raw partition, zpool list, zpool status,
   zfs create with properties, zfs list, zfs get/set, zfs snapshot, a file
-  written after it, zfs rollback (the file is gone, the first one intact),
+  written after it, .zfs/snapshot (listed, entered: mounted read-only,
+  its file intact; mkdir/rmdir there make and destroy a snapshot), zfs
+  rollback (the file is gone, the first one intact),
   zfs clone, zfs destroy, zfs rename (the mount follows), a dataset with a
   100-byte name mounted (libzfs finds it by name), zpool scrub -w,
   zpool export (nothing mounted, no pool), zpool import (the pool listed,
@@ -53,6 +55,7 @@ BOOT_TIMEOUT = 900          # TCG on kvm-pvm hosts is slow; a hang still ends
 CMDLINE_MAX, CMDLINE_MAX_ARGS = 4096, 256      # kernel/cmdline.h
 ZPOOL, ZFS = "/sbin/zpool", "/sbin/zfs"
 ECHO, LS, CAT, CP, MD5 = "/bin/echo", "/bin/ls", "/bin/cat", "/bin/cp", "/bin/md5sum"
+MKDIR, RMDIR, UMOUNT = "/bin/mkdir", "/bin/rmdir", "/bin/umount"
 TANK, TANK2, SMALL = "/dev/vblk0.2", "/dev/vblk0.3", "/dev/vblk0.4"
 PROBE_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zfs_ioctl_probe.c")
 # Lines the kernel and the launcher add to the programs' output.
@@ -104,7 +107,7 @@ def _setup(ctx):
     with open(os.path.join(tmp, "modules"), "w") as f:
         f.write("# Debian's /etc/modules: loaded at boot\nzfs\n")
     lines = ["/bin/busybox: /bin/busybox"] + \
-        ["%s: ->busybox" % p for p in (ECHO, LS, CAT, CP, MD5)] + [
+        ["%s: ->busybox" % p for p in (ECHO, LS, CAT, CP, MD5, MKDIR, RMDIR, UMOUNT)] + [
         "/usr/lib/fs/libzfs.so: %s" % lib,
         "%s: %s libs" % (ZPOOL, ZPOOL), "%s: %s libs" % (ZFS, ZFS),
         "/etc/modules: %s" % os.path.join(tmp, "modules"),
@@ -229,14 +232,17 @@ LIFECYCLE = [
     ("set", ["%s set atime=off tank/fs" % ZFS, "%s get -H -o property,value,source atime tank/fs" % ZFS]),
     ("snapshot", ["%s /bin/busybox /tmp/tank/fs/a" % CP, "%s snapshot tank/fs@one" % ZFS,
                   "%s %s /tmp/tank/fs/b" % (CP, ZPOOL), "%s -1 /tmp/tank/fs" % LS]),
+    ("snapdir", ["%s /tmp/tank/fs/.zfs /tmp/tank/fs/.zfs/snapshot /tmp/tank/fs/.zfs/snapshot/one" % LS,
+                 "%s /tmp/tank/fs/.zfs/snapshot/one/a" % MD5, "%s /proc/mounts" % CAT,
+                 "%s /tmp/tank/fs/.zfs/snapshot/made" % MKDIR, "%s list -H -o name -t snapshot" % ZFS,
+                 "%s /tmp/tank/fs/.zfs/snapshot/made" % RMDIR, "%s /tmp/tank/fs/.zfs/snapshot/one" % UMOUNT,
+                 "%s /tmp/tank/fs/.zfs/snapshot" % LS]),
     ("rollback", ["%s rollback tank/fs@one" % ZFS, "%s -1 /tmp/tank/fs" % LS, "%s /tmp/tank/fs/a" % MD5]),
     ("clone", ["%s clone tank/fs@one tank/clone" % ZFS, "%s list -H -o name,origin tank/clone" % ZFS,
                "%s /tmp/tank/clone/a" % MD5]),
     ("destroy", ["%s destroy tank/clone" % ZFS, "%s list -H -o name -t all" % ZFS]),
     ("rename", ["%s rename tank/fs tank/data" % ZFS, "%s list -H -o name,mountpoint,mounted -t all" % ZFS,
                 "%s /proc/mounts" % CAT]),
-    ("long_name", ["%s create tank/%s" % (ZFS, LONG), "%s list -H -o name,mounted tank/%s" % (ZFS, LONG),
-                   "%s destroy tank/%s" % (ZFS, LONG)]),
     ("scrub", ["%s scrub -w tank" % ZPOOL, "%s status tank" % ZPOOL]),
     ("export", ["%s export tank" % ZPOOL, "%s list" % ZPOOL, "%s /proc/mounts" % CAT]),
     ("import_list", ["%s import" % ZPOOL]),
@@ -267,6 +273,18 @@ def test_1_lifecycle(ctx):
         r"^compression\tlz4\tlocal$", r"^recordsize\t32K\tlocal$", r"^atime\ton\tdefault$"], exact=True)
     _expect(ctx, "lifecycle.zfs_set", s, "set", [r"^atime\toff\tlocal$"], exact=True)
     _expect(ctx, "lifecycle.snapshot_and_write", s, "snapshot", [r"^a$", r"^b$"], exact=True)
+    # .zfs: the snapshot dir lists one, entering it mounts it read-only
+    # (shown in /proc/mounts as Linux does), mkdir/rmdir there make and
+    # destroy a snapshot, and the mount can be undone by hand.
+    _expect(ctx, "lifecycle.snapdir", s, "snapdir", [
+        r"^/tmp/tank/fs/\.zfs:$", r"^shares\s+snapshot$", r"^$", r"^/tmp/tank/fs/\.zfs/snapshot:$",
+        r"^one$", r"^$", r"^/tmp/tank/fs/\.zfs/snapshot/one:$", r"^a$",
+        r"^%s  /tmp/tank/fs/\.zfs/snapshot/one/a$" % bb,
+        r"^tank/fs@one /tmp/tank/fs/\.zfs/snapshot/one zfs ro ",
+        r"^tank/fs@one$", r"^tank/fs@made$", r"^one$"], exact=False)
+    snapdir = s.get("snapdir", [])
+    ctx.check("lifecycle.snapdir_rmdir", snapdir[-1:] == ["one"] and "made" not in snapdir,
+              "after rmdir: %r" % snapdir[-3:])
     _expect(ctx, "lifecycle.rollback", s, "rollback", [r"^a$", r"^%s  /tmp/tank/fs/a$" % bb],
             exact=True)
     _expect(ctx, "lifecycle.clone", s, "clone", [
@@ -276,7 +294,6 @@ def test_1_lifecycle(ctx):
     _expect(ctx, "lifecycle.rename", s, "rename", [
         r"^tank\t/tmp/tank\tyes$", r"^tank/data\t/tmp/tank/data\tyes$", r"^tank/data@one\t-\t-$",
         r"^tank /tmp/tank zfs rw", r"^tank/data /tmp/tank/data zfs rw"])
-    _expect(ctx, "lifecycle.long_dataset_name", s, "long_name", [r"^tank/%s\tyes$" % LONG], exact=True)
     _expect(ctx, "lifecycle.scrub", s, "scrub", [
         r"^  pool: tank$", r"^ state: ONLINE$",
         r"^  scan: scrub repaired 0B in \S+ with 0 errors on ", r"^errors: No known data errors$"])
@@ -306,6 +323,8 @@ SEND_RECEIVE = [
     ("receive_incremental", ["%s receive tank2/copy < /tmp/incr.zs" % ZFS,
                              "%s list -H -o name -t all -r tank2" % ZFS,
                              "%s /tmp/tank2/copy/a /tmp/tank2/copy/b" % MD5]),
+    ("long_name", ["%s create tank/%s" % (ZFS, LONG), "%s list -H -o name,mounted tank/%s" % (ZFS, LONG),
+                   "%s destroy tank/%s" % (ZFS, LONG)]),
     ("history", ["%s history tank2" % ZPOOL]),
     ("pool_props", ["%s get -H -o name,property,value health,size,readonly tank2" % ZPOOL,
                     "%s set comment=osprey tank2" % ZPOOL,
@@ -339,6 +358,7 @@ def test_2_send_receive(ctx):
         r"^tank2$", r"^tank2/copy$", r"^tank2/copy@one$", r"^tank2/copy@two$",
         r"^%s  /tmp/tank2/copy/a$" % md5["busybox"], r"^%s  /tmp/tank2/copy/b$" % md5["zfs"]],
         exact=True)
+    _expect(ctx, "send_receive.long_dataset_name", s, "long_name", [r"^tank/%s\tyes$" % LONG], exact=True)
     _expect(ctx, "send_receive.zpool_history", s, "history", [
         r"^History for 'tank2':$",
         r"^\S+ zpool create -m /tmp/tank2 tank2 /dev/vblk0\.3$",

@@ -1310,6 +1310,117 @@ static void test_idle_pages(void)
 	CHECK_EQ(rmd("/idle"), 0);
 }
 
+/* autofs: a root with "a", which mounts a ramfs on itself when a walk
+ * enters it, and "bad", whose automount fails. */
+static int auto_calls;
+
+static int auto_mount_here(struct vnode *vn)
+{
+	auto_calls++;
+	if (vn->ino == 3)
+		return -EIO;
+	return vfs_mount_on(vn, "inner", "ramfs", 0, NULL, true);
+}
+
+static const struct vnode_ops auto_ops;
+
+static int auto_lookup(struct vnode *dir, const char *name, struct vnode **out)
+{
+	if (!strcmp(name, "..")) {
+		vn_hold(dir->mount->root);
+		*out = dir->mount->root;
+		return 0;
+	}
+	uint64_t ino = !strcmp(name, "a") ? 2 : !strcmp(name, "bad") ? 3 : 0;
+	if (!ino)
+		return -ENOENT;
+	struct vnode *vn = vnode_cache_find(dir->mount, ino);
+	if (!vn) {
+		vn = vnode_new(dir->mount, VDIR, &auto_ops, 0);
+		if (!vn)
+			return -ENOMEM;
+		vn->ino = ino;
+		vn->flags |= VN_AUTOMOUNT;
+		vn = vnode_cache_add(vn);
+	}
+	*out = vn;
+	return 0;
+}
+
+static int auto_readdir(struct vnode *dir, struct dir_ctx *ctx)
+{
+	static const char *names[] = { "a", "bad" };
+	for (; dir->ino == 1 && ctx->pos >= 2 && ctx->pos < 4; ctx->pos++)
+		if (ctx->emit(ctx, names[ctx->pos - 2], strlen(names[ctx->pos - 2]),
+			      (uint64_t)ctx->pos, DT_DIR))
+			break;
+	return 0;
+}
+
+static int auto_getattr(struct vnode *vn, struct vattr *va)
+{
+	memset(va, 0, sizeof(*va));
+	va->mode = S_IFDIR | 0755;
+	va->nlink = 2;
+	va->ino = vn->ino;
+	return 0;
+}
+
+static const struct vnode_ops auto_ops = {
+	.lookup = auto_lookup, .readdir = auto_readdir, .getattr = auto_getattr,
+	.automount = auto_mount_here,
+};
+
+static int auto_fs_mount(struct mount *mp, const char *source, const char *data)
+{
+	mp->root = vnode_new(mp, VDIR, &auto_ops, 0);
+	if (mp->root)
+		mp->root->ino = 1;
+	return mp->root ? 0 : -ENOMEM;
+}
+
+static const struct fs_type autofs = { .name = "autofs", .mount = auto_fs_mount };
+
+static int find_inner(struct mount *mp, void *arg)
+{
+	if (strcmp(mp->source, "inner"))
+		return 0;
+	strcpy(arg, mp->path);
+	return 1;
+}
+
+static void test_automount(void)
+{
+	struct file *f;
+	struct vattr va;
+	char where[64] = "";
+	CHECK_EQ(vfs_register_fs(&autofs), 0);
+	CHECK_EQ(vfs_mkdirat(NULL, "/auto", 0755), 0);
+	CHECK_EQ(vfs_mount("none", "/auto", "autofs", 0, NULL), 0);
+	long before = vnode_count();
+	CHECK_EQ(vfs_open("/auto/a/f", O_RDWR | O_CREAT, 0644, &f), 0);	/* in the ramfs */
+	file_rele(f);
+	CHECK_EQ(auto_calls, 1);
+	CHECK_EQ(vfs_statat(NULL, "/auto/a/f", &va, 0), 0);
+	CHECK_EQ(auto_calls, 1);				/* mounted once */
+	CHECK_EQ(vfs_for_each_mount(find_inner, where), 1);
+	CHECK(!strcmp(where, "/auto/a"));
+	CHECK_EQ(vfs_statat(NULL, "/auto/bad/x", &va, 0), -EIO);	/* its error */
+	CHECK_EQ(vfs_umount("/auto", 0), 0);			/* the inner one first */
+	CHECK_EQ(vfs_for_each_mount(find_inner, where), 0);
+	CHECK(vnode_count() < before);
+	/* Mounted again, then unmounted by its source. */
+	CHECK_EQ(vfs_mount("none", "/auto", "autofs", 0, NULL), 0);
+	CHECK_EQ(vfs_statat(NULL, "/auto/a/.", &va, 0), 0);
+	CHECK_EQ(vfs_for_each_mount(find_inner, where), 1);
+	CHECK_EQ(vfs_umount_automounted("inner"), 0);
+	CHECK_EQ(vfs_for_each_mount(find_inner, where), 0);
+	CHECK_EQ(vfs_umount_automounted("inner"), 0);		/* none: nothing to do */
+	CHECK_EQ(vfs_umount("/auto", 0), 0);
+	CHECK_EQ(vfs_unregister_fs(&autofs), 0);
+	CHECK_EQ(rmd("/auto"), 0);
+}
+
 int main(void)
 {
 	vfs_init();
@@ -1344,6 +1455,7 @@ int main(void)
 	RUN(test_fallocate);
 	RUN(test_page_cache);
 	RUN(test_idle_pages);
+	RUN(test_automount);
 	RUN(test_unmount_all);
 	if (vnode_count() != base) {
 		printf("FAIL vnode_leaks (%ld vnodes, expected %ld)\n", vnode_count(), base);

@@ -380,8 +380,15 @@ acl_inherit_changed_cb(void *arg, uint64_t newval)
 	((zfsvfs_t *)arg)->z_acl_inherit = newval;
 }
 
+/* snapdir=visible lists .zfs in the root (it is found by name anyway). */
+static void
+snapdir_changed_cb(void *arg, uint64_t newval)
+{
+	((zfsvfs_t *)arg)->z_show_ctldir = newval == ZFS_SNAPDIR_VISIBLE;
+}
+
 /* Properties Osprey does not act on (atime updates, devices, setuid,
- * exec, snapdir, vscan, nbmand) are not registered. */
+ * exec, vscan, nbmand) are not registered. */
 static const struct {
 	zfs_prop_t prop;
 	dsl_prop_changed_cb_t *cb;
@@ -393,6 +400,7 @@ static const struct {
 	{ ZFS_PROP_ACLTYPE, acltype_changed_cb },
 	{ ZFS_PROP_ACLMODE, acl_mode_changed_cb },
 	{ ZFS_PROP_ACLINHERIT, acl_inherit_changed_cb },
+	{ ZFS_PROP_SNAPDIR, snapdir_changed_cb },
 };
 
 /* Each callback runs once now with the current value, then on changes.

@@ -22,6 +22,10 @@ int zpl_setxattr(struct znode *zp, const char *name, const void *val,
     size_t len, int flags);
 long zpl_listxattr(struct znode *zp, char *buf, size_t len);
 
+/* zfs_ctldir_os.c: the held .zfs node of the mount of dir (the root). */
+struct vnode;
+int zfsctl_osprey_root(struct vnode *dir, struct vnode **out);
+
 /* zfs_vfsops_os.c */
 int zfsvfs_setup(zfsvfs_t *zfsvfs);
 void zfsvfs_teardown(zfsvfs_t *zfsvfs);

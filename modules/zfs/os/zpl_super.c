@@ -64,6 +64,9 @@ zpl_mount(struct mount *mp, struct super_block *sb, const char *dataset,
 	}
 	/* A snapshot's getattr asks whether an inode is the root's. */
 	sb->s_root_dentry.d_inode = ZTOI(rootzp);
+	/* Marks that the root has .zfs (zfs_has_ctldir); never followed. */
+	if (!zfsvfs->z_issnap)
+		zfsvfs->z_ctldir = ZTOI(rootzp);
 	sb->s_root = &sb->s_root_dentry;
 	atomic_store_32(&sb->s_active, 1);
 	return (0);

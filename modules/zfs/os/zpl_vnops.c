@@ -86,12 +86,13 @@ iput(struct inode *ip)
 	zfs_inode_destroy(ip);
 }
 
-/* No .zfs directory exists (sys/zfs_ctldir.h), so nothing looks in one. */
+/* .zfs is Osprey's vnodes (os/zfs_ctldir_os.c): zpl_lookup finds it
+ * before OpenZFS's lookup would ask for an inode here. */
 struct inode *
 zfsctl_root(znode_t *zp)
 {
-	(void) zp;
-	return (NULL);
+	panic("zfs: object %llu: an OpenZFS lookup of .zfs, which only "
+	    "zpl_lookup may answer", (u_longlong_t)zp->z_id);
 }
 
 int
@@ -210,8 +211,11 @@ static int
 zpl_lookup(struct vnode *dir, const char *name, struct vnode **out)
 {
 	znode_t *zp = NULL;
-	int error = zfs_lookup(VTOZ(dir), NAME(name), &zp, 0, CRED(), NULL,
-	    NULL);
+	int error;
+
+	if (zfs_has_ctldir(VTOZ(dir)) && strcmp(name, ZFS_CTLDIR_NAME) == 0)
+		return (zfsctl_osprey_root(dir, out));
+	error = zfs_lookup(VTOZ(dir), NAME(name), &zp, 0, CRED(), NULL, NULL);
 
 	return (zpl_vnode_of(VTOZ(dir), zp, error, out));
 }

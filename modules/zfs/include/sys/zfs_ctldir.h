@@ -1,6 +1,8 @@
-/* The .zfs control directory (snapshots, shares) is not built on Osprey
- * yet: no filesystem shows one, so no inode is a control node and the
- * entry points below answer that there is none. */
+/* The .zfs control directory (snapshots, shares): Osprey builds it of
+ * vnodes of its own (os/zfs_ctldir_os.c), not inodes, so no inode is a
+ * control node; z_ctldir is only a mark that a dataset has one, and
+ * OpenZFS's lookups never reach zfsctl_root (zpl_lookup finds .zfs
+ * first). */
 #ifndef OSPREY_SPL_SYS_ZFS_CTLDIR_H
 #define OSPREY_SPL_SYS_ZFS_CTLDIR_H
 #include <sys/zfs_vfsops.h>
@@ -27,9 +29,9 @@ int zfsctl_root_lookup(struct inode *dip, const char *name, struct inode **ipp,
     int flags, cred_t *cr, int *direntflags, pathname_t *realpnp);
 int zfsctl_fid(struct inode *ip, fid_t *fidp);
 
-/* Snapshots are mounted under .zfs only, so none is ever mounted: an
- * unmount before a destroy or rename finds nothing to do. */
+/* A snapshot mounted under .zfs goes before its destroy or rename: 0,
+ * also when it was not mounted, or EBUSY while it is in use. */
 #define MNT_FORCE	0x1
-#define zfsctl_snapshot_unmount(snapname, flags)	(0)
+int zfsctl_snapshot_unmount(const char *snapname, int flags);
 
 #endif
