@@ -68,19 +68,25 @@ def _boot(ctx, initrd, cmdline):
 def test_signals(ctx):
     """Every check of apps/tests/signals passes on the host and in the
     guest, the same set of them."""
-    initrd = _ready(ctx, "signals")
+    _same_as_host(ctx, "signals", 40)
+
+
+def _same_as_host(ctx, name, least):
+    """apps/tests/NAME in each variant: at least `least` checks pass on the
+    host, and the guest passes the very same set and fails none."""
+    initrd = _ready(ctx, name)
     if not initrd:
         return
     for v in VARIANTS:
-        prog = "signals.%s" % v
+        prog = "%s.%s" % (name, v)
         hstatus, hout = _host(ctx, prog)
         want = _oks(hout)
-        ctx.check("signals.%s.host" % v, hstatus == 0 and len(want) >= 40,
+        ctx.check("%s.host" % prog, hstatus == 0 and len(want) >= least,
                   "host status %d, %d checks passed" % (hstatus, len(want)), hout)
         status, out = _boot(ctx, initrd, "/apps/" + prog)
         got = _oks(out)
         failed = re.findall(r"^not ok .*$", out, re.M)
-        ctx.check("signals.%s" % v, status == 0 and got == want and not failed,
+        ctx.check(prog, status == 0 and got == want and not failed,
                   "status %d; not ok: %s; missing: %s" % (status, failed, sorted(want - got)), out)
 
 
@@ -147,20 +153,7 @@ def test_job_control(ctx):
     SA_NOCLDSTOP) and /proc/PID say of it, every thread of a threaded
     child, SIGKILL of a stopped child, an orphaned group discarding
     SIGTSTP. The guest must pass the host's checks, all of them."""
-    initrd = _ready(ctx, "jobctl")
-    if not initrd:
-        return
-    for v in VARIANTS:
-        prog = "jobctl.%s" % v
-        hstatus, hout = _host(ctx, prog)
-        want = _oks(hout)
-        ctx.check("jobctl.%s.host" % v, hstatus == 0 and len(want) >= 60,
-                  "host status %d, %d checks passed" % (hstatus, len(want)), hout)
-        status, out = _boot(ctx, initrd, "/apps/" + prog)
-        got = _oks(out)
-        failed = re.findall(r"^not ok .*$", out, re.M)
-        ctx.check("jobctl.%s" % v, status == 0 and got == want and not failed,
-                  "status %d; not ok: %s; missing: %s" % (status, failed, sorted(want - got)), out)
+    _same_as_host(ctx, "jobctl", 60)
 
 
 def test_first_process_not_stopped(ctx):

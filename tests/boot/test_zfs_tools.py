@@ -28,14 +28,15 @@ the one before left.
   written after it, .zfs/snapshot (listed, entered: mounted read-only,
   its file intact; mkdir/rmdir there make and destroy a snapshot), zfs
   rollback (the file is gone, the first one intact),
-  zfs clone, zfs destroy, zfs rename (the mount follows), a dataset with a
-  100-byte name mounted (libzfs finds it by name), zpool scrub -w,
+  zfs clone, zfs destroy, zfs rename (the mount follows), zpool scrub -w,
   zpool export (nothing mounted, no pool), zpool import (the pool listed,
   then imported and mounted with its data). zdb on tank.
 - send_receive (next boot, same disk): zpool import, a second pool, zfs
   send of a snapshot to a file and of an increment (-i) to another, zfs
   receive of both into the second pool (files identical, snapshots
-  there), zpool history, zpool get/set, zpool iostat -v. zdb on both.
+  there), zfs diff between the snapshots, a dataset with a 100-byte name
+  mounted (libzfs finds it by name), zpool history, zpool get/set, zpool
+  iostat -v. zdb on both.
 - bad_input (next boot): a pool that does not exist, a device in use by
   an imported pool (with and without -f), a device below 64 MiB, a pool
   name with a '/', a missing parent dataset, a stream to the terminal,
@@ -323,6 +324,7 @@ SEND_RECEIVE = [
     ("receive_incremental", ["%s receive tank2/copy < /tmp/incr.zs" % ZFS,
                              "%s list -H -o name -t all -r tank2" % ZFS,
                              "%s /tmp/tank2/copy/a /tmp/tank2/copy/b" % MD5]),
+    ("diff", ["%s diff tank/data@one tank/data@two" % ZFS]),
     ("long_name", ["%s create tank/%s" % (ZFS, LONG), "%s list -H -o name,mounted tank/%s" % (ZFS, LONG),
                    "%s destroy tank/%s" % (ZFS, LONG)]),
     ("history", ["%s history tank2" % ZPOOL]),
@@ -358,6 +360,9 @@ def test_2_send_receive(ctx):
         r"^tank2$", r"^tank2/copy$", r"^tank2/copy@one$", r"^tank2/copy@two$",
         r"^%s  /tmp/tank2/copy/a$" % md5["busybox"], r"^%s  /tmp/tank2/copy/b$" % md5["zfs"]],
         exact=True)
+    # zfs diff: what the second snapshot added (b) and changed (the directory).
+    ctx.check("send_receive.zfs_diff", sorted(s.get("diff", [])) == ["+\t/tmp/tank/data/b", "M\t/tmp/tank/data/"],
+              "zfs diff printed %r" % s.get("diff"), out)
     _expect(ctx, "send_receive.long_dataset_name", s, "long_name", [r"^tank/%s\tyes$" % LONG], exact=True)
     _expect(ctx, "send_receive.zpool_history", s, "history", [
         r"^History for 'tank2':$",
