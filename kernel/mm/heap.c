@@ -33,6 +33,7 @@ static struct size_class classes[] = {
 	{ .size = 1024, .order = 2 }, { .size = 1536, .order = 2 }, { .size = 2048, .order = 2 },
 };
 #define NCLASSES (sizeof(classes) / sizeof(classes[0]))
+_Static_assert(KMALLOC_SLAB_MAX == 2048, "the largest size class is mm.h's KMALLOC_SLAB_MAX");
 #define SLAB_HEADER 64
 
 bool heap_debug;		/* set once at boot from the command line */

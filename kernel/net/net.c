@@ -155,6 +155,10 @@ void nic_tx_space(struct nic *n)
 
 /* ---- frames in ---- */
 
+_Static_assert(LWIP_MEM_ALIGN_SIZE(sizeof(struct pbuf)) + LWIP_MEM_ALIGN_SIZE(NIC_RXBUF_SIZE) <=
+    KMALLOC_SLAB_MAX, "an rx buffer and its pbuf fit one slab object");
+_Static_assert(NIC_RXBUF_SIZE >= NIC_HDR_MAX + 1514, "an rx buffer holds a whole frame");
+
 void *nic_rxbuf_alloc(void **data)
 {
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, NIC_RXBUF_SIZE, PBUF_RAM);

@@ -29,7 +29,10 @@ void net_drain(uint64_t timeout_ns);
  * with nic_rxbuf_alloc (its data pointer goes to the device), filled by
  * the device, and given to nic_input with the bytes the device wrote. */
 #define NIC_HDR_MAX	12		/* bytes before the frame the driver owns */
-#define NIC_RXBUF_SIZE	2048
+/* With lwIP's pbuf header in front, one rx buffer is one 2 KiB heap
+ * object (net.c checks): 2048 bytes of data would take a whole page. It
+ * holds the driver's header and a 1514-byte frame. */
+#define NIC_RXBUF_SIZE	2016
 #define NIC_SEG_MAX	16
 
 struct nic_seg {
