@@ -419,6 +419,89 @@ void vm_mark_written(struct mm *p, struct vnode *vn)
 /* Pages asked of the caches at a time when the program reaches the
  * kernel's reserve: a batch, so that reclaim is not run per fault. */
 #define RECLAIM_BATCH 256
+/* Mapped pages taken at a time: they fault back in when used again. */
+#define EVICT_BATCH 32
+
+/* ---- taking back mapped file pages ----
+ * When the caches have nothing left, the page-cache pages that programs
+ * map privately (code, read-only data, file data not yet written to) go,
+ * picked by a clock over each address space: a page used since the hand
+ * last passed it keeps its place once more. One taken faults back in
+ * from its file when touched. Shared mappings keep theirs (their dirty
+ * bits are the file's), and private copies are the program's own data.
+ * Only the fault path asks for this, where no lock is held: a fault
+ * that reads a file in while the kernel holds a filesystem's lock (a
+ * copy from a program's buffer) could otherwise wait on itself. */
+
+struct evict_ctx {
+	struct mm *p;
+	const struct vma *v;
+	size_t want, freed;
+	bool stop;
+};
+
+static bool evict_pick(void *arg, uintptr_t va, uint64_t pa, int vm_flags)
+{
+	struct evict_ctx *c = arg;
+
+	return !(vm_flags & VM_DIRTY) && pcache_holds(c->v->file->vn, file_index(c->v, va), pa);
+}
+
+static void evict_gone(void *arg, uintptr_t va, uint64_t pa, int vm_flags)
+{
+	struct evict_ctx *c = arg;
+
+	c->p->user_pages--;
+	if (pcache_release(c->v->file->vn, file_index(c->v, va), pa))
+		c->freed++;
+	c->stop = c->freed >= c->want;
+}
+
+/* The hand goes once round p's private file mappings, from where it
+ * stopped last. vm_lock held. */
+static void evict_sweep(struct mm *p, struct evict_ctx *c)
+{
+	struct paging_reclaim r = { .pick = evict_pick, .gone = evict_gone, .arg = c, .stop = &c->stop };
+	uintptr_t hand = p->evict_hand;
+
+	for (int lap = 0; lap < 2 && !c->stop; lap++) {
+		uintptr_t lo = lap ? 0 : hand, hi = lap ? hand : USER_TOP;
+		for (struct vma *v = first_from(p, lo); v && v->start < hi && !c->stop;
+		    v = first_from(p, v->end)) {
+			if (!v->file || v->shared)
+				continue;
+			uintptr_t a = v->start > lo ? v->start : lo, b = v->end < hi ? v->end : hi;
+			c->v = v;
+			uintptr_t stopped = paging_reclaim_cold(p->pm, a, b - a, &r);
+			if (c->stop)
+				p->evict_hand = stopped;
+		}
+	}
+}
+
+static bool evict_mm(struct mm *p, void *arg)
+{
+	struct evict_ctx *c = arg;
+	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+
+	c->p = p;
+	evict_sweep(p, c);
+	spin_unlock_irqrestore(&p->vm_lock, flags);
+	return c->stop;
+}
+
+/* Frees up to want pages mapped from files; how many it freed. The first
+ * round takes pages unused since the last one; the second, if that was
+ * not enough, those the first found used (it cleared their bits). */
+static size_t evict_mapped(size_t want)
+{
+	struct evict_ctx c = { .want = want };
+
+	for (int round = 0; round < 2 && !c.stop; round++)
+		if (!process_each_mm(evict_mm, &c))
+			break;
+	return c.freed;
+}
 
 /* A zeroed page for the program, unless the kernel's reserve would go;
  * where sleeping is allowed (no lock held: the caller says, and
@@ -435,7 +518,13 @@ static uint64_t user_page_alloc(bool may_reclaim)
 			memset(phys_to_virt(pa), 0, PAGE_SIZE);
 			return pa;
 		}
-		if (!may_reclaim || tries || !mm_reclaim(RECLAIM_BATCH))
+		if (!may_reclaim || tries)
+			return 0;
+		size_t got = mm_reclaim(RECLAIM_BATCH);
+		mem_stats(&st);
+		if (st.free_pages <= KERNEL_RESERVE_PAGES + EVICT_BATCH)
+			got += evict_mapped(EVICT_BATCH);
+		if (!got)
 			return 0;
 	}
 }
