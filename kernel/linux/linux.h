@@ -65,6 +65,7 @@ struct mm {
 	uint64_t user_pages;		/* pages mapped for the program */
 	uint64_t user_pages_max;	/* the most there were (ru_maxrss) */
 	uintptr_t evict_hand;		/* where the reclaim clock goes on; vm_lock */
+	struct list all;		/* in vm.c's all_mms */
 	int refs;			/* processes using it; proc_lock */
 };
 
@@ -167,10 +168,7 @@ void vm_init_faults(void);
 /* A new, empty address space (refs 1), and its end: every page unmapped
  * (shared file pages written back) and the tables freed. */
 struct mm *mm_new(void);
-/* Calls fn on the memory of each process until it returns true; false
- * (nothing done) if the process list is busy, as when the caller holds
- * it. Never sleeps waiting for it. */
-bool process_each_mm(bool (*fn)(struct mm *mm, void *arg), void *arg);
+
 void mm_destroy(struct mm *p);
 /* fork: a copy of p, private pages copy-on-write, shared ones shared. */
 struct mm *mm_fork(struct mm *p);

@@ -483,21 +483,6 @@ void process_exec_done(struct process *p)
 	mutex_unlock(&proc_lock);
 }
 
-bool process_each_mm(bool (*fn)(struct mm *mm, void *arg), void *arg)
-{
-	struct list *pos;
-
-	if (!mutex_trylock(&proc_lock))
-		return false;
-	list_for_each(pos, &all_procs) {
-		struct process *q = list_entry(pos, struct process, all);
-		if (q->mm && fn(q->mm, arg))
-			break;
-	}
-	mutex_unlock(&proc_lock);
-	return true;
-}
-
 /* The process's new memory (execve): the old one is dropped, which lets
  * a vfork parent go on. */
 void process_set_mm(struct process *p, struct mm *mm)

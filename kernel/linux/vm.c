@@ -433,6 +433,11 @@ void vm_mark_written(struct mm *p, struct vnode *vn)
  * that reads a file in while the kernel holds a filesystem's lock (a
  * copy from a program's buffer) could otherwise wait on itself. */
 
+/* Every address space, for the reclaim. Lock order: all_mms_lock, then
+ * an mm's vm_lock. */
+static struct list all_mms = LIST_INIT(all_mms);
+static spinlock_t all_mms_lock = SPINLOCK_INIT("mms");
+
 struct evict_ctx {
 	struct mm *p;
 	const struct vma *v;
@@ -479,27 +484,27 @@ static void evict_sweep(struct mm *p, struct evict_ctx *c)
 	}
 }
 
-static bool evict_mm(struct mm *p, void *arg)
-{
-	struct evict_ctx *c = arg;
-	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
-
-	c->p = p;
-	evict_sweep(p, c);
-	spin_unlock_irqrestore(&p->vm_lock, flags);
-	return c->stop;
-}
-
 /* Frees up to want pages mapped from files; how many it freed. The first
  * round takes pages unused since the last one; the second, if that was
  * not enough, those the first found used (it cleared their bits). */
 static size_t evict_mapped(size_t want)
 {
 	struct evict_ctx c = { .want = want };
+	unsigned long flags = spin_lock_irqsave(&all_mms_lock);
 
-	for (int round = 0; round < 2 && !c.stop; round++)
-		if (!process_each_mm(evict_mm, &c))
-			break;
+	for (int round = 0; round < 2 && !c.stop; round++) {
+		struct list *pos;
+		list_for_each(pos, &all_mms) {
+			struct mm *p = list_entry(pos, struct mm, all);
+			spin_lock_raw(&p->vm_lock);
+			c.p = p;
+			evict_sweep(p, &c);
+			spin_unlock_raw(&p->vm_lock);
+			if (c.stop)
+				break;
+		}
+	}
+	spin_unlock_irqrestore(&all_mms_lock, flags);
 	return c.freed;
 }
 
@@ -865,6 +870,9 @@ struct mm *mm_new(void)
 	spin_init(&p->vm_lock, "vm");
 	p->mmap_hint = MMAP_TOP;
 	p->refs = 1;
+	unsigned long flags = spin_lock_irqsave(&all_mms_lock);
+	list_add_tail(&all_mms, &p->all);
+	spin_unlock_irqrestore(&all_mms_lock, flags);
 	return p;
 }
 
@@ -872,9 +880,12 @@ struct mm *mm_new(void)
 void mm_destroy(struct mm *p)
 {
 	struct vma *dead = NULL;
+	unsigned long flags = spin_lock_irqsave(&all_mms_lock);
 
+	list_del(&p->all);
+	spin_unlock_irqrestore(&all_mms_lock, flags);
 	mutex_lock(&p->mm_lock);
-	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	flags = spin_lock_irqsave(&p->vm_lock);
 	for (struct vma *v; (v = first_from(p, 0));) {
 		unmap_pages(p, v, v->start, v->end);
 		unlink_vma(p, v, &dead);
@@ -916,12 +927,15 @@ static int fork_vma(struct mm *parent, struct mm *child, const struct vma *v)
 	*n = *v;
 	if (n->file)
 		file_hold(n->file);
+	/* The child's lock too: the reclaim's clock may visit it already. */
+	unsigned long flags = spin_lock_irqsave(&child->vm_lock);
 	avl_insert(&child->vmas, &n->node, vma_cmp);	/* as the parent's, unmerged */
 	struct fork_ctx c = { child, n };
-	unsigned long flags = spin_lock_irqsave(&parent->vm_lock);
+	spin_lock_raw(&parent->vm_lock);
 	int err = paging_copy_range(child->pm, parent->pm, v->start, v->end - v->start,
 	    !v->shared, page_copied, &c);
-	spin_unlock_irqrestore(&parent->vm_lock, flags);
+	spin_unlock_raw(&parent->vm_lock);
+	spin_unlock_irqrestore(&child->vm_lock, flags);
 	return err;
 }
 

@@ -106,13 +106,30 @@ static struct cached_cluster *cache_lookup(struct rofs_mount *rm, uint64_t key)
 	return c;
 }
 
-/* A slot for a new cluster: a fresh one while under the bound, else the
- * least recently used. */
+/* The cache grows only while this many clusters' worth of pages would
+ * still be free: short of memory, it reuses its least recently used
+ * cluster rather than take the last pages programs fault in. */
+#define GROW_FREE_CLUSTERS 4
+
+static bool may_grow(struct rofs_mount *rm)
+{
+	struct mem_stats st;
+
+	if (rm->ncached >= rm->max_cached)
+		return false;
+	if (rm->ncached == 0)
+		return true;
+	mem_stats(&st);
+	return st.free_pages * PAGE_SIZE >= (uint64_t)(GROW_FREE_CLUSTERS + 1) * rm->fs.cluster_size;
+}
+
+/* A slot for a new cluster: a fresh one while under the bound and memory
+ * is not short, else the least recently used. */
 static struct cached_cluster *cache_slot(struct rofs_mount *rm)
 {
 	struct cached_cluster *c;
 
-	if (rm->ncached < rm->max_cached) {
+	if (may_grow(rm)) {
 		c = kzalloc(sizeof(*c));
 		uint8_t *data = c ? vmalloc(rm->fs.cluster_size) : NULL;
 		if (data) {
@@ -154,8 +171,10 @@ static int cluster_get(struct rofs_mount *rm, const struct rofs_extent *ext,
 	return 0;
 }
 
-/* Memory pressure: drop the least recently used clusters. An allocation
- * failing under our own lock finds it taken and drops nothing. */
+/* Memory pressure: drop the least recently used clusters but the last
+ * one, which every read that misses decodes into (a read must not need
+ * memory to make progress). An allocation failing under our own lock
+ * finds it taken and drops nothing. */
 static size_t cache_reclaim(void *arg, size_t pages)
 {
 	struct rofs_mount *rm = arg;
@@ -164,7 +183,7 @@ static size_t cache_reclaim(void *arg, size_t pages)
 
 	if (!mutex_trylock(&rm->lock))
 		return 0;
-	while (freed < pages && !list_empty(&rm->lru)) {
+	while (freed < pages && rm->ncached > 1) {
 		struct cached_cluster *c = list_entry(rm->lru.prev, struct cached_cluster, lru);
 		list_del(&c->lru);
 		list_del(&c->hash);
