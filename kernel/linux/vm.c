@@ -512,6 +512,19 @@ static size_t evict_mapped(size_t want)
  * where sleeping is allowed (no lock held: the caller says, and
  * mm_reclaim checks interrupts are on), the caches (ROFS's, the ARC, the
  * page cache) give memory back first. */
+/* Pages given back for the program: the caches' first, then, if free
+ * memory is still short, mapped ones. How many. No lock held. */
+static size_t reclaim_for_program(void)
+{
+	struct mem_stats st;
+	size_t got = mm_reclaim(RECLAIM_BATCH);
+
+	mem_stats(&st);
+	if (st.free_pages <= KERNEL_RESERVE_PAGES + EVICT_BATCH)
+		got += evict_mapped(EVICT_BATCH);
+	return got;
+}
+
 static uint64_t user_page_alloc(bool may_reclaim)
 {
 	struct mem_stats st;
@@ -523,15 +536,22 @@ static uint64_t user_page_alloc(bool may_reclaim)
 			memset(phys_to_virt(pa), 0, PAGE_SIZE);
 			return pa;
 		}
-		if (!may_reclaim || tries)
-			return 0;
-		size_t got = mm_reclaim(RECLAIM_BATCH);
-		mem_stats(&st);
-		if (st.free_pages <= KERNEL_RESERVE_PAGES + EVICT_BATCH)
-			got += evict_mapped(EVICT_BATCH);
-		if (!got)
+		if (!may_reclaim || tries || !reclaim_for_program())
 			return 0;
 	}
+}
+
+/* A file fault reads its page into the page cache, which takes it from
+ * free memory and can refill that from unmapped pages only: at the
+ * kernel's reserve, room is made first as for any page of the program.
+ * No lock held. */
+static void make_room_for_file_page(void)
+{
+	struct mem_stats st;
+
+	mem_stats(&st);
+	if (st.free_pages <= KERNEL_RESERVE_PAGES)
+		reclaim_for_program();
 }
 
 #define NEEDS_FILE 1
@@ -668,6 +688,8 @@ static int fault_from_file(struct mm *p, uintptr_t page, const struct vma *v, bo
 {
 	uint64_t pa;
 	bool cached;
+
+	make_room_for_file_page();
 	int err = file_page(v, page, write, &pa, &cached);
 
 	if (err)
