@@ -35,6 +35,12 @@
 #define GSO_TCPV4		1
 
 #define QUEUE_MAX	256
+/* Receive buffers posted take at most 1/RX_RAM_SHARE of RAM, and at
+ * least RX_MIN are posted: a full ring of page-sized buffers is 1 MiB,
+ * little on a VM of 256 MiB; one of 8 MiB gets RX_MIN (128 KiB), where a
+ * few frames in flight (a 64 KiB segment takes 17) are plenty. */
+#define RX_RAM_SHARE	64
+#define RX_MIN		32
 #define RX_BATCH	64
 #define HDR_LEN		12
 
@@ -65,6 +71,7 @@ struct vnet {
 	bool rx_csum;
 	bool rx_tso4;			/* the device may hand us uncut TCP segments */
 	int rx_posted;			/* buffers in the receive ring; thread only */
+	int rx_target;			/* how many it keeps there */
 };
 
 /* ---- transmit ---- */
@@ -139,12 +146,24 @@ static const struct nic_ops vnet_ops = { .xmit = vnet_xmit, .flush = vnet_flush 
 
 /* ---- receive ---- */
 
+/* How many receive buffers a ring of ring_size gets on this machine. */
+static int rx_target(uint16_t ring_size)
+{
+	struct mem_stats st;
+
+	mem_stats(&st);
+	uint64_t fit = st.total_pages / RX_RAM_SHARE;	/* a buffer is a page */
+	if (fit < RX_MIN)
+		fit = RX_MIN;
+	return fit < ring_size ? (int)fit : ring_size;
+}
+
 /* Fills the receive ring with fresh buffers; true if any was added. */
 static bool rx_refill(struct vnet *v)
 {
 	bool added = false;
 
-	while (v->rx_posted < v->rxq->size) {
+	while (v->rx_posted < v->rx_target) {
 		void *data, *buf = nic_rxbuf_alloc(&data);
 		if (!buf)
 			break;		/* the next drain tries again */
@@ -294,6 +313,7 @@ void virtio_net_attach(struct virtio_dev *vd)
 	v->rx_tso4 = f & guest_tso4;
 	n->ops = &vnet_ops;
 	n->priv = v;
+	v->rx_target = rx_target(v->rxq->size);
 	vd->ops->set_status(vd, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
 	    VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 	if (nic_register(n) < 0)
@@ -306,9 +326,9 @@ void virtio_net_attach(struct virtio_dev *vd)
 		return;
 	}
 	thread_detach(t);
-	pr_info("virtio-net: %s at %s, %02x:%02x:%02x:%02x:%02x:%02x, link %s, mtu %u%s%s%s%s%s\n",
+	pr_info("virtio-net: %s at %s, %02x:%02x:%02x:%02x:%02x:%02x, link %s, mtu %u, %d rx buffers%s%s%s%s%s\n",
 	    n->name, vd->where, n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
-	    n->link_up ? "up" : "down", n->mtu, n->features & NIC_F_TX_CSUM ? ", tx csum" : "",
+	    n->link_up ? "up" : "down", n->mtu, v->rx_target, n->features & NIC_F_TX_CSUM ? ", tx csum" : "",
 	    v->rx_csum ? ", rx csum" : "", f & mrg ? ", mergeable" : "", v->rx_tso4 ? ", rx tso4" : "",
 	    n->features & NIC_F_TSO4 ? ", tx tso4" : "");
 }

@@ -178,6 +178,23 @@ bool pcache_unmapped(struct vnode *vn, uint64_t index, uint64_t pa, bool dirty)
 	return ours;
 }
 
+bool pcache_release(struct vnode *vn, uint64_t index, uint64_t pa)
+{
+	struct pcache *pc = vn->pages;
+	bool freed = false;
+
+	if (!pc)
+		return false;
+	unsigned long f = spin_lock_irqsave(&pc->lock);
+	struct cpage *p = find(pc, index);
+	if (p && p->pa == pa && --p->maps == 0 && !p->pins && !p->dirty) {
+		drop(pc, p);
+		freed = true;
+	}
+	spin_unlock_irqrestore(&pc->lock, f);
+	return freed;
+}
+
 /* Is pa the cache page at index? If so it gains maps more mappings. */
 static bool holds_mapping(struct vnode *vn, uint64_t index, uint64_t pa, int maps)
 {

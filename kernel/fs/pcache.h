@@ -29,6 +29,10 @@ int pcache_get(struct vnode *vn, uint64_t index, uint64_t *pa);
  * it). Returns false if pa is not that cache page (a private copy, which
  * the caller frees). Never sleeps. */
 bool pcache_unmapped(struct vnode *vn, uint64_t index, uint64_t pa, bool dirty);
+/* Memory pressure: pcache_unmapped for a clean mapping, and the page is
+ * freed at once if that was its last mapping and nothing else holds it.
+ * True if it was freed. Never sleeps. */
+bool pcache_release(struct vnode *vn, uint64_t index, uint64_t pa);
 /* fork: if pa is the cache page at index, it counts one more mapping
  * (true); else false (a private copy). Never sleeps. */
 bool pcache_mapped_again(struct vnode *vn, uint64_t index, uint64_t pa);

@@ -101,13 +101,18 @@ int nd_init(struct nameidata *nd, struct vnode *dir, const char *path)
 	nd->root = vfs_root();
 	if (!nd->root)
 		return -ENOENT;
-	nd->path = kmalloc(2 * PATH_MAX);
-	if (!nd->path) {
+	/* Two pages, not one block of two: a lookup must not fail because
+	 * free memory is in single pages. */
+	nd->path = kmalloc(PATH_MAX);
+	nd->scratch = kmalloc(PATH_MAX);
+	if (!nd->path || !nd->scratch) {
+		kfree(nd->path);
+		kfree(nd->scratch);
+		nd->path = nd->scratch = NULL;
 		vn_rele(nd->root);
 		nd->root = NULL;
 		return -ENOMEM;
 	}
-	nd->scratch = nd->path + PATH_MAX;
 	memcpy(nd->path, path, len + 1);
 	nd->cursor = nd->path;
 	if (path[0] == '/') {
@@ -128,10 +133,10 @@ void nd_done(struct nameidata *nd)
 		vn_rele(nd->dir);
 	if (nd->root)
 		vn_rele(nd->root);
-	if (nd->path)
-		kfree(nd->path < nd->scratch ? nd->path : nd->scratch);
+	kfree(nd->path);
+	kfree(nd->scratch);
 	nd->dir = nd->root = NULL;
-	nd->path = NULL;
+	nd->path = nd->scratch = NULL;
 }
 
 int nd_follow(struct nameidata *nd, struct vnode *vn)

@@ -64,6 +64,8 @@ struct mm {
 	uintptr_t mmap_hint;		/* where the top-down search starts */
 	uint64_t user_pages;		/* pages mapped for the program */
 	uint64_t user_pages_max;	/* the most there were (ru_maxrss) */
+	uintptr_t evict_hand;		/* where the reclaim clock goes on; vm_lock */
+	struct list all;		/* in vm.c's all_mms */
 	int refs;			/* processes using it; proc_lock */
 };
 
@@ -167,6 +169,7 @@ void vm_init_faults(void);
 /* A new, empty address space (refs 1), and its end: every page unmapped
  * (shared file pages written back) and the tables freed. */
 struct mm *mm_new(void);
+
 void mm_destroy(struct mm *p);
 /* fork: a copy of p, private pages copy-on-write, shared ones shared. */
 struct mm *mm_fork(struct mm *p);

@@ -25,7 +25,10 @@
 /* One mapping may not exceed what RAM could ever back: an honest ENOMEM
  * now beats a program killed on a page fault later. Free memory is not
  * the bound: the caches (ROFS's, the ARC, the page cache) give memory
- * back to page faults, as Linux's heuristic overcommit counts them. */
+ * back to page faults, as Linux's heuristic overcommit counts them. A
+ * private mapping of a file that cannot be written needs none of its own
+ * (sys_mmap): its pages are the page cache's, which memory pressure takes
+ * back from mappings too (vm.c), so it may be larger than RAM. */
 static bool fits_in_ram(size_t len, int prot)
 {
 	struct mem_stats st;
@@ -136,7 +139,8 @@ static long sys_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, in
 		return -EINVAL;
 	if ((flags & MAP_FIXED) && !range_ok(addr, len))
 		return -EINVAL;
-	if (!fits_in_ram(len, prot))
+	bool cache_pages = !(flags & MAP_ANONYMOUS) && (flags & MAP_PRIVATE) && !(prot & PROT_WRITE);
+	if (!cache_pages && !fits_in_ram(len, prot))
 		return -ENOMEM;
 	if (!(flags & MAP_ANONYMOUS)) {
 		int err = fd_get(&this_proc()->fds, fd, &f);

@@ -419,11 +419,112 @@ void vm_mark_written(struct mm *p, struct vnode *vn)
 /* Pages asked of the caches at a time when the program reaches the
  * kernel's reserve: a batch, so that reclaim is not run per fault. */
 #define RECLAIM_BATCH 256
+/* Mapped pages taken at a time: they fault back in when used again. */
+#define EVICT_BATCH 32
+
+/* ---- taking back mapped file pages ----
+ * When the caches have nothing left, the page-cache pages that programs
+ * map privately (code, read-only data, file data not yet written to) go,
+ * picked by a clock over each address space: a page used since the hand
+ * last passed it keeps its place once more. One taken faults back in
+ * from its file when touched. Shared mappings keep theirs (their dirty
+ * bits are the file's), and private copies are the program's own data.
+ * Only the fault path asks for this, where no lock is held: a fault
+ * that reads a file in while the kernel holds a filesystem's lock (a
+ * copy from a program's buffer) could otherwise wait on itself. */
+
+/* Every address space, for the reclaim. Lock order: all_mms_lock, then
+ * an mm's vm_lock. */
+static struct list all_mms = LIST_INIT(all_mms);
+static spinlock_t all_mms_lock = SPINLOCK_INIT("mms");
+
+struct evict_ctx {
+	struct mm *p;
+	const struct vma *v;
+	size_t want, freed;
+	bool stop;
+};
+
+static bool evict_pick(void *arg, uintptr_t va, uint64_t pa, int vm_flags)
+{
+	struct evict_ctx *c = arg;
+
+	return !(vm_flags & VM_DIRTY) && pcache_holds(c->v->file->vn, file_index(c->v, va), pa);
+}
+
+static void evict_gone(void *arg, uintptr_t va, uint64_t pa, int vm_flags)
+{
+	struct evict_ctx *c = arg;
+
+	c->p->user_pages--;
+	if (pcache_release(c->v->file->vn, file_index(c->v, va), pa))
+		c->freed++;
+	c->stop = c->freed >= c->want;
+}
+
+/* The hand goes once round p's private file mappings, from where it
+ * stopped last. vm_lock held. */
+static void evict_sweep(struct mm *p, struct evict_ctx *c)
+{
+	struct paging_reclaim r = { .pick = evict_pick, .gone = evict_gone, .arg = c, .stop = &c->stop };
+	uintptr_t hand = p->evict_hand;
+
+	for (int lap = 0; lap < 2 && !c->stop; lap++) {
+		uintptr_t lo = lap ? 0 : hand, hi = lap ? hand : USER_TOP;
+		for (struct vma *v = first_from(p, lo); v && v->start < hi && !c->stop;
+		    v = first_from(p, v->end)) {
+			if (!v->file || v->shared)
+				continue;
+			uintptr_t a = v->start > lo ? v->start : lo, b = v->end < hi ? v->end : hi;
+			c->v = v;
+			uintptr_t stopped = paging_reclaim_cold(p->pm, a, b - a, &r);
+			if (c->stop)
+				p->evict_hand = stopped;
+		}
+	}
+}
+
+/* Frees up to want pages mapped from files; how many it freed. The first
+ * round takes pages unused since the last one; the second, if that was
+ * not enough, those the first found used (it cleared their bits). */
+static size_t evict_mapped(size_t want)
+{
+	struct evict_ctx c = { .want = want };
+	unsigned long flags = spin_lock_irqsave(&all_mms_lock);
+
+	for (int round = 0; round < 2 && !c.stop; round++) {
+		struct list *pos;
+		list_for_each(pos, &all_mms) {
+			struct mm *p = list_entry(pos, struct mm, all);
+			spin_lock_raw(&p->vm_lock);
+			c.p = p;
+			evict_sweep(p, &c);
+			spin_unlock_raw(&p->vm_lock);
+			if (c.stop)
+				break;
+		}
+	}
+	spin_unlock_irqrestore(&all_mms_lock, flags);
+	return c.freed;
+}
 
 /* A zeroed page for the program, unless the kernel's reserve would go;
  * where sleeping is allowed (no lock held: the caller says, and
  * mm_reclaim checks interrupts are on), the caches (ROFS's, the ARC, the
  * page cache) give memory back first. */
+/* Pages given back for the program: the caches' first, then, if free
+ * memory is still short, mapped ones. How many. No lock held. */
+static size_t reclaim_for_program(void)
+{
+	struct mem_stats st;
+	size_t got = mm_reclaim(RECLAIM_BATCH);
+
+	mem_stats(&st);
+	if (st.free_pages <= KERNEL_RESERVE_PAGES + EVICT_BATCH)
+		got += evict_mapped(EVICT_BATCH);
+	return got;
+}
+
 static uint64_t user_page_alloc(bool may_reclaim)
 {
 	struct mem_stats st;
@@ -435,9 +536,22 @@ static uint64_t user_page_alloc(bool may_reclaim)
 			memset(phys_to_virt(pa), 0, PAGE_SIZE);
 			return pa;
 		}
-		if (!may_reclaim || tries || !mm_reclaim(RECLAIM_BATCH))
+		if (!may_reclaim || tries || !reclaim_for_program())
 			return 0;
 	}
+}
+
+/* A file fault reads its page into the page cache, which takes it from
+ * free memory and can refill that from unmapped pages only: at the
+ * kernel's reserve, room is made first as for any page of the program.
+ * No lock held. */
+static void make_room_for_file_page(void)
+{
+	struct mem_stats st;
+
+	mem_stats(&st);
+	if (st.free_pages <= KERNEL_RESERVE_PAGES)
+		reclaim_for_program();
 }
 
 #define NEEDS_FILE 1
@@ -574,6 +688,8 @@ static int fault_from_file(struct mm *p, uintptr_t page, const struct vma *v, bo
 {
 	uint64_t pa;
 	bool cached;
+
+	make_room_for_file_page();
 	int err = file_page(v, page, write, &pa, &cached);
 
 	if (err)
@@ -776,6 +892,9 @@ struct mm *mm_new(void)
 	spin_init(&p->vm_lock, "vm");
 	p->mmap_hint = MMAP_TOP;
 	p->refs = 1;
+	unsigned long flags = spin_lock_irqsave(&all_mms_lock);
+	list_add_tail(&all_mms, &p->all);
+	spin_unlock_irqrestore(&all_mms_lock, flags);
 	return p;
 }
 
@@ -783,9 +902,12 @@ struct mm *mm_new(void)
 void mm_destroy(struct mm *p)
 {
 	struct vma *dead = NULL;
+	unsigned long flags = spin_lock_irqsave(&all_mms_lock);
 
+	list_del(&p->all);
+	spin_unlock_irqrestore(&all_mms_lock, flags);
 	mutex_lock(&p->mm_lock);
-	unsigned long flags = spin_lock_irqsave(&p->vm_lock);
+	flags = spin_lock_irqsave(&p->vm_lock);
 	for (struct vma *v; (v = first_from(p, 0));) {
 		unmap_pages(p, v, v->start, v->end);
 		unlink_vma(p, v, &dead);
@@ -827,12 +949,15 @@ static int fork_vma(struct mm *parent, struct mm *child, const struct vma *v)
 	*n = *v;
 	if (n->file)
 		file_hold(n->file);
+	/* The child's lock too: the reclaim's clock may visit it already. */
+	unsigned long flags = spin_lock_irqsave(&child->vm_lock);
 	avl_insert(&child->vmas, &n->node, vma_cmp);	/* as the parent's, unmerged */
 	struct fork_ctx c = { child, n };
-	unsigned long flags = spin_lock_irqsave(&parent->vm_lock);
+	spin_lock_raw(&parent->vm_lock);
 	int err = paging_copy_range(child->pm, parent->pm, v->start, v->end - v->start,
 	    !v->shared, page_copied, &c);
-	spin_unlock_irqrestore(&parent->vm_lock, flags);
+	spin_unlock_raw(&parent->vm_lock);
+	spin_unlock_irqrestore(&child->vm_lock, flags);
 	return err;
 }
 

@@ -18,11 +18,12 @@ struct slab {
 	void *freelist;
 	uint16_t inuse, total;
 	uint8_t cls;
+	uint8_t order;			/* its size: 2^order pages */
 };
 
 struct size_class {
 	uint32_t size;
-	uint8_t order;			/* slab size: 2^order pages */
+	uint8_t order;			/* slab size: 2^order pages, if RAM has them */
 	struct slab partial;		/* list head: slabs with free objects */
 	struct slab *empty;		/* one cached empty slab */
 };
@@ -33,7 +34,9 @@ static struct size_class classes[] = {
 	{ .size = 1024, .order = 2 }, { .size = 1536, .order = 2 }, { .size = 2048, .order = 2 },
 };
 #define NCLASSES (sizeof(classes) / sizeof(classes[0]))
+_Static_assert(KMALLOC_SLAB_MAX == 2048, "the largest size class is mm.h's KMALLOC_SLAB_MAX");
 #define SLAB_HEADER 64
+_Static_assert(KMALLOC_SLAB_MAX + SLAB_HEADER <= PAGE_SIZE, "a one-page slab holds an object of each class");
 
 bool heap_debug;		/* set once at boot from the command line */
 static spinlock_t heap_lock = SPINLOCK_INIT("heap");
@@ -60,19 +63,27 @@ static void slab_unlink(struct slab *s)
 	s->next = s->prev = NULL;
 }
 
+/* A slab of the class's size, or of one page when free memory is in
+ * pieces too small for it (every class fits a page). */
 static struct slab *slab_new(unsigned cls)
 {
 	struct size_class *c = &classes[cls];
-	size_t npages = 1UL << c->order;
-	uint8_t *mem = pages_alloc(npages);
+	unsigned order = c->order;
+	uint8_t *mem = pages_alloc(1UL << order);
 
+	if (!mem && order) {
+		order = 0;
+		mem = pages_alloc(1);
+	}
 	if (!mem)
 		return NULL;
+	size_t npages = 1UL << order;
 	uint64_t pfn = virt_to_phys(mem) >> PAGE_SHIFT;
 	for (size_t i = 0; i < npages; i++)
 		page_info[pfn + i] = PI_SLAB | cls | (uint64_t)i << 8;
 	struct slab *s = (struct slab *)mem;
 	s->cls = cls;
+	s->order = order;
 	s->inuse = 0;
 	s->total = (npages * PAGE_SIZE - SLAB_HEADER) / c->size;
 	s->freelist = NULL;
@@ -146,8 +157,7 @@ static void slab_free(struct slab *s, void *obj)
 		if (!c->empty) {
 			c->empty = s;
 		} else {
-			size_t npages = 1UL << c->order;
-			pages_free(s, npages);
+			pages_free(s, 1UL << s->order);
 		}
 	}
 }

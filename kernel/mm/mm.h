@@ -47,7 +47,10 @@ struct mem_stats {
 void mem_stats(struct mem_stats *s);
 
 /* Kernel heap. kmalloc returns 16-byte aligned memory, page-aligned for
- * sizes of a page or more; NULL (and one log line) when memory runs out. */
+ * sizes of a page or more; NULL (and one log line) when memory runs out.
+ * Sizes up to KMALLOC_SLAB_MAX share slab pages; a larger one takes whole
+ * pages (2049 bytes cost 4 KiB). */
+#define KMALLOC_SLAB_MAX	2048
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void *krealloc(void *p, size_t size);

@@ -384,6 +384,7 @@ void nic_tx_space(struct nic *n)
 /* A receive buffer and its pbuf take one page of the heap. */
 _Static_assert(LWIP_MEM_ALIGN_SIZE(sizeof(struct pbuf)) + LWIP_MEM_ALIGN_SIZE(NIC_RXBUF_SIZE) <= 4096,
     "an rx buffer fits a page");
+_Static_assert(NIC_RXBUF_SIZE >= NIC_HDR_MAX + 1514, "an rx buffer holds a whole frame");
 
 void *nic_rxbuf_alloc(void **data)
 {

@@ -413,3 +413,44 @@ def test_orphan_threads(ctx):
         ctx.check("orphans.%s.next_programs_run" % v, "after-orphans" in _program_lines(out)
                   and status == 0 and re.search(r"files: all \d+ checks passed", out),
                   "status %d" % status, out)
+
+
+def _pattern_file(path, pages):
+    """hog --file's pattern (apps/tests/hog.c): page n starts with n (8
+    bytes, little-endian), then byte i is n * 131 + i * 7."""
+    row = bytes((i * 7) & 0xff for i in range(4096))
+    with open(path, "wb") as f:
+        for n in range(pages):
+            shift = (n * 131) & 0xff
+            body = row.translate(bytes((b + shift) & 0xff for b in range(256)))
+            f.write(struct.pack("<Q", n) + body[8:])
+
+
+def test_mapped_file_reclaim(ctx):
+    """A program that maps a file larger than the VM's free memory and reads
+    it all twice: the kernel takes back the file pages it mapped (nothing
+    else is left to give) and they come back from the file with the same
+    bytes. Without that the program was killed (out of memory, 137)."""
+    hog = os.path.join(ctx.build, "apps", "hog.musl")
+    mkimage = os.path.join(ctx.build, "tools", "mkimage")
+    if not (os.path.exists(hog) and os.path.exists(mkimage)):
+        ctx.skip("mapped_file_reclaim", "build/apps/hog.musl or build/tools/mkimage not built")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        big = os.path.join(tmp, "big")
+        _pattern_file(big, 32 * 256)		# 32 MiB
+        manifest = os.path.join(tmp, "m")
+        with open(manifest, "w") as f:
+            f.write("/bin/hog: %s\n/big: %s\n" % (hog, big))
+        image = os.path.join(tmp, "img")
+        p = subprocess.run([mkimage, "-q", manifest, image], capture_output=True, text=True)
+        if p.returncode:
+            ctx.check("mapped_file_reclaim.image", False, (p.stdout + p.stderr)[-2000:])
+            return
+        status, out = ctx.run("--verbose /bin/hog --file /big", memory="24M", images=[image],
+                              timeout=APP_TIMEOUT)
+    m = re.search(r"osprey: (\d+) KiB RAM", out)
+    ctx.check("mapped_file_reclaim.file_larger_than_ram", m and int(m.group(1)) < 32 * 1024,
+              "RAM %s KiB" % (m.group(1) if m else "?"), out)
+    ctx.check("mapped_file_reclaim.read_twice", status == 0 and "hog: all 2 checks passed" in out,
+              "status %d" % status, out)

@@ -25,6 +25,7 @@
 #define PTE_U	(1UL << 2)
 #define PTE_PWT	(1UL << 3)
 #define PTE_PCD	(1UL << 4)
+#define PTE_A	(1UL << 5)
 #define PTE_D	(1UL << 6)
 #define PTE_PS	(1UL << 7)
 #define PTE_NX	(1UL << 63)
@@ -90,9 +91,11 @@ static uint64_t *walk(struct pagemap *pm, uintptr_t va, int level, bool create)
 	return &t[(va >> (12 + 9 * (level - 1))) & 511];
 }
 
+/* Entries are made accessed: a page is mapped because it is being used,
+ * and paging_reclaim_cold must not take it before it has been. */
 static uint64_t pte_flags(uintptr_t va, int vm_flags)
 {
-	uint64_t f = PTE_P | user_bit(va);
+	uint64_t f = PTE_P | PTE_A | user_bit(va);
 
 	if (vm_flags & VM_WRITE)
 		f |= PTE_W;
@@ -240,6 +243,43 @@ void paging_harvest_dirty(struct pagemap *pm, uintptr_t va, size_t size, paging_
 
 	each_pte(pm, va, va + size, harvest_one, &op);
 	spin_unlock_irqrestore(&paging_lock, flags);
+}
+
+struct reclaim_op {
+	const struct paging_reclaim *r;
+	uintptr_t next;		/* after the last page visited */
+};
+
+static void reclaim_one(uint64_t *e, uintptr_t va, void *ctx)
+{
+	struct reclaim_op *op = ctx;
+	const struct paging_reclaim *r = op->r;
+
+	if (*r->stop)
+		return;
+	op->next = va + PAGE_SIZE;
+	if (*e & PTE_A) {
+		*e &= ~PTE_A;
+		invlpg(va);	/* the CPU sets it again only on a fresh walk */
+		return;
+	}
+	uint64_t old = *e;
+	if (!r->pick(r->arg, va, old & PTE_ADDR, vm_flags_of_pte(old)))
+		return;
+	*e = 0;
+	invlpg(va);
+	r->gone(r->arg, va, old & PTE_ADDR, vm_flags_of_pte(old));
+}
+
+uintptr_t paging_reclaim_cold(struct pagemap *pm, uintptr_t va, size_t size,
+    const struct paging_reclaim *r)
+{
+	struct reclaim_op op = { .r = r, .next = va + size };
+	unsigned long flags = spin_lock_irqsave(&paging_lock);
+
+	each_pte(pm, va, va + size, reclaim_one, &op);
+	spin_unlock_irqrestore(&paging_lock, flags);
+	return *r->stop ? op.next : va + size;
 }
 
 static void move_one(uint64_t *e, uintptr_t va, void *ctx)

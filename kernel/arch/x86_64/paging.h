@@ -34,6 +34,21 @@ void paging_unmap_range(struct pagemap *pm, uintptr_t va, size_t size, paging_pa
 /* Clears the dirty bit of each page in the range that has it; fn is told. */
 void paging_harvest_dirty(struct pagemap *pm, uintptr_t va, size_t size, paging_page_fn fn,
     void *arg);
+/* A clock for taking back mapped pages: each present 4 KiB page in
+ * [va, va+size) used since it was mapped or last visited (its accessed
+ * bit) loses the bit and stays; one not used is offered to pick, and if
+ * pick wants it, it is unmapped and gone is told. Both run under the
+ * paging lock (they must not call paging_*). The walk ends early once
+ * *stop is true; the address after the last page visited is returned
+ * (va + size for a whole walk), for the next walk to start from. */
+struct paging_reclaim {
+	bool (*pick)(void *arg, uintptr_t va, uint64_t pa, int vm_flags);
+	paging_page_fn gone;
+	void *arg;
+	const bool *stop;
+};
+uintptr_t paging_reclaim_cold(struct pagemap *pm, uintptr_t va, size_t size,
+    const struct paging_reclaim *r);
 /* Moves the pages mapped in [from, from+size) to the same offsets at to,
  * whose range must hold nothing. -ENOMEM if a table could not be had. */
 int paging_move(struct pagemap *pm, uintptr_t from, uintptr_t to, size_t size);

@@ -32,6 +32,7 @@ struct rofs_mount {
 	struct list *buckets;		/* loaded clusters by key: 2^(64 - shift) */
 	unsigned bucket_shift;
 	unsigned ncached, max_cached;
+	struct cached_cluster *spare;	/* dropped, its buffer kept for the next miss */
 	uint8_t *scratch;		/* compressed cluster being decoded */
 	uint64_t hits, misses;
 	struct reclaimer pressure;	/* gives clusters back when memory runs short */
@@ -106,13 +107,37 @@ static struct cached_cluster *cache_lookup(struct rofs_mount *rm, uint64_t key)
 	return c;
 }
 
-/* A slot for a new cluster: a fresh one while under the bound, else the
- * least recently used. */
+/* The cache grows only while this many clusters' worth of pages would
+ * still be free: short of memory, it reuses its least recently used
+ * cluster rather than take the last pages programs fault in. */
+#define GROW_FREE_CLUSTERS 4
+
+static bool may_grow(struct rofs_mount *rm)
+{
+	struct mem_stats st;
+
+	if (rm->ncached >= rm->max_cached)
+		return false;
+	if (rm->ncached == 0)
+		return true;
+	mem_stats(&st);
+	return st.free_pages * PAGE_SIZE >= (uint64_t)(GROW_FREE_CLUSTERS + 1) * rm->fs.cluster_size;
+}
+
+/* A slot for a new cluster: a fresh one while under the bound and memory
+ * is not short, else the least recently used. */
 static struct cached_cluster *cache_slot(struct rofs_mount *rm)
 {
-	struct cached_cluster *c;
+	struct cached_cluster *c = rm->spare;
 
-	if (rm->ncached < rm->max_cached) {
+	if (c) {
+		rm->spare = NULL;
+		list_init(&c->hash);
+		rm->ncached++;
+		list_add_head(&rm->lru, &c->lru);
+		return c;
+	}
+	if (may_grow(rm)) {
 		c = kzalloc(sizeof(*c));
 		uint8_t *data = c ? vmalloc(rm->fs.cluster_size) : NULL;
 		if (data) {
@@ -154,8 +179,11 @@ static int cluster_get(struct rofs_mount *rm, const struct rofs_extent *ext,
 	return 0;
 }
 
-/* Memory pressure: drop the least recently used clusters. An allocation
- * failing under our own lock finds it taken and drops nothing. */
+/* Memory pressure: drop the least recently used clusters. The buffer of
+ * one is kept as the spare the next miss decodes into, so that a read
+ * (a program's page fault among them) never needs memory to make
+ * progress. An allocation failing under our own lock finds it taken and
+ * drops nothing. */
 static size_t cache_reclaim(void *arg, size_t pages)
 {
 	struct rofs_mount *rm = arg;
@@ -168,11 +196,15 @@ static size_t cache_reclaim(void *arg, size_t pages)
 		struct cached_cluster *c = list_entry(rm->lru.prev, struct cached_cluster, lru);
 		list_del(&c->lru);
 		list_del(&c->hash);
+		rm->ncached--;
+		dropped++;
+		if (!rm->spare) {
+			rm->spare = c;
+			continue;
+		}
 		vfree(c->data, rm->fs.cluster_size);
 		kfree(c);
-		rm->ncached--;
 		freed += per_cluster;
-		dropped++;
 	}
 	mutex_unlock(&rm->lock);
 	if (dropped)
@@ -462,6 +494,10 @@ static void free_mount(struct rofs_mount *rm)
 		struct cached_cluster *c = list_entry(pos, struct cached_cluster, lru);
 		vfree(c->data, rm->fs.cluster_size);
 		kfree(c);
+	}
+	if (rm->spare) {
+		vfree(rm->spare->data, rm->fs.cluster_size);
+		kfree(rm->spare);
 	}
 	for (struct avl_node *n; (n = avl_first(rm->parents));) {
 		avl_remove(&rm->parents, n, parent_cmp);
