@@ -22,8 +22,10 @@ KCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,kernel/kernel.ld -Wl,-z,max-page-size=4096 \
 	-Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
-KSRCS := $(sort $(shell find kernel -name '*.c' -o -name '*.S'))
-KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS))
+# kernel/arch/x86_64/vdso/ is user code: the vDSO, linked into the kernel
+# as data (below), not compiled into it.
+KSRCS := $(sort $(filter-out kernel/arch/x86_64/vdso/%,$(shell find kernel -name '*.c' -o -name '*.S')))
+KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS)) $(BUILD)/vdso/vdso_blob.o
 include kernel/net/lwip.mk
 
 HOSTCFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -44,6 +46,24 @@ $(BUILD)/kernel/%.S.o: kernel/%.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+# The vDSO: a shared object for ring 3 (PIC, no relocations: loaders do
+# not relocate a vDSO), stripped, then wrapped as data for kernel/linux/vdso.c.
+VDSO_DIR := kernel/arch/x86_64/vdso
+VDSO_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -ffreestanding -nostdlib -fPIC \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-mgeneral-regs-only -shared -Wl,-T,$(VDSO_DIR)/vdso.lds -Wl,-soname=linux-vdso.so.1 \
+	-Wl,--hash-style=both -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+
+$(BUILD)/vdso/vdso_blob.o: $(VDSO_DIR)/vdso.c $(VDSO_DIR)/vdso_clock.h $(VDSO_DIR)/vdso.lds
+	@mkdir -p $(dir $@)
+	@echo "  VDSO    $@"
+	@$(CC) $(VDSO_CFLAGS) -o $(BUILD)/vdso/vdso.dbg $<
+	@! readelf -r $(BUILD)/vdso/vdso.dbg | grep -q 'R_X86_64' || \
+		{ echo "vdso: the image has relocations"; exit 1; }
+	@strip -o $(BUILD)/vdso/vdso.so $(BUILD)/vdso/vdso.dbg
+	@cd $(BUILD)/vdso && objcopy -I binary -O elf64-x86-64 -B i386:x86-64 \
+		--rename-section .data=.rodata.vdso,alloc,load,readonly,data,contents vdso.so vdso_blob.o
 
 # Two-pass link: the symbol table for backtraces sits after all code, so
 # filling it moves no function. Pass 1 links with an empty table.

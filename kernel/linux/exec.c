@@ -22,11 +22,11 @@
 #define IMAGE_FLOOR	0x10000UL	/* nothing is mapped at address 0 and near it */
 
 enum {
-	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6,
+	AT_NULL = 0, AT_IGNORE = 1, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6,
 	AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12,
 	AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17,
 	AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31,
-	AT_MINSIGSTKSZ = 51,
+	AT_SYSINFO_EHDR = 33, AT_MINSIGSTKSZ = 51,
 };
 
 /* The smallest stack a signal handler needs: the frame Linux's x86-64
@@ -453,6 +453,7 @@ static int build_stack(const struct image *im, const struct image *in,
 		AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0, AT_SECURE, 0,
 		AT_HWCAP, arch_hwcap(), AT_HWCAP2, 0, AT_CLKTCK, 100, AT_RANDOM, at_random,
 		AT_PLATFORM, platform, AT_EXECFN, execfn, AT_MINSIGSTKSZ, MINSIGSTKSZ,
+		vdso_base() ? AT_SYSINFO_EHDR : AT_IGNORE, vdso_base(),
 		AT_NULL, 0,
 	};
 	int envc = a->n - a->argc;
@@ -538,6 +539,8 @@ static int exec_load(const char *path, struct exec_args *a, bool report, struct 
 	if (!err)
 		err = vm_add(l->mm, STACK_TOP - STACK_MAX, STACK_TOP, PROT_READ | PROT_WRITE,
 		    VMA_STACK);
+	if (!err)
+		err = vdso_map(l->mm);
 	if (err && report && !told)
 		printk("osprey: %s: %s\n", path, err == -ENOENT || err == -ENOTDIR ? "not found" :
 		    err == -ELOOP ? "too many levels of #! interpreters" :
@@ -826,6 +829,7 @@ int linux_run(int argc, char **argv, const struct linux_stdio *io)
 
 	syscall_init();
 	vm_init_faults();
+	vdso_init();
 	struct process *p = process_new_first();
 	struct linux_thread *lt = kzalloc(sizeof(*lt));
 	if (!p || !lt) {

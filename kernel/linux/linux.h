@@ -18,6 +18,8 @@
 #define STACK_MAX	(8UL << 20)
 #define MMAP_TOP	0x00007f0000000000UL
 #define PIE_BASE	0x0000555555554000UL
+/* The vDSO (vdso.c): its clock page, then its image, below the stack. */
+#define VDSO_BASE	(STACK_TOP - STACK_MAX - 0x10000)
 
 #define PROT_READ	1
 #define PROT_WRITE	2
@@ -43,6 +45,7 @@ struct vma {
 #define VMA_BRK		2
 #define VMA_IMAGE	3
 #define VMA_FILE	4
+#define VMA_VDSO	5	/* file_off: the offset in vdso.c's pages */
 
 struct rlimit_k {
 	uint64_t cur, max;
@@ -155,6 +158,9 @@ int vm_add_file(struct mm *p, uintptr_t start, uintptr_t end, int prot,
 int vm_add_shared(struct mm *p, uintptr_t start, uintptr_t end, int prot,
     struct file *file, int64_t file_off);
 int vm_protect(struct mm *p, uintptr_t start, uintptr_t end, int prot);
+/* Pages of the vDSO (VMA_VDSO), from byte off of vdso.c's pages on;
+ * faulted in read-only, shared by every process, never written. */
+int vm_add_vdso(struct mm *p, uintptr_t start, uintptr_t end, int prot, int64_t off);
 /* Is [addr, addr+len) inside the current process's mappings (write:
  * writable)? */
 bool user_ok(const void *addr, size_t len, bool write);
@@ -166,6 +172,17 @@ uintptr_t vm_find_free(struct mm *p, size_t len);
 /* Does no mapping meet [start, end)? vm_lock held. */
 bool vm_range_free(struct mm *p, uintptr_t start, uintptr_t end);
 void vm_init_faults(void);
+
+/* The vDSO (vdso.c): vdso_init() once at boot makes its pages;
+ * vdso_map() maps them into a new address space (0, or -ENOMEM; with no
+ * vDSO, nothing) and vdso_base() says where (0: none, so no
+ * AT_SYSINFO_EHDR); vdso_page() is the page at byte off, or -1;
+ * vdso_clock_changed() follows clock_set_realtime_ns(). */
+void vdso_init(void);
+int vdso_map(struct mm *p);
+uintptr_t vdso_base(void);
+uint64_t vdso_page(int64_t off);
+void vdso_clock_changed(void);
 /* A new, empty address space (refs 1), and its end: every page unmapped
  * (shared file pages written back) and the tables freed. */
 struct mm *mm_new(void);

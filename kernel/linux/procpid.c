@@ -383,7 +383,7 @@ static int show_maps(struct procfs_text *t, const struct proc_snap *s)
 	for (int i = 0; i < s->nvmas; i++) {
 		const struct vma_snap *v = &s->vmas[i];
 		const char *name = v->kind == VMA_BRK ? "[heap]" : v->kind == VMA_STACK ? "[stack]" :
-		    NULL;
+		    v->kind == VMA_VDSO ? (v->prot & PROT_EXEC ? "[vdso]" : "[vvar]") : NULL;
 		if (v->file && v->file != named) {
 			int n = vfs_file_path(v->file, path, PATH_MAX);
 			named = v->file;

@@ -677,6 +677,7 @@ static long sys_clock_settime(int clk, const struct timespec_k *ts)
 	if (clk != CLOCK_REALTIME)
 		return -EINVAL;
 	clock_set_realtime_ns(ns);
+	vdso_clock_changed();
 	timerfd_clock_was_set();
 	return 0;
 }

@@ -83,7 +83,7 @@ static struct vma *last_below(struct mm *p, uintptr_t addr)
 static bool same_kind(const struct vma *a, const struct vma *b)
 {
 	return a && b && a->end == b->start && a->prot == b->prot && a->kind == b->kind &&
-	    !a->file && !b->file;
+	    !a->file && !b->file && a->kind != VMA_VDSO;
 }
 
 /* Nodes unlinked under vm_lock, released after it (a file's release may
@@ -158,6 +158,17 @@ int vm_add(struct mm *p, uintptr_t start, uintptr_t end, int prot, int kind)
 	if (!n)
 		return -ENOMEM;
 	*n = (struct vma){ .start = start, .end = end, .prot = prot, .kind = kind };
+	return add(p, n);
+}
+
+int vm_add_vdso(struct mm *p, uintptr_t start, uintptr_t end, int prot, int64_t off)
+{
+	struct vma *n = kmalloc(sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	*n = (struct vma){ .start = start, .end = end, .prot = prot, .kind = VMA_VDSO,
+	    .file_off = off };
 	return add(p, n);
 }
 
@@ -619,6 +630,24 @@ static int write_fault(struct mm *p, const struct vma *v, uintptr_t page, uint64
 	return 0;
 }
 
+/* A vDSO page: every process maps the one page (a share of it each),
+ * read-only whatever mprotect said, since the clock page must stay the
+ * kernel's; a write is refused (SIGSEGV, or EFAULT in a system call).
+ * vm_lock held. */
+static int vdso_fault(struct mm *p, const struct vma *v, uintptr_t page, bool write,
+    uint64_t present)
+{
+	if (write)
+		return -EACCES;
+	if (present != (uint64_t)-1)
+		return -EACCES;		/* present and read: a protection fault */
+	uint64_t pa = vdso_page(v->file_off + (int64_t)(page - v->start));
+	if (pa == (uint64_t)-1)
+		return -EFAULT;		/* grown past the image by mremap */
+	page_share(pa);
+	return install(p, page, pa, vm_flags_of(v->prot & ~PROT_WRITE));
+}
+
 /* The part of a fault that needs no I/O and no sleep; NEEDS_FILE if a
  * file page must be read, NEEDS_PAGE if memory must be reclaimed first
  * (the retry brings it in *spare). vm_lock held. */
@@ -630,6 +659,8 @@ static int fault_locked(struct mm *p, struct vma *v, uintptr_t page, bool write,
 
 	if (!v || !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EFAULT;
+	if (v->kind == VMA_VDSO)
+		return vdso_fault(p, v, page, write, pa);
 	if (write && !(v->prot & PROT_WRITE))
 		return -EACCES;
 	if (pa != (uint64_t)-1) {

@@ -92,6 +92,10 @@ uint64_t tsc_to_ns(uint64_t tsc_delta);
 /* Wall clock: nanoseconds since 1970, from the RTC at boot plus clock_ns(). */
 uint64_t clock_realtime_ns(void);
 void clock_set_realtime_ns(uint64_t ns);
+/* What clock_ns() and clock_realtime_ns() compute from, for a reader
+ * outside the kernel (the vDSO): ns = ((tsc - tsc_base) * ns_mult) >> 32,
+ * wall clock = boot_unix_ns + ns. */
+void clock_params(uint64_t *tsc_base, uint64_t *ns_mult, uint64_t *boot_unix_ns);
 int thread_sleep_until(uint64_t deadline);
 int thread_sleep_ns(uint64_t ns);
 

@@ -34,6 +34,13 @@ void clock_set_realtime_ns(uint64_t ns)
 	boot_unix_ns = ns - clock_ns();
 }
 
+void clock_params(uint64_t *tsc_base_out, uint64_t *ns_mult_out, uint64_t *boot_unix_ns_out)
+{
+	*tsc_base_out = tsc_base;
+	*ns_mult_out = ns_mult;
+	*boot_unix_ns_out = boot_unix_ns;
+}
+
 uint64_t tsc_to_ns(uint64_t delta)
 {
 	return (uint64_t)(((unsigned __int128)delta * ns_mult) >> 32);

@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 
 PROGRAMS = ["ls", "sort", "sha256sum", "cp", "date", "sqlite3", "perl", "openssl"]
-APPS = ["auxv", "threads", "memory", "futex", "files", "procfs"]
+APPS = ["auxv", "threads", "memory", "futex", "files", "procfs", "vdso"]
 DYN_VARIANTS = ["musl-dyn", "glibc-dyn"]
 STATIC_VARIANTS = ["musl", "pie", "glibc"]
 INTERP = "/lib64/ld-linux-x86-64.so.2"

@@ -19,7 +19,7 @@ import time
 
 BUSYBOX = "/bin/busybox"
 APPS = ["threads", "memory", "futex", "files", "mappings", "limits", "epoll", "unix", "procs",
-        "procfs", "efault"]
+        "procfs", "efault", "vdso"]
 HELPERS = ["orphans"]	# staged too, run by their own tests
 # Also run on the host first: the guest must pass the very checks the host
 # passes (a check the host fails is a broken test, not a broken kernel).
