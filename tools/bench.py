@@ -914,7 +914,7 @@ class Bench:
             return "%.2f" % (statistics.median(a) / statistics.median(b)) if a and b else "—"
 
         t = ("apps/bench/procbench.c (static, musl), the same binary in the Osprey guest (microvm, `-m %s`, "
-             "booted from the Null system call section's image), in the Linux peer guest and on the host: "
+             "booted from the ROFS read throughput section's image: ROFS root), in the Linux peer guest and on the host: "
              "%d rounds of %d cycles each, timed with clock_gettime(CLOCK_MONOTONIC); every child must end "
              "with status 0. µs per cycle, median (min–max) over rounds. Measured %s; host load average when "
              "the section started: %.2f %.2f %.2f.\n\n" % (PB_MEM, rounds, n, when, load[0], load[1], load[2]))
