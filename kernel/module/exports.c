@@ -143,6 +143,9 @@ EXPORT_SYMBOL(vtype_to_mode);
 /* devices and files drivers add to /dev, /proc and /sys; the stop */
 EXPORT_SYMBOL(fs_on_shutdown);
 EXPORT_SYMBOL(devfs_add_chardev);
+EXPORT_SYMBOL(devfs_add_device);
+EXPORT_SYMBOL(devfs_add_symlink);
+EXPORT_SYMBOL(devfs_remove);
 EXPORT_SYMBOL(procfs_add_file);
 
 /* the running program: its memory and descriptors, as ioctls name them */
