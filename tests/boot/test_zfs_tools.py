@@ -43,9 +43,9 @@ the one before left.
   link /dev/zvol/tank/vol; a nested volume is /dev/zd16 behind
   /dev/zvol/tank/sub/deep, and both go at its destroy; busybox blockdev
   and zvol_probe.c (compiled here, run there) ask the block ioctls,
-  fstat, lseek, pread/pwrite at unaligned offsets, fsync; busybox dd
-  writes /bin/busybox at an odd offset in odd-sized blocks (fsync at the
-  end) and reads it back (md5 of those bytes and the zeros after them,
+  fstat, lseek, pread/pwrite at unaligned offsets, fsync, BLKDISCARD;
+  busybox dd writes /bin/busybox at an odd offset in odd-sized blocks
+  (fsync at the end) and reads it back (md5 of those bytes and the zeros after them,
   as the host computes it); reads and writes across the end are short,
   at it 0 and ENOSPC; a snapshot gets no device; a rename moves the
   link. zdb on tank.
@@ -512,6 +512,8 @@ def _zvol_probe_check(ctx, lines, out):
         "pread": "ok", "read": "ok", "fsync": "0", "fdatasync": "0",
         "pread_across": "%d" % tail, "pread_at_end": "0", "pwrite_across": "%d" % tail,
         "pwrite_at_end": "ENOSPC", "pread_negative": "EINVAL", "readonly_write": "EBADF",
+        "discard": "0", "discarded_reads": "zeros", "discard_odd": "EINVAL",
+        "discard_past": "EINVAL", "secdiscard": "EOPNOTSUPP", "readonly_discard": "EBADF",
         "done": ""}
     wrong = dict((k, (got.get(k), v)) for k, v in want.items() if got.get(k) != v)
     ctx.check("zvol.probe", not wrong, "(got, wanted) by name: %r" % wrong, out)

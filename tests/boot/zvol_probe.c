@@ -7,8 +7,8 @@
  * them with what the volume is; the byte checks print "ok" or what went
  * wrong. The last line is "ZVOL done".
  *
- * The byte checks use the volume's second half, which the test's other
- * writes do not touch: it starts as zeros.
+ * The byte checks and the discard use the volume's second half, which
+ * the test's other writes do not touch: it starts as zeros.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +35,7 @@ static const char *err_name(int e)
 	case EROFS: return "EROFS";
 	case EBADF: return "EBADF";
 	case ENXIO: return "ENXIO";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
 	}
 	return strerror(e);
 }
@@ -129,6 +130,23 @@ static void bytes(int fd, off_t size)
 	printf("ZVOL pread_negative %s\n", outcome(pread(fd, got, 10, -1)));
 }
 
+/* BLKDISCARD frees the blocks the pattern was in (they read as zeros);
+ * a range not in 512s or past the end is EINVAL. */
+static void discard(int fd, off_t size)
+{
+	static char got[PIECE], zeros[PIECE];
+	uint64_t whole[2] = { size / 2, 65536 }, odd[2] = { size / 2 + 1, 512 },
+		 past[2] = { size - 512, 1024 };
+
+	printf("ZVOL discard %s\n", outcome(ioctl(fd, BLKDISCARD, whole)));
+	ssize_t n = pread(fd, got, PIECE, size / 2 + AT);
+	printf("ZVOL discarded_reads %s\n", n == PIECE && !memcmp(got, zeros, PIECE) ?
+	       "zeros" : "data");
+	printf("ZVOL discard_odd %s\n", outcome(ioctl(fd, BLKDISCARD, odd)));
+	printf("ZVOL discard_past %s\n", outcome(ioctl(fd, BLKDISCARD, past)));
+	printf("ZVOL secdiscard %s\n", outcome(ioctl(fd, BLKSECDISCARD, whole)));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -149,13 +167,17 @@ int main(int argc, char **argv)
 	attributes(fd);
 	seeks(fd, (off_t)size);
 	bytes(fd, (off_t)size);
+	discard(fd, (off_t)size);
 	close(fd);
 	/* A read-only open works; its writes are EBADF, not the volume's. */
 	fd = open(argv[1], O_RDONLY);
 	char c = 0;
 	printf("ZVOL readonly_write %s\n", fd < 0 ? err_name(errno) : outcome(pwrite(fd, &c, 1, 0)));
-	if (fd >= 0)
+	if (fd >= 0) {
+		uint64_t r[2] = { 0, 512 };
+		printf("ZVOL readonly_discard %s\n", outcome(ioctl(fd, BLKDISCARD, r)));
 		close(fd);
+	}
 	printf("ZVOL done\n");
 	return 0;
 }

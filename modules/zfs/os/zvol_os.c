@@ -30,7 +30,7 @@
  *   SEEK_DATA/SEEK_HOLE call it all data. The block ioctls answer from
  *   the volume (BLKGETSIZE64, BLKGETSIZE, BLKSSZGET 512, BLKPBSZGET,
  *   BLKIOMIN and BLKIOOPT the volblocksize, BLKROGET, BLKFLSBUF waits for
- *   the txg, BLKZNAME the dataset name).
+ *   the txg, BLKDISCARD frees whole blocks, BLKZNAME the dataset name).
  * - Locks are Linux's: an open finds the volume by device number in
  *   zvol_state_list under zvol_state_lock (a volume being removed is
  *   already off the list: ENXIO), the first open owns the objset
@@ -68,11 +68,13 @@ long uaccess_copy(void *dst, const void *src, size_t n);	/* kernel/arch.h */
 #define	BLKGETSIZE	0x1260
 #define	BLKFLSBUF	0x1261
 #define	BLKSSZGET	0x1268
+#define	BLKDISCARD	0x1277
 #define	BLKIOMIN	0x1278
 #define	BLKIOOPT	0x1279
 #define	BLKALIGNOFF	0x127a
 #define	BLKPBSZGET	0x127b
 #define	BLKDISCARDZEROES 0x127c
+#define	BLKSECDISCARD	0x127d
 #define	BLKGETSIZE64	0x80081272
 /* _IOR(0x12, 125, char[ZFS_MAX_DATASET_NAME_LEN]), sys/fs/zfs.h's */
 #define	ZVOL_BLKZNAME	(0x80000000u | ZFS_MAX_DATASET_NAME_LEN << 16 | \
@@ -475,6 +477,61 @@ zvol_dev_llseek(struct file *f, int64_t off, int whence)
 	return (at);
 }
 
+/*
+ * BLKDISCARD: the range (bytes, in 512s, inside the device: else EINVAL,
+ * as Linux's block layer checks) is freed, whole volume blocks only, as
+ * Linux's zvol_discard (freeing part of a block would only write zeros
+ * to it); logged as TX_TRUNCATE.
+ */
+static int
+zvol_dev_discard(struct file *f, zvol_state_t *zv, unsigned long arg)
+{
+	uint64_t range[2], start, end;
+	int error = 0;
+
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		return (-EBADF);
+	if (uaccess_copy(range, (const void *)arg, sizeof (range)))
+		return (-EFAULT);
+	start = range[0];
+	end = start + range[1];
+	if (((start | range[1]) & (SPA_MINBLOCKSIZE - 1)) || end < start ||
+	    end > (atomic_load_64(&zv->zv_zso->zso_capacity) <<
+	    SPA_MINBLOCKSHIFT))
+		return (-EINVAL);
+	if (zv->zv_flags & ZVOL_RDONLY)
+		return (-EROFS);
+	rw_enter(&zv->zv_suspend_lock, RW_READER);
+	if (zv->zv_dn == NULL) {
+		rw_exit(&zv->zv_suspend_lock);
+		return (-EIO);
+	}
+	zvol_zil_ensure(zv);
+	start = P2ROUNDUP(start, zv->zv_volblocksize);
+	end = P2ALIGN(end, zv->zv_volblocksize);
+	if (start < end) {
+		boolean_t sync = zv->zv_objset->os_sync == ZFS_SYNC_ALWAYS;
+		zfs_locked_range_t *lr = zfs_rangelock_enter(
+		    &zv->zv_rangelock, start, end - start, RL_WRITER);
+		dmu_tx_t *tx = dmu_tx_create(zv->zv_objset);
+
+		dmu_tx_mark_netfree(tx);
+		if ((error = dmu_tx_assign(tx, TXG_WAIT)) != 0) {
+			dmu_tx_abort(tx);
+		} else {
+			zvol_log_truncate(zv, tx, start, end - start, B_TRUE);
+			dmu_tx_commit(tx);
+			error = dmu_free_long_range(zv->zv_objset, ZVOL_OBJ,
+			    start, end - start);
+		}
+		zfs_rangelock_exit(lr);
+		if (error == 0 && sync)
+			zil_commit(zv->zv_zilog, ZVOL_OBJ);
+	}
+	rw_exit(&zv->zv_suspend_lock);
+	return (-error);
+}
+
 static int
 zvol_ioctl_out(unsigned long arg, const void *v, size_t n)
 {
@@ -520,6 +577,10 @@ zvol_dev_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 			txg_wait_synced(dmu_objset_pool(zv->zv_objset), 0);
 		rw_exit(&zv->zv_suspend_lock);
 		return (0);
+	case BLKDISCARD:
+		return (zvol_dev_discard(f, zv, arg));
+	case BLKSECDISCARD:	/* Linux's zvol offers no secure erase */
+		return (-EOPNOTSUPP);
 	case ZVOL_BLKZNAME: {
 		char name[ZFS_MAX_DATASET_NAME_LEN] = { 0 };
 		mutex_enter(&zv->zv_state_lock);
