@@ -53,6 +53,9 @@ the one before left.
   data, volsize=32M is seen, readonly=on refuses a write open (EROFS),
   an open device keeps destroy and export busy, export removes the
   nodes and import makes them again, destroy removes them. zdb on tank.
+- zvol_replay (two boots): dd conv=fsync to a new volume while no txg
+  syncs, the guest killed after it; the next import replays the intent
+  log: the bytes read back. zdb on tank.
 """
 import atexit
 import hashlib
@@ -584,3 +587,63 @@ def test_5_zvol_lifecycle(ctx):
         r"^ls: /dev/zvol: No such file or directory$",
         r"^tank$", r"^tank/data$", r"^tank/data@one$", r"^tank/data@two$"], exact=True)
     _zdb(ctx, "zvol_lifecycle.zdb_tank", st, 2, "tank")
+
+
+# ---------------------------------------------------------------- a volume's intent log
+
+# Boot A writes /sbin/zpool to a new volume with dd conv=fsync while no
+# txg may sync (zfs_txg_timeout 600 s, far less dirty data than a sync
+# needs, and the device kept open by the shell: its last close would wait
+# for a sync) and is killed once dd has returned: the bytes are only in
+# the intent log fsync committed. Boot B imports the pool, which replays
+# that log into the volume as its device is made, and reads them back.
+# (Without conv=fsync boot B reads zeros there.)
+CRASH_SEEK = 3
+ZVOL_CRASH = [
+    ("import", ["%s import tank" % ZPOOL]),
+    ("write", ["%s create -V 16M tank/crash" % ZFS,
+               "%s -c 'exec 3</dev/zd0; %s if=%s of=/dev/zvol/tank/crash bs=%d seek=%d "
+               "conv=fsync; echo @@hold@@; %s sleep 600'" % (SH, DD, ZPOOL, ODD, CRASH_SEEK, BB)]),
+]
+
+
+def _crash_blocks():
+    return (os.path.getsize(ZPOOL) + ODD - 1) // ODD
+
+
+ZVOL_REPLAY = [
+    ("import", ["%s import tank" % ZPOOL, "%s -l /dev/zd0" % LS,
+                "%s if=/dev/zd0 of=/tmp/back bs=%d skip=%d count=%d" % (
+                    DD, ODD, CRASH_SEEK, _crash_blocks()), "%s /tmp/back" % MD5]),
+    ("destroy", ["%s destroy tank/crash" % ZFS, "%s list -H -o name -t volume" % ZFS]),
+]
+
+
+def test_6_zvol_replay(ctx):
+    st = _setup(ctx)
+    if not st:
+        return
+    if not st.get("lifecycle_ok"):
+        ctx.check("zvol_replay.killed", False, "the lifecycle boot failed: no pool to work with")
+        return
+    zfs_data = _sibling("zfs_data")
+    killed, out = zfs_data._boot_and_kill(
+        ctx, st["image"], "--zfs.zfs_txg_timeout=600 " + _cmdline(ZVOL_CRASH),
+        lambda lines: "@@hold@@" in (l.strip() for l in lines.decode("utf-8", "replace").split("\n")),
+        0.5, BOOT_TIMEOUT,
+        st["tmp"])
+    written = re.search(r"^%d\+1 records out$" % (os.path.getsize(ZPOOL) // ODD), out, re.M)
+    ctx.check("zvol_replay.killed_after_fsync", killed and written and _no_panic(out),
+              "killed %r, dd's records line %s" % (killed, "seen" if written else "missing"), out)
+    if not killed:
+        return
+    status, out, s = _boot(ctx, st, ZVOL_REPLAY)
+    ctx.check("zvol_replay.boot", status == 0 and _no_panic(out), "status %d" % status, out)
+    with open(ZPOOL, "rb") as f:
+        data = f.read()
+    padded = data + b"\0" * (_crash_blocks() * ODD - len(data))
+    _expect(ctx, "zvol_replay.fsynced_bytes_back", s, "import", [
+        r"^brw-rw----\s+1\s+0\s+0\s+230,\s+0 .* /dev/zd0$", r"records in$", r"records out$",
+        r"^%s  /tmp/back$" % hashlib.md5(padded).hexdigest()], exact=True)
+    _expect(ctx, "zvol_replay.destroy", s, "destroy", [], exact=True)
+    _zdb(ctx, "zvol_replay.zdb_tank", st, 2, "tank")
