@@ -147,6 +147,9 @@ EXPORT_SYMBOL(vtype_to_mode);
 EXPORT_SYMBOL(fs_on_shutdown);
 EXPORT_SYMBOL(fs_run_deep);
 EXPORT_SYMBOL(devfs_add_chardev);
+EXPORT_SYMBOL(devfs_add_device);
+EXPORT_SYMBOL(devfs_add_symlink);
+EXPORT_SYMBOL(devfs_remove);
 EXPORT_SYMBOL(procfs_add_file);
 
 /* the running program: its memory and descriptors, as ioctls name them */

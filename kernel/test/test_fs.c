@@ -5,6 +5,7 @@
  *   link <path> -> <target>                                              */
 #include "test/tests.h"
 #include "fs/vfs.h"
+#include "fs/devfs/devfs.h"
 #include "lib/crc32.h"
 #include "lib/printf.h"
 #include "mm/mm.h"
@@ -128,13 +129,81 @@ int test_tree(void)
 	return 0;
 }
 
-/* /dev: the character devices behave, and bytes written through the last
- * disk's device file then fsync'ed reach the disk (the boot test reads the
- * host's image file). */
+/* A device a driver adds: reads give 'z', its open hook counts. */
+static int added_opens;
+
+static long added_read(struct file *f, void *buf, size_t len, int64_t *pos)
+{
+	memset(buf, 'z', len);
+	return (long)len;
+}
+
+static int added_open(struct file *f)
+{
+	added_opens++;
+	f->priv = &added_opens;
+	return 0;
+}
+
+static const struct file_ops added_fops = { .read = added_read };
+
+/* Nodes drivers add and remove: the directories their paths name come
+ * and go with them, a link is followed, bad paths and taken names or
+ * numbers are refused, the fixed nodes cannot be removed. */
+static int test_devfs_added(void)
+{
+	uint64_t rdev = devfs_makedev(240, 300);	/* a minor over 255 */
+	static const struct { const char *path; uint32_t mode; int err; } bad[] = {
+		{ "t/sub/dev", S_IFBLK, -EEXIST }, { "t/other", S_IFBLK, -EEXIST },
+		{ "null/x", S_IFCHR, -ENOTDIR }, { "t/sub/dev/x", S_IFCHR, -ENOTDIR },
+		{ "t/../x", S_IFCHR, -EINVAL }, { "t//x", S_IFCHR, -EINVAL },
+		{ "t/x", S_IFREG, -EINVAL }, { "null", S_IFCHR, -EEXIST },
+	};
+	struct vattr va, la, via;
+	struct file *f;
+	char b[16];
+
+	EXPECT(devfs_add_device("t/sub/dev", S_IFBLK | 0640, rdev, &added_fops, added_open) == 0);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int err = devfs_add_device(bad[i].path, bad[i].mode | 0600, i ? rdev : rdev + 1,
+		    &added_fops, NULL);
+		if (err != bad[i].err) {
+			printk("  devfs: adding %s: %d, not %d\n", bad[i].path, err, bad[i].err);
+			return 1;
+		}
+	}
+	EXPECT(devfs_add_symlink("t/link", "sub/dev") == 0);
+	EXPECT(!vfs_statat(NULL, "/dev/t/sub/dev", &va, 0) && va.mode == (S_IFBLK | 0640) &&
+	    va.rdev == rdev);
+	EXPECT(!vfs_statat(NULL, "/dev/t/link", &la, AT_SYMLINK_NOFOLLOW) &&
+	    la.mode == (S_IFLNK | 0777) && la.size == 7);
+	EXPECT(vfs_readlinkat(NULL, "/dev/t/link", b, sizeof(b)) == 7 && !memcmp(b, "sub/dev", 7));
+	EXPECT(!vfs_statat(NULL, "/dev/t/sub/../link", &via, 0) && via.ino == va.ino);
+	EXPECT(vfs_open("/dev/t/link", O_RDONLY, 0, &f) == 0);
+	EXPECT(vfs_read(f, b, 4) == 4 && b[3] == 'z' && f->priv == &added_opens);
+	file_rele(f);
+	EXPECT(devfs_remove("t/sub") == -EISDIR && devfs_remove("null") == -EPERM);
+	EXPECT(devfs_remove("t/sub/dev") == 0);
+	/* The directory went with it; the link dangles. */
+	EXPECT(vfs_statat(NULL, "/dev/t/sub", &va, 0) == -ENOENT &&
+	    vfs_open("/dev/t/link", O_RDONLY, 0, &f) == -ENOENT);
+	EXPECT(devfs_remove("t/link") == 0 && devfs_remove("t/link") == -ENOENT);
+	EXPECT(vfs_statat(NULL, "/dev/t", &va, 0) == -ENOENT);
+	/* The number is free again. */
+	EXPECT(devfs_add_device("t2", S_IFCHR | 0600, rdev, &added_fops, NULL) == 0);
+	EXPECT(devfs_remove("t2") == 0 && added_opens == 1);
+	return 0;
+}
+
+/* /dev: the character devices behave, nodes come and go, and bytes
+ * written through the last disk's device file then fsync'ed reach the
+ * disk (the boot test reads the host's image file). */
 int test_devfs(void)
 {
 	struct file *f;
 	uint8_t buf[512];
+
+	EXPECT(test_devfs_added() == 0);
 
 	EXPECT(vfs_open("/dev/zero", O_RDONLY, 0, &f) == 0);
 	memset(buf, 1, sizeof(buf));

@@ -42,8 +42,26 @@ the one before left.
   name with a '/', a missing parent dataset, a stream to the terminal,
   and zfs_ioctl_probe.c (compiled here, run there) giving /dev/zfs bad
   pointers, a foreign ioctl, an unknown command, read-only output memory.
+- zvol (next boot): zfs create -V makes /dev/zd0 (block, 230:0) and the
+  link /dev/zvol/tank/vol; a nested volume is /dev/zd16 behind
+  /dev/zvol/tank/sub/deep, and both go at its destroy; busybox blockdev
+  and zvol_probe.c (compiled here, run there) ask the block ioctls,
+  fstat, lseek, pread/pwrite at unaligned offsets, fsync, BLKDISCARD;
+  busybox dd writes /bin/busybox at an odd offset in odd-sized blocks
+  (fsync at the end) and reads it back (md5 of those bytes and the zeros after them,
+  as the host computes it); reads and writes across the end are short,
+  at it 0 and ENOSPC; a snapshot gets no device; a rename moves the
+  link. zdb on tank.
+- zvol_lifecycle (next boot): the import brings the device back with the
+  data, volsize=32M is seen, readonly=on refuses a write open (EROFS),
+  an open device keeps destroy and export busy, export removes the
+  nodes and import makes them again, destroy removes them. zdb on tank.
+- zvol_replay (two boots): dd conv=fsync to a new volume while no txg
+  syncs, the guest killed after it; the next import replays the intent
+  log: the bytes read back. zdb on tank.
 """
 import atexit
+import hashlib
 import importlib.util
 import os
 import re
@@ -59,6 +77,7 @@ ECHO, LS, CAT, CP, MD5 = "/bin/echo", "/bin/ls", "/bin/cat", "/bin/cp", "/bin/md
 MKDIR, RMDIR, UMOUNT = "/bin/mkdir", "/bin/rmdir", "/bin/umount"
 TANK, TANK2, SMALL = "/dev/vblk0.2", "/dev/vblk0.3", "/dev/vblk0.4"
 PROBE_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zfs_ioctl_probe.c")
+ZVOL_PROBE_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zvol_probe.c")
 # Lines the kernel and the launcher add to the programs' output.
 NOT_PROGRAM = ("osprey: ", "run: ", "linux: ", "zfs: ", "fs: ", "module: ")
 
@@ -100,11 +119,13 @@ def _setup(ctx):
     tmp = tempfile.mkdtemp(prefix="osprey-zfstools-")
     atexit.register(shutil.rmtree, tmp, True)
     probe = os.path.join(tmp, "zfs_ioctl_probe")
-    p = subprocess.run(["gcc", "-static", "-O2", "-Wall", "-o", probe, PROBE_SRC],
-                       capture_output=True, text=True)
-    if p.returncode != 0:
-        ctx.check("tools.probe_builds", False, p.stdout + p.stderr)
-        return None
+    zvol_probe = os.path.join(tmp, "zvol_probe")
+    for src, exe in ((PROBE_SRC, probe), (ZVOL_PROBE_SRC, zvol_probe)):
+        p = subprocess.run(["gcc", "-static", "-O2", "-Wall", "-o", exe, src],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            ctx.check("tools.probe_builds", False, p.stdout + p.stderr)
+            return None
     with open(os.path.join(tmp, "modules"), "w") as f:
         f.write("# Debian's /etc/modules: loaded at boot\nzfs\n")
     lines = ["/bin/busybox: /bin/busybox"] + \
@@ -113,6 +134,7 @@ def _setup(ctx):
         "%s: %s libs" % (ZPOOL, ZPOOL), "%s: %s libs" % (ZFS, ZFS),
         "/etc/modules: %s" % os.path.join(tmp, "modules"),
         "/bin/zfs_ioctl_probe: %s" % probe,
+        "/bin/zvol_probe: %s" % zvol_probe,
         "[data]", "size=256M name=tank", "size=128M name=tank2", "size=32M name=small"]
     manifest = os.path.join(tmp, "disk.manifest")
     with open(manifest, "w") as f:
@@ -430,3 +452,223 @@ def test_3_bad_input(ctx):
               "probe: %r" % probe, out)
     _expect(ctx, "bad_input.pool_unharmed", s, "after", [r"^tank\tONLINE$"], exact=True)
     _zdb(ctx, "bad_input.zdb_tank", st, 2, "tank")
+
+
+# ---------------------------------------------------------------- volumes
+
+BB = "/bin/busybox"
+DD, BLOCKDEV, STAT, SH = BB + " dd", BB + " blockdev", BB + " stat", BB + " sh"
+ODD = 4093                  # dd's block: every write and read unaligned
+VOLSIZE = 16 << 20
+ACROSS = VOLSIZE // 1000    # the 1000-byte block that crosses the end
+
+
+def _busybox_blocks():
+    """dd blocks of ODD bytes that hold /bin/busybox (the last one partly)."""
+    return (os.path.getsize("/bin/busybox") + ODD - 1) // ODD
+
+
+def _readback(dev):
+    """dd of the blocks /bin/busybox was written to, and their md5."""
+    return ["%s if=%s of=/tmp/back bs=%d skip=1 count=%d" % (DD, dev, ODD, _busybox_blocks()),
+            "%s /tmp/back" % MD5]
+
+
+ZVOL = [
+    ("import", ["%s import tank" % ZPOOL]),
+    ("create", ["%s create -V 16M tank/vol" % ZFS, "%s -l /dev/zd0 /dev/zvol/tank/vol" % LS,
+                "%s -c '%%F %%t:%%T' /dev/zd0" % STAT,
+                "%s list -H -o name,volsize,type tank/vol" % ZFS]),
+    ("nested", ["%s create -p -V 8M tank/sub/deep" % ZFS, "%s -l /dev/zvol/tank/sub/deep" % LS,
+                "%s -L -c '%%F %%t:%%T' /dev/zvol/tank/sub/deep" % STAT,
+                "%s destroy -r tank/sub" % ZFS, "%s /dev/zd16 /dev/zvol/tank/sub" % LS]),
+    ("blockdev", ["%s --getsize64 /dev/zd0" % BLOCKDEV, "%s --getsz /dev/zd0" % BLOCKDEV,
+                  "%s --getss /dev/zd0" % BLOCKDEV, "%s --getro /dev/zd0" % BLOCKDEV,
+                  "%s --flushbufs /dev/zd0" % BLOCKDEV]),
+    ("probe", ["/bin/zvol_probe /dev/zvol/tank/vol",
+               "%s get -H -o value volblocksize tank/vol" % ZFS]),
+    ("write", ["%s if=/bin/busybox of=/dev/zvol/tank/vol bs=%d seek=1 conv=fsync" % (DD, ODD)]),
+    ("read", _readback("/dev/zd0")),
+    ("end", ["%s if=/dev/zd0 of=/tmp/tail bs=1000 skip=%d" % (DD, ACROSS), "%s -l /tmp/tail" % LS,
+             "%s if=/bin/busybox of=/dev/zd0 bs=1000 seek=%d count=2" % (DD, ACROSS)]),
+    ("snapshot", ["%s snapshot tank/vol@one" % ZFS, "%s /dev/zvol/tank" % LS]),
+    ("rename", ["%s rename tank/vol tank/vol2" % ZFS, "%s -l /dev/zvol/tank" % LS]
+     + _readback("/dev/zvol/tank/vol2")),
+]
+
+ZVOL_LIFE = [
+    ("import", ["%s import tank" % ZPOOL, "%s -l /dev/zd0 /dev/zvol/tank/vol2" % LS]
+     + _readback("/dev/zd0")),
+    ("volsize", ["%s set volsize=32M tank/vol2" % ZFS,
+                 "%s --getsize64 /dev/zvol/tank/vol2" % BLOCKDEV]),
+    ("readonly", ["%s set readonly=on tank/vol2" % ZFS, "%s if=/bin/busybox of=/dev/zd0 count=1" % DD,
+                  "%s --getro /dev/zd0" % BLOCKDEV, "%s set readonly=off tank/vol2" % ZFS]),
+    ("busy", ["%s -c 'exec 3</dev/zd0; %s destroy -r tank/vol2; %s export tank'" % (SH, ZFS, ZPOOL)]),
+    ("export", ["%s export tank" % ZPOOL, "%s /dev/zd0 /dev/zvol" % LS]),
+    ("import_again", ["%s import tank" % ZPOOL, "%s -l /dev/zd0 /dev/zvol/tank/vol2" % LS]
+     + _readback("/dev/zd0")),
+    ("destroy", ["%s destroy -r tank/vol2" % ZFS, "%s /dev/zd0 /dev/zvol" % LS,
+                 "%s list -H -o name -t all" % ZFS]),
+]
+
+
+def _zvol_expected():
+    """/bin/busybox, and the patterns of the volume's node, its link (a
+    name to fill in) and the read-back md5: the bytes dd wrote, then the
+    zeros up to the end of the last block."""
+    with open("/bin/busybox", "rb") as f:
+        data = f.read()
+    padded = data + b"\0" * (_busybox_blocks() * ODD - len(data))
+    return (data, r"^brw-rw----\s+1\s+0\s+0\s+230,\s+0 .* /dev/zd0$",
+            r"^lrwxrwxrwx\s+1\s+0\s+0\s+9 .* %s -> \.\./\.\./zd0$",
+            r"^%s  /tmp/back$" % hashlib.md5(padded).hexdigest())
+
+
+def _zvol_probe_check(ctx, lines, out):
+    """zvol_probe's "ZVOL name rest" lines against what the 16M volume
+    is (its volblocksize as zfs get said, after them)."""
+    got = dict((m.group(1), m.group(2)) for m in
+               (re.match(r"^ZVOL (\S+) ?(.*)$", l) for l in lines) if m)
+    vbs = {"8K": 8192, "16K": 16384}.get(lines[-1] if lines else "", -1)
+    tail = VOLSIZE - ACROSS * 1000
+    want = {
+        "getsize64": "0 %d" % VOLSIZE, "getsize": "0 %d" % (VOLSIZE // 512),
+        "sszget": "0 512", "pbszget": "0 %d" % vbs, "iomin": "0 %d" % vbs,
+        "ioopt": "0 %d" % vbs, "roget": "0 0", "flsbuf": "0", "zname": "0 tank/vol",
+        "unknown_ioctl": "ENOTTY", "fstat": "block 230:0", "seek_end": "%d" % VOLSIZE,
+        "seek_past": "EINVAL", "seek_hole": "%d" % VOLSIZE, "pwrite": "10007",
+        "pread": "ok", "read": "ok", "fsync": "0", "fdatasync": "0",
+        "pread_across": "%d" % tail, "pread_at_end": "0", "pwrite_across": "%d" % tail,
+        "pwrite_at_end": "ENOSPC", "pread_negative": "EINVAL", "readonly_write": "EBADF",
+        "discard": "0", "discarded_reads": "zeros", "discard_odd": "EINVAL",
+        "discard_past": "EINVAL", "secdiscard": "EOPNOTSUPP", "readonly_discard": "EBADF",
+        "done": ""}
+    wrong = dict((k, (got.get(k), v)) for k, v in want.items() if got.get(k) != v)
+    ctx.check("zvol.probe", not wrong, "(got, wanted) by name: %r" % wrong, out)
+
+
+def test_4_zvol(ctx):
+    st = _setup(ctx)
+    if not st:
+        return
+    if not st.get("lifecycle_ok"):
+        ctx.check("zvol.boot", False, "the lifecycle boot failed: no pool to work with")
+        return
+    status, out, s = _boot(ctx, st, ZVOL)
+    ok = status == 0 and _no_panic(out)
+    ctx.check("zvol.boot", ok, "status %d" % status, out)
+    data, dev, link, back = _zvol_expected()
+    whole, tail = len(data) // ODD, VOLSIZE - ACROSS * 1000
+    _expect(ctx, "zvol.create", s, "create", [
+        dev, link % "/dev/zvol/tank/vol", r"^block special file e6:0$",
+        r"^tank/vol\t16M\tvolume$"], exact=True)
+    _expect(ctx, "zvol.nested_name", s, "nested", [
+        r"^lrwxrwxrwx\s+1\s+0\s+0\s+13 .* /dev/zvol/tank/sub/deep -> \.\./\.\./\.\./zd16$",
+        r"^block special file e6:10$", r"^ls: /dev/zd16: No such file or directory$",
+        r"^ls: /dev/zvol/tank/sub: No such file or directory$"], exact=True)
+    _expect(ctx, "zvol.blockdev", s, "blockdev", [
+        r"^%d$" % VOLSIZE, r"^%d$" % (VOLSIZE // 512), r"^512$", r"^0$"], exact=True)
+    _zvol_probe_check(ctx, s.get("probe", []), out)
+    _expect(ctx, "zvol.dd_write", s, "write", [
+        r"^%d\+1 records in$" % whole, r"^%d\+1 records out$" % whole], exact=True)
+    _expect(ctx, "zvol.dd_read_back", s, "read", [
+        r"^%d\+0 records in$" % (whole + 1), r"^%d\+0 records out$" % (whole + 1), back],
+        exact=True)
+    _expect(ctx, "zvol.end_of_device", s, "end", [
+        r"^0\+1 records in$", r"^0\+1 records out$",
+        r"^-rw-r--r--\s+1\s+0\s+0\s+%d .* /tmp/tail$" % tail,
+        r"^dd: error writing '/dev/zd0': No space left on device$"])
+    _expect(ctx, "zvol.snapshot_has_no_device", s, "snapshot", [r"^vol$"], exact=True)
+    _expect(ctx, "zvol.rename_moves_link", s, "rename", [
+        r"^total 0$", link % "vol2", r"records in$", r"records out$", back], exact=True)
+    st["zvol_ok"] = _zdb(ctx, "zvol.zdb_tank", st, 2, "tank") and ok
+
+
+def test_5_zvol_lifecycle(ctx):
+    st = _setup(ctx)
+    if not st:
+        return
+    if not st.get("zvol_ok"):
+        ctx.check("zvol_lifecycle.boot", False, "the zvol boot failed: no volume to work with")
+        return
+    status, out, s = _boot(ctx, st, ZVOL_LIFE)
+    ctx.check("zvol_lifecycle.boot", status == 0 and _no_panic(out), "status %d" % status, out)
+    data, dev, link, back = _zvol_expected()
+    _expect(ctx, "zvol_lifecycle.import_at_boot", s, "import", [
+        dev, link % "/dev/zvol/tank/vol2", r"records in$", r"records out$", back], exact=True)
+    _expect(ctx, "zvol_lifecycle.volsize", s, "volsize", [r"^%d$" % (2 * VOLSIZE)], exact=True)
+    _expect(ctx, "zvol_lifecycle.readonly", s, "readonly", [
+        r"^dd: can't open '/dev/zd0': Read-only file system$", r"^1$"], exact=True)
+    _expect(ctx, "zvol_lifecycle.open_device_busy", s, "busy", [
+        r"^cannot destroy 'tank/vol2': dataset is busy$",
+        r"^cannot export 'tank': pool is busy$"], exact=True)
+    _expect(ctx, "zvol_lifecycle.export_removes", s, "export", [
+        r"^ls: /dev/zd0: No such file or directory$",
+        r"^ls: /dev/zvol: No such file or directory$"], exact=True)
+    _expect(ctx, "zvol_lifecycle.import_brings_back", s, "import_again", [
+        dev, link % "/dev/zvol/tank/vol2", r"records in$", r"records out$", back], exact=True)
+    _expect(ctx, "zvol_lifecycle.destroy_removes", s, "destroy", [
+        r"^ls: /dev/zd0: No such file or directory$",
+        r"^ls: /dev/zvol: No such file or directory$",
+        r"^tank$", r"^tank/data$", r"^tank/data@one$", r"^tank/data@two$"], exact=True)
+    _zdb(ctx, "zvol_lifecycle.zdb_tank", st, 2, "tank")
+
+
+# ---------------------------------------------------------------- a volume's intent log
+
+# Boot A writes /sbin/zpool to a new volume with dd conv=fsync while no
+# txg may sync (zfs_txg_timeout 600 s, far less dirty data than a sync
+# needs, and the device kept open by the shell: its last close would wait
+# for a sync) and is killed once dd has returned: the bytes are only in
+# the intent log fsync committed. Boot B imports the pool, which replays
+# that log into the volume as its device is made, and reads them back.
+# (Without conv=fsync boot B reads zeros there.)
+CRASH_SEEK = 3
+ZVOL_CRASH = [
+    ("import", ["%s import tank" % ZPOOL]),
+    ("write", ["%s create -V 16M tank/crash" % ZFS,
+               "%s -c 'exec 3</dev/zd0; %s if=%s of=/dev/zvol/tank/crash bs=%d seek=%d "
+               "conv=fsync; echo @@hold@@; %s sleep 600'" % (SH, DD, ZPOOL, ODD, CRASH_SEEK, BB)]),
+]
+
+
+def _crash_blocks():
+    return (os.path.getsize(ZPOOL) + ODD - 1) // ODD
+
+
+ZVOL_REPLAY = [
+    ("import", ["%s import tank" % ZPOOL, "%s -l /dev/zd0" % LS,
+                "%s if=/dev/zd0 of=/tmp/back bs=%d skip=%d count=%d" % (
+                    DD, ODD, CRASH_SEEK, _crash_blocks()), "%s /tmp/back" % MD5]),
+    ("destroy", ["%s destroy tank/crash" % ZFS, "%s list -H -o name -t volume" % ZFS]),
+]
+
+
+def test_6_zvol_replay(ctx):
+    st = _setup(ctx)
+    if not st:
+        return
+    if not st.get("lifecycle_ok"):
+        ctx.check("zvol_replay.killed", False, "the lifecycle boot failed: no pool to work with")
+        return
+    zfs_data = _sibling("zfs_data")
+    killed, out = zfs_data._boot_and_kill(
+        ctx, st["image"], "--zfs.zfs_txg_timeout=600 " + _cmdline(ZVOL_CRASH),
+        lambda lines: "@@hold@@" in (l.strip() for l in lines.decode("utf-8", "replace").split("\n")),
+        0.5, BOOT_TIMEOUT,
+        st["tmp"])
+    written = re.search(r"^%d\+1 records out$" % (os.path.getsize(ZPOOL) // ODD), out, re.M)
+    ctx.check("zvol_replay.killed_after_fsync", killed and written and _no_panic(out),
+              "killed %r, dd's records line %s" % (killed, "seen" if written else "missing"), out)
+    if not killed:
+        return
+    status, out, s = _boot(ctx, st, ZVOL_REPLAY)
+    ctx.check("zvol_replay.boot", status == 0 and _no_panic(out), "status %d" % status, out)
+    with open(ZPOOL, "rb") as f:
+        data = f.read()
+    padded = data + b"\0" * (_crash_blocks() * ODD - len(data))
+    _expect(ctx, "zvol_replay.fsynced_bytes_back", s, "import", [
+        r"^brw-rw----\s+1\s+0\s+0\s+230,\s+0 .* /dev/zd0$", r"records in$", r"records out$",
+        r"^%s  /tmp/back$" % hashlib.md5(padded).hexdigest()], exact=True)
+    _expect(ctx, "zvol_replay.destroy", s, "destroy", [], exact=True)
+    _zdb(ctx, "zvol_replay.zdb_tank", st, 2, "tank")

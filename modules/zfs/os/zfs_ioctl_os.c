@@ -45,6 +45,7 @@
 #define IOCTL_STACK		(256 * 1024)
 
 void linux_adopt(struct thread *program_thread);	/* linux/linux.h */
+void zvol_os_settle(const char *name);			/* os/zvol_os.c */
 
 extern uint_t zfs_allow_log_key;
 
@@ -182,6 +183,8 @@ zfsdev_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 	}
 	(thread_join)(t, NULL);
 	(void) tsd_set(zfs_allow_log_key, c.allow_log);
+	/* the volume devices the command changed, as udevadm settle */
+	zvol_os_settle(c.zc->zc_name);
 	error = (int)-c.error;
 	if (ddi_copyout(c.zc, (void *)arg, sizeof (zfs_cmd_t), 0) != 0 &&
 	    error == 0)
