@@ -1,7 +1,8 @@
 /* virtio-net (virtio 1.0, 5.1): one receive and one transmit queue, both
  * kept full of buffers in flight. A frame goes out as the stack built it
  * (its pbufs, with our 12-byte header in the room lwIP leaves in front,
- * or in a header of our own when there is none), so nothing is copied.
+ * or in a header of our own when there is none), so nothing is copied;
+ * the stack queues the frames of a turn and then notifies once (flush).
  * The interrupt only wakes the driver's thread, which drains both queues
  * with interrupts off, gives the received frames to the stack in one
  * batch, refills the ring and notifies the device once. The checksums

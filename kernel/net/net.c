@@ -119,20 +119,25 @@ static bool tx_segments(struct pbuf *p, struct nic_frame *f)
 }
 
 /* Hands f to the driver, waiting up to TX_WAIT_NS for ring space (the
- * device needs no lock of ours to finish frames); 0 or an error. */
+ * device needs no lock of ours to finish frames); 0 or an error; core
+ * lock held. The device is not told at once: a notification is an exit
+ * into the hypervisor, so the frames of one turn of the core lock share
+ * one, in net_tx_flush when the turn ends, or here when the ring is full
+ * (the device must drain it for room to come back). */
 static int nic_send(struct nic *n, struct nic_frame *f)
 {
+	struct net_nic_priv *np = nic_priv(n);
 	int err = n->ops->xmit(n, f);
 
 	if (err == -EAGAIN) {
 		n->ops->flush(n);
+		np->tx_unkicked = false;
 		uint64_t deadline = clock_ns() + TX_WAIT_NS;
-		struct net_nic_priv *np = nic_priv(n);
 		while (err == -EAGAIN && sem_down(&np->tx_space, deadline) == 0)
 			err = n->ops->xmit(n, f);
 	}
 	if (!err)
-		n->ops->flush(n);
+		np->tx_unkicked = true;
 	return err;
 }
 
@@ -347,6 +352,10 @@ void net_tx_flush(void)
 		struct net_nic_priv *np = nic_priv(nics[i]);
 		if (np->batch.nseg)
 			tx_batch_send(nics[i], &np->batch);
+		if (np->tx_unkicked) {
+			np->tx_unkicked = false;
+			nics[i]->ops->flush(nics[i]);
+		}
 	}
 }
 

@@ -55,11 +55,13 @@ struct nic_frame {
 
 struct nic;
 struct nic_ops {
-	/* Queues f for the device; -EAGAIN when it has no room (the stack
-	 * then waits for nic_tx_space). The driver calls nic_frame_done
-	 * when the device has sent it. */
+	/* Queues f for the device without notifying it; -EAGAIN when it
+	 * has no room (the stack then flushes and waits for nic_tx_space).
+	 * The driver calls nic_frame_done when the device has sent it. */
 	int (*xmit)(struct nic *n, struct nic_frame *f);
-	/* Starts the device on the queued frames (one notification). */
+	/* Starts the device on the queued frames (one notification, which
+	 * the driver may leave out when the device says it needs none). The
+	 * stack calls it once a turn of its core lock that queued frames. */
 	void (*flush)(struct nic *n);
 };
 

@@ -28,10 +28,12 @@ struct net_nic_priv {
 	struct nic *nic;
 	struct semaphore tx_space;	/* the driver's ring has room again */
 	struct tx_batch batch;
+	bool tx_unkicked;		/* frames queued, the device not yet told; core lock */
 };
 
-/* Sends the segments waiting in each NIC's batch; core lock held, before
- * it is let go (sys_arch.c's unlock, a wait on it). */
+/* Sends the segments waiting in each NIC's batch and notifies each NIC
+ * that has frames queued since its last notification; core lock held,
+ * before it is let go (sys_arch.c's unlock, a wait on it). */
 void net_tx_flush(void);
 
 static inline struct net_nic_priv *nic_priv(struct nic *n)

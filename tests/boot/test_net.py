@@ -419,6 +419,14 @@ def test_tap(ctx):
             ctx.check("%s.ping_%d" % (name, size),
                       p.returncode == 0 and " 3 received" in p.stdout,
                       "ping: status %d" % p.returncode, p.stdout + p.stderr)
+        # Replies to an idle guest: the stack tells the device about the
+        # frames of a turn when the turn ends; one left untold would wait
+        # for the next frame sent (lwIP's timers, up to a second away).
+        p = subprocess.run(net.cmd(["ping", "-c", "20", "-i", "0.05", "-W", "5", net.guest_ip]),
+                           capture_output=True, text=True)
+        rtts = [float(x) for x in re.findall(r"time=([\d.]+) ms", p.stdout)]
+        ctx.check(name + ".ping_prompt", len(rtts) == 20 and max(rtts) < 300,
+                  "%d replies, slowest %.1f ms" % (len(rtts), max(rtts, default=0)), p.stdout + p.stderr)
         data = _payload(4 * MIB, 21)
         before = _tap_counters(net)
         got, err = _echo_roundtrip(GUEST_PORT, data, tapnet=net)
