@@ -19,6 +19,17 @@
 
 long uaccess_copy(void *dst, const void *src, size_t n);	/* kernel/arch.h */
 
+/* One buffer as a uio at offset off (the ZPL's and the volumes' reads
+ * and writes). */
+void
+zfs_uio_init_buf(zfs_uio_t *uio, struct iovec *iov, void *buf, size_t len,
+    int64_t off, zfs_uio_seg_t seg)
+{
+	iov->iov_base = buf;
+	iov->iov_len = len;
+	zfs_uio_iovec_init(uio, iov, 1, off, seg, len, 0);
+}
+
 typedef struct zfs_uio_pos {
 	const struct iovec	*up_iov;
 	int			up_iovcnt;

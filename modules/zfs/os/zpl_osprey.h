@@ -26,6 +26,10 @@ long zpl_listxattr(struct znode *zp, char *buf, size_t len);
 struct vnode;
 int zfsctl_osprey_root(struct vnode *dir, struct vnode **out);
 
+/* zfs_uio.c */
+void zfs_uio_init_buf(zfs_uio_t *uio, struct iovec *iov, void *buf,
+    size_t len, int64_t off, zfs_uio_seg_t seg);
+
 /* zfs_vfsops_os.c */
 int zfsvfs_setup(zfsvfs_t *zfsvfs);
 void zfsvfs_teardown(zfsvfs_t *zfsvfs);

@@ -319,15 +319,6 @@ zpl_readdir(struct vnode *dir, struct dir_ctx *ctx)
 	return (zpl_err(VTOZ(dir), error));
 }
 
-static void
-zpl_uio_init(zfs_uio_t *uio, struct iovec *iov, void *buf, size_t len,
-    int64_t off)
-{
-	iov->iov_base = buf;
-	iov->iov_len = len;
-	zfs_uio_iovec_init(uio, iov, 1, off, UIO_SYSSPACE, len, 0);
-}
-
 static int
 zpl_readlink(struct vnode *vn, char *buf, size_t len)
 {
@@ -335,7 +326,7 @@ zpl_readlink(struct vnode *vn, char *buf, size_t len)
 	zfs_uio_t uio;
 	int error;
 
-	zpl_uio_init(&uio, &iov, buf, len, 0);
+	zfs_uio_init_buf(&uio, &iov, buf, len, 0, UIO_SYSSPACE);
 	error = zfs_readlink(ZTOI(VTOZ(vn)), &uio, CRED());
 	return (error ? zpl_err(VTOZ(vn), error) : (int)(len - uio.uio_resid));
 }
@@ -347,7 +338,7 @@ zpl_read(struct vnode *vn, void *buf, size_t len, int64_t off)
 	zfs_uio_t uio;
 	int error;
 
-	zpl_uio_init(&uio, &iov, buf, len, off);
+	zfs_uio_init_buf(&uio, &iov, buf, len, off, UIO_SYSSPACE);
 	error = zfs_read(VTOZ(vn), &uio, 0, CRED());
 	/* A short read is a read: the error shows on the next call. */
 	if (error != 0 && (size_t)uio.uio_resid == len)
@@ -362,7 +353,7 @@ zpl_write(struct vnode *vn, const void *buf, size_t len, int64_t off)
 	zfs_uio_t uio;
 	int error;
 
-	zpl_uio_init(&uio, &iov, (void *)(uintptr_t)buf, len, off);
+	zfs_uio_init_buf(&uio, &iov, (void *)(uintptr_t)buf, len, off, UIO_SYSSPACE);
 	error = zfs_write(VTOZ(vn), &uio, 0, CRED());
 	if (error != 0 && (size_t)uio.uio_resid == len)
 		return (zpl_err(VTOZ(vn), error));

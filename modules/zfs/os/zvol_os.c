@@ -54,6 +54,7 @@
 #include <sys/zvol.h>
 #include <sys/zvol_impl.h>
 #include <sys/fs/zfs.h>
+#include "zpl_osprey.h"
 #include "osprey_vfs.h"
 #include "fs/devfs/devfs.h"
 #include <errno.h>
@@ -300,13 +301,21 @@ zvol_dev_release(struct file *f)
 
 /* ---- reading and writing: Linux's zvol_read and zvol_write ---- */
 
-static void
-zvol_uio_init(zfs_uio_t *uio, struct iovec *iov, void *buf, size_t len,
-    uint64_t off)
+/*
+ * Both directions begin alike: the suspend lock as reader (a rollback or
+ * receive waits for the I/O), the volume still bound to its dnode, its
+ * size read under the lock. 0 with the lock held, or -EIO without it.
+ */
+static int
+zvol_io_enter(zvol_state_t *zv, uint64_t *volsize)
 {
-	iov->iov_base = buf;
-	iov->iov_len = len;
-	zfs_uio_iovec_init(uio, iov, 1, off, UIO_USERSPACE, len, 0);
+	rw_enter(&zv->zv_suspend_lock, RW_READER);
+	if (zv->zv_dn == NULL) {	/* a resume after rollback failed */
+		rw_exit(&zv->zv_suspend_lock);
+		return (-EIO);
+	}
+	*volsize = zv->zv_volsize;
+	return (0);
 }
 
 static long
@@ -317,20 +326,18 @@ zvol_dev_read(struct file *f, void *buf, size_t len, int64_t *pos)
 	zfs_uio_t uio;
 	int error = 0;
 
+	uint64_t volsize, off = *pos;
+
 	if (*pos < 0)
 		return (-EINVAL);
-	rw_enter(&zv->zv_suspend_lock, RW_READER);
-	uint64_t volsize = zv->zv_volsize, off = *pos;
-	if (zv->zv_dn == NULL) {	/* a resume after rollback failed */
-		rw_exit(&zv->zv_suspend_lock);
-		return (-EIO);
-	}
+	if ((error = zvol_io_enter(zv, &volsize)) != 0)
+		return (error);
 	if (off >= volsize || len == 0) {
 		rw_exit(&zv->zv_suspend_lock);
 		return (0);
 	}
 	len = MIN(len, volsize - off);
-	zvol_uio_init(&uio, &iov, buf, len, off);
+	zfs_uio_init_buf(&uio, &iov, buf, len, off, UIO_USERSPACE);
 	zfs_locked_range_t *lr = zfs_rangelock_enter(&zv->zv_rangelock,
 	    off, len, RL_READER);
 	while (uio.uio_resid > 0) {
@@ -377,6 +384,7 @@ zvol_dev_write(struct file *f, const void *buf, size_t len, int64_t *pos)
 	struct iovec iov;
 	zfs_uio_t uio;
 	int error = 0;
+	uint64_t volsize, off = *pos;
 
 	if (*pos < 0)
 		return (-EINVAL);
@@ -384,12 +392,8 @@ zvol_dev_write(struct file *f, const void *buf, size_t len, int64_t *pos)
 		return (-EROFS);
 	if (len == 0)
 		return (0);
-	rw_enter(&zv->zv_suspend_lock, RW_READER);
-	uint64_t volsize = zv->zv_volsize, off = *pos;
-	if (zv->zv_dn == NULL) {
-		rw_exit(&zv->zv_suspend_lock);
-		return (-EIO);
-	}
+	if ((error = zvol_io_enter(zv, &volsize)) != 0)
+		return (error);
 	if (off >= volsize) {		/* as Linux's block devices */
 		rw_exit(&zv->zv_suspend_lock);
 		return (-ENOSPC);
@@ -397,7 +401,7 @@ zvol_dev_write(struct file *f, const void *buf, size_t len, int64_t *pos)
 	zvol_zil_ensure(zv);
 	len = MIN(len, volsize - off);
 	boolean_t sync = zv->zv_objset->os_sync == ZFS_SYNC_ALWAYS;
-	zvol_uio_init(&uio, &iov, (void *)buf, len, off);
+	zfs_uio_init_buf(&uio, &iov, (void *)buf, len, off, UIO_USERSPACE);
 	zfs_locked_range_t *lr = zfs_rangelock_enter(&zv->zv_rangelock,
 	    off, len, RL_WRITER);
 	while (uio.uio_resid > 0) {
