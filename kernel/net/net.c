@@ -268,14 +268,11 @@ static void tx_batch_send(struct nic *n, struct tx_batch *b)
 	int nseg = b->nseg;
 
 	b->nseg = 0;
-	if (nseg == 1)
-		send_pbuf(n, b->seg[0]);
-	if (nseg <= 1)
-		return;
-	struct tx_merged *m = kmalloc(sizeof(*m));
+	struct tx_merged *m = nseg > 1 ? kmalloc(sizeof(*m)) : NULL;
 	if (!m) {
+		/* One segment, or no memory to merge them: each goes alone. */
 		for (int i = 0; i < nseg; i++)
-			pbuf_free(b->seg[i]);	/* lost on the way: TCP sends them again */
+			send_pbuf(n, b->seg[i]);
 		return;
 	}
 	m->nseg = nseg;
