@@ -124,6 +124,15 @@ static bool may_grow(struct rofs_mount *rm)
 	return st.free_pages * PAGE_SIZE >= (uint64_t)(GROW_FREE_CLUSTERS + 1) * rm->fs.cluster_size;
 }
 
+/* c joins the cache, most recently used, not yet in the hash. */
+static struct cached_cluster *cache_take(struct rofs_mount *rm, struct cached_cluster *c)
+{
+	list_init(&c->hash);
+	rm->ncached++;
+	list_add_head(&rm->lru, &c->lru);
+	return c;
+}
+
 /* A slot for a new cluster: a fresh one while under the bound and memory
  * is not short, else the least recently used. */
 static struct cached_cluster *cache_slot(struct rofs_mount *rm)
@@ -132,20 +141,14 @@ static struct cached_cluster *cache_slot(struct rofs_mount *rm)
 
 	if (c) {
 		rm->spare = NULL;
-		list_init(&c->hash);
-		rm->ncached++;
-		list_add_head(&rm->lru, &c->lru);
-		return c;
+		return cache_take(rm, c);
 	}
 	if (may_grow(rm)) {
 		c = kzalloc(sizeof(*c));
 		uint8_t *data = c ? vmalloc(rm->fs.cluster_size) : NULL;
 		if (data) {
 			c->data = data;
-			list_init(&c->hash);
-			rm->ncached++;
-			list_add_head(&rm->lru, &c->lru);
-			return c;
+			return cache_take(rm, c);
 		}
 		kfree(c);
 		if (list_empty(&rm->lru))
