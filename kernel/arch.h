@@ -140,6 +140,17 @@ long uaccess_call(long (*fn)(void *), void *arg, uintptr_t *frame);
  * -EFAULT return (true); else false. */
 bool arch_uaccess_fixup(struct trapframe *tf, uintptr_t call_frame);
 
+/* Several CPUs (arch/x86_64/smp.c). arch_smp_init starts every CPU the
+ * firmware lists (rsdp_pa: PVH's pointer to the ACPI tables, 0 if none);
+ * each runs sched_cpu_start with its idle thread. */
+void arch_smp_init(uint64_t rsdp_pa);
+int arch_cpu_id(void);			/* interrupts off */
+void arch_cpu_kick(int cpu);		/* a reschedule interrupt to that CPU */
+/* Does what another CPU asked of this one (a TLB shootdown); spin loops
+ * with interrupts off call it, so a CPU never waits for one waiting for it. */
+void arch_cpu_poll(void);
+extern int ncpus_online;
+
 /* CPU features the rest of the kernel asks about. */
 void arch_cpu_init(void);
 /* The feature bits Linux reports to programs as AT_HWCAP (CPUID 1 EDX). */

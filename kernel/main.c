@@ -158,6 +158,7 @@ void kmain(uint64_t start_info_pa)
 {
 	uint64_t t_entry = rdtsc();
 	const struct pvh_start_info *si = phys_to_virt(start_info_pa);
+	uint64_t rsdp_pa;
 
 	serial_init();
 	steps[0].name = "entry";
@@ -168,6 +169,7 @@ void kmain(uint64_t start_info_pa)
 		arch_exit(PANIC_EXIT_STATUS);
 	}
 	read_cmdline(si);
+	rsdp_pa = si->rsdp_paddr;
 	/* The loader's structures may sit outside RAM the direct map will cover. */
 	if (si->nr_modules && si->modlist_paddr) {
 		const struct pvh_module *m = phys_to_virt(si->modlist_paddr);
@@ -186,6 +188,8 @@ void kmain(uint64_t start_info_pa)
 	boot_step("interrupts");
 	sched_init();
 	boot_step("scheduler");
+	arch_smp_init(rsdp_pa);
+	boot_step("cpus");
 	random_init();
 	net_init();
 	virtio_pci_probe();

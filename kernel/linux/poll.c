@@ -127,7 +127,7 @@ static int pw_block(struct poll_wait *pw, uint64_t deadline)
 	if (sleep) {
 		err = sched_block(sflags);
 		if (deadline)
-			timer_cancel(&pw->self->timer);
+			timer_cancel_sync(&pw->self->timer);
 	}
 	irq_restore(flags);
 	return err;

@@ -704,6 +704,7 @@ static void free_timers(struct ptimer *timers)
 {
 	while (timers) {
 		struct ptimer *next = timers->next;
+		timer_cancel_sync(&timers->timer);
 		kfree(timers);
 		timers = next;
 	}
@@ -718,6 +719,7 @@ void signal_process_end(struct process *p)
 	struct ptimer *timers = take_timers(p);
 	pending_drop(p, &p->sig.pending, 0);
 	spin_unlock_irqrestore(&p->sig.lock, flags);
+	timer_cancel_sync(&p->sig.alarm);
 	free_timers(timers);
 }
 
@@ -1526,11 +1528,22 @@ static uint64_t remaining(uint64_t deadline)
 }
 
 /* ITIMER_REAL, from the timer interrupt. */
+/* A firing whose timer was reset while it waited for the lock (on
+ * another CPU) changes nothing: the deadline it had is gone. */
+static bool stale_firing(struct timer *t, uint64_t deadline)
+{
+	return t->armed || !deadline || deadline > clock_ns();
+}
+
 static void alarm_fire(void *arg)
 {
 	struct process *p = arg;
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 
+	if (stale_firing(&p->sig.alarm, p->sig.alarm_deadline)) {
+		spin_unlock_irqrestore(&p->sig.lock, flags);
+		return;
+	}
 	if (p->sig.alarm_interval) {
 		p->sig.alarm_deadline = next_expiry(p->sig.alarm_deadline, p->sig.alarm_interval,
 		    clock_ns(), NULL);
@@ -1672,6 +1685,10 @@ static void ptimer_fire(void *arg)
 	struct process *p = pt->proc;
 	unsigned long flags = spin_lock_irqsave(&p->sig.lock);
 
+	if (stale_firing(&pt->timer, pt->deadline)) {
+		spin_unlock_irqrestore(&p->sig.lock, flags);
+		return;
+	}
 	if (pt->interval) {
 		pt->deadline = next_expiry(pt->deadline, pt->interval, clock_ns(), &pt->overrun);
 		timer_arm(&pt->timer, pt->deadline, ptimer_fire, pt);
@@ -1839,6 +1856,7 @@ static long sys_timer_delete(int id)
 	spin_unlock_irqrestore(&p->sig.lock, f);
 	if (!pt)
 		return -EINVAL;
+	timer_cancel_sync(&pt->timer);
 	kfree(pt);
 	return 0;
 }

@@ -417,7 +417,7 @@ static int futex_wait(uint32_t *addr, struct futex_key k, uint32_t val, uint64_t
 	spin_unlock_raw(&b->lock);
 	sched_block(f);
 	if (deadline)
-		timer_cancel(&self->timer);
+		timer_cancel_sync(&self->timer);
 	spin_lock_raw(&b->lock);
 	if (!w.woken) {
 		list_del(&w.node);

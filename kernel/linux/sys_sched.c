@@ -140,13 +140,22 @@ SYSCALL(160, setrlimit, sys_setrlimit);
 
 /* ---- CPUs and policies ---- */
 
+static void get_affinity(struct thread *t, void *arg)
+{
+	*(uint64_t *)arg = thread_affinity(t);
+}
+
+static bool on_thread(int tid, void (*fn)(struct thread *, void *), void *arg);
+
+/* Masks are of 64 CPUs (CPU_MAX): the size Linux returns is the kernel's. */
 static long sys_sched_getaffinity(int pid, size_t len, uint8_t *mask)
 {
-	if (pid < 0)
+	uint64_t cpus = 0;
+
+	if (pid < 0 || !on_thread(pid, get_affinity, &cpus))
 		return -ESRCH;
 	if (len < 8 || (len & 7))
 		return -EINVAL;
-	uint64_t cpus = 1;	/* one CPU */
 	if (copy_to_user(mask, &cpus, sizeof(cpus)) || clear_user(mask + 8, len - 8))
 		return -EFAULT;
 	return 8;
@@ -172,17 +181,31 @@ static bool on_thread(int tid, void (*fn)(struct thread *, void *), void *arg)
 	return t != NULL;
 }
 
-/* A mask without CPU 0 names no CPU there is: EINVAL, as Linux. Of a
- * longer mask, as on Linux, only the bits of the CPUs it may have are read. */
+struct affinity_set {
+	uint64_t mask;
+	int err;
+};
+
+static void set_affinity(struct thread *t, void *arg)
+{
+	struct affinity_set *a = arg;
+	a->err = thread_set_affinity(t, a->mask);
+}
+
+/* A mask naming no online CPU is EINVAL, as on Linux. Of a longer mask,
+ * as on Linux, only the bits of the CPUs it may have are read. */
 static long sys_sched_setaffinity(int pid, size_t len, const uint8_t *mask)
 {
-	uint64_t cpus = 0;
+	struct affinity_set a = { 0, -ESRCH };
 
-	if (pid < 0 || !on_thread(pid, NULL, NULL))
+	if (pid < 0)
 		return -ESRCH;
-	if (copy_from_user(&cpus, mask, len < sizeof(cpus) ? len : sizeof(cpus)))
+	if (copy_from_user(&a.mask, mask, len < sizeof(a.mask) ? len : sizeof(a.mask)))
 		return -EFAULT;
-	return cpus & 1 ? 0 : -EINVAL;
+	if (!on_thread(pid, set_affinity, &a))
+		return -ESRCH;
+	sched_preempt_check();	/* off a CPU the mask no longer has, now */
+	return a.err;
 }
 SYSCALL(203, sched_setaffinity, sys_sched_setaffinity);
 
@@ -195,7 +218,10 @@ SYSCALL(24, sched_yield, sys_sched_yield);
 
 static long sys_getcpu(unsigned *cpu, unsigned *node)
 {
-	if ((cpu && put_user(0u, cpu)) || (node && put_user(0u, node)))
+	unsigned long flags = irq_save();
+	unsigned id = (unsigned)arch_cpu_id();
+	irq_restore(flags);
+	if ((cpu && put_user(id, cpu)) || (node && put_user(0u, node)))
 		return -EFAULT;
 	return 0;
 }

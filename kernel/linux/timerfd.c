@@ -178,8 +178,7 @@ static unsigned tfd_poll(struct file *f, unsigned events, struct poll_table *pt)
 	return ready ? events & POLLIN : 0;
 }
 
-/* One CPU: the timer interrupt cannot be running timerfd_fire while the
- * timer is cancelled here. */
+/* A timerfd_fire running on another CPU is waited for before t goes. */
 static void tfd_release(struct file *f)
 {
 	struct timerfd *t = f->priv;
@@ -191,6 +190,7 @@ static void tfd_release(struct file *f)
 		list_del(&t->wall_node);
 	spin_unlock_raw(&t->wq.lock);
 	spin_unlock_irqrestore(&wall_lock, flags);
+	timer_cancel_sync(&t->timer);
 	kfree(t);
 }
 

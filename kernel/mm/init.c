@@ -2,6 +2,7 @@
 #include "mm/mm.h"
 #include "mm/page_info.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/smp_boot.h"
 #include "dev/console.h"
 #include "pvh.h"
 #include <errno.h>
@@ -119,6 +120,7 @@ int mm_init(const struct pvh_start_info *si)
 	/* Page 0 stays unused (null pointers). The rest of low RAM is free once
 	 * boot has copied what the loader left there (memmap, command line). */
 	page_reserve_range(0, PAGE_SIZE);
+	page_reserve_range(AP_BOOT_PA, AP_BOOT_PAGES * PAGE_SIZE);	/* where other CPUs start */
 	page_reserve_range((uintptr_t)__kernel_phys_start,
 	    (uintptr_t)__kernel_end - KERNEL_VMA - (uintptr_t)__kernel_phys_start);
 	const struct pvh_module *mods = phys_to_virt(si->modlist_paddr);

@@ -82,17 +82,18 @@ void *vmap_stack(size_t size)
 	return (void *)(va + size);
 }
 
-/* Frees a stack given its top and the size mapped below it. */
+static void free_unmapped(void *arg, uintptr_t va, uint64_t pa, int flags)
+{
+	page_free(pa, 0);
+}
+
+/* Frees a stack given its top and the size mapped below it: each page once
+ * no CPU can reach it any more (paging_unmap_range's shootdown). */
 void vunmap_stack(void *top, size_t size)
 {
 	uintptr_t va = (uintptr_t)top - size;
 
-	for (size_t off = 0; off < size; off += PAGE_SIZE) {
-		uint64_t pa = paging_translate(NULL, va + off);
-		if (pa != (uint64_t)-1)
-			page_free(pa & ~(PAGE_SIZE - 1), 0);
-	}
-	paging_unmap(NULL, va, size);
+	paging_unmap_range(NULL, va, size, free_unmapped, NULL);
 	vrange_free(va - PAGE_SIZE, size + PAGE_SIZE);
 }
 
@@ -146,12 +147,7 @@ void vunmap_module(void *base, size_t size)
 {
 	uintptr_t va = (uintptr_t)base;
 
-	for (size_t off = 0; off < size; off += PAGE_SIZE) {
-		uint64_t pa = paging_translate(NULL, va + off);
-		if (pa != (uint64_t)-1)
-			page_free(pa & ~(PAGE_SIZE - 1), 0);
-	}
-	paging_unmap(NULL, va, size);
+	paging_unmap_range(NULL, va, size, free_unmapped, NULL);
 	unsigned long flags = spin_lock_irqsave(&vmap_lock);
 	if (module_next == va + PAGE_ALIGN(size))
 		module_next = va;

@@ -25,6 +25,7 @@ struct timer {
 	void (*fn)(void *arg);		/* runs in interrupt context */
 	void *arg;
 	bool armed;
+	int cpu;			/* whose list it is on, or was */
 };
 
 struct thread {
@@ -53,6 +54,8 @@ struct thread {
 	bool intr_pending;		/* thread_interrupt(): work before it returns to a program */
 	bool intr_sleep;		/* in an interruptible sleep */
 	bool intr_woke;			/* the last such sleep ended because of intr_pending */
+	uint64_t affinity;		/* CPUs it may run on, a bit each; 0: all */
+	int cpu;			/* the CPU it runs or last ran on */
 	uint64_t fs_base;		/* a program thread's TLS pointer */
 	uint64_t gs_base;		/* and its %gs base (ARCH_SET_GS) */
 	uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
@@ -77,8 +80,14 @@ uint64_t thread_cpu_ns(struct thread *t);
 void thread_set_name(struct thread *t, const char *name);
 void thread_get_name(struct thread *t, char *buf, size_t size);
 int thread_count(void);
-/* How long the CPU has been idle (the idle thread's time): /proc/stat. */
+/* How long the CPUs have been idle (their idle threads' time, summed; or
+ * one CPU's): /proc/stat, /proc/uptime. */
 uint64_t sched_idle_ns(void);
+uint64_t sched_cpu_idle_ns(int cpu);
+/* The CPUs a thread may run on, a bit each (sched_setaffinity): -EINVAL
+ * if mask names no online CPU. thread_affinity: never 0. */
+int thread_set_affinity(struct thread *t, uint64_t mask);
+uint64_t thread_affinity(struct thread *t);
 
 /* Thread-specific data: keys shared by all threads, a destructor run at exit. */
 int tsd_key_create(void (*dtor)(void *));
@@ -114,9 +123,15 @@ int thread_sleep_until_intr(uint64_t deadline);
 /* One-shot timers; fn runs with interrupts off and must not block. */
 void timer_arm(struct timer *t, uint64_t deadline, void (*fn)(void *), void *arg);
 bool timer_cancel(struct timer *t);	/* true if it was still pending */
+/* Also waits until fn is not running on another CPU (then t and what fn
+ * uses may go); the caller must hold no lock fn takes. A callback that
+ * can lose that race to timer_cancel under its lock checks its own state. */
+bool timer_cancel_sync(struct timer *t);
 
 /* Internal interfaces between sched/ and arch/. */
 void sched_init(void);
+void sched_idle_init(struct thread *t, uintptr_t stack_top, size_t stack_size);
+_Noreturn void sched_cpu_start(struct thread *idle);
 void sched_preempt(void);
 void timer_interrupt(void);
 void thread_start(void (*fn)(void *), void *arg);

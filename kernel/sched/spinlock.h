@@ -1,6 +1,7 @@
 /* Spinlocks that also disable interrupts on the local CPU, so a lock taken
  * in thread context can be taken by an interrupt handler too. SMP-correct:
- * the lock word is taken with an atomic exchange. */
+ * the lock word is taken with an atomic exchange; a CPU spinning with
+ * interrupts off still answers other CPUs' TLB shootdowns (arch_cpu_poll). */
 #ifndef SCHED_SPINLOCK_H
 #define SCHED_SPINLOCK_H
 #include "arch.h"
@@ -15,8 +16,10 @@ typedef struct spinlock {
 static inline void spin_lock_raw(spinlock_t *l)
 {
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
 			cpu_relax();
+			arch_cpu_poll();
+		}
 }
 
 static inline void spin_unlock_raw(spinlock_t *l)

@@ -30,7 +30,7 @@ static int wait_locked(struct waitq *wq, uint64_t deadline, bool intr)
 	spin_unlock_raw(&wq->lock);
 	int err = sched_block(f);
 	if (deadline)
-		timer_cancel(&self->timer);
+		timer_cancel_sync(&self->timer);
 	spin_lock_raw(&wq->lock);
 	self->waiting = NULL;
 	if (!w.woken) {

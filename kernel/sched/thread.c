@@ -1,9 +1,12 @@
 /* Threads and the scheduler: strict priorities with round robin inside a
  * priority, preemption by the timer at the end of a time slice, and an idle
- * thread that halts. sched_lock protects the run queues and every thread's
- * state; it is held across switch_context, and the thread that resumes
- * releases it (as in xv6). Lock order: wait queue locks, then sched_lock,
- * then timer_lock. */
+ * thread per CPU that halts. One run queue serves every CPU: sched_lock
+ * protects it and every thread's state; it is held across switch_context,
+ * and the thread that resumes releases it (as in xv6), so no CPU can take
+ * a thread off the queue before the CPU leaving it has saved it. A thread
+ * made runnable goes to an idle CPU (a reschedule IPI wakes it), or
+ * preempts a lower priority. Lock order: wait queue locks, then
+ * sched_lock, then timer_lock. */
 #include "sched/sched.h"
 #include "sched/sync.h"
 #include "arch/x86_64/percpu.h"
@@ -24,13 +27,18 @@ static struct list all_threads = LIST_INIT(all_threads);
 static struct list zombies = LIST_INIT(zombies);	/* detached and dead */
 static int nthreads;
 static uint64_t next_id;
-static struct thread boot_thread, *idle_thread;
+static struct thread boot_thread;
 static void (*tsd_dtors[TSD_MAX])(void *);
 static bool tsd_used[TSD_MAX];
 
 struct thread *thread_current(void)
 {
-	return this_cpu()->current;
+	return this_cpu_current();
+}
+
+static bool may_run_on(const struct thread *t, int cpu)
+{
+	return !t->affinity || (t->affinity >> cpu & 1);
 }
 
 static void runq_add(struct thread *t)
@@ -40,15 +48,39 @@ static void runq_add(struct thread *t)
 	runq_mask |= 1u << t->prio;
 }
 
-static struct thread *runq_pop(void)
+static void runq_del(struct thread *t)
 {
-	if (!runq_mask)
-		return idle_thread;
-	int p = 31 - __builtin_clz(runq_mask);
-	struct list *n = list_pop(&runq[p]);
-	if (list_empty(&runq[p]))
-		runq_mask &= ~(1u << p);
-	return list_entry(n, struct thread, rq_node);
+	list_del(&t->rq_node);
+	if (list_empty(&runq[t->prio]))
+		runq_mask &= ~(1u << t->prio);
+}
+
+/* The first thread of the best priority that may run on cpu, or NULL. */
+static struct thread *runq_first(int cpu, int above)
+{
+	for (uint32_t m = runq_mask; m; ) {
+		int p = 31 - __builtin_clz(m);
+		if (p <= above)
+			break;
+		struct list *n;
+		list_for_each(n, &runq[p]) {
+			struct thread *t = list_entry(n, struct thread, rq_node);
+			if (may_run_on(t, cpu))
+				return t;
+		}
+		m &= ~(1u << p);
+	}
+	return NULL;
+}
+
+static struct thread *runq_pop(struct percpu *cpu)
+{
+	struct thread *t = runq_first(cpu->id, -1);
+
+	if (!t)
+		return cpu->idle;
+	runq_del(t);
+	return t;
 }
 
 /* Switches to the best runnable thread. sched_lock held, interrupts off. */
@@ -57,9 +89,10 @@ static void sched_switch(void)
 	struct percpu *cpu = this_cpu();
 	struct thread *prev = cpu->current;
 
-	if (prev->state == T_RUNNING && prev != idle_thread)
+	cpu->claimed = false;
+	if (prev->state == T_RUNNING && prev != cpu->idle)
 		runq_add(prev);
-	struct thread *next = runq_pop();
+	struct thread *next = runq_pop(cpu);
 	if (next == prev) {
 		prev->state = T_RUNNING;
 		return;
@@ -69,6 +102,7 @@ static void sched_switch(void)
 	next->switched_in = now;
 	next->slice_end = now + thread_slice_ns(next);
 	next->state = T_RUNNING;
+	next->cpu = cpu->id;
 	cpu->current = next;
 	arch_set_kernel_stack(next->kstack_top - next->kstack_size, next->kstack_top);
 	arch_switch_aspace(next->aspace);
@@ -99,14 +133,15 @@ void sched_preempt(void)
  * have to give way? */
 bool sched_should_preempt(uint64_t now)
 {
-	struct thread *cur = thread_current();
+	struct percpu *cpu = this_cpu();
+	struct thread *cur = cpu->current;
 	bool preempt = false;
 
 	spin_lock_raw(&sched_lock);
-	if (cur == idle_thread)
-		preempt = runq_mask != 0;
-	else if (runq_mask >> cur->prio)
-		preempt = now >= cur->slice_end || (runq_mask >> (cur->prio + 1));
+	if (cur == cpu->idle)
+		preempt = runq_first(cpu->id, -1) != NULL;
+	else if (runq_first(cpu->id, cur->prio - 1))
+		preempt = now >= cur->slice_end || runq_first(cpu->id, cur->prio);
 	spin_unlock_raw(&sched_lock);
 	return preempt;
 }
@@ -151,24 +186,61 @@ int sched_block(unsigned long flags)
  * not inside an interrupt handler and not with interrupts off (a lock). */
 void sched_preempt_check(void)
 {
+	if (!irqs_enabled())
+		return;
+	irq_disable();
 	struct percpu *cpu = this_cpu();
-
-	if (cpu->preempt_pending && cpu->irq_depth == 0 && irqs_enabled()) {
+	bool yield = cpu->preempt_pending && cpu->irq_depth == 0;
+	if (yield)
 		cpu->preempt_pending = 0;
+	irq_enable();
+	if (yield)
 		thread_yield();
-	}
 }
 
-/* sched_lock held: t joins a run queue; preempt or start the slice timer. */
+/* An idle CPU already sent a thread is not idle for the next one. */
+static bool idle_unclaimed(struct percpu *cpu)
+{
+	return cpu->current == cpu->idle && !cpu->claimed;
+}
+
+/* sched_lock held: a CPU for runnable t, best an idle one (the one it ran
+ * on last first), else one running a lower priority (the lowest); -1 if
+ * none. */
+static int cpu_for(struct thread *t)
+{
+	int n = __atomic_load_n(&ncpus_online, __ATOMIC_ACQUIRE), best = -1, best_prio = t->prio;
+
+	if (t->cpu < n && idle_unclaimed(cpus[t->cpu]) && may_run_on(t, t->cpu))
+		return t->cpu;
+	for (int i = 0; i < n; i++) {
+		struct thread *cur = cpus[i]->current;
+		if (!may_run_on(t, i) || cpus[i]->claimed)
+			continue;
+		if (cur == cpus[i]->idle)
+			return i;
+		if (cur->prio < best_prio)
+			best = i, best_prio = cur->prio;
+	}
+	return best;
+}
+
+/* sched_lock held: t joins the run queue; a CPU is told to take it, or
+ * this one starts its slice timer so that t gets its turn. */
 static void make_runnable(struct thread *t)
 {
-	struct thread *cur = thread_current();
+	struct percpu *self = this_cpu();
+	int cpu = cpu_for(t);
 
 	runq_add(t);
-	if (cur == idle_thread || t->prio > cur->prio)
-		this_cpu()->preempt_pending = 1;
-	else
-		sched_timer_update(true, cur->slice_end);
+	if (cpu >= 0)
+		cpus[cpu]->claimed = true;
+	if (cpu == self->id)
+		self->preempt_pending = 1;
+	else if (cpu >= 0)
+		arch_cpu_kick(cpu);
+	else if (may_run_on(t, self->id))
+		sched_timer_update(true, self->current->slice_end);
 }
 
 void thread_wake(struct thread *t)
@@ -186,6 +258,8 @@ void thread_interrupt(struct thread *t)
 	t->intr_pending = true;
 	if (t->state == T_BLOCKED && t->intr_sleep)
 		make_runnable(t);
+	else if (t->state == T_RUNNING && t != this_cpu()->current)
+		arch_cpu_kick(t->cpu);	/* into the kernel, to see the mark */
 	spin_unlock_irqrestore(&sched_lock, flags);
 	sched_preempt_check();
 }
@@ -246,7 +320,9 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	}
 	strlcpy(t->name, name, sizeof(t->name));
 	t->prio = prio;
-	t->nice = this_cpu()->current ? this_cpu()->current->nice : 0;	/* inherited, as on Linux */
+	struct thread *parent = thread_current();
+	t->nice = parent ? parent->nice : 0;	/* inherited, as on Linux */
+	t->affinity = parent ? parent->affinity : 0;
 	t->kstack_top = (uintptr_t)top;
 	t->kstack_size = stack;
 	fpu_init_state(t->fpu);
@@ -268,7 +344,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	list_add_tail(&all_threads, &t->all_node);
 	nthreads++;
 	t->state = T_BLOCKED;
-	if (idle_thread)
+	if (cpus[0]->idle)
 		make_runnable(t);
 	spin_unlock_irqrestore(&sched_lock, flags);
 	sched_preempt_check();
@@ -389,9 +465,7 @@ void thread_set_priority(struct thread *t, int prio)
 		return;
 	unsigned long flags = spin_lock_irqsave(&sched_lock);
 	if (t->state == T_RUNNABLE) {
-		list_del(&t->rq_node);
-		if (list_empty(&runq[t->prio]))
-			runq_mask &= ~(1u << t->prio);
+		runq_del(t);
 		t->prio = prio;
 		runq_add(t);
 	} else {
@@ -400,18 +474,56 @@ void thread_set_priority(struct thread *t, int prio)
 	spin_unlock_irqrestore(&sched_lock, flags);
 }
 
-/* The idle thread's state says nothing (it is never queued): it is
- * running exactly when it is the CPU's current thread. */
-uint64_t sched_idle_ns(void)
+/* An idle thread's state says nothing (it is never queued): it is
+ * running exactly when it is its CPU's current thread. */
+uint64_t sched_cpu_idle_ns(int cpu)
 {
-	if (!idle_thread)
+	if (cpu < 0 || cpu >= ncpus_online || !cpus[cpu]->idle)
 		return 0;
 	unsigned long flags = spin_lock_irqsave(&sched_lock);
-	uint64_t ns = idle_thread->cpu_ns;
-	if (this_cpu()->current == idle_thread)
-		ns += clock_ns() - idle_thread->switched_in;
+	struct thread *idle = cpus[cpu]->idle;
+	uint64_t ns = idle->cpu_ns;
+	if (cpus[cpu]->current == idle)
+		ns += clock_ns() - idle->switched_in;
 	spin_unlock_irqrestore(&sched_lock, flags);
 	return ns;
+}
+
+uint64_t sched_idle_ns(void)
+{
+	uint64_t ns = 0;
+
+	for (int i = 0; i < ncpus_online; i++)
+		ns += sched_cpu_idle_ns(i);
+	return ns;
+}
+
+/* Affinity: the CPUs t may run on (0: every one). One that excludes the
+ * CPU t runs on takes effect at its next switch, which this asks for. */
+int thread_set_affinity(struct thread *t, uint64_t mask)
+{
+	uint64_t online = ncpus_online >= 64 ? ~0ULL : (1ULL << ncpus_online) - 1;
+
+	if (!(mask & online))
+		return -EINVAL;
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	t->affinity = (mask & online) == online ? 0 : mask & online;
+	bool moved = t->state == T_RUNNING && !may_run_on(t, t->cpu);
+	if (moved && t->cpu == this_cpu()->id)
+		this_cpu()->preempt_pending = 1;
+	else if (moved)
+		arch_cpu_kick(t->cpu);
+	spin_unlock_irqrestore(&sched_lock, flags);
+	sched_preempt_check();
+	return 0;
+}
+
+uint64_t thread_affinity(struct thread *t)
+{
+	uint64_t online = ncpus_online >= 64 ? ~0ULL : (1ULL << ncpus_online) - 1;
+	uint64_t m = __atomic_load_n(&t->affinity, __ATOMIC_RELAXED);
+
+	return m ? m & online : online;
 }
 
 int thread_count(void)
@@ -454,16 +566,54 @@ void tsd_set(int key, void *value)
 		thread_current()->tsd[key] = value;
 }
 
+/* Halts until there is work for this CPU: a thread made runnable for it
+ * comes with a reschedule IPI (make_runnable), which ends the hlt. */
 static void idle_loop(void *arg)
 {
 	for (;;) {
 		reap_zombies();
 		irq_disable();
-		if (!runq_mask && !this_cpu()->preempt_pending)
+		struct percpu *cpu = this_cpu();
+		spin_lock_raw(&sched_lock);
+		bool work = runq_first(cpu->id, -1) != NULL;
+		spin_unlock_raw(&sched_lock);
+		if (!work && !cpu->preempt_pending)
 			idle_wait();	/* sti; hlt: wakes on the next interrupt */
 		irq_enable();
 		thread_yield();
 	}
+}
+
+/* An application processor's idle thread: the context it starts in, on
+ * the stack [top - size, top). */
+void sched_idle_init(struct thread *t, uintptr_t top, size_t size)
+{
+	strlcpy(t->name, "idle", sizeof(t->name));
+	t->prio = PRIO_MIN;
+	t->state = T_RUNNING;
+	t->kstack_top = top;
+	t->kstack_size = size;
+	fpu_init_state(t->fpu);
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	t->id = ++next_id;
+	list_add_tail(&all_threads, &t->all_node);
+	nthreads++;
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+/* An application processor joins: its first context becomes its idle thread. */
+_Noreturn void sched_cpu_start(struct thread *idle)
+{
+	struct percpu *cpu = this_cpu();
+
+	idle->cpu = cpu->id;
+	idle->switched_in = clock_ns();
+	fpu_restore(idle->fpu);
+	cpu->idle = idle;
+	cpu->current = idle;
+	irq_enable();
+	idle_loop(NULL);
+	__builtin_unreachable();
 }
 
 /* The boot code becomes the first thread; then the idle thread exists. */
@@ -483,10 +633,12 @@ void sched_init(void)
 	list_add_tail(&all_threads, &b->all_node);
 	nthreads = 1;
 	this_cpu()->current = b;
-	idle_thread = thread_create("idle", idle_loop, NULL, PRIO_MIN, 8192);
-	if (!idle_thread)
+	struct thread *idle = thread_create("idle", idle_loop, NULL, PRIO_MIN, 8192);
+	if (!idle)
 		panic("sched: cannot create the idle thread");
-	/* The idle thread never sits in a run queue: it runs when they are empty. */
-	idle_thread->state = T_RUNNABLE;
+	/* An idle thread never sits in the run queue: it runs when that has
+	 * nothing for its CPU. */
+	idle->state = T_RUNNABLE;
+	this_cpu()->idle = idle;
 	irq_enable();
 }

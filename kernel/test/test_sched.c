@@ -218,19 +218,20 @@ static void rw_worker(void *arg)
 	for (int i = 0; i < 100; i++) {
 		if (i % 4 == 0) {
 			rw_write_lock(&t->l);
-			if (t->writers_inside++ || t->readers_inside)
+			if (t->writers_inside++ || __atomic_load_n(&t->readers_inside, __ATOMIC_RELAXED))
 				t->violations++;
 			t->value++;
 			thread_yield();
 			t->writers_inside--;
 			rw_unlock(&t->l);
 		} else {
+			/* Readers share the lock, on several CPUs at once: atomics. */
 			rw_read_lock(&t->l);
-			t->readers_inside++;
+			__atomic_add_fetch(&t->readers_inside, 1, __ATOMIC_RELAXED);
 			if (t->writers_inside)
-				t->violations++;
+				__atomic_add_fetch(&t->violations, 1, __ATOMIC_RELAXED);
 			thread_yield();
-			t->readers_inside--;
+			__atomic_sub_fetch(&t->readers_inside, 1, __ATOMIC_RELAXED);
 			rw_unlock(&t->l);
 		}
 	}

@@ -16,6 +16,7 @@
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/cpu.h"
 #include "mm/mm.h"
+#include "arch/x86_64/smp.h"
 #include "sched/spinlock.h"
 #include <errno.h>
 #include <string.h>
@@ -42,10 +43,13 @@ struct pagemap {
 };
 
 static uint64_t *pml4;			/* the kernel's */
-/* Guards every page table, the list of pagemaps and `loaded` (one CPU:
- * the tables loaded in its CR3, NULL for the kernel's). */
+/* Guards every page table, the list of pagemaps and each CPU's `loaded`
+ * (percpu.h: the tables in its CR3, NULL for the kernel's). An entry that
+ * loses rights or goes is shot down on the other CPUs that have its tables
+ * loaded (smp_tlb_shootdown) before the lock is let go, and before the
+ * page it mapped is handed back (range_op's batch). */
 static spinlock_t paging_lock = SPINLOCK_INIT("paging");
-static struct pagemap *pagemaps, *loaded;
+static struct pagemap *pagemaps;
 
 /* The tables an address is found in: the program's lower half, else the
  * kernel's (shared by all). */
@@ -106,6 +110,13 @@ static uint64_t pte_flags(uintptr_t va, int vm_flags)
 	return f;
 }
 
+/* The tables other CPUs must forget an address of: the kernel's half is
+ * everyone's. */
+static struct pagemap *shoot_pm(struct pagemap *pm, uintptr_t va)
+{
+	return va < LOWER_HALF ? pm : NULL;
+}
+
 static int map_locked(struct pagemap *pm, uintptr_t va, uint64_t pa, size_t size, int vm_flags)
 {
 	uint64_t f = pte_flags(va, vm_flags);
@@ -117,9 +128,12 @@ static int map_locked(struct pagemap *pm, uintptr_t va, uint64_t pa, size_t size
 		uint64_t *e = walk(pm, va, huge ? 2 : 1, true);
 		if (!e)
 			return -ENOMEM;
+		uint64_t old = *e;
+		size_t step = huge ? HUGE : PAGE_SIZE;
 		*e = pa | f | (huge ? PTE_PS : 0);
 		invlpg(va);
-		size_t step = huge ? HUGE : PAGE_SIZE;
+		if (old & PTE_P)
+			smp_tlb_shootdown(shoot_pm(pm, va), va, step, false);
 		va += step;
 		pa += step;
 		size = size > step ? size - step : 0;
@@ -171,14 +185,62 @@ static int vm_flags_of_pte(uint64_t e)
 	    (e & PTE_D ? VM_DIRTY : 0);
 }
 
+#define BATCH 16
+
 struct range_op {
 	paging_page_fn fn;
 	void *arg;
 	uint64_t flags;		/* protect: the new entry flags */
 	intptr_t delta;		/* move: to - from */
 	struct pagemap *pm;	/* move, copy: the tables written */
+	struct pagemap *walked;	/* the tables each_pte visits */
 	int err;
+	/* Entries changed since the last shootdown, and the pages whose fn
+	 * waits for it (a page must not be reused while a CPU can reach it). */
+	uintptr_t lo, hi;
+	int n;
+	struct { uintptr_t va; uint64_t pa; int flags; } page[BATCH];
 };
+
+static void shoot(struct range_op *op)
+{
+	if (op->hi > op->lo)
+		smp_tlb_shootdown(shoot_pm(op->walked, op->lo), op->lo, op->hi - op->lo, false);
+	for (int i = 0; i < op->n; i++)
+		op->fn(op->arg, op->page[i].va, op->page[i].pa, op->page[i].flags);
+	op->lo = op->hi = 0;
+	op->n = 0;
+}
+
+/* va's entry changed (each_pte visits in increasing order). */
+static void changed(struct range_op *op, uintptr_t va)
+{
+	invlpg(va);
+	if (op->hi == op->lo)
+		op->lo = va;
+	op->hi = va + PAGE_SIZE;
+}
+
+/* fn(va's page) once no CPU can reach it by the old entry. */
+static void after_shootdown(struct range_op *op, uintptr_t va, uint64_t pte)
+{
+	op->page[op->n].va = va;
+	op->page[op->n].pa = pte & PTE_ADDR;
+	op->page[op->n].flags = vm_flags_of_pte(pte) | (pte & PTE_D ? VM_DIRTY : 0);
+	if (++op->n == BATCH)
+		shoot(op);
+}
+
+static void range_walk(struct pagemap *pm, uintptr_t va, size_t size, pte_visit visit,
+    struct range_op *op)
+{
+	unsigned long flags = spin_lock_irqsave(&paging_lock);
+
+	op->walked = pm;
+	each_pte(pm, va, va + size, visit, op);
+	shoot(op);
+	spin_unlock_irqrestore(&paging_lock, flags);
+}
 
 static void unmap_one(uint64_t *e, uintptr_t va, void *ctx)
 {
@@ -186,18 +248,16 @@ static void unmap_one(uint64_t *e, uintptr_t va, void *ctx)
 	uint64_t old = *e;
 
 	*e = 0;
-	invlpg(va);
+	changed(op, va);
 	if (op->fn)
-		op->fn(op->arg, va, old & PTE_ADDR, vm_flags_of_pte(old));
+		after_shootdown(op, va, old);
 }
 
 void paging_unmap_range(struct pagemap *pm, uintptr_t va, size_t size, paging_page_fn fn, void *arg)
 {
 	struct range_op op = { .fn = fn, .arg = arg };
-	unsigned long flags = spin_lock_irqsave(&paging_lock);
 
-	each_pte(pm, va, va + size, unmap_one, &op);
-	spin_unlock_irqrestore(&paging_lock, flags);
+	range_walk(pm, va, size, unmap_one, &op);
 }
 
 void paging_unmap(struct pagemap *pm, uintptr_t va, size_t size)
@@ -211,7 +271,7 @@ static void protect_one(uint64_t *e, uintptr_t va, void *ctx)
 	struct range_op *op = ctx;
 
 	*e = (*e & (PTE_ADDR | PTE_D)) | op->flags;
-	invlpg(va);
+	changed(op, va);
 }
 
 /* Changes the rights of the 4 KiB pages mapped in [va, va+size), a range
@@ -219,10 +279,8 @@ static void protect_one(uint64_t *e, uintptr_t va, void *ctx)
 void paging_protect(struct pagemap *pm, uintptr_t va, size_t size, int vm_flags)
 {
 	struct range_op op = { .flags = pte_flags(va, vm_flags) };
-	unsigned long flags = spin_lock_irqsave(&paging_lock);
 
-	each_pte(pm, va, va + size, protect_one, &op);
-	spin_unlock_irqrestore(&paging_lock, flags);
+	range_walk(pm, va, size, protect_one, &op);
 }
 
 static void harvest_one(uint64_t *e, uintptr_t va, void *ctx)
@@ -231,22 +289,22 @@ static void harvest_one(uint64_t *e, uintptr_t va, void *ctx)
 
 	if (!(*e & PTE_D))
 		return;
+	uint64_t old = *e;
 	*e &= ~PTE_D;
-	invlpg(va);
-	op->fn(op->arg, va, *e & PTE_ADDR, vm_flags_of_pte(*e) | VM_DIRTY);
+	changed(op, va);
+	after_shootdown(op, va, old);	/* a write after it marks the page again */
 }
 
 void paging_harvest_dirty(struct pagemap *pm, uintptr_t va, size_t size, paging_page_fn fn, void *arg)
 {
 	struct range_op op = { .fn = fn, .arg = arg };
-	unsigned long flags = spin_lock_irqsave(&paging_lock);
 
-	each_pte(pm, va, va + size, harvest_one, &op);
-	spin_unlock_irqrestore(&paging_lock, flags);
+	range_walk(pm, va, size, harvest_one, &op);
 }
 
 struct reclaim_op {
 	const struct paging_reclaim *r;
+	struct pagemap *pm;
 	uintptr_t next;		/* after the last page visited */
 };
 
@@ -268,13 +326,14 @@ static void reclaim_one(uint64_t *e, uintptr_t va, void *ctx)
 		return;
 	*e = 0;
 	invlpg(va);
+	smp_tlb_shootdown(shoot_pm(op->pm, va), va, PAGE_SIZE, false);
 	r->gone(r->arg, va, old & PTE_ADDR, vm_flags_of_pte(old));
 }
 
 uintptr_t paging_reclaim_cold(struct pagemap *pm, uintptr_t va, size_t size,
     const struct paging_reclaim *r)
 {
-	struct reclaim_op op = { .r = r, .next = va + size };
+	struct reclaim_op op = { .r = r, .pm = pm, .next = va + size };
 	unsigned long flags = spin_lock_irqsave(&paging_lock);
 
 	each_pte(pm, va, va + size, reclaim_one, &op);
@@ -295,16 +354,14 @@ static void move_one(uint64_t *e, uintptr_t va, void *ctx)
 	*dst = *e;
 	invlpg(to);
 	*e = 0;
-	invlpg(va);
+	changed(op, va);
 }
 
 int paging_move(struct pagemap *pm, uintptr_t from, uintptr_t to, size_t size)
 {
 	struct range_op op = { .delta = (intptr_t)(to - from), .pm = pm };
-	unsigned long flags = spin_lock_irqsave(&paging_lock);
 
-	each_pte(pm, from, from + size, move_one, &op);
-	spin_unlock_irqrestore(&paging_lock, flags);
+	range_walk(pm, from, size, move_one, &op);
 	return op.err;
 }
 
@@ -366,6 +423,13 @@ void paging_activate(void)
 	write_cr3(virt_to_phys(pml4));
 }
 
+void paging_copy_kernel_half(uint64_t *dst)
+{
+	unsigned long flags = spin_lock_irqsave(&paging_lock);
+	memcpy(dst + 256, pml4 + 256, PAGE_SIZE / 2);
+	spin_unlock_irqrestore(&paging_lock, flags);
+}
+
 /* ---- a process's tables ---- */
 
 /* fork: the child's entry is the parent's; copy-on-write takes the write
@@ -381,7 +445,7 @@ static void copy_one(uint64_t *e, uintptr_t va, void *ctx)
 	}
 	if (op->flags) {
 		*e &= ~PTE_W;
-		invlpg(va);
+		changed(op, va);
 	}
 	*dst = *e & ~PTE_D;
 	if (op->fn)
@@ -392,10 +456,8 @@ int paging_copy_range(struct pagemap *dst, struct pagemap *src, uintptr_t va, si
     bool cow, paging_page_fn fn, void *arg)
 {
 	struct range_op op = { .fn = fn, .arg = arg, .pm = dst, .flags = cow };
-	unsigned long flags = spin_lock_irqsave(&paging_lock);
 
-	each_pte(src, va, va + size, copy_one, &op);
-	spin_unlock_irqrestore(&paging_lock, flags);
+	range_walk(src, va, size, copy_one, &op);
 	return op.err;
 }
 
@@ -433,13 +495,20 @@ static void free_tables(uint64_t *t, int level)
 	}
 }
 
+/* paging_lock held (or its holder waiting for this CPU): stop using pm. */
+void paging_forget(struct pagemap *pm)
+{
+	if (this_cpu()->loaded == pm) {
+		write_cr3(virt_to_phys(pml4));
+		this_cpu()->loaded = NULL;
+	}
+}
+
 void paging_destroy(struct pagemap *pm)
 {
 	unsigned long flags = spin_lock_irqsave(&paging_lock);
-	if (loaded == pm) {
-		write_cr3(virt_to_phys(pml4));
-		loaded = NULL;
-	}
+	paging_forget(pm);
+	smp_tlb_shootdown(pm, 0, 0, true);
 	for (struct pagemap **pp = &pagemaps; *pp; pp = &(*pp)->next)
 		if (*pp == pm) {
 			*pp = pm->next;
@@ -454,9 +523,9 @@ void paging_destroy(struct pagemap *pm)
 void paging_switch(struct pagemap *pm)
 {
 	unsigned long flags = spin_lock_irqsave(&paging_lock);
-	if (pm != loaded) {
+	if (pm != this_cpu()->loaded) {
 		write_cr3(virt_to_phys(pm ? pm->pml4 : pml4));
-		loaded = pm;
+		this_cpu()->loaded = pm;
 	}
 	spin_unlock_irqrestore(&paging_lock, flags);
 }

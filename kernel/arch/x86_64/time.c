@@ -9,6 +9,7 @@
 #include "dev/console.h"
 #include "panic.h"
 #include "sched/sched.h"
+#include "arch/x86_64/smp.h"
 
 #define LAPIC_ID	0x20
 #define LAPIC_TPR	0x80
@@ -19,6 +20,9 @@
 #define LAPIC_TIMER_CUR	0x390
 #define LAPIC_TIMER_DIV	0x3e0
 #define LAPIC_MASKED	(1 << 16)
+#define LAPIC_ICR_LO	0x300
+#define LAPIC_ICR_HI	0x310
+#define LAPIC_ICR_PENDING (1 << 12)
 
 #define TIMER_VECTOR	0xf0
 #define SPURIOUS_VECTOR	0xff
@@ -111,25 +115,50 @@ static void timer_irq(void *arg)
 	timer_interrupt();
 }
 
+/* This CPU's local APIC, in the mode the boot CPU chose (every CPU's
+ * registers are at the same address, each CPU reaching its own). */
+void lapic_cpu_init(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	wrmsr(MSR_APIC_BASE, base | (1 << 11) | (x2apic ? 1 << 10 : 0));
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_SVR, 0x100 | SPURIOUS_VECTOR);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_MASKED | TIMER_VECTOR);
+}
+
 static void lapic_init(void)
 {
 	uint32_t r[4];
 
 	cpuid(1, 0, r);
-	uint64_t base = rdmsr(MSR_APIC_BASE);
-	if (r[2] & (1 << 21)) {
-		x2apic = true;
-		wrmsr(MSR_APIC_BASE, base | (1 << 11) | (1 << 10));
-	} else {
-		wrmsr(MSR_APIC_BASE, base | (1 << 11));
-		lapic_mmio = ioremap(base & ~0xfffUL, 4096);
+	x2apic = r[2] & (1 << 21);
+	if (!x2apic) {
+		lapic_mmio = ioremap(rdmsr(MSR_APIC_BASE) & ~0xfffUL, 4096);
 		if (!lapic_mmio)
 			panic("lapic: cannot map registers");
 	}
-	lapic_write(LAPIC_TPR, 0);
-	lapic_write(LAPIC_SVR, 0x100 | SPURIOUS_VECTOR);
-	lapic_write(LAPIC_LVT_TIMER, LAPIC_MASKED | TIMER_VECTOR);
+	lapic_cpu_init();
 	irq_set_handler(TIMER_VECTOR, timer_irq, NULL);
+}
+
+uint32_t lapic_id(void)
+{
+	uint32_t id = lapic_read(LAPIC_ID);
+	return x2apic ? id : id >> 24;
+}
+
+/* Interrupts off: the two xAPIC writes must not be split by another send. */
+void lapic_send(uint32_t apic_id, uint32_t icr_lo)
+{
+	if (x2apic) {
+		wrmsr(0x830, (uint64_t)apic_id << 32 | icr_lo);
+		return;
+	}
+	while (lapic_read(LAPIC_ICR_LO) & LAPIC_ICR_PENDING)
+		cpu_relax();
+	lapic_write(LAPIC_ICR_HI, apic_id << 24);
+	lapic_write(LAPIC_ICR_LO, icr_lo);
 }
 
 void lapic_timer_oneshot(uint64_t ns)

@@ -8,17 +8,8 @@
 #include "panic.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
+#include "arch/x86_64/smp.h"
 #include <string.h>
-
-struct tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
 
 struct idt_entry {
 	uint16_t off_lo, selector;
@@ -32,23 +23,23 @@ struct desc_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-/* Only the fatal vectors have an IST stack (entry.S says why). */
-#define IST_FATAL 1
 
 /* Linux's layout (entry.h): 0x08 and 0x20 stay empty (Linux's 32-bit
  * kernel and user code), so no program can enter compatibility mode: with
  * no 32-bit code segment, and no LDT, CSTAR's entry is never used. */
-static uint64_t gdt[10] = {
+static const uint64_t gdt_template[CPU_GDT_ENTRIES] = {
 	[KERNEL_CS >> 3] = 0x00af9a000000ffff,	/* 64-bit code, DPL 0 */
 	[KERNEL_DS >> 3] = 0x00cf92000000ffff,	/* data, DPL 0 */
 	[USER_DS >> 3] = 0x00cff2000000ffff,	/* data, DPL 3 */
 	[USER_CS >> 3] = 0x00affa000000ffff,	/* 64-bit code, DPL 3 */
-	/* TSS_SEL: filled by gdt_init, two slots */
+	/* TSS_SEL: filled by gdt_load, two slots */
 };
-static struct tss tss;
+static struct cpu_desc boot_desc;
 static struct idt_entry idt[256];
 static struct percpu boot_cpu;
-static uint8_t ist_fatal_stack[16384] __attribute__((aligned(16)));
+
+struct percpu *cpus[CPU_MAX] = { &boot_cpu };
+int ncpus_online = 1;
 
 extern char trap_stubs[];
 extern char boot_stack_hi[], boot_stack_hi_top[];
@@ -70,20 +61,23 @@ _Static_assert(offsetof(struct trapframe, rflags) == TF_RFLAGS, "trapframe rflag
 _Static_assert(offsetof(struct trapframe, rsp) == TF_RSP, "trapframe rsp");
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "trapframe size");
 
-/* The data segment registers are null: 64-bit code ignores them, and an
- * iretq to ring 3 would null any holding a DPL 0 selector anyway. Loading
- * %gs clears its base, so this runs before percpu_init. */
-static void gdt_init(void)
+/* Each CPU has its own GDT (its TSS descriptor's busy bit is its own) and
+ * TSS (its rsp0 and fatal stack). The data segment registers are null:
+ * 64-bit code ignores them, and an iretq to ring 3 would null any holding
+ * a DPL 0 selector anyway. Loading %gs clears its base, so this runs
+ * before the per-CPU data is set. */
+static void gdt_load(struct cpu_desc *d)
 {
-	uintptr_t t = (uintptr_t)&tss;
+	uintptr_t t = (uintptr_t)&d->tss;
 
-	tss.ist[IST_FATAL - 1] = (uintptr_t)ist_fatal_stack + sizeof(ist_fatal_stack);
-	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: every port is refused in ring 3 */
-	gdt[TSS_SEL >> 3] = (sizeof(tss) - 1) | (t & 0xffffff) << 16 | 0x89ULL << 40 |
+	memcpy(d->gdt, gdt_template, sizeof(d->gdt));
+	d->tss.ist[IST_FATAL - 1] = (uintptr_t)d->ist_stack + sizeof(d->ist_stack);
+	d->tss.iomap_base = sizeof(d->tss);	/* no I/O bitmap: every port is refused in ring 3 */
+	d->gdt[TSS_SEL >> 3] = (sizeof(d->tss) - 1) | (t & 0xffffff) << 16 | 0x89ULL << 40 |
 	    ((t >> 24) & 0xff) << 56;
-	gdt[(TSS_SEL >> 3) + 1] = t >> 32;
+	d->gdt[(TSS_SEL >> 3) + 1] = t >> 32;
 
-	struct desc_ptr gp = { sizeof(gdt) - 1, (uintptr_t)gdt };
+	struct desc_ptr gp = { sizeof(d->gdt) - 1, (uintptr_t)d->gdt };
 	__asm__ volatile(
 	    "lgdt %0\n\t"
 	    "pushq %1\n\t"
@@ -103,7 +97,8 @@ static void gdt_init(void)
 }
 
 /* int3 and into may be used by programs (DPL 3); any other `int N` from
- * ring 3 is a general protection fault, as on Linux. */
+ * ring 3 is a general protection fault, as on Linux. One IDT serves
+ * every CPU. */
 static void idt_init(void)
 {
 	for (int v = 0; v < 256; v++) {
@@ -116,32 +111,41 @@ static void idt_init(void)
 			.off_mid = a >> 16, .off_hi = a >> 32,
 		};
 	}
+}
+
+static void idt_load(void)
+{
 	struct desc_ptr ip = { sizeof(idt) - 1, (uintptr_t)idt };
 	__asm__ volatile("lidt %0" : : "m"(ip));
 }
 
-/* One CPU: the boot CPU's TSS and per-CPU data are the only ones, written
- * by the scheduler with interrupts off. */
+/* The scheduler calls this with interrupts off, on the CPU it switches. */
 void arch_set_kernel_stack(uintptr_t lo, uintptr_t hi)
 {
-	boot_cpu.kstack_lo = lo;
-	boot_cpu.kstack_hi = hi;
-	tss.rsp[0] = hi;
+	struct percpu *cpu = this_cpu();
+
+	cpu->kstack_lo = lo;
+	cpu->kstack_hi = hi;
+	cpu->tss->rsp[0] = hi;
 }
 
-static void percpu_init(void)
+/* A CPU's descriptor tables and per-CPU data, on the stack [lo, hi). */
+void arch_cpu_tables_load(struct percpu *cpu, struct cpu_desc *d, uintptr_t lo, uintptr_t hi)
 {
-	boot_cpu.self = &boot_cpu;
-	arch_set_kernel_stack((uintptr_t)boot_stack_hi, (uintptr_t)boot_stack_hi_top);
-	wrmsr(MSR_GS_BASE, (uintptr_t)&boot_cpu);
+	gdt_load(d);
+	cpu->self = cpu;
+	cpu->tss = &d->tss;
+	wrmsr(MSR_GS_BASE, (uintptr_t)cpu);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	arch_set_kernel_stack(lo, hi);
+	idt_load();
 }
 
 void arch_traps_init(void)
 {
-	gdt_init();
-	percpu_init();
 	idt_init();
+	arch_cpu_tables_load(&boot_cpu, &boot_desc, (uintptr_t)boot_stack_hi,
+	    (uintptr_t)boot_stack_hi_top);
 }
 
 int irq_alloc_vector(irq_handler_t fn, void *arg)
@@ -307,11 +311,12 @@ void trap_irq(struct trapframe *tf)
 	if (tf->vector != 0xff)
 		lapic_eoi();
 	cpu->irq_depth--;
-	if (cpu->preempt_pending && cpu->irq_depth == 0) {
+	bool outermost = cpu->irq_depth == 0;
+	if (cpu->preempt_pending && outermost) {
 		cpu->preempt_pending = 0;
-		sched_preempt();
+		sched_preempt();	/* may resume on another CPU: cpu is stale after */
 	}
-	if (trap_from_user(tf) && cpu->irq_depth == 0)
+	if (trap_from_user(tf) && outermost)
 		trap_user_return(tf, USER_RET_IRQ);
 }
 
@@ -351,6 +356,19 @@ static void patch_sites(const uint64_t *site, const uint64_t *end, uint8_t last)
 }
 
 
+/* Set once by arch_cpu_init on the boot CPU, read by the others as they start. */
+static bool smep_on, nx_on;
+
+/* The features arch_cpu_init chose, on the CPU this runs on. */
+void arch_cpu_features_enable(void)
+{
+	write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1));	/* EM off, MP on */
+	write_cr4(read_cr4() | (1UL << 9) | (1UL << 10) |	/* OSFXSR, OSXMMEXCPT */
+	    (smep_on ? CR4_SMEP : 0) | (smap_on ? CR4_SMAP : 0));
+	if (nx_on)
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (1 << 11));
+}
+
 /* SSE for programs (the kernel itself is built without it); NX; SMEP where
  * the CPU has it, so the kernel can never run a program's page; SMAP where
  * it has it, so the kernel touches a program's page only inside uaccess.S's
@@ -360,27 +378,21 @@ void arch_cpu_init(void)
 {
 	uint32_t r[4];
 
-	write_cr0((read_cr0() & ~(1UL << 2)) | (1UL << 1));	/* EM off, MP on */
-	write_cr4(read_cr4() | (1UL << 9) | (1UL << 10));	/* OSFXSR, OSXMMEXCPT */
 	cpuid(0, 0, r);
-	bool smep = false;
 	if (r[0] >= 7) {
 		cpuid(7, 0, r);
-		smep = r[1] & (1U << 7);
+		smep_on = r[1] & (1U << 7);
 		smap_on = (r[1] & (1U << 20)) && !boot_opts.no_smap;
 	}
-	if (smep)
-		write_cr4(read_cr4() | CR4_SMEP);
 	if (smap_on) {
 		patch_sites(__smap_open_start, __smap_open_end, 0xcb);
 		patch_sites(__smap_close_start, __smap_close_end, 0xca);
-		write_cr4(read_cr4() | CR4_SMAP);
 	}
-	pr_info("cpu: SMEP %s, SMAP %s\n", smep ? "on" : "off (the CPU lacks it)",
-	    smap_on ? "on" : boot_opts.no_smap ? "off (--no-smap)" : "off (the CPU lacks it)");
 	cpuid(0x80000001, 0, r);
-	if (r[3] & (1U << 20))
-		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (1 << 11));	/* NX */
+	nx_on = r[3] & (1U << 20);
+	arch_cpu_features_enable();
+	pr_info("cpu: SMEP %s, SMAP %s\n", smep_on ? "on" : "off (the CPU lacks it)",
+	    smap_on ? "on" : boot_opts.no_smap ? "off (--no-smap)" : "off (the CPU lacks it)");
 }
 
 uint32_t arch_hwcap(void)

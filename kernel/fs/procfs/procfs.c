@@ -119,19 +119,24 @@ void gen_mounts(struct procfs_text *t)
 
 static void gen_uptime(struct procfs_text *t)
 {
-	uint64_t ns = clock_ns();
-	add(t, "%lu.%02lu 0.00\n", ns / 1000000000, ns / 10000000 % 100);
+	uint64_t ns = clock_ns(), idle = sched_idle_ns();
+	add(t, "%lu.%02lu %lu.%02lu\n", ns / 1000000000, ns / 10000000 % 100,
+	    idle / 1000000000, idle / 10000000 % 100);
 }
 
-/* One CPU: busy time (everything but the idle thread's) as user time, in
- * ticks of 100 Hz; interrupts and switches are not counted (0). */
+/* Busy time (everything but the idle threads') as user time, in ticks of
+ * 100 Hz, in all and per CPU; interrupts and switches are not counted (0). */
 static void gen_stat(struct procfs_text *t)
 {
-	uint64_t up = clock_ns(), idle = sched_idle_ns(), busy = up > idle ? up - idle : 0;
+	uint64_t up = clock_ns(), idle = sched_idle_ns();
+	uint64_t all = up * ncpus_online, busy = all > idle ? all - idle : 0;
 
-	for (int i = 0; i < 2; i++)
-		add(t, "cpu%s %lu 0 0 %lu 0 0 0 0 0 0\n", i ? "0" : " ", busy / 10000000,
-		    idle / 10000000);
+	add(t, "cpu  %lu 0 0 %lu 0 0 0 0 0 0\n", busy / 10000000, idle / 10000000);
+	for (int i = 0; i < ncpus_online; i++) {
+		idle = sched_cpu_idle_ns(i);
+		busy = up > idle ? up - idle : 0;
+		add(t, "cpu%d %lu 0 0 %lu 0 0 0 0 0 0\n", i, busy / 10000000, idle / 10000000);
+	}
 	add(t, "intr 0\nctxt 0\nbtime %lu\n", (clock_realtime_ns() - up) / 1000000000);
 }
 
@@ -142,8 +147,9 @@ static void gen_version(struct procfs_text *t)
 
 static void gen_cpuinfo(struct procfs_text *t)
 {
-	add(t, "processor\t: 0\nvendor_id\t: unknown\nmodel name\t: x86-64 CPU\n"
-	    "cpu MHz\t\t: %lu.000\n\n", tsc_hz / 1000000);
+	for (int i = 0; i < ncpus_online; i++)
+		add(t, "processor\t: %d\nvendor_id\t: unknown\nmodel name\t: x86-64 CPU\n"
+		    "cpu MHz\t\t: %lu.000\n\n", i, tsc_hz / 1000000);
 }
 
 static void gen_filesystems(struct procfs_text *t)
