@@ -149,6 +149,8 @@ void arch_cpu_kick(int cpu);		/* a reschedule interrupt to that CPU */
 /* Does what another CPU asked of this one (a TLB shootdown); spin loops
  * with interrupts off call it, so a CPU never waits for one waiting for it. */
 void arch_cpu_poll(void);
+/* Returns when every other CPU has taken an interrupt (membarrier). */
+void arch_cpu_barrier(void);
 extern int ncpus_online;
 
 /* CPU features the rest of the kernel asks about. */

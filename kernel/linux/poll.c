@@ -8,12 +8,11 @@
  * any of those queues wakes it or the deadline passes; then it unregisters
  * and looks again.
  *
- * Blocking on many queues uses the protocol of waitq_wait_locked() for
- * one: with every registered queue's lock held (taken in address order, so
- * two pollers cannot deadlock), the thread checks that no waiter has been
- * woken yet, marks itself blocked under sched_lock, and only then drops the
- * queue locks. A waker takes a queue lock before thread_wake(), so its wake
- * either is seen as `woken` before blocking or finds the thread blocked.
+ * Blocking on many queues holds none of their locks (one of them may be
+ * an epoll's, whose wake-ups take another queue's lock first): the thread
+ * marks itself blocked under sched_lock, then checks that no waiter has
+ * been woken yet. A waker sets `woken` before thread_wake(), which takes
+ * sched_lock, so its wake is either seen here or finds the thread blocked.
  * The sleep is interruptible: a signal ends the call with EINTR. */
 #include "linux/sys_fs.h"
 #include "linux/uaccess.h"
@@ -106,30 +105,19 @@ static void pw_init(struct poll_wait *pw)
  * signal interrupted it. */
 static int pw_block(struct poll_wait *pw, uint64_t deadline)
 {
-	int err = 0;
-
-	unsigned long flags = irq_save();
-	bool woken = false;
-
-	for (int i = 0; i < pw->n; i++) {
-		spin_lock_raw(&pw->ents[i]->w.wq->lock);
-		woken |= pw->ents[i]->w.woken;
-	}
-	bool sleep = !woken && (!deadline || deadline > clock_ns());
-	unsigned long sflags = 0;
-	if (sleep) {
-		sflags = sched_block_prepare_intr();
-		if (deadline)
-			thread_arm_wait_timer(pw->self, deadline);
-	}
-	for (int i = pw->n - 1; i >= 0; i--)
-		spin_unlock_raw(&pw->ents[i]->w.wq->lock);
-	if (sleep) {
-		err = sched_block(sflags);
-		if (deadline)
-			timer_cancel_sync(&pw->self->timer);
-	}
-	irq_restore(flags);
+	if (deadline && deadline <= clock_ns())
+		return 0;
+	unsigned long sflags = sched_block_prepare_intr();
+	for (int i = 0; i < pw->n; i++)
+		if (__atomic_load_n(&pw->ents[i]->w.woken, __ATOMIC_ACQUIRE)) {
+			sched_block_cancel(sflags);
+			return 0;
+		}
+	if (deadline)
+		thread_arm_wait_timer(pw->self, deadline);
+	int err = sched_block(sflags);
+	if (deadline)
+		timer_cancel_sync(&pw->self->timer);
 	return err;
 }
 

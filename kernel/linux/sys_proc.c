@@ -569,11 +569,11 @@ static long sys_rseq(void)
 }
 SYSCALL(334, rseq, sys_rseq);
 
-/* membarrier: programs run on one CPU, so when a thread makes this call
- * no other thread of the process is running, and each that ran before
- * was switched out through the scheduler (a full barrier): the barrier
- * every command asks for has already happened. Registration is kept, as
- * the private commands are refused without it (EPERM). */
+/* membarrier: an interrupt to every other CPU, each of which answers
+ * (an interrupt is a full barrier there), so every thread running
+ * anywhere has passed one when the call returns; threads not running
+ * passed one when they were switched out. Registration is kept, as the
+ * private commands are refused without it (EPERM). */
 #define MEMBARRIER_CMD_QUERY			0
 #define MEMBARRIER_CMD_GLOBAL			1
 #define MEMBARRIER_CMD_GLOBAL_EXPEDITED		2
@@ -602,6 +602,7 @@ static long sys_membarrier(int cmd, unsigned flags, int cpu_id)
 	case MEMBARRIER_CMD_GLOBAL_EXPEDITED:
 	case MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED:
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		arch_cpu_barrier();
 		return 0;
 	default:
 		return -EINVAL;

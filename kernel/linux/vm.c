@@ -665,7 +665,7 @@ static int fault_locked(struct mm *p, struct vma *v, uintptr_t page, bool write,
 		return -EACCES;
 	if (pa != (uint64_t)-1) {
 		if (!write)
-			return -EACCES;		/* present: a protection fault */
+			return 0;	/* another thread (CPU) mapped it meanwhile: retry */
 		return rights & VM_WRITE ? 0 : write_fault(p, v, page, pa, spare);
 	}
 	if (v->file)

@@ -57,6 +57,11 @@ EXPORT_SYMBOL(pages_free);
 EXPORT_SYMBOL(vfree);
 EXPORT_SYMBOL(vmalloc);
 
+/* CPUs: spinlocks answer other CPUs while they wait (spinlock.h) */
+EXPORT_SYMBOL(arch_cpu_id);
+EXPORT_SYMBOL(arch_cpu_poll);
+EXPORT_SYMBOL(ncpus_online);
+
 /* threads, time, synchronization */
 EXPORT_SYMBOL(clock_ns);
 EXPORT_SYMBOL(clock_realtime_ns);
@@ -94,6 +99,7 @@ EXPORT_SYMBOL(thread_sleep_until);
 EXPORT_SYMBOL(thread_yield);
 EXPORT_SYMBOL(timer_arm);
 EXPORT_SYMBOL(timer_cancel);
+EXPORT_SYMBOL(timer_cancel_sync);
 EXPORT_SYMBOL(tsd_get);
 EXPORT_SYMBOL(tsd_key_create);
 EXPORT_SYMBOL(tsd_key_delete);

@@ -9,7 +9,7 @@
 /* Bumped whenever an exported function or structure changes in a way a
  * built module would notice. A module states the version it was built for
  * with `const uint32_t osprey_module_api = OSPREY_MODULE_API;`. */
-#define OSPREY_MODULE_API 2
+#define OSPREY_MODULE_API 3
 
 struct kexport {
 	const char *name;

@@ -147,6 +147,7 @@ void thread_arm_wait_timer(struct thread *t, uint64_t deadline);
 unsigned long sched_block_prepare(void);
 unsigned long sched_block_prepare_intr(void);
 int sched_block(unsigned long flags);
+void sched_block_cancel(unsigned long flags);
 void thread_wake(struct thread *t);
 void sched_preempt_check(void);
 

@@ -164,6 +164,16 @@ unsigned long sched_block_prepare_intr(void)
 	return flags;
 }
 
+/* After sched_block_prepare*(): the wait is not needed after all. */
+void sched_block_cancel(unsigned long flags)
+{
+	struct thread *t = thread_current();
+
+	t->state = T_RUNNING;
+	t->intr_sleep = false;
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
 int sched_block(unsigned long flags)
 {
 	struct thread *t = thread_current();

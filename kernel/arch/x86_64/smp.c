@@ -241,6 +241,13 @@ void smp_tlb_shootdown(struct pagemap *pm, uintptr_t va, size_t size, bool away)
 	spin_unlock_raw(&call_lock);
 }
 
+void arch_cpu_barrier(void)
+{
+	unsigned long flags = irq_save();
+	smp_tlb_shootdown(NULL, 0, 0, false);	/* flushes nothing: each CPU just answers */
+	irq_restore(flags);
+}
+
 int arch_cpu_id(void)
 {
 	return this_cpu()->id;

@@ -89,8 +89,10 @@ vdev_disk_queue(vdev_disk_req_t *dr)
 	else
 		vd->vd_done_head = dr;
 	vd->vd_done_tail = dr;
-	spin_unlock_irqrestore(&vd->vd_done_lock, flags);
+	/* Under the lock: once it goes, the completion thread may finish dr
+	 * and, stopping, let vdev_disk_free free vd. */
 	sem_up(&vd->vd_work);
+	spin_unlock_irqrestore(&vd->vd_done_lock, flags);
 }
 
 static void
@@ -220,6 +222,9 @@ vdev_disk_free(vdev_disk_t *vd)
 	sem_up(&vd->vd_work);
 	(void) (thread_join)(vd->vd_thread, NULL);
 	ASSERT3P(vd->vd_done_head, ==, NULL);
+	/* A completion on another CPU may still be leaving vdev_disk_queue. */
+	unsigned long flags = spin_lock_irqsave(&vd->vd_done_lock);
+	spin_unlock_irqrestore(&vd->vd_done_lock, flags);
 	kmem_free(vd, sizeof (*vd));
 }
 

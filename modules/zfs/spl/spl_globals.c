@@ -2,6 +2,7 @@
  * (p0), root credentials, no host id (0, as a Linux host without
  * /etc/hostid), one CPU, the page allocator's memory. */
 #include <sys/zfs_context.h>
+#include "arch.h"
 #include "mm/mm.h"
 
 proc_t p0 = { .p_pid = 1 };
@@ -13,14 +14,19 @@ struct utsname spl_utsname = {
 	.version = "OpenZFS", .machine = "x86_64",
 };
 
+/* Every CPU has started before a module loads (arch_smp_init at boot). */
 int spl_ncpus(void)
 {
-	return 1;	/* the scheduler runs on the boot CPU */
+	return ncpus_online;
 }
 
+/* A hint: the caller may move to another CPU right after. */
 int spl_cpuid(void)
 {
-	return 0;
+	unsigned long flags = irq_save();
+	int id = arch_cpu_id();
+	irq_restore(flags);
+	return id;
 }
 
 uint64_t spl_physmem_pages(void)

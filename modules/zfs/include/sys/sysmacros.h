@@ -46,10 +46,12 @@ static inline int lowbit64(uint64_t i) { return i ? __builtin_ctzll(i) + 1 : 0; 
 #define lowbit(x)		lowbit64(x)
 
 int spl_ncpus(void);
+int spl_cpuid(void);
 #define max_ncpus		spl_ncpus()
 #define boot_ncpus		spl_ncpus()
-#define CPU_SEQID		0
-#define CPU_SEQID_UNSTABLE	0
+/* Dense CPU numbers 0..max_ncpus-1; every CPU starts before the module loads. */
+#define CPU_SEQID		spl_cpuid()
+#define CPU_SEQID_UNSTABLE	spl_cpuid()
 #define is_system_labeled()	0
 #define RLIM64_INFINITY		(~0ULL)
 #define makedevice(maj, min)	(((dev_t)(maj) << 32) | (min))
