@@ -56,7 +56,7 @@ static inline bool trap_from_user(const struct trapframe *tf)
 
 /* System calls and program threads. Programs run in ring 3 with USER_CS
  * and USER_SS (arch/x86_64/entry.h). */
-void arch_syscall_init(void);
+void arch_syscall_init(void);	/* each CPU's, as it starts */
 void arch_set_fs_base(uint64_t base);
 /* The %gs base the running program thread sees (ARCH_SET_GS); the kernel's
  * own %gs (per-CPU data) is swapped in on every entry from the program. */

@@ -20,7 +20,6 @@ void syscall_init(void)
 	for (const struct syscall_def *d = __syscalls_start; d < __syscalls_end; d++)
 		if (d->nr >= 0 && d->nr < NR_MAX)
 			table[d->nr] = (syscall_fn)d->fn;
-	arch_syscall_init();
 }
 
 static long unimplemented(long nr)

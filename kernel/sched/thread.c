@@ -83,6 +83,22 @@ static struct thread *runq_pop(struct percpu *cpu)
 	return t;
 }
 
+static int cpu_for(struct thread *t);
+
+/* A running thread gives way; one its affinity moved off this CPU is
+ * handed to one it may run on. */
+static void requeue(struct thread *t, struct percpu *cpu)
+{
+	runq_add(t);
+	if (may_run_on(t, cpu->id))
+		return;
+	int other = cpu_for(t);
+	if (other >= 0) {
+		cpus[other]->claimed = true;
+		arch_cpu_kick(other);
+	}
+}
+
 /* Switches to the best runnable thread. sched_lock held, interrupts off. */
 static void sched_switch(void)
 {
@@ -91,7 +107,7 @@ static void sched_switch(void)
 
 	cpu->claimed = false;
 	if (prev->state == T_RUNNING && prev != cpu->idle)
-		runq_add(prev);
+		requeue(prev, cpu);
 	struct thread *next = runq_pop(cpu);
 	if (next == prev) {
 		prev->state = T_RUNNING;

@@ -146,6 +146,7 @@ void arch_traps_init(void)
 	idt_init();
 	arch_cpu_tables_load(&boot_cpu, &boot_desc, (uintptr_t)boot_stack_hi,
 	    (uintptr_t)boot_stack_hi_top);
+	arch_syscall_init();	/* here: later, the thread asking may run on any CPU */
 }
 
 int irq_alloc_vector(irq_handler_t fn, void *arg)
