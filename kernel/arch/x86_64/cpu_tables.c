@@ -1,0 +1,319 @@
+/* The processors the firmware lists: the ACPI MADT (ACPI 6.5, sections
+ * 5.2.5-5.2.8 and 5.2.12) or the Intel MultiProcessor table (MP spec 1.4,
+ * chapter 4). Everything here comes from outside: a length, offset or
+ * address is checked before it is used, every range is mapped before it is
+ * read, and every loop moves forward through a range fixed before it
+ * starts, so no table can make the parser read astray or run forever. */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "arch/x86_64/cpu_tables.h"
+
+enum kind { RSDP, MP_POINTER, SDT, PCMP };
+
+#define HDR_LEN		44	/* MADT and PCMP: entries start here */
+#define LAPIC_OFF	36	/* MADT and PCMP: local APIC address */
+
+struct walk {
+	phys_map_fn map;
+	void *ctx;
+	struct cpu_tables *out;
+	char *why;		/* where bad() writes: out->why or scratch */
+};
+
+static uint32_t
+le16(const uint8_t *p)
+{
+	return p[0] | p[1] << 8;
+}
+
+static uint32_t
+le32(const uint8_t *p)
+{
+	return le16(p) | le16(p + 2) << 16;
+}
+
+static uint64_t
+le64(const uint8_t *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static const uint8_t *
+map(const struct walk *w, uint64_t pa, size_t len)
+{
+	return w->map(w->ctx, pa, len);
+}
+
+static bool
+sums_to_zero(const uint8_t *p, size_t len)
+{
+	uint8_t sum = 0;
+
+	while (len-- > 0)
+		sum += *p++;
+	return sum == 0;
+}
+
+/* Sets out->why to "what: msg", the n-th '#' of msg replaced by the n-th
+ * number in decimal, a '&' likewise in hex. */
+static int
+bad(const struct walk *w, const char *what, const char *msg, uint64_t a,
+    uint64_t b, uint64_t c)
+{
+	const uint64_t v[3] = { a, b, c };
+	char *s = w->why, *end = s + sizeof(w->out->why) - 1;
+	char digits[20];
+	int i = 0, k;
+
+	for (; *what != '\0'; what++)
+		*s++ = *what;	/* table names are short */
+	*s++ = ':';
+	*s++ = ' ';
+	for (; *msg != '\0' && s < end; msg++) {
+		unsigned base = *msg == '#' ? 10 : *msg == '&' ? 16 : 0;
+		uint64_t n = v[i % 3];
+
+		if (base == 0) {
+			*s++ = *msg;
+			continue;
+		}
+		i++;
+		k = 0;
+		do
+			digits[k++] = "0123456789abcdef"[n % base];
+		while ((n /= base) != 0);
+		if (base == 16 && end - s > 2) {
+			*s++ = '0';
+			*s++ = 'x';
+		}
+		while (k > 0 && s < end)
+			*s++ = digits[--k];
+	}
+	*s = '\0';
+	return -EINVAL;
+}
+
+/* Maps the table of kind k at pa whole after checking its signature, that
+ * its length is at least min, and its checksum (an RSDP's first 20 bytes as
+ * well). NULL, with out->why set, when it is not a good one. */
+static const uint8_t *
+load(const struct walk *w, uint64_t pa, enum kind k, const char *sig,
+    const char *what, uint32_t min, uint32_t *lenp)
+{
+	const uint8_t *t = map(w, pa, 16);	/* no table is shorter */
+	uint32_t len;
+
+	if (t == NULL || memcmp(t, sig, k == RSDP ? 8 : 4) != 0) {
+		bad(w, what, "none at &", pa, 0, 0);
+		return NULL;
+	}
+	if (k == RSDP)
+		len = t[15] >= 2 ? 36 : 20;	/* revision 2 added 16 bytes */
+	else if (k == MP_POINTER)
+		len = 16 * t[8];
+	else
+		len = k == SDT ? le32(t + 4) : le16(t + 4);
+	if (len < min)
+		bad(w, what, "length # at & is less than #", len, pa, min);
+	else if ((t = map(w, pa, len)) == NULL)
+		bad(w, what, "# bytes at & are not readable", len, pa, 0);
+	else if (!sums_to_zero(t, len) || !sums_to_zero(t, k == RSDP ? 20 : len))
+		bad(w, what, "bad checksum at &", pa, 0, 0);
+	else {
+		*lenp = len;
+		return t;
+	}
+	return NULL;
+}
+
+/* The RSDP (mp false) or MP floating pointer: the one at pa, or when pa is
+ * 0 the first good one whose signature is found on a 16-byte boundary in
+ * the places the specifications name. -ENOENT when no signature is there;
+ * the error of the last bad one when none is good. */
+static int
+find_pointer(const struct walk *w, bool mp, uint64_t pa, const uint8_t **ptr)
+{
+	const char *sig = mp ? "_MP_" : "RSD PTR ";
+	const char *what = mp ? "MP floating pointer" : "ACPI RSDP";
+	enum kind k = mp ? MP_POINTER : RSDP;
+	uint64_t from[3], to[3];
+	const uint8_t *p;
+	uint32_t len, kib;
+	int n = 0, rc = -ENOENT;
+
+	if (pa != 0)
+		return (*ptr = load(w, pa, k, sig, what, 16, &len)) ? 0 : -EINVAL;
+	if ((p = map(w, 0x40e, 2)) != NULL && le16(p) != 0) {
+		from[n] = (uint64_t)le16(p) << 4;	/* the EBDA's segment */
+		to[n] = from[n] + 1024;
+		n++;
+	}
+	if (mp) {
+		/* Base memory (KiB) outside 64-640 is no PC's: take 640. */
+		kib = (p = map(w, 0x413, 2)) != NULL ? le16(p) : 0;
+		if (kib < 64 || kib > 640)
+			kib = 640;
+		from[n] = (kib - 1) * 1024;
+		to[n++] = kib * 1024;
+	}
+	from[n] = mp ? 0xf0000 : 0xe0000;
+	to[n++] = 0x100000;
+	for (int i = 0; i < n; i++) {
+		for (pa = from[i]; pa < to[i]; pa += 16) {
+			p = map(w, pa, 16);
+			if (p == NULL || memcmp(p, sig, mp ? 4 : 8) != 0)
+				continue;
+			if ((*ptr = load(w, pa, k, sig, what, 16, &len)) != NULL) {
+				w->why[0] = '\0';	/* forget a bad one before */
+				return 0;
+			}
+			rc = -EINVAL;
+		}
+	}
+	return rc;
+}
+
+/* Counts an enabled processor. Bit 0 of flags is "enabled" in both tables;
+ * a processor with only ACPI's "online capable" bit is not running. */
+static int
+add_cpu(const struct walk *w, const char *what, uint32_t id, uint8_t flags)
+{
+	struct cpu_tables *o = w->out;
+
+	if ((flags & 1) == 0)
+		return 0;
+	for (int i = 0; i < o->ncpus; i++)
+		if (o->apic_id[i] == id)
+			return bad(w, what, "APIC ID # is listed twice", id, 0, 0);
+	if (o->ncpus < CPU_TABLES_MAX)
+		o->apic_id[o->ncpus++] = id;
+	return 0;
+}
+
+/* The entries of a MADT (acpi) or MP configuration table t of len bytes:
+ * processors (MADT types 0 and 9, MP type 0) and the MADT's local APIC
+ * address override (type 5). A MADT entry says its length; an MP entry's
+ * length follows from its type. */
+static int
+entries(const struct walk *w, const uint8_t *t, uint32_t len, bool acpi,
+    const char *what)
+{
+	struct cpu_tables *o = w->out;
+	uint32_t off, elen, need, left;
+	const uint8_t *e;
+	int rc = 0;
+
+	o->ncpus = 0;
+	o->lapic_pa = le32(t + LAPIC_OFF);
+	for (off = HDR_LEN; off < len; off += elen) {
+		e = t + off;
+		left = len - off;
+		if (acpi) {
+			/* A 1-byte tail is the start of a 2-byte entry header. */
+			elen = left < 2 ? 2 : e[1];
+			need = e[0] == 0 ? 8 : e[0] == 5 ? 12 : e[0] == 9 ? 16 : 2;
+		} else if (e[0] > 4) {
+			return bad(w, what, "entry at offset # has unknown type #",
+			    off, e[0], 0);
+		} else {
+			elen = need = e[0] == 0 ? 20 : 8;
+		}
+		if (elen > left)
+			return bad(w, what,
+			    "entry at offset # runs past the table's end (length #, # bytes left)",
+			    off, elen, left);
+		if (elen < need)
+			return bad(w, what, "entry at offset # (type #) is too short (length #)",
+			    off, e[0], elen);
+		if (e[0] == 0)
+			rc = add_cpu(w, what, acpi ? e[3] : e[1], acpi ? e[4] : e[3]);
+		else if (acpi && e[0] == 9)
+			rc = add_cpu(w, what, le32(e + 4), e[8]);
+		else if (acpi && e[0] == 5)
+			o->lapic_pa = le64(e + 4);
+		if (rc != 0)
+			return rc;
+	}
+	if (o->ncpus == 0)
+		return bad(w, what, "no enabled processor", 0, 0, 0);
+	o->source = what;
+	return 0;
+}
+
+/* RSDP, then the XSDT (revision 2 or more, with an address) or the RSDT,
+ * then the table among its entries whose signature is "APIC". */
+static int
+acpi(const struct walk *w, uint64_t pa)
+{
+	const char *what = "ACPI RSDT";
+	const uint8_t *t, *h;
+	uint32_t len, esize = 4;
+	uint64_t entry;
+	int rc;
+
+	if ((rc = find_pointer(w, false, pa, &t)) != 0)
+		return rc;
+	pa = le32(t + 16);
+	if (t[15] >= 2 && le64(t + 24) != 0) {
+		pa = le64(t + 24);
+		what = "ACPI XSDT";
+		esize = 8;
+	}
+	if ((t = load(w, pa, SDT, what + 5, what, 36, &len)) == NULL)
+		return -EINVAL;
+	for (uint32_t off = 36; len - off >= esize; off += esize) {
+		entry = esize == 8 ? le64(t + off) : le32(t + off);
+		if ((h = map(w, entry, 4)) == NULL)
+			return bad(w, what, "entry at offset # (&) is not readable",
+			    off, entry, 0);
+		if (memcmp(h, "APIC", 4) != 0)
+			continue;
+		what = "ACPI MADT";
+		if ((t = load(w, entry, SDT, "APIC", what, HDR_LEN, &len)) == NULL)
+			return -EINVAL;
+		return entries(w, t, len, true, what);
+	}
+	return -ENOENT;
+}
+
+/* The MP floating pointer, then its configuration table. The entries are
+ * walked by the table's length, not by its entry count: qboot (QEMU's
+ * microvm firmware) leaves the count 0. */
+static int
+mp(const struct walk *w)
+{
+	static const char what[] = "MP table";
+	const uint8_t *t;
+	uint32_t len, pa;
+	int rc;
+
+	if ((rc = find_pointer(w, true, 0, &t)) != 0)
+		return rc;
+	if ((pa = le32(t + 4)) == 0)
+		return bad(w, what, "default configuration # is not supported",
+		    t[11], 0, 0);
+	if ((t = load(w, pa, PCMP, "PCMP", what, HDR_LEN, &len)) == NULL)
+		return -EINVAL;
+	return entries(w, t, len, false, what);
+}
+
+int
+cpu_tables_find(uint64_t rsdp_pa, phys_map_fn map, void *ctx, struct cpu_tables *out)
+{
+	struct walk w = { map, ctx, out, out->why };
+	char mp_why[sizeof(out->why)];
+	int rc, mp_rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = acpi(&w, rsdp_pa)) == 0)
+		return 0;
+	if (rc != -ENOENT)
+		w.why = mp_why;		/* keep the ACPI complaint */
+	if ((mp_rc = mp(&w)) == 0) {
+		out->why[0] = '\0';
+		return 0;
+	}
+	return rc != -ENOENT ? rc : mp_rc;
+}
