@@ -61,18 +61,22 @@ map(const struct walk *w, uint64_t pa, size_t len)
 	return w->map(w->ctx, pa, len);
 }
 
+/* Whether the bytes of p sum to zero, and (for an RSDP) the first 20 too. */
 static bool
-sums_to_zero(const uint8_t *p, size_t len)
+sums_to_zero(const uint8_t *p, size_t len, bool rsdp)
 {
-	uint8_t sum = 0;
+	uint8_t sum = 0, sum20 = 0;
 
-	while (len-- > 0)
-		sum += *p++;
-	return sum == 0;
+	for (size_t i = 0; i < len; i++) {
+		sum += p[i];
+		if (i == 19)
+			sum20 = sum;
+	}
+	return sum == 0 && (!rsdp || sum20 == 0);
 }
 
 /* Sets the why to "table: msg", the n-th '#' of msg replaced by the n-th
- * number in decimal, a '&' likewise in hex. */
+ * number in decimal, a '&' likewise in hex (after a "0x" in msg). */
 static int
 bad(const struct walk *w, enum kind k, const char *msg, uint64_t a,
     uint64_t b, uint64_t c)
@@ -97,10 +101,6 @@ bad(const struct walk *w, enum kind k, const char *msg, uint64_t a,
 		do
 			*--d = "0123456789abcdef"[a % base];
 		while ((a /= base) != 0);
-		if (base == 16) {
-			*--d = 'x';
-			*--d = '0';
-		}
 		while (*d != '\0' && s < end)
 			*s++ = *d++;
 		a = b;
@@ -120,7 +120,7 @@ load(const struct walk *w, uint64_t pa, enum kind k, uint32_t *lenp)
 	uint32_t len;
 
 	if (t == NULL || memcmp(t, kinds[k].sig, k == RSDP ? 8 : 4) != 0) {
-		bad(w, k, "none at &", pa, 0, 0);
+		bad(w, k, "none at 0x&", pa, 0, 0);
 		return NULL;
 	}
 	if (k == RSDP)
@@ -130,11 +130,11 @@ load(const struct walk *w, uint64_t pa, enum kind k, uint32_t *lenp)
 	else
 		len = k == PCMP ? le16(t + 4) : le32(t + 4);
 	if (len < kinds[k].min)
-		bad(w, k, "length # at & is less than #", len, pa, kinds[k].min);
+		bad(w, k, "length # at 0x& is less than #", len, pa, kinds[k].min);
 	else if ((t = map(w, pa, len)) == NULL)
-		bad(w, k, "# bytes at & are not readable", len, pa, 0);
-	else if (!sums_to_zero(t, len) || !sums_to_zero(t, k == RSDP ? 20 : len))
-		bad(w, k, "bad checksum at &", pa, 0, 0);
+		bad(w, k, "# bytes at 0x& are not readable", len, pa, 0);
+	else if (!sums_to_zero(t, len, k == RSDP))
+		bad(w, k, "bad checksum at 0x&", pa, 0, 0);
 	else {
 		*lenp = len;
 		return t;
@@ -192,23 +192,6 @@ find_pointer(const struct walk *w, enum kind k, uint64_t pa, const uint8_t **ptr
 	return rc;
 }
 
-/* Counts an enabled processor. Bit 0 of flags is "enabled" in both tables;
- * a processor with only ACPI's "online capable" bit is not running. */
-static int
-add_cpu(const struct walk *w, enum kind k, uint32_t id, uint8_t flags)
-{
-	struct cpu_tables *o = w->out;
-
-	if ((flags & 1) == 0)
-		return 0;
-	for (int i = 0; i < o->ncpus; i++)
-		if (o->apic_id[i] == id)
-			return bad(w, k, "APIC ID # is listed twice", id, 0, 0);
-	if (o->ncpus < CPU_TABLES_MAX)
-		o->apic_id[o->ncpus++] = id;
-	return 0;
-}
-
 /* The entries of a MADT or MP configuration table (kind k) t of len bytes:
  * processors (MADT types 0 and 9, MP type 0) and the MADT's local APIC
  * address override (type 5). A MADT entry says its length; an MP entry's
@@ -217,9 +200,9 @@ static int
 entries(const struct walk *w, enum kind k, const uint8_t *t, uint32_t len)
 {
 	struct cpu_tables *o = w->out;
-	uint32_t off, elen, need, left;
+	uint32_t off, elen, need, left, id;
 	const uint8_t *e;
-	int rc = 0;
+	bool x2apic;
 
 	o->ncpus = 0;
 	o->lapic_pa = le32(t + LAPIC_OFF);
@@ -243,14 +226,20 @@ entries(const struct walk *w, enum kind k, const uint8_t *t, uint32_t len)
 		if (elen < need)
 			return bad(w, k, "entry at offset # (type #) is too short (length #)",
 			    off, e[0], elen);
-		if (e[0] == 0)
-			rc = k == MADT ? add_cpu(w, k, e[3], e[4]) : add_cpu(w, k, e[1], e[3]);
-		else if (k == MADT && e[0] == 9)
-			rc = add_cpu(w, k, le32(e + 4), e[8]);
-		else if (k == MADT && e[0] == 5)
+		if (k == MADT && e[0] == 5)
 			o->lapic_pa = le64(e + 4);
-		if (rc != 0)
-			return rc;
+		x2apic = k == MADT && e[0] == 9;
+		/* Bit 0 of the flags is "enabled" in both tables; a processor
+		 * with only ACPI's "online capable" bit is not running. */
+		if ((e[0] != 0 && !x2apic) ||
+		    (e[x2apic ? 8 : k == MADT ? 4 : 3] & 1) == 0)
+			continue;
+		id = x2apic ? le32(e + 4) : e[k == MADT ? 3 : 1];
+		for (int i = 0; i < o->ncpus; i++)
+			if (o->apic_id[i] == id)
+				return bad(w, k, "APIC ID # is listed twice", id, 0, 0);
+		if (o->ncpus < CPU_TABLES_MAX)
+			o->apic_id[o->ncpus++] = id;
 	}
 	if (o->ncpus == 0)
 		return bad(w, k, "no enabled processor", 0, 0, 0);
@@ -282,7 +271,7 @@ acpi(const struct walk *w, uint64_t pa)
 	for (uint32_t off = 36; len - off >= esize; off += esize) {
 		entry = esize == 8 ? le64(t + off) : le32(t + off);
 		if ((h = map(w, entry, 4)) == NULL)
-			return bad(w, root, "entry at offset # (&) is not readable",
+			return bad(w, root, "entry at offset # (0x&) is not readable",
 			    off, entry, 0);
 		if (memcmp(h, kinds[MADT].sig, 4) != 0)
 			continue;
