@@ -89,7 +89,8 @@ check(int rc, const struct cpu_tables *t)
 	if (strnlen(t->why, sizeof(t->why)) == sizeof(t->why))
 		abort();
 	if (rc != 0) {
-		if (rc != -ENOENT && (rc != -EINVAL || t->why[0] == '\0'))
+		if ((rc != -ENOENT && (rc != -EINVAL || t->why[0] == '\0')) ||
+		    t->source != NULL)
 			abort();
 		return;
 	}
