@@ -23,7 +23,8 @@ struct cpu_tables {
 /* Returns a pointer to len readable bytes of physical memory at pa, or NULL
  * when that range is not memory the caller can read. The parser holds
  * several such pointers at once: each must stay valid until
- * cpu_tables_find returns. */
+ * cpu_tables_find returns. len comes from the tables (an ACPI table may
+ * claim up to 4 GiB): refusing a range it will not map is map's part. */
 typedef const void *(*phys_map_fn)(void *ctx, uint64_t pa, size_t len);
 
 /* The processors the firmware describes. ACPI first: the RSDP at rsdp_pa
