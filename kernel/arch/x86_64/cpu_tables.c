@@ -61,6 +61,14 @@ map(const struct walk *w, uint64_t pa, size_t len)
 	return w->map(w->ctx, pa, len);
 }
 
+/* Whether p starts with the signature of kind k (8 bytes for an RSDP). */
+static bool
+signed_as(const uint8_t *p, enum kind k)
+{
+	return le32(p) == le32((const uint8_t *)kinds[k].sig) &&
+	    (k != RSDP || le32(p + 4) == le32((const uint8_t *)kinds[k].sig + 4));
+}
+
 /* Whether the bytes of p sum to zero, and (for an RSDP) the first 20 too. */
 static bool
 sums_to_zero(const uint8_t *p, size_t len, bool rsdp)
@@ -119,7 +127,7 @@ load(const struct walk *w, uint64_t pa, enum kind k, uint32_t *lenp)
 	const uint8_t *t = map(w, pa, 16);	/* no table is shorter */
 	uint32_t len;
 
-	if (t == NULL || memcmp(t, kinds[k].sig, k == RSDP ? 8 : 4) != 0) {
+	if (t == NULL || !signed_as(t, k)) {
 		bad(w, k, "none at 0x&", pa, 0, 0);
 		return NULL;
 	}
@@ -152,7 +160,7 @@ scan(const struct walk *w, enum kind k, uint64_t pa, uint64_t end, int *rc)
 
 	for (; pa < end; pa += 16) {
 		p = map(w, pa, 16);
-		if (p == NULL || memcmp(p, kinds[k].sig, k == RSDP ? 8 : 4) != 0)
+		if (p == NULL || !signed_as(p, k))
 			continue;
 		if ((p = load(w, pa, k, &len)) != NULL) {
 			w->why[0] = '\0';	/* forget a bad one before */
@@ -273,7 +281,7 @@ acpi(const struct walk *w, uint64_t pa)
 		if ((h = map(w, entry, 4)) == NULL)
 			return bad(w, root, "entry at offset # (0x&) is not readable",
 			    off, entry, 0);
-		if (memcmp(h, kinds[MADT].sig, 4) != 0)
+		if (!signed_as(h, MADT))
 			continue;
 		if ((t = load(w, entry, MADT, &len)) == NULL)
 			return -EINVAL;
