@@ -10,7 +10,22 @@
 
 #include "arch/x86_64/cpu_tables.h"
 
-enum kind { RSDP, MP_POINTER, SDT, PCMP };
+enum kind { RSDP, MP_POINTER, RSDT, XSDT, MADT, PCMP };
+
+/* Each table's name (in out->why and out->source), signature, and the
+ * shortest length it may have. */
+static const struct table_kind {
+	char what[20];
+	char sig[8];
+	uint8_t min;
+} kinds[] = {
+	[RSDP] = { "ACPI RSDP", "RSD PTR ", 16 },
+	[MP_POINTER] = { "MP floating pointer", "_MP_", 16 },
+	[RSDT] = { "ACPI RSDT", "RSDT", 36 },
+	[XSDT] = { "ACPI XSDT", "XSDT", 36 },
+	[MADT] = { "ACPI MADT", "APIC", 44 },
+	[PCMP] = { "MP table", "PCMP", 44 },
+};
 
 #define HDR_LEN		44	/* MADT and PCMP: entries start here */
 #define LAPIC_OFF	36	/* MADT and PCMP: local APIC address */
@@ -46,67 +61,74 @@ map(const struct walk *w, uint64_t pa, size_t len)
 	return w->map(w->ctx, pa, len);
 }
 
+/* Whether p starts with the signature of kind k (8 bytes for an RSDP). */
 static bool
-sums_to_zero(const uint8_t *p, size_t len)
+signed_as(const uint8_t *p, enum kind k)
 {
-	uint8_t sum = 0;
-
-	while (len-- > 0)
-		sum += *p++;
-	return sum == 0;
+	return le32(p) == le32((const uint8_t *)kinds[k].sig) &&
+	    (k != RSDP || le32(p + 4) == le32((const uint8_t *)kinds[k].sig + 4));
 }
 
-/* Sets out->why to "what: msg", the n-th '#' of msg replaced by the n-th
- * number in decimal, a '&' likewise in hex. */
+/* Whether the bytes of p sum to zero, and (for an RSDP) the first 20 too. */
+static bool
+sums_to_zero(const uint8_t *p, size_t len, bool rsdp)
+{
+	uint8_t sum = 0, sum20 = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		sum += p[i];
+		if (i == 19)
+			sum20 = sum;
+	}
+	return sum == 0 && (!rsdp || sum20 == 0);
+}
+
+/* Sets the why to "table: msg", the n-th '#' of msg replaced by the n-th
+ * number in decimal, a '&' likewise in hex (after a "0x" in msg). */
 static int
-bad(const struct walk *w, const char *what, const char *msg, uint64_t a,
+bad(const struct walk *w, enum kind k, const char *msg, uint64_t a,
     uint64_t b, uint64_t c)
 {
-	const uint64_t v[3] = { a, b, c };
 	char *s = w->why, *end = s + sizeof(w->out->why) - 1;
-	char digits[20];
-	int i = 0, k;
+	char digits[24], *d;
+	const char *what = kinds[k].what;
+	unsigned base;
 
-	for (; *what != '\0'; what++)
-		*s++ = *what;	/* table names are short */
+	while (*what != '\0')
+		*s++ = *what++;		/* names are short */
 	*s++ = ':';
 	*s++ = ' ';
 	for (; *msg != '\0' && s < end; msg++) {
-		unsigned base = *msg == '#' ? 10 : *msg == '&' ? 16 : 0;
-		uint64_t n = v[i % 3];
-
-		if (base == 0) {
+		if (*msg != '#' && *msg != '&') {
 			*s++ = *msg;
 			continue;
 		}
-		i++;
-		k = 0;
+		base = *msg == '#' ? 10 : 16;
+		d = digits + sizeof(digits) - 1;
+		*d = '\0';
 		do
-			digits[k++] = "0123456789abcdef"[n % base];
-		while ((n /= base) != 0);
-		if (base == 16 && end - s > 2) {
-			*s++ = '0';
-			*s++ = 'x';
-		}
-		while (k > 0 && s < end)
-			*s++ = digits[--k];
+			*--d = "0123456789abcdef"[a % base];
+		while ((a /= base) != 0);
+		while (*d != '\0' && s < end)
+			*s++ = *d++;
+		a = b;
+		b = c;
 	}
 	*s = '\0';
 	return -EINVAL;
 }
 
 /* Maps the table of kind k at pa whole after checking its signature, that
- * its length is at least min, and its checksum (an RSDP's first 20 bytes as
- * well). NULL, with out->why set, when it is not a good one. */
+ * its length is at least the kind's shortest, and its checksum (an RSDP's
+ * first 20 bytes as well). NULL, with the why set, when it is not good. */
 static const uint8_t *
-load(const struct walk *w, uint64_t pa, enum kind k, const char *sig,
-    const char *what, uint32_t min, uint32_t *lenp)
+load(const struct walk *w, uint64_t pa, enum kind k, uint32_t *lenp)
 {
 	const uint8_t *t = map(w, pa, 16);	/* no table is shorter */
 	uint32_t len;
 
-	if (t == NULL || memcmp(t, sig, k == RSDP ? 8 : 4) != 0) {
-		bad(w, what, "none at &", pa, 0, 0);
+	if (t == NULL || !signed_as(t, k)) {
+		bad(w, k, "none at 0x&", pa, 0, 0);
 		return NULL;
 	}
 	if (k == RSDP)
@@ -114,13 +136,13 @@ load(const struct walk *w, uint64_t pa, enum kind k, const char *sig,
 	else if (k == MP_POINTER)
 		len = 16 * t[8];
 	else
-		len = k == SDT ? le32(t + 4) : le16(t + 4);
-	if (len < min)
-		bad(w, what, "length # at & is less than #", len, pa, min);
+		len = k == PCMP ? le16(t + 4) : le32(t + 4);
+	if (len < kinds[k].min)
+		bad(w, k, "length # at 0x& is less than #", len, pa, kinds[k].min);
 	else if ((t = map(w, pa, len)) == NULL)
-		bad(w, what, "# bytes at & are not readable", len, pa, 0);
-	else if (!sums_to_zero(t, len) || !sums_to_zero(t, k == RSDP ? 20 : len))
-		bad(w, what, "bad checksum at &", pa, 0, 0);
+		bad(w, k, "# bytes at 0x& are not readable", len, pa, 0);
+	else if (!sums_to_zero(t, len, k == RSDP))
+		bad(w, k, "bad checksum at 0x&", pa, 0, 0);
 	else {
 		*lenp = len;
 		return t;
@@ -128,117 +150,108 @@ load(const struct walk *w, uint64_t pa, enum kind k, const char *sig,
 	return NULL;
 }
 
-/* The RSDP (mp false) or MP floating pointer: the one at pa, or when pa is
- * 0 the first good one whose signature is found on a 16-byte boundary in
- * the places the specifications name. -ENOENT when no signature is there;
- * the error of the last bad one when none is good. */
-static int
-find_pointer(const struct walk *w, bool mp, uint64_t pa, const uint8_t **ptr)
+/* Looks for a good RSDP or MP floating pointer (kind k) on the 16-byte
+ * boundaries of [pa, end). */
+static const uint8_t *
+scan(const struct walk *w, enum kind k, uint64_t pa, uint64_t end, int *rc)
 {
-	const char *sig = mp ? "_MP_" : "RSD PTR ";
-	const char *what = mp ? "MP floating pointer" : "ACPI RSDP";
-	enum kind k = mp ? MP_POINTER : RSDP;
-	uint64_t from[3], to[3];
+	const uint8_t *p;
+	uint32_t len;
+
+	for (; pa < end; pa += 16) {
+		p = map(w, pa, 16);
+		if (p == NULL || !signed_as(p, k))
+			continue;
+		if ((p = load(w, pa, k, &len)) != NULL) {
+			w->why[0] = '\0';	/* forget a bad one before */
+			return p;
+		}
+		*rc = -EINVAL;
+	}
+	return NULL;
+}
+
+/* The RSDP or MP floating pointer (kind k): the one at pa, or when pa is 0
+ * the first good one in the places the specifications name. -ENOENT when
+ * no signature is there; the error of the last bad one when none is good. */
+static int
+find_pointer(const struct walk *w, enum kind k, uint64_t pa, const uint8_t **ptr)
+{
 	const uint8_t *p;
 	uint32_t len, kib;
-	int n = 0, rc = -ENOENT;
+	int rc = -ENOENT;
 
 	if (pa != 0)
-		return (*ptr = load(w, pa, k, sig, what, 16, &len)) ? 0 : -EINVAL;
-	if ((p = map(w, 0x40e, 2)) != NULL && le16(p) != 0) {
-		from[n] = (uint64_t)le16(p) << 4;	/* the EBDA's segment */
-		to[n] = from[n] + 1024;
-		n++;
-	}
-	if (mp) {
-		/* Base memory (KiB) outside 64-640 is no PC's: take 640. */
+		return (*ptr = load(w, pa, k, &len)) != NULL ? 0 : -EINVAL;
+	/* The first KiB of the EBDA, whose segment the BIOS data area gives. */
+	if ((p = map(w, 0x40e, 2)) != NULL && (pa = (uint64_t)le16(p) << 4) != 0 &&
+	    (*ptr = scan(w, k, pa, pa + 1024, &rc)) != NULL)
+		return 0;
+	if (k == MP_POINTER) {
+		/* The last KiB of base memory; outside 64-640 KiB, it is no PC's. */
 		kib = (p = map(w, 0x413, 2)) != NULL ? le16(p) : 0;
 		if (kib < 64 || kib > 640)
 			kib = 640;
-		from[n] = (kib - 1) * 1024;
-		to[n++] = kib * 1024;
+		if ((*ptr = scan(w, k, (kib - 1) * 1024, kib * 1024, &rc)) != NULL)
+			return 0;
 	}
-	from[n] = mp ? 0xf0000 : 0xe0000;
-	to[n++] = 0x100000;
-	for (int i = 0; i < n; i++) {
-		for (pa = from[i]; pa < to[i]; pa += 16) {
-			p = map(w, pa, 16);
-			if (p == NULL || memcmp(p, sig, mp ? 4 : 8) != 0)
-				continue;
-			if ((*ptr = load(w, pa, k, sig, what, 16, &len)) != NULL) {
-				w->why[0] = '\0';	/* forget a bad one before */
-				return 0;
-			}
-			rc = -EINVAL;
-		}
-	}
+	if ((*ptr = scan(w, k, k == RSDP ? 0xe0000 : 0xf0000, 0x100000, &rc)) != NULL)
+		return 0;
 	return rc;
 }
 
-/* Counts an enabled processor. Bit 0 of flags is "enabled" in both tables;
- * a processor with only ACPI's "online capable" bit is not running. */
-static int
-add_cpu(const struct walk *w, const char *what, uint32_t id, uint8_t flags)
-{
-	struct cpu_tables *o = w->out;
-
-	if ((flags & 1) == 0)
-		return 0;
-	for (int i = 0; i < o->ncpus; i++)
-		if (o->apic_id[i] == id)
-			return bad(w, what, "APIC ID # is listed twice", id, 0, 0);
-	if (o->ncpus < CPU_TABLES_MAX)
-		o->apic_id[o->ncpus++] = id;
-	return 0;
-}
-
-/* The entries of a MADT (acpi) or MP configuration table t of len bytes:
+/* The entries of a MADT or MP configuration table (kind k) t of len bytes:
  * processors (MADT types 0 and 9, MP type 0) and the MADT's local APIC
  * address override (type 5). A MADT entry says its length; an MP entry's
  * length follows from its type. */
 static int
-entries(const struct walk *w, const uint8_t *t, uint32_t len, bool acpi,
-    const char *what)
+entries(const struct walk *w, enum kind k, const uint8_t *t, uint32_t len)
 {
 	struct cpu_tables *o = w->out;
-	uint32_t off, elen, need, left;
+	uint32_t off, elen, need, left, id;
 	const uint8_t *e;
-	int rc = 0;
+	bool x2apic;
 
 	o->ncpus = 0;
 	o->lapic_pa = le32(t + LAPIC_OFF);
 	for (off = HDR_LEN; off < len; off += elen) {
 		e = t + off;
 		left = len - off;
-		if (acpi) {
+		if (k == MADT) {
 			/* A 1-byte tail is the start of a 2-byte entry header. */
 			elen = left < 2 ? 2 : e[1];
 			need = e[0] == 0 ? 8 : e[0] == 5 ? 12 : e[0] == 9 ? 16 : 2;
 		} else if (e[0] > 4) {
-			return bad(w, what, "entry at offset # has unknown type #",
+			return bad(w, k, "entry at offset # has unknown type #",
 			    off, e[0], 0);
 		} else {
 			elen = need = e[0] == 0 ? 20 : 8;
 		}
 		if (elen > left)
-			return bad(w, what,
+			return bad(w, k,
 			    "entry at offset # runs past the table's end (length #, # bytes left)",
 			    off, elen, left);
 		if (elen < need)
-			return bad(w, what, "entry at offset # (type #) is too short (length #)",
+			return bad(w, k, "entry at offset # (type #) is too short (length #)",
 			    off, e[0], elen);
-		if (e[0] == 0)
-			rc = add_cpu(w, what, acpi ? e[3] : e[1], acpi ? e[4] : e[3]);
-		else if (acpi && e[0] == 9)
-			rc = add_cpu(w, what, le32(e + 4), e[8]);
-		else if (acpi && e[0] == 5)
+		if (k == MADT && e[0] == 5)
 			o->lapic_pa = le64(e + 4);
-		if (rc != 0)
-			return rc;
+		x2apic = k == MADT && e[0] == 9;
+		/* Bit 0 of the flags is "enabled" in both tables; a processor
+		 * with only ACPI's "online capable" bit is not running. */
+		if ((e[0] != 0 && !x2apic) ||
+		    (e[x2apic ? 8 : k == MADT ? 4 : 3] & 1) == 0)
+			continue;
+		id = x2apic ? le32(e + 4) : e[k == MADT ? 3 : 1];
+		for (int i = 0; i < o->ncpus; i++)
+			if (o->apic_id[i] == id)
+				return bad(w, k, "APIC ID # is listed twice", id, 0, 0);
+		if (o->ncpus < CPU_TABLES_MAX)
+			o->apic_id[o->ncpus++] = id;
 	}
 	if (o->ncpus == 0)
-		return bad(w, what, "no enabled processor", 0, 0, 0);
-	o->source = what;
+		return bad(w, k, "no enabled processor", 0, 0, 0);
+	o->source = kinds[k].what;
 	return 0;
 }
 
@@ -247,33 +260,32 @@ entries(const struct walk *w, const uint8_t *t, uint32_t len, bool acpi,
 static int
 acpi(const struct walk *w, uint64_t pa)
 {
-	const char *what = "ACPI RSDT";
+	enum kind root = RSDT;
 	const uint8_t *t, *h;
 	uint32_t len, esize = 4;
 	uint64_t entry;
 	int rc;
 
-	if ((rc = find_pointer(w, false, pa, &t)) != 0)
+	if ((rc = find_pointer(w, RSDP, pa, &t)) != 0)
 		return rc;
 	pa = le32(t + 16);
 	if (t[15] >= 2 && le64(t + 24) != 0) {
 		pa = le64(t + 24);
-		what = "ACPI XSDT";
+		root = XSDT;
 		esize = 8;
 	}
-	if ((t = load(w, pa, SDT, what + 5, what, 36, &len)) == NULL)
+	if ((t = load(w, pa, root, &len)) == NULL)
 		return -EINVAL;
 	for (uint32_t off = 36; len - off >= esize; off += esize) {
 		entry = esize == 8 ? le64(t + off) : le32(t + off);
 		if ((h = map(w, entry, 4)) == NULL)
-			return bad(w, what, "entry at offset # (&) is not readable",
+			return bad(w, root, "entry at offset # (0x&) is not readable",
 			    off, entry, 0);
-		if (memcmp(h, "APIC", 4) != 0)
+		if (!signed_as(h, MADT))
 			continue;
-		what = "ACPI MADT";
-		if ((t = load(w, entry, SDT, "APIC", what, HDR_LEN, &len)) == NULL)
+		if ((t = load(w, entry, MADT, &len)) == NULL)
 			return -EINVAL;
-		return entries(w, t, len, true, what);
+		return entries(w, MADT, t, len);
 	}
 	return -ENOENT;
 }
@@ -284,19 +296,18 @@ acpi(const struct walk *w, uint64_t pa)
 static int
 mp(const struct walk *w)
 {
-	static const char what[] = "MP table";
 	const uint8_t *t;
 	uint32_t len, pa;
 	int rc;
 
-	if ((rc = find_pointer(w, true, 0, &t)) != 0)
+	if ((rc = find_pointer(w, MP_POINTER, 0, &t)) != 0)
 		return rc;
 	if ((pa = le32(t + 4)) == 0)
-		return bad(w, what, "default configuration # is not supported",
+		return bad(w, PCMP, "default configuration # is not supported",
 		    t[11], 0, 0);
-	if ((t = load(w, pa, PCMP, "PCMP", what, HDR_LEN, &len)) == NULL)
+	if ((t = load(w, pa, PCMP, &len)) == NULL)
 		return -EINVAL;
-	return entries(w, t, len, false, what);
+	return entries(w, PCMP, t, len);
 }
 
 int

@@ -23,7 +23,8 @@ struct cpu_tables {
 /* Returns a pointer to len readable bytes of physical memory at pa, or NULL
  * when that range is not memory the caller can read. The parser holds
  * several such pointers at once: each must stay valid until
- * cpu_tables_find returns. */
+ * cpu_tables_find returns. len comes from the tables (an ACPI table may
+ * claim up to 4 GiB): refusing a range it will not map is map's part. */
 typedef const void *(*phys_map_fn)(void *ctx, uint64_t pa, size_t len);
 
 /* The processors the firmware describes. ACPI first: the RSDP at rsdp_pa
@@ -38,7 +39,9 @@ typedef const void *(*phys_map_fn)(void *ctx, uint64_t pa, size_t len);
  * configuration table. Returns 0 with *out filled, -ENOENT when the firmware
  * has neither table, or another negative errno (-EINVAL for a malformed
  * table) with out->why naming the table and the problem. When both tables
- * are there and broken, the ACPI error is the one returned. */
+ * are there and broken, the ACPI error is the one returned. Past
+ * CPU_TABLES_MAX processors the rest are dropped (and a duplicate APIC ID
+ * among them goes unseen). */
 int cpu_tables_find(uint64_t rsdp_pa, phys_map_fn map, void *ctx, struct cpu_tables *out);
 
 #endif
