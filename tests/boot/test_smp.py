@@ -201,3 +201,31 @@ def test_c2_reruns(ctx):
 
 def test_c4_reruns(ctx):
     _reruns(ctx, 4)
+
+
+def _stress_once(ctx, st, n):
+    """One boot of smpstress at n vCPUs: (ok, output)."""
+    with _cpus(n):
+        status, out = ctx.run("/apps/smpstress.musl --expect-cpus %d" % n, memory=MEMORY,
+                              initrd=st["initrd"], timeout=TIMEOUT)
+    return status == 0 and "smpstress: ok" in out.splitlines(), out
+
+
+def test_stress_loops(ctx):
+    """OSPREY_SMP_LOOPS boots (2 unless set; `make smp-stress` asks 100) of
+    smpstress at 4 vCPUs: a count of passes and failures, and the first
+    failure's output. A lost wake-up or deadlock shows as the watchdog's
+    message or a boot timeout, a crash as a panic."""
+    loops = int(os.environ.get("OSPREY_SMP_LOOPS", "2"))
+    st = _ready(ctx, "stress_loops")
+    if not st:
+        return
+    passed, first = 0, None
+    for i in range(loops):
+        ok, out = _stress_once(ctx, st, 4)
+        passed += ok
+        if not ok and first is None:
+            first = (i, out)
+    print("smp stress at 4 vCPUs: %d passed, %d failed" % (passed, loops - passed))
+    ctx.check("stress_loops", first is None, "%d of %d boots failed; the first, boot %d:" % (
+        loops - passed, loops, first[0]) if first else "", first[1] if first else None)
