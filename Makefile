@@ -32,7 +32,7 @@ HOSTCFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-D_GNU_SOURCE -Ikernel -Itests/unit -DHOST_TEST
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all kernel tools modules apps testmods zfs-src unit fuzz-replay check crash run size bench clean distclean
+.PHONY: all kernel tools modules apps testmods zfs-src unit fuzz-replay check crash check-smp smp-stress run size bench clean distclean
 all: kernel tools modules apps
 
 kernel: $(BUILD)/kernel.elf
@@ -174,6 +174,21 @@ N ?= 10
 crash: deps all
 	OSPREY_CRASH_LOOPS=$(N) $(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL) \
 		--only 'boot\.zfs_data\.crash$$'
+
+# The whole boot-test suite again at 2, then at 4 vCPUs (OSPREY_CPUS is
+# tools/run's default for -c, so it reaches every boot). Slow: not part
+# of `make check`.
+check-smp: deps all testmods
+	OSPREY_CPUS=2 $(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL); s2=$$?; \
+	OSPREY_CPUS=4 $(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL); s4=$$?; \
+	echo "check-smp: 2 vCPUs status $$s2, 4 vCPUs status $$s4"; [ $$s2 = 0 ] && [ $$s4 = 0 ]
+
+# SMP_LOOPS boots of apps/tests/smpstress at 4 vCPUs (tests/boot/test_smp.py):
+# prints the count of passes and failures and the first failure's output.
+SMP_LOOPS ?= 100
+smp-stress: deps all
+	OSPREY_SMP_LOOPS=$(SMP_LOOPS) $(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL) \
+		--only 'boot\.smp\.stress_loops$$'
 
 # The demo: busybox on a ROFS root, telling what it sees, and a guest book
 # on ZFS /data (apps/demo/visits.c) that grows by one line each boot.

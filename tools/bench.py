@@ -41,6 +41,7 @@ SECTIONS = [
     "ZFS pool layer (libzfs.so)",
     "ZFS /data",
     "Network services",
+    "SMP",
 ]
 
 DEBS = ["libpython3.11-stdlib", "perl-modules-5.36"]
@@ -259,9 +260,12 @@ class Bench:
                                                        (p.stdout or "")[-500:] + (p.stderr or "")[-500:]))
         return p
 
-    def boot(self, cmdline, images=(), memory="64M", timeout=120, record=True):
-        """Boots the kernel; returns (status, stdout, wall seconds)."""
+    def boot(self, cmdline, images=(), memory="64M", timeout=120, record=True, cpus=None):
+        """Boots the kernel (cpus vCPUs; None: tools/run's default);
+        returns (status, stdout, wall seconds)."""
         cmd = [RUN, "--kernel", self.kernel, "-m", str(memory), "--timeout", str(timeout)]
+        if cpus is not None:
+            cmd += ["-c", str(cpus)]
         for img in images:
             cmd += ["--image", img]
         cmd += ["-e", cmdline]
@@ -320,7 +324,8 @@ class Bench:
         os.makedirs(self.work, exist_ok=True)
         self.readbench = os.path.join(self.work, "readbench")
         self.procbench = os.path.join(self.work, "procbench")
-        for prog in (self.readbench, self.procbench):
+        self.spinbench = os.path.join(self.work, "spinbench")
+        for prog in (self.readbench, self.procbench, self.spinbench):
             self.must(["musl-gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-static", "-o", prog,
                        os.path.join(ROOT, "apps", "bench", os.path.basename(prog) + ".c")], record=False)
         lz4o = os.path.join(self.work, "lz4.o")
@@ -1323,10 +1328,11 @@ class Bench:
         return least, tried
 
     # ---- ZFS /data ----
-    def zd_boot(self, cmdline, img, disk, memory=ZD_MEM, timeout=300, record=True):
+    def zd_boot(self, cmdline, img, disk, memory=ZD_MEM, timeout=300, record=True, cpus=None):
         """One boot with DISK as /dev/vblk1; (status or None on a timeout, output)."""
         try:
-            status, out, _ = self.boot(cmdline, [img, disk], memory=memory, timeout=timeout, record=record)
+            status, out, _ = self.boot(cmdline, [img, disk], memory=memory, timeout=timeout, record=record,
+                                       cpus=cpus)
         except subprocess.TimeoutExpired:
             return None, "(tools/run did not end 60 s after its own --timeout)"
         if "run: timed out after" in out:
@@ -1471,12 +1477,13 @@ class Bench:
         self.cmds.append("# bisection over -m %s, a fresh pool each" % ", ".join("%dM" % k for k in tried))
         return least, tried
 
-    def sec_zfs_data(self):
-        # This section is often run alone (--only) and spliced into the
-        # report: it says when, at which commit and how loaded the host was.
-        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        load = os.getloadavg()
-        commit = git_commit()
+    def zd_prepare(self):
+        """The ROFS images of the ZFS /data boots (with and without the fstab
+        line) and self.zd_template, a data disk holding a freshly made,
+        exported pool: (image, image without fstab, zfsbench, libzfs.so
+        stripped). Made once a run: the SMP section reuses them."""
+        if getattr(self, "zd_prepared", None):
+            return self.zd_prepared
         built = os.path.join(self.build, "modules", "libzfs.so")
         zb_built = os.path.join(self.build, "apps", "zfsbench")
         for f in (built, zb_built):
@@ -1490,9 +1497,6 @@ class Bench:
         shutil.copy2(zb_built, zfsbench)
         stripped = os.path.join(self.work, "libzfs-data.so.stripped")
         self.must(["strip", "-o", stripped, lib])
-        nm = self.must(["nm", self.kernel], record=False).stdout
-        kernel_zfs = sum(1 for l in nm.splitlines() if "zfs" in l.lower())
-        self.cmds.append("nm build/kernel.elf | grep -ci zfs")
         files = ["/bin/busybox: /bin/busybox", "/bin/zfsbench: " + zfsbench, "/usr/lib/fs/libzfs.so: " + lib]
         img = self.mkimage("zdata", files + ["[fstab]", ZD_FSTAB])
         img_nofstab = self.mkimage("zdata-nofstab", files)
@@ -1508,6 +1512,19 @@ class Bench:
         status, out = self.zd_boot("--verbose " + ZD_MAKEFS, img_nofstab, self.zd_template, timeout=150)
         if status != 0 or "zfs: created pool 'data'" not in out or "zfs: pool 'data' exported" not in out:
             raise RuntimeError("making the pool failed: status %s, %s" % (status, _tail(out, 3)))
+        self.zd_prepared = img, img_nofstab, zfsbench, stripped
+        return self.zd_prepared
+
+    def sec_zfs_data(self):
+        # This section is often run alone (--only) and spliced into the
+        # report: it says when, at which commit and how loaded the host was.
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        load = os.getloadavg()
+        commit = git_commit()
+        img, img_nofstab, zfsbench, stripped = self.zd_prepare()
+        nm = self.must(["nm", self.kernel], record=False).stdout
+        kernel_zfs = sum(1 for l in nm.splitlines() if "zfs" in l.lower())
+        self.cmds.append("nm build/kernel.elf | grep -ci zfs")
 
         runs = 1 if self.quick else 3
         osp = {k[0]: [] for k in ZD_FIGURES}
@@ -1746,6 +1763,10 @@ class Bench:
         import bench_net  # tools/bench_net.py: the tap namespaces and the peer's services
         return bench_net.section(self, fmt)
 
+    def sec_smp(self):
+        import bench_smp  # tools/bench_smp.py: 1 vs 2 (and 4) vCPUs
+        return bench_smp.section(self, fmt)
+
     def run(self):
         started = time.time()
         self.load = os.getloadavg()
@@ -1760,7 +1781,7 @@ class Bench:
             traceback.print_exc()
         funcs = [self.sec_sizes, self.sec_boot, self.sec_minmem, self.sec_image_size, self.sec_lz4,
                  self.sec_rofs_read, self.sec_virtio, self.sec_null, self.sec_procs, self.sec_dynamic, self.sec_zfs,
-                 self.sec_zfs_data, self.sec_net]
+                 self.sec_zfs_data, self.sec_net, self.sec_smp]
         for title, fn in zip(SECTIONS, funcs):
             if self.a.only and not any(o.lower() in title.lower() for o in self.a.only):
                 continue

@@ -92,11 +92,11 @@ class Boot:
     its pid file: it runs in a session of its own under tools/run, and a
     QEMU left behind would hold the image for the next boot)."""
 
-    def __init__(self, b, net, image, cmdline, memory=MEM, timeout=600):
+    def __init__(self, b, net, image, cmdline, memory=MEM, timeout=600, cpus=1):
         self.pidfile = os.path.join(b.work, "net-qemu.pid")
         if os.path.exists(self.pidfile):
             os.unlink(self.pidfile)
-        cmd = [RUN, "--accel", "auto", "-m", memory, "--machine", "q35", "--kernel", b.kernel,
+        cmd = [RUN, "--accel", "auto", "-m", memory, "-c", str(cpus), "--machine", "q35", "--kernel", b.kernel,
                "--timeout", str(timeout), "--image", image, "--net", "tap=" + net.tap,
                "-e", net.guest_args() + " " + cmdline, "--", "-pidfile", self.pidfile]
         self.proc = subprocess.Popen(net.cmd(cmd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -184,7 +184,9 @@ def _loads_redis(net, ip, res):
     return None
 
 
-def _loads_mc_iperf(net, ip, res, stop_memcached=False):
+def _loads_mc(net, ip, res):
+    """memcslap set, then get: ops/s appended to res["mc_set"] and
+    res["mc_get"]; None, or what failed."""
     for test in ("set", "get"):
         p = subprocess.run(net.cmd(["memcslap", "--servers=%s:11211" % ip, "--concurrency=%d" % MC_THREADS,
                                     "--execute-number=%d" % QUICK["keys"], "--test=" + test]),
@@ -193,6 +195,13 @@ def _loads_mc_iperf(net, ip, res, stop_memcached=False):
         if p.returncode or not m:
             return "memcslap %s: status %d, %s" % (test, p.returncode, (p.stdout + p.stderr)[-300:])
         res["mc_" + test].append(int(m[0][1]) / float(m[0][3]))
+    return None
+
+
+def _loads_mc_iperf(net, ip, res, stop_memcached=False):
+    err = _loads_mc(net, ip, res)
+    if err:
+        return err
     if stop_memcached:
         # memcached -A: its `shutdown` ends it, and the next program (iperf3) starts.
         s = net.socket(socket.AF_INET, socket.SOCK_STREAM)
