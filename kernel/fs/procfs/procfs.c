@@ -581,10 +581,32 @@ static int add_block_devices(void)
 	return err;
 }
 
+/* "0" or "0-N": every CPU started at boot runs threads, and none comes later. */
+static int show_cpus(char *buf, size_t size, void *arg)
+{
+	return ncpus_online > 1 ? snprintf(buf, size, "0-%d\n", ncpus_online - 1) :
+	    snprintf(buf, size, "0\n");
+}
+
+static int add_cpus(void)
+{
+	static const char *const names[] = { "online", "possible", "present" };
+	char path[48];
+	int err = 0;
+
+	for (unsigned i = 0; i < 3 && !err; i++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/%s", names[i]);
+		err = add_node(path, NULL, show_cpus, NULL);
+	}
+	return err;
+}
+
 int procfs_init(void)
 {
 	mutex_lock(&nodes_lock);
 	int err = add_block_devices();
+	if (!err)
+		err = add_cpus();
 	mutex_unlock(&nodes_lock);
 	if (!err)
 		err = vfs_register_fs(&proc_type);
