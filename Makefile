@@ -19,6 +19,10 @@ KCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -fno-common -ffunction-sections -fdata-sections \
 	-MMD -MP -DOSPREY_KERNEL
+# WITNESS=1: the debug kernel with the lock-order checker (`make witness`).
+ifdef WITNESS
+KCFLAGS += -DOSPREY_WITNESS
+endif
 KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,kernel/kernel.ld -Wl,-z,max-page-size=4096 \
 	-Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
@@ -32,7 +36,7 @@ HOSTCFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-D_GNU_SOURCE -Ikernel -Itests/unit -DHOST_TEST
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all kernel tools modules apps testmods zfs-src unit fuzz-replay check crash check-smp smp-stress run size bench clean distclean
+.PHONY: all kernel tools modules apps testmods zfs-src unit fuzz-replay check crash check-smp smp-stress witness run size bench clean distclean
 all: kernel tools modules apps
 
 kernel: $(BUILD)/kernel.elf
@@ -160,7 +164,7 @@ deps:
 zfs-src:
 	@sh scripts/zfs-src.sh $(BUILD)/zfs-src
 
-check: deps all unit fuzz-replay testmods
+check: deps all unit fuzz-replay testmods witness
 	$(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL) \
 		--unit "$(UNIT_TESTS)" --fuzz "$(FUZZERS)"
 
@@ -182,6 +186,11 @@ check-smp: deps all testmods
 	OSPREY_CPUS=2 $(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL); s2=$$?; \
 	OSPREY_CPUS=4 $(PYTHON) tests/runner.py --build $(BUILD) --accel $(ACCEL); s4=$$?; \
 	echo "check-smp: 2 vCPUs status $$s2, 4 vCPUs status $$s4"; [ $$s2 = 0 ] && [ $$s4 = 0 ]
+
+# The debug kernel with the lock-order checker (kernel/sched/witness.c), in
+# $(BUILD)/witness; tests/boot/test_smp.py boots it when it is there.
+witness: lwip-src
+	$(MAKE) BUILD=$(BUILD)/witness WITNESS=1 LWIP_SRC=$(abspath $(LWIP_SRC)) $(BUILD)/witness/kernel.elf
 
 # SMP_LOOPS boots of apps/tests/smpstress at 4 vCPUs (tests/boot/test_smp.py):
 # prints the count of passes and failures and the first failure's output.

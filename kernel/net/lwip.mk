@@ -4,7 +4,7 @@
 # front. Only what the configuration uses is built: IPv4, ARP, ICMP, UDP,
 # TCP, DHCP, loopback, the tcpip thread; not lwIP's sockets, netconn or
 # resolver (kernel/net/sock.c and the programs' resolvers stand in).
-LWIP_SRC := $(BUILD)/lwip-src/lwip-2.1.3
+LWIP_SRC ?= $(BUILD)/lwip-src/lwip-2.1.3
 LWIP_STAMP := $(LWIP_SRC)/.osprey-unpacked
 LWIP_FILES := core/def core/inet_chksum core/init core/ip core/mem core/memp core/netif \
 	core/pbuf core/tcp core/tcp_in core/tcp_out core/timeouts core/udp \

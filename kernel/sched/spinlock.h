@@ -13,6 +13,17 @@ typedef struct spinlock {
 
 #define SPINLOCK_INIT(n) { 0, n }
 
+/* The lock-order checker of a debug kernel (sched/witness.c). */
+#ifdef OSPREY_WITNESS
+void witness_acquire(spinlock_t *l);
+void witness_release(spinlock_t *l);
+void witness_start(void);
+#else
+static inline void witness_start(void) { }
+static inline void witness_acquire(spinlock_t *l) { (void)l; }
+static inline void witness_release(spinlock_t *l) { (void)l; }
+#endif
+
 static inline void spin_lock_raw(spinlock_t *l)
 {
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
@@ -20,10 +31,12 @@ static inline void spin_lock_raw(spinlock_t *l)
 			cpu_relax();
 			arch_cpu_poll();
 		}
+	witness_acquire(l);
 }
 
 static inline void spin_unlock_raw(spinlock_t *l)
 {
+	witness_release(l);
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 

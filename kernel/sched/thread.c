@@ -666,5 +666,6 @@ void sched_init(void)
 	 * nothing for its CPU. */
 	idle->state = T_RUNNABLE;
 	this_cpu()->idle = idle;
+	witness_start();
 	irq_enable();
 }

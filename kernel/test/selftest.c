@@ -27,6 +27,9 @@ static const struct selftest tests[] = {
 	{ "vfs", test_vfs },
 	{ "tree", test_tree },
 	{ "devfs", test_devfs },
+#ifdef OSPREY_WITNESS
+	{ "witness", test_witness },
+#endif
 };
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))
 
@@ -36,7 +39,7 @@ static bool fatal(const struct selftest *t)
 {
 	return t->fn == test_fault || t->fn == test_stack_guard || t->fn == test_panic ||
 	    t->fn == test_blk || t->fn == test_blk_readonly || t->fn == test_devfs ||
-	    t->fn == test_tree;
+	    t->fn == test_tree || !strcmp(t->name, "witness");
 }
 
 static int run_one(const struct selftest *t)

@@ -39,6 +39,7 @@ int test_blk_readonly(void);
 int test_vfs(void);
 int test_tree(void);
 int test_devfs(void);
+int test_witness(void);	/* a witness kernel only */
 
 /* A small deterministic PRNG for tests (xorshift64*). */
 static inline uint64_t test_rand(uint64_t *s)

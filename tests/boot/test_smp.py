@@ -9,8 +9,10 @@ At 2 and 4 vCPUs: the kernel's self-tests and a few tests of other modules
 network test), called with OSPREY_CPUS set so that every boot they make
 has N vCPUs; their results are named boot.smp.cN.MODULE.NAME.
 
-Until the kernel runs threads on every CPU, the N > 1 checks fail: they
-are meant to (smpstress sees one CPU, nproc prints 1)."""
+The debug kernel with the lock-order checker (`make witness`,
+kernel/sched/witness.c), when built: its own self-test must report the
+reversal it makes, with both stacks; the self-tests, smpstress and a busybox
+shell script at 4 vCPUs must show no reversal at all."""
 import atexit
 import contextlib
 import copy
@@ -226,3 +228,43 @@ def test_stress_loops(ctx):
     print("smp stress at 4 vCPUs: %d passed, %d failed" % (passed, loops - passed))
     ctx.check("stress_loops", first is None, "%d of %d boots failed; the first, boot %d:" % (
         loops - passed, loops, first[0]) if first else "", first[1] if first else None)
+
+
+REVERSAL = "witness: lock order reversal"
+
+
+def test_witness(ctx):
+    kernel = os.path.join(ctx.build, "witness", "kernel.elf")
+    if not os.path.exists(kernel):
+        ctx.skip("witness", "no debug kernel: `make witness` builds %s" % kernel)
+        return
+    wctx = copy.copy(ctx)
+    wctx.kernel = kernel
+    with _cpus(2):
+        status, out = wctx.run("--test=witness", timeout=TIMEOUT)
+    lines = out.splitlines()
+    at = [i for i, l in enumerate(lines) if l.startswith(REVERSAL)]
+    ok = (status == 0 and len(at) == 1 and
+          "'witness-test-b' then 'witness-test-a'" in lines[at[0]] and
+          sum(1 for l in lines if l.strip().startswith("test_witness+")) == 2 and
+          any(l.startswith("witness: but 'witness-test-a' then 'witness-test-b'") for l in lines))
+    ctx.check("witness.reports_reversal", ok, "status %d, want one report with both stacks" % status, out)
+    # The re-runs (self-tests, shell, Linux programs, ZFS, network) and
+    # smpstress at 4 vCPUs on the witness kernel: no boot may show a reversal.
+    reversals = []
+    run = wctx.run
+
+    def watched(*args, **kw):
+        status, out = run(*args, **kw)
+        if REVERSAL in out:
+            reversals.append(out)
+        return status, out
+    wctx.run = watched
+    wctx.module = ctx.module + ".witness"
+    _reruns(wctx, 4)
+    st = _ready(ctx, "witness.stress")
+    if st:
+        ok, out = _stress_once(wctx, st, 4)
+        ctx.check("witness.stress", ok, "smpstress failed on the witness kernel", out)
+    ctx.check("witness.no_reversal", not reversals, "%d boots reported a lock order reversal" %
+              len(reversals), reversals[0] if reversals else None)

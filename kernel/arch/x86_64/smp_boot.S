@@ -48,6 +48,7 @@ ap_lm64:
 	movq AT(ap_boot_data + AP_DATA_ARG), %rdi
 	movq AT(ap_boot_data + AP_DATA_ENTRY), %rax
 	xorl %ebp, %ebp
+	pushq $0		/* as if called: the ABI's alignment, a backtrace's end */
 	jmp *%rax
 
 	.balign 8

@@ -7,6 +7,7 @@
 #include <sys/taskq.h>
 #include <sys/kmem.h>
 #include <sys/thread.h>
+#include <sys/sysmacros.h>
 #include "sched/sched.h"
 #include "lib/printf.h"
 #include <errno.h>
@@ -205,8 +206,10 @@ taskq_t *taskq_create(const char *name, int nthreads, pri_t pri, int minalloc,
 {
 	taskq_t *tq = kmem_zalloc(sizeof(*tq), KM_SLEEP);
 
-	if (flags & TASKQ_THREADS_CPU_PCT || nthreads < 1)
-		nthreads = 1;	/* one CPU: a percentage of it is one thread */
+	if (flags & TASKQ_THREADS_CPU_PCT)	/* nthreads: a percentage of the CPUs */
+		nthreads = nthreads * spl_ncpus() / 100;
+	if (nthreads < 1)
+		nthreads = 1;
 	strlcpy(tq->name, name, sizeof(tq->name));
 	mutex_init(&tq->lock, NULL, MUTEX_DEFAULT, NULL);
 	cv_init(&tq->work, NULL, CV_DEFAULT, NULL);
