@@ -46,6 +46,9 @@ $(BUILD)/kernel/%.c.o: kernel/%.c
 	@echo "  CC      $<"
 	@$(CC) $(KCFLAGS) -c $< -o $@
 
+# Read once at boot: its size matters, its speed does not.
+$(BUILD)/kernel/arch/x86_64/cpu_tables.c.o: KCFLAGS += -Os
+
 $(BUILD)/kernel/%.S.o: kernel/%.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
