@@ -24,14 +24,17 @@ static int wait_locked(struct waitq *wq, uint64_t deadline, bool intr)
 		return -ETIMEDOUT;
 	list_add_tail(&wq->waiters, &w.node);
 	self->waiting = &w;
-	unsigned long f = intr ? sched_block_prepare_intr() : sched_block_prepare();
-	if (deadline)
-		thread_arm_wait_timer(self, deadline);
-	spin_unlock_raw(&wq->lock);
-	int err = sched_block(f);
-	if (deadline)
-		timer_cancel_sync(&self->timer);
-	spin_lock_raw(&wq->lock);
+	int err;
+	do {	/* a wake-up from neither the queue, a signal nor the deadline: wait on */
+		unsigned long f = intr ? sched_block_prepare_intr() : sched_block_prepare();
+		if (deadline)
+			thread_arm_wait_timer(self, deadline);
+		spin_unlock_raw(&wq->lock);
+		err = sched_block(f);
+		if (deadline)
+			timer_cancel_sync(&self->timer);
+		spin_lock_raw(&wq->lock);
+	} while (!w.woken && !err && (!deadline || clock_ns() < deadline));
 	self->waiting = NULL;
 	if (!w.woken) {
 		list_del(&w.node);
