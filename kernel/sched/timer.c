@@ -137,6 +137,7 @@ bool timer_cancel_sync(struct timer *t)
 	while (timer_cpus[t->cpu].running == t && t->cpu != this_cpu()->id) {
 		spin_unlock_raw(&timer_lock);
 		cpu_relax();
+		arch_cpu_poll();	/* fn's CPU may be waiting for a shootdown */
 		spin_lock_raw(&timer_lock);
 	}
 	spin_unlock_irqrestore(&timer_lock, flags);
