@@ -912,9 +912,19 @@ static int arc_pressure_step(struct run *run)
 	char detail[120];
 
 	arc_c_min = 2 << 20;
-	for (void **page; (page = kmalloc(PAGE_SIZE)) != NULL; ntaken++) {
-		*page = taken;
-		taken = page;
+	/* A failure ends the taking only when the ARC has stopped shrinking:
+	 * on a loaded host its eviction thread may lag the reclaim's wait. */
+	for (int stalls = 0; stalls < 3; ) {
+		void **page = kmalloc(PAGE_SIZE);
+		if (page) {
+			*page = taken;
+			taken = page;
+			ntaken++;
+			continue;
+		}
+		uint64_t size = aggsum_value(&arc_sums.arcstat_size);
+		delay(MSEC_TO_TICK(20));
+		stalls = aggsum_value(&arc_sums.arcstat_size) < size ? 0 : stalls + 1;
 	}
 	after = aggsum_value(&arc_sums.arcstat_size);
 	while (taken) {
