@@ -82,10 +82,7 @@ def _ready(ctx, name):
     for v in STRESS_VARIANTS:
         shutil.copy(_stress_path(ctx, v), os.path.join(root, "apps"))
     archive = os.path.join(tmp, "initrd.cpio")
-    with open(archive, "wb") as f:
-        names = subprocess.run(["find", "."], cwd=root, capture_output=True, check=True).stdout
-        subprocess.run(["cpio", "--quiet", "-o", "-H", "newc"], cwd=root, input=names,
-                       stdout=f, check=True)
+    _module(ctx, "fs").cpio(root, archive)
     _stage["initrd"] = archive
     return _stage
 
